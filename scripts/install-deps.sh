@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs every Debian and npm package Seshat needs to build, test, benchmark and demo.
+# Idempotent: a second run installs nothing new. Needs root (or sudo) for apt-get.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+
+debian_packages=(
+  build-essential cmake pkg-config git ca-certificates   # toolchain
+  libboost-dev libboost-system-dev                       # Asio/Beast: the HTTP gateway
+  libstrophe-dev                                         # XMPP client library: the broker
+  libsqlite3-dev sqlite3                                 # the store
+  libssl-dev                                             # token hashing, random tokens
+  nlohmann-json3-dev                                     # JSON of the HTTP API
+  libcli11-dev                                           # command line
+  libspdlog-dev libfmt-dev                               # logging
+  libgtest-dev libgmock-dev                              # unit tests
+  clang-format                                           # style check
+  prosody lua-sec openssl                                # real XMPP server for tests and demo
+  python3 python3-slixmpp                                # real XMPP client (operators) in tests
+  chromium nodejs npm                                    # real browser for widget tests
+  curl procps                                            # scripts: readiness checks, kill
+)
+
+sudo_cmd=()
+[ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+
+missing=()
+for p in "${debian_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}"
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+# Debian's prosody package may start a system-wide server on 5222; ours run on their own
+# ports from their own config, so it is not needed.
+if [ -x /etc/init.d/prosody ] && [ -f /run/prosody/prosody.pid ]; then
+  "${sudo_cmd[@]}" /etc/init.d/prosody stop >/dev/null 2>&1 || true
+fi
+
+# npm: playwright-core only (it drives Debian's chromium; no browser download).
+if [ -f "$here/tests/browser/package.json" ] && [ ! -d "$here/tests/browser/node_modules/playwright-core" ]; then
+  (cd "$here/tests/browser" && npm install --no-audit --no-fund --silent)
+fi
+echo "install-deps: ready"

@@ -1,0 +1,67 @@
+#pragma once
+// Actions: what the core wants done. The app layer applies the actions of one event in one
+// store transaction (so they all happen or none do), then lets the XMPP side send the outbox.
+
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/chat.hpp"
+
+namespace seshat::core {
+
+// Move a chat from `from` to `to`. Guarded: the store applies it only if the chat is still in
+// `from`; otherwise the whole batch is rejected and the event is handled again on fresh state.
+// `operator_jid` is the handling operator when `to` is open, empty otherwise.
+struct SetState {
+  ChatId chat = 0;
+  ChatState from = ChatState::waiting;
+  ChatState to = ChatState::waiting;
+  std::string operator_jid;
+};
+
+// Send a text to an operator (bare JID) over XMPP, through the durable outbox.
+// `chat` is the chat it is about, 0 when it is about none.
+struct SendToOperator {
+  std::string jid;
+  std::string text;
+  ChatId chat = 0;
+};
+
+// Append a message to the chat's log, which the visitor reads.
+struct PostToChat {
+  ChatId chat = 0;
+  Author from = Author::system;
+  std::string text;
+};
+
+// The visitor messages of `chat` up to and including `seq` have been dealt with (relayed or
+// held back); the broker resumes after it.
+struct MarkRelayed {
+  ChatId chat = 0;
+  Seq seq = 0;
+};
+
+// Send to `jid` every visitor message of `chat` that was held back before the chat was
+// accepted (those up to the chat's relayed mark), oldest first, through the outbox.
+struct RelayBacklog {
+  ChatId chat = 0;
+  std::string jid;
+};
+
+// An operator's availability changed (for the availability API and metrics).
+struct SetOperatorAvailable {
+  std::string jid;
+  bool available = false;
+};
+
+// Input that was deliberately not acted on; the app logs `reason`.
+struct Ignore {
+  std::string reason;
+};
+
+using Action = std::variant<SetState, SendToOperator, PostToChat, MarkRelayed, RelayBacklog,
+                            SetOperatorAvailable, Ignore>;
+using Actions = std::vector<Action>;
+
+}  // namespace seshat::core

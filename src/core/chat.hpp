@@ -1,0 +1,49 @@
+#pragma once
+// The vocabulary of a chat: its id, its life cycle, who wrote a message.
+// Pure data, shared by every layer; knows no I/O.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace seshat::core {
+
+using ChatId = std::int64_t;
+using Seq = std::int64_t;  // per-chat message sequence number, 1, 2, 3, ...
+
+// The life cycle of a chat:
+//   waiting   -> notified  (an available operator was told about it)
+//   waiting/notified -> open (an operator accepted it)
+//   waiting/notified -> canceled (an operator canceled the request)
+//   open      -> waiting   (the handling operator went offline: it is offered again)
+//   open      -> closed    (operator !FINISH or the visitor closed it)
+//   waiting/notified -> closed (the visitor gave up before anyone accepted)
+//   any live  -> abandoned (the visitor vanished for longer than the configured time)
+//   any live  -> failed    (nobody could carry it: e.g. it waited past the accept timeout)
+enum class ChatState { waiting, notified, open, closed, canceled, failed, abandoned };
+
+[[nodiscard]] std::string_view to_string(ChatState state);
+[[nodiscard]] std::optional<ChatState> chat_state_from_string(std::string_view text);
+// closed, canceled, failed and abandoned are final: nothing leaves them.
+[[nodiscard]] bool is_final(ChatState state);
+// The state a visitor sees: "waiting" (waiting/notified), "open", or "closed" (every final one).
+[[nodiscard]] std::string_view visitor_status(ChatState state);
+
+enum class Author { visitor, operator_, system };
+[[nodiscard]] std::string_view to_string(Author author);
+[[nodiscard]] std::optional<Author> author_from_string(std::string_view text);
+
+// What the core remembers of one live chat.
+struct Chat {
+  ChatId id = 0;
+  ChatState state = ChatState::waiting;
+  std::string visitor_name;
+  std::string opening_message;  // may be empty
+  std::string page;             // the page the visitor came from; may be empty
+  std::string operator_jid;     // bare JID of the handling operator; empty unless open
+  std::vector<std::string> notified;  // bare JIDs of operators told about the request
+};
+
+}  // namespace seshat::core

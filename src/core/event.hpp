@@ -1,0 +1,55 @@
+#pragma once
+// Events: what happened outside the core. The app layer turns store rows, XMPP stanzas and
+// timers into these and feeds them to Switchboard::handle.
+
+#include <string>
+#include <variant>
+
+#include "core/chat.hpp"
+#include "core/presence.hpp"
+
+namespace seshat::core {
+
+// A visitor started a chat (the row already exists in the store, in state waiting).
+struct ChatOpened {
+  Chat chat;
+};
+
+// A visitor's message, already stored with its sequence number.
+struct VisitorMessage {
+  ChatId chat = 0;
+  Seq seq = 0;
+  std::string text;
+};
+
+// The visitor closed the chat themselves (API close); the store already says closed.
+struct VisitorClosed {
+  ChatId chat = 0;
+};
+
+// The visitor has not been seen for longer than the configured time.
+struct VisitorVanished {
+  ChatId chat = 0;
+};
+
+// Nobody accepted the chat within the configured time.
+struct AcceptTimedOut {
+  ChatId chat = 0;
+};
+
+// A chat message arrived over XMPP. `from` is the full JID as the server gave it.
+struct OperatorMessage {
+  std::string from;
+  std::string text;
+};
+
+// A presence stanza for one resource of a JID (full JID in `from`).
+struct PresenceChanged {
+  std::string from;
+  Show show = Show::unavailable;
+};
+
+using Event = std::variant<ChatOpened, VisitorMessage, VisitorClosed, VisitorVanished,
+                           AcceptTimedOut, OperatorMessage, PresenceChanged>;
+
+}  // namespace seshat::core

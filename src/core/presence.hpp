@@ -1,0 +1,41 @@
+#pragma once
+// Operator availability, tracked per XMPP resource: an operator on a laptop and a phone is
+// online until both are gone, and available while at least one resource is online and not
+// away, xa or dnd.
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace seshat::core {
+
+// XMPP <show/> values, plus "unavailable" for a resource that went offline.
+enum class Show { available, chat, away, xa, dnd, unavailable };
+[[nodiscard]] std::optional<Show> show_from_string(std::string_view text);  // "" -> available
+
+// A JID split into its bare part (lower-cased local@domain) and its resource.
+struct Jid {
+  std::string bare;
+  std::string resource;
+};
+[[nodiscard]] Jid split_jid(std::string_view jid);
+
+class Presence {
+ public:
+  // Records one resource's show. Returns true if the operator's availability changed.
+  bool update(std::string_view full_jid, Show show);
+  // Online and not away/xa/dnd on at least one resource.
+  [[nodiscard]] bool is_available(std::string_view bare_jid) const;
+  // Any resource online, whatever its show.
+  [[nodiscard]] bool is_online(std::string_view bare_jid) const;
+  [[nodiscard]] std::vector<std::string> available() const;  // sorted bare JIDs
+  // Forgets everything (after the XMPP connection was lost, presence arrives again).
+  void clear();
+
+ private:
+  std::map<std::string, std::map<std::string, Show>, std::less<>> m_resources;
+};
+
+}  // namespace seshat::core

@@ -1,0 +1,44 @@
+#pragma once
+// The switchboard: the whole behaviour of the broker as pure logic. It holds the live chats and
+// operator presence in memory, takes one Event at a time and returns the Actions to carry out.
+// It does no I/O; the app layer persists its actions and feeds it again from the store after a
+// restart (restore) or when the store refused a batch (a concurrent change elsewhere).
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/action.hpp"
+#include "core/event.hpp"
+#include "core/presence.hpp"
+
+namespace seshat::core {
+
+class Switchboard {
+ public:
+  // `operators`: the configured operators' bare JIDs (the seed's localusers). Nobody else is
+  // ever obeyed.
+  explicit Switchboard(std::vector<std::string> operators);
+
+  // Decides what to do about `event` on the current state, without changing it.
+  [[nodiscard]] Actions handle(const Event& event) const;
+  // Makes `event` and the `actions` handle() returned for it part of the state (presence,
+  // chat states, who was notified). The app calls this once the store committed the actions.
+  void commit(const Event& event, const Actions& actions);
+  // Puts a live chat back as the store has it (on start-up, or after the store rejected a
+  // batch because the chat changed elsewhere). A chat in a final state is forgotten.
+  void restore(Chat chat);
+
+  [[nodiscard]] const Chat* find(ChatId id) const;
+  [[nodiscard]] const Chat* chat_of(std::string_view operator_jid) const;
+  [[nodiscard]] std::vector<const Chat*> requests() const;  // waiting or notified, oldest first
+  [[nodiscard]] bool is_operator(std::string_view bare_jid) const;
+  [[nodiscard]] const Presence& presence() const { return m_presence; }
+
+ private:
+  std::vector<std::string> m_operators;  // sorted bare JIDs
+  Presence m_presence;
+  std::map<ChatId, Chat> m_chats;  // live chats only
+};
+
+}  // namespace seshat::core

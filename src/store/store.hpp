@@ -1,0 +1,130 @@
+#pragma once
+// The store: chats, their messages, the outbox toward operators, operator availability.
+// Durable; one interface, one implementation per database (sqlite_store.cpp; PostgreSQL later).
+// No database type appears here.
+//
+// Lifetime and threads: one Store is one database connection. Use it from one thread at a
+// time; open one per thread or process that needs it. Several Stores (in several processes)
+// may share one database: every write is a transaction, and guarded transitions make races
+// safe (two operators accepting the same chat: one wins).
+//
+// Failures of the database itself (disk full, corrupt file, busy past the timeout) throw
+// StoreError; outcomes a caller must expect (no such chat, chat closed) are return values.
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "core/action.hpp"
+#include "core/chat.hpp"
+
+namespace seshat::store {
+
+using core::ChatId;
+using core::Seq;
+
+class StoreError : public std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+using Millis = std::int64_t;  // milliseconds since the Unix epoch (UTC)
+
+struct ChatRecord {
+  core::Chat chat;            // id, state, visitor name, opening message, page, operator
+  std::string token_hash;     // what the visitor's token hashes to (never the token itself)
+  Seq last_seq = 0;           // highest message seq in this chat (0: none yet)
+  Seq relayed_seq = 0;        // visitor messages up to here were handled by the broker
+  std::optional<core::ChatState> broker_seen;  // state the broker last acted on (none: new)
+  Millis created_at = 0;
+  Millis visitor_seen_at = 0;  // last time the visitor's page was heard from
+};
+
+struct Message {
+  Seq seq = 0;
+  core::Author from = core::Author::system;
+  std::string text;
+  Millis at = 0;
+};
+
+struct NewChat {
+  std::string visitor_name;
+  std::string opening_message;  // stored as the visitor's first message when not empty
+  std::string page;
+  std::string token_hash;
+};
+
+struct OutboxItem {
+  std::int64_t id = 0;  // increasing; also the stable XMPP message id on every (re)send
+  std::string jid;      // bare JID of the operator
+  std::string text;
+  ChatId chat = 0;      // 0 when about no chat
+};
+
+enum class AddResult { added, no_such_chat, chat_final };
+struct Added {
+  AddResult result = AddResult::added;
+  Seq seq = 0;  // when added
+};
+
+// The broker acknowledges that it acted on the chat's current state (a new chat, a close by
+// the visitor), so that it is not reported as pending again.
+struct SeenState {
+  ChatId chat = 0;
+  core::ChatState state = core::ChatState::waiting;
+};
+
+// Work the broker has not done yet.
+struct Pending {
+  std::vector<ChatRecord> changed_chats;  // state differs from broker_seen (new, visitor-closed)
+  struct VisitorMessage {
+    ChatId chat = 0;
+    Message message;
+  };
+  std::vector<VisitorMessage> visitor_messages;  // beyond relayed_seq, live chats, in order
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // --- the visitor's side (client library, HTTP gateway) ---
+  [[nodiscard]] virtual ChatId create_chat(const NewChat& chat) = 0;
+  [[nodiscard]] virtual std::optional<ChatRecord> find_chat(ChatId id) = 0;
+  // Appends a message (any author) with the next seq, unless the chat is final.
+  [[nodiscard]] virtual Added add_message(ChatId chat, core::Author from,
+                                          const std::string& text) = 0;
+  // Messages with seq > after, oldest first, at most `limit`.
+  [[nodiscard]] virtual std::vector<Message> messages_after(ChatId chat, Seq after,
+                                                            int limit) = 0;
+  // The visitor ends a live chat: state closed and the system message `text`, atomically.
+  // False if the chat is unknown or already final.
+  [[nodiscard]] virtual bool close_by_visitor(ChatId chat, const std::string& text) = 0;
+  virtual void touch_visitor(ChatId chat, Millis now) = 0;
+  [[nodiscard]] virtual int available_operators() = 0;
+
+  // --- the broker's side ---
+  [[nodiscard]] virtual std::vector<ChatRecord> live_chats() = 0;  // not final, oldest first
+  [[nodiscard]] virtual Pending pending() = 0;
+  // Applies one batch of core actions (and optionally a SeenState) in one transaction.
+  // Returns false and changes nothing if a SetState's `from` no longer matches the store.
+  [[nodiscard]] virtual bool apply(const core::Actions& actions,
+                                   std::optional<SeenState> seen = std::nullopt) = 0;
+  [[nodiscard]] virtual std::vector<OutboxItem> undelivered(int limit) = 0;  // oldest first
+  virtual void mark_delivered(const std::vector<std::int64_t>& outbox_ids) = 0;
+  // Every operator unavailable (the broker starts, or lost its XMPP connection).
+  virtual void reset_operators() = 0;
+
+  // --- change detection across processes ---
+  // A number that changes whenever another connection commits (SQLite's data_version).
+  [[nodiscard]] virtual std::int64_t data_version() = 0;
+};
+
+// Opens (creating when missing, migrating when older) the SQLite database at `path`.
+// Refuses, with StoreError, a schema newer than this binary knows.
+[[nodiscard]] std::unique_ptr<Store> open_sqlite_store(const std::string& path);
+
+}  // namespace seshat::store
