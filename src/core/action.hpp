@@ -18,6 +18,8 @@ struct SetState {
   ChatState from = ChatState::waiting;
   ChatState to = ChatState::waiting;
   std::string operator_jid;
+
+  bool operator==(const SetState&) const = default;
 };
 
 // Send a text to an operator (bare JID) over XMPP, through the durable outbox.
@@ -26,6 +28,8 @@ struct SendToOperator {
   std::string jid;
   std::string text;
   ChatId chat = 0;
+
+  bool operator==(const SendToOperator&) const = default;
 };
 
 // Append a message to the chat's log, which the visitor reads.
@@ -33,6 +37,8 @@ struct PostToChat {
   ChatId chat = 0;
   Author from = Author::system;
   std::string text;
+
+  bool operator==(const PostToChat&) const = default;
 };
 
 // The visitor messages of `chat` up to and including `seq` have been dealt with (relayed or
@@ -40,6 +46,8 @@ struct PostToChat {
 struct MarkRelayed {
   ChatId chat = 0;
   Seq seq = 0;
+
+  bool operator==(const MarkRelayed&) const = default;
 };
 
 // Send to `jid` every visitor message of `chat` that was held back before the chat was
@@ -47,17 +55,23 @@ struct MarkRelayed {
 struct RelayBacklog {
   ChatId chat = 0;
   std::string jid;
+
+  bool operator==(const RelayBacklog&) const = default;
 };
 
 // An operator's availability changed (for the availability API and metrics).
 struct SetOperatorAvailable {
   std::string jid;
   bool available = false;
+
+  bool operator==(const SetOperatorAvailable&) const = default;
 };
 
 // Input that was deliberately not acted on; the app logs `reason`.
 struct Ignore {
   std::string reason;
+
+  bool operator==(const Ignore&) const = default;
 };
 
 using Action = std::variant<SetState, SendToOperator, PostToChat, MarkRelayed, RelayBacklog,

@@ -28,6 +28,8 @@ enum class ChatState { waiting, notified, open, closed, canceled, failed, abando
 [[nodiscard]] std::optional<ChatState> chat_state_from_string(std::string_view text);
 // closed, canceled, failed and abandoned are final: nothing leaves them.
 [[nodiscard]] bool is_final(ChatState state);
+// waiting and notified: a request that an operator may still accept or cancel.
+[[nodiscard]] bool is_request(ChatState state);
 // The state a visitor sees: "waiting" (waiting/notified), "open", or "closed" (every final one).
 [[nodiscard]] std::string_view visitor_status(ChatState state);
 
@@ -40,9 +42,9 @@ struct Chat {
   ChatId id = 0;
   ChatState state = ChatState::waiting;
   std::string visitor_name;
-  std::string opening_message;  // may be empty
-  std::string page;             // the page the visitor came from; may be empty
-  std::string operator_jid;     // bare JID of the handling operator; empty unless open
+  std::string opening_message;        // may be empty
+  std::string page;                   // the page the visitor came from; may be empty
+  std::string operator_jid;           // bare JID of the handling operator; empty unless open
   std::vector<std::string> notified;  // bare JIDs of operators told about the request
 };
 

@@ -31,6 +31,8 @@ struct Command {
 
 // Every registered command, in the order !HELP lists them.
 [[nodiscard]] std::span<const Command> commands();
+// The registered command for `verb` (any case, without '!'), or nullptr.
+[[nodiscard]] const Command* find_command(std::string_view verb);
 
 // A parsed command line: "!accept 42" -> verb "ACCEPT", argument "42".
 struct CommandLine {
@@ -39,5 +41,10 @@ struct CommandLine {
 };
 // nullopt unless `text` starts with '!' (after leading white space).
 [[nodiscard]] std::optional<CommandLine> parse_command(std::string_view text);
+
+// Runs `line` for the operator in `context`: looks its verb up and checks its argument (an "n"
+// argument is a positive chat id, "#42" or "42"; commands without one ignore trailing words),
+// then appends the command's actions, or the unknown-command or usage reply, to the context.
+void run_command(const CommandLine& line, CommandContext& context);
 
 }  // namespace seshat::core

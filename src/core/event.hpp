@@ -49,7 +49,11 @@ struct PresenceChanged {
   Show show = Show::unavailable;
 };
 
+// The XMPP connection was lost: nobody's presence is known until it arrives again after the
+// reconnect. Chats are left as they are.
+struct ConnectionLost {};
+
 using Event = std::variant<ChatOpened, VisitorMessage, VisitorClosed, VisitorVanished,
-                           AcceptTimedOut, OperatorMessage, PresenceChanged>;
+                           AcceptTimedOut, OperatorMessage, PresenceChanged, ConnectionLost>;
 
 }  // namespace seshat::core

@@ -5,7 +5,9 @@
 // restart (restore) or when the store refused a batch (a concurrent change elsewhere).
 
 #include <map>
+#include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/action.hpp"
@@ -29,16 +31,23 @@ class Switchboard {
   // batch because the chat changed elsewhere). A chat in a final state is forgotten.
   void restore(Chat chat);
 
+  // The live chat `id`, or nullptr (unknown or final). Valid until the next commit/restore.
   [[nodiscard]] const Chat* find(ChatId id) const;
+  // The open chat the operator (any case, resource ignored) handles, or nullptr.
   [[nodiscard]] const Chat* chat_of(std::string_view operator_jid) const;
   [[nodiscard]] std::vector<const Chat*> requests() const;  // waiting or notified, oldest first
   [[nodiscard]] bool is_operator(std::string_view bare_jid) const;
   [[nodiscard]] const Presence& presence() const { return m_presence; }
+  // Whether the visitor of request `id` was already told that their messages wait.
+  [[nodiscard]] bool told_held(ChatId id) const;
 
  private:
   std::vector<std::string> m_operators;  // sorted bare JIDs
   Presence m_presence;
   std::map<ChatId, Chat> m_chats;  // live chats only
+  std::set<ChatId> m_told_held;    // requests whose visitor was told that messages wait
+
+  void forget(ChatId id);
 };
 
 }  // namespace seshat::core

@@ -1,0 +1,36 @@
+#include "core/commands/commands.hpp"
+#include "core/notices.hpp"
+#include "core/switchboard.hpp"
+#include "core/texts.hpp"
+
+namespace seshat::core::builtin {
+namespace {
+
+void cancel(CommandContext& context, std::optional<ChatId> argument) {
+  const auto id = argument.value_or(0);
+  const auto& me = context.operator_jid;
+  auto& actions = context.actions;
+  const auto reply = [&](std::string text) {
+    actions.push_back(SendToOperator{me, std::move(text), 0});
+  };
+
+  const auto* chat = context.board.find(id);
+  if (chat == nullptr) return reply(texts::no_such_request(id));
+  if (!is_request(chat->state)) {
+    if (chat->operator_jid == me) return reply(texts::cancel_own_chat(id));
+    return reply(texts::handled_by(id, chat->operator_jid));
+  }
+
+  actions.push_back(SetState{id, chat->state, ChatState::canceled, {}});
+  actions.push_back(SendToOperator{me, texts::request_canceled(id), id});
+  actions.push_back(PostToChat{id, Author::system, texts::nobody_can_take()});
+  tell_notified(*chat, me, texts::canceled_by(id, me), actions);
+}
+
+}  // namespace
+
+Command cancel_command() {
+  return {"CANCEL", "n", "Cancel chat request #n", cancel};
+}
+
+}  // namespace seshat::core::builtin

@@ -1,0 +1,95 @@
+#include "core/presence.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace seshat::core {
+namespace {
+
+std::string_view trim(std::string_view text) {
+  const auto is_space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
+  while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
+  while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
+  return text;
+}
+
+std::string lower(std::string_view text) {
+  std::string result(text);
+  std::transform(result.begin(), result.end(), result.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return result;
+}
+
+bool is_online_show(Show show) {
+  return show != Show::unavailable;
+}
+bool is_available_show(Show show) {
+  return show == Show::available || show == Show::chat;
+}
+
+}  // namespace
+
+std::optional<Show> show_from_string(std::string_view text) {
+  if (text.empty() || text == "available") return Show::available;
+  if (text == "chat") return Show::chat;
+  if (text == "away") return Show::away;
+  if (text == "xa") return Show::xa;
+  if (text == "dnd") return Show::dnd;
+  if (text == "unavailable") return Show::unavailable;
+  return std::nullopt;
+}
+
+Jid split_jid(std::string_view jid) {
+  jid = trim(jid);
+  const auto slash = jid.find('/');
+  if (slash == std::string_view::npos) return {lower(jid), {}};
+  return {lower(jid.substr(0, slash)), std::string(jid.substr(slash + 1))};
+}
+
+bool Presence::update(std::string_view full_jid, Show show) {
+  const auto jid = split_jid(full_jid);
+  const bool was_available = is_available(jid.bare);
+  if (show == Show::unavailable) {
+    const auto found = m_resources.find(jid.bare);
+    if (found != m_resources.end()) {
+      // An unavailable presence from the bare JID speaks for every resource.
+      if (jid.resource.empty()) {
+        found->second.clear();
+      } else {
+        found->second.erase(jid.resource);
+      }
+      if (found->second.empty()) m_resources.erase(found);
+    }
+  } else {
+    m_resources[jid.bare][jid.resource] = show;
+  }
+  return was_available != is_available(jid.bare);
+}
+
+bool Presence::is_available(std::string_view bare_jid) const {
+  const auto found = m_resources.find(split_jid(bare_jid).bare);
+  if (found == m_resources.end()) return false;
+  return std::any_of(found->second.begin(), found->second.end(),
+                     [](const auto& resource) { return is_available_show(resource.second); });
+}
+
+bool Presence::is_online(std::string_view bare_jid) const {
+  const auto found = m_resources.find(split_jid(bare_jid).bare);
+  if (found == m_resources.end()) return false;
+  return std::any_of(found->second.begin(), found->second.end(),
+                     [](const auto& resource) { return is_online_show(resource.second); });
+}
+
+std::vector<std::string> Presence::available() const {
+  std::vector<std::string> result;
+  for (const auto& [bare, resources] : m_resources) {
+    if (is_available(bare)) result.push_back(bare);
+  }
+  return result;  // the map keeps them sorted
+}
+
+void Presence::clear() {
+  m_resources.clear();
+}
+
+}  // namespace seshat::core

@@ -1,0 +1,264 @@
+#include "core/switchboard.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include "core/command.hpp"
+#include "core/notices.hpp"
+#include "core/texts.hpp"
+
+namespace seshat::core {
+namespace {
+
+bool is_blank(std::string_view text) {
+  return std::all_of(text.begin(), text.end(),
+                     [](unsigned char c) { return std::isspace(c) != 0; });
+}
+
+bool contains(const std::vector<std::string>& jids, std::string_view jid) {
+  return std::find(jids.begin(), jids.end(), jid) != jids.end();
+}
+
+// Decides one event on the board's current state; each overload is one kind of event.
+class Decision {
+ public:
+  explicit Decision(const Switchboard& board) : m_board(board) {}
+
+  Actions operator()(const ChatOpened& event) const {
+    const auto& chat = event.chat;
+    if (m_board.find(chat.id) != nullptr) return ignore(texts::already_known(chat.id));
+    if (!is_request(chat.state)) return ignore(texts::not_a_request(chat.id, chat.state));
+    Actions actions;
+    const auto available = m_board.presence().available();
+    if (available.empty()) {
+      actions.push_back(PostToChat{chat.id, Author::system, texts::no_operator()});
+    } else {
+      offer(chat, available, actions);
+    }
+    return actions;
+  }
+
+  Actions operator()(const VisitorMessage& event) const {
+    const auto* chat = m_board.find(event.chat);
+    if (chat == nullptr) return ignore(texts::unknown_chat(event.chat));
+    Actions actions;
+    if (chat->state == ChatState::open) {
+      actions.push_back(SendToOperator{chat->operator_jid, event.text, chat->id});
+      actions.push_back(MarkRelayed{chat->id, event.seq});
+      return actions;
+    }
+    // Held back: RelayBacklog delivers it when an operator accepts.
+    actions.push_back(MarkRelayed{chat->id, event.seq});
+    if (!m_board.told_held(chat->id)) {
+      actions.push_back(PostToChat{chat->id, Author::system, texts::held_back()});
+    }
+    return actions;
+  }
+
+  Actions operator()(const VisitorClosed& event) const {
+    const auto* chat = m_board.find(event.chat);
+    if (chat == nullptr) return ignore(texts::unknown_chat(event.chat));
+    Actions actions;  // the store already closed it and told the visitor
+    if (chat->state == ChatState::open) {
+      actions.push_back(SendToOperator{chat->operator_jid, texts::chat_closed(), chat->id});
+    } else {
+      tell_notified(*chat, {}, texts::closed_by_visitor(chat->id), actions);
+    }
+    return actions;
+  }
+
+  Actions operator()(const VisitorVanished& event) const {
+    const auto* chat = m_board.find(event.chat);
+    if (chat == nullptr) return ignore(texts::unknown_chat(event.chat));
+    Actions actions;
+    actions.push_back(SetState{chat->id, chat->state, ChatState::abandoned, {}});
+    actions.push_back(PostToChat{chat->id, Author::system, texts::lost_contact()});
+    if (chat->state == ChatState::open) {
+      actions.push_back(
+          SendToOperator{chat->operator_jid, texts::visitor_left(chat->id), chat->id});
+    } else {
+      tell_notified(*chat, {}, texts::abandoned_by_visitor(chat->id), actions);
+    }
+    return actions;
+  }
+
+  Actions operator()(const AcceptTimedOut& event) const {
+    const auto* chat = m_board.find(event.chat);
+    if (chat == nullptr) return ignore(texts::unknown_chat(event.chat));
+    if (!is_request(chat->state)) return ignore(texts::not_a_request(chat->id, chat->state));
+    Actions actions;
+    actions.push_back(SetState{chat->id, chat->state, ChatState::failed, {}});
+    actions.push_back(PostToChat{chat->id, Author::system, texts::nobody_could_take()});
+    tell_notified(*chat, {}, texts::not_accepted_in_time(chat->id), actions);
+    return actions;
+  }
+
+  Actions operator()(const OperatorMessage& event) const {
+    const auto jid = split_jid(event.from).bare;
+    if (!m_board.is_operator(jid)) return ignore(texts::not_an_operator(jid));
+    if (is_blank(event.text)) return ignore(texts::empty_message(jid));
+    Actions actions;
+    if (const auto line = parse_command(event.text)) {
+      CommandContext context{m_board, jid, actions};
+      run_command(*line, context);
+    } else if (const auto* chat = m_board.chat_of(jid)) {
+      actions.push_back(PostToChat{chat->id, Author::operator_, event.text});
+    } else {
+      actions.push_back(SendToOperator{jid, texts::not_in_chat_hint(), 0});
+    }
+    return actions;
+  }
+
+  Actions operator()(const PresenceChanged& event) const {
+    const auto jid = split_jid(event.from).bare;
+    if (!m_board.is_operator(jid)) return ignore(texts::not_an_operator(jid));
+    auto after = m_board.presence();
+    after.update(event.from, event.show);
+    const bool was_available = m_board.presence().is_available(jid);
+    const bool now_available = after.is_available(jid);
+
+    Actions actions;
+    if (now_available && !was_available) {
+      actions.push_back(SetOperatorAvailable{jid, true});
+      // Requests they were already told about are not repeated (the outbox delivered them).
+      for (const auto* request : m_board.requests()) {
+        if (!contains(request->notified, jid)) offer(*request, {jid}, actions);
+      }
+    } else if (was_available && !now_available) {
+      actions.push_back(SetOperatorAvailable{jid, false});
+    }
+    // Away or busy, they still have the chat; fully offline, it goes back to the queue.
+    const auto* chat = m_board.chat_of(jid);
+    if (chat != nullptr && !after.is_online(jid)) requeue(*chat, after.available(), actions);
+    return actions;
+  }
+
+  Actions operator()(const ConnectionLost&) const {
+    Actions actions;
+    for (const auto& jid : m_board.presence().available()) {
+      actions.push_back(SetOperatorAvailable{jid, false});
+    }
+    return actions;
+  }
+
+ private:
+  static Actions ignore(std::string reason) { return {Ignore{std::move(reason)}}; }
+
+  // The open `chat` lost its operator: offer it to `available` operators, or let it wait.
+  static void requeue(const Chat& chat, const std::vector<std::string>& available,
+                      Actions& actions) {
+    const auto to = available.empty() ? ChatState::waiting : ChatState::notified;
+    actions.push_back(SetState{chat.id, ChatState::open, to, {}});
+    actions.push_back(PostToChat{chat.id, Author::system, texts::operator_went_offline()});
+    if (available.empty()) {
+      actions.push_back(PostToChat{chat.id, Author::system, texts::no_operator()});
+    }
+    actions.push_back(SendToOperator{chat.operator_jid, texts::you_went_offline(chat.id), 0});
+    Chat request = chat;
+    request.state = to;
+    offer(request, available, actions);
+  }
+
+  const Switchboard& m_board;
+};
+
+}  // namespace
+
+Switchboard::Switchboard(std::vector<std::string> operators) {
+  for (const auto& jid : operators) {
+    auto bare = split_jid(jid).bare;
+    if (!bare.empty()) m_operators.push_back(std::move(bare));
+  }
+  std::sort(m_operators.begin(), m_operators.end());
+  m_operators.erase(std::unique(m_operators.begin(), m_operators.end()), m_operators.end());
+}
+
+Actions Switchboard::handle(const Event& event) const {
+  return std::visit(Decision(*this), event);
+}
+
+void Switchboard::commit(const Event& event, const Actions& actions) {
+  if (const auto* opened = std::get_if<ChatOpened>(&event)) {
+    if (is_request(opened->chat.state)) m_chats.try_emplace(opened->chat.id, opened->chat);
+  } else if (const auto* presence = std::get_if<PresenceChanged>(&event)) {
+    if (is_operator(split_jid(presence->from).bare))
+      m_presence.update(presence->from, presence->show);
+  } else if (std::holds_alternative<ConnectionLost>(event)) {
+    m_presence.clear();
+  } else if (const auto* message = std::get_if<VisitorMessage>(&event)) {
+    const auto* chat = find(message->chat);
+    if (chat != nullptr && is_request(chat->state)) m_told_held.insert(chat->id);
+  }
+
+  for (const auto& action : actions) {
+    if (const auto* change = std::get_if<SetState>(&action)) {
+      const auto found = m_chats.find(change->chat);
+      if (found == m_chats.end()) continue;
+      auto& chat = found->second;
+      chat.state = change->to;
+      chat.operator_jid = change->to == ChatState::open ? change->operator_jid : std::string();
+      // A new round of offers starts if it ever comes back to the queue.
+      if (change->to == ChatState::open) chat.notified.clear();
+    } else if (const auto* sent = std::get_if<SendToOperator>(&action)) {
+      const auto found = m_chats.find(sent->chat);
+      if (found == m_chats.end() || !is_request(found->second.state)) continue;
+      auto& notified = found->second.notified;
+      if (!contains(notified, sent->jid)) notified.push_back(sent->jid);
+    }
+  }
+
+  // The visitor is gone: the store already closed the chat (or the actions made it final).
+  // An AcceptTimedOut that was ignored (the chat is open) must not forget it, so it relies on
+  // the SetState it produced, like every other ending.
+  if (const auto* closed = std::get_if<VisitorClosed>(&event)) forget(closed->chat);
+  if (const auto* vanished = std::get_if<VisitorVanished>(&event)) forget(vanished->chat);
+  std::vector<ChatId> finished;
+  for (const auto& [id, chat] : m_chats) {
+    if (is_final(chat.state)) finished.push_back(id);
+  }
+  for (const auto id : finished) forget(id);
+}
+
+void Switchboard::restore(Chat chat) {
+  if (is_final(chat.state)) return forget(chat.id);
+  chat.operator_jid = chat.state == ChatState::open ? split_jid(chat.operator_jid).bare : "";
+  for (auto& jid : chat.notified) jid = split_jid(jid).bare;
+  const auto id = chat.id;
+  m_chats.insert_or_assign(id, std::move(chat));
+}
+
+const Chat* Switchboard::find(ChatId id) const {
+  const auto found = m_chats.find(id);
+  return found == m_chats.end() ? nullptr : &found->second;
+}
+
+const Chat* Switchboard::chat_of(std::string_view operator_jid) const {
+  const auto jid = split_jid(operator_jid).bare;
+  for (const auto& [id, chat] : m_chats) {
+    if (chat.state == ChatState::open && chat.operator_jid == jid) return &chat;
+  }
+  return nullptr;
+}
+
+std::vector<const Chat*> Switchboard::requests() const {
+  std::vector<const Chat*> result;
+  for (const auto& [id, chat] : m_chats) {
+    if (is_request(chat.state)) result.push_back(&chat);  // ids grow: oldest first
+  }
+  return result;
+}
+
+bool Switchboard::is_operator(std::string_view bare_jid) const {
+  return std::binary_search(m_operators.begin(), m_operators.end(), split_jid(bare_jid).bare);
+}
+
+bool Switchboard::told_held(ChatId id) const {
+  return m_told_held.contains(id);
+}
+
+void Switchboard::forget(ChatId id) {
+  m_chats.erase(id);
+  m_told_held.erase(id);
+}
+
+}  // namespace seshat::core

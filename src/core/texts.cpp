@@ -1,0 +1,202 @@
+#include "core/texts.hpp"
+
+#include <algorithm>
+
+#include "core/command.hpp"
+
+namespace seshat::core::texts {
+namespace {
+
+std::string number(ChatId chat) {
+  return std::to_string(chat);
+}
+
+// "#42": how chats are named to operators.
+std::string hash(ChatId chat) {
+  return "#" + number(chat);
+}
+
+std::string quoted(std::string_view text) {
+  return "'" + std::string(text) + "'";
+}
+
+// A request list shows one line per chat.
+std::string one_line(std::string_view text) {
+  std::string result(text);
+  std::replace(result.begin(), result.end(), '\n', ' ');
+  std::replace(result.begin(), result.end(), '\r', ' ');
+  return result;
+}
+
+}  // namespace
+
+std::string chat_request(const Chat& chat) {
+  std::string text = "Remote user " + quoted(chat.visitor_name) +
+                     " wants to start a conversation. To accept this request, reply with the "
+                     "message '!ACCEPT " +
+                     number(chat.id) + "'.";
+  if (!chat.opening_message.empty()) text += "\nThey wrote: " + chat.opening_message;
+  if (!chat.page.empty()) text += "\nPage: " + chat.page;
+  return text;
+}
+
+std::string now_handling(ChatId chat) {
+  return "You are now handling chat " + hash(chat) + ". Send '!FINISH' when you are done.";
+}
+
+std::string chat_closed() {
+  return "The chat is now closed.";
+}
+
+std::string no_such_request(ChatId chat) {
+  return "There is no open chat request " + hash(chat) + ".";
+}
+
+std::string already_handling(ChatId current) {
+  return "You are already handling chat " + hash(current) +
+         ". Send '!FINISH' when you are done with it.";
+}
+
+std::string handled_by(ChatId chat, std::string_view operator_jid) {
+  return "Chat " + hash(chat) + " is already being handled by " + std::string(operator_jid) + ".";
+}
+
+std::string accepted_by(ChatId chat, std::string_view operator_jid) {
+  return "Chat " + hash(chat) + " was accepted by " + std::string(operator_jid) + ".";
+}
+
+std::string cancel_own_chat(ChatId chat) {
+  return "You are handling chat " + hash(chat) + ". Send '!FINISH' to close it.";
+}
+
+std::string request_canceled(ChatId chat) {
+  return "Chat " + hash(chat) + " has been canceled.";
+}
+
+std::string canceled_by(ChatId chat, std::string_view operator_jid) {
+  return "Chat " + hash(chat) + " was canceled by " + std::string(operator_jid) + ".";
+}
+
+std::string not_in_chat() {
+  return "You are not in a chat.";
+}
+
+std::string not_in_chat_hint() {
+  return "You are not in a chat. Send '!WAITING' to see open chat requests, or '!HELP' for the "
+         "commands.";
+}
+
+std::string help(std::span<const Command> commands) {
+  std::string text = "Available commands:";
+  for (const auto& command : commands) {
+    text += "\n!" + std::string(command.verb);
+    if (!command.argument.empty()) text += " " + std::string(command.argument);
+    text += " - " + std::string(command.help);
+  }
+  return text;
+}
+
+std::string status_handling(const Chat& chat) {
+  return "You are handling chat " + hash(chat.id) + " with " + quoted(chat.visitor_name) + ".";
+}
+
+std::string status_idle(std::size_t requests) {
+  const std::string count = requests == 1
+                                ? "There is 1 open chat request."
+                                : "There are " + std::to_string(requests) + " open chat requests.";
+  return not_in_chat() + " " + count;
+}
+
+std::string no_requests() {
+  return "There are no open chat requests.";
+}
+
+std::string request_list(const std::vector<const Chat*>& requests) {
+  std::string text = "Open chat requests:";
+  for (const auto* chat : requests) {
+    text += "\n" + hash(chat->id) + " " + quoted(chat->visitor_name);
+    if (!chat->opening_message.empty()) text += ": " + one_line(chat->opening_message);
+  }
+  return text;
+}
+
+std::string unknown_command(std::string_view verb) {
+  return "Unknown command '!" + std::string(verb) + "'. Send '!HELP' for the list of commands.";
+}
+
+std::string usage(std::string_view verb, std::string_view argument) {
+  std::string text = "Usage: !" + std::string(verb);
+  if (!argument.empty()) text += " " + std::string(argument);
+  return text;
+}
+
+std::string you_went_offline(ChatId chat) {
+  return "You went offline, so chat " + hash(chat) + " was offered to other operators.";
+}
+
+std::string closed_by_visitor(ChatId chat) {
+  return "Chat " + hash(chat) + " was closed by the visitor.";
+}
+
+std::string visitor_left(ChatId chat) {
+  return "The visitor has left chat " + hash(chat) + "; the chat is now closed.";
+}
+
+std::string abandoned_by_visitor(ChatId chat) {
+  return "Chat " + hash(chat) + " was abandoned by the visitor.";
+}
+
+std::string not_accepted_in_time(ChatId chat) {
+  return "Chat " + hash(chat) + " was not accepted in time and has been closed.";
+}
+
+std::string chat_started() {
+  return "Your chat has started.";
+}
+
+std::string no_operator() {
+  return "No operator is available right now. Please wait: we will join as soon as someone is "
+         "free.";
+}
+
+std::string operator_went_offline() {
+  return "Your operator went offline. Please wait while we find someone else.";
+}
+
+std::string held_back() {
+  return "An operator has not joined yet. Your message will be delivered as soon as one does.";
+}
+
+std::string nobody_can_take() {
+  return "Sorry, nobody can take your chat right now. Please try again later.";
+}
+
+std::string nobody_could_take() {
+  return "Sorry, nobody could take your chat. Please try again later.";
+}
+
+std::string lost_contact() {
+  return "We lost contact with your page, so the chat is now closed.";
+}
+
+std::string not_an_operator(std::string_view jid) {
+  return "from " + std::string(jid) + ", who is not a configured operator";
+}
+
+std::string empty_message(std::string_view jid) {
+  return "empty message from " + std::string(jid);
+}
+
+std::string unknown_chat(ChatId chat) {
+  return "chat=" + number(chat) + " is not a live chat";
+}
+
+std::string not_a_request(ChatId chat, ChatState state) {
+  return "chat=" + number(chat) + " is " + std::string(to_string(state)) + ", not a request";
+}
+
+std::string already_known(ChatId chat) {
+  return "chat=" + number(chat) + " is already known";
+}
+
+}  // namespace seshat::core::texts

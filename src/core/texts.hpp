@@ -1,0 +1,66 @@
+#pragma once
+// Every text the core says, to operators (over XMPP), to visitors (in the chat log) and to the
+// log (Ignore reasons), in one place so that wording is reviewed and changed here only.
+// The seed's texts are kept word for word; tests compare them exactly.
+
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/chat.hpp"
+
+namespace seshat::core {
+struct Command;
+}
+
+namespace seshat::core::texts {
+
+// --- to operators ---
+
+// "Remote user 'customer' wants to start a conversation. To accept this request, reply with the
+// message '!ACCEPT 42'." then, on further lines, what the visitor wrote and the page, if any.
+[[nodiscard]] std::string chat_request(const Chat& chat);
+[[nodiscard]] std::string now_handling(ChatId chat);
+[[nodiscard]] std::string chat_closed();  // also said to the visitor
+[[nodiscard]] std::string no_such_request(ChatId chat);
+[[nodiscard]] std::string already_handling(ChatId current);
+[[nodiscard]] std::string handled_by(ChatId chat, std::string_view operator_jid);
+[[nodiscard]] std::string accepted_by(ChatId chat, std::string_view operator_jid);
+[[nodiscard]] std::string cancel_own_chat(ChatId chat);
+[[nodiscard]] std::string request_canceled(ChatId chat);
+[[nodiscard]] std::string canceled_by(ChatId chat, std::string_view operator_jid);
+[[nodiscard]] std::string not_in_chat();
+[[nodiscard]] std::string not_in_chat_hint();  // plain text typed outside any chat
+[[nodiscard]] std::string help(std::span<const Command> commands);
+[[nodiscard]] std::string status_handling(const Chat& chat);
+[[nodiscard]] std::string status_idle(std::size_t requests);
+[[nodiscard]] std::string no_requests();
+[[nodiscard]] std::string request_list(const std::vector<const Chat*>& requests);
+[[nodiscard]] std::string unknown_command(std::string_view verb);
+[[nodiscard]] std::string usage(std::string_view verb, std::string_view argument);
+[[nodiscard]] std::string you_went_offline(ChatId chat);
+[[nodiscard]] std::string closed_by_visitor(ChatId chat);
+[[nodiscard]] std::string visitor_left(ChatId chat);
+[[nodiscard]] std::string abandoned_by_visitor(ChatId chat);
+[[nodiscard]] std::string not_accepted_in_time(ChatId chat);
+
+// --- to visitors ---
+
+[[nodiscard]] std::string chat_started();
+[[nodiscard]] std::string no_operator();
+[[nodiscard]] std::string operator_went_offline();
+[[nodiscard]] std::string held_back();
+[[nodiscard]] std::string nobody_can_take();    // an operator canceled the request
+[[nodiscard]] std::string nobody_could_take();  // nobody accepted in time
+[[nodiscard]] std::string lost_contact();       // the visitor's page stopped asking
+
+// --- Ignore reasons, for the log ---
+
+[[nodiscard]] std::string not_an_operator(std::string_view jid);
+[[nodiscard]] std::string empty_message(std::string_view jid);
+[[nodiscard]] std::string unknown_chat(ChatId chat);
+[[nodiscard]] std::string not_a_request(ChatId chat, ChatState state);
+[[nodiscard]] std::string already_known(ChatId chat);
+
+}  // namespace seshat::core::texts

@@ -1,0 +1,101 @@
+#include "harness.hpp"
+
+#include <type_traits>
+#include <variant>
+
+namespace seshat::core::testing {
+namespace {
+
+std::string about(ChatId chat) {
+  return chat == 0 ? "" : " #" + std::to_string(chat);
+}
+
+}  // namespace
+
+std::string describe(const Action& action) {
+  return std::visit(
+      [](const auto& a) -> std::string {
+        using A = std::decay_t<decltype(a)>;
+        if constexpr (std::is_same_v<A, SetState>) {
+          return "#" + std::to_string(a.chat) + " " + std::string(to_string(a.from)) + " -> " +
+                 std::string(to_string(a.to)) + (a.operator_jid.empty() ? "" : " ") +
+                 a.operator_jid;
+        } else if constexpr (std::is_same_v<A, SendToOperator>) {
+          return "> " + a.jid + about(a.chat) + ": " + a.text;
+        } else if constexpr (std::is_same_v<A, PostToChat>) {
+          return "< #" + std::to_string(a.chat) + " " + std::string(to_string(a.from)) + ": " +
+                 a.text;
+        } else if constexpr (std::is_same_v<A, MarkRelayed>) {
+          return "relayed #" + std::to_string(a.chat) + " up to " + std::to_string(a.seq);
+        } else if constexpr (std::is_same_v<A, RelayBacklog>) {
+          return "backlog #" + std::to_string(a.chat) + " to " + a.jid;
+        } else if constexpr (std::is_same_v<A, SetOperatorAvailable>) {
+          return a.jid + (a.available ? " available" : " unavailable");
+        } else {
+          static_assert(std::is_same_v<A, Ignore>);
+          return "ignore: " + a.reason;
+        }
+      },
+      action);
+}
+
+std::vector<std::string> describe(const Actions& actions) {
+  std::vector<std::string> lines;
+  for (const auto& action : actions) lines.push_back(describe(action));
+  return lines;
+}
+
+std::vector<std::string> to_operator(const Actions& actions, std::string_view jid) {
+  std::vector<std::string> texts;
+  for (const auto& action : actions) {
+    if (const auto* sent = std::get_if<SendToOperator>(&action); sent && sent->jid == jid) {
+      texts.push_back(sent->text);
+    }
+  }
+  return texts;
+}
+
+std::vector<std::string> to_chat(const Actions& actions, ChatId chat) {
+  std::vector<std::string> texts;
+  for (const auto& action : actions) {
+    if (const auto* posted = std::get_if<PostToChat>(&action); posted && posted->chat == chat) {
+      texts.push_back(std::string(to_string(posted->from)) + ": " + posted->text);
+    }
+  }
+  return texts;
+}
+
+Harness::Harness() : board({std::string(k_joe), std::string(k_bob), std::string(k_ann)}) {}
+
+Actions Harness::feed(const Event& event) {
+  auto actions = board.handle(event);
+  board.commit(event, actions);
+  return actions;
+}
+
+Actions Harness::online(std::string_view jid, std::string_view resource, Show show) {
+  return feed(PresenceChanged{std::string(jid) + "/" + std::string(resource), show});
+}
+
+Actions Harness::offline(std::string_view jid, std::string_view resource) {
+  return online(jid, resource, Show::unavailable);
+}
+
+Actions Harness::open_chat(ChatId id, std::string name, std::string opening, std::string page) {
+  Chat chat;
+  chat.id = id;
+  chat.visitor_name = std::move(name);
+  chat.opening_message = std::move(opening);
+  chat.page = std::move(page);
+  return feed(ChatOpened{std::move(chat)});
+}
+
+Actions Harness::say(std::string_view jid, std::string text, std::string_view resource) {
+  return feed(OperatorMessage{std::string(jid) + "/" + std::string(resource), std::move(text)});
+}
+
+Actions Harness::visitor(ChatId chat, Seq seq, std::string text) {
+  return feed(VisitorMessage{chat, seq, std::move(text)});
+}
+
+}  // namespace seshat::core::testing
