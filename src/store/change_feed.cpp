@@ -1,0 +1,87 @@
+#include "store/change_feed.hpp"
+
+#include <exception>
+#include <optional>
+#include <utility>
+
+namespace seshat::store {
+
+ChangeFeed::Subscription::Subscription(Subscription&& other) noexcept
+    : m_feed(std::exchange(other.m_feed, nullptr)), m_id(other.m_id) {}
+
+ChangeFeed::Subscription& ChangeFeed::Subscription::operator=(Subscription&& other) noexcept {
+  if (this != &other) {
+    reset();
+    m_feed = std::exchange(other.m_feed, nullptr);
+    m_id = other.m_id;
+  }
+  return *this;
+}
+
+void ChangeFeed::Subscription::reset() {
+  if (m_feed) std::exchange(m_feed, nullptr)->unsubscribe(m_id);
+}
+
+ChangeFeed::Subscription ChangeFeed::subscribe(Listener listener) {
+  std::lock_guard lock(m_mutex);
+  auto id = m_next_id++;
+  m_listeners.emplace_back(id, std::make_shared<const Listener>(std::move(listener)));
+  return Subscription(this, id);
+}
+
+void ChangeFeed::unsubscribe(std::uint64_t id) {
+  std::lock_guard lock(m_mutex);
+  std::erase_if(m_listeners, [id](const auto& entry) { return entry.first == id; });
+}
+
+void ChangeFeed::publish(ChatId chat) {
+  // Copy under the lock, call outside it: a listener may subscribe or unsubscribe.
+  std::vector<std::shared_ptr<const Listener>> listeners;
+  {
+    std::lock_guard lock(m_mutex);
+    listeners.reserve(m_listeners.size());
+    for (const auto& entry : m_listeners) listeners.push_back(entry.second);
+  }
+  for (const auto& listener : listeners) (*listener)(chat);
+}
+
+namespace {
+
+// A failing read (database busy past the timeout, disk trouble) must not end the process: the
+// watcher tries again next period.
+std::optional<std::int64_t> read_version(Store& store) {
+  try {
+    return store.data_version();
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+}  // namespace
+
+DataVersionWatcher::DataVersionWatcher(std::unique_ptr<Store> store, ChangeFeed& feed,
+                                       std::chrono::milliseconds period)
+    : m_store(std::move(store)), m_feed(feed), m_period(period) {
+  // The first reading is taken here, so a commit made after construction is never missed.
+  m_thread = std::thread([this, seen = read_version(*m_store)]() mutable {
+    while (!m_stop.load(std::memory_order_relaxed)) {
+      std::this_thread::sleep_for(m_period);
+      const auto now = read_version(*m_store);
+      if (!now) {
+        seen.reset();  // what happened meanwhile is unknown: report the next reading
+        continue;
+      }
+      if (now != seen) {
+        seen = now;
+        m_feed.publish(any_chat);
+      }
+    }
+  });
+}
+
+DataVersionWatcher::~DataVersionWatcher() {
+  m_stop = true;
+  m_thread.join();
+}
+
+}  // namespace seshat::store

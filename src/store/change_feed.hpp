@@ -1,0 +1,72 @@
+#pragma once
+// The in-process event channel between the writers and the waiters of the store: whoever
+// commits a change to a chat publishes its id; the broker, the HTTP gateway's long-polls and
+// SSE streams, and Client::fetch waits are listeners. A DataVersionWatcher publishes the
+// commits made by other processes sharing the same SQLite file.
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "store/store.hpp"
+
+namespace seshat::store {
+
+// Chat id 0 means "some chat may have changed" (a commit from another process).
+inline constexpr ChatId any_chat = 0;
+
+class ChangeFeed {
+ public:
+  // Runs on the publishing thread, outside the feed's lock: it must be quick (post or notify).
+  using Listener = std::function<void(ChatId)>;
+
+  class Subscription {
+   public:
+    Subscription() = default;
+    Subscription(Subscription&& other) noexcept;
+    Subscription& operator=(Subscription&& other) noexcept;
+    ~Subscription() { reset(); }
+    void reset();
+
+   private:
+    friend class ChangeFeed;
+    Subscription(ChangeFeed* feed, std::uint64_t id) : m_feed(feed), m_id(id) {}
+    ChangeFeed* m_feed = nullptr;
+    std::uint64_t m_id = 0;
+  };
+
+  // The feed must outlive its subscriptions.
+  [[nodiscard]] Subscription subscribe(Listener listener);
+  void publish(ChatId chat);
+
+ private:
+  void unsubscribe(std::uint64_t id);
+
+  std::mutex m_mutex;
+  std::uint64_t m_next_id = 1;
+  std::vector<std::pair<std::uint64_t, std::shared_ptr<const Listener>>> m_listeners;
+};
+
+// Polls `store.data_version()` every `period` on its own thread and publishes any_chat when
+// another connection committed. Stops and joins in its destructor.
+class DataVersionWatcher {
+ public:
+  DataVersionWatcher(std::unique_ptr<Store> store, ChangeFeed& feed,
+                     std::chrono::milliseconds period);
+  ~DataVersionWatcher();
+  DataVersionWatcher(const DataVersionWatcher&) = delete;
+  DataVersionWatcher& operator=(const DataVersionWatcher&) = delete;
+
+ private:
+  std::unique_ptr<Store> m_store;
+  ChangeFeed& m_feed;
+  std::chrono::milliseconds m_period;
+  std::atomic<bool> m_stop{false};
+  std::thread m_thread;
+};
+
+}  // namespace seshat::store

@@ -1,0 +1,151 @@
+#include "store/sqlite_chats.hpp"
+
+#include <string>
+
+#include "store/sqlite_codec.hpp"
+
+namespace seshat::store::sqlite {
+namespace {
+
+using core::ChatState;
+
+// Every query that returns whole chats selects these columns in this order (see read_record).
+const std::string k_columns =
+    "id, state, visitor_name, opening_message, page, operator_jid, token_hash, last_seq, "
+    "relayed_seq, broker_seen, created_at, visitor_seen_at";
+const std::string k_live = std::string(k_live_states_sql);
+
+ChatRecord read_record(const Query& row) {
+  ChatRecord record;
+  record.chat.id = row.int_at(0);
+  record.chat.state = state_from_name(row.text_at(1));
+  record.chat.visitor_name = row.text_at(2);
+  record.chat.opening_message = row.text_at(3);
+  record.chat.page = row.text_at(4);
+  record.chat.operator_jid = row.text_at(5);
+  record.token_hash = row.text_at(6);
+  record.last_seq = row.int_at(7);
+  record.relayed_seq = row.int_at(8);
+  if (!row.is_null(9)) record.broker_seen = state_from_name(row.text_at(9));
+  record.created_at = row.int_at(10);
+  record.visitor_seen_at = row.int_at(11);
+  return record;
+}
+
+std::optional<Seq> single_seq(Statement& statement, ChatId id) {
+  Query query(statement);
+  query.bind(1, id);
+  if (!query.step()) return std::nullopt;
+  return query.int_at(0);
+}
+
+}  // namespace
+
+ChatTable::ChatTable(Database& db)
+    : m_db(db),
+      m_insert(db,
+               "INSERT INTO chats (state, visitor_name, opening_message, page, token_hash, "
+               "created_at, visitor_seen_at) VALUES ('waiting', ?1, ?2, ?3, ?4, ?5, ?5)"),
+      m_find(db, "SELECT " + k_columns + " FROM chats WHERE id = ?1"),
+      m_state_of(db, "SELECT state FROM chats WHERE id = ?1"),
+      m_live(db, "SELECT " + k_columns + " FROM chats WHERE state IN " + k_live + " ORDER BY id"),
+      // Same condition as the chats_unseen index, so the index is used.
+      m_unseen(db, "SELECT " + k_columns +
+                       " FROM chats WHERE broker_seen IS NULL OR broker_seen != state ORDER BY id"),
+      m_next_seq_live(db, "UPDATE chats SET last_seq = last_seq + 1 WHERE id = ?1 AND state IN " +
+                              k_live + " RETURNING last_seq"),
+      m_next_seq_any(db,
+                     "UPDATE chats SET last_seq = last_seq + 1 WHERE id = ?1 RETURNING last_seq"),
+      m_close_live(db,
+                   "UPDATE chats SET state = 'closed', last_seq = last_seq + 1 WHERE id = ?1 AND "
+                   "state IN " +
+                       k_live + " RETURNING last_seq"),
+      // ?3 NULL keeps the operator: a chat that ends remembers who handled it.
+      m_set_state(db,
+                  "UPDATE chats SET state = ?2, operator_jid = coalesce(?3, operator_jid), "
+                  "broker_seen = ?2 WHERE id = ?1 AND state = ?4"),
+      m_mark_relayed(db, "UPDATE chats SET relayed_seq = max(relayed_seq, ?2) WHERE id = ?1"),
+      m_mark_seen(db, "UPDATE chats SET broker_seen = ?2 WHERE id = ?1"),
+      m_touch_visitor(db, "UPDATE chats SET visitor_seen_at = ?2 WHERE id = ?1") {}
+
+ChatId ChatTable::insert(const NewChat& chat, Millis now) {
+  Query query(m_insert);
+  query.bind(1, chat.visitor_name)
+      .bind(2, chat.opening_message)
+      .bind(3, chat.page)
+      .bind(4, chat.token_hash)
+      .bind(5, now);
+  query.run();
+  return m_db.last_insert_rowid();
+}
+
+std::optional<ChatRecord> ChatTable::find(ChatId id) {
+  Query query(m_find);
+  query.bind(1, id);
+  if (!query.step()) return std::nullopt;
+  return read_record(query);
+}
+
+std::optional<core::ChatState> ChatTable::state_of(ChatId id) {
+  Query query(m_state_of);
+  query.bind(1, id);
+  if (!query.step()) return std::nullopt;
+  return state_from_name(query.text_at(0));
+}
+
+std::vector<ChatRecord> ChatTable::read_all(Statement& statement) {
+  std::vector<ChatRecord> records;
+  Query query(statement);
+  while (query.step()) records.push_back(read_record(query));
+  return records;
+}
+
+std::vector<ChatRecord> ChatTable::live() {
+  return read_all(m_live);
+}
+
+std::vector<ChatRecord> ChatTable::unseen() {
+  return read_all(m_unseen);
+}
+
+std::optional<Seq> ChatTable::take_next_seq(ChatId id, FinalChats final_chats) {
+  return single_seq(final_chats == FinalChats::refuse ? m_next_seq_live : m_next_seq_any, id);
+}
+
+std::optional<Seq> ChatTable::close_live(ChatId id) {
+  return single_seq(m_close_live, id);
+}
+
+bool ChatTable::set_state(const core::SetState& change) {
+  Query query(m_set_state);
+  query.bind(1, change.chat).bind(2, state_name(change.to)).bind(4, state_name(change.from));
+  if (change.to == ChatState::open) {
+    query.bind(3, change.operator_jid);
+  } else if (change.to == ChatState::waiting || change.to == ChatState::notified) {
+    query.bind(3, std::string_view{});  // offered again: nobody handles it
+  } else {
+    query.bind_null(3);
+  }
+  query.run();
+  return m_db.changes() == 1;
+}
+
+void ChatTable::mark_relayed(ChatId id, Seq seq) {
+  Query query(m_mark_relayed);
+  query.bind(1, id).bind(2, seq);
+  query.run();
+}
+
+void ChatTable::mark_seen(const SeenState& seen) {
+  Query query(m_mark_seen);
+  query.bind(1, seen.chat).bind(2, state_name(seen.state));
+  query.run();
+}
+
+void ChatTable::touch_visitor(ChatId id, Millis now) {
+  Query query(m_touch_visitor);
+  query.bind(1, id).bind(2, now);
+  query.run();
+}
+
+}  // namespace seshat::store::sqlite

@@ -1,0 +1,56 @@
+#pragma once
+// The SQL of the chats table: one row per chat with its state, operator, message counter and
+// the broker's bookkeeping (relayed_seq, broker_seen). Callers own the transactions.
+
+#include <optional>
+#include <vector>
+
+#include "store/sqlite_db.hpp"
+#include "store/store.hpp"
+
+namespace seshat::store::sqlite {
+
+// Whether a message may still be appended to a chat in a final state. Visitors and operators
+// may not; the broker may, in the batch that closes it ("The chat is now closed.").
+enum class FinalChats { refuse, allow };
+
+class ChatTable {
+ public:
+  explicit ChatTable(Database& db);
+
+  [[nodiscard]] ChatId insert(const NewChat& chat, Millis now);
+  [[nodiscard]] std::optional<ChatRecord> find(ChatId id);
+  [[nodiscard]] std::optional<core::ChatState> state_of(ChatId id);
+  [[nodiscard]] std::vector<ChatRecord> live();    // oldest first
+  [[nodiscard]] std::vector<ChatRecord> unseen();  // state != broker_seen, oldest first
+
+  // Reserves the chat's next message seq (bumps last_seq). Nothing when the chat is unknown,
+  // or final and `final_chats` is refuse.
+  [[nodiscard]] std::optional<Seq> take_next_seq(ChatId id, FinalChats final_chats);
+  // A live chat becomes closed and its next seq is reserved for the closing message.
+  [[nodiscard]] std::optional<Seq> close_live(ChatId id);
+  // Guarded transition; false when the chat is not (or no longer) in `from`.
+  [[nodiscard]] bool set_state(const core::SetState& change);
+  void mark_relayed(ChatId id, Seq seq);
+  void mark_seen(const SeenState& seen);
+  void touch_visitor(ChatId id, Millis now);
+
+ private:
+  [[nodiscard]] std::vector<ChatRecord> read_all(Statement& statement);
+
+  Database& m_db;
+  Statement m_insert;
+  Statement m_find;
+  Statement m_state_of;
+  Statement m_live;
+  Statement m_unseen;
+  Statement m_next_seq_live;
+  Statement m_next_seq_any;
+  Statement m_close_live;
+  Statement m_set_state;
+  Statement m_mark_relayed;
+  Statement m_mark_seen;
+  Statement m_touch_visitor;
+};
+
+}  // namespace seshat::store::sqlite

@@ -1,0 +1,134 @@
+#include "store/sqlite_db.hpp"
+
+#include <sqlite3.h>
+
+#include <utility>
+
+namespace seshat::store::sqlite {
+
+Database::Database(const std::string& path) : m_path(path) {
+  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+  const int rc = sqlite3_open_v2(path.c_str(), &m_db, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    // SQLite may hand back a handle even on failure; it only carries the message.
+    std::string message = m_db != nullptr ? sqlite3_errmsg(m_db) : sqlite3_errstr(rc);
+    sqlite3_close(m_db);
+    throw StoreError("cannot open database: " + message + " (" + path + ")");
+  }
+  sqlite3_extended_result_codes(m_db, 1);
+}
+
+Database::~Database() {
+  // Every Statement is finalized before its Database goes (they are members declared after it).
+  sqlite3_close(m_db);
+}
+
+void Database::exec(const std::string& sql) {
+  if (sqlite3_exec(m_db, sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) {
+    constexpr std::size_t k_quoted = 60;  // enough to recognise a migration script by
+    fail("cannot run \"" + (sql.size() > k_quoted ? sql.substr(0, k_quoted) + "..." : sql) + "\"");
+  }
+}
+
+std::int64_t Database::changes() const {
+  return sqlite3_changes64(m_db);
+}
+
+std::int64_t Database::last_insert_rowid() const {
+  return sqlite3_last_insert_rowid(m_db);
+}
+
+bool Database::in_transaction() const {
+  return sqlite3_get_autocommit(m_db) == 0;
+}
+
+void Database::fail(std::string_view what) const {
+  throw StoreError(std::string(what) + ": " + sqlite3_errmsg(m_db) + " (" + m_path + ")");
+}
+
+Statement::Statement(Database& db, std::string_view sql) : m_db(db), m_sql(sql) {
+  const int rc = sqlite3_prepare_v3(db.handle(), m_sql.data(), static_cast<int>(m_sql.size()),
+                                    SQLITE_PREPARE_PERSISTENT, &m_stmt, nullptr);
+  if (rc != SQLITE_OK) db.fail("cannot prepare \"" + m_sql + "\"");
+}
+
+Statement::~Statement() {
+  sqlite3_finalize(m_stmt);
+}
+
+Query::~Query() {
+  sqlite3_reset(m_statement.m_stmt);
+  sqlite3_clear_bindings(m_statement.m_stmt);
+}
+
+void Query::check_bind(int rc, int index) {
+  if (rc != SQLITE_OK) {
+    m_statement.m_db.fail("cannot bind parameter " + std::to_string(index) + " of \"" +
+                          m_statement.m_sql + "\"");
+  }
+}
+
+Query& Query::bind(int index, std::int64_t value) {
+  check_bind(sqlite3_bind_int64(m_statement.m_stmt, index, value), index);
+  return *this;
+}
+
+Query& Query::bind(int index, std::string_view text) {
+  // A null pointer would bind SQL NULL; an empty text must stay an empty text.
+  const char* data = text.data() != nullptr ? text.data() : "";
+  check_bind(sqlite3_bind_text64(m_statement.m_stmt, index, data, text.size(), SQLITE_TRANSIENT,
+                                 SQLITE_UTF8),
+             index);
+  return *this;
+}
+
+Query& Query::bind_null(int index) {
+  check_bind(sqlite3_bind_null(m_statement.m_stmt, index), index);
+  return *this;
+}
+
+bool Query::step() {
+  const int rc = sqlite3_step(m_statement.m_stmt);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  m_statement.m_db.fail("cannot run \"" + m_statement.m_sql + "\"");
+}
+
+void Query::run() {
+  if (step()) {
+    throw StoreError("unexpected row from \"" + m_statement.m_sql + "\"");
+  }
+}
+
+std::int64_t Query::int_at(int column) const {
+  return sqlite3_column_int64(m_statement.m_stmt, column);
+}
+
+std::string Query::text_at(int column) const {
+  const auto* text = sqlite3_column_text(m_statement.m_stmt, column);
+  if (text == nullptr) return {};
+  const auto size = static_cast<std::size_t>(sqlite3_column_bytes(m_statement.m_stmt, column));
+  return {reinterpret_cast<const char*>(text), size};
+}
+
+bool Query::is_null(int column) const {
+  return sqlite3_column_type(m_statement.m_stmt, column) == SQLITE_NULL;
+}
+
+Transaction::Transaction(Database& db, TransactionKind kind) : m_db(db) {
+  m_db.exec(kind == TransactionKind::write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
+}
+
+Transaction::~Transaction() {
+  // After some errors (disk full, I/O) SQLite has already rolled back by itself.
+  if (!m_done && m_db.in_transaction()) {
+    sqlite3_exec(m_db.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+}
+
+void Transaction::commit() {
+  m_db.exec("COMMIT");
+  m_done = true;
+}
+
+}  // namespace seshat::store::sqlite

@@ -1,0 +1,106 @@
+#pragma once
+// Thin RAII wrappers over the SQLite C API, the only place besides the other sqlite_* files that
+// knows SQLite. Every failure becomes a StoreError whose message names what was being done and
+// SQLite's own explanation.
+//
+// Lifetime: a Statement must not outlive the Database it was prepared on. A Database is used by
+// one thread at a time (it is opened without SQLite's internal mutex).
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "store/store.hpp"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace seshat::store::sqlite {
+
+class Database {
+ public:
+  // Opens (creating when missing) the database file at `path`.
+  explicit Database(const std::string& path);
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  // Runs one or more statements that return no rows of interest (pragmas, DDL).
+  void exec(const std::string& sql);
+  [[nodiscard]] std::int64_t changes() const;
+  [[nodiscard]] std::int64_t last_insert_rowid() const;
+  [[nodiscard]] bool in_transaction() const;
+  [[nodiscard]] const std::string& path() const { return m_path; }
+  [[nodiscard]] sqlite3* handle() const { return m_db; }
+
+  // Throws StoreError "<what>: <sqlite message> (<path>)".
+  [[noreturn]] void fail(std::string_view what) const;
+
+ private:
+  sqlite3* m_db = nullptr;
+  std::string m_path;
+};
+
+// A statement prepared once and reused; use it through a Query.
+class Statement {
+ public:
+  Statement(Database& db, std::string_view sql);
+  ~Statement();
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+ private:
+  friend class Query;
+  Database& m_db;
+  sqlite3_stmt* m_stmt = nullptr;
+  std::string m_sql;
+};
+
+// One use of a Statement: bind, step, read columns. Resets the statement and clears its
+// bindings when it goes out of scope, so the next use starts clean even after an exception.
+// Parameters and columns are numbered from 1 and 0 respectively, as in SQLite.
+class Query {
+ public:
+  explicit Query(Statement& statement) : m_statement(statement) {}
+  ~Query();
+  Query(const Query&) = delete;
+  Query& operator=(const Query&) = delete;
+
+  Query& bind(int index, std::int64_t value);
+  Query& bind(int index, std::string_view text);
+  Query& bind_null(int index);
+
+  // True when a row is ready to read; false when the statement is done.
+  [[nodiscard]] bool step();
+  // Steps a statement that must finish without returning a row.
+  void run();
+
+  [[nodiscard]] std::int64_t int_at(int column) const;
+  [[nodiscard]] std::string text_at(int column) const;
+  [[nodiscard]] bool is_null(int column) const;
+
+ private:
+  void check_bind(int rc, int index);
+  Statement& m_statement;
+};
+
+// A write transaction: BEGIN IMMEDIATE on construction, so a writer takes the write lock at
+// once (waiting up to the busy timeout) instead of failing later on a lock upgrade.
+// Rolls back on destruction unless committed.
+enum class TransactionKind { write, read };
+
+class Transaction {
+ public:
+  explicit Transaction(Database& db, TransactionKind kind = TransactionKind::write);
+  ~Transaction();
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+
+  void commit();
+
+ private:
+  Database& m_db;
+  bool m_done = false;
+};
+
+}  // namespace seshat::store::sqlite

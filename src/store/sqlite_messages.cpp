@@ -1,0 +1,58 @@
+#include "store/sqlite_messages.hpp"
+
+#include <string>
+
+#include "store/sqlite_codec.hpp"
+
+namespace seshat::store::sqlite {
+
+MessageTable::MessageTable(Database& db)
+    : m_insert(db,
+               "INSERT INTO messages (chat_id, seq, author, text, at) VALUES (?1, ?2, ?3, ?4, ?5)"),
+      m_after(db,
+              "SELECT seq, author, text, at FROM messages WHERE chat_id = ?1 AND seq > ?2 "
+              "ORDER BY seq LIMIT ?3"),
+      // CROSS JOIN keeps chats as the outer loop: the live ones through the chats_live index,
+      // then the tail of each one's primary key. Without it, an unanalyzed database may scan
+      // every message ever written.
+      m_unrelayed(db,
+                  "SELECT m.chat_id, m.seq, m.text, m.at FROM chats c CROSS JOIN messages m "
+                  "ON m.chat_id = c.id AND m.seq > c.relayed_seq "
+                  "WHERE c.state IN " +
+                      std::string(k_live_states_sql) +
+                      " AND m.author = 'visitor' ORDER BY c.id, m.seq") {}
+
+void MessageTable::insert(ChatId chat, const Message& message) {
+  Query query(m_insert);
+  query.bind(1, chat)
+      .bind(2, message.seq)
+      .bind(3, author_name(message.from))
+      .bind(4, message.text)
+      .bind(5, message.at);
+  query.run();
+}
+
+std::vector<Message> MessageTable::after(ChatId chat, Seq after, int limit) {
+  std::vector<Message> messages;
+  if (limit <= 0) return messages;  // SQLite reads a negative LIMIT as "no limit"
+  Query query(m_after);
+  query.bind(1, chat).bind(2, after).bind(3, std::int64_t{limit});
+  while (query.step()) {
+    messages.push_back(Message{query.int_at(0), author_from_name(query.text_at(1)),
+                               query.text_at(2), query.int_at(3)});
+  }
+  return messages;
+}
+
+std::vector<Pending::VisitorMessage> MessageTable::unrelayed_visitor_messages() {
+  std::vector<Pending::VisitorMessage> messages;
+  Query query(m_unrelayed);
+  while (query.step()) {
+    messages.push_back(Pending::VisitorMessage{
+        query.int_at(0),
+        Message{query.int_at(1), core::Author::visitor, query.text_at(2), query.int_at(3)}});
+  }
+  return messages;
+}
+
+}  // namespace seshat::store::sqlite

@@ -1,0 +1,28 @@
+#pragma once
+// The SQL of the messages table: each chat's log, numbered by seq from 1 without gaps (the
+// seq is reserved on the chat row in the same transaction; see ChatTable::take_next_seq).
+
+#include <string_view>
+#include <vector>
+
+#include "store/sqlite_db.hpp"
+#include "store/store.hpp"
+
+namespace seshat::store::sqlite {
+
+class MessageTable {
+ public:
+  explicit MessageTable(Database& db);
+
+  void insert(ChatId chat, const Message& message);
+  [[nodiscard]] std::vector<Message> after(ChatId chat, Seq after, int limit);
+  // Visitor messages beyond each live chat's relayed_seq, by chat then seq.
+  [[nodiscard]] std::vector<Pending::VisitorMessage> unrelayed_visitor_messages();
+
+ private:
+  Statement m_insert;
+  Statement m_after;
+  Statement m_unrelayed;
+};
+
+}  // namespace seshat::store::sqlite

@@ -1,0 +1,99 @@
+#include "store/sqlite_migrations.hpp"
+
+#include <array>
+#include <string>
+#include <string_view>
+
+namespace seshat::store::sqlite {
+namespace {
+
+struct Migration {
+  std::string_view name;
+  std::string_view sql;
+};
+
+// Append only: never edit or reorder a migration that has shipped.
+// Times are Unix milliseconds. States and authors are stored by name (sqlite_codec.cpp).
+constexpr std::array k_migrations{
+    Migration{"create chats, messages, outbox and operators", R"sql(
+CREATE TABLE chats (
+  id              INTEGER PRIMARY KEY AUTOINCREMENT,  -- ids never repeat, even after deletes
+  state           TEXT    NOT NULL,
+  visitor_name    TEXT    NOT NULL,
+  opening_message TEXT    NOT NULL,
+  page            TEXT    NOT NULL,
+  operator_jid    TEXT    NOT NULL DEFAULT '',
+  token_hash      TEXT    NOT NULL,
+  last_seq        INTEGER NOT NULL DEFAULT 0,
+  relayed_seq     INTEGER NOT NULL DEFAULT 0,
+  broker_seen     TEXT,                               -- NULL: the broker never saw it
+  created_at      INTEGER NOT NULL,
+  visitor_seen_at INTEGER NOT NULL
+);
+-- The broker polls these two sets; partial indexes keep the polls proportional to the work.
+CREATE INDEX chats_unseen ON chats(id) WHERE broker_seen IS NULL OR broker_seen != state;
+CREATE INDEX chats_live ON chats(id) WHERE state IN ('waiting', 'notified', 'open');
+
+CREATE TABLE messages (
+  chat_id INTEGER NOT NULL REFERENCES chats(id),
+  seq     INTEGER NOT NULL,
+  author  TEXT    NOT NULL,
+  text    TEXT    NOT NULL,
+  at      INTEGER NOT NULL,
+  PRIMARY KEY (chat_id, seq)
+) WITHOUT ROWID;
+
+CREATE TABLE outbox (
+  id         INTEGER PRIMARY KEY AUTOINCREMENT,  -- also the XMPP message id: never reused
+  jid        TEXT    NOT NULL,
+  text       TEXT    NOT NULL,
+  chat_id    INTEGER NOT NULL DEFAULT 0,         -- 0: about no chat
+  created_at INTEGER NOT NULL,
+  delivered  INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX outbox_undelivered ON outbox(id) WHERE delivered = 0;
+
+CREATE TABLE operators (
+  jid       TEXT    PRIMARY KEY,
+  available INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql"},
+};
+
+int user_version(Database& db) {
+  Statement statement(db, "PRAGMA user_version");
+  Query query(statement);
+  if (!query.step()) throw StoreError("PRAGMA user_version returned nothing (" + db.path() + ")");
+  return static_cast<int>(query.int_at(0));
+}
+
+}  // namespace
+
+int schema_version() {
+  return static_cast<int>(k_migrations.size());
+}
+
+void migrate(Database& db) {
+  Transaction transaction(db);  // also read the version under the write lock
+  const int found = user_version(db);
+  if (found > schema_version()) {
+    throw StoreError("database schema version " + std::to_string(found) +
+                     " is newer than this seshat understands (" + std::to_string(schema_version()) +
+                     ")");
+  }
+  if (found == schema_version()) return;  // nothing written: the rollback is harmless
+  for (auto index = static_cast<std::size_t>(found); index < k_migrations.size(); ++index) {
+    const auto& migration = k_migrations[index];
+    try {
+      db.exec(std::string(migration.sql));
+    } catch (const StoreError& error) {
+      throw StoreError("migration " + std::to_string(index + 1) + " (" +
+                       std::string(migration.name) + ") failed: " + error.what());
+    }
+  }
+  // PRAGMA takes no bound parameters; the number is ours.
+  db.exec("PRAGMA user_version = " + std::to_string(schema_version()));
+  transaction.commit();
+}
+
+}  // namespace seshat::store::sqlite

@@ -1,0 +1,31 @@
+#pragma once
+// The SQL of the outbox: texts for operators, written in the same transaction as the change
+// that caused them, sent by the XMPP side, marked delivered once the server took them.
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "store/sqlite_db.hpp"
+#include "store/store.hpp"
+
+namespace seshat::store::sqlite {
+
+class OutboxTable {
+ public:
+  explicit OutboxTable(Database& db);
+
+  void add(const core::SendToOperator& send, Millis now);
+  // One item per visitor message of `chat` up to its relayed_seq, in seq order.
+  void add_backlog(const core::RelayBacklog& backlog, Millis now);
+  [[nodiscard]] std::vector<OutboxItem> undelivered(int limit);  // oldest first
+  void mark_delivered(std::int64_t id);
+
+ private:
+  Statement m_add;
+  Statement m_add_backlog;
+  Statement m_undelivered;
+  Statement m_mark_delivered;
+};
+
+}  // namespace seshat::store::sqlite

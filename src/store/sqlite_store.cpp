@@ -1,0 +1,215 @@
+// The SQLite implementation of Store. Each method is one transaction over the tables'
+// prepared statements (sqlite_chats, sqlite_messages, sqlite_outbox, sqlite_operators).
+//
+// Durability: WAL with synchronous=NORMAL. A commit is in the WAL file before it returns, so
+// a killed process loses nothing it committed; a power loss or OS crash may lose the last
+// commits but never corrupts the database.
+// Concurrency: every write begins IMMEDIATE, so writers queue for the write lock (up to the
+// busy timeout) instead of failing on a lock upgrade; readers never wait for writers.
+
+#include <chrono>
+#include <string>
+#include <variant>
+
+#include "store/sqlite_chats.hpp"
+#include "store/sqlite_db.hpp"
+#include "store/sqlite_messages.hpp"
+#include "store/sqlite_migrations.hpp"
+#include "store/sqlite_operators.hpp"
+#include "store/sqlite_outbox.hpp"
+#include "store/store.hpp"
+
+namespace seshat::store {
+namespace {
+
+using sqlite::Database;
+using sqlite::FinalChats;
+using sqlite::Query;
+using sqlite::Statement;
+using sqlite::Transaction;
+using sqlite::TransactionKind;
+
+constexpr int k_busy_timeout_ms = 5000;
+
+Millis now_millis() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+void configure(Database& db) {
+  // First, so that switching to WAL and migrating wait for another process opening the file.
+  db.exec("PRAGMA busy_timeout = " + std::to_string(k_busy_timeout_ms));
+  {
+    Statement statement(db, "PRAGMA journal_mode = WAL");
+    Query query(statement);
+    if (!query.step() || query.text_at(0) != "wal") {
+      throw StoreError("cannot switch the database to WAL mode (" + db.path() + ")");
+    }
+  }
+  db.exec("PRAGMA synchronous = NORMAL");
+  db.exec("PRAGMA foreign_keys = ON");
+}
+
+// The connection, made usable (pragmas, current schema) before any statement is prepared.
+struct ReadyDatabase {
+  explicit ReadyDatabase(const std::string& path) : db(path) {
+    configure(db);
+    sqlite::migrate(db);
+  }
+  Database db;
+};
+
+class SqliteStore final : public Store {
+ public:
+  explicit SqliteStore(const std::string& path) : m_ready(path) {}
+
+  ChatId create_chat(const NewChat& chat) override {
+    const auto now = now_millis();
+    Transaction transaction(m_db);
+    const auto id = m_chats.insert(chat, now);
+    if (!chat.opening_message.empty()) {
+      append(id, core::Author::visitor, chat.opening_message, FinalChats::refuse, now);
+    }
+    transaction.commit();
+    return id;
+  }
+
+  std::optional<ChatRecord> find_chat(ChatId id) override { return m_chats.find(id); }
+
+  Added add_message(ChatId chat, core::Author from, const std::string& text) override {
+    Transaction transaction(m_db);
+    const auto seq = append(chat, from, text, FinalChats::refuse, now_millis());
+    if (!seq) {
+      return {m_chats.state_of(chat) ? AddResult::chat_final : AddResult::no_such_chat, 0};
+    }
+    transaction.commit();
+    return {AddResult::added, *seq};
+  }
+
+  std::vector<Message> messages_after(ChatId chat, Seq after, int limit) override {
+    return m_messages.after(chat, after, limit);
+  }
+
+  bool close_by_visitor(ChatId chat, const std::string& text) override {
+    Transaction transaction(m_db);
+    const auto seq = m_chats.close_live(chat);
+    if (!seq) return false;
+    m_messages.insert(chat, Message{*seq, core::Author::system, text, now_millis()});
+    transaction.commit();
+    return true;
+  }
+
+  void touch_visitor(ChatId chat, Millis now) override {
+    Transaction transaction(m_db);
+    m_chats.touch_visitor(chat, now);
+    transaction.commit();
+  }
+
+  int available_operators() override { return m_operators.count_available(); }
+
+  std::vector<ChatRecord> live_chats() override { return m_chats.live(); }
+
+  Pending pending() override {
+    // One snapshot, so a message is never reported for a chat state that is not.
+    Transaction transaction(m_db, TransactionKind::read);
+    Pending pending;
+    pending.changed_chats = m_chats.unseen();
+    pending.visitor_messages = m_messages.unrelayed_visitor_messages();
+    transaction.commit();
+    return pending;
+  }
+
+  bool apply(const core::Actions& actions, std::optional<SeenState> seen) override {
+    const auto now = now_millis();
+    Transaction transaction(m_db);
+    // First, so that a SetState in the same batch sets broker_seen to its own target.
+    if (seen) m_chats.mark_seen(*seen);
+    for (const auto& action : actions) {
+      const bool applied = std::visit([&](const auto& one) { return write(one, now); }, action);
+      if (!applied) return false;  // the transaction rolls back
+    }
+    transaction.commit();
+    return true;
+  }
+
+  std::vector<OutboxItem> undelivered(int limit) override { return m_outbox.undelivered(limit); }
+
+  void mark_delivered(const std::vector<std::int64_t>& outbox_ids) override {
+    if (outbox_ids.empty()) return;
+    Transaction transaction(m_db);
+    for (const auto id : outbox_ids) m_outbox.mark_delivered(id);
+    transaction.commit();
+  }
+
+  void reset_operators() override {
+    Transaction transaction(m_db);
+    m_operators.reset();
+    transaction.commit();
+  }
+
+  std::int64_t data_version() override {
+    Query query(m_data_version);
+    if (!query.step())
+      throw StoreError("PRAGMA data_version returned nothing (" + m_db.path() + ")");
+    return query.int_at(0);
+  }
+
+ private:
+  std::optional<Seq> append(ChatId chat, core::Author from, const std::string& text,
+                            FinalChats final_chats, Millis now) {
+    const auto seq = m_chats.take_next_seq(chat, final_chats);
+    if (seq) m_messages.insert(chat, Message{*seq, from, text, now});
+    return seq;
+  }
+
+  // One action inside apply(); false rejects the whole batch.
+  bool write(const core::SetState& change, Millis) { return m_chats.set_state(change); }
+
+  bool write(const core::SendToOperator& send, Millis now) {
+    m_outbox.add(send, now);
+    return true;
+  }
+
+  bool write(const core::PostToChat& post, Millis now) {
+    // The broker may still post to a chat it just ended ("The chat is now closed.").
+    if (!append(post.chat, post.from, post.text, FinalChats::allow, now)) {
+      throw StoreError("cannot post to chat " + std::to_string(post.chat) + ": no such chat");
+    }
+    return true;
+  }
+
+  bool write(const core::MarkRelayed& relayed, Millis) {
+    m_chats.mark_relayed(relayed.chat, relayed.seq);
+    return true;
+  }
+
+  bool write(const core::RelayBacklog& backlog, Millis now) {
+    m_outbox.add_backlog(backlog, now);
+    return true;
+  }
+
+  bool write(const core::SetOperatorAvailable& change, Millis) {
+    m_operators.set(change.jid, change.available ? sqlite::Availability::available
+                                                 : sqlite::Availability::unavailable);
+    return true;
+  }
+
+  bool write(const core::Ignore&, Millis) { return true; }
+
+  // Declared first: the statements below are finalized before the connection closes.
+  ReadyDatabase m_ready;
+  Database& m_db = m_ready.db;
+  sqlite::ChatTable m_chats{m_db};
+  sqlite::MessageTable m_messages{m_db};
+  sqlite::OutboxTable m_outbox{m_db};
+  sqlite::OperatorTable m_operators{m_db};
+  Statement m_data_version{m_db, "PRAGMA data_version"};
+};
+
+}  // namespace
+
+std::unique_ptr<Store> open_sqlite_store(const std::string& path) {
+  return std::make_unique<SqliteStore>(path);
+}
+
+}  // namespace seshat::store

@@ -1,0 +1,167 @@
+// The in-process change feed, and the watcher that brings in other processes' commits.
+#include "store/change_feed.hpp"
+
+#include <gtest/gtest.h>
+
+#include <condition_variable>
+#include <mutex>
+
+#include "temp_dir.hpp"
+
+namespace seshat::store {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Collects published chat ids; lets a test wait for the next one.
+class Recorder {
+ public:
+  ChangeFeed::Listener listener() {
+    return [this](ChatId chat) {
+      std::lock_guard lock(m_mutex);
+      m_seen.push_back(chat);
+      m_changed.notify_all();
+    };
+  }
+  // True if at least `count` ids were published within `timeout`.
+  bool wait_for(std::size_t count, std::chrono::milliseconds timeout) {
+    std::unique_lock lock(m_mutex);
+    return m_changed.wait_for(lock, timeout, [&] { return m_seen.size() >= count; });
+  }
+  std::vector<ChatId> seen() {
+    std::lock_guard lock(m_mutex);
+    return m_seen;
+  }
+
+ private:
+  std::mutex m_mutex;
+  std::condition_variable m_changed;
+  std::vector<ChatId> m_seen;
+};
+
+TEST(ChangeFeedTest, PublishesToEverySubscriberUntilUnsubscribed) {
+  ChangeFeed feed;
+  Recorder first;
+  Recorder second;
+  auto first_subscription = feed.subscribe(first.listener());
+  {
+    auto second_subscription = feed.subscribe(second.listener());
+    feed.publish(4);
+  }
+  feed.publish(5);
+  first_subscription.reset();
+  feed.publish(6);
+  EXPECT_EQ(first.seen(), (std::vector<ChatId>{4, 5}));
+  EXPECT_EQ(second.seen(), (std::vector<ChatId>{4}));
+}
+
+TEST(ChangeFeedTest, AMovedSubscriptionStaysSubscribedOnce) {
+  ChangeFeed feed;
+  Recorder recorder;
+  ChangeFeed::Subscription kept;
+  {
+    auto subscription = feed.subscribe(recorder.listener());
+    kept = std::move(subscription);
+  }
+  feed.publish(1);
+  kept = ChangeFeed::Subscription{};
+  feed.publish(2);
+  EXPECT_EQ(recorder.seen(), (std::vector<ChatId>{1}));
+}
+
+TEST(DataVersionWatcherTest, PublishesAnotherConnectionsCommitPromptly) {
+  testing::TempDir dir;
+  const auto path = dir.file("seshat.db");
+  auto writer = open_sqlite_store(path);
+  ChangeFeed feed;
+  Recorder recorder;
+  auto subscription = feed.subscribe(recorder.listener());
+  DataVersionWatcher watcher(open_sqlite_store(path), feed, 10ms);
+
+  (void)writer->create_chat(NewChat{"Ann", "hello", "", "h"});
+  ASSERT_TRUE(recorder.wait_for(1, 100ms));
+  EXPECT_EQ(recorder.seen().front(), any_chat);
+
+  (void)writer->add_message(1, core::Author::visitor, "again");
+  ASSERT_TRUE(recorder.wait_for(2, 100ms));
+}
+
+// A store whose data_version fails on demand; everything else is unused by the watcher.
+class FlakyStore final : public Store {
+ public:
+  explicit FlakyStore(std::unique_ptr<Store> real) : m_real(std::move(real)) {}
+
+  void set_failing(bool failing) {
+    std::lock_guard lock(m_mutex);
+    m_failing = failing;
+  }
+  bool wait_for_failures(int count, std::chrono::milliseconds timeout) {
+    std::unique_lock lock(m_mutex);
+    return m_failed.wait_for(lock, timeout, [&] { return m_failures >= count; });
+  }
+
+  std::int64_t data_version() override {
+    std::lock_guard lock(m_mutex);
+    if (m_failing) {
+      ++m_failures;
+      m_failed.notify_all();
+      throw StoreError("database is locked (test)");
+    }
+    return m_real->data_version();
+  }
+
+  ChatId create_chat(const NewChat& chat) override { return m_real->create_chat(chat); }
+  std::optional<ChatRecord> find_chat(ChatId id) override { return m_real->find_chat(id); }
+  Added add_message(ChatId chat, core::Author from, const std::string& text) override {
+    return m_real->add_message(chat, from, text);
+  }
+  std::vector<Message> messages_after(ChatId chat, Seq after, int limit) override {
+    return m_real->messages_after(chat, after, limit);
+  }
+  bool close_by_visitor(ChatId chat, const std::string& text) override {
+    return m_real->close_by_visitor(chat, text);
+  }
+  void touch_visitor(ChatId chat, Millis now) override { m_real->touch_visitor(chat, now); }
+  int available_operators() override { return m_real->available_operators(); }
+  std::vector<ChatRecord> live_chats() override { return m_real->live_chats(); }
+  Pending pending() override { return m_real->pending(); }
+  bool apply(const core::Actions& actions, std::optional<SeenState> seen) override {
+    return m_real->apply(actions, seen);
+  }
+  std::vector<OutboxItem> undelivered(int limit) override { return m_real->undelivered(limit); }
+  void mark_delivered(const std::vector<std::int64_t>& ids) override {
+    m_real->mark_delivered(ids);
+  }
+  void reset_operators() override { m_real->reset_operators(); }
+
+ private:
+  std::unique_ptr<Store> m_real;
+  std::mutex m_mutex;
+  std::condition_variable m_failed;
+  bool m_failing = true;
+  int m_failures = 0;
+};
+
+TEST(DataVersionWatcherTest, SurvivesFailingReadsAndResumes) {
+  testing::TempDir dir;
+  const auto path = dir.file("seshat.db");
+  auto writer = open_sqlite_store(path);
+  ChangeFeed feed;
+  Recorder recorder;
+  auto subscription = feed.subscribe(recorder.listener());
+  auto flaky = std::make_unique<FlakyStore>(open_sqlite_store(path));
+  auto& store = *flaky;
+  DataVersionWatcher watcher(std::move(flaky), feed, 5ms);  // its first reading fails too
+
+  ASSERT_TRUE(store.wait_for_failures(3, 1000ms));
+  store.set_failing(false);
+  // The first good reading after failures counts as a change: something may have been missed.
+  ASSERT_TRUE(recorder.wait_for(1, 1000ms));
+  const auto published = recorder.seen().size();
+
+  (void)writer->create_chat(NewChat{"Ann", "", "", "h"});
+  ASSERT_TRUE(recorder.wait_for(published + 1, 1000ms));
+}
+
+}  // namespace
+}  // namespace seshat::store

@@ -1,0 +1,138 @@
+// Opening databases: creation, re-opening, refusing what this build cannot read.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "store/sqlite_db.hpp"
+#include "store/sqlite_migrations.hpp"
+#include "store/store.hpp"
+#include "temp_dir.hpp"
+
+namespace seshat::store {
+namespace {
+
+using sqlite::Database;
+using sqlite::Query;
+using sqlite::Statement;
+
+std::string pragma_text(Database& db, const std::string& pragma) {
+  Statement statement(db, "PRAGMA " + pragma);
+  Query query(statement);
+  if (!query.step()) throw std::runtime_error("no value for PRAGMA " + pragma);
+  return query.text_at(0);
+}
+
+std::vector<std::string> tables(Database& db) {
+  Statement statement(db, "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name");
+  Query query(statement);
+  std::vector<std::string> names;
+  while (query.step()) names.push_back(query.text_at(0));
+  return names;
+}
+
+class MigrationsTest : public ::testing::Test {
+ protected:
+  testing::TempDir m_dir;
+  std::string m_path = m_dir.file("seshat.db");
+};
+
+TEST_F(MigrationsTest, CreatesAMissingDatabaseAtTheCurrentVersion) {
+  ASSERT_FALSE(std::filesystem::exists(m_path));
+  (void)open_sqlite_store(m_path);
+  ASSERT_TRUE(std::filesystem::exists(m_path));
+
+  Database db(m_path);
+  EXPECT_EQ(pragma_text(db, "user_version"), std::to_string(sqlite::schema_version()));
+  EXPECT_EQ(pragma_text(db, "journal_mode"), "wal");  // persistent in the file
+  const std::vector<std::string> expected{"chats", "messages", "operators", "outbox",
+                                          "sqlite_sequence"};
+  EXPECT_EQ(tables(db), expected);
+}
+
+TEST_F(MigrationsTest, ReopensWithoutLosingOrRedoingAnything) {
+  ChatId id = 0;
+  {
+    auto store = open_sqlite_store(m_path);
+    id = store->create_chat(NewChat{"Ann", "hello", "/", "h"});
+  }
+  auto store = open_sqlite_store(m_path);
+  const auto chat = store->find_chat(id);
+  ASSERT_TRUE(chat.has_value());
+  EXPECT_EQ(chat->chat.opening_message, "hello");
+  EXPECT_EQ(store->create_chat(NewChat{"Bob", "", "", "h"}), id + 1);
+
+  Database db(m_path);
+  EXPECT_EQ(pragma_text(db, "user_version"), std::to_string(sqlite::schema_version()));
+}
+
+TEST_F(MigrationsTest, RefusesANewerSchemaWithAClearMessage) {
+  (void)open_sqlite_store(m_path);
+  const int newer = sqlite::schema_version() + 1;
+  {
+    Database db(m_path);
+    db.exec("PRAGMA user_version = " + std::to_string(newer));
+  }
+  try {
+    (void)open_sqlite_store(m_path);
+    FAIL() << "a newer schema was accepted";
+  } catch (const StoreError& error) {
+    EXPECT_EQ(std::string(error.what()), "database schema version " + std::to_string(newer) +
+                                             " is newer than this seshat understands (" +
+                                             std::to_string(sqlite::schema_version()) + ")");
+  }
+  Database db(m_path);
+  EXPECT_EQ(pragma_text(db, "user_version"), std::to_string(newer));  // left alone
+}
+
+TEST_F(MigrationsTest, ExactMessageForTheFirstSchema) {
+  {
+    Database db(m_path);
+    db.exec("PRAGMA user_version = 2");
+  }
+  ASSERT_EQ(sqlite::schema_version(), 1) << "update this test's expected text";
+  EXPECT_THROW(
+      {
+        try {
+          (void)open_sqlite_store(m_path);
+        } catch (const StoreError& error) {
+          EXPECT_STREQ(error.what(),
+                       "database schema version 2 is newer than this seshat understands (1)");
+          throw;
+        }
+      },
+      StoreError);
+}
+
+TEST_F(MigrationsTest, MigratesAnEmptyExistingFile) {
+  { std::ofstream touch(m_path); }
+  auto store = open_sqlite_store(m_path);
+  EXPECT_EQ(store->create_chat(NewChat{"Ann", "", "", "h"}), 1);
+}
+
+TEST_F(MigrationsTest, RefusesAFileThatIsNotADatabase) {
+  {
+    std::ofstream garbage(m_path, std::ios::binary);
+    garbage << std::string(4096, 'x');
+  }
+  try {
+    (void)open_sqlite_store(m_path);
+    FAIL() << "garbage was opened";
+  } catch (const StoreError& error) {
+    EXPECT_NE(std::string(error.what()).find("file is not a database"), std::string::npos)
+        << error.what();
+    EXPECT_NE(std::string(error.what()).find(m_path), std::string::npos) << error.what();
+  }
+}
+
+TEST_F(MigrationsTest, RefusesAMissingDirectory) {
+  const auto path = m_dir.file("no-such-dir/seshat.db");
+  try {
+    (void)open_sqlite_store(path);
+    FAIL() << "opened a file in a missing directory";
+  } catch (const StoreError& error) {
+    EXPECT_EQ(std::string(error.what()).rfind("cannot open database: ", 0), 0u) << error.what();
+  }
+}
+
+}  // namespace
+}  // namespace seshat::store

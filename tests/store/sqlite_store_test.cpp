@@ -1,0 +1,408 @@
+// Every Store method against a real database file.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include "store/store.hpp"
+#include "temp_dir.hpp"
+
+namespace seshat::store {
+namespace {
+
+using core::Author;
+using core::ChatState;
+
+Millis now_millis() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  ChatId new_chat(const std::string& opening = "Hello?") {
+    return m_store->create_chat(NewChat{"Ann", opening, "/pricing", "hash-of-token"});
+  }
+
+  // Takes a chat through the guarded transitions, as the broker would.
+  void move(ChatId chat, ChatState from, ChatState to, const std::string& jid = "") {
+    ASSERT_TRUE(m_store->apply({core::SetState{chat, from, to, jid}}));
+  }
+
+  ChatRecord record(ChatId chat) {
+    auto found = m_store->find_chat(chat);
+    if (!found) throw std::runtime_error("no chat " + std::to_string(chat));
+    return *found;
+  }
+
+  testing::TempDir m_dir;
+  std::unique_ptr<Store> m_store = open_sqlite_store(m_dir.file("seshat.db"));
+};
+
+TEST_F(SqliteStoreTest, CreatesAWaitingChatWithItsOpeningMessage) {
+  const auto before = now_millis();
+  const auto id = new_chat("Do you ship to Norway?");
+  const auto after = now_millis();
+
+  const auto chat = record(id);
+  EXPECT_EQ(chat.chat.id, id);
+  EXPECT_EQ(chat.chat.state, ChatState::waiting);
+  EXPECT_EQ(chat.chat.visitor_name, "Ann");
+  EXPECT_EQ(chat.chat.opening_message, "Do you ship to Norway?");
+  EXPECT_EQ(chat.chat.page, "/pricing");
+  EXPECT_EQ(chat.chat.operator_jid, "");
+  EXPECT_EQ(chat.token_hash, "hash-of-token");
+  EXPECT_EQ(chat.last_seq, 1);
+  EXPECT_EQ(chat.relayed_seq, 0);
+  EXPECT_FALSE(chat.broker_seen.has_value());
+  EXPECT_GE(chat.created_at, before);
+  EXPECT_LE(chat.created_at, after);
+  EXPECT_EQ(chat.visitor_seen_at, chat.created_at);
+
+  const auto messages = m_store->messages_after(id, 0, 10);
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_EQ(messages[0].seq, 1);
+  EXPECT_EQ(messages[0].from, Author::visitor);
+  EXPECT_EQ(messages[0].text, "Do you ship to Norway?");
+  EXPECT_EQ(messages[0].at, chat.created_at);
+}
+
+TEST_F(SqliteStoreTest, ChatWithoutOpeningMessageHasNoMessage) {
+  const auto id = new_chat("");
+  EXPECT_EQ(record(id).last_seq, 0);
+  EXPECT_TRUE(m_store->messages_after(id, 0, 10).empty());
+}
+
+TEST_F(SqliteStoreTest, ChatIdsStartAtOneAndIncrease) {
+  EXPECT_EQ(new_chat(), 1);
+  EXPECT_EQ(new_chat(), 2);
+  EXPECT_EQ(new_chat(), 3);
+}
+
+TEST_F(SqliteStoreTest, FindsNoUnknownChat) {
+  EXPECT_FALSE(m_store->find_chat(42).has_value());
+}
+
+TEST_F(SqliteStoreTest, KeepsTextsExactly) {
+  const std::string text =
+      "line one\nline two\t\"quoted\" 'single' ; DROP TABLE chats; -- \xC3\xA9";
+  const auto id = new_chat(text);
+  EXPECT_EQ(record(id).chat.opening_message, text);
+  EXPECT_EQ(m_store->messages_after(id, 0, 1).at(0).text, text);
+}
+
+TEST_F(SqliteStoreTest, AddsMessagesWithTheNextSeq) {
+  const auto id = new_chat();
+  EXPECT_EQ(m_store->add_message(id, Author::visitor, "anyone?").seq, 2);
+  const auto added = m_store->add_message(id, Author::operator_, "Hi Ann");
+  EXPECT_EQ(added.result, AddResult::added);
+  EXPECT_EQ(added.seq, 3);
+  EXPECT_EQ(record(id).last_seq, 3);
+
+  const auto messages = m_store->messages_after(id, 1, 10);
+  ASSERT_EQ(messages.size(), 2u);
+  EXPECT_EQ(messages[0].seq, 2);
+  EXPECT_EQ(messages[0].from, Author::visitor);
+  EXPECT_EQ(messages[1].seq, 3);
+  EXPECT_EQ(messages[1].from, Author::operator_);
+  EXPECT_EQ(messages[1].text, "Hi Ann");
+}
+
+TEST_F(SqliteStoreTest, SeqsAreCountedPerChat) {
+  const auto first = new_chat("");
+  const auto second = new_chat("");
+  EXPECT_EQ(m_store->add_message(first, Author::visitor, "a").seq, 1);
+  EXPECT_EQ(m_store->add_message(second, Author::visitor, "b").seq, 1);
+  EXPECT_EQ(m_store->add_message(first, Author::visitor, "c").seq, 2);
+}
+
+TEST_F(SqliteStoreTest, RefusesMessagesToUnknownChats) {
+  const auto added = m_store->add_message(7, Author::visitor, "hello");
+  EXPECT_EQ(added.result, AddResult::no_such_chat);
+  EXPECT_EQ(added.seq, 0);
+}
+
+TEST_F(SqliteStoreTest, RefusesMessagesToEveryFinalState) {
+  for (const auto final_state :
+       {ChatState::closed, ChatState::canceled, ChatState::failed, ChatState::abandoned}) {
+    const auto id = new_chat();
+    move(id, ChatState::waiting, final_state);
+    const auto added = m_store->add_message(id, Author::visitor, "still there?");
+    EXPECT_EQ(added.result, AddResult::chat_final);
+    EXPECT_EQ(record(id).last_seq, 1);
+    EXPECT_EQ(m_store->messages_after(id, 0, 10).size(), 1u);
+  }
+}
+
+TEST_F(SqliteStoreTest, MessagesAfterHonoursTheLimit) {
+  const auto id = new_chat("");
+  for (int i = 1; i <= 5; ++i) {
+    ASSERT_EQ(m_store->add_message(id, Author::visitor, std::to_string(i)).seq, i);
+  }
+  const auto page = m_store->messages_after(id, 1, 2);
+  ASSERT_EQ(page.size(), 2u);
+  EXPECT_EQ(page[0].text, "2");
+  EXPECT_EQ(page[1].text, "3");
+  EXPECT_TRUE(m_store->messages_after(id, 5, 10).empty());
+  EXPECT_TRUE(m_store->messages_after(id, 0, 0).empty());
+  EXPECT_TRUE(m_store->messages_after(99, 0, 10).empty());
+}
+
+TEST_F(SqliteStoreTest, VisitorClosesALiveChatKeepingItsOperator) {
+  const auto id = new_chat();
+  move(id, ChatState::waiting, ChatState::open, "joe@example.com");
+  ASSERT_TRUE(m_store->apply({}, SeenState{id, ChatState::open}));
+
+  EXPECT_TRUE(m_store->close_by_visitor(id, "The visitor left."));
+
+  const auto chat = record(id);
+  EXPECT_EQ(chat.chat.state, ChatState::closed);
+  EXPECT_EQ(chat.chat.operator_jid, "joe@example.com");
+  EXPECT_EQ(chat.broker_seen, ChatState::open);  // the broker still has to notice
+  EXPECT_EQ(chat.last_seq, 2);
+  const auto messages = m_store->messages_after(id, 1, 10);
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_EQ(messages[0].from, Author::system);
+  EXPECT_EQ(messages[0].text, "The visitor left.");
+}
+
+TEST_F(SqliteStoreTest, VisitorCannotCloseUnknownOrFinalChats) {
+  EXPECT_FALSE(m_store->close_by_visitor(5, "bye"));
+  const auto id = new_chat();
+  move(id, ChatState::waiting, ChatState::failed);
+  EXPECT_FALSE(m_store->close_by_visitor(id, "bye"));
+  EXPECT_EQ(record(id).chat.state, ChatState::failed);
+  EXPECT_EQ(record(id).last_seq, 1);
+}
+
+TEST_F(SqliteStoreTest, TouchVisitorRecordsTheTime) {
+  const auto id = new_chat();
+  m_store->touch_visitor(id, 1'700'000'000'123);
+  EXPECT_EQ(record(id).visitor_seen_at, 1'700'000'000'123);
+  m_store->touch_visitor(404, 1);  // unknown chat: nothing to touch, no error
+}
+
+TEST_F(SqliteStoreTest, LiveChatsAreTheUnfinishedOnesOldestFirst) {
+  const auto waiting = new_chat();
+  const auto closed = new_chat();
+  const auto open = new_chat();
+  const auto notified = new_chat();
+  move(closed, ChatState::waiting, ChatState::closed);
+  move(open, ChatState::waiting, ChatState::open, "joe@example.com");
+  ASSERT_TRUE(m_store->apply({core::MarkRelayed{open, 1}}));
+  move(notified, ChatState::waiting, ChatState::notified);
+
+  const auto live = m_store->live_chats();
+  ASSERT_EQ(live.size(), 3u);
+  EXPECT_EQ(live[0].chat.id, waiting);
+  EXPECT_EQ(live[1].chat.id, open);
+  EXPECT_EQ(live[1].chat.operator_jid, "joe@example.com");
+  EXPECT_EQ(live[1].relayed_seq, 1);
+  EXPECT_EQ(live[1].broker_seen, ChatState::open);
+  EXPECT_EQ(live[2].chat.id, notified);
+  EXPECT_EQ(live[2].chat.state, ChatState::notified);
+}
+
+TEST_F(SqliteStoreTest, PendingReportsNewChatsUntilSeen) {
+  const auto id = new_chat();
+  auto pending = m_store->pending();
+  ASSERT_EQ(pending.changed_chats.size(), 1u);
+  EXPECT_EQ(pending.changed_chats[0].chat.id, id);
+  EXPECT_FALSE(pending.changed_chats[0].broker_seen.has_value());
+
+  ASSERT_TRUE(m_store->apply({}, SeenState{id, ChatState::waiting}));
+  EXPECT_TRUE(m_store->pending().changed_chats.empty());
+  EXPECT_EQ(record(id).broker_seen, ChatState::waiting);
+}
+
+TEST_F(SqliteStoreTest, PendingReportsAVisitorCloseOfAFinalChat) {
+  const auto id = new_chat("");
+  move(id, ChatState::waiting, ChatState::open, "joe@example.com");
+  EXPECT_TRUE(m_store->pending().changed_chats.empty());  // SetState marks its target seen
+
+  ASSERT_TRUE(m_store->close_by_visitor(id, "bye"));
+  const auto pending = m_store->pending();
+  ASSERT_EQ(pending.changed_chats.size(), 1u);
+  EXPECT_EQ(pending.changed_chats[0].chat.state, ChatState::closed);
+  EXPECT_EQ(pending.changed_chats[0].broker_seen, ChatState::open);
+}
+
+TEST_F(SqliteStoreTest, PendingVisitorMessagesBeyondTheRelayedMarkOfLiveChats) {
+  const auto first = new_chat("one");
+  const auto second = new_chat("");
+  const auto ended = new_chat("never relayed");
+  ASSERT_EQ(m_store->add_message(second, Author::visitor, "two").seq, 1);
+  ASSERT_EQ(m_store->add_message(first, Author::operator_, "not a visitor's").seq, 2);
+  ASSERT_EQ(m_store->add_message(first, Author::visitor, "three").seq, 3);
+  ASSERT_EQ(m_store->add_message(second, Author::visitor, "four").seq, 2);
+  move(ended, ChatState::waiting, ChatState::abandoned);
+
+  auto messages = m_store->pending().visitor_messages;
+  ASSERT_EQ(messages.size(), 4u);
+  EXPECT_EQ(messages[0].chat, first);
+  EXPECT_EQ(messages[0].message.text, "one");
+  EXPECT_EQ(messages[1].chat, first);
+  EXPECT_EQ(messages[1].message.seq, 3);
+  EXPECT_EQ(messages[1].message.from, Author::visitor);
+  EXPECT_EQ(messages[2].chat, second);
+  EXPECT_EQ(messages[2].message.text, "two");
+  EXPECT_EQ(messages[3].message.text, "four");
+
+  ASSERT_TRUE(m_store->apply({core::MarkRelayed{first, 3}, core::MarkRelayed{second, 1}}));
+  messages = m_store->pending().visitor_messages;
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_EQ(messages[0].chat, second);
+  EXPECT_EQ(messages[0].message.seq, 2);
+}
+
+TEST_F(SqliteStoreTest, MarkRelayedNeverMovesBack) {
+  const auto id = new_chat("");
+  ASSERT_TRUE(m_store->apply({core::MarkRelayed{id, 4}, core::MarkRelayed{id, 2}}));
+  EXPECT_EQ(record(id).relayed_seq, 4);
+}
+
+TEST_F(SqliteStoreTest, SetStateOpensWithTheOperatorAndOffersAgainWithout) {
+  const auto id = new_chat();
+  move(id, ChatState::waiting, ChatState::notified, "ignored@example.com");
+  EXPECT_EQ(record(id).chat.operator_jid, "");
+  move(id, ChatState::notified, ChatState::open, "joe@example.com");
+  EXPECT_EQ(record(id).chat.operator_jid, "joe@example.com");
+  EXPECT_EQ(record(id).broker_seen, ChatState::open);
+  move(id, ChatState::open, ChatState::waiting);
+  EXPECT_EQ(record(id).chat.operator_jid, "");
+  move(id, ChatState::waiting, ChatState::open, "kim@example.com");
+  move(id, ChatState::open, ChatState::closed);
+  EXPECT_EQ(record(id).chat.state, ChatState::closed);
+  EXPECT_EQ(record(id).chat.operator_jid, "kim@example.com");  // who handled it is kept
+}
+
+TEST_F(SqliteStoreTest, StaleSetStateRejectsTheWholeBatch) {
+  const auto id = new_chat();
+  move(id, ChatState::waiting, ChatState::notified);
+  const auto other = new_chat();
+  const auto before = record(id);
+
+  const bool applied = m_store->apply(
+      {core::SendToOperator{"joe@example.com", "You are now handling chat", id},
+       core::PostToChat{id, Author::system, "An operator joined."}, core::MarkRelayed{id, 1},
+       core::SetState{other, ChatState::waiting, ChatState::notified, ""},
+       core::SetOperatorAvailable{"joe@example.com", true},
+       core::SetState{id, ChatState::waiting, ChatState::open, "joe@example.com"}},
+      SeenState{id, ChatState::notified});
+
+  EXPECT_FALSE(applied);
+  const auto after = record(id);
+  EXPECT_EQ(after.chat.state, ChatState::notified);
+  EXPECT_EQ(after.last_seq, before.last_seq);
+  EXPECT_EQ(after.relayed_seq, 0);
+  EXPECT_EQ(after.broker_seen, before.broker_seen);
+  EXPECT_EQ(record(other).chat.state, ChatState::waiting);
+  EXPECT_TRUE(m_store->undelivered(10).empty());
+  EXPECT_EQ(m_store->messages_after(id, 0, 10).size(), 1u);
+  EXPECT_EQ(m_store->available_operators(), 0);
+}
+
+TEST_F(SqliteStoreTest, SetStateOfAnUnknownChatIsRejected) {
+  EXPECT_FALSE(m_store->apply({core::SetState{9, ChatState::waiting, ChatState::open, "a@b"}}));
+}
+
+TEST_F(SqliteStoreTest, BrokerMayPostToTheChatItJustClosed) {
+  const auto id = new_chat();
+  move(id, ChatState::waiting, ChatState::open, "joe@example.com");
+  ASSERT_TRUE(m_store->apply({core::SetState{id, ChatState::open, ChatState::closed, ""},
+                              core::PostToChat{id, Author::system, "The chat is now closed."}}));
+  const auto messages = m_store->messages_after(id, 1, 10);
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_EQ(messages[0].seq, 2);
+  EXPECT_EQ(messages[0].text, "The chat is now closed.");
+}
+
+TEST_F(SqliteStoreTest, PostingToAnUnknownChatIsAnError) {
+  EXPECT_THROW((void)m_store->apply({core::PostToChat{77, Author::system, "hello"}}), StoreError);
+}
+
+TEST_F(SqliteStoreTest, SeenStateYieldsToASetStateOfTheSameBatch) {
+  const auto id = new_chat();
+  ASSERT_TRUE(m_store->apply({core::SetState{id, ChatState::waiting, ChatState::notified, ""}},
+                             SeenState{id, ChatState::waiting}));
+  EXPECT_EQ(record(id).broker_seen, ChatState::notified);
+  EXPECT_TRUE(m_store->pending().changed_chats.empty());
+}
+
+TEST_F(SqliteStoreTest, OutboxKeepsOrderUntilDelivered) {
+  ASSERT_TRUE(m_store->apply({core::SendToOperator{"joe@example.com", "first", 0},
+                              core::SendToOperator{"kim@example.com", "second", 3},
+                              core::Ignore{"nothing to do"}}));
+  ASSERT_TRUE(m_store->apply({core::SendToOperator{"joe@example.com", "third", 0}}));
+
+  auto items = m_store->undelivered(10);
+  ASSERT_EQ(items.size(), 3u);
+  EXPECT_EQ(items[0].jid, "joe@example.com");
+  EXPECT_EQ(items[0].text, "first");
+  EXPECT_EQ(items[0].chat, 0);
+  EXPECT_EQ(items[1].jid, "kim@example.com");
+  EXPECT_EQ(items[1].chat, 3);
+  EXPECT_LT(items[0].id, items[1].id);
+  EXPECT_LT(items[1].id, items[2].id);
+  EXPECT_EQ(m_store->undelivered(2).size(), 2u);
+  EXPECT_TRUE(m_store->undelivered(0).empty());
+
+  m_store->mark_delivered({items[0].id, items[2].id});
+  m_store->mark_delivered({});
+  items = m_store->undelivered(10);
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0].text, "second");
+}
+
+TEST_F(SqliteStoreTest, RelayBacklogSendsTheHeldVisitorMessagesInOrder) {
+  const auto id = new_chat("first");
+  ASSERT_EQ(m_store->add_message(id, Author::system, "Please wait.").seq, 2);
+  ASSERT_EQ(m_store->add_message(id, Author::visitor, "second").seq, 3);
+  ASSERT_EQ(m_store->add_message(id, Author::visitor, "not handled yet").seq, 4);
+  const auto other = new_chat("another chat's");
+  ASSERT_TRUE(m_store->apply({core::MarkRelayed{id, 3}, core::MarkRelayed{other, 1}}));
+
+  ASSERT_TRUE(m_store->apply({core::RelayBacklog{id, "joe@example.com"}}));
+
+  const auto items = m_store->undelivered(10);
+  ASSERT_EQ(items.size(), 2u);
+  EXPECT_EQ(items[0].text, "first");
+  EXPECT_EQ(items[1].text, "second");
+  for (const auto& item : items) {
+    EXPECT_EQ(item.jid, "joe@example.com");
+    EXPECT_EQ(item.chat, id);
+  }
+}
+
+TEST_F(SqliteStoreTest, OperatorsAvailabilityIsCountedAndReset) {
+  EXPECT_EQ(m_store->available_operators(), 0);
+  ASSERT_TRUE(m_store->apply({core::SetOperatorAvailable{"joe@example.com", true},
+                              core::SetOperatorAvailable{"kim@example.com", true},
+                              core::SetOperatorAvailable{"joe@example.com", true}}));
+  EXPECT_EQ(m_store->available_operators(), 2);
+  ASSERT_TRUE(m_store->apply({core::SetOperatorAvailable{"kim@example.com", false}}));
+  EXPECT_EQ(m_store->available_operators(), 1);
+  m_store->reset_operators();
+  EXPECT_EQ(m_store->available_operators(), 0);
+  ASSERT_TRUE(m_store->apply({core::SetOperatorAvailable{"kim@example.com", true}}));
+  EXPECT_EQ(m_store->available_operators(), 1);
+}
+
+TEST_F(SqliteStoreTest, DataVersionChangesOnlyForOtherConnectionsCommits) {
+  auto other = open_sqlite_store(m_dir.file("seshat.db"));
+  const auto start = m_store->data_version();
+  (void)new_chat();  // our own commit
+  EXPECT_EQ(m_store->data_version(), start);
+  (void)other->create_chat(NewChat{"Bob", "", "", "h"});
+  EXPECT_NE(m_store->data_version(), start);
+}
+
+TEST_F(SqliteStoreTest, ASecondConnectionSeesCommittedWork) {
+  const auto id = new_chat("hello");
+  auto other = open_sqlite_store(m_dir.file("seshat.db"));
+  EXPECT_EQ(other->add_message(id, Author::operator_, "hi").seq, 2);
+  EXPECT_EQ(record(id).last_seq, 2);
+}
+
+}  // namespace
+}  // namespace seshat::store
