@@ -53,7 +53,12 @@ struct PresenceChanged {
 // reconnect. Chats are left as they are.
 struct ConnectionLost {};
 
+// Presence has had time to arrive after a (re)connect. An open chat whose operator has not
+// shown up goes back to the queue (they went offline while the bot could not see it).
+struct PresenceSettled {};
+
 using Event = std::variant<ChatOpened, VisitorMessage, VisitorClosed, VisitorVanished,
-                           AcceptTimedOut, OperatorMessage, PresenceChanged, ConnectionLost>;
+                           AcceptTimedOut, OperatorMessage, PresenceChanged, ConnectionLost,
+                           PresenceSettled>;
 
 }  // namespace seshat::core

@@ -141,6 +141,15 @@ class Decision {
     return actions;
   }
 
+  Actions operator()(const PresenceSettled&) const {
+    Actions actions;
+    const auto available = m_board.presence().available();
+    for (const auto* chat : m_board.open_chats()) {
+      if (!m_board.presence().is_online(chat->operator_jid)) requeue(*chat, available, actions);
+    }
+    return actions;
+  }
+
  private:
   static Actions ignore(std::string reason) { return {Ignore{std::move(reason)}}; }
 
@@ -244,6 +253,14 @@ std::vector<const Chat*> Switchboard::requests() const {
   std::vector<const Chat*> result;
   for (const auto& [id, chat] : m_chats) {
     if (is_request(chat.state)) result.push_back(&chat);  // ids grow: oldest first
+  }
+  return result;
+}
+
+std::vector<const Chat*> Switchboard::open_chats() const {
+  std::vector<const Chat*> result;
+  for (const auto& [id, chat] : m_chats) {
+    if (chat.state == ChatState::open) result.push_back(&chat);
   }
   return result;
 }

@@ -239,6 +239,34 @@ TEST(ConnectionLost, EveryoneBecomesUnavailableAndChatsStay) {
   EXPECT_EQ(h.board.chat_of(k_joe)->id, 42);
 }
 
+// --- PresenceSettled ---
+
+TEST(PresenceSettled, AnOperatorWhoDidNotComeBackLosesTheChatToTheQueue) {
+  Harness h;
+  h.online(k_joe);
+  h.online(k_bob);
+  h.open_chat(42);
+  h.say(k_joe, "!ACCEPT 42");
+  h.feed(ConnectionLost{});
+  h.online(k_bob);  // joe went offline while the bot was disconnected: no presence from him
+  const auto actions = h.feed(PresenceSettled{});
+  EXPECT_EQ(to_chat(actions, 42), Lines{"system: " + texts::operator_went_offline()});
+  EXPECT_EQ(h.board.find(42)->state, ChatState::notified);
+  EXPECT_EQ(h.board.chat_of(k_joe), nullptr);
+  EXPECT_FALSE(to_operator(actions, k_bob).empty());
+}
+
+TEST(PresenceSettled, AnOperatorWhoCameBackKeepsTheChat) {
+  Harness h;
+  h.online(k_joe);
+  h.open_chat(42);
+  h.say(k_joe, "!ACCEPT 42");
+  h.feed(ConnectionLost{});
+  h.online(k_joe, "phone", Show::away);
+  EXPECT_TRUE(h.feed(PresenceSettled{}).empty());
+  EXPECT_EQ(h.board.chat_of(k_joe)->id, 42);
+}
+
 // --- OperatorMessage ---
 
 TEST(OperatorMessage, FromSomeoneWhoIsNoOperatorIsNeverObeyed) {
