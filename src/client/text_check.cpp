@@ -1,0 +1,140 @@
+#include "client/text_check.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <optional>
+
+namespace seshat::client {
+namespace {
+
+constexpr std::string_view k_white = " \t\r\n";
+
+enum class Controls { none, newline_and_tab };
+
+// What is wrong with a text's characters, if anything.
+enum class Flaw { none, invalid_utf8, nul, control, noncharacter };
+
+// Decodes one code point at `text[i]`, advancing `i`; nullopt when the bytes are not UTF-8.
+std::optional<std::uint32_t> decode(std::string_view text, std::size_t& i) {
+  const auto byte = [&](std::size_t at) { return static_cast<unsigned char>(text[at]); };
+  const unsigned lead = byte(i);
+  if (lead < 0x80) {
+    ++i;
+    return lead;
+  }
+  std::size_t length = 0;
+  std::uint32_t code = 0;
+  std::uint32_t minimum = 0;
+  if ((lead & 0xE0) == 0xC0) {
+    length = 2, code = lead & 0x1F, minimum = 0x80;
+  } else if ((lead & 0xF0) == 0xE0) {
+    length = 3, code = lead & 0x0F, minimum = 0x800;
+  } else if ((lead & 0xF8) == 0xF0) {
+    length = 4, code = lead & 0x07, minimum = 0x10000;
+  } else {
+    return std::nullopt;
+  }
+  if (i + length > text.size()) return std::nullopt;
+  for (std::size_t k = 1; k < length; ++k) {
+    const unsigned next = byte(i + k);
+    if ((next & 0xC0) != 0x80) return std::nullopt;
+    code = (code << 6) | (next & 0x3F);
+  }
+  if (code < minimum || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return std::nullopt;
+  i += length;
+  return code;
+}
+
+Flaw find_flaw(std::string_view text, Controls allowed) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto code = decode(text, i);
+    if (!code) return Flaw::invalid_utf8;
+    if (*code == 0) return Flaw::nul;
+    const bool allowed_control =
+        allowed == Controls::newline_and_tab && (*code == '\n' || *code == '\t');
+    if ((*code < 0x20 || *code == 0x7F) && !allowed_control) return Flaw::control;
+    if (*code == 0xFFFE || *code == 0xFFFF) return Flaw::noncharacter;
+  }
+  return Flaw::none;
+}
+
+std::optional<Failure> check_characters(std::string_view text, Controls allowed,
+                                        std::string_view what, std::string_view control_advice) {
+  const std::string subject = "The " + std::string(what);
+  switch (find_flaw(text, allowed)) {
+    case Flaw::none:
+      return std::nullopt;
+    case Flaw::invalid_utf8:
+      return Failure{Error::bad_request, subject + " is not valid UTF-8 text."};
+    case Flaw::nul:
+      return Failure{Error::bad_request, subject + " contains a NUL character."};
+    case Flaw::control:
+      return Failure{Error::bad_request, subject + std::string(control_advice)};
+    case Flaw::noncharacter:
+      return Failure{Error::bad_request, subject +
+                                             " contains U+FFFE or U+FFFF, which are not "
+                                             "characters."};
+  }
+  return std::nullopt;
+}
+
+Failure too_large(std::string_view what, std::size_t max_bytes) {
+  return Failure{Error::too_large, "The " + std::string(what) + " is longer than " +
+                                       std::to_string(max_bytes) + " bytes."};
+}
+
+std::string_view trim(std::string_view text) {
+  const auto first = text.find_first_not_of(k_white);
+  if (first == std::string_view::npos) return {};
+  return text.substr(first, text.find_last_not_of(k_white) - first + 1);
+}
+
+}  // namespace
+
+bool is_valid_utf8(std::string_view text) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    if (!decode(text, i)) return false;
+  }
+  return true;
+}
+
+bool is_blank(std::string_view text) {
+  return trim(text).empty();
+}
+
+Result<std::string> check_name(std::string_view name, std::size_t max_bytes) {
+  name = trim(name);
+  if (name.empty()) return Failure{Error::bad_request, "A name is required."};
+  if (name.size() > max_bytes) return too_large("name", max_bytes);
+  if (auto failure = check_characters(name, Controls::none, "name",
+                                      " must be a single line without control characters."))
+    return *failure;
+  return std::string(name);
+}
+
+Result<std::string> check_message(std::string_view text, std::size_t max_bytes) {
+  std::string normalised;
+  normalised.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\r' && i + 1 < text.size() && text[i + 1] == '\n') continue;
+    normalised += text[i];
+  }
+  if (normalised.size() > max_bytes) return too_large("message", max_bytes);
+  if (auto failure = check_characters(normalised, Controls::newline_and_tab, "message",
+                                      " contains a control character (only line breaks and "
+                                      "tabs are allowed)."))
+    return *failure;
+  return normalised;
+}
+
+Result<std::string> check_page(std::string_view page, std::size_t max_bytes) {
+  if (page.size() > max_bytes) return too_large("page address", max_bytes);
+  if (auto failure = check_characters(page, Controls::none, "page address",
+                                      " must be a single line without control characters."))
+    return *failure;
+  return std::string(page);
+}
+
+}  // namespace seshat::client

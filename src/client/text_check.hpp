@@ -1,0 +1,30 @@
+#pragma once
+// The rules for what a visitor may write: strict UTF-8, size limits, control characters.
+// Pure functions; each returns the text to store (normalised as stated) or a Failure whose
+// message is one sentence for the visitor.
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "client/error.hpp"
+
+namespace seshat::client {
+
+// Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing above U+10FFFF.
+[[nodiscard]] bool is_valid_utf8(std::string_view text);
+
+// The visitor's name: trimmed of white space, then required, one line, at most `max_bytes`.
+[[nodiscard]] Result<std::string> check_name(std::string_view name, std::size_t max_bytes);
+
+// A message text ("\r\n" becomes "\n"; '\n' and '\t' are the only control characters allowed).
+// May be empty: whether that is allowed is the caller's rule.
+[[nodiscard]] Result<std::string> check_message(std::string_view text, std::size_t max_bytes);
+
+// The page the visitor came from (one line, no control characters); may be empty.
+[[nodiscard]] Result<std::string> check_page(std::string_view page, std::size_t max_bytes);
+
+// True when the text has nothing but white space.
+[[nodiscard]] bool is_blank(std::string_view text);
+
+}  // namespace seshat::client

@@ -1,0 +1,111 @@
+#pragma once
+// The visitor's side of Seshat: start a chat, send, read, close, availability. The ONE
+// implementation of these operations, with their validation, tokens and limits; the HTTP
+// gateway and the public seshat::Client are thin wrappers around it.
+//
+// Lifetime and threads: a Visitors uses the Store (and publishes on the ChangeFeed) it is given;
+// both must outlive it. Like the Store, it is used from one thread at a time (it keeps small
+// per-chat state for rate limits). Database failures are returned as Error::unavailable.
+//
+// Tokens: start() makes 32 random bytes (OpenSSL RAND_bytes) into a base64url token (43
+// characters, no padding) that it returns once; the store keeps only its SHA-256 (hex). Every
+// other operation checks the token: none given -> missing_token; the chat unknown ->
+// no_such_chat; otherwise a constant-time comparison of digests -> wrong_token on mismatch.
+//
+// Texts: valid UTF-8; no NUL nor other control characters except '\n' and '\t' in message text
+// ("\r\n" is taken as "\n"); no U+FFFE/U+FFFF (XMPP could not carry them). Text is stored
+// verbatim (HTML is not escaped here: it is text, and every reader shows it as text).
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "client/error.hpp"
+#include "store/change_feed.hpp"
+#include "store/store.hpp"
+
+namespace seshat::client {
+
+struct Limits {
+  std::size_t max_name_bytes = 100;                // after trimming
+  std::size_t max_message_bytes = 4096;            // opening message and every sent text
+  std::size_t max_page_bytes = 2048;               // the page the visitor came from
+  int messages_per_minute = 60;                    // per chat, sent texts (sliding window)
+  int max_read_messages = 500;                     // most messages one read returns
+  std::chrono::milliseconds touch_interval{5000};  // visitor_seen_at is written at most this often
+};
+
+struct Ticket {
+  core::ChatId id = 0;
+  std::string token;  // the chat's only key: show it to this visitor only
+};
+
+struct Transcript {
+  std::string status;                    // "waiting", "open" or "closed" (core::visitor_status)
+  std::vector<store::Message> messages;  // seq > after, oldest first
+};
+
+struct Availability {
+  bool available = false;  // at least one operator can take a chat now
+  int operators = 0;
+};
+
+class Visitors {
+ public:
+  // Milliseconds since the Unix epoch; tests pass their own clock.
+  using Clock = std::function<store::Millis()>;
+
+  // `feed` may be null; otherwise every successful write publishes the chat's id on it.
+  Visitors(store::Store& store, store::ChangeFeed* feed, Limits limits = {},
+           Clock clock = system_clock());
+
+  // Opens a chat. `name` is required (one line, trimmed); `message` (an opening text) and
+  // `page` may be empty.
+  [[nodiscard]] Result<Ticket> start(std::string_view name, std::string_view message,
+                                     std::string_view page);
+
+  // Adds a visitor message; returns its seq.
+  [[nodiscard]] Result<core::Seq> send(core::ChatId id, std::string_view token,
+                                       std::string_view text);
+
+  // The chat's status and its messages with seq > after (at most `limit`, capped by
+  // Limits::max_read_messages; limit <= 0 means that cap). Records that the visitor is present.
+  [[nodiscard]] Result<Transcript> read(core::ChatId id, std::string_view token, core::Seq after,
+                                        int limit = 0);
+
+  // Ends the chat for both sides with the system message "The chat is now closed.".
+  // A chat that is already over -> chat_closed.
+  [[nodiscard]] Result<Done> close(core::ChatId id, std::string_view token);
+
+  // Only checks the token; returns the chat's visitor status ("waiting", "open", "closed").
+  // For streams that authorize once and then read (SSE).
+  [[nodiscard]] Result<std::string> authorize(core::ChatId id, std::string_view token);
+
+  [[nodiscard]] Result<Availability> availability();
+
+  [[nodiscard]] const Limits& limits() const { return m_limits; }
+
+  [[nodiscard]] static Clock system_clock();
+
+ private:
+  [[nodiscard]] Result<store::ChatRecord> check_token(core::ChatId id, std::string_view token);
+  [[nodiscard]] bool take_send_slot(core::ChatId id, store::Millis now);
+  void touch(core::ChatId id, store::Millis now);
+  void publish(core::ChatId id);
+  void forget_idle(store::Millis now);
+
+  store::Store& m_store;
+  store::ChangeFeed* m_feed;
+  Limits m_limits;
+  Clock m_clock;
+  std::unordered_map<core::ChatId, std::vector<store::Millis>> m_recent_sends;  // oldest first
+  std::unordered_map<core::ChatId, store::Millis> m_last_touch;
+  std::uint64_t m_operations = 0;  // for occasional pruning of the two maps
+};
+
+}  // namespace seshat::client

@@ -1,0 +1,317 @@
+#include "app/config.hpp"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+namespace seshat::app {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The seed's complete config file, with real addresses.
+constexpr std::string_view k_seed = R"([Seshat]
+sqlitedb = /tmp/seshat.db
+localusers = joe@example.com, bob@customerservice.example.com
+username = webchat@example.com
+password = mypassword
+)";
+
+EnvLookup env_of(std::map<std::string, std::string> values) {
+  return [values = std::move(values)](const std::string& name) -> std::optional<std::string> {
+    const auto found = values.find(name);
+    if (found == values.end()) return std::nullopt;
+    return found->second;
+  };
+}
+
+Config parse(std::string_view text, const EnvLookup& env = env_of({})) {
+  return parse_config(text, "sample.ini", "Seshat", env);
+}
+
+// The one-line message of the ConfigError that `text` raises.
+std::string error_of(std::string_view text, const EnvLookup& env = env_of({})) {
+  try {
+    (void)parse(text, env);
+  } catch (const ConfigError& error) {
+    return error.what();
+  }
+  return "(no error)";
+}
+
+std::string seed_with(std::string_view extra) {
+  return std::string(k_seed) + std::string(extra);
+}
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (fs::temp_directory_path() / "seshat-config-XXXXXX").string();
+    m_path = ::mkdtemp(pattern.data());
+  }
+  ~TempDir() { fs::remove_all(m_path); }
+  [[nodiscard]] fs::path write(const std::string& name, std::string_view text) const {
+    const auto path = m_path / name;
+    std::ofstream(path) << text;
+    return path;
+  }
+  [[nodiscard]] const fs::path& path() const { return m_path; }
+
+ private:
+  fs::path m_path;
+};
+
+TEST(Config, LoadsTheSeedFileUnchanged) {
+  TempDir dir;
+  const auto path = dir.write("sample.ini", k_seed);
+  const auto config = load_config(path.string(), "Seshat");
+  EXPECT_EQ(config.sqlitedb, "/tmp/seshat.db");
+  EXPECT_EQ(config.localusers,
+            (std::vector<std::string>{"joe@example.com", "bob@customerservice.example.com"}));
+  EXPECT_EQ(config.username, "webchat@example.com");
+  if (std::getenv("SESHAT_PASSWORD") == nullptr) {
+    EXPECT_EQ(config.password, "mypassword");
+  }
+}
+
+TEST(Config, FillsDefaults) {
+  const auto config = parse(k_seed);
+  EXPECT_EQ(config.xmppserver.host, "example.com");
+  EXPECT_EQ(config.xmppserver.port, 5222);
+  EXPECT_EQ(config.tls, TlsPolicy::verify);
+  EXPECT_EQ(config.tls_ca, "");
+  EXPECT_EQ(config.listen.host, "127.0.0.1");
+  EXPECT_EQ(config.listen.port, 8080);
+  EXPECT_EQ(config.prefix, "/seshat");
+  EXPECT_TRUE(config.allowed_origins.empty());
+  EXPECT_EQ(config.visitor_timeout, std::chrono::seconds(300));
+  EXPECT_EQ(config.accept_timeout, std::chrono::seconds(0));
+  EXPECT_EQ(config.log_level, "info");
+}
+
+TEST(Config, AcceptsPrefixedAliasedMixedCaseKeysAndComments) {
+  const auto config = parse(R"(
+# The app's own section comes first.
+[app]
+anything = goes
+[Seshat]
+; operators
+SESHAT_SQLITEDB = /var/lib/seshat.db
+seshat_localusers = Joe@Example.com,
+    bob@example.com
+XmppUsername = bot@example.com
+seshat_xmpppassword = p;ss #word
+)");
+  EXPECT_EQ(config.sqlitedb, "/var/lib/seshat.db");
+  EXPECT_EQ(config.localusers, (std::vector<std::string>{"joe@example.com", "bob@example.com"}));
+  EXPECT_EQ(config.username, "bot@example.com");
+  EXPECT_EQ(config.password, "p;ss #word");
+}
+
+TEST(Config, ReadsEveryOptionalKey) {
+  TempDir dir;
+  const auto ca = dir.write("ca.pem", "-----BEGIN CERTIFICATE-----\n");
+  const auto config =
+      parse(seed_with("xmppserver = xmpp.example.net:15222\n"
+                      "tls = No-Verify\n"
+                      "tls_ca = " +
+                      ca.string() +
+                      "\n"
+                      "listen = [::]:9090\n"
+                      "prefix = /support/chat\n"
+                      "allowed_origins = https://shop.example.com, http://localhost:3000\n"
+                      "visitor_timeout = 60\n"
+                      "accept_timeout = 0\n"
+                      "log_level = DEBUG\n"));
+  EXPECT_EQ(config.xmppserver.host, "xmpp.example.net");
+  EXPECT_EQ(config.xmppserver.port, 15222);
+  EXPECT_EQ(config.tls, TlsPolicy::no_verify);
+  EXPECT_EQ(config.tls_ca, ca.string());
+  EXPECT_EQ(config.listen.host, "::");
+  EXPECT_EQ(config.listen.port, 9090);
+  EXPECT_EQ(config.prefix, "/support/chat");
+  EXPECT_EQ(config.allowed_origins,
+            (std::vector<std::string>{"https://shop.example.com", "http://localhost:3000"}));
+  EXPECT_EQ(config.visitor_timeout, std::chrono::seconds(60));
+  EXPECT_EQ(config.log_level, "debug");
+}
+
+TEST(Config, EmptyOptionalValueMeansTheDefault) {
+  const auto config = parse(seed_with("tls =\nlisten =\n"));
+  EXPECT_EQ(config.tls, TlsPolicy::verify);
+  EXPECT_EQ(config.listen.port, 8080);
+}
+
+TEST(Config, EnvironmentOverridesThePassword) {
+  EXPECT_EQ(parse(k_seed, env_of({{"SESHAT_PASSWORD", "from-env"}})).password, "from-env");
+  const auto without_password = R"([Seshat]
+sqlitedb = /tmp/seshat.db
+localusers = joe@example.com
+username = webchat@example.com
+)";
+  EXPECT_EQ(parse(without_password, env_of({{"SESHAT_PASSWORD", "from-env"}})).password,
+            "from-env");
+  EXPECT_EQ(error_of(without_password, env_of({{"SESHAT_PASSWORD", ""}})),
+            "sample.ini: [Seshat] password: missing (or set the environment variable "
+            "SESHAT_PASSWORD)");
+}
+
+TEST(Config, TlsOffOnlyForLoopback) {
+  for (auto server : {"127.0.0.1", "127.0.0.2:5222", "[::1]:5222", "localhost"}) {
+    EXPECT_EQ(parse(seed_with(std::string("xmppserver = ") + server + "\ntls = off\n")).tls,
+              TlsPolicy::off)
+        << server;
+  }
+  EXPECT_EQ(error_of(seed_with("tls = off\n")),
+            "sample.ini:6: [Seshat] tls: off is refused unless xmppserver is a loopback address "
+            "(127.0.0.1, ::1, localhost), and it is 'example.com' (the domain of username)");
+  EXPECT_EQ(error_of(seed_with("xmppserver = 10.0.0.1\ntls = off\n")),
+            "sample.ini:7: [Seshat] tls: off is refused unless xmppserver is a loopback address "
+            "(127.0.0.1, ::1, localhost), and it is '10.0.0.1'");
+}
+
+TEST(ConfigError, FileMissingOrUnreadable) {
+  TempDir dir;
+  const auto missing = (dir.path() / "missing.ini").string();
+  try {
+    (void)load_config(missing, "Seshat");
+    FAIL() << "no error";
+  } catch (const ConfigError& error) {
+    EXPECT_EQ(std::string(error.what()), missing + ": cannot read: No such file or directory");
+  }
+  try {
+    (void)load_config(dir.path().string(), "Seshat");
+    FAIL() << "no error";
+  } catch (const ConfigError& error) {
+    EXPECT_EQ(std::string(error.what()), dir.path().string() + ": cannot read: it is a directory");
+  }
+  if (::geteuid() != 0) {  // root reads anything
+    const auto locked = dir.write("locked.ini", k_seed);
+    fs::permissions(locked, fs::perms::none);
+    try {
+      (void)load_config(locked.string(), "Seshat");
+      FAIL() << "no error";
+    } catch (const ConfigError& error) {
+      EXPECT_EQ(std::string(error.what()), locked.string() + ": cannot read: Permission denied");
+    }
+  }
+}
+
+TEST(ConfigError, SectionMissingOrTwice) {
+  EXPECT_EQ(error_of("[Other]\nkey = v\n"), "sample.ini: no section [Seshat]");
+  EXPECT_EQ(error_of("[seshat]\nkey = v\n"),
+            "sample.ini: no section [Seshat] (there is [seshat]; section names are "
+            "case-sensitive)");
+  EXPECT_EQ(error_of(seed_with("[Seshat]\nprefix = /x\n")),
+            "sample.ini:6: [Seshat]: section given twice (first at line 1)");
+}
+
+TEST(ConfigError, MalformedLineNamesItsLine) {
+  EXPECT_EQ(error_of(seed_with("tls verify\n")),
+            "sample.ini:6: [Seshat] expected 'key = value', '[section]' or a comment, not 'tls "
+            "verify'");
+  EXPECT_EQ(error_of("sqlitedb = /tmp/x\n[Seshat]\n"),
+            "sample.ini:1: key 'sqlitedb' before any [section]");
+}
+
+TEST(ConfigError, MissingOrEmptyRequiredKeys) {
+  EXPECT_EQ(error_of("[Seshat]\nlocalusers = a@b.c\nusername = a@b.c\npassword = p\n"),
+            "sample.ini: [Seshat] sqlitedb: missing");
+  EXPECT_EQ(error_of("[Seshat]\nsqlitedb = x\nusername = a@b.c\npassword = p\n"),
+            "sample.ini: [Seshat] localusers: missing");
+  EXPECT_EQ(error_of("[Seshat]\nsqlitedb = x\nlocalusers = a@b.c\npassword = p\n"),
+            "sample.ini: [Seshat] username: missing");
+  EXPECT_EQ(error_of("[Seshat]\nsqlitedb = x\nlocalusers = a@b.c\nusername = a@b.c\n"),
+            "sample.ini: [Seshat] password: missing (or set the environment variable "
+            "SESHAT_PASSWORD)");
+  EXPECT_EQ(error_of("[Seshat]\nsqlitedb =\nlocalusers = a@b.c\nusername = a@b.c\npassword = p\n"),
+            "sample.ini:2: [Seshat] sqlitedb: empty");
+  EXPECT_EQ(error_of("[Seshat]\nsqlitedb = x\nlocalusers = , ,\nusername = a@b.c\npassword = p\n"),
+            "sample.ini:3: [Seshat] localusers: lists no operator JID");
+}
+
+TEST(ConfigError, DuplicateKeysIncludingAliases) {
+  EXPECT_EQ(error_of(seed_with("username = other@example.com\n")),
+            "sample.ini:6: [Seshat] username: given twice (also as 'username' at line 4)");
+  EXPECT_EQ(error_of(seed_with("xmpppassword = other\n")),
+            "sample.ini:6: [Seshat] xmpppassword: given twice (also as 'password' at line 5)");
+  EXPECT_EQ(error_of(seed_with("SESHAT_SQLITEDB = /tmp/other.db\n")),
+            "sample.ini:6: [Seshat] SESHAT_SQLITEDB: given twice (also as 'sqlitedb' at line 2)");
+}
+
+TEST(ConfigError, UnknownKeysAreProbablyTypos) {
+  EXPECT_EQ(error_of(seed_with("xmppservr = localhost\n")),
+            "sample.ini:6: [Seshat] xmppservr: unknown key (a typo for 'xmppserver'?)");
+  EXPECT_EQ(error_of(seed_with("colour = blue\n")),
+            "sample.ini:6: [Seshat] colour: unknown key (a typo? known keys: sqlitedb, "
+            "localusers, username, password, xmppserver, tls, tls_ca, listen, prefix, "
+            "allowed_origins, visitor_timeout, accept_timeout, log_level)");
+}
+
+TEST(ConfigError, BadJids) {
+  EXPECT_EQ(
+      error_of("[Seshat]\nsqlitedb = x\nlocalusers = a@b.c\nusername = webchat\npassword = p\n"),
+      "sample.ini:4: [Seshat] username: 'webchat' is not a bare JID (expected local@domain)");
+  EXPECT_EQ(
+      error_of(
+          "[Seshat]\nsqlitedb = x\nlocalusers = a@b.c\nusername = bot@b.c/res\npassword = p\n"),
+      "sample.ini:4: [Seshat] username: 'bot@b.c/res' has a resource; give the bare JID "
+      "(local@domain)");
+  EXPECT_EQ(error_of("[Seshat]\nsqlitedb = x\nlocalusers = a@b.c, joe\nusername = bot@b.c\n"
+                     "password = p\n"),
+            "sample.ini:3: [Seshat] localusers: 'joe' is not a bare JID (expected local@domain)");
+}
+
+TEST(ConfigError, BadPortsAndAddresses) {
+  EXPECT_EQ(error_of(seed_with("xmppserver = xmpp.example.com:99999\n")),
+            "sample.ini:6: [Seshat] xmppserver: bad port '99999' (expected 1 to 65535)");
+  EXPECT_EQ(error_of(seed_with("listen = 127.0.0.1\n")),
+            "sample.ini:6: [Seshat] listen: '127.0.0.1' has no port (expected host:port)");
+  EXPECT_EQ(error_of(seed_with("listen = 127.0.0.1:http\n")),
+            "sample.ini:6: [Seshat] listen: bad port 'http' (expected 1 to 65535)");
+}
+
+TEST(ConfigError, BadEnumeratedValues) {
+  EXPECT_EQ(error_of(seed_with("\ntls = maybe\n")),
+            "sample.ini:7: [Seshat] tls: must be verify, no-verify or off, not 'maybe'");
+  EXPECT_EQ(error_of(seed_with("log_level = loud\n")),
+            "sample.ini:6: [Seshat] log_level: must be trace, debug, info, warn or error, not "
+            "'loud'");
+}
+
+TEST(ConfigError, BadTlsCa) {
+  EXPECT_EQ(error_of(seed_with("tls_ca = /nonexistent/ca.pem\n")),
+            "sample.ini:6: [Seshat] tls_ca: cannot read '/nonexistent/ca.pem': No such file or "
+            "directory");
+  TempDir dir;
+  EXPECT_EQ(
+      error_of(seed_with("tls_ca = " + dir.path().string() + "\n")),
+      "sample.ini:6: [Seshat] tls_ca: '" + dir.path().string() + "' is a directory, not a file");
+}
+
+TEST(ConfigError, BadPrefixOriginsTimeouts) {
+  EXPECT_EQ(error_of(seed_with("prefix = /seshat/\n")),
+            "sample.ini:6: [Seshat] prefix: must start with '/' and not end with '/', with "
+            "letters, digits and -._~ in between, e.g. /seshat; not '/seshat/'");
+  EXPECT_EQ(error_of(seed_with("allowed_origins = https://ok.example.com, shop.example.com\n")),
+            "sample.ini:6: [Seshat] allowed_origins: 'shop.example.com' is not an http(s) origin "
+            "(expected an origin like https://shop.example.com)");
+  EXPECT_EQ(error_of(seed_with("visitor_timeout = -5\n")),
+            "sample.ini:6: [Seshat] visitor_timeout: must be a whole number of seconds, 0 or "
+            "more, not '-5'");
+  EXPECT_EQ(error_of(seed_with("accept_timeout = 2m\n")),
+            "sample.ini:6: [Seshat] accept_timeout: must be a whole number of seconds, 0 or "
+            "more, not '2m'");
+}
+
+TEST(ConfigError, SingleValueKeysMustBeOneLine) {
+  EXPECT_EQ(error_of(seed_with("prefix = /a\n  /b\n")),
+            "sample.ini:6: [Seshat] prefix: must be on one line");
+}
+
+}  // namespace
+}  // namespace seshat::app

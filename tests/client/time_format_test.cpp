@@ -1,0 +1,16 @@
+#include "client/time_format.hpp"
+
+#include <gtest/gtest.h>
+
+namespace seshat::client {
+namespace {
+
+TEST(TimeFormat, Rfc3339UtcWithMilliseconds) {
+  EXPECT_EQ(format_rfc3339(0), "1970-01-01T00:00:00.000Z");
+  EXPECT_EQ(format_rfc3339(1'795'599'839'123), "2026-11-25T09:43:59.123Z");
+  EXPECT_EQ(format_rfc3339(951'782'400'001), "2000-02-29T00:00:00.001Z");  // leap day
+  EXPECT_EQ(format_rfc3339(-1), "1969-12-31T23:59:59.999Z");
+}
+
+}  // namespace
+}  // namespace seshat::client

@@ -1,0 +1,253 @@
+#include "client/visitors.hpp"
+
+#include <gtest/gtest.h>
+
+#include "client/token.hpp"
+#include "temp_db.hpp"
+
+namespace seshat::client {
+namespace {
+
+using namespace std::string_literals;
+
+constexpr store::Millis k_start = 1'795'599'839'000;  // 2026-11-25T09:43:59Z
+
+class VisitorsTest : public ::testing::Test {
+ protected:
+  VisitorsTest()
+      : m_store(store::open_sqlite_store(m_db.path())),
+        m_subscription(m_feed.subscribe([this](store::ChatId id) { m_published.push_back(id); })),
+        m_visitors(*m_store, &m_feed, Limits{}, [this] { return m_now; }) {}
+
+  Ticket start(std::string_view name = "customer", std::string_view message = {}) {
+    auto ticket = m_visitors.start(name, message, "https://shop.example.com/cart");
+    EXPECT_TRUE(ticket.ok()) << (ticket.ok() ? "" : ticket.failure().message);
+    return ticket.ok() ? ticket.value() : Ticket{};
+  }
+
+  template <class T>
+  void expect_failure(const Result<T>& result, Error code, const std::string& message = {}) {
+    ASSERT_FALSE(result.ok());
+    EXPECT_EQ(result.failure().code, code) << result.failure().message;
+    if (!message.empty()) {
+      EXPECT_EQ(result.failure().message, message);
+    }
+  }
+
+  std::string chat_hash(core::ChatId id) { return m_store->find_chat(id)->token_hash; }
+
+  std::vector<store::Message> all_messages(core::ChatId id) {
+    return m_store->messages_after(id, 0, 1000);
+  }
+
+  testing::TempDb m_db;
+  std::unique_ptr<store::Store> m_store;
+  store::ChangeFeed m_feed;
+  std::vector<store::ChatId> m_published;
+  store::ChangeFeed::Subscription m_subscription;
+  store::Millis m_now = k_start;
+  Visitors m_visitors;
+};
+
+TEST_F(VisitorsTest, StartStoresTheChatAndOnlyTheTokensHash) {
+  const auto ticket = start("  customer ", "Hi, is my order on its way?");
+  EXPECT_GT(ticket.id, 0);
+  EXPECT_EQ(ticket.token.size(), 43u);
+  const auto chat = m_store->find_chat(ticket.id);
+  ASSERT_TRUE(chat);
+  EXPECT_EQ(chat->chat.state, core::ChatState::waiting);
+  EXPECT_EQ(chat->chat.visitor_name, "customer");
+  EXPECT_EQ(chat->chat.page, "https://shop.example.com/cart");
+  EXPECT_EQ(chat->token_hash, hash_token(ticket.token));
+  EXPECT_EQ(chat->token_hash.find(ticket.token), std::string::npos);
+  const auto messages = all_messages(ticket.id);
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_EQ(messages[0].from, core::Author::visitor);
+  EXPECT_EQ(messages[0].text, "Hi, is my order on its way?");
+  EXPECT_EQ(m_published, std::vector<store::ChatId>{ticket.id});
+}
+
+TEST_F(VisitorsTest, StartWithoutOpeningMessageStoresNone) {
+  const auto ticket = start("customer", "  \n ");
+  EXPECT_TRUE(all_messages(ticket.id).empty());
+  EXPECT_NE(start("customer").token, ticket.token);
+}
+
+TEST_F(VisitorsTest, StartRefusesBadFields) {
+  expect_failure(m_visitors.start("", "hi", ""), Error::bad_request, "A name is required.");
+  expect_failure(m_visitors.start("two\nlines", "", ""), Error::bad_request);
+  expect_failure(m_visitors.start(std::string(101, 'n'), "", ""), Error::too_large,
+                 "The name is longer than 100 bytes.");
+  expect_failure(m_visitors.start("customer", std::string(4097, 'm'), ""), Error::too_large);
+  expect_failure(m_visitors.start("customer", "", std::string(2049, 'p')), Error::too_large);
+  expect_failure(m_visitors.start("cust\xC3", "", ""), Error::bad_request,
+                 "The name is not valid UTF-8 text.");
+  expect_failure(m_visitors.start("customer", "a\0b"s, ""), Error::bad_request,
+                 "The message contains a NUL character.");
+  expect_failure(m_visitors.start("customer", "", "https://x/\x01"), Error::bad_request);
+  EXPECT_TRUE(m_published.empty());
+  EXPECT_TRUE(m_store->live_chats().empty());
+}
+
+TEST_F(VisitorsTest, SendStoresVisitorMessagesInOrder) {
+  const auto ticket = start();
+  m_published.clear();
+  const auto first = m_visitors.send(ticket.id, ticket.token, "Hi!");
+  const auto second = m_visitors.send(ticket.id, ticket.token, "Still there?");
+  ASSERT_TRUE(first.ok() && second.ok());
+  EXPECT_EQ(first.value(), 1);
+  EXPECT_EQ(second.value(), 2);
+  const auto messages = all_messages(ticket.id);
+  ASSERT_EQ(messages.size(), 2u);
+  EXPECT_EQ(messages[1].from, core::Author::visitor);
+  EXPECT_EQ(messages[1].text, "Still there?");
+  EXPECT_GE(messages[1].at, messages[0].at);  // stamped by the store
+  EXPECT_EQ(m_published, (std::vector<store::ChatId>{ticket.id, ticket.id}));
+}
+
+TEST_F(VisitorsTest, HtmlIsStoredVerbatim) {
+  const auto ticket = start();
+  const std::string html = "<img src=x onerror=alert(1)> &lt; \"quotes\" 'single'";
+  ASSERT_TRUE(m_visitors.send(ticket.id, ticket.token, html).ok());
+  const auto transcript = m_visitors.read(ticket.id, ticket.token, 0);
+  ASSERT_TRUE(transcript.ok());
+  ASSERT_EQ(transcript->messages.size(), 1u);
+  EXPECT_EQ(transcript->messages[0].text, html);
+}
+
+TEST_F(VisitorsTest, SendRefusesBadText) {
+  const auto ticket = start();
+  expect_failure(m_visitors.send(ticket.id, ticket.token, ""), Error::bad_request,
+                 "The message is empty.");
+  expect_failure(m_visitors.send(ticket.id, ticket.token, " \n\t"), Error::bad_request,
+                 "The message is empty.");
+  expect_failure(m_visitors.send(ticket.id, ticket.token, std::string(4097, 'x')), Error::too_large,
+                 "The message is longer than 4096 bytes.");
+  expect_failure(m_visitors.send(ticket.id, ticket.token, "\xE2\x28\xA1"), Error::bad_request,
+                 "The message is not valid UTF-8 text.");
+  expect_failure(m_visitors.send(ticket.id, ticket.token, "nul\0inside"s), Error::bad_request,
+                 "The message contains a NUL character.");
+  expect_failure(m_visitors.send(ticket.id, ticket.token, "escape \x1B[31m"), Error::bad_request);
+  EXPECT_TRUE(all_messages(ticket.id).empty());
+}
+
+TEST_F(VisitorsTest, TokenChecks) {
+  const auto ticket = start();
+  const auto other = start("someone else");
+  expect_failure(m_visitors.send(ticket.id, "", "Hi"), Error::missing_token,
+                 "A chat token is required.");
+  expect_failure(m_visitors.send(ticket.id, "not-the-token", "Hi"), Error::wrong_token,
+                 "The chat token is not valid for this chat.");
+  expect_failure(m_visitors.send(ticket.id, other.token, "Hi"), Error::wrong_token);
+  expect_failure(m_visitors.read(ticket.id, other.token, 0), Error::wrong_token);
+  expect_failure(m_visitors.close(ticket.id, other.token), Error::wrong_token);
+  expect_failure(m_visitors.authorize(ticket.id, other.token), Error::wrong_token);
+  expect_failure(m_visitors.read(ticket.id, "", 0), Error::missing_token);
+  expect_failure(m_visitors.close(ticket.id, ""), Error::missing_token);
+  expect_failure(m_visitors.send(ticket.id, chat_hash(ticket.id), "Hi"), Error::wrong_token);
+  expect_failure(m_visitors.send(999, ticket.token, "Hi"), Error::no_such_chat,
+                 "There is no such chat.");
+  expect_failure(m_visitors.read(999, ticket.token, 0), Error::no_such_chat);
+  expect_failure(m_visitors.close(999, ticket.token), Error::no_such_chat);
+  EXPECT_TRUE(all_messages(ticket.id).empty());
+  EXPECT_EQ(m_store->find_chat(ticket.id)->chat.state, core::ChatState::waiting);
+  EXPECT_EQ(m_visitors.authorize(ticket.id, ticket.token).value(), "waiting");
+}
+
+TEST_F(VisitorsTest, ReadReturnsStatusAndMessagesAfterSeq) {
+  const auto ticket = start("customer", "first");
+  ASSERT_TRUE(m_visitors.send(ticket.id, ticket.token, "second").ok());
+  ASSERT_TRUE(m_store->apply({core::SetState{ticket.id, core::ChatState::waiting,
+                                             core::ChatState::open, "joe@example.com"},
+                              core::PostToChat{ticket.id, core::Author::operator_, "Hello!"}}));
+  auto transcript = m_visitors.read(ticket.id, ticket.token, 1);
+  ASSERT_TRUE(transcript.ok());
+  EXPECT_EQ(transcript->status, "open");
+  ASSERT_EQ(transcript->messages.size(), 2u);
+  EXPECT_EQ(transcript->messages[0].seq, 2);
+  EXPECT_EQ(transcript->messages[1].from, core::Author::operator_);
+  EXPECT_EQ(transcript->messages[1].text, "Hello!");
+  EXPECT_EQ(m_visitors.read(ticket.id, ticket.token, 3)->messages.size(), 0u);
+  EXPECT_EQ(m_visitors.read(ticket.id, ticket.token, 0, 1)->messages.size(), 1u);
+  expect_failure(m_visitors.read(ticket.id, ticket.token, -1), Error::bad_request);
+}
+
+TEST_F(VisitorsTest, ReadRecordsTheVisitorAsPresentAtMostEveryFewSeconds) {
+  const auto ticket = start();
+  m_published.clear();
+  m_now = k_start + 10'000;
+  ASSERT_TRUE(m_visitors.read(ticket.id, ticket.token, 0).ok());
+  EXPECT_EQ(m_store->find_chat(ticket.id)->visitor_seen_at, k_start + 10'000);
+  m_now = k_start + 11'000;  // within the touch interval: no write
+  ASSERT_TRUE(m_visitors.read(ticket.id, ticket.token, 0).ok());
+  EXPECT_EQ(m_store->find_chat(ticket.id)->visitor_seen_at, k_start + 10'000);
+  m_now = k_start + 16'000;
+  ASSERT_TRUE(m_visitors.read(ticket.id, ticket.token, 0).ok());
+  EXPECT_EQ(m_store->find_chat(ticket.id)->visitor_seen_at, k_start + 16'000);
+  EXPECT_TRUE(m_published.empty());  // presence is no change readers need to hear of
+}
+
+TEST_F(VisitorsTest, CloseEndsTheChatForBothSides) {
+  const auto ticket = start();
+  m_published.clear();
+  ASSERT_TRUE(m_visitors.close(ticket.id, ticket.token).ok());
+  EXPECT_EQ(m_published, std::vector<store::ChatId>{ticket.id});
+  EXPECT_EQ(m_store->find_chat(ticket.id)->chat.state, core::ChatState::closed);
+  const auto transcript = m_visitors.read(ticket.id, ticket.token, 0);
+  ASSERT_TRUE(transcript.ok());
+  EXPECT_EQ(transcript->status, "closed");
+  ASSERT_EQ(transcript->messages.size(), 1u);
+  EXPECT_EQ(transcript->messages[0].from, core::Author::system);
+  EXPECT_EQ(transcript->messages[0].text, "The chat is now closed.");
+
+  expect_failure(m_visitors.close(ticket.id, ticket.token), Error::chat_closed,
+                 "This chat is closed.");
+  expect_failure(m_visitors.send(ticket.id, ticket.token, "Hello?"), Error::chat_closed);
+  EXPECT_EQ(m_published, std::vector<store::ChatId>{ticket.id});
+}
+
+TEST_F(VisitorsTest, ChatsEndedByOperatorsAreClosedToo) {
+  const auto ticket = start();
+  ASSERT_TRUE(m_store->apply(
+      {core::SetState{ticket.id, core::ChatState::waiting, core::ChatState::canceled, ""}}));
+  EXPECT_EQ(m_visitors.read(ticket.id, ticket.token, 0)->status, "closed");
+  expect_failure(m_visitors.send(ticket.id, ticket.token, "Hi"), Error::chat_closed);
+  expect_failure(m_visitors.close(ticket.id, ticket.token), Error::chat_closed);
+}
+
+TEST_F(VisitorsTest, RateLimitPerChatPerMinute) {
+  const auto ticket = start();
+  const auto other = start("other");
+  for (int i = 0; i < 60; ++i) {
+    m_now = k_start + i * 500;
+    ASSERT_TRUE(m_visitors.send(ticket.id, ticket.token, "message").ok()) << i;
+  }
+  expect_failure(m_visitors.send(ticket.id, ticket.token, "one too many"), Error::too_many,
+                 "Too many messages in a short time; please wait a moment and try again.");
+  EXPECT_TRUE(m_visitors.send(other.id, other.token, "another chat is not limited").ok());
+  m_now = k_start + 60'000;  // the first message leaves the window
+  EXPECT_TRUE(m_visitors.send(ticket.id, ticket.token, "again").ok());
+  expect_failure(m_visitors.send(ticket.id, ticket.token, "and again"), Error::too_many);
+  EXPECT_EQ(all_messages(ticket.id).size(), 61u);
+}
+
+TEST_F(VisitorsTest, Availability) {
+  auto availability = m_visitors.availability();
+  ASSERT_TRUE(availability.ok());
+  EXPECT_FALSE(availability->available);
+  EXPECT_EQ(availability->operators, 0);
+  ASSERT_TRUE(m_store->apply({core::SetOperatorAvailable{"joe@example.com", true},
+                              core::SetOperatorAvailable{"bob@example.com", true}}));
+  availability = m_visitors.availability();
+  EXPECT_TRUE(availability->available);
+  EXPECT_EQ(availability->operators, 2);
+}
+
+TEST(ErrorNames, ForLogsAndMetrics) {
+  EXPECT_EQ(to_string(Error::bad_request), "bad_request");
+  EXPECT_EQ(to_string(Error::too_many), "too_many");
+  EXPECT_EQ(to_string(Error::unavailable), "unavailable");
+}
+
+}  // namespace
+}  // namespace seshat::client
