@@ -1,0 +1,253 @@
+#include "app/broker.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <type_traits>
+#include <variant>
+
+namespace seshat::app {
+namespace {
+
+constexpr int k_outbox_window = 256;  // outbox rows in flight at most (flow control)
+constexpr int k_dispatch_attempts = 3;
+// Contacts' presence arrives within moments of a connect; after this, silence means offline.
+constexpr std::chrono::seconds k_presence_settle_time{3};
+
+xmpp::Settings xmpp_settings(const Config& config) {
+  xmpp::Settings settings;
+  settings.jid = config.username;
+  settings.password = config.password;
+  settings.host = config.xmppserver.host;
+  settings.port = config.xmppserver.port;
+  settings.tls = config.tls == TlsPolicy::verify      ? xmpp::TlsPolicy::verify
+                 : config.tls == TlsPolicy::no_verify ? xmpp::TlsPolicy::no_verify
+                                                      : xmpp::TlsPolicy::off;
+  settings.ca_file = config.tls_ca;
+  settings.contacts = config.localusers;
+  return settings;
+}
+
+store::Millis now_millis() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+// One log line per chat event, with its context.
+void log_actions(const core::Actions& actions) {
+  for (const auto& action : actions) {
+    if (const auto* change = std::get_if<core::SetState>(&action)) {
+      spdlog::info("chat={} {} -> {}{}{}", change->chat, core::to_string(change->from),
+                   core::to_string(change->to), change->operator_jid.empty() ? "" : " op=",
+                   change->operator_jid);
+    } else if (const auto* ignored = std::get_if<core::Ignore>(&action)) {
+      spdlog::info("ignored: {}", ignored->reason);
+    } else if (const auto* availability = std::get_if<core::SetOperatorAvailable>(&action)) {
+      spdlog::info("op={} {}", availability->jid,
+                   availability->available ? "available" : "unavailable");
+    }
+  }
+}
+
+}  // namespace
+
+Broker::Broker(const Config& config, store::ChangeFeed& feed)
+    : m_config(config),
+      m_feed(feed),
+      m_store(store::open_sqlite_store(config.sqlitedb)),
+      m_board(config.localusers),
+      m_connection(xmpp_settings(config), *this) {}
+
+Broker::~Broker() { stop(); }
+
+void Broker::start() {
+  m_store->reset_operators();
+  for (auto& record : m_store->live_chats()) {
+    // Chats the broker never saw are picked up by pump() as new.
+    if (record.broker_seen) m_board.restore(std::move(record.chat));
+  }
+  m_subscription = m_feed.subscribe([this](core::ChatId) { schedule_pump(); });
+  m_connection.start();
+  schedule_pump();
+  m_ticker = std::thread([this] {
+    std::unique_lock lock(m_ticker_mutex);
+    while (!m_ticker_wake.wait_for(lock, std::chrono::seconds(1), [this] { return m_stopping; })) {
+      m_connection.post([this] { check_timeouts(); });
+    }
+  });
+}
+
+void Broker::stop() {
+  m_subscription.reset();
+  {
+    std::lock_guard lock(m_ticker_mutex);
+    m_stopping = true;
+  }
+  m_ticker_wake.notify_all();
+  if (m_ticker.joinable()) m_ticker.join();
+  m_connection.stop();
+}
+
+void Broker::on_connected() {
+  spdlog::info("xmpp connected as {}", m_config.username);
+  if (m_connected_before) ++m_metrics.reconnects;
+  m_connected_before = true;
+  m_metrics.xmpp_connected = 1;
+  m_in_flight.clear();  // whatever was unconfirmed is sent again, with the same ids
+  m_presence_settles_at = std::chrono::steady_clock::now() + k_presence_settle_time;
+  send_outbox();
+}
+
+void Broker::on_disconnected(std::string_view reason) {
+  spdlog::warn("xmpp disconnected: {}", reason);
+  m_metrics.xmpp_connected = 0;
+  m_in_flight.clear();
+  dispatch(core::ConnectionLost{});
+}
+
+void Broker::on_message(std::string_view from, std::string_view body) {
+  dispatch(core::OperatorMessage{std::string(from), std::string(body)});
+}
+
+void Broker::on_presence(std::string_view from, core::Show show) {
+  dispatch(core::PresenceChanged{std::string(from), show});
+}
+
+void Broker::on_delivered(std::vector<std::int64_t> delivered, std::vector<std::int64_t> bounced) {
+  for (auto id : bounced) spdlog::warn("outbox={} bounced by the server; not retried", id);
+  m_metrics.delivered += delivered.size();
+  m_metrics.bounced += bounced.size();
+  delivered.insert(delivered.end(), bounced.begin(), bounced.end());
+  try {
+    m_store->mark_delivered(delivered);
+  } catch (const store::StoreError& error) {
+    spdlog::error("store: {}", error.what());  // they will be sent again: a duplicate, not a loss
+  }
+  for (auto id : delivered) m_in_flight.erase(id);
+  send_outbox();
+}
+
+void Broker::dispatch(const core::Event& event, std::optional<store::SeenState> seen) {
+  try {
+    for (int attempt = 0; attempt < k_dispatch_attempts; ++attempt) {
+      auto actions = m_board.handle(event);
+      if (m_store->apply(actions, seen)) {
+        m_board.commit(event, actions);
+        log_actions(actions);
+        m_metrics.count(event, actions);
+        count_chats();
+        bool to_operators = false;
+        for (const auto& action : actions) {
+          std::visit(
+              [&](const auto& a) {
+                using A = std::decay_t<decltype(a)>;
+                if constexpr (std::is_same_v<A, core::PostToChat> ||
+                              std::is_same_v<A, core::SetState>) {
+                  m_feed.publish(a.chat);
+                } else if constexpr (std::is_same_v<A, core::SendToOperator> ||
+                                     std::is_same_v<A, core::RelayBacklog>) {
+                  to_operators = true;
+                }
+              },
+              action);
+        }
+        if (to_operators) send_outbox();
+        return;
+      }
+      // A chat changed elsewhere (the visitor closed it): decide again on the store's state.
+      for (const auto& action : actions) {
+        if (const auto* change = std::get_if<core::SetState>(&action)) reload(change->chat);
+      }
+    }
+    spdlog::error("gave up on an event after {} conflicting attempts", k_dispatch_attempts);
+  } catch (const store::StoreError& error) {
+    spdlog::error("store: {}", error.what());
+  }
+}
+
+std::string Broker::metrics() const { return render_prometheus(m_metrics); }
+
+void Broker::count_chats() {
+  std::int64_t waiting = 0;
+  std::int64_t notified = 0;
+  for (const auto* chat : m_board.requests()) {
+    ++(chat->state == core::ChatState::waiting ? waiting : notified);
+  }
+  m_metrics.chats_waiting = waiting;
+  m_metrics.chats_notified = notified;
+  m_metrics.chats_open = static_cast<std::int64_t>(m_board.open_chats().size());
+}
+
+void Broker::reload(core::ChatId chat) {
+  if (auto record = m_store->find_chat(chat)) m_board.restore(std::move(record->chat));
+}
+
+void Broker::schedule_pump() {
+  if (!m_pump_scheduled.exchange(true)) m_connection.post([this] { pump(); });
+}
+
+void Broker::pump() {
+  m_pump_scheduled = false;  // a change published from now on schedules another pump
+  try {
+    auto pending = m_store->pending();
+    for (auto& record : pending.changed_chats) {
+      const auto id = record.chat.id;
+      const store::SeenState seen{id, record.chat.state};
+      if (!record.broker_seen && record.chat.state == core::ChatState::waiting) {
+        dispatch(core::ChatOpened{std::move(record.chat)}, seen);
+      } else if (record.chat.state == core::ChatState::closed && m_board.find(id)) {
+        dispatch(core::VisitorClosed{id}, seen);
+      } else {
+        m_board.restore(std::move(record.chat));  // take the store's word for it
+        if (!m_store->apply({}, seen)) spdlog::error("chat={} could not be acknowledged", id);
+      }
+    }
+    for (auto& pending_message : pending.visitor_messages) {
+      dispatch(core::VisitorMessage{pending_message.chat, pending_message.message.seq,
+                                    std::move(pending_message.message.text)});
+    }
+  } catch (const store::StoreError& error) {
+    spdlog::error("store: {}", error.what());
+  }
+}
+
+void Broker::check_timeouts() {
+  if (m_presence_settles_at && std::chrono::steady_clock::now() >= *m_presence_settles_at) {
+    m_presence_settles_at.reset();
+    dispatch(core::PresenceSettled{});
+  }
+  const auto now = now_millis();
+  const auto visitor_limit = std::chrono::milliseconds(m_config.visitor_timeout).count();
+  const auto accept_limit = std::chrono::milliseconds(m_config.accept_timeout).count();
+  try {
+    for (const auto& record : m_store->live_chats()) {
+      const auto& chat = record.chat;
+      if (!m_board.find(chat.id)) continue;  // not seen yet: pump() first
+      const bool request =
+          chat.state == core::ChatState::waiting || chat.state == core::ChatState::notified;
+      if (visitor_limit > 0 && now - record.visitor_seen_at > visitor_limit) {
+        dispatch(core::VisitorVanished{chat.id});
+      } else if (accept_limit > 0 && request && now - record.created_at > accept_limit) {
+        dispatch(core::AcceptTimedOut{chat.id});
+      }
+    }
+  } catch (const store::StoreError& error) {
+    spdlog::error("store: {}", error.what());
+  }
+}
+
+void Broker::send_outbox() {
+  if (!m_connection.connected()) return;
+  try {
+    std::vector<xmpp::Outgoing> batch;
+    for (auto& item : m_store->undelivered(k_outbox_window)) {
+      if (m_in_flight.insert(item.id).second) {
+        batch.push_back({item.id, std::move(item.jid), std::move(item.text)});
+      }
+    }
+    if (!batch.empty()) m_connection.send(std::move(batch));
+  } catch (const store::StoreError& error) {
+    spdlog::error("store: {}", error.what());
+  }
+}
+
+}  // namespace seshat::app

@@ -1,0 +1,86 @@
+#pragma once
+// The broker bot: carries every chat between the store (the visitors' side) and the operators'
+// XMPP clients. It wires the pure Switchboard to a Store connection and an XMPP Connection.
+//
+// Thread model: everything the broker does runs on the XMPP thread (the Connection's): XMPP
+// events arrive there, and store changes published on the ChangeFeed (by the HTTP gateway in
+// this process, or by a DataVersionWatcher for other processes) are posted there. So the
+// Switchboard, the broker's Store and libstrophe are each used by one thread only.
+//
+// Delivery: every text toward an operator goes through the store's outbox. A row is sent with a
+// stable id and marked delivered only when the XMPP barrier after it confirms it; rows still
+// undelivered at a reconnect or restart are sent again.
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <thread>
+
+#include "app/broker_metrics.hpp"
+#include "app/config.hpp"
+#include "core/switchboard.hpp"
+#include "store/change_feed.hpp"
+#include "store/store.hpp"
+#include "xmpp/connection.hpp"
+
+namespace seshat::app {
+
+class Broker final : public xmpp::Listener {
+ public:
+  // Opens its own connection to the store named in `config`. `feed` must outlive the broker.
+  Broker(const Config& config, store::ChangeFeed& feed);
+  ~Broker() override;
+  Broker(const Broker&) = delete;
+  Broker& operator=(const Broker&) = delete;
+
+  void start();  // restores live chats, connects, and carries chats until stop()
+  void stop();   // idempotent; leaves nothing half-done in the store
+
+  [[nodiscard]] bool xmpp_connected() const { return m_metrics.xmpp_connected.load() != 0; }
+  // Prometheus text lines of the broker's own metrics. Thread-safe.
+  [[nodiscard]] std::string metrics() const;
+
+ private:
+  // xmpp::Listener, on the XMPP thread
+  void on_connected() override;
+  void on_disconnected(std::string_view reason) override;
+  void on_message(std::string_view from, std::string_view body) override;
+  void on_presence(std::string_view from, core::Show show) override;
+  void on_delivered(std::vector<std::int64_t> delivered,
+                    std::vector<std::int64_t> bounced) override;
+
+  // Decides, persists and commits one event; retries on fresh state if the store refused.
+  void dispatch(const core::Event& event, std::optional<store::SeenState> seen = std::nullopt);
+  void schedule_pump();       // any thread: coalesced request to run pump()
+  void pump();                // XMPP thread: turns pending store rows into events
+  void check_timeouts();      // XMPP thread: vanished visitors, unaccepted chats
+  void send_outbox();         // XMPP thread: sends outbox rows not yet in flight
+  void reload(core::ChatId chat);
+  void count_chats();  // the live-chat gauges, from the switchboard
+
+  Config m_config;
+  store::ChangeFeed& m_feed;
+  std::unique_ptr<store::Store> m_store;
+  core::Switchboard m_board;
+  xmpp::Connection m_connection;
+  store::ChangeFeed::Subscription m_subscription;
+
+  std::set<std::int64_t> m_in_flight;  // outbox ids sent and not yet confirmed
+  // When presence will have arrived after the last connect (XMPP thread); see PresenceSettled.
+  std::optional<std::chrono::steady_clock::time_point> m_presence_settles_at;
+  std::atomic<bool> m_pump_scheduled{false};
+  BrokerMetrics m_metrics;
+  bool m_connected_before = false;  // XMPP thread
+
+  // A ticker posting check_timeouts() to the XMPP thread once a second.
+  std::mutex m_ticker_mutex;
+  std::condition_variable m_ticker_wake;
+  bool m_stopping = false;
+  std::thread m_ticker;
+};
+
+}  // namespace seshat::app
