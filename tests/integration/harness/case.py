@@ -1,0 +1,71 @@
+"""unittest plumbing shared by the integration tests.
+
+    class MyTest(harness.case.ProsodyTestCase):
+        def test_something(self):
+            joe = self.operator("joe")                 # registered, not yet connected
+            probe = self.probe(contacts=[joe.bare_jid])  # xmpp_probe logged in as bot@localhost
+
+    if __name__ == "__main__":
+        harness.case.main()                        # accepts --probe PATH (and --seshat PATH)
+
+Each test gets its own Prosody (temp dir, free port), so tests may run in parallel.
+"""
+
+import argparse
+import sys
+import unittest
+
+from harness.operator import Operator
+from harness.probe import Probe
+from harness.seshat import Seshat
+from harness.prosody import Prosody
+
+BOT = "bot"
+BOT_PASSWORD = "bot-secret"
+
+# Paths given on the command line (by ctest), read by the test cases.
+paths = argparse.Namespace(probe=None, seshat=None)
+
+
+class ProsodyTestCase(unittest.TestCase):
+    def setUp(self):
+        self.server = Prosody()
+        self.addCleanup(self.server.close)
+        self.server.start()
+        self.server.register(BOT, BOT_PASSWORD)
+
+    def operator(self, user, password=None):
+        password = password or f"{user}-secret"
+        self.server.register(user, password)
+        op = Operator(self.server, user, password)
+        self.addCleanup(op.disconnect)
+        return op
+
+    def seshat(self, operators, mode="serve", **options):
+        """A `seshat MODE` process for this test, started and ready."""
+        if not paths.seshat:
+            self.skipTest("no --seshat given")
+        app = Seshat(paths.seshat, self.server, operators, **options)
+        self.addCleanup(app.close)
+        try:
+            app.start(mode)
+        except Exception:
+            print(self.server.log_tail())
+            raise
+        return app
+
+    def probe(self, **options):
+        if not paths.probe:
+            self.skipTest("no --probe given")
+        probe = Probe(paths.probe, self.server, BOT, BOT_PASSWORD, **options)
+        self.addCleanup(probe.close)
+        return probe
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--probe", help="path of the xmpp_probe binary")
+    parser.add_argument("--seshat", help="path of the seshat binary")
+    known, rest = parser.parse_known_args()
+    paths.probe, paths.seshat = known.probe, known.seshat
+    unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)

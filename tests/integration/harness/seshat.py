@@ -1,0 +1,166 @@
+"""A real `seshat` process for one test: its own config file, database and free HTTP port.
+
+    app = Seshat(paths.seshat, server, operators=["joe@localhost"])   # writes seshat.ini
+    app.start("serve")                     # returns once /healthz says the XMPP link is up
+    app.url("/api/chats")                  # http://127.0.0.1:PORT/seshat/api/chats
+    app.kill(); app.start("serve")         # SIGKILL by PID, then again on the same database
+    app.stop()                             # SIGTERM, and the exit code is checked
+
+Split mode: start two Seshat objects on the same `db` with modes "web" and "broker".
+"""
+
+import json
+import os
+import signal
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+from harness.prosody import HOST, free_port
+
+BOT = "bot"
+BOT_PASSWORD = "bot-secret"
+
+
+class Seshat:
+    def __init__(self, binary, server, operators, db=None, extra=None, bot=BOT,
+                 password=BOT_PASSWORD, section="Seshat"):
+        self.binary = binary
+        self.server = server
+        self.dir = tempfile.mkdtemp(prefix="seshat-app-")
+        self.db = db or os.path.join(self.dir, "seshat.db")
+        self.port = free_port()
+        self.prefix = "/seshat"
+        self.section = section
+        self.config = os.path.join(self.dir, "seshat.ini")
+        self.log_file = os.path.join(self.dir, "seshat.log")
+        self._process = None
+        keys = {
+            "sqlitedb": self.db,
+            "localusers": ", ".join(operators),
+            "username": server.jid(bot),
+            "password": password,
+            "xmppserver": f"{HOST}:{server.port}",
+            "tls_ca": server.ca_file,
+            "listen": f"{HOST}:{self.port}",
+        }
+        keys.update(extra or {})
+        with open(self.config, "w") as f:
+            f.write(f"[{section}]\n")
+            for key, value in keys.items():
+                f.write(f"{key} = {value}\n")
+
+    # --- life cycle ---
+
+    def start(self, mode="serve", timeout=15.0, wait_xmpp=True):
+        if self.running:
+            raise RuntimeError("seshat is already running")
+        self.mode = mode
+        log = open(self.log_file, "ab")
+        self._process = subprocess.Popen(
+            [self.binary, mode, self.config, self.section, "--log-level", "debug"],
+            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+        log.close()
+        deadline = time.monotonic() + timeout
+        try:
+            if mode == "broker":
+                self.wait_log("xmpp connected", deadline)
+            else:
+                self._wait_healthy(deadline, wait_xmpp and mode == "serve")
+        except Exception:
+            self.kill()
+            raise
+        return self
+
+    def stop(self, timeout=10.0):
+        """SIGTERM; returns the exit code (0 for a clean shutdown)."""
+        if self._process is None:
+            return None
+        if self._process.poll() is None:
+            self._process.send_signal(signal.SIGTERM)
+            try:
+                self._process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.kill()
+                raise RuntimeError(f"seshat did not stop within {timeout}s\n{self.log_tail()}")
+        return self._process.returncode
+
+    def kill(self):
+        if self._process is not None and self._process.poll() is None:
+            self._process.send_signal(signal.SIGKILL)
+            self._process.wait()
+
+    def close(self):
+        self.kill()
+        if not os.environ.get("SESHAT_KEEP_TMP"):
+            import shutil
+            shutil.rmtree(self.dir, ignore_errors=True)
+        else:
+            print(f"seshat temp dir kept: {self.dir}")
+
+    @property
+    def running(self):
+        return self._process is not None and self._process.poll() is None
+
+    @property
+    def pid(self):
+        return self._process.pid if self._process else None
+
+    # --- HTTP ---
+
+    def url(self, path=""):
+        return f"http://{HOST}:{self.port}{self.prefix}{path}"
+
+    def root_url(self, path):
+        return f"http://{HOST}:{self.port}{path}"
+
+    def wait_operators(self, count, timeout=10.0):
+        """Polls GET /api/availability until `count` operators are available (readiness: the
+        bot learns presence asynchronously after it connects)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with urllib.request.urlopen(self.url("/api/availability"), timeout=2) as response:
+                reply = json.loads(response.read())
+            if reply["operators"] == count:
+                return reply
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{reply['operators']} operators available, not {count}\n"
+                                   f"{self.log_tail()}")
+            time.sleep(0.01)
+
+    # --- diagnostics ---
+
+    def log_text(self):
+        if not os.path.exists(self.log_file):
+            return ""
+        with open(self.log_file, errors="replace") as f:
+            return f.read()
+
+    def log_tail(self, lines=60):
+        return "--- seshat log\n" + "".join(self.log_text().splitlines(True)[-lines:])
+
+    def wait_log(self, needle, deadline):
+        """Polls the log file until `needle` appears (readiness, not synchronisation)."""
+        while needle not in self.log_text():
+            if not self.running:
+                raise RuntimeError(f"seshat exited with {self._process.returncode}\n{self.log_tail()}")
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no '{needle}' in the seshat log\n{self.log_tail()}")
+            time.sleep(0.01)
+
+    def _wait_healthy(self, deadline, wait_xmpp):
+        while True:
+            if not self.running:
+                raise RuntimeError(f"seshat exited with {self._process.returncode}\n{self.log_tail()}")
+            try:
+                with urllib.request.urlopen(self.root_url("/healthz"), timeout=1) as response:
+                    body = json.loads(response.read())
+                    if not wait_xmpp or response.status == 200:
+                        return body
+            except (urllib.error.URLError, ConnectionError, OSError):
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"seshat did not become healthy\n{self.log_tail()}")
+            time.sleep(0.01)
