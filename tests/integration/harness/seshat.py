@@ -26,12 +26,12 @@ BOT_PASSWORD = "bot-secret"
 
 class Seshat:
     def __init__(self, binary, server, operators, db=None, extra=None, bot=BOT,
-                 password=BOT_PASSWORD, section="Seshat"):
+                 password=BOT_PASSWORD, section="Seshat", http_port=None):
         self.binary = binary
         self.server = server
         self.dir = tempfile.mkdtemp(prefix="seshat-app-")
         self.db = db or os.path.join(self.dir, "seshat.db")
-        self.port = free_port()
+        self.port = http_port or free_port()
         self.prefix = "/seshat"
         self.section = section
         self.config = os.path.join(self.dir, "seshat.ini")
