@@ -1,0 +1,134 @@
+#include "http/api_json.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "client/text_check.hpp"
+#include "client/time_format.hpp"
+
+namespace seshat::http {
+namespace {
+
+using nlohmann::json;
+
+client::Failure bad_request(std::string sentence) {
+  return client::Failure{client::Error::bad_request, std::move(sentence)};
+}
+
+// Parses a JSON object body, with one sentence for each way it can be wrong.
+client::Result<json> parse_object(std::string_view body) {
+  if (body.empty()) return bad_request("The request body is empty; a JSON object is expected.");
+  // nlohmann would reject it too, but this says what is wrong.
+  if (!client::is_valid_utf8(body)) return bad_request("The request body is not valid UTF-8.");
+  json document = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (document.is_discarded()) return bad_request("The request body is not valid JSON.");
+  if (!document.is_object()) return bad_request("The request body must be a JSON object.");
+  return document;
+}
+
+enum class Field { required, optional };
+
+// A string field; an optional one absent or null gives "".
+client::Result<std::string> string_field(const json& object, const char* name, Field field) {
+  const auto found = object.find(name);
+  if (found == object.end() || found->is_null()) {
+    if (field == Field::required)
+      return bad_request(std::string("The field '") + name + "' is required.");
+    return std::string{};
+  }
+  if (!found->is_string())
+    return bad_request(std::string("The field '") + name + "' must be a string.");
+  return found->get<std::string>();
+}
+
+std::string dump(const json& value) {
+  // Stored texts are valid UTF-8 already; replace rather than throw should one not be.
+  return value.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+json message_object(const store::Message& message) {
+  return json{{"seq", message.seq},
+              {"from", core::to_string(message.from)},
+              {"text", message.text},
+              {"at", client::format_rfc3339(message.at)}};
+}
+
+}  // namespace
+
+client::Result<StartRequest> decode_start(std::string_view body) {
+  auto object = parse_object(body);
+  if (!object) return object.failure();
+  auto name = string_field(object.value(), "name", Field::required);
+  if (!name) return name.failure();
+  auto message = string_field(object.value(), "message", Field::optional);
+  if (!message) return message.failure();
+  auto page = string_field(object.value(), "page", Field::optional);
+  if (!page) return page.failure();
+  return StartRequest{std::move(name).value(), std::move(message).value(), std::move(page).value()};
+}
+
+client::Result<std::string> decode_text(std::string_view body) {
+  auto object = parse_object(body);
+  if (!object) return object.failure();
+  return string_field(object.value(), "text", Field::required);
+}
+
+int status_of(client::Error error) {
+  switch (error) {
+    case client::Error::bad_request:
+      return 400;
+    case client::Error::missing_token:
+      return 401;
+    case client::Error::wrong_token:
+      return 403;
+    case client::Error::no_such_chat:
+      return 404;
+    case client::Error::chat_closed:
+      return 409;
+    case client::Error::too_large:
+      return 413;
+    case client::Error::too_many:
+      return 429;
+    case client::Error::unavailable:
+      return 503;
+  }
+  return 503;
+}
+
+std::string error_json(std::string_view sentence) {
+  return dump(json{{"error", sentence}});
+}
+
+std::string ticket_json(const client::Ticket& ticket) {
+  return dump(json{{"id", ticket.id}, {"token", ticket.token}});
+}
+
+std::string seq_json(core::Seq seq) {
+  return dump(json{{"seq", seq}});
+}
+
+std::string message_json(const store::Message& message) {
+  return dump(message_object(message));
+}
+
+std::string transcript_json(const client::Transcript& transcript) {
+  json messages = json::array();
+  for (const auto& message : transcript.messages) messages.push_back(message_object(message));
+  return dump(json{{"status", transcript.status}, {"messages", std::move(messages)}});
+}
+
+std::string status_json(std::string_view status) {
+  return dump(json{{"status", status}});
+}
+
+std::string availability_json(const client::Availability& availability) {
+  return dump(json{{"available", availability.available}, {"operators", availability.operators}});
+}
+
+std::string health_json(bool ok, bool store_ok,
+                        const std::vector<std::pair<std::string, std::string>>& checks) {
+  json report{{"status", ok ? "ok" : "failing"}, {"store", store_ok ? "ok" : "failing"}};
+  for (const auto& [name, value] : checks) report[name] = value;
+  return dump(report);
+}
+
+}  // namespace seshat::http

@@ -1,0 +1,43 @@
+#pragma once
+// The JSON of the API: request bodies decoded into plain structs (with the 400 sentences), and
+// replies rendered as text. The only place (with metrics) that knows the wire format of a field.
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "client/error.hpp"
+#include "client/visitors.hpp"
+#include "store/store.hpp"
+
+namespace seshat::http {
+
+struct StartRequest {
+  std::string name;
+  std::string message;  // optional opening text
+  std::string page;     // optional page the visitor came from
+};
+
+// {"name":"...","message":"...","page":"..."}: name required; all strings.
+[[nodiscard]] client::Result<StartRequest> decode_start(std::string_view body);
+
+// {"text":"..."}: the text of a visitor message (required, a string).
+[[nodiscard]] client::Result<std::string> decode_text(std::string_view body);
+
+// The HTTP status of each failure of the visitor's operations.
+[[nodiscard]] int status_of(client::Error error);
+
+[[nodiscard]] std::string error_json(std::string_view sentence);      // {"error":"..."}
+[[nodiscard]] std::string ticket_json(const client::Ticket& ticket);  // {"id":..,"token":..}
+[[nodiscard]] std::string seq_json(core::Seq seq);                    // {"seq":N}
+[[nodiscard]] std::string message_json(
+    const store::Message& message);  // {"seq","from","text","at"}
+[[nodiscard]] std::string transcript_json(const client::Transcript& transcript);
+[[nodiscard]] std::string status_json(std::string_view status);  // {"status":"..."}
+[[nodiscard]] std::string availability_json(const client::Availability& availability);
+// {"status":"ok"|"failing","store":"ok"|"failing", and each check as "name":"value"}
+[[nodiscard]] std::string health_json(
+    bool ok, bool store_ok, const std::vector<std::pair<std::string, std::string>>& checks);
+
+}  // namespace seshat::http

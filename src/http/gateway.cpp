@@ -1,0 +1,252 @@
+#include "http/gateway.hpp"
+
+#include <utility>  // before Boost (Boost 1.74 with g++ 12)
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "http/session.hpp"
+#include "http/shared_state.hpp"
+
+namespace seshat::http {
+namespace {
+
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+// Accepts connections, each onto its own strand, until closed.
+class Listener : public std::enable_shared_from_this<Listener> {
+ public:
+  Listener(net::io_context& io, tcp::acceptor acceptor, SharedState& shared)
+      : m_io(io), m_acceptor(std::move(acceptor)), m_shared(shared) {}
+
+  void accept() {
+    m_acceptor.async_accept(
+        net::make_strand(m_io),
+        [self = shared_from_this()](boost::system::error_code ec, tcp::socket socket) {
+          self->on_accept(ec, std::move(socket));
+        });
+  }
+
+  [[nodiscard]] net::any_io_executor executor() { return m_acceptor.get_executor(); }
+
+  // On executor().
+  void close() {
+    boost::system::error_code ignored;
+    m_acceptor.close(ignored);
+  }
+
+ private:
+  void on_accept(boost::system::error_code ec, tcp::socket socket) {
+    if (ec == net::error::operation_aborted || !m_acceptor.is_open()) return;
+    if (ec) {
+      // Out of file descriptors and the like: log, and go on accepting (others may close).
+      m_shared.log(LogLevel::warn, "http accept failed: " + ec.message());
+    } else {
+      start_session(std::move(socket), m_shared);
+    }
+    accept();
+  }
+
+  net::io_context& m_io;
+  tcp::acceptor m_acceptor;
+  SharedState& m_shared;
+};
+
+tcp::acceptor open_acceptor(net::io_context& io, const Settings& settings) {
+  const auto where = settings.host + ":" + std::to_string(settings.port);
+  boost::system::error_code ec;
+  const auto address = net::ip::make_address(settings.host, ec);
+  if (ec) throw std::runtime_error("cannot listen on " + where + ": not an IP address");
+  const tcp::endpoint endpoint(address, settings.port);
+  tcp::acceptor acceptor(net::make_strand(io));
+  auto check = [&](const char* what) {
+    if (ec)
+      throw std::runtime_error("cannot listen on " + where + ": " + what + ": " + ec.message());
+  };
+  acceptor.open(endpoint.protocol(), ec);
+  check("open");
+  acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  check("reuse_address");
+  acceptor.bind(endpoint, ec);
+  check("bind");
+  acceptor.listen(net::socket_base::max_listen_connections, ec);
+  check("listen");
+  return acceptor;
+}
+
+}  // namespace
+
+struct Gateway::Impl {
+  Impl(Settings settings, store::ChangeFeed& feed_in, Metrics& metrics)
+      : shared(std::move(settings), metrics), feed(feed_in) {}
+
+  // Commits by another process arrive as chat 0: rather than waking every waiter (thousands of
+  // database reads), the database thread compares each waited-for chat with what it saw last
+  // time and wakes the changed ones. Requests coalesce: one sweep pending at a time.
+  void request_sweep() {
+    if (sweep_pending.exchange(true)) return;
+    const bool queued = shared.db->submit([this](client::Visitors&, store::Store& store) {
+      sweep_pending = false;
+      sweep(store);
+    });
+    if (!queued) {
+      sweep_pending = false;
+      shared.waiters.wake(store::any_chat);  // the queue is full: fall back to waking all
+    }
+  }
+
+  // On the database thread.
+  void sweep(store::Store& store) {
+    std::unordered_map<core::ChatId, Snapshot> now;
+    for (const auto chat : shared.waiters.chats()) {
+      Snapshot snapshot;
+      try {
+        if (auto record = store.find_chat(chat))
+          snapshot = Snapshot{record->last_seq, record->chat.state};
+      } catch (const store::StoreError&) {
+        shared.waiters.wake(chat);  // let the waiter find out (it gets a 503)
+        continue;
+      }
+      const auto before = seen.find(chat);
+      if (before == seen.end() || before->second != snapshot) shared.waiters.wake(chat);
+      now.emplace(chat, snapshot);
+    }
+    seen = std::move(now);
+  }
+
+  struct Snapshot {
+    core::Seq last_seq = 0;
+    core::ChatState state = core::ChatState::waiting;
+    bool operator==(const Snapshot&) const = default;
+  };
+
+  // Declaration order is destruction order reversed: sessions (owned by handlers in `io`)
+  // die before `shared`, the database thread's jobs (which hold sessions) before `io`.
+  SharedState shared;
+  store::ChangeFeed& feed;
+  std::optional<net::io_context> io;
+  std::shared_ptr<Listener> listener;
+  std::uint16_t port = 0;
+  std::vector<std::thread> threads;
+  std::atomic<bool> sweep_pending{false};
+  std::unordered_map<core::ChatId, Snapshot> seen;  // database thread only
+  store::ChangeFeed::Subscription subscription;
+
+  std::mutex state_mutex;
+  std::condition_variable state_changed;
+  bool started = false;
+  bool stopped = false;
+};
+
+Gateway::Gateway(Settings settings, store::ChangeFeed& feed, Metrics& metrics)
+    : m_impl(std::make_unique<Impl>(std::move(settings), feed, metrics)) {}
+
+Gateway::~Gateway() {
+  stop();
+}
+
+void Gateway::start() {
+  auto& impl = *m_impl;
+  {
+    std::lock_guard lock(impl.state_mutex);
+    if (impl.started) throw std::logic_error("Gateway::start called twice");
+    impl.started = true;
+  }
+  try {
+    start_listening();
+  } catch (...) {
+    // Nothing runs: stop() has nothing to do, wait() returns.
+    std::lock_guard lock(impl.state_mutex);
+    impl.stopped = true;
+    impl.state_changed.notify_all();
+    throw;
+  }
+}
+
+void Gateway::start_listening() {
+  auto& impl = *m_impl;
+  auto& shared = impl.shared;
+  if (!shared.settings.open_store) throw std::invalid_argument("Gateway: no open_store given");
+  shared.files = load_widget_files(shared.settings.web_root, shared.prefix);
+  if (!shared.files.widget_js || !shared.files.widget_css || !shared.files.demo_page) {
+    shared.log(LogLevel::warn, "http: widget files missing in '" +
+                                   shared.settings.web_root.string() + "' (served as 404)");
+  }
+  const int threads = std::max(1, shared.settings.io_threads);
+  impl.io.emplace(threads);
+  auto acceptor = open_acceptor(*impl.io, shared.settings);
+  impl.port = acceptor.local_endpoint().port();
+  shared.db = std::make_unique<DbWorker>(shared.settings.open_store, impl.feed,
+                                         shared.settings.limits, shared.settings.max_db_queue);
+  impl.subscription = impl.feed.subscribe([&impl](core::ChatId chat) {
+    if (chat == store::any_chat)
+      impl.request_sweep();
+    else
+      impl.shared.waiters.wake(chat);
+  });
+  impl.listener = std::make_shared<Listener>(*impl.io, std::move(acceptor), shared);
+  impl.listener->accept();
+  for (int i = 0; i < threads; ++i) {
+    impl.threads.emplace_back([&impl] {
+      for (;;) {
+        try {
+          impl.io->run();
+          return;
+        } catch (const std::exception& error) {
+          // A handler threw: log it and keep serving the other connections.
+          impl.shared.log(LogLevel::error, std::string("http: ") + error.what());
+        }
+      }
+    });
+  }
+  shared.log(LogLevel::info, "http gateway listening on " + shared.settings.host + ":" +
+                                 std::to_string(impl.port) + shared.prefix + "/");
+}
+
+std::uint16_t Gateway::port() const {
+  return m_impl->port;
+}
+
+void Gateway::stop() {
+  auto& impl = *m_impl;
+  {
+    std::lock_guard lock(impl.state_mutex);
+    if (!impl.started || impl.stopped) return;
+  }
+  auto& shared = impl.shared;
+  shared.stopping = true;
+  impl.subscription.reset();
+  net::post(impl.listener->executor(), [listener = impl.listener] { listener->close(); });
+  shared.stop_all();
+  // Connections end by themselves once answered; whatever is left after the grace period
+  // (a slow client, a request still being read) is cut.
+  if (!shared.wait_until_no_sessions(shared.settings.shutdown_grace)) impl.io->stop();
+  for (auto& thread : impl.threads) thread.join();
+  impl.threads.clear();
+  impl.listener.reset();
+  shared.db->stop();
+  {
+    std::lock_guard lock(impl.state_mutex);
+    impl.stopped = true;
+  }
+  impl.state_changed.notify_all();
+}
+
+void Gateway::wait() {
+  std::unique_lock lock(m_impl->state_mutex);
+  m_impl->state_changed.wait(lock, [this] { return m_impl->stopped; });
+}
+
+}  // namespace seshat::http

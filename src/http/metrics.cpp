@@ -1,0 +1,74 @@
+#include "http/metrics.hpp"
+
+#include <sstream>
+
+namespace seshat::http {
+
+void Metrics::count_response(int status) {
+  auto& counter = status < 300   ? responses_2xx
+                  : status < 400 ? responses_3xx
+                  : status < 500 ? responses_4xx
+                                 : responses_5xx;
+  counter.fetch_add(1, std::memory_order_relaxed);
+}
+
+void Metrics::observe_duration(std::chrono::steady_clock::duration duration) {
+  const double seconds = std::chrono::duration<double>(duration).count();
+  std::size_t bucket = 0;
+  while (bucket < k_duration_buckets.size() && seconds > k_duration_buckets[bucket]) ++bucket;
+  duration_buckets[bucket].fetch_add(1, std::memory_order_relaxed);
+  duration_count.fetch_add(1, std::memory_order_relaxed);
+  const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(duration).count();
+  duration_sum_us.fetch_add(static_cast<std::uint64_t>(micros), std::memory_order_relaxed);
+}
+
+namespace {
+
+template <class Atomic>
+void line(std::ostringstream& out, const char* name, const char* type, const char* help,
+          const Atomic& value) {
+  out << "# HELP seshat_http_" << name << ' ' << help << '\n'
+      << "# TYPE seshat_http_" << name << ' ' << type << '\n'
+      << "seshat_http_" << name << ' ' << value.load(std::memory_order_relaxed) << '\n';
+}
+
+}  // namespace
+
+std::string render_prometheus(const Metrics& m) {
+  std::ostringstream out;
+  line(out, "requests_total", "counter", "HTTP requests read.", m.requests);
+  out << "# HELP seshat_http_responses_total HTTP responses by status class.\n"
+      << "# TYPE seshat_http_responses_total counter\n"
+      << "seshat_http_responses_total{code=\"2xx\"} " << m.responses_2xx.load() << '\n'
+      << "seshat_http_responses_total{code=\"3xx\"} " << m.responses_3xx.load() << '\n'
+      << "seshat_http_responses_total{code=\"4xx\"} " << m.responses_4xx.load() << '\n'
+      << "seshat_http_responses_total{code=\"5xx\"} " << m.responses_5xx.load() << '\n';
+  line(out, "chats_started_total", "counter", "Chats opened by visitors.", m.chats_started);
+  line(out, "messages_sent_total", "counter", "Visitor messages accepted.", m.messages_sent);
+  line(out, "rate_limited_total", "counter", "Chat creations refused by the rate limit.",
+       m.rate_limited);
+  line(out, "events_sent_total", "counter", "Server-sent events written.", m.events_sent);
+  line(out, "connections", "gauge", "Open TCP connections.", m.connections);
+  line(out, "long_polls", "gauge", "Requests waiting for a message.", m.long_polls);
+  line(out, "event_streams", "gauge", "Open event streams (SSE).", m.event_streams);
+  line(out, "db_queue", "gauge", "Jobs waiting for the database thread.", m.db_queue);
+
+  out << "# HELP seshat_http_request_duration_seconds Time to answer a request (not waits).\n"
+      << "# TYPE seshat_http_request_duration_seconds histogram\n";
+  std::uint64_t cumulative = 0;
+  for (std::size_t i = 0; i < m.duration_buckets.size(); ++i) {
+    cumulative += m.duration_buckets[i].load(std::memory_order_relaxed);
+    out << "seshat_http_request_duration_seconds_bucket{le=\"";
+    if (i < Metrics::k_duration_buckets.size())
+      out << Metrics::k_duration_buckets[i];
+    else
+      out << "+Inf";
+    out << "\"} " << cumulative << '\n';
+  }
+  out << "seshat_http_request_duration_seconds_sum "
+      << static_cast<double>(m.duration_sum_us.load()) / 1e6 << '\n'
+      << "seshat_http_request_duration_seconds_count " << m.duration_count.load() << '\n';
+  return out.str();
+}
+
+}  // namespace seshat::http

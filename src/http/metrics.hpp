@@ -1,0 +1,45 @@
+#pragma once
+// The gateway's counters, gauges and one histogram, as atomics that any thread may bump, and
+// their rendering in the Prometheus text format (GET /metrics). The app owns the Metrics and
+// may read it; the Gateway only adds to it.
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace seshat::http {
+
+struct Metrics {
+  // Upper bounds (seconds) of the request duration histogram; +Inf is implied.
+  static constexpr std::array<double, 10> k_duration_buckets{0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                             0.05,  0.1,    0.25,  1.0,  5.0};
+
+  std::atomic<std::uint64_t> requests{0};  // every request read
+  std::atomic<std::uint64_t> responses_2xx{0};
+  std::atomic<std::uint64_t> responses_3xx{0};
+  std::atomic<std::uint64_t> responses_4xx{0};
+  std::atomic<std::uint64_t> responses_5xx{0};
+  std::atomic<std::uint64_t> chats_started{0};
+  std::atomic<std::uint64_t> messages_sent{0};  // visitor messages accepted (202)
+  std::atomic<std::uint64_t> rate_limited{0};   // 429 for chat creation
+  std::atomic<std::uint64_t> events_sent{0};    // SSE message and status events
+  std::atomic<std::int64_t> connections{0};     // open TCP connections
+  std::atomic<std::int64_t> long_polls{0};      // requests waiting for a message
+  std::atomic<std::int64_t> event_streams{0};   // open SSE streams
+  std::atomic<std::int64_t> db_queue{0};        // jobs waiting for the database thread
+
+  // Duration of requests answered at once (long-polls and streams are not counted here).
+  std::array<std::atomic<std::uint64_t>, k_duration_buckets.size() + 1> duration_buckets{};
+  std::atomic<std::uint64_t> duration_count{0};
+  std::atomic<std::uint64_t> duration_sum_us{0};
+
+  void count_response(int status);
+  void observe_duration(std::chrono::steady_clock::duration duration);
+};
+
+// Prometheus text exposition format 0.0.4, metric names prefixed "seshat_http_".
+[[nodiscard]] std::string render_prometheus(const Metrics& metrics);
+
+}  // namespace seshat::http

@@ -1,0 +1,36 @@
+#include "http/rate_limiter.hpp"
+
+#include <algorithm>
+
+namespace seshat::http {
+namespace {
+
+constexpr std::size_t k_sweep_above = 4096;  // addresses remembered before full buckets go
+
+}  // namespace
+
+double RateLimiter::refill(const Bucket& bucket, Clock::time_point now) const {
+  const double minutes =
+      std::chrono::duration<double, std::ratio<60>>(now - bucket.updated).count();
+  return std::min<double>(m_per_minute, bucket.tokens + minutes * m_per_minute);
+}
+
+bool RateLimiter::take(const std::string& address, Clock::time_point now) {
+  if (m_per_minute <= 0) return true;
+  std::lock_guard lock(m_mutex);
+  if (m_buckets.size() > k_sweep_above) {
+    std::erase_if(m_buckets,
+                  [&](const auto& entry) { return refill(entry.second, now) >= m_per_minute; });
+  }
+  auto [found, inserted] = m_buckets.try_emplace(address, Bucket{double(m_per_minute), now});
+  Bucket& bucket = found->second;
+  if (!inserted) {
+    bucket.tokens = refill(bucket, now);
+    bucket.updated = now;
+  }
+  if (bucket.tokens < 1.0) return false;
+  bucket.tokens -= 1.0;
+  return true;
+}
+
+}  // namespace seshat::http

@@ -1,0 +1,35 @@
+#pragma once
+// Chat creation per client address: at most `per_minute` in any minute (a token bucket that
+// refills continuously). Thread-safe; memory bounded by forgetting addresses whose bucket is
+// full again.
+
+#include <chrono>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+namespace seshat::http {
+
+class RateLimiter {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  // per_minute <= 0: no limit.
+  explicit RateLimiter(int per_minute) : m_per_minute(per_minute) {}
+
+  // Takes one slot for `address` at `now`; false when none is left.
+  [[nodiscard]] bool take(const std::string& address, Clock::time_point now = Clock::now());
+
+ private:
+  struct Bucket {
+    double tokens = 0;
+    Clock::time_point updated;
+  };
+  [[nodiscard]] double refill(const Bucket& bucket, Clock::time_point now) const;
+
+  int m_per_minute;
+  std::mutex m_mutex;
+  std::unordered_map<std::string, Bucket> m_buckets;
+};
+
+}  // namespace seshat::http

@@ -1,0 +1,776 @@
+#include "http/session.hpp"
+
+#include <utility>  // before Boost (Boost 1.74 with g++ 12)
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <limits>
+#include <optional>
+#include <string>
+#include <type_traits>
+
+#include "http/access.hpp"
+#include "http/api_json.hpp"
+#include "http/query.hpp"
+#include "http/routes.hpp"
+#include "http/sse.hpp"
+
+namespace seshat::http {
+namespace {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using SteadyClock = std::chrono::steady_clock;
+
+constexpr std::uint32_t k_header_limit = 8 * 1024;
+constexpr std::int64_t k_max_wait_seconds = 60;
+constexpr int k_sse_retry_ms = 3000;
+constexpr std::size_t k_linger_bytes = 1024 * 1024;  // read and dropped after an early 413
+constexpr std::chrono::seconds k_linger_time{2};
+constexpr std::string_view k_json = "application/json; charset=utf-8";
+constexpr std::string_view k_cors_headers = "Authorization, Content-Type, Last-Event-ID";
+
+std::string_view sv(beast::string_view text) {
+  return {text.data(), text.size()};
+}
+beast::string_view bsv(std::string_view text) {
+  return {text.data(), text.size()};
+}
+
+client::Failure busy() {
+  return client::Failure{client::Error::unavailable,
+                         "The chat service is busy at the moment; please try again."};
+}
+
+class Session : public Waiter, public Stoppable, public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, SharedState& shared)
+      : m_stream(std::move(socket)), m_shared(shared), m_timer(m_stream.get_executor()) {
+    beast::error_code ec;
+    const auto remote = m_stream.socket().remote_endpoint(ec);
+    if (!ec) m_address = remote.address().to_string();
+    m_shared.metrics.connections.fetch_add(1, std::memory_order_relaxed);
+  }
+
+  ~Session() override {
+    leave_registry();
+    m_shared.remove(this);
+    m_shared.metrics.connections.fetch_sub(1, std::memory_order_relaxed);
+  }
+
+  void start() {
+    m_shared.add(this, weak_from_this());
+    net::dispatch(m_stream.get_executor(), [self = shared_from_this()] { self->do_read(); });
+  }
+
+  void wake() override {
+    net::post(m_stream.get_executor(), [self = shared_from_this()] { self->on_wake(); });
+  }
+
+  void stop_gracefully() override {
+    net::post(m_stream.get_executor(), [self = shared_from_this()] { self->on_stop(); });
+  }
+
+ private:
+  enum class Phase { reading, handling, waiting, streaming, writing, closed };
+  enum class Wait { none, long_poll, stream };
+  enum class Body { read, unread };  // whether the request's body was read entirely
+
+  // ---------------------------------------------------------------- reading requests
+
+  void do_read() {
+    if (m_shared.stopping.load()) return close(Body::read);
+    m_phase = Phase::reading;
+    m_parser.emplace();
+    m_parser->header_limit(k_header_limit);
+    m_parser->body_limit(m_shared.settings.max_body);
+    m_stream.expires_after(m_shared.settings.header_timeout);
+    bhttp::async_read_header(
+        m_stream, m_buffer, *m_parser,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
+  }
+
+  void on_header(beast::error_code ec) {
+    if (ec) return on_read_error(ec);
+    if (m_parser->is_done()) return handle();
+    if (beast::iequals(m_parser->get()[bhttp::field::expect], "100-continue")) {
+      m_stream.expires_after(m_shared.settings.write_timeout);
+      static constexpr std::string_view k_continue = "HTTP/1.1 100 Continue\r\n\r\n";
+      net::async_write(m_stream, net::buffer(k_continue.data(), k_continue.size()),
+                       [self = shared_from_this()](beast::error_code error, std::size_t) {
+                         if (error) return self->fail(error);
+                         self->read_body();
+                       });
+      return;
+    }
+    read_body();
+  }
+
+  void read_body() {
+    m_stream.expires_after(m_shared.settings.body_timeout);
+    bhttp::async_read(m_stream, m_buffer, *m_parser,
+                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                        if (ec) return self->on_read_error(ec);
+                        self->handle();
+                      });
+  }
+
+  void on_read_error(beast::error_code ec) {
+    if (m_parser) m_request = m_parser->release();
+    if (ec == bhttp::error::body_limit) {
+      // Answer at once, without reading the rest of the body.
+      begin_response();
+      return send_error(413, "The request body is too large.", Body::unread);
+    }
+    if (ec == bhttp::error::header_limit) {
+      begin_response();
+      return send_error(431, "The request headers are too large.", Body::unread);
+    }
+    if (ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category() &&
+        ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message) {
+      begin_response();
+      return send_error(400, "The request is not valid HTTP.", Body::unread);
+    }
+    fail(ec);  // end of stream, timeout, reset: nobody to answer
+  }
+
+  // ---------------------------------------------------------------- dispatch
+
+  void handle() {
+    m_phase = Phase::handling;
+    m_stream.expires_never();
+    m_request = m_parser->release();
+    m_parser.reset();
+    m_shared.metrics.requests.fetch_add(1, std::memory_order_relaxed);
+    begin_response();
+
+    const auto method = method_from_string(sv(m_request.method_string()));
+    const auto target = sv(m_request.target());
+    m_route = route(target, m_shared.prefix);
+    if (m_route.endpoint == Endpoint::not_found)
+      return send_error(404, "There is nothing at this address.");
+
+    if (is_api(m_route.endpoint)) {
+      const auto origin = sv(m_request[bhttp::field::origin]);
+      const auto verdict = check_origin(origin, sv(m_request[bhttp::field::host]),
+                                        m_shared.settings.allowed_origins);
+      if (verdict == OriginVerdict::refused)
+        return send_error(403, "This website may not use the chat service.");
+      m_response.set(bhttp::field::cache_control, "no-store");
+      if (verdict == OriginVerdict::allowed) {
+        m_response.set(bhttp::field::access_control_allow_origin, bsv(origin));
+        m_response.set(bhttp::field::vary, "Origin");
+      }
+    }
+    if (method == Method::options) return preflight();
+    if (!method_allowed(m_route.endpoint, method)) {
+      m_response.set(bhttp::field::allow, bsv(allowed_methods(m_route.endpoint)));
+      return send_error(405, "This method is not allowed here.");
+    }
+    dispatch(method);
+  }
+
+  void dispatch(Method method) {
+    switch (m_route.endpoint) {
+      case Endpoint::create_chat:
+        return create_chat();
+      case Endpoint::messages:
+        return method == Method::post ? send_message() : read_messages();
+      case Endpoint::events:
+        return open_stream();
+      case Endpoint::close_chat:
+        return close_chat();
+      case Endpoint::availability:
+        return availability();
+      case Endpoint::widget_js:
+        return serve_file(m_shared.files.widget_js);
+      case Endpoint::widget_css:
+        return serve_file(m_shared.files.widget_css);
+      case Endpoint::demo_page:
+        return serve_demo_page();
+      case Endpoint::demo_redirect:
+        m_response.set(bhttp::field::location, m_shared.prefix + "/");
+        return send(308, "", "text/plain; charset=utf-8");
+      case Endpoint::healthz:
+        return healthz();
+      case Endpoint::metrics:
+        return metrics();
+      case Endpoint::not_found:
+        break;
+    }
+    send_error(404, "There is nothing at this address.");
+  }
+
+  void preflight() {
+    m_response.set(bhttp::field::allow, bsv(allowed_methods(m_route.endpoint)));
+    if (is_api(m_route.endpoint)) {
+      m_response.set(bhttp::field::access_control_allow_methods,
+                     bsv(allowed_methods(m_route.endpoint)));
+      m_response.set(bhttp::field::access_control_allow_headers, bsv(k_cors_headers));
+      m_response.set(bhttp::field::access_control_max_age, "600");
+    }
+    send(204, "", "");
+  }
+
+  // ---------------------------------------------------------------- the API
+
+  void create_chat() {
+    if (!m_shared.limiter.take(m_address)) {
+      m_shared.metrics.rate_limited.fetch_add(1, std::memory_order_relaxed);
+      m_response.set(bhttp::field::retry_after, "60");
+      return send_error(
+          429, "Too many chats were started from your address; please try again in a minute.");
+    }
+    auto start = decode_start(m_request.body());
+    if (!start) return send_failure(start.failure());
+    if (start->page.empty()) start->page = std::string(sv(m_request[bhttp::field::referer]));
+    query(
+        [request = std::move(start).value()](client::Visitors& visitors, store::Store&) {
+          return visitors.start(request.name, request.message, request.page);
+        },
+        [this](client::Result<client::Ticket> ticket) {
+          if (!ticket) return send_failure(ticket.failure());
+          m_shared.metrics.chats_started.fetch_add(1, std::memory_order_relaxed);
+          send(201, ticket_json(ticket.value()), k_json);
+        });
+  }
+
+  void send_message() {
+    auto text = decode_text(m_request.body());
+    if (!text) return send_failure(text.failure());
+    query(
+        [chat = m_route.chat, token = header_token(), text = std::move(text).value()](
+            client::Visitors& visitors, store::Store&) { return visitors.send(chat, token, text); },
+        [this](client::Result<core::Seq> seq) {
+          if (!seq) return send_failure(seq.failure());
+          m_shared.metrics.messages_sent.fetch_add(1, std::memory_order_relaxed);
+          send(202, seq_json(seq.value()), k_json);
+        });
+  }
+
+  void read_messages() {
+    const auto after = parse_count(query_value(m_route.query, "after"), "after", 0,
+                                   std::numeric_limits<std::int64_t>::max());
+    if (!after) return send_failure(after.failure());
+    const auto wait =
+        parse_count(query_value(m_route.query, "wait"), "wait", 0, k_max_wait_seconds);
+    if (!wait) return send_failure(wait.failure());
+    if (wait.value() > 0 && !m_shared.stopping.load()) {
+      return begin_wait(Wait::long_poll, header_token(), after.value(),
+                        std::chrono::seconds(wait.value()));
+    }
+    query([chat = m_route.chat, token = header_token(), after = after.value()](
+              client::Visitors& visitors,
+              store::Store&) { return visitors.read(chat, token, after); },
+          [this](client::Result<client::Transcript> transcript) {
+            if (!transcript) return send_failure(transcript.failure());
+            send(200, transcript_json(transcript.value()), k_json);
+          });
+  }
+
+  void close_chat() {
+    query([chat = m_route.chat, token = header_token()](
+              client::Visitors& visitors, store::Store&) { return visitors.close(chat, token); },
+          [this](client::Result<client::Done> done) {
+            if (!done) return send_failure(done.failure());
+            send(200, status_json("closed"), k_json);
+          });
+  }
+
+  void availability() {
+    query([](client::Visitors& visitors, store::Store&) { return visitors.availability(); },
+          [this](client::Result<client::Availability> availability) {
+            if (!availability) return send_failure(availability.failure());
+            send(200, availability_json(availability.value()), k_json);
+          });
+  }
+
+  void open_stream() {
+    std::string token = header_token();
+    if (token.empty()) token = query_value(m_route.query, "token").value_or("");
+    // EventSource resumes with Last-Event-ID; a first connection may say where to start.
+    const auto last_event = m_request["Last-Event-ID"];
+    const auto after = last_event.empty()
+                           ? parse_count(query_value(m_route.query, "after"), "after", 0,
+                                         std::numeric_limits<std::int64_t>::max())
+                           : parse_count(std::string(sv(last_event)), "Last-Event-ID", 0,
+                                         std::numeric_limits<std::int64_t>::max());
+    if (!after) return send_failure(after.failure());
+    if (m_shared.stopping.load())
+      return send_failure(client::Failure{client::Error::unavailable,
+                                          "The chat service is restarting; please try again."});
+    begin_wait(Wait::stream, std::move(token), after.value(), m_shared.settings.heartbeat);
+  }
+
+  // ---------------------------------------------------------------- files, health, metrics
+
+  void serve_file(const std::optional<StaticFile>& file) {
+    if (!file) return send_error(404, "There is nothing at this address.");
+    m_response.set(bhttp::field::etag, file->etag);
+    m_response.set(bhttp::field::cache_control, file->cache_control);
+    if (sv(m_request[bhttp::field::if_none_match]) == file->etag) return send(304, "", "");
+    send(200, file->body, file->content_type);
+  }
+
+  void serve_demo_page() {
+    m_response.set("Content-Security-Policy", bsv(k_demo_page_csp));
+    m_response.set("Referrer-Policy", "same-origin");
+    m_response.set("X-Frame-Options", "DENY");
+    serve_file(m_shared.files.demo_page);
+  }
+
+  void healthz() {
+    // Goes through the database thread: proves it runs and the store answers.
+    query(
+        [](client::Visitors&, store::Store& store) -> client::Result<client::Done> {
+          try {
+            (void)store.data_version();
+            return client::Done{};
+          } catch (const store::StoreError& error) {
+            return client::Failure{client::Error::unavailable, error.what()};
+          }
+        },
+        [this](client::Result<client::Done> store_check) {
+          Health health;
+          if (m_shared.settings.health) health = m_shared.settings.health();
+          const bool ok = store_check.ok() && health.ok;
+          m_response.set(bhttp::field::cache_control, "no-store");
+          send(ok ? 200 : 503, health_json(ok, store_check.ok(), health.checks), k_json);
+        });
+  }
+
+  void metrics() {
+    m_shared.metrics.db_queue.store(static_cast<std::int64_t>(m_shared.db->queued()),
+                                    std::memory_order_relaxed);
+    std::string body = render_prometheus(m_shared.metrics);
+    if (m_shared.settings.extra_metrics) body += m_shared.settings.extra_metrics();
+    m_response.set(bhttp::field::cache_control, "no-store");
+    send(200, std::move(body), "text/plain; version=0.0.4; charset=utf-8");
+  }
+
+  // ---------------------------------------------------------------- database jobs
+
+  // Runs `work(visitors, store)` on the database thread, then `done(result)` on this strand.
+  template <class Work, class Done>
+  void query(Work work, Done done) {
+    using Result = std::invoke_result_t<Work&, client::Visitors&, store::Store&>;
+    auto self = shared_from_this();
+    const bool queued =
+        m_shared.db->submit([self, work = std::move(work), done](client::Visitors& visitors,
+                                                                 store::Store& store) mutable {
+          std::optional<Result> result;
+          try {
+            result.emplace(work(visitors, store));
+          } catch (const std::exception&) {
+            result.emplace(busy());
+          }
+          net::post(self->m_stream.get_executor(),
+                    [self, done = std::move(done), result = std::move(*result)]() mutable {
+                      done(std::move(result));
+                    });
+        });
+    if (!queued) done(Result(busy()));
+  }
+
+  // ---------------------------------------------------------------- long-poll and streams
+
+  void begin_wait(Wait kind, std::string token, core::Seq after, std::chrono::seconds period) {
+    m_wait = kind;
+    m_timed = false;
+    ++m_wait_generation;
+    m_watch = Watch{};
+    m_watch.chat = m_route.chat;
+    m_watch.token = std::move(token);
+    m_watch.after = after;
+    m_watch.period = period;
+    m_phase = Phase::waiting;
+    // Join before the first read, so a change published meanwhile is not missed.
+    m_shared.waiters.join(m_watch.chat, this, weak_from_this());
+    m_watch.registered = true;
+    auto& gauge =
+        kind == Wait::stream ? m_shared.metrics.event_streams : m_shared.metrics.long_polls;
+    gauge.fetch_add(1, std::memory_order_relaxed);
+    read_watch();
+  }
+
+  void end_wait() {
+    if (m_wait == Wait::none) return;
+    auto& gauge =
+        m_wait == Wait::stream ? m_shared.metrics.event_streams : m_shared.metrics.long_polls;
+    gauge.fetch_sub(1, std::memory_order_relaxed);
+    m_wait = Wait::none;
+    ++m_wait_generation;
+    leave_registry();
+    m_timer.cancel();
+  }
+
+  void leave_registry() {
+    if (!m_watch.registered) return;
+    m_shared.waiters.leave(m_watch.chat, this);
+    m_watch.registered = false;
+  }
+
+  void on_wake() {
+    if (m_wait != Wait::none) read_watch();
+  }
+
+  void read_watch() {
+    // One read at a time, and a stream reads again only once it has written what it has.
+    if (m_watch.reading || m_sse_busy || !m_sse_pending.empty()) {
+      m_watch.dirty = true;
+      return;
+    }
+    m_watch.reading = true;
+    m_watch.dirty = false;
+    const auto generation = m_wait_generation;
+    query([chat = m_watch.chat, token = m_watch.token, after = m_watch.after](
+              client::Visitors& visitors,
+              store::Store&) { return visitors.read(chat, token, after); },
+          [this, generation](client::Result<client::Transcript> transcript) {
+            if (generation != m_wait_generation) return;
+            m_watch.reading = false;
+            if (m_wait == Wait::long_poll) return on_poll_read(std::move(transcript));
+            on_stream_read(std::move(transcript));
+          });
+  }
+
+  void arm_timer() {
+    m_timer.expires_after(m_watch.period);
+    m_timer.async_wait(
+        [self = shared_from_this(), generation = m_wait_generation](beast::error_code ec) {
+          if (ec || generation != self->m_wait_generation) return;
+          self->on_timer();
+        });
+  }
+
+  void on_timer() {
+    if (m_wait == Wait::long_poll) {
+      if (m_watch.reading) {
+        m_watch.expired = true;  // answered when the read comes back
+      } else {
+        finish_poll();
+      }
+      return;
+    }
+    // Stream heartbeat: a comment keeps proxies from closing it, and a read refreshes the
+    // visitor's presence (a chat whose visitor is silent is abandoned after a while).
+    if (!m_sse_ending) {
+      m_sse_pending += sse_ping();
+      read_watch();
+      sse_flush();
+      arm_timer();
+    }
+  }
+
+  void on_poll_read(client::Result<client::Transcript> transcript) {
+    if (!transcript) {
+      end_wait();
+      return send_failure(transcript.failure());
+    }
+    auto& value = transcript.value();
+    if (!m_watch.first_read_done) {
+      m_watch.first_read_done = true;
+      m_watch.status = value.status;
+      if (value.messages.empty()) arm_timer();
+    }
+    if (!value.messages.empty() || value.status != m_watch.status) {
+      m_watch.status = value.status;
+      end_wait();
+      return send(200, transcript_json(value), k_json);
+    }
+    if (m_watch.expired || m_stopping) return finish_poll();
+    if (m_watch.dirty) read_watch();
+  }
+
+  void finish_poll() {
+    end_wait();
+    send(200, transcript_json(client::Transcript{m_watch.status, {}}), k_json);
+  }
+
+  void on_stream_read(client::Result<client::Transcript> transcript) {
+    if (!m_sse_started) {
+      if (!transcript) {
+        end_wait();
+        return send_failure(transcript.failure());
+      }
+      if (transcript->status == "closed" && transcript->messages.empty()) {
+        end_wait();
+        return send(204, "", "");  // nothing more will come: EventSource stops reconnecting
+      }
+      start_stream(transcript->status);
+    } else if (!transcript) {
+      // The token stopped being valid, or the store is failing: end the stream; the client
+      // reconnects (with Last-Event-ID) and learns what is wrong.
+      m_sse_ending = true;
+      return sse_flush();
+    }
+    const auto& value = transcript.value();
+    for (const auto& message : value.messages) {
+      m_sse_pending += sse_message(message);
+      m_watch.after = std::max(m_watch.after, message.seq);
+    }
+    m_shared.metrics.events_sent.fetch_add(value.messages.size(), std::memory_order_relaxed);
+    if (value.status != m_watch.status) {
+      m_watch.status = value.status;
+      m_sse_pending += sse_status(value.status);
+      m_shared.metrics.events_sent.fetch_add(1, std::memory_order_relaxed);
+    }
+    // A full page means there may be more: read again once this is written.
+    if (std::cmp_equal(value.messages.size(), m_shared.settings.limits.max_read_messages))
+      m_watch.dirty = true;
+    if (value.status == "closed" || m_stopping) m_sse_ending = true;
+    sse_flush();
+  }
+
+  void start_stream(const std::string& status) {
+    m_sse_started = true;
+    m_phase = Phase::streaming;
+    m_watch.status = status;
+    m_sse_head.emplace(bhttp::status::ok, m_request.version());
+    m_sse_head->set(bhttp::field::server, "seshat");
+    m_sse_head->set(bhttp::field::content_type, "text/event-stream; charset=utf-8");
+    m_sse_head->set(bhttp::field::cache_control, "no-store");
+    m_sse_head->set("X-Content-Type-Options", "nosniff");
+    m_sse_head->set("X-Accel-Buffering", "no");  // nginx: pass events through at once
+    for (const auto field : {bhttp::field::access_control_allow_origin, bhttp::field::vary}) {
+      if (const auto value = m_response[field]; !value.empty()) m_sse_head->set(field, value);
+    }
+    m_sse_head->keep_alive(false);
+    m_sse_head->chunked(true);
+    m_sse_serializer.emplace(*m_sse_head);
+    m_shared.metrics.count_response(200);
+    m_sse_pending += sse_retry(k_sse_retry_ms) + sse_status(status);
+    m_shared.metrics.events_sent.fetch_add(1, std::memory_order_relaxed);
+    m_sse_busy = true;
+    m_stream.expires_after(m_shared.settings.write_timeout);
+    bhttp::async_write_header(m_stream, *m_sse_serializer,
+                              [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                                self->on_sse_written(ec);
+                              });
+    arm_timer();
+  }
+
+  void sse_flush() {
+    if (m_sse_busy || !m_sse_started) return;
+    if (!m_sse_pending.empty()) {
+      m_sse_writing = std::move(m_sse_pending);
+      m_sse_pending.clear();
+      m_sse_busy = true;
+      m_stream.expires_after(m_shared.settings.write_timeout);
+      net::async_write(m_stream, bhttp::make_chunk(net::buffer(m_sse_writing)),
+                       [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                         self->on_sse_written(ec);
+                       });
+      return;
+    }
+    if (m_sse_ending) {
+      m_sse_busy = true;
+      m_stream.expires_after(m_shared.settings.write_timeout);
+      net::async_write(m_stream, bhttp::make_chunk_last(),
+                       [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                         self->end_wait();
+                         if (ec) return self->fail(ec);
+                         self->close(Body::read);
+                       });
+    }
+  }
+
+  void on_sse_written(beast::error_code ec) {
+    m_sse_busy = false;
+    m_stream.expires_never();
+    if (ec) {
+      end_wait();
+      return fail(ec);
+    }
+    if (!m_sse_pending.empty() || m_sse_ending) return sse_flush();
+    if (m_watch.dirty) read_watch();
+  }
+
+  // ---------------------------------------------------------------- graceful stop
+
+  void on_stop() {
+    m_stopping = true;
+    switch (m_phase) {
+      case Phase::reading:
+        // Idle between requests (or in the middle of one: it is cut, as a client must expect
+        // of a server going away).
+        m_stream.cancel();
+        break;
+      case Phase::waiting:
+        if (m_wait == Wait::long_poll) {
+          if (m_watch.reading)
+            m_watch.expired = true;
+          else
+            finish_poll();
+        } else if (m_wait == Wait::stream) {
+          end_wait();  // the first read is still out: the stream never started
+          close(Body::read);
+        }
+        break;
+      case Phase::streaming:
+        m_sse_ending = true;
+        sse_flush();
+        break;
+      case Phase::handling:
+      case Phase::writing:
+      case Phase::closed:
+        break;  // answered, then closed (m_stopping)
+    }
+  }
+
+  // ---------------------------------------------------------------- responses
+
+  void begin_response() {
+    m_response = bhttp::response<bhttp::string_body>{};
+    m_response.version(m_request.version() ? m_request.version() : 11);
+    m_response.set(bhttp::field::server, "seshat");
+    m_response.set("X-Content-Type-Options", "nosniff");
+    m_started = SteadyClock::now();
+    m_timed = true;
+  }
+
+  std::string header_token() const {
+    return std::string(bearer_token(sv(m_request[bhttp::field::authorization])));
+  }
+
+  void send_failure(const client::Failure& failure) {
+    send_error(status_of(failure.code), failure.message);
+  }
+
+  void send_error(int status, std::string_view sentence, Body body = Body::read) {
+    m_response.set(bhttp::field::cache_control, "no-store");
+    send(status, error_json(sentence), k_json, body);
+  }
+
+  void send(int status, std::string body, std::string_view content_type, Body read = Body::read) {
+    m_phase = Phase::writing;
+    m_response.result(static_cast<unsigned>(status));
+    if (!content_type.empty()) m_response.set(bhttp::field::content_type, bsv(content_type));
+    const bool keep_alive = read == Body::read && !m_stopping && m_request.keep_alive();
+    m_response.keep_alive(keep_alive);
+    m_response.body() = std::move(body);
+    m_response.prepare_payload();
+    if (m_request.method() == bhttp::verb::head) {
+      const auto length = m_response.body().size();
+      m_response.body().clear();
+      m_response.content_length(length);
+    }
+    m_shared.metrics.count_response(status);
+    if (m_timed) m_shared.metrics.observe_duration(SteadyClock::now() - m_started);
+    m_timed = false;
+    m_stream.expires_after(m_shared.settings.write_timeout);
+    bhttp::async_write(
+        m_stream, m_response,
+        [self = shared_from_this(), keep_alive, read](beast::error_code ec, std::size_t) {
+          if (ec) return self->fail(ec);
+          if (keep_alive) return self->do_read();
+          self->close(read);
+        });
+  }
+
+  // Ends the connection. A body left unread is drained for a moment first, so that closing
+  // a socket with unread data (which sends a TCP reset) does not destroy the answer before
+  // the client has read it.
+  void close(Body body) {
+    m_phase = Phase::closed;
+    beast::error_code ignored;
+    m_stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    if (body == Body::read) {
+      m_stream.socket().close(ignored);
+      return;
+    }
+    m_linger_deadline = SteadyClock::now() + k_linger_time;
+    drain();
+  }
+
+  void drain() {
+    if (m_drained >= k_linger_bytes || SteadyClock::now() >= m_linger_deadline) {
+      beast::error_code ignored;
+      m_stream.socket().close(ignored);
+      return;
+    }
+    m_stream.expires_at(m_linger_deadline);
+    m_stream.async_read_some(net::buffer(m_discard),
+                             [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                               self->m_drained += n;
+                               if (ec) {
+                                 beast::error_code ignored;
+                                 self->m_stream.socket().close(ignored);
+                                 return;
+                               }
+                               self->drain();
+                             });
+  }
+
+  void fail(beast::error_code ec) {
+    m_phase = Phase::closed;
+    if (ec != net::error::operation_aborted && ec != beast::error::timeout &&
+        ec != bhttp::error::end_of_stream && ec != net::error::eof &&
+        ec != net::error::connection_reset && ec != net::error::broken_pipe) {
+      m_shared.log(LogLevel::debug, "http connection from " + m_address + ": " + ec.message());
+    }
+    beast::error_code ignored;
+    m_stream.socket().close(ignored);
+  }
+
+  struct Watch {
+    core::ChatId chat = 0;
+    std::string token;
+    core::Seq after = 0;
+    std::chrono::seconds period{0};  // long-poll: the wait; stream: the heartbeat
+    std::string status;              // as last read
+    bool registered = false;
+    bool reading = false;
+    bool dirty = false;    // woken while reading (or writing): read again
+    bool expired = false;  // the long-poll's time ran out while reading
+    bool first_read_done = false;
+  };
+
+  beast::tcp_stream m_stream;
+  beast::flat_buffer m_buffer;
+  SharedState& m_shared;
+  std::string m_address;
+  net::steady_timer m_timer;
+  Phase m_phase = Phase::reading;
+  bool m_stopping = false;
+
+  std::optional<bhttp::request_parser<bhttp::string_body>> m_parser;
+  bhttp::request<bhttp::string_body> m_request;
+  bhttp::response<bhttp::string_body> m_response;
+  Route m_route;
+  SteadyClock::time_point m_started;
+  bool m_timed = false;  // a long-poll or stream is not a request duration
+
+  Wait m_wait = Wait::none;
+  std::uint64_t m_wait_generation = 0;
+  Watch m_watch;
+
+  std::optional<bhttp::response<bhttp::empty_body>> m_sse_head;
+  std::optional<bhttp::response_serializer<bhttp::empty_body>> m_sse_serializer;
+  bool m_sse_started = false;
+  bool m_sse_busy = false;  // a write is in flight
+  bool m_sse_ending = false;
+  std::string m_sse_pending;  // events not yet written
+  std::string m_sse_writing;  // the chunk being written
+
+  std::array<char, 16 * 1024> m_discard{};
+  std::size_t m_drained = 0;
+  SteadyClock::time_point m_linger_deadline;
+};
+
+}  // namespace
+
+void start_session(tcp::socket socket, SharedState& shared) {
+  std::make_shared<Session>(std::move(socket), shared)->start();
+}
+
+}  // namespace seshat::http

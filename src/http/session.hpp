@@ -1,0 +1,23 @@
+#pragma once
+// One HTTP connection: reads requests one at a time (body limit, header and body timeouts),
+// answers them, and may turn into a long-poll (one timer, a place in the WaiterRegistry) or an
+// event stream (SSE: chunked body, one write in flight, a heartbeat timer).
+//
+// Threads and lifetime (Beast's chat-multi): the connection lives on its own strand; every
+// pending operation holds a shared_ptr to it, nothing else does. Database work goes to the
+// DbWorker and its result is posted back to the strand. Internal to src/http.
+
+#include <utility>  // before Boost (Boost 1.74 with g++ 12)
+
+#include <boost/asio/ip/tcp.hpp>
+
+#include <memory>
+
+#include "http/shared_state.hpp"
+
+namespace seshat::http {
+
+// Creates the session for an accepted socket (already on its own strand) and starts it.
+void start_session(boost::asio::ip::tcp::socket socket, SharedState& shared);
+
+}  // namespace seshat::http

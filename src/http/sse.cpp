@@ -1,0 +1,25 @@
+#include "http/sse.hpp"
+
+#include "http/api_json.hpp"
+
+namespace seshat::http {
+
+// JSON as rendered by api_json never holds a raw line break, so each event is one data line.
+
+std::string sse_retry(int milliseconds) {
+  return "retry: " + std::to_string(milliseconds) + "\n\n";
+}
+
+std::string sse_status(std::string_view status) {
+  return "event: status\ndata: " + status_json(status) + "\n\n";
+}
+
+std::string sse_message(const store::Message& message) {
+  return "id: " + std::to_string(message.seq) + "\ndata: " + message_json(message) + "\n\n";
+}
+
+std::string sse_ping() {
+  return ": ping\n\n";
+}
+
+}  // namespace seshat::http

@@ -1,0 +1,43 @@
+#pragma once
+// Who waits for which chat: long-polls and event streams register here, and a change of a chat
+// (published on the ChangeFeed) wakes its waiters, which then read again after their last seq.
+//
+// Ownership (as Beast's chat-multi shared_state): the registry holds raw pointers for lookup
+// and weak_ptrs for waking; a waiter leaves in its destructor at the latest. wake() copies the
+// live waiters under the lock and calls them after releasing it.
+
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+#include "core/chat.hpp"
+
+namespace seshat::http {
+
+class Waiter {
+ public:
+  virtual ~Waiter() = default;
+  // Called on any thread (the publisher's): must only post work to the waiter's own executor.
+  virtual void wake() = 0;
+};
+
+class WaiterRegistry {
+ public:
+  void join(core::ChatId chat, Waiter* waiter, std::weak_ptr<Waiter> handle);
+  void leave(core::ChatId chat, Waiter* waiter);
+
+  // Wakes the waiters of `chat`; chat 0 (store::any_chat) wakes every waiter.
+  void wake(core::ChatId chat);
+
+  // The chats somebody waits for.
+  [[nodiscard]] std::vector<core::ChatId> chats() const;
+  [[nodiscard]] std::size_t size() const;
+
+ private:
+  mutable std::mutex m_mutex;
+  std::unordered_map<core::ChatId, std::unordered_map<Waiter*, std::weak_ptr<Waiter>>> m_waiters;
+  std::size_t m_size = 0;
+};
+
+}  // namespace seshat::http

@@ -1,0 +1,649 @@
+#!/usr/bin/env python3
+"""The visitors' HTTP API over a real socket, against a real Gateway (gateway_test_server) on a
+temporary SQLite database. The test server stands in for the broker through commands on its
+stdin ("operator ID TEXT", "accept ID", ...). Python standard library only.
+
+    api_test.py --server build/tests/api/gateway_test_server --web-root web [unittest args]
+"""
+
+import argparse
+import http.client
+import json
+import os
+import re
+import select
+import socket
+import subprocess
+import sys
+import threading
+import time
+import unittest
+
+SERVER = None
+WEB_ROOT = None
+ALLOWED_ORIGIN = "http://allowed.example"
+
+
+class GatewayProcess:
+    """One gateway_test_server process; commands go to its stdin, answers come from stdout."""
+
+    def __init__(self, *options):
+        self.process = subprocess.Popen(
+            [SERVER, "--web-root", WEB_ROOT, *options],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
+        line = self.process.stdout.readline()
+        match = re.fullmatch(r"port (\d+)\n", line)
+        if not match:
+            raise RuntimeError(f"test server did not start: {line!r}")
+        self.port = int(match.group(1))
+
+    def command(self, line):
+        self.process.stdin.write(line + "\n")
+        self.process.stdin.flush()
+        answer = self.process.stdout.readline().strip()
+        if not answer.startswith("ok"):
+            raise AssertionError(f"command {line!r} failed: {answer!r}")
+        return answer
+
+    def stop(self, timeout=10):
+        if self.process.poll() is None:
+            self.process.stdin.write("stop\n")
+            self.process.stdin.flush()
+            self.process.stdin.close()
+        code = self.process.wait(timeout=timeout)
+        self.process.stdout.close()
+        return code
+
+
+class Reply:
+    def __init__(self, response):
+        self.status = response.status
+        self.headers = response.headers
+        self.raw = response.read()
+
+    def json(self):
+        return json.loads(self.raw)
+
+
+class ApiTestCase(unittest.TestCase):
+    options = ("--chats-per-minute", "1000", "--origin", ALLOWED_ORIGIN, "--io-threads", "2")
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = GatewayProcess(*cls.options)
+
+    @classmethod
+    def tearDownClass(cls):
+        code = cls.server.stop()
+        if code != 0:
+            raise AssertionError(f"the test server exited with {code}")
+
+    def connection(self, timeout=10):
+        return http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=timeout)
+
+    def request(self, method, path, body=None, headers=None, token=None, timeout=10):
+        headers = dict(headers or {})
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
+        if isinstance(body, (dict, list)):
+            body = json.dumps(body)
+            headers.setdefault("Content-Type", "application/json")
+        conn = self.connection(timeout)
+        try:
+            conn.request(method, path, body=body, headers=headers)
+            return Reply(conn.getresponse())
+        finally:
+            conn.close()
+
+    def api(self, method, path, body=None, **kwargs):
+        return self.request(method, "/seshat/api" + path, body, **kwargs)
+
+    def start_chat(self, name="customer", message=None):
+        body = {"name": name}
+        if message is not None:
+            body["message"] = message
+        reply = self.api("POST", "/chats", body)
+        self.assertEqual(reply.status, 201, reply.raw)
+        ticket = reply.json()
+        return ticket["id"], ticket["token"]
+
+    def assert_error(self, reply, status, sentence=None):
+        self.assertEqual(reply.status, status, reply.raw)
+        self.assertTrue(reply.headers["Content-Type"].startswith("application/json"))
+        body = reply.json()
+        self.assertEqual(list(body), ["error"])
+        self.assertTrue(body["error"].endswith("."), body)
+        if sentence is not None:
+            self.assertEqual(body["error"], sentence)
+
+    def metric(self, name):
+        text = self.request("GET", "/metrics").raw.decode()
+        match = re.search(rf"^{re.escape(name)} (\S+)$", text, re.M)
+        return float(match.group(1))
+
+    def await_metric(self, name, value, timeout=5):
+        """Waits for a gauge to reach `value` (the server's own account of what it is doing)."""
+        deadline = time.monotonic() + timeout
+        while self.metric(name) != value:
+            if time.monotonic() > deadline:
+                self.fail(f"{name} never reached {value}")
+            time.sleep(0.02)
+
+
+class SseStream:
+    """A raw event-stream reader: parses events as they arrive."""
+
+    def __init__(self, port, path, headers=None):
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        self.conn.request("GET", path, headers=headers or {})
+        self.response = self.conn.getresponse()
+
+    def next_event(self):
+        """The next event as a dict (id, event, data, retry); None at the end of the stream."""
+        event = {}
+        while True:
+            line = self.response.readline()
+            if not line:
+                return None
+            line = line.decode().rstrip("\n")
+            if line == "":
+                if event:
+                    return event
+                continue
+            if line.startswith(":"):
+                event.setdefault("comments", []).append(line)
+                continue
+            field, _, value = line.partition(":")
+            event[field] = value[1:] if value.startswith(" ") else value
+
+    def next_message(self):
+        """Skips status/retry events; returns the next message event as (id, data)."""
+        while True:
+            event = self.next_event()
+            if event is None:
+                return None
+            if "id" in event:
+                return int(event["id"]), json.loads(event["data"])
+
+    def close(self):
+        self.conn.close()
+
+
+class ChatsTest(ApiTestCase):
+    def test_start_send_read(self):
+        chat, token = self.start_chat("customer", "Hello there")
+        self.assertIsInstance(chat, int)
+        self.assertGreater(chat, 0)
+        self.assertRegex(token, r"^[A-Za-z0-9_-]{43}$")
+
+        reply = self.api("POST", f"/chats/{chat}/messages", {"text": "Hi!"}, token=token)
+        self.assertEqual(reply.status, 202, reply.raw)
+        self.assertEqual(reply.json(), {"seq": 2})
+
+        reply = self.api("GET", f"/chats/{chat}/messages?after=0", token=token)
+        self.assertEqual(reply.status, 200)
+        body = reply.json()
+        self.assertEqual(body["status"], "waiting")
+        self.assertEqual([(m["seq"], m["from"], m["text"]) for m in body["messages"]],
+                         [(1, "visitor", "Hello there"), (2, "visitor", "Hi!")])
+        for message in body["messages"]:
+            self.assertRegex(message["at"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
+        after = self.api("GET", f"/chats/{chat}/messages?after=1", token=token).json()
+        self.assertEqual([m["seq"] for m in after["messages"]], [2])
+
+    def test_api_headers(self):
+        chat, token = self.start_chat()
+        reply = self.api("GET", f"/chats/{chat}/messages", token=token)
+        self.assertEqual(reply.headers["X-Content-Type-Options"], "nosniff")
+        self.assertEqual(reply.headers["Cache-Control"], "no-store")
+        self.assertEqual(reply.headers["Content-Type"], "application/json; charset=utf-8")
+        error = self.api("GET", "/chats/999999/messages", token="x")
+        self.assertEqual(error.headers["Cache-Control"], "no-store")
+
+    def test_html_is_stored_verbatim_and_returned_as_a_json_string(self):
+        chat, token = self.start_chat()
+        text = "<script>alert('x')</script> & <b>bold</b> \u00e9\u4e2d\U0001F600\nline two"
+        self.assertEqual(
+            self.api("POST", f"/chats/{chat}/messages", {"text": text}, token=token).status, 202)
+        self.server.command(f"operator {chat} <img src=x onerror=alert(1)>")
+        reply = self.api("GET", f"/chats/{chat}/messages", token=token)
+        texts = [m["text"] for m in reply.json()["messages"]]
+        self.assertEqual(texts, [text, "<img src=x onerror=alert(1)>"])
+        self.assertIn(b'"<script>alert(\'x\')</script> & <b>bold</b>', reply.raw)
+        self.assertNotIn(b"&lt;", reply.raw)
+
+    def test_close(self):
+        chat, token = self.start_chat()
+        reply = self.api("POST", f"/chats/{chat}/close", token=token)
+        self.assertEqual(reply.status, 200, reply.raw)
+        self.assertEqual(reply.json(), {"status": "closed"})
+        body = self.api("GET", f"/chats/{chat}/messages", token=token).json()
+        self.assertEqual(body["status"], "closed")
+        self.assertEqual(body["messages"][-1]["from"], "system")
+        self.assertEqual(body["messages"][-1]["text"], "The chat is now closed.")
+        self.assert_error(self.api("POST", f"/chats/{chat}/close", token=token), 409)
+        self.assert_error(
+            self.api("POST", f"/chats/{chat}/messages", {"text": "still there?"}, token=token), 409)
+
+    def test_availability(self):
+        reply = self.api("GET", "/availability")
+        self.assertEqual(reply.status, 200)
+        self.assertEqual(reply.headers["Cache-Control"], "no-store")
+        self.assertEqual(reply.json(), {"available": False, "operators": 0})
+        self.server.command("online joe@localhost")
+        self.assertEqual(self.api("GET", "/availability").json(),
+                         {"available": True, "operators": 1})
+
+
+class ErrorsTest(ApiTestCase):
+    def test_400_bad_json_and_fields(self):
+        cases = [
+            (b"{not json", "The request body is not valid JSON."),
+            (b"", "The request body is empty; a JSON object is expected."),
+            (b"[]", "The request body must be a JSON object."),
+            (b"{}", "The field 'name' is required."),
+            (b'{"name": 42}', "The field 'name' must be a string."),
+            (b'{"name": "   "}', None),
+            (b'{"name": "a\\nb"}', None),
+            (b'{"name": "\xff\xfe"}', "The request body is not valid UTF-8."),
+        ]
+        for body, sentence in cases:
+            with self.subTest(body=body):
+                self.assert_error(self.api("POST", "/chats", body), 400, sentence)
+
+    def test_400_messages(self):
+        chat, token = self.start_chat()
+        path = f"/chats/{chat}/messages"
+        self.assert_error(self.api("POST", path, {"text": 5}, token=token), 400,
+                          "The field 'text' must be a string.")
+        self.assert_error(self.api("POST", path, {"text": "  "}, token=token), 400)
+        self.assert_error(self.api("POST", path, b'{"text":"\xc3\x28"}', token=token), 400,
+                          "The request body is not valid UTF-8.")
+        self.assert_error(self.api("POST", path, b'{"text":"\xed\xa0\x80"}', token=token), 400,
+                          "The request body is not valid UTF-8.")
+        self.assert_error(self.api("POST", path, {"text": "bell \u0007"}, token=token), 400)
+        self.assert_error(self.api("GET", path + "?after=-1", token=token), 400)
+        self.assert_error(self.api("GET", path + "?wait=soon", token=token), 400,
+                          "The parameter 'wait' must be a whole number, 0 or more.")
+        self.assertEqual(self.api("GET", path, token=token).json()["messages"], [])
+
+    def test_401_403_404(self):
+        chat, token = self.start_chat()
+        path = f"/chats/{chat}/messages"
+        self.assert_error(self.api("GET", path), 401, "A chat token is required.")
+        self.assert_error(self.api("POST", path, {"text": "x"}), 401)
+        self.assert_error(self.api("GET", path, headers={"Authorization": f"Basic {token}"}), 401)
+        self.assert_error(self.api("GET", path, token=token[:-1] + ("A" if token[-1] != "A" else "B")),
+                          403, "The chat token is not valid for this chat.")
+        self.assert_error(self.api("GET", "/chats/987654321/messages", token=token), 404,
+                          "There is no such chat.")
+        for bad in ["/chats/0/messages", "/chats/-1/messages", "/chats/abc/messages",
+                    "/chats/1.5/messages", "/chats/1/nothing", "/nothing"]:
+            with self.subTest(path=bad):
+                self.assert_error(self.api("GET", bad, token=token), 404)
+        self.assert_error(self.request("GET", "/elsewhere"), 404)
+
+    def test_one_visitor_cannot_touch_another_chat(self):
+        chat_a, token_a = self.start_chat("alice")
+        chat_b, token_b = self.start_chat("bob", "private to bob")
+        self.assert_error(self.api("GET", f"/chats/{chat_b}/messages", token=token_a), 403)
+        self.assert_error(
+            self.api("POST", f"/chats/{chat_b}/messages", {"text": "hi"}, token=token_a), 403)
+        self.assert_error(self.api("POST", f"/chats/{chat_b}/close", token=token_a), 403)
+        self.assert_error(
+            self.api("GET", f"/chats/{chat_b}/events?token={token_a}"), 403)
+        body = self.api("GET", f"/chats/{chat_b}/messages", token=token_b).json()
+        self.assertEqual([m["text"] for m in body["messages"]], ["private to bob"])
+        self.assertEqual(body["status"], "waiting")
+
+    def test_405(self):
+        reply = self.api("GET", "/chats")
+        self.assert_error(reply, 405)
+        self.assertEqual(reply.headers["Allow"], "POST, OPTIONS")
+        reply = self.api("DELETE", "/chats/1/messages")
+        self.assert_error(reply, 405)
+        self.assertEqual(reply.headers["Allow"], "GET, POST, OPTIONS")
+        self.assert_error(self.request("POST", "/seshat/widget.js", b"x"), 405)
+
+    def test_413_for_a_10_mb_body_without_reading_it(self):
+        started = time.monotonic()
+        with socket.create_connection(("127.0.0.1", self.server.port), timeout=10) as sock:
+            sock.sendall(b"POST /seshat/api/chats HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                         b"Content-Type: application/json\r\n"
+                         b"Content-Length: 10485760\r\n\r\n")
+            chunk = b"x" * 65536
+            sent = 0
+            sock.setblocking(False)
+            # Keep sending until the answer comes (or the server stops reading).
+            while not select.select([sock], [], [], 0)[0] and sent < 10485760:
+                if select.select([], [sock], [], 0.05)[1]:
+                    try:
+                        sent += sock.send(chunk)
+                    except (BlockingIOError, ConnectionError):
+                        break
+            sock.setblocking(True)
+            data = b""
+            while b"\r\n\r\n" not in data or not data.rstrip().endswith(b"}"):
+                part = sock.recv(65536)
+                if not part:
+                    break
+                data += part
+        elapsed = time.monotonic() - started
+        self.assertTrue(data.startswith(b"HTTP/1.1 413 "), data[:100])
+        self.assertIn(b'{"error":"The request body is too large."}', data)
+        self.assertLess(sent, 10485760, "the server read the whole body")
+        self.assertLess(elapsed, 3)
+
+    def test_413_for_a_long_text(self):
+        chat, token = self.start_chat()
+        reply = self.api("POST", f"/chats/{chat}/messages", {"text": "y" * 5000}, token=token)
+        self.assertIn(reply.status, (413, 400))
+        self.assert_error(reply, reply.status)
+        self.assert_error(self.api("POST", "/chats", {"name": "n", "message": "z" * 20000}), 413)
+
+    def test_400_malformed_http(self):
+        with socket.create_connection(("127.0.0.1", self.server.port), timeout=5) as sock:
+            sock.sendall(b"GARBAGE\r\n\r\n")
+            data = sock.recv(4096)
+        self.assertTrue(data.startswith(b"HTTP/1.1 400 "), data)
+
+
+class OriginTest(ApiTestCase):
+    def test_preflight_from_an_allowed_origin(self):
+        reply = self.api("OPTIONS", "/chats", headers={
+            "Origin": ALLOWED_ORIGIN, "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type"})
+        self.assertEqual(reply.status, 204)
+        self.assertEqual(reply.headers["Access-Control-Allow-Origin"], ALLOWED_ORIGIN)
+        self.assertIn("POST", reply.headers["Access-Control-Allow-Methods"])
+        self.assertIn("Authorization", reply.headers["Access-Control-Allow-Headers"])
+        reply = self.api("POST", "/chats", {"name": "cors"}, headers={"Origin": ALLOWED_ORIGIN})
+        self.assertEqual(reply.status, 201)
+        self.assertEqual(reply.headers["Access-Control-Allow-Origin"], ALLOWED_ORIGIN)
+        self.assertEqual(reply.headers["Vary"], "Origin")
+
+    def test_other_origins_are_refused(self):
+        evil = {"Origin": "http://evil.example"}
+        self.assert_error(self.api("OPTIONS", "/chats", headers=evil), 403)
+        self.assert_error(self.api("POST", "/chats", {"name": "x"}, headers=evil), 403,
+                          "This website may not use the chat service.")
+        self.assert_error(self.api("GET", "/availability", headers=evil), 403)
+        self.assertIsNone(self.api("GET", "/availability", headers=evil)
+                          .headers["Access-Control-Allow-Origin"])
+
+    def test_same_origin_is_allowed_without_cors_headers(self):
+        same = {"Origin": f"http://127.0.0.1:{self.server.port}"}
+        reply = self.api("POST", "/chats", {"name": "same"}, headers=same)
+        self.assertEqual(reply.status, 201)
+        self.assertIsNone(reply.headers["Access-Control-Allow-Origin"])
+
+
+class FilesTest(ApiTestCase):
+    def test_widget_files(self):
+        for path, content_type in [("/seshat/widget.js", "text/javascript; charset=utf-8"),
+                                   ("/seshat/widget.css", "text/css; charset=utf-8")]:
+            with self.subTest(path=path):
+                reply = self.request("GET", path)
+                self.assertEqual(reply.status, 200)
+                self.assertEqual(reply.headers["Content-Type"], content_type)
+                self.assertEqual(reply.headers["X-Content-Type-Options"], "nosniff")
+                self.assertIn("max-age", reply.headers["Cache-Control"])
+                with open(os.path.join(WEB_ROOT, path.rsplit("/", 1)[1]), "rb") as f:
+                    self.assertEqual(reply.raw, f.read())
+                etag = reply.headers["ETag"]
+                again = self.request("GET", path, headers={"If-None-Match": etag})
+                self.assertEqual(again.status, 304)
+                self.assertEqual(again.raw, b"")
+                head = self.request("HEAD", path)
+                self.assertEqual(head.status, 200)
+                self.assertEqual(int(head.headers["Content-Length"]), len(reply.raw))
+
+    def test_demo_page(self):
+        reply = self.request("GET", "/seshat/")
+        self.assertEqual(reply.status, 200)
+        self.assertEqual(reply.headers["Content-Type"], "text/html; charset=utf-8")
+        csp = reply.headers["Content-Security-Policy"]
+        self.assertIn("default-src 'none'", csp)
+        self.assertIn("script-src 'self'", csp)
+        self.assertNotIn("unsafe-inline", csp)
+        self.assertIn(b'<script src="/seshat/widget.js" defer>', reply.raw)
+        redirect = self.request("GET", "/seshat")
+        self.assertEqual(redirect.status, 308)
+        self.assertEqual(redirect.headers["Location"], "/seshat/")
+
+    def test_healthz_and_metrics(self):
+        reply = self.request("GET", "/healthz")
+        self.assertEqual(reply.status, 200)
+        self.assertEqual(reply.json(), {"status": "ok", "store": "ok", "xmpp": "not used"})
+        text = self.request("GET", "/metrics").raw.decode()
+        self.assertRegex(text, r"(?m)^seshat_http_requests_total \d+$")
+        self.assertIn("# TYPE seshat_http_request_duration_seconds histogram", text)
+        self.assertIn("seshat_test_extra 1\n", text)
+
+
+class LongPollTest(ApiTestCase):
+    def test_woken_by_an_operator_message(self):
+        chat, token = self.start_chat()
+        result = {}
+
+        def poll():
+            started = time.monotonic()
+            reply = self.api("GET", f"/chats/{chat}/messages?after=0&wait=30", token=token,
+                             timeout=40)
+            result["elapsed"] = time.monotonic() - started
+            result["reply"] = reply
+
+        thread = threading.Thread(target=poll)
+        thread.start()
+        self.await_metric("seshat_http_long_polls", 1)
+        self.server.command(f"operator {chat} Hello, customer.")
+        thread.join(10)
+        self.assertFalse(thread.is_alive())
+        self.assertEqual(result["reply"].status, 200)
+        messages = result["reply"].json()["messages"]
+        self.assertEqual([(m["from"], m["text"]) for m in messages],
+                         [("operator", "Hello, customer.")])
+        self.assertLess(result["elapsed"], 5)
+
+    def test_woken_by_a_commit_of_another_process(self):
+        chat, token = self.start_chat()
+        other, _ = self.start_chat()
+        result = {}
+        thread = threading.Thread(target=lambda: result.setdefault("reply", self.api(
+            "GET", f"/chats/{chat}/messages?after=0&wait=30", token=token, timeout=40)))
+        thread.start()
+        self.await_metric("seshat_http_long_polls", 1)
+        self.server.command(f"remote {other} not for this chat")  # a sweep wakes nobody
+        self.server.command(f"remote {chat} from afar")
+        thread.join(10)
+        self.assertFalse(thread.is_alive())
+        self.assertEqual([m["text"] for m in result["reply"].json()["messages"]], ["from afar"])
+
+    def test_returns_empty_when_the_wait_ends(self):
+        chat, token = self.start_chat()
+        started = time.monotonic()
+        reply = self.api("GET", f"/chats/{chat}/messages?after=0&wait=1", token=token)
+        elapsed = time.monotonic() - started
+        self.assertEqual(reply.json(), {"status": "waiting", "messages": []})
+        self.assertGreaterEqual(elapsed, 0.9)
+        self.assertLess(elapsed, 3)
+
+    def test_returns_at_once_when_messages_are_there(self):
+        chat, token = self.start_chat("c", "first")
+        started = time.monotonic()
+        reply = self.api("GET", f"/chats/{chat}/messages?after=0&wait=30", token=token)
+        self.assertLess(time.monotonic() - started, 2)
+        self.assertEqual([m["text"] for m in reply.json()["messages"]], ["first"])
+
+    def test_errors_are_not_held(self):
+        chat, token = self.start_chat()
+        self.assert_error(self.api("GET", f"/chats/{chat}/messages?wait=30", token="wrong"), 403)
+
+
+class EventStreamTest(ApiTestCase):
+    def stream(self, chat, token, after=None, last_event_id=None, use_header=False):
+        path = f"/seshat/api/chats/{chat}/events"
+        headers = {}
+        if use_header:
+            headers["Authorization"] = f"Bearer {token}"
+        else:
+            path += f"?token={token}"
+        if after is not None:
+            path += ("&" if "?" in path else "?") + f"after={after}"
+        if last_event_id is not None:
+            headers["Last-Event-ID"] = str(last_event_id)
+        return SseStream(self.server.port, path, headers)
+
+    def test_delivers_in_order_and_resumes_without_loss_or_doubles(self):
+        chat, token = self.start_chat("c", "one")
+        stream = self.stream(chat, token)
+        self.assertEqual(stream.response.status, 200)
+        self.assertEqual(stream.response.headers["Content-Type"],
+                         "text/event-stream; charset=utf-8")
+        self.assertEqual(stream.response.headers["Cache-Control"], "no-store")
+        first = stream.next_event()
+        self.assertEqual(first.get("retry"), "3000")
+        status = stream.next_event()
+        self.assertEqual((status["event"], json.loads(status["data"])),
+                         ("status", {"status": "waiting"}))
+        self.assertEqual(stream.next_message()[0], 1)
+        self.api("POST", f"/chats/{chat}/messages", {"text": "two"}, token=token)
+        self.server.command(f"operator {chat} three")
+        self.api("POST", f"/chats/{chat}/messages", {"text": "four"}, token=token)
+        received = [stream.next_message() for _ in range(3)]
+        self.assertEqual([(seq, data["seq"], data["text"]) for seq, data in received],
+                         [(2, 2, "two"), (3, 3, "three"), (4, 4, "four")])
+        self.assertEqual(received[1][1]["from"], "operator")
+        stream.close()  # the connection drops
+
+        self.server.command(f"operator {chat} five")
+        self.api("POST", f"/chats/{chat}/messages", {"text": "six"}, token=token)
+        resumed = self.stream(chat, token, after=0, last_event_id=4)  # Last-Event-ID wins
+        self.assertEqual([resumed.next_message()[1]["text"] for _ in range(2)], ["five", "six"])
+        self.server.command(f"operator {chat} seven")
+        self.assertEqual(resumed.next_message()[0], 7)
+        resumed.close()
+
+        from_query = self.stream(chat, token, after=6, use_header=True)
+        self.assertEqual(from_query.next_message()[1]["text"], "seven")
+        from_query.close()
+
+    def test_status_events_and_end_of_stream(self):
+        chat, token = self.start_chat()
+        stream = self.stream(chat, token)
+        stream.next_event()  # retry
+        self.assertEqual(json.loads(stream.next_event()["data"]), {"status": "waiting"})
+        self.server.command(f"accept {chat}")
+        events = [stream.next_event(), stream.next_event()]
+        self.assertEqual(json.loads(events[0]["data"])["text"], "Your chat has started.")
+        self.assertEqual((events[1]["event"], json.loads(events[1]["data"])),
+                         ("status", {"status": "open"}))
+        self.server.command(f"finish {chat}")
+        self.assertEqual(stream.next_message()[1]["text"], "The chat is now closed.")
+        closed = stream.next_event()
+        self.assertEqual(json.loads(closed["data"]), {"status": "closed"})
+        self.assertIsNone(stream.next_event(), "the stream ends once the chat is closed")
+        stream.close()
+        # Nothing more will come: 204 tells EventSource to stop reconnecting.
+        again = self.stream(chat, token, last_event_id=3)
+        self.assertEqual(again.response.status, 204)
+        again.close()
+        replay = self.stream(chat, token, after=0)
+        self.assertEqual(replay.response.status, 200)
+        self.assertEqual(replay.next_message()[0], 1)
+        replay.close()
+
+    def test_refused_streams_answer_json(self):
+        chat, token = self.start_chat()
+        for path, status in [(f"/chats/{chat}/events", 401),
+                             (f"/chats/{chat}/events?token=nope", 403),
+                             (f"/chats/424242/events?token={token}", 404),
+                             (f"/chats/{chat}/events?token={token}&after=x", 400)]:
+            with self.subTest(path=path):
+                self.assert_error(self.api("GET", path), status)
+        reply = self.api("GET", f"/chats/{chat}/events?token={token}",
+                         headers={"Last-Event-ID": "banana"})
+        self.assert_error(reply, 400)
+
+    def test_heartbeat_comments(self):
+        server = GatewayProcess("--heartbeat", "1")
+        try:
+            chat, token = None, None
+            conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+            conn.request("POST", "/seshat/api/chats", body=json.dumps({"name": "h"}))
+            ticket = json.loads(conn.getresponse().read())
+            conn.close()
+            chat, token = ticket["id"], ticket["token"]
+            stream = SseStream(server.port, f"/seshat/api/chats/{chat}/events?token={token}")
+            stream.next_event()
+            stream.next_event()
+            started = time.monotonic()
+            ping = stream.next_event()
+            self.assertEqual(ping, {"comments": [": ping"]})
+            self.assertLess(time.monotonic() - started, 3)
+            stream.close()
+        finally:
+            server.stop()
+
+
+class RateLimitTest(ApiTestCase):
+    options = ("--chats-per-minute", "3")
+
+    def test_429_after_the_per_address_limit(self):
+        for _ in range(3):
+            self.start_chat()
+        reply = self.api("POST", "/chats", {"name": "one too many"})
+        self.assert_error(reply, 429)
+        self.assertEqual(reply.headers["Retry-After"], "60")
+
+
+class GracefulStopTest(unittest.TestCase):
+    def test_stop_answers_long_polls_and_ends_streams(self):
+        server = GatewayProcess()
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        conn.request("POST", "/seshat/api/chats", body=json.dumps({"name": "s"}))
+        ticket = json.loads(conn.getresponse().read())
+        conn.close()
+        chat, token = ticket["id"], ticket["token"]
+        stream = SseStream(server.port, f"/seshat/api/chats/{chat}/events?token={token}")
+        stream.next_event()
+        stream.next_event()
+        result = {}
+
+        def poll():
+            c = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+            c.request("GET", f"/seshat/api/chats/{chat}/messages?wait=60",
+                      headers={"Authorization": f"Bearer {token}"})
+            response = c.getresponse()
+            result["status"] = response.status
+            result["body"] = json.loads(response.read())
+            c.close()
+
+        thread = threading.Thread(target=poll)
+        thread.start()
+        probe = ApiTestCase()
+        probe.server = server
+        probe.await_metric("seshat_http_long_polls", 1)
+        started = time.monotonic()
+        self.assertEqual(server.stop(), 0)
+        self.assertLess(time.monotonic() - started, 3)
+        thread.join(5)
+        self.assertEqual(result["status"], 200)
+        self.assertEqual(result["body"], {"status": "waiting", "messages": []})
+        self.assertIsNone(stream.next_event())
+        stream.close()
+
+
+def main():
+    global SERVER, WEB_ROOT
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--server", required=True)
+    parser.add_argument("--web-root", required=True)
+    args, rest = parser.parse_known_args()
+    SERVER = os.path.abspath(args.server)
+    WEB_ROOT = os.path.abspath(args.web_root)
+    unittest.main(argv=[sys.argv[0], *rest], verbosity=2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,141 @@
+// A real Gateway on a free port, over a temporary SQLite database, for the API tests.
+// Prints "port N" once listening. Reads commands on stdin that stand in for the broker (each
+// answered by one line "ok ..." or "error ..."):
+//   operator ID TEXT   the operator writes TEXT in chat ID (published for chat ID)
+//   remote ID TEXT     the same, but published as chat 0, as a commit by another process is
+//   accept ID          an operator accepts chat ID ("Your chat has started.")
+//   finish ID          the operator ends chat ID ("The chat is now closed.")
+//   online JID         the operator JID becomes available
+//   stop               graceful stop (also on end of input); prints "stopped"
+// Options: --db PATH --web-root DIR --prefix P --origin O (repeatable) --chats-per-minute N
+//          --max-body BYTES --heartbeat SECONDS
+//          --io-threads N
+
+#include <stdlib.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <sstream>
+#include <string>
+
+#include "core/texts.hpp"
+#include "http/gateway.hpp"
+#include "store/change_feed.hpp"
+#include "store/store.hpp"
+
+namespace {
+
+using namespace seshat;
+
+struct Options {
+  std::string db;
+  http::Settings settings;
+};
+
+Options parse(int argc, char** argv) {
+  Options options;
+  options.settings.port = 0;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string name = argv[i];
+    const std::string value = argv[i + 1];
+    if (name == "--db")
+      options.db = value;
+    else if (name == "--web-root")
+      options.settings.web_root = value;
+    else if (name == "--prefix")
+      options.settings.prefix = value;
+    else if (name == "--origin")
+      options.settings.allowed_origins.push_back(value);
+    else if (name == "--chats-per-minute")
+      options.settings.chats_per_minute = std::stoi(value);
+    else if (name == "--io-threads")
+      options.settings.io_threads = std::stoi(value);
+    else if (name == "--max-body")
+      options.settings.max_body = std::stoul(value);
+    else if (name == "--heartbeat")
+      options.settings.heartbeat = std::chrono::seconds(std::stoi(value));
+    else
+      throw std::invalid_argument("unknown option " + name);
+  }
+  return options;
+}
+
+std::string rest_of(std::istringstream& in) {
+  std::string text;
+  std::getline(in >> std::ws, text);
+  return text;
+}
+
+std::string run_command(const std::string& line, store::Store& store, store::ChangeFeed& feed) {
+  std::istringstream in(line);
+  std::string verb;
+  in >> verb;
+  if (verb == "operator" || verb == "remote") {
+    core::ChatId chat = 0;
+    in >> chat;
+    const auto added = store.add_message(chat, core::Author::operator_, rest_of(in));
+    if (added.result != store::AddResult::added) return "error not added";
+    feed.publish(verb == "operator" ? chat : store::any_chat);
+    return "ok " + std::to_string(added.seq);
+  }
+  if (verb == "accept" || verb == "finish") {
+    core::ChatId chat = 0;
+    in >> chat;
+    const bool accept = verb == "accept";
+    core::Actions actions{
+        core::SetState{chat, accept ? core::ChatState::waiting : core::ChatState::open,
+                       accept ? core::ChatState::open : core::ChatState::closed,
+                       accept ? "joe@localhost" : ""},
+        core::PostToChat{chat, core::Author::system,
+                         accept ? core::texts::chat_started() : core::texts::chat_closed()}};
+    if (!store.apply(actions)) return "error not applied";
+    feed.publish(chat);
+    return "ok";
+  }
+  if (verb == "online") {
+    if (!store.apply({core::SetOperatorAvailable{rest_of(in), true}})) return "error not applied";
+    return "ok";
+  }
+  return "error unknown command";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto options = parse(argc, argv);
+  std::filesystem::path temp_dir;
+  if (options.db.empty()) {
+    std::string pattern = (std::filesystem::temp_directory_path() / "seshat-api-XXXXXX").string();
+    temp_dir = ::mkdtemp(pattern.data());
+    options.db = (temp_dir / "seshat.db").string();
+  }
+  int status = 0;
+  {
+    store::ChangeFeed feed;
+    http::Metrics metrics;
+    options.settings.open_store = [db = options.db] { return store::open_sqlite_store(db); };
+    options.settings.health = [] { return http::Health{true, {{"xmpp", "not used"}}}; };
+    options.settings.extra_metrics = [] { return std::string("seshat_test_extra 1\n"); };
+    options.settings.log = [](http::LogLevel level, std::string_view text) {
+      if (level == http::LogLevel::debug || level == http::LogLevel::info) return;
+      std::cerr << text << '\n';
+    };
+    http::Gateway gateway(options.settings, feed, metrics);
+    gateway.start();
+    auto store = store::open_sqlite_store(options.db);
+    std::cout << "port " << gateway.port() << std::endl;
+    std::string line;
+    while (std::getline(std::cin, line) && line != "stop") {
+      try {
+        std::cout << run_command(line, *store, feed) << std::endl;
+      } catch (const std::exception& error) {
+        std::cout << "error " << error.what() << std::endl;
+      }
+    }
+    gateway.stop();
+    std::cout << "stopped" << std::endl;
+  }
+  if (!temp_dir.empty()) std::filesystem::remove_all(temp_dir);
+  return status;
+}

@@ -1,0 +1,73 @@
+#include "http/api_json.hpp"
+
+#include <gtest/gtest.h>
+
+namespace seshat::http {
+namespace {
+
+void expect_bad_request(const client::Failure& failure, const std::string& message) {
+  EXPECT_EQ(failure.code, client::Error::bad_request);
+  EXPECT_EQ(failure.message, message);
+}
+
+TEST(ApiJson, DecodesAStartRequest) {
+  const auto start = decode_start(R"({"name":"customer","message":"Hi","page":"/pricing"})");
+  ASSERT_TRUE(start.ok());
+  EXPECT_EQ(start->name, "customer");
+  EXPECT_EQ(start->message, "Hi");
+  EXPECT_EQ(start->page, "/pricing");
+  const auto minimal = decode_start(R"({"name":"c","message":null,"extra":1})");
+  ASSERT_TRUE(minimal.ok());
+  EXPECT_EQ(minimal->message, "");
+}
+
+TEST(ApiJson, RefusesBadBodiesWithOneSentenceEach) {
+  expect_bad_request(decode_start("").failure(),
+                     "The request body is empty; a JSON object is expected.");
+  expect_bad_request(decode_start("{\"name\":").failure(), "The request body is not valid JSON.");
+  expect_bad_request(decode_start("[1]").failure(), "The request body must be a JSON object.");
+  expect_bad_request(decode_start("{}").failure(), "The field 'name' is required.");
+  expect_bad_request(decode_start(R"({"name":5})").failure(), "The field 'name' must be a string.");
+  expect_bad_request(decode_start(R"({"name":"a","page":[]})").failure(),
+                     "The field 'page' must be a string.");
+  expect_bad_request(decode_text("{\"text\":\"\xC3\x28\"}").failure(),
+                     "The request body is not valid UTF-8.");
+  expect_bad_request(decode_text("{\"text\":\"\xED\xA0\x80\"}").failure(),  // a surrogate
+                     "The request body is not valid UTF-8.");
+  expect_bad_request(decode_text(R"({"txt":"Hi"})").failure(), "The field 'text' is required.");
+}
+
+TEST(ApiJson, DecodesTextWithEscapesVerbatim) {
+  const auto text = decode_text(R"({"text":"<b>hi</b> \u00e9 \ud83d\ude00"})");
+  ASSERT_TRUE(text.ok());
+  EXPECT_EQ(text.value(), "<b>hi</b> \xC3\xA9 \xF0\x9F\x98\x80");
+}
+
+TEST(ApiJson, StatusOfEveryError) {
+  EXPECT_EQ(status_of(client::Error::bad_request), 400);
+  EXPECT_EQ(status_of(client::Error::missing_token), 401);
+  EXPECT_EQ(status_of(client::Error::wrong_token), 403);
+  EXPECT_EQ(status_of(client::Error::no_such_chat), 404);
+  EXPECT_EQ(status_of(client::Error::chat_closed), 409);
+  EXPECT_EQ(status_of(client::Error::too_large), 413);
+  EXPECT_EQ(status_of(client::Error::too_many), 429);
+  EXPECT_EQ(status_of(client::Error::unavailable), 503);
+}
+
+TEST(ApiJson, RendersReplies) {
+  EXPECT_EQ(error_json("The chat is \"closed\"."), R"({"error":"The chat is \"closed\"."})");
+  EXPECT_EQ(ticket_json({42, "tok"}), R"({"id":42,"token":"tok"})");
+  EXPECT_EQ(seq_json(7), R"({"seq":7})");
+  client::Transcript transcript{"open",
+                                {{3, core::Author::operator_, "<i>Hello</i>\n", 1700000000123}}};
+  EXPECT_EQ(transcript_json(transcript),
+            R"({"messages":[{"at":"2023-11-14T22:13:20.123Z","from":"operator","seq":3,)"
+            R"("text":"<i>Hello</i>\n"}],"status":"open"})");
+  EXPECT_EQ(transcript_json({"waiting", {}}), R"({"messages":[],"status":"waiting"})");
+  EXPECT_EQ(availability_json({true, 2}), R"({"available":true,"operators":2})");
+  EXPECT_EQ(health_json(true, true, {{"xmpp", "connected"}}),
+            R"({"status":"ok","store":"ok","xmpp":"connected"})");
+}
+
+}  // namespace
+}  // namespace seshat::http

@@ -1,0 +1,28 @@
+#include "http/rate_limiter.hpp"
+
+#include <gtest/gtest.h>
+
+namespace seshat::http {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(RateLimiter, AllowsPerMinuteThenRefills) {
+  RateLimiter limiter(3);
+  const auto t0 = RateLimiter::Clock::time_point{} + 1h;
+  EXPECT_TRUE(limiter.take("10.0.0.1", t0));
+  EXPECT_TRUE(limiter.take("10.0.0.1", t0));
+  EXPECT_TRUE(limiter.take("10.0.0.1", t0));
+  EXPECT_FALSE(limiter.take("10.0.0.1", t0 + 1s));
+  EXPECT_TRUE(limiter.take("10.0.0.2", t0 + 1s)) << "addresses are counted apart";
+  EXPECT_TRUE(limiter.take("10.0.0.1", t0 + 21s)) << "one slot back after a third of a minute";
+  EXPECT_FALSE(limiter.take("10.0.0.1", t0 + 22s));
+}
+
+TEST(RateLimiter, ZeroMeansNoLimit) {
+  RateLimiter limiter(0);
+  for (int i = 0; i < 100; ++i) EXPECT_TRUE(limiter.take("a"));
+}
+
+}  // namespace
+}  // namespace seshat::http
