@@ -1,0 +1,56 @@
+#include "xmpp/connection.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "xmpp/strophe_session.hpp"
+#include "xmpp/task_queue.hpp"
+
+namespace seshat::xmpp {
+
+Connection::Connection(Settings settings, Listener& listener)
+    : m_settings(std::move(settings)),
+      m_listener(listener),
+      m_tasks(std::make_unique<TaskQueue>()) {}
+
+Connection::~Connection() {
+  stop();
+}
+
+void Connection::start() {
+  if (m_thread.joinable()) return;
+  m_thread = std::thread([this] { run(); });
+}
+
+void Connection::stop() {
+  if (!m_thread.joinable()) return;
+  // Queued after every task already posted, so those still run first.
+  m_tasks->post([this] {
+    if (m_session) m_session->begin_shutdown();
+  });
+  m_tasks->close();
+  m_thread.join();
+}
+
+void Connection::post(std::function<void()> task) {
+  if (!m_tasks->post(std::move(task))) spdlog::debug("xmpp: task posted after stop() dropped");
+}
+
+void Connection::send(std::vector<Outgoing> messages) {
+  if (m_session) m_session->send(std::move(messages));
+}
+
+bool Connection::connected() const {
+  return m_session && m_session->connected();
+}
+
+void Connection::run() {
+  try {
+    m_session = std::make_unique<StropheSession>(m_settings, m_listener, *m_tasks, m_reconnects);
+    m_session->run();
+  } catch (const std::exception& e) {
+    spdlog::error("xmpp: connection thread stopped: {}", e.what());
+  }
+  m_session.reset();
+}
+
+}  // namespace seshat::xmpp

@@ -1,0 +1,117 @@
+#pragma once
+// The broker's XMPP connection: one account, logged in with libstrophe, kept connected forever.
+//
+// Thread model: libstrophe is not thread-safe at all, so its context and connection live on one
+// thread only, the "XMPP thread" that start() spawns and stop() joins. Every Listener callback
+// runs on that thread, and send()/connected() may only be called there. Other threads hand work
+// to it with post(): tasks go into a mutex-protected queue and an eventfd wakes the loop at once.
+// The loop polls that eventfd together with libstrophe's socket (learned through the socket
+// option callback) and then runs xmpp_run_once(ctx, 0) passes, so neither a post() nor incoming
+// data waits for a timeout (wake latency is a few microseconds; see README of tests/integration).
+//
+// Delivery: send() writes the messages and then an XEP-0199 ping to the server. The server
+// handles one stream's stanzas in order, so the ping's answer is a barrier: every message before
+// it was routed, stored offline, or bounced with a <message type="error"> carrying its id. Only
+// then does on_delivered() report them. Stanzas written while disconnected, or lost with the
+// connection, are never reported: the caller sends them again after on_connected().
+//
+// Lifetime: the Listener must outlive the Connection. stop() (also run by the destructor) must
+// not be called from the XMPP thread.
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "core/presence.hpp"
+
+namespace seshat::xmpp {
+
+enum class TlsPolicy {
+  verify,     // STARTTLS required, certificate checked against the JID's domain
+  no_verify,  // STARTTLS required, certificate not checked
+  off,        // no TLS at all (the config layer allows it for loopback servers only)
+};
+
+struct Settings {
+  std::string jid;       // bare JID of the bot's account
+  std::string password;  // never logged
+  std::string host;      // empty: the JID's domain (SRV lookup)
+  std::uint16_t port = 5222;
+  TlsPolicy tls = TlsPolicy::verify;
+  std::string ca_file;                // PEM file of CAs to trust; empty: the system store
+  std::vector<std::string> contacts;  // operators' bare JIDs: subscribed to, and approved
+  std::chrono::milliseconds min_backoff{200}, max_backoff{30000};
+};
+
+// One message toward an operator. `id` becomes the stable stanza id "seshat-<id>", so a message
+// sent again after a reconnect carries the same id.
+struct Outgoing {
+  std::int64_t id;
+  std::string to;
+  std::string body;
+};
+
+// Receives the connection's events, all on the XMPP thread.
+class Listener {
+ public:
+  virtual ~Listener() = default;
+  // Session established and initial presence sent: presence of contacts follows.
+  virtual void on_connected() = 0;
+  // The session that on_connected() announced is gone (also at stop()). Every on_connected() is
+  // followed by exactly one on_disconnected(); failed connection attempts report nothing.
+  virtual void on_disconnected(std::string_view reason) = 0;
+  // A chat or normal message with a non-empty body.
+  virtual void on_message(std::string_view from_full_jid, std::string_view body) = 0;
+  // Availability of one resource of any JID (unavailable when it goes offline).
+  virtual void on_presence(std::string_view from_full_jid, core::Show show) = 0;
+  // Ids confirmed by a barrier: `delivered` reached the server and were routed or stored;
+  // `bounced` came back as errors (not retried by the connection).
+  virtual void on_delivered(std::vector<std::int64_t> delivered,
+                            std::vector<std::int64_t> bounced) = 0;
+};
+
+class StropheSession;
+class TaskQueue;
+
+class Connection {
+ public:
+  Connection(Settings settings, Listener& listener);
+  ~Connection();  // stops
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Spawns the XMPP thread: connects, and reconnects forever with exponential backoff and
+  // jitter (reset once a session is established). Call once.
+  void start();
+  // Runs tasks already posted, sends unavailable presence and </stream>, waits (at most a few
+  // seconds) for the server to close, joins the thread. Idempotent. Not from the XMPP thread.
+  void stop();
+  // Thread-safe: runs `task` on the XMPP thread soon (tasks posted after stop() are dropped).
+  void post(std::function<void()> task);
+
+  // XMPP thread only. Sends each message as <message type="chat" id="seshat-N">, then a ping
+  // barrier; on_delivered() follows when the server answers it. Does nothing while disconnected.
+  void send(std::vector<Outgoing> messages);
+  // XMPP thread only: a session is established.
+  [[nodiscard]] bool connected() const;
+  // Thread-safe: connection attempts made after the first one (metrics).
+  [[nodiscard]] std::uint64_t reconnects() const { return m_reconnects.load(); }
+
+ private:
+  void run();  // the XMPP thread
+
+  Settings m_settings;
+  Listener& m_listener;
+  std::unique_ptr<TaskQueue> m_tasks;
+  std::unique_ptr<StropheSession> m_session;  // created and destroyed on the XMPP thread
+  std::atomic<std::uint64_t> m_reconnects{0};
+  std::thread m_thread;
+};
+
+}  // namespace seshat::xmpp

@@ -1,0 +1,396 @@
+#include "xmpp/strophe_session.hpp"
+
+#include <poll.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <array>
+#include <csignal>
+#include <cstring>
+#include <exception>
+#include <mutex>
+
+#include "xmpp/presence_parse.hpp"
+#include "xmpp/stanzas.hpp"
+#include "xmpp/tls_settings.hpp"
+
+namespace seshat::xmpp {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr int k_passes = 4;         // xmpp_run_once passes per wake: 4 x 4 KiB drains a TLS record
+constexpr auto k_max_idle = 200ms;  // bounds libstrophe's own timers (disconnect grace)
+constexpr auto k_shutdown_grace = 3s;    // for the server to close the stream at stop()
+constexpr auto k_keepalive = 60s;        // ping the server when nothing else was sent
+constexpr auto k_barrier_timeout = 30s;  // no answer to a ping: the connection is dead
+constexpr const char* k_stopped = "stopped";
+
+// libstrophe's socket-option callback has no userdata; it runs inside xmpp_connect_client(), on
+// this thread, so the socket it saw is handed over through this thread-local slot and read right
+// after the call returns.
+thread_local int t_created_socket = -1;
+
+int remember_socket(xmpp_conn_t* /*conn*/, void* socket) {
+  t_created_socket = *static_cast<int*>(socket);
+  return 0;
+}
+
+void initialize_libstrophe_once() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    xmpp_initialize();
+    // libstrophe writes to dead sockets without MSG_NOSIGNAL.
+    std::signal(SIGPIPE, SIG_IGN);
+  });
+}
+
+std::string domain_of(std::string_view jid) {
+  const auto at = jid.find('@');
+  auto domain = at == std::string_view::npos ? jid : jid.substr(at + 1);
+  return std::string(domain.substr(0, domain.find('/')));
+}
+
+// RFC 6120 section 4.9.3 conditions, in the order of libstrophe's xmpp_error_type_t.
+constexpr std::array<const char*, 24> k_stream_conditions = {"bad-format",
+                                                             "bad-namespace-prefix",
+                                                             "conflict",
+                                                             "connection-timeout",
+                                                             "host-gone",
+                                                             "host-unknown",
+                                                             "improper-addressing",
+                                                             "internal-server-error",
+                                                             "invalid-from",
+                                                             "invalid-id",
+                                                             "invalid-namespace",
+                                                             "invalid-xml",
+                                                             "not-authorized",
+                                                             "policy-violation",
+                                                             "remote-connection-failed",
+                                                             "resource-constraint",
+                                                             "restricted-xml",
+                                                             "see-other-host",
+                                                             "system-shutdown",
+                                                             "undefined-condition",
+                                                             "unsupported-encoding",
+                                                             "unsupported-stanza-type",
+                                                             "unsupported-version",
+                                                             "xml-not-well-formed"};
+
+std::string describe(int error, const xmpp_stream_error_t* stream_error) {
+  if (stream_error) {
+    const auto index = static_cast<std::size_t>(stream_error->type);
+    std::string text = "stream error ";
+    text += index < k_stream_conditions.size() ? k_stream_conditions[index] : "unknown";
+    if (stream_error->text) text += std::string(": ") + stream_error->text;
+    return text;
+  }
+  if (error != 0) return std::strerror(error);
+  return "connection closed";
+}
+
+// Exceptions must not unwind through libstrophe's C frames.
+template <typename F>
+void guarded(const char* what, F&& f) {
+  try {
+    f();
+  } catch (const std::exception& e) {
+    spdlog::error("xmpp: {} failed: {}", what, e.what());
+  } catch (...) {
+    spdlog::error("xmpp: {} failed", what);
+  }
+}
+
+StropheSession& session(void* self) {
+  return *static_cast<StropheSession*>(self);
+}
+
+}  // namespace
+
+StropheSession::StropheSession(const Settings& settings, Listener& listener, TaskQueue& tasks,
+                               std::atomic<std::uint64_t>& reconnects)
+    : m_settings(settings),
+      m_listener(listener),
+      m_tasks(tasks),
+      m_reconnects(reconnects),
+      m_domain(domain_of(settings.jid)),
+      m_log(settings.password),
+      m_backoff(settings.min_backoff, settings.max_backoff) {
+  for (const auto& contact : settings.contacts) m_contacts.push_back(core::split_jid(contact).bare);
+  initialize_libstrophe_once();
+  m_ctx = xmpp_ctx_new(nullptr, m_log.get());
+  m_conn = xmpp_conn_new(m_ctx);
+  if (!m_ctx || !m_conn) throw std::bad_alloc();
+  xmpp_conn_set_jid(m_conn, settings.jid.c_str());
+  xmpp_conn_set_pass(m_conn, settings.password.c_str());
+  apply_tls_settings(m_conn, settings);
+  xmpp_conn_set_sockopt_callback(m_conn, remember_socket);
+  // User handlers survive reconnects (libstrophe only drops its own on reset).
+  xmpp_handler_add(m_conn, on_message_stanza, nullptr, "message", nullptr, this);
+  xmpp_handler_add(m_conn, on_presence_stanza, nullptr, "presence", nullptr, this);
+  xmpp_handler_add(m_conn, on_iq_stanza, nullptr, "iq", nullptr, this);
+}
+
+StropheSession::~StropheSession() {
+  m_shutting_down = true;
+  // Closes a live socket, which calls on_connection_event(DISCONNECT) one last time.
+  if (m_conn) xmpp_conn_release(m_conn);
+  if (m_ctx) xmpp_ctx_free(m_ctx);
+}
+
+// ---- the loop ----
+
+void StropheSession::run() {
+  connect();
+  while (true) {
+    run_tasks();
+    auto now = Clock::now();
+    if (finished(now)) return;
+    run_timers(now);
+    for (int pass = 0; pass < k_passes; ++pass) xmpp_run_once(m_ctx, 0);
+    now = Clock::now();
+    if (finished(now)) return;
+    wait_for_events(now);
+  }
+}
+
+void StropheSession::run_tasks() {
+  for (auto& task : m_tasks.take_all()) guarded("posted task", task);
+}
+
+void StropheSession::run_timers(Clock::time_point now) {
+  if (m_retry_at && now >= *m_retry_at) {
+    m_retry_at.reset();
+    connect();
+  }
+  if (!m_session_up) return;
+  if (const auto oldest = m_tracker.oldest_pending(); oldest && now - *oldest > k_barrier_timeout) {
+    spdlog::warn("xmpp: the server left a ping unanswered for {}s; reconnecting",
+                 std::chrono::duration_cast<std::chrono::seconds>(k_barrier_timeout).count());
+    m_tracker.clear();
+    xmpp_disconnect(m_conn);  // DISCONNECT follows within libstrophe's 2 s grace
+    return;
+  }
+  if (now - m_last_barrier >= k_keepalive && !m_tracker.oldest_pending()) send_barrier({});
+}
+
+void StropheSession::wait_for_events(Clock::time_point now) {
+  std::array<pollfd, 2> fds{};
+  fds[0] = {m_tasks.wake_fd(), POLLIN, 0};
+  nfds_t count = 1;
+  if (m_socket >= 0 && !xmpp_conn_is_disconnected(m_conn)) {
+    short events = POLLIN;
+    if (xmpp_conn_is_connecting(m_conn) || xmpp_conn_send_queue_len(m_conn) > 0) {
+      events |= POLLOUT;
+    }
+    fds[1] = {m_socket, events, 0};
+    count = 2;
+  }
+  auto timeout = m_idle;
+  const auto until = [&](Clock::time_point deadline) {
+    timeout =
+        std::clamp(std::chrono::ceil<std::chrono::milliseconds>(deadline - now), 0ms, timeout);
+  };
+  if (m_retry_at) until(*m_retry_at);
+  if (m_shutting_down) until(m_shutdown_deadline);
+  if (m_session_up) until(m_last_barrier + k_keepalive);
+
+  const int ready = ::poll(fds.data(), count, static_cast<int>(timeout.count()));
+  // Activity: look again soon for what poll() cannot see. Quiet: back off towards k_max_idle.
+  m_idle = ready > 0 ? 1ms : std::min<std::chrono::milliseconds>(m_idle * 2, k_max_idle);
+}
+
+bool StropheSession::finished(Clock::time_point now) const {
+  return m_shutting_down && (!m_session_up || now >= m_shutdown_deadline);
+}
+
+// ---- connecting ----
+
+void StropheSession::connect() {
+  if (m_attempts++ > 0) ++m_reconnects;
+  t_created_socket = -1;
+  const char* host = m_settings.host.empty() ? nullptr : m_settings.host.c_str();
+  const int result = xmpp_connect_client(m_conn, host, m_settings.port, on_connection_event, this);
+  if (result < 0) {
+    spdlog::warn("xmpp: cannot connect to {}:{} (libstrophe error {})",
+                 host ? host : m_domain.c_str(), m_settings.port, result);
+    schedule_retry();
+    return;
+  }
+  m_socket = t_created_socket;
+}
+
+void StropheSession::schedule_retry() {
+  if (m_shutting_down) return;
+  const auto delay = m_backoff.next();
+  spdlog::info("xmpp: reconnecting in {} ms", delay.count());
+  m_retry_at = Clock::now() + delay;
+}
+
+void StropheSession::begin_shutdown() {
+  if (m_shutting_down) return;
+  m_shutting_down = true;
+  m_retry_at.reset();
+  m_shutdown_deadline = Clock::now() + k_shutdown_grace;
+  if (m_session_up) {
+    xmpp_send(m_conn, presence(m_ctx, "unavailable").get());
+    xmpp_disconnect(m_conn);
+  }
+}
+
+void StropheSession::on_connection_event(xmpp_conn_t* /*conn*/, xmpp_conn_event_t event, int error,
+                                         xmpp_stream_error_t* stream_error, void* self) {
+  guarded("connection event", [&] {
+    if (event == XMPP_CONN_CONNECT) {
+      session(self).handle_connected();
+    } else if (event == XMPP_CONN_DISCONNECT || event == XMPP_CONN_FAIL) {
+      session(self).handle_disconnected(error, stream_error);
+    }
+  });
+}
+
+void StropheSession::handle_connected() {
+  const char* bound = xmpp_conn_get_bound_jid(m_conn);
+  m_bound_jid = bound ? bound : m_settings.jid;
+  spdlog::info("xmpp: session established as {} ({})", m_bound_jid,
+               xmpp_conn_is_secured(m_conn) ? "TLS" : "no TLS");
+  if (m_shutting_down) {  // stop() came while connecting: no session to announce
+    xmpp_disconnect(m_conn);
+    return;
+  }
+  m_backoff.reset();
+  m_session_up = true;
+  m_last_barrier = Clock::now();
+  xmpp_send(m_conn, presence(m_ctx).get());
+  // Asking again is harmless when already subscribed: the server answers nothing.
+  for (const auto& contact : m_contacts) {
+    xmpp_send(m_conn, presence(m_ctx, "subscribe", contact).get());
+  }
+  m_listener.on_connected();
+}
+
+void StropheSession::handle_disconnected(int error, const xmpp_stream_error_t* stream_error) {
+  m_socket = -1;
+  m_tracker.clear();
+  const auto reason = m_shutting_down ? std::string(k_stopped) : describe(error, stream_error);
+  if (m_session_up) {
+    m_session_up = false;
+    spdlog::warn("xmpp: disconnected: {}", reason);
+    m_listener.on_disconnected(reason);
+  } else if (!m_shutting_down) {
+    spdlog::warn("xmpp: connection attempt failed: {}", reason);
+  }
+  schedule_retry();
+}
+
+// ---- stanzas ----
+
+int StropheSession::on_message_stanza(xmpp_conn_t*, xmpp_stanza_t* stanza, void* self) {
+  guarded("message handler", [&] { session(self).handle_message(stanza); });
+  return 1;  // keep the handler
+}
+
+int StropheSession::on_presence_stanza(xmpp_conn_t*, xmpp_stanza_t* stanza, void* self) {
+  guarded("presence handler", [&] { session(self).handle_presence(stanza); });
+  return 1;
+}
+
+int StropheSession::on_iq_stanza(xmpp_conn_t*, xmpp_stanza_t* stanza, void* self) {
+  guarded("iq handler", [&] { session(self).handle_iq(stanza); });
+  return 1;
+}
+
+void StropheSession::handle_message(xmpp_stanza_t* stanza) {
+  const auto type = attribute(stanza, "type");
+  const auto from = attribute(stanza, "from");
+  if (type == "error") {  // never answered: bookkeeping only
+    const auto id = attribute(stanza, "id");
+    if (m_tracker.bounce(id)) {
+      spdlog::warn("xmpp: message {} bounced by {}", id, from);
+    } else {
+      spdlog::debug("xmpp: message error for id '{}' from {} ignored", id, from);
+    }
+    return;
+  }
+  if (type == "groupchat" || type == "headline") {
+    spdlog::debug("xmpp: {} message from {} ignored", type, from);
+    return;
+  }
+  const auto body = child_text(m_ctx, stanza, "body");
+  if (body.empty() || from.empty()) return;  // chat states, receipts, server notices
+  m_listener.on_message(from, body);
+}
+
+void StropheSession::handle_presence(xmpp_stanza_t* stanza) {
+  const auto from = attribute(stanza, "from");
+  if (from.empty() || from == m_bound_jid) return;  // our own presence, reflected
+  const auto type = attribute(stanza, "type");
+  const auto parsed = parse_presence(type, child_text(m_ctx, stanza, "show"));
+  switch (parsed.kind) {
+    case PresenceKind::availability:
+      m_listener.on_presence(from, parsed.show);
+      break;
+    case PresenceKind::subscribe_request: {
+      const auto bare = core::split_jid(from).bare;
+      if (is_contact(bare)) {
+        spdlog::info("xmpp: approving the subscription of operator {}", bare);
+        xmpp_send(m_conn, presence(m_ctx, "subscribed", bare).get());
+      } else {
+        spdlog::info("xmpp: subscription request from {} ignored: not an operator", bare);
+      }
+      break;
+    }
+    case PresenceKind::other:
+      spdlog::debug("xmpp: presence type '{}' from {} ignored", type, from);
+      break;
+  }
+}
+
+void StropheSession::handle_iq(xmpp_stanza_t* stanza) {
+  const auto type = attribute(stanza, "type");
+  if (type == "result" || type == "error") {
+    // An error answer is a barrier too: the server processed the ping after the messages.
+    if (auto report = m_tracker.complete(attribute(stanza, "id"))) {
+      if (!report->delivered.empty() || !report->bounced.empty()) {
+        m_listener.on_delivered(std::move(report->delivered), std::move(report->bounced));
+      }
+    }
+    return;
+  }
+  if (type != "get" && type != "set") return;
+  if (type == "get" && xmpp_stanza_get_child_by_name_and_ns(stanza, "ping", k_ns_ping)) {
+    xmpp_send(m_conn, iq_result(m_ctx, stanza).get());
+  } else {
+    xmpp_send(m_conn, iq_unsupported(stanza).get());
+  }
+}
+
+bool StropheSession::is_contact(std::string_view bare_jid) const {
+  return std::find(m_contacts.begin(), m_contacts.end(), bare_jid) != m_contacts.end();
+}
+
+// ---- delivery ----
+
+void StropheSession::send(std::vector<Outgoing> messages) {
+  if (!m_session_up) {
+    spdlog::debug("xmpp: not connected; {} messages not sent", messages.size());
+    return;
+  }
+  std::vector<std::int64_t> ids;
+  ids.reserve(messages.size());
+  for (const auto& message : messages) {
+    xmpp_send(m_conn,
+              chat_message(m_ctx, message.to, message.body, message_stanza_id(message.id)).get());
+    ids.push_back(message.id);
+  }
+  send_barrier(std::move(ids));
+}
+
+void StropheSession::send_barrier(std::vector<std::int64_t> ids) {
+  const auto now = Clock::now();
+  m_last_barrier = now;
+  const auto barrier_id = m_tracker.add_batch(std::move(ids), now);
+  xmpp_send(m_conn, ping(m_ctx, m_domain, barrier_id).get());
+}
+
+}  // namespace seshat::xmpp

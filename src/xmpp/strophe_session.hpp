@@ -1,0 +1,96 @@
+#pragma once
+// Everything that touches libstrophe: the context and connection, the stanza handlers, the
+// reconnect schedule, delivery barriers, and the event loop that drives them.
+//
+// Created, run and destroyed on the XMPP thread only (see connection.hpp for the model).
+//
+// The loop: poll() waits on the task queue's eventfd and on libstrophe's socket (captured by the
+// socket-option callback when libstrophe creates it), with a timeout no later than the next
+// deadline of ours (retry, keepalive, shutdown). After each wake it runs the posted tasks and a
+// few xmpp_run_once(ctx, 0) passes: each pass writes what is queued, reads at most 4 KiB and
+// fires handlers, so a few passes also drain what OpenSSL has buffered. While nothing happens
+// the poll timeout grows from 1 ms to k_max_idle, which covers the little that poll() cannot
+// see (stanzas libstrophe queued for itself in the last pass, TLS bytes left in OpenSSL).
+
+#include <strophe.h>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "xmpp/backoff.hpp"
+#include "xmpp/connection.hpp"
+#include "xmpp/delivery_tracker.hpp"
+#include "xmpp/strophe_log.hpp"
+#include "xmpp/task_queue.hpp"
+
+namespace seshat::xmpp {
+
+class StropheSession {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  // `settings`, `listener`, `tasks` and `reconnects` must outlive the session.
+  StropheSession(const Settings& settings, Listener& listener, TaskQueue& tasks,
+                 std::atomic<std::uint64_t>& reconnects);
+  ~StropheSession();  // closes the socket; reports on_disconnected() if a session was up
+  StropheSession(const StropheSession&) = delete;
+  StropheSession& operator=(const StropheSession&) = delete;
+
+  // Connects and runs until a task calls begin_shutdown() and the server closed the stream (or
+  // k_shutdown_grace passed).
+  void run();
+  // Unavailable presence and </stream>; no reconnect after this.
+  void begin_shutdown();
+
+  void send(std::vector<Outgoing> messages);
+  [[nodiscard]] bool connected() const { return m_session_up; }
+
+ private:
+  // libstrophe callbacks; `self` is the session.
+  static void on_connection_event(xmpp_conn_t* conn, xmpp_conn_event_t event, int error,
+                                  xmpp_stream_error_t* stream_error, void* self);
+  static int on_message_stanza(xmpp_conn_t* conn, xmpp_stanza_t* stanza, void* self);
+  static int on_presence_stanza(xmpp_conn_t* conn, xmpp_stanza_t* stanza, void* self);
+  static int on_iq_stanza(xmpp_conn_t* conn, xmpp_stanza_t* stanza, void* self);
+
+  void handle_connected();
+  void handle_disconnected(int error, const xmpp_stream_error_t* stream_error);
+  void handle_message(xmpp_stanza_t* stanza);
+  void handle_presence(xmpp_stanza_t* stanza);
+  void handle_iq(xmpp_stanza_t* stanza);
+
+  void connect();
+  void schedule_retry();
+  void run_tasks();
+  void run_timers(Clock::time_point now);
+  void send_barrier(std::vector<std::int64_t> ids);
+  void wait_for_events(Clock::time_point now);
+  [[nodiscard]] bool finished(Clock::time_point now) const;
+  [[nodiscard]] bool is_contact(std::string_view jid) const;
+
+  const Settings& m_settings;
+  Listener& m_listener;
+  TaskQueue& m_tasks;
+  std::atomic<std::uint64_t>& m_reconnects;
+  std::string m_domain;                 // of the bot's JID: where pings go
+  std::vector<std::string> m_contacts;  // lower-cased bare JIDs
+  StropheLog m_log;                     // must outlive m_ctx
+  xmpp_ctx_t* m_ctx = nullptr;
+  xmpp_conn_t* m_conn = nullptr;
+
+  int m_socket = -1;  // libstrophe's current socket, -1 while disconnected
+  bool m_session_up = false;
+  bool m_shutting_down = false;
+  std::uint64_t m_attempts = 0;
+  std::string m_bound_jid;
+  Backoff m_backoff;
+  DeliveryTracker m_tracker;
+  std::optional<Clock::time_point> m_retry_at;
+  Clock::time_point m_shutdown_deadline{};
+  Clock::time_point m_last_barrier{};
+  std::chrono::milliseconds m_idle{1};
+};
+
+}  // namespace seshat::xmpp

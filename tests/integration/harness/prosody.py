@@ -1,0 +1,178 @@
+"""A real Prosody for one test: its own temp dir, config, self-signed certificate and free port.
+
+    with Prosody() as server:                 # started and ready (port accepts)
+        server.register("bot", "secret")      # prosodyctl register bot localhost secret
+        server.jid("bot")                     # "bot@localhost"
+        server.port, server.ca_file           # where to connect, which certificate to trust
+        server.kill(); server.start()         # SIGKILL by PID, then start again (same port/data)
+
+The certificate is for "localhost" (the VirtualHost), self-signed, so `ca_file` is both the
+server certificate and the CA a client trusts. Set SESHAT_KEEP_TMP=1 to keep the temp dir.
+"""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+
+DOMAIN = "localhost"
+HOST = "127.0.0.1"
+
+_CONFIG = """\
+-- Written by tests/integration/harness/prosody.py for one test run.
+run_as_root = true
+pidfile = "{dir}/prosody.pid"
+data_path = "{dir}/data"
+log = {{ {{ levels = {{ min = "{log_level}" }}, to = "file", filename = "{dir}/prosody.log" }} }}
+modules_enabled = {{ "roster", "saslauth", "tls", "disco", "ping", "smacks", "offline", "posix" }}
+modules_disabled = {{ "s2s" }}
+c2s_ports = {{ {port} }}
+c2s_interfaces = {{ "{host}" }}
+certificates = "{dir}/certs"
+authentication = "internal_hashed"
+storage = "internal"
+smacks_hibernation_time = 10
+VirtualHost "{domain}"
+"""
+
+
+def free_port(host=HOST):
+    """A TCP port nobody listens on right now (the OS picks it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(host, port, deadline, process=None):
+    """Polls connect() until the port accepts; raises if the deadline passes or the process dies."""
+    while True:
+        try:
+            with socket.create_connection((host, port), timeout=0.2):
+                return
+        except OSError:
+            pass
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"process exited with {process.returncode} before listening")
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"nothing accepts on {host}:{port}")
+        time.sleep(0.01)  # polling interval of a readiness probe, not a synchronisation
+
+
+class Prosody:
+    def __init__(self, log_level="info", port=None):
+        self.dir = tempfile.mkdtemp(prefix="seshat-prosody-")
+        self.host = HOST
+        self.domain = DOMAIN
+        self.port = port or free_port()
+        self.config = os.path.join(self.dir, "prosody.cfg.lua")
+        self.log_file = os.path.join(self.dir, "prosody.log")
+        self.ca_file = os.path.join(self.dir, "certs", f"{DOMAIN}.crt")
+        self._process = None
+        self._make_certificate()
+        os.makedirs(os.path.join(self.dir, "data"))
+        with open(self.config, "w") as f:
+            f.write(_CONFIG.format(dir=self.dir, port=self.port, host=HOST, domain=DOMAIN,
+                                   log_level=log_level))
+
+    # --- life cycle ---
+
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def start(self, timeout=10.0):
+        """Starts `prosody -F` and returns once its client port accepts connections."""
+        if self.running:
+            raise RuntimeError("prosody is already running")
+        console = open(os.path.join(self.dir, "console.log"), "ab")
+        self._process = subprocess.Popen(
+            ["prosody", "-F", "--config", self.config],
+            stdin=subprocess.DEVNULL, stdout=console, stderr=subprocess.STDOUT)
+        console.close()
+        try:
+            wait_for_port(self.host, self.port, time.monotonic() + timeout, self._process)
+        except Exception as error:
+            self.kill()
+            raise RuntimeError(f"prosody did not start: {error}\n{self.log_tail()}") from error
+
+    @property
+    def pid(self):
+        return self._process.pid if self._process else None
+
+    @property
+    def running(self):
+        return self._process is not None and self._process.poll() is None
+
+    def stop(self, timeout=5.0):
+        """SIGTERM by PID (clients see a clean close), SIGKILL if it lingers."""
+        if not self.running:
+            return
+        self._process.send_signal(signal.SIGTERM)
+        try:
+            self._process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+    def kill(self):
+        """SIGKILL by PID: the server vanishes without closing any stream."""
+        if self._process is None:
+            return
+        if self._process.poll() is None:
+            self._process.send_signal(signal.SIGKILL)
+        self._process.wait()
+
+    def restart(self, timeout=10.0):
+        self.stop()
+        self.start(timeout)
+
+    def close(self):
+        self.stop()
+        if os.environ.get("SESHAT_KEEP_TMP"):
+            print(f"prosody temp dir kept: {self.dir}")
+        else:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    # --- accounts ---
+
+    def jid(self, user):
+        return f"{user}@{self.domain}"
+
+    def register(self, user, password):
+        """Creates the account with prosodyctl (works whether or not the server runs)."""
+        result = subprocess.run(
+            ["prosodyctl", "--config", self.config, "register", user, self.domain, password],
+            stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=30)
+        if result.returncode != 0:
+            raise RuntimeError(f"prosodyctl register {user} failed: {result.stdout}{result.stderr}")
+        return self.jid(user)
+
+    # --- diagnostics ---
+
+    def log_tail(self, lines=40):
+        text = ""
+        for name in ("console.log", "prosody.log"):
+            path = os.path.join(self.dir, name)
+            if os.path.exists(path):
+                with open(path, errors="replace") as f:
+                    text += f"--- {name}\n" + "".join(f.readlines()[-lines:])
+        return text
+
+    # --- certificate ---
+
+    def _make_certificate(self):
+        certs = os.path.join(self.dir, "certs")
+        os.makedirs(certs)
+        key = os.path.join(certs, f"{DOMAIN}.key")
+        subprocess.run(
+            ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+             "-nodes", "-days", "2", "-subj", f"/CN={DOMAIN}",
+             "-addext", f"subjectAltName=DNS:{DOMAIN}",
+             "-keyout", key, "-out", self.ca_file],
+            check=True, capture_output=True, timeout=30)
+        os.chmod(key, 0o600)
