@@ -34,8 +34,9 @@ def main():
     parser.add_argument("--check", action="store_true", help="start, check readiness, stop")
     args = parser.parse_args()
 
-    xmpp_port = args.xmpp_port if port_is_free(args.xmpp_port) else free_port()
-    http_port = args.http_port if port_is_free(args.http_port) else free_port()
+    # A busy (or 0) port is replaced by a free one: the printed instructions say which.
+    xmpp_port = args.xmpp_port if args.xmpp_port and port_is_free(args.xmpp_port) else free_port()
+    http_port = args.http_port if args.http_port and port_is_free(args.http_port) else free_port()
     server = Prosody(port=xmpp_port)
     app = None
     try:
