@@ -15,6 +15,7 @@ debian_packages=(
   libspdlog-dev libfmt-dev                               # logging
   libgtest-dev libgmock-dev                              # unit tests
   clang-format                                           # style check
+  clang libclang-rt-14-dev                               # libFuzzer targets (scripts/fuzz.sh)
   prosody lua-sec openssl                                # real XMPP server for tests and demo
   python3 python3-slixmpp                                # real XMPP client (operators) in tests
   chromium nodejs npm                                    # real browser for widget tests

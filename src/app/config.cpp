@@ -222,7 +222,7 @@ Config read_config(const SectionReader& reader, const EnvLookup& env) {
   }
 
   if (const auto* tls = reader.optional("tls")) {
-    const auto value = to_lower(tls->value);
+    const auto value = to_lower(reader.single_line(*tls));
     if (value == "verify") {
       config.tls = TlsPolicy::verify;
     } else if (value == "no-verify") {
@@ -241,8 +241,8 @@ Config read_config(const SectionReader& reader, const EnvLookup& env) {
   }
 
   if (const auto* tls_ca = reader.optional("tls_ca")) {
-    check_readable_file(reader, *tls_ca);
     config.tls_ca = reader.single_line(*tls_ca);
+    check_readable_file(reader, *tls_ca);
   }
 
   if (const auto* listen = reader.optional("listen"))
@@ -263,7 +263,7 @@ Config read_config(const SectionReader& reader, const EnvLookup& env) {
     config.accept_timeout = reader.value_of(*timeout, parse_seconds(reader.single_line(*timeout)));
 
   if (const auto* level = reader.optional("log_level")) {
-    const auto value = to_lower(level->value);
+    const auto value = to_lower(reader.single_line(*level));
     if (std::find(k_log_levels.begin(), k_log_levels.end(), value) == k_log_levels.end())
       report.fail(level, {},
                   "must be trace, debug, info, warn or error, not '" + level->value + "'");

@@ -53,7 +53,9 @@ Flaw find_flaw(std::string_view text, Controls allowed) {
     if (*code == 0) return Flaw::nul;
     const bool allowed_control =
         allowed == Controls::newline_and_tab && (*code == '\n' || *code == '\t');
-    if ((*code < 0x20 || *code == 0x7F) && !allowed_control) return Flaw::control;
+    // C0, DEL and C1 (U+0080..U+009F: NEXT LINE, terminal CSI, ...).
+    const bool control = *code < 0x20 || (*code >= 0x7F && *code <= 0x9F);
+    if (control && !allowed_control) return Flaw::control;
     if (*code == 0xFFFE || *code == 0xFFFF) return Flaw::noncharacter;
   }
   return Flaw::none;

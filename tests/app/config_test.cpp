@@ -314,4 +314,13 @@ TEST(ConfigError, SingleValueKeysMustBeOneLine) {
 }
 
 }  // namespace
+TEST(Config, AnErrorAboutAValueOnTwoLinesIsStillOneLine) {
+  // Found by fuzzing: an indented line continues the value, and the message quoted it whole.
+  for (const auto* key : {"tls", "log_level", "tls_ca"}) {
+    const auto message = error_of(seed_with(std::string(key) + " = maybe\n  more\n"));
+    EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+    EXPECT_NE(message.find(key), std::string::npos) << message;
+  }
+}
+
 }  // namespace seshat::app

@@ -62,6 +62,16 @@ TEST(Message, AllowsLineBreaksAndTabsOnly) {
                  "The message is not valid UTF-8 text.");
 }
 
+TEST(Message, RefusesC1Controls) {
+  // U+0085 NEXT LINE would break a one-line name; U+009B is a terminal's CSI (found by fuzzing).
+  expect_failure(check_name("\xC2\x85x", 100), Error::bad_request,
+                 check_name("bell\x07", 100).failure().message);
+  expect_failure(check_message("esc\xC2\x9B[2J", 4096), Error::bad_request,
+                 "The message contains a control character (only line breaks and tabs are "
+                 "allowed).");
+  EXPECT_TRUE(check_message("caf\xC3\xA9 \xC2\xA0non-breaking", 4096).ok());
+}
+
 TEST(Message, KeepsHtmlVerbatim) {
   const std::string html = "<b>bold</b> & <script>alert('x')</script> &amp;";
   EXPECT_EQ(check_message(html, 4096).value(), html);
