@@ -17,7 +17,7 @@ using Seq = std::int64_t;  // per-chat message sequence number, 1, 2, 3, ...
 //   waiting   -> notified  (an available operator was told about it)
 //   waiting/notified -> open (an operator accepted it)
 //   waiting/notified -> canceled (an operator canceled the request)
-//   open      -> waiting   (the handling operator went offline: it is offered again)
+//   open      -> waiting/notified (the handling operator went offline: it is offered again)
 //   open      -> closed    (operator !FINISH or the visitor closed it)
 //   waiting/notified -> closed (the visitor gave up before anyone accepted)
 //   any live  -> abandoned (the visitor vanished for longer than the configured time)

@@ -150,6 +150,18 @@ class Seshat:
                 raise TimeoutError(f"no '{needle}' in the seshat log\n{self.log_tail()}")
             time.sleep(0.01)
 
+    def wait_log_count(self, needle, count, timeout=10.0):
+        """Polls the log file until `needle` appears at least `count` times; returns the text."""
+        deadline = time.monotonic() + timeout
+        while True:
+            text = self.log_text()
+            if text.count(needle) >= count:
+                return text
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"'{needle}' not {count} times in the seshat log\n"
+                                   f"{self.log_tail()}")
+            time.sleep(0.01)
+
     def _wait_healthy(self, deadline, wait_xmpp):
         while True:
             if not self.running:
