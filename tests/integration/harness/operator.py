@@ -39,11 +39,13 @@ class Operator:
         self._loop = None
         self._thread = None
         self._lost = threading.Event()  # the stream dropped (server killed, or disconnect())
+        self._listeners = []  # fn(from_jid, body, stanza_id), see add_message_listener
 
     # --- session ---
 
-    def connect(self, resource, show=None, timeout=DEFAULT_TIMEOUT):
-        """Logs in as bare_jid/resource with the given <show/> (None: available)."""
+    def connect(self, resource, show=None, timeout=DEFAULT_TIMEOUT, announce=True):
+        """Logs in as bare_jid/resource with the given <show/> (None: available). With
+        announce=False no initial presence is sent: a resource nobody has seen online."""
         if self._thread is not None:
             raise RuntimeError(f"{self.bare_jid} is already connected")
         started = threading.Event()
@@ -56,7 +58,8 @@ class Operator:
             asyncio.set_event_loop(self._loop)
             client = slixmpp.ClientXMPP(self.full_jid, self.password)
             client.ssl_context = ssl.create_default_context(cafile=self.server.ca_file)
-            client.add_event_handler("session_start", lambda _: self._on_start(client, show, started))
+            client.add_event_handler("session_start",
+                                     lambda _: self._on_start(client, show, started, announce))
             client.add_event_handler("failed_auth", lambda _: self._fail(failure, started, "auth failed"))
             client.add_event_handler("connection_failed",
                                      lambda e: self._fail(failure, started, f"connection failed: {e}"))
@@ -83,9 +86,18 @@ class Operator:
         """Sends a chat message; messages from one operator arrive in the order sent."""
         self._call(lambda: self._client.send_message(mto=to, mbody=text, mtype="chat"))
 
+    def send_raw(self, xml):
+        """Sends a stanza written by hand (odd types, no body, huge bodies, spoofed ids)."""
+        self._call(lambda: self._client.send_raw(xml))
+
     def subscribe(self, to):
         """Asks `to` for presence subscription; answers arrive in `presences`."""
         self._call(lambda: self._client.send_presence(pto=to, ptype="subscribe"))
+
+    def add_message_listener(self, listener):
+        """Also calls listener(from_jid, body, stanza_id) for every chat/normal message with a
+        body, on the client's thread (for tests that look at stanza ids, e.g. redeliveries)."""
+        self._listeners.append(listener)
 
     def disconnect(self, timeout=DEFAULT_TIMEOUT):
         """Unavailable presence and a clean stream close; returns once the socket is closed."""
@@ -172,8 +184,9 @@ class Operator:
 
     # --- internals (on the client's event loop) ---
 
-    def _on_start(self, client, show, started):
-        client.send_presence(pshow=show)
+    def _on_start(self, client, show, started, announce=True):
+        if announce:
+            client.send_presence(pshow=show)
         started.set()
 
     def _fail(self, failure, started, reason):
@@ -182,6 +195,8 @@ class Operator:
 
     def _on_message(self, msg):
         if msg["type"] in ("chat", "normal") and msg["body"]:
+            for listener in self._listeners:
+                listener(str(msg["from"]), msg["body"], msg["id"])
             self.messages.put((str(msg["from"]), msg["body"]))
 
     def _on_presence(self, presence):

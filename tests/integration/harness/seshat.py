@@ -162,6 +162,25 @@ class Seshat:
                                    f"{self.log_tail()}")
             time.sleep(0.01)
 
+    def wait_outbox_confirmed(self, timeout=10.0):
+        """Polls the database until the XMPP server confirmed every message the bot sent to
+        operators (no outbox row left undelivered). A test that kills the XMPP server waits for
+        this first: a message in flight at the kill is sent again after the reconnect, with the
+        same id (at least once), so only confirmed traffic can be asserted to arrive exactly once."""
+        import sqlite3
+        deadline = time.monotonic() + timeout
+        while True:
+            db = sqlite3.connect(f"file:{self.db}?mode=ro", uri=True, timeout=5)
+            try:
+                (left,) = db.execute("SELECT count(*) FROM outbox WHERE delivered = 0").fetchone()
+            finally:
+                db.close()
+            if left == 0:
+                return
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{left} outbox messages still unconfirmed\n{self.log_tail()}")
+            time.sleep(0.01)
+
     def _wait_healthy(self, deadline, wait_xmpp):
         while True:
             if not self.running:

@@ -1,0 +1,160 @@
+"""The XMPP server restarts in the middle of a chat (a clean stop, or killed outright): the bot
+reconnects by itself, the operator logs in again, and every message written meanwhile, by the
+visitor before, during and after the outage, and by the operator after it, arrives exactly once
+and in order. Over `seshat serve`, a real Prosody and a real slixmpp client."""
+
+import harness.case as case
+from harness.visitor import Visitor
+
+
+def request_text(name, chat):
+    return (f"Remote user '{name}' wants to start a conversation. To accept this request, "
+            f"reply with the message '!ACCEPT {chat}'.")
+
+
+# KNOWN BUGS (found by this file; see the report of issue 3, item 5). README promises: "After an
+# XMPP reconnect, an operator whose presence does not come back within 3 s is treated as offline",
+# so an operator who logs in again after a server restart keeps their chat. Today the chat is
+# taken from joe and offered again ("You went offline, so chat #n was offered to other
+# operators.", and the visitor reads "Your operator went offline. ..."), in three ways:
+#  - killed: the PresenceSettled deadline armed at the bot's first connect is not dropped when the
+#    connection is lost (Broker::on_disconnected), so it fires during the outage, with presence
+#    cleared by ConnectionLost, and requeues every open chat ("chat=1 open -> waiting" logged
+#    before the reconnect).
+#  - any restart where the bot is back before the operator (the order these tests use, as a bot
+#    with a 200 ms backoff usually is): Prosody answers the bot's presence probe for an offline
+#    contact with <presence type="unavailable"/> (mod_presence.lua, probe handling), and
+#    PresenceChanged requeues at once, so the 3 s grace never applies.
+#  - stopped (SIGTERM): Prosody closes joe's session first and broadcasts his unavailable
+#    presence to the bot just before ending the bot's stream with system-shutdown.
+# test_server_restarted_while_a_chat_waits covers the reconnect and the outbox replay without
+# these.
+
+
+class XmppRestart(case.ProsodyTestCase):
+    def restart_in_the_middle_of_a_chat(self, stop_server):
+        joe = self.operator("joe")
+        joe.connect("laptop")
+        app = self.seshat([joe.bare_jid])
+        bot = self.server.jid("bot")
+        app.wait_operators(1)
+
+        visitor = Visitor(app)
+        chat = visitor.start("customer")
+        joe.expect(lambda t: t.startswith(request_text("customer", chat)), sender=bot)
+        joe.send(bot, f"!ACCEPT {chat}")
+        joe.expect(f"You are now handling chat #{chat}. Send '!FINISH' when you are done.")
+        visitor.expect("Your chat has started.", sender="system")
+        visitor.send("visitor 1")
+        joe.expect("visitor 1")
+        joe.send(bot, "operator 1")
+        visitor.expect("operator 1", sender="operator")
+
+        # The server goes away once it confirmed what the bot sent; the bot and joe both notice.
+        app.wait_outbox_confirmed()
+        stop_server()
+        joe.wait_lost()
+        app.wait_log_count("xmpp disconnected", 1)
+
+        # The visitor keeps writing while there is no XMPP server at all.
+        for n in range(2, 6):
+            visitor.send(f"visitor {n}")
+        # The server comes back; the visitor writes on while everyone reconnects.
+        self.server.start()
+        for n in range(6, 9):
+            visitor.send(f"visitor {n}")
+        # The bot reconnects by itself (its backoff starts at 200 ms), then joe's client logs in
+        # again, well within the 3 s README gives an operator to come back after a reconnect.
+        app.wait_log_count("xmpp connected as", 2)
+        joe.connect("laptop")
+        app.wait_operators(1)
+        for n in range(9, 13):
+            visitor.send(f"visitor {n}")
+
+        # > every visitor message, once, in order (1 had arrived before the outage)
+        for n in range(2, 13):
+            joe.expect(f"visitor {n}", sender=bot)
+        joe.assert_no_message(within=1.0)
+
+        # joe answers after the outage; the visitor gets each answer once, in order.
+        for n in range(2, 6):
+            joe.send(bot, f"operator {n}")
+        for n in range(2, 6):
+            visitor.expect(f"operator {n}", sender="operator")
+        joe.send(bot, "!STATUS")
+        joe.expect(f"You are handling chat #{chat} with 'customer'.")
+        joe.send(bot, "!FINISH")
+        joe.expect("The chat is now closed.")
+        visitor.expect("The chat is now closed.", sender="system")
+        visitor.poll()
+        self.assertEqual(visitor.status, "closed")
+        self.assertEqual([t for t in visitor.texts() if t[0] == "operator"],
+                         [("operator", f"operator {n}") for n in range(1, 6)])
+        self.assertEqual([t for t in visitor.texts() if t[0] == "visitor"],
+                         [("visitor", f"visitor {n}") for n in range(1, 13)])
+        self.assertNotIn("Your operator went offline. Please wait while we find someone else.",
+                         [m["text"] for m in visitor.seen])
+        joe.assert_no_message(within=0.3)
+        self.assertEqual(app.stop(), 0)
+
+    def test_server_restarted_while_a_chat_waits(self):
+        joe = self.operator("joe")
+        joe.connect("laptop")
+        app = self.seshat([joe.bare_jid])
+        bot = self.server.jid("bot")
+        app.wait_operators(1)
+        visitor = Visitor(app)
+        chat = visitor.start("customer", message="visitor 1")
+        joe.expect(lambda t: t.startswith(request_text("customer", chat)), sender=bot)
+
+        app.wait_outbox_confirmed()
+        self.server.kill()
+        joe.wait_lost()
+        app.wait_log_count("xmpp disconnected", 1)
+        for n in range(2, 6):
+            visitor.send(f"visitor {n}")
+        self.server.start()
+        for n in range(6, 9):
+            visitor.send(f"visitor {n}")
+        joe.connect("laptop")
+        app.wait_log_count("xmpp connected as", 2)  # the bot reconnected by itself
+        app.wait_operators(1)
+        for n in range(9, 13):
+            visitor.send(f"visitor {n}")
+        visitor.poll()
+        self.assertEqual(visitor.status, "waiting")
+
+        # joe was told of the chat before the outage; he is not told again, and accepts it.
+        joe.send(bot, "!WAITING")
+        joe.expect(f"Open chat requests:\n#{chat} 'customer': visitor 1", sender=bot)
+        joe.send(bot, f"!ACCEPT {chat}")
+        joe.expect(f"You are now handling chat #{chat}. Send '!FINISH' when you are done.")
+        # > every visitor message, once, in order
+        for n in range(1, 13):
+            joe.expect(f"visitor {n}", sender=bot)
+        visitor.expect("Your chat has started.", sender="system")
+        joe.assert_no_message(within=1.0)
+        for n in range(1, 6):
+            joe.send(bot, f"operator {n}")
+        for n in range(1, 6):
+            visitor.expect(f"operator {n}", sender="operator")
+        visitor.send("visitor 13")
+        joe.expect("visitor 13")
+        visitor.poll()
+        self.assertEqual([t for t in visitor.texts() if t[0] == "operator"],
+                         [("operator", f"operator {n}") for n in range(1, 6)])
+        self.assertEqual([t for t in visitor.texts() if t[0] == "visitor"],
+                         [("visitor", f"visitor {n}") for n in range(1, 14)])
+        self.assertEqual(app.stop(), 0)
+
+    # Fails today: see KNOWN BUGS at the top of this file.
+    def test_server_stopped_and_started(self):
+        self.restart_in_the_middle_of_a_chat(self.server.stop)
+
+    # Fails today: see KNOWN BUGS at the top of this file.
+    def test_server_killed_and_started(self):
+        self.restart_in_the_middle_of_a_chat(self.server.kill)
+
+
+if __name__ == "__main__":
+    case.main()
