@@ -10,7 +10,8 @@ namespace {
 
 constexpr int k_outbox_window = 256;  // outbox rows in flight at most (flow control)
 constexpr int k_dispatch_attempts = 3;
-// Contacts' presence arrives within moments of a connect; after this, silence means offline.
+// Contacts' presence arrives within moments of a connect, and a client that drops comes back
+// within moments; after this long, an operator not online has really gone (PresenceSettled).
 constexpr std::chrono::seconds k_presence_settle_time{3};
 
 xmpp::Settings xmpp_settings(const Config& config) {
@@ -101,6 +102,7 @@ void Broker::on_disconnected(std::string_view reason) {
   spdlog::warn("xmpp disconnected: {}", reason);
   m_metrics.xmpp_connected = 0;
   m_in_flight.clear();
+  m_presence_settles_at.reset();  // nobody's presence is known until the next connect
   dispatch(core::ConnectionLost{});
 }
 
@@ -109,6 +111,9 @@ void Broker::on_message(std::string_view from, std::string_view body) {
 }
 
 void Broker::on_presence(std::string_view from, core::Show show) {
+  if (show == core::Show::unavailable) {
+    m_presence_settles_at = std::chrono::steady_clock::now() + k_presence_settle_time;
+  }
   dispatch(core::PresenceChanged{std::string(from), show});
 }
 
@@ -211,7 +216,8 @@ void Broker::pump() {
 }
 
 void Broker::check_timeouts() {
-  if (m_presence_settles_at && std::chrono::steady_clock::now() >= *m_presence_settles_at) {
+  if (m_presence_settles_at && std::chrono::steady_clock::now() >= *m_presence_settles_at &&
+      m_connection.connected()) {
     m_presence_settles_at.reset();
     dispatch(core::PresenceSettled{});
   }

@@ -53,8 +53,8 @@ struct PresenceChanged {
 // reconnect. Chats are left as they are.
 struct ConnectionLost {};
 
-// Presence has had time to arrive after a (re)connect. An open chat whose operator has not
-// shown up goes back to the queue (they went offline while the bot could not see it).
+// Presence has settled: a grace period has passed since the bot (re)connected or an operator
+// went offline. An open chat whose operator is not online now goes back to the queue.
 struct PresenceSettled {};
 
 using Event = std::variant<ChatOpened, VisitorMessage, VisitorClosed, VisitorVanished,

@@ -127,9 +127,9 @@ class Decision {
     } else if (was_available && !now_available) {
       actions.push_back(SetOperatorAvailable{jid, false});
     }
-    // Away or busy, they still have the chat; fully offline, it goes back to the queue.
-    const auto* chat = m_board.chat_of(jid);
-    if (chat != nullptr && !after.is_online(jid)) requeue(*chat, after.available(), actions);
+    // Away or busy, they keep their chat. Fully offline, they keep it too for now: a client
+    // that reconnects, or the server's answer to a probe, says "unavailable" for a moment.
+    // PresenceSettled, a little later, puts the chat back in the queue if they stay away.
     return actions;
   }
 

@@ -1,65 +1,26 @@
 #include "store/sqlite_codec.hpp"
 
-#include <array>
 #include <string>
-#include <utility>
 
 #include "store/store.hpp"
 
 namespace seshat::store::sqlite {
-namespace {
 
-using core::Author;
-using core::ChatState;
+// The database spells states and authors as core does (core/chat.cpp); the schema's partial
+// indexes name them too, so renaming one there needs a migration here.
 
-constexpr std::array<std::pair<ChatState, std::string_view>, 7> k_states{{
-    {ChatState::waiting, "waiting"},
-    {ChatState::notified, "notified"},
-    {ChatState::open, "open"},
-    {ChatState::closed, "closed"},
-    {ChatState::canceled, "canceled"},
-    {ChatState::failed, "failed"},
-    {ChatState::abandoned, "abandoned"},
-}};
+std::string_view state_name(core::ChatState state) { return core::to_string(state); }
 
-constexpr std::array<std::pair<Author, std::string_view>, 3> k_authors{{
-    {Author::visitor, "visitor"},
-    {Author::operator_, "operator"},
-    {Author::system, "system"},
-}};
-
-}  // namespace
-
-std::string_view state_name(ChatState state) {
-  for (const auto& [value, name] : k_states) {
-    if (value == state) return name;
-  }
-  throw StoreError("chat state " + std::to_string(static_cast<int>(state)) + " has no name");
-}
-
-ChatState state_from_name(std::string_view name) {
-  for (const auto& [value, known] : k_states) {
-    if (known == name) return value;
-  }
+core::ChatState state_from_name(std::string_view name) {
+  if (auto state = core::chat_state_from_string(name)) return *state;
   throw StoreError("unknown chat state \"" + std::string(name) + "\" in the database");
 }
 
-std::string_view author_name(Author author) {
-  for (const auto& [value, name] : k_authors) {
-    if (value == author) return name;
-  }
-  throw StoreError("author " + std::to_string(static_cast<int>(author)) + " has no name");
-}
+std::string_view author_name(core::Author author) { return core::to_string(author); }
 
-Author author_from_name(std::string_view name) {
-  for (const auto& [value, known] : k_authors) {
-    if (known == name) return value;
-  }
+core::Author author_from_name(std::string_view name) {
+  if (auto author = core::author_from_string(name)) return *author;
   throw StoreError("unknown message author \"" + std::string(name) + "\" in the database");
-}
-
-bool is_final_state(ChatState state) {
-  return state != ChatState::waiting && state != ChatState::notified && state != ChatState::open;
 }
 
 }  // namespace seshat::store::sqlite

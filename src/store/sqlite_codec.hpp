@@ -1,7 +1,6 @@
 #pragma once
-// How chat states and authors are spelled in the database. These spellings are part of the
-// schema (the partial indexes and queries name the live states), so the store owns them
-// instead of borrowing display names that might change.
+// How chat states and authors are spelled in the database: as core spells them. These
+// spellings are part of the schema (the partial indexes and queries name the live states).
 
 #include <string_view>
 
@@ -17,8 +16,6 @@ namespace seshat::store::sqlite {
 [[nodiscard]] core::Author author_from_name(std::string_view name);
 
 // closed, canceled, failed and abandoned: nothing leaves them and nothing is added to them.
-[[nodiscard]] bool is_final_state(core::ChatState state);
-
 // The live states as an SQL list, matching the chats_live index: "('waiting', ...)".
 inline constexpr std::string_view k_live_states_sql = "('waiting', 'notified', 'open')";
 

@@ -148,8 +148,10 @@ TEST(PresenceChanged, GoingOfflineMidChatOffersTheChatToOthers) {
   h.online(k_bob);
   h.open_chat(42);
   h.say(k_joe, "!ACCEPT 42");
-  EXPECT_EQ(describe(h.offline(k_joe)),
-            (Lines{"joe@example.com unavailable", "#42 open -> notified",
+  EXPECT_EQ(describe(h.offline(k_joe)), Lines{"joe@example.com unavailable"});
+  EXPECT_EQ(h.board.chat_of(k_joe)->id, 42);  // until presence settles
+  EXPECT_EQ(describe(h.feed(PresenceSettled{})),
+            (Lines{"#42 open -> notified",
                    "< #42 system: Your operator went offline. Please wait while we find someone "
                    "else.",
                    "> joe@example.com: You went offline, so chat #42 was offered to other "
@@ -167,8 +169,9 @@ TEST(PresenceChanged, GoingOfflineMidChatWithNobodyElseLetsTheChatWait) {
   h.online(k_joe);
   h.open_chat(42);
   h.say(k_joe, "!ACCEPT 42");
-  EXPECT_EQ(describe(h.offline(k_joe)),
-            (Lines{"joe@example.com unavailable", "#42 open -> waiting",
+  EXPECT_EQ(describe(h.offline(k_joe)), Lines{"joe@example.com unavailable"});
+  EXPECT_EQ(describe(h.feed(PresenceSettled{})),
+            (Lines{"#42 open -> waiting",
                    "< #42 system: Your operator went offline. Please wait while we find someone "
                    "else.",
                    "< #42 system: " + k_no_operator,
@@ -193,8 +196,8 @@ TEST(PresenceChanged, GoingAwayMidChatKeepsTheChat) {
   EXPECT_EQ(describe(h.visitor(42, 1, "Still there?")),
             (Lines{"> joe@example.com #42: Still there?", "relayed #42 up to 1"}));
   // From away to offline: availability does not change, yet the chat goes back to the queue.
-  const auto actions = describe(h.offline(k_joe));
-  EXPECT_EQ(actions.front(), "#42 open -> waiting");
+  EXPECT_EQ(describe(h.offline(k_joe)), Lines{});
+  EXPECT_EQ(describe(h.feed(PresenceSettled{})).front(), "#42 open -> waiting");
   EXPECT_EQ(h.board.chat_of(k_joe), nullptr);
 }
 
@@ -206,7 +209,21 @@ TEST(PresenceChanged, OneResourceLeavingMidChatKeepsTheChat) {
   h.say(k_joe, "!ACCEPT 42");
   EXPECT_EQ(describe(h.offline(k_joe, "laptop")), Lines{"joe@example.com unavailable"});
   EXPECT_EQ(h.board.chat_of(k_joe)->id, 42);
-  EXPECT_EQ(describe(h.offline(k_joe, "phone")).at(0), "#42 open -> waiting");
+  h.offline(k_joe, "phone");
+  EXPECT_EQ(describe(h.feed(PresenceSettled{})).at(0), "#42 open -> waiting");
+}
+
+TEST(PresenceChanged, AnOperatorBackBeforePresenceSettlesKeepsTheChat) {
+  // A client reconnecting, or the server answering a probe before the client is back, says
+  // "unavailable" for a moment: that alone must not take the chat away.
+  Harness h;
+  h.online(k_joe);
+  h.open_chat(42);
+  h.say(k_joe, "!ACCEPT 42");
+  h.offline(k_joe);
+  h.online(k_joe, "laptop2");
+  EXPECT_TRUE(h.feed(PresenceSettled{}).empty());
+  EXPECT_EQ(h.board.chat_of(k_joe)->id, 42);
 }
 
 TEST(PresenceChanged, AnOperatorWhoseChatWasRestoredGoesOfflineUnseen) {
@@ -218,7 +235,8 @@ TEST(PresenceChanged, AnOperatorWhoseChatWasRestoredGoesOfflineUnseen) {
   chat.visitor_name = "customer";
   chat.operator_jid = "joe@example.com";
   h.board.restore(chat);
-  EXPECT_EQ(describe(h.offline(k_joe)).at(0), "#42 open -> waiting");
+  h.offline(k_joe);
+  EXPECT_EQ(describe(h.feed(PresenceSettled{})).at(0), "#42 open -> waiting");
 }
 
 // --- ConnectionLost ---
