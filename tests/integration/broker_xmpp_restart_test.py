@@ -12,23 +12,10 @@ def request_text(name, chat):
             f"reply with the message '!ACCEPT {chat}'.")
 
 
-# KNOWN BUGS (found by this file; see the report of issue 3, item 5). README promises: "After an
-# XMPP reconnect, an operator whose presence does not come back within 3 s is treated as offline",
-# so an operator who logs in again after a server restart keeps their chat. Today the chat is
-# taken from joe and offered again ("You went offline, so chat #n was offered to other
-# operators.", and the visitor reads "Your operator went offline. ..."), in three ways:
-#  - killed: the PresenceSettled deadline armed at the bot's first connect is not dropped when the
-#    connection is lost (Broker::on_disconnected), so it fires during the outage, with presence
-#    cleared by ConnectionLost, and requeues every open chat ("chat=1 open -> waiting" logged
-#    before the reconnect).
-#  - any restart where the bot is back before the operator (the order these tests use, as a bot
-#    with a 200 ms backoff usually is): Prosody answers the bot's presence probe for an offline
-#    contact with <presence type="unavailable"/> (mod_presence.lua, probe handling), and
-#    PresenceChanged requeues at once, so the 3 s grace never applies.
-#  - stopped (SIGTERM): Prosody closes joe's session first and broadcasts his unavailable
-#    presence to the bot just before ending the bot's stream with system-shutdown.
-# test_server_restarted_while_a_chat_waits covers the reconnect and the outbox replay without
-# these.
+# These tests found that a restart used to take the chat from joe: Prosody reports joe
+# "unavailable" when it stops, and again when it answers the bot's presence probe before joe is
+# back. Now an unavailable operator keeps the chat until presence settles (3 s), so joe, back in
+# time, keeps it.
 
 
 class XmppRestart(case.ProsodyTestCase):

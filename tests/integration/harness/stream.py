@@ -154,7 +154,7 @@ class ChatStream:
         while not any(m["text"] == "Your chat has started." for m in self.transcript()):
             if time.monotonic() > deadline:
                 raise StreamFailure("the visitor never saw 'Your chat has started.'")
-            self._get(f"messages?after=0&wait=1")
+            self._get("messages?after=0&wait=1")
         return self.chat
 
     def transcript(self):
