@@ -18,9 +18,15 @@ debian_packages=(
   clang libclang-rt-14-dev                               # libFuzzer targets (scripts/fuzz.sh)
   prosody lua-sec openssl                                # real XMPP server for tests and demo
   python3 python3-slixmpp                                # real XMPP client (operators) in tests
-  chromium nodejs npm                                    # real browser for widget tests
+  chromium                                               # real browser for widget tests
   curl procps                                            # scripts: readiness checks, kill
+  wrk nginx-light                                        # benchmark floors (bench/run.py)
 )
+# Node.js drives Chromium (playwright-core). A machine that already has node and npm (from
+# another source, whose nodejs conflicts with Debian's npm) keeps them.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  debian_packages+=(nodejs npm)
+fi
 
 sudo_cmd=()
 [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)

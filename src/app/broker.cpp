@@ -5,6 +5,8 @@
 #include <type_traits>
 #include <variant>
 
+#include "core/texts.hpp"
+
 namespace seshat::app {
 namespace {
 
@@ -38,8 +40,8 @@ void log_actions(const core::Actions& actions) {
   for (const auto& action : actions) {
     if (const auto* change = std::get_if<core::SetState>(&action)) {
       spdlog::info("chat={} {} -> {}{}{}", change->chat, core::to_string(change->from),
-                   core::to_string(change->to), change->operator_jid.empty() ? "" : " op=",
-                   change->operator_jid);
+                   core::to_string(change->to),
+                   change->operator_jid.empty() ? "" : " op=", change->operator_jid);
     } else if (const auto* ignored = std::get_if<core::Ignore>(&action)) {
       spdlog::info("ignored: {}", ignored->reason);
     } else if (const auto* availability = std::get_if<core::SetOperatorAvailable>(&action)) {
@@ -58,7 +60,9 @@ Broker::Broker(const Config& config, store::ChangeFeed& feed)
       m_board(config.localusers),
       m_connection(xmpp_settings(config), *this) {}
 
-Broker::~Broker() { stop(); }
+Broker::~Broker() {
+  stop();
+}
 
 void Broker::start() {
   m_store->reset_operators();
@@ -107,7 +111,13 @@ void Broker::on_disconnected(std::string_view reason) {
 }
 
 void Broker::on_message(std::string_view from, std::string_view body) {
-  dispatch(core::OperatorMessage{std::string(from), std::string(body)});
+  if (dispatch(core::OperatorMessage{std::string(from), std::string(body)})) return;
+  // The store failed (disk full, locked past the timeout): say so rather than drop it silently.
+  // Not through the outbox, which lives in the failing store.
+  const auto jid = core::split_jid(from).bare;
+  if (m_board.is_operator(jid)) {
+    m_connection.send({{--m_unstored_notice_id, jid, core::texts::not_stored(body)}});
+  }
 }
 
 void Broker::on_presence(std::string_view from, core::Show show) {
@@ -131,7 +141,7 @@ void Broker::on_delivered(std::vector<std::int64_t> delivered, std::vector<std::
   send_outbox();
 }
 
-void Broker::dispatch(const core::Event& event, std::optional<store::SeenState> seen) {
+bool Broker::dispatch(const core::Event& event, std::optional<store::SeenState> seen) {
   try {
     for (int attempt = 0; attempt < k_dispatch_attempts; ++attempt) {
       auto actions = m_board.handle(event);
@@ -156,7 +166,7 @@ void Broker::dispatch(const core::Event& event, std::optional<store::SeenState> 
               action);
         }
         if (to_operators) send_outbox();
-        return;
+        return true;
       }
       // A chat changed elsewhere (the visitor closed it): decide again on the store's state.
       for (const auto& action : actions) {
@@ -167,9 +177,12 @@ void Broker::dispatch(const core::Event& event, std::optional<store::SeenState> 
   } catch (const store::StoreError& error) {
     spdlog::error("store: {}", error.what());
   }
+  return false;
 }
 
-std::string Broker::metrics() const { return render_prometheus(m_metrics); }
+std::string Broker::metrics() const {
+  return render_prometheus(m_metrics);
+}
 
 void Broker::count_chats() {
   std::int64_t waiting = 0;

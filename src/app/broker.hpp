@@ -54,11 +54,12 @@ class Broker final : public xmpp::Listener {
                     std::vector<std::int64_t> bounced) override;
 
   // Decides, persists and commits one event; retries on fresh state if the store refused.
-  void dispatch(const core::Event& event, std::optional<store::SeenState> seen = std::nullopt);
-  void schedule_pump();       // any thread: coalesced request to run pump()
-  void pump();                // XMPP thread: turns pending store rows into events
-  void check_timeouts();      // XMPP thread: vanished visitors, unaccepted chats
-  void send_outbox();         // XMPP thread: sends outbox rows not yet in flight
+  // False if it could not be persisted (the store failed, or kept refusing).
+  bool dispatch(const core::Event& event, std::optional<store::SeenState> seen = std::nullopt);
+  void schedule_pump();   // any thread: coalesced request to run pump()
+  void pump();            // XMPP thread: turns pending store rows into events
+  void check_timeouts();  // XMPP thread: vanished visitors, unaccepted chats
+  void send_outbox();     // XMPP thread: sends outbox rows not yet in flight
   void reload(core::ChatId chat);
   void count_chats();  // the live-chat gauges, from the switchboard
 
@@ -74,7 +75,8 @@ class Broker final : public xmpp::Listener {
   std::optional<std::chrono::steady_clock::time_point> m_presence_settles_at;
   std::atomic<bool> m_pump_scheduled{false};
   BrokerMetrics m_metrics;
-  bool m_connected_before = false;  // XMPP thread
+  bool m_connected_before = false;        // XMPP thread
+  std::int64_t m_unstored_notice_id = 0;  // negative XMPP ids for notices outside the outbox
 
   // A ticker posting check_timeouts() to the XMPP thread once a second.
   std::mutex m_ticker_mutex;

@@ -39,8 +39,7 @@ std::string render_prometheus(const BrokerMetrics& m) {
       << "# TYPE seshat_messages_relayed_total counter\n"
       << "seshat_messages_relayed_total{direction=\"to_operator\"} " << m.to_operators.load()
       << '\n'
-      << "seshat_messages_relayed_total{direction=\"to_visitor\"} " << m.to_visitors.load()
-      << '\n';
+      << "seshat_messages_relayed_total{direction=\"to_visitor\"} " << m.to_visitors.load() << '\n';
   line(out, "xmpp_delivered_total", "counter", "Outbox messages confirmed by the XMPP server.",
        m.delivered);
   line(out, "xmpp_bounced_total", "counter", "Outbox messages bounced by the XMPP server.",

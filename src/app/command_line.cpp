@@ -1,7 +1,7 @@
 #include "app/command_line.hpp"
 
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include <cstdio>
 #include <string>
@@ -40,7 +40,8 @@ int run_command_line(int argc, char** argv) {
   app.set_version_flag("--version", std::string("seshat ") + SESHAT_VERSION);
   app.require_subcommand(1);
   Invocation invocation;
-  auto* broker = add_mode(app, "broker", "Run the broker bot only (the seed's server.py)", invocation);
+  auto* broker =
+      add_mode(app, "broker", "Run the broker bot only (the seed's server.py)", invocation);
   auto* web = add_mode(app, "web", "Run the HTTP gateway and widget only", invocation);
   auto* serve = add_mode(app, "serve", "Run the gateway and the broker in one process", invocation);
   try {

@@ -14,6 +14,26 @@
 #include "app/ini.hpp"
 
 namespace seshat::app {
+
+namespace {
+std::string printable(const std::string& text) {
+  static constexpr char k_hex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(text.size());
+  for (const unsigned char c : text) {
+    if (c < 0x20 || c == 0x7F) {
+      out += "\\x";
+      out += k_hex[c >> 4];
+      out += k_hex[c & 0xF];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+}  // namespace
+
+ConfigError::ConfigError(const std::string& message) : std::runtime_error(printable(message)) {}
 namespace {
 
 constexpr std::array<std::string_view, 13> k_keys = {

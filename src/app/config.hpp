@@ -13,8 +13,11 @@
 
 namespace seshat::app {
 
+// One line, printable: control bytes quoted from the file are shown as \xNN, never sent raw
+// to the terminal.
 class ConfigError : public std::runtime_error {
-  using std::runtime_error::runtime_error;
+ public:
+  explicit ConfigError(const std::string& message);
 };
 
 enum class TlsPolicy { verify, no_verify, off };

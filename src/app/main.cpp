@@ -1,3 +1,5 @@
 #include "app/command_line.hpp"
 
-int main(int argc, char** argv) { return seshat::app::run_command_line(argc, argv); }
+int main(int argc, char** argv) {
+  return seshat::app::run_command_line(argc, argv);
+}

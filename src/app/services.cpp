@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -37,10 +38,18 @@ std::filesystem::path web_root() {
 
 void log_from_gateway(http::LogLevel level, std::string_view text) {
   switch (level) {
-    case http::LogLevel::debug: spdlog::debug("http: {}", text); break;
-    case http::LogLevel::info: spdlog::info("http: {}", text); break;
-    case http::LogLevel::warn: spdlog::warn("http: {}", text); break;
-    case http::LogLevel::error: spdlog::error("http: {}", text); break;
+    case http::LogLevel::debug:
+      spdlog::debug("http: {}", text);
+      break;
+    case http::LogLevel::info:
+      spdlog::info("http: {}", text);
+      break;
+    case http::LogLevel::warn:
+      spdlog::warn("http: {}", text);
+      break;
+    case http::LogLevel::error:
+      spdlog::error("http: {}", text);
+      break;
   }
 }
 
@@ -52,6 +61,15 @@ http::Settings gateway_settings(const Config& config, const Broker* broker) {
   settings.allowed_origins = config.allowed_origins;
   settings.web_root = web_root();
   settings.open_store = [path = config.sqlitedb] { return store::open_sqlite_store(path); };
+  // A visitor's page is "seen" when it reads; refresh that well within visitor_timeout, or a
+  // live visitor would count as vanished.
+  if (config.visitor_timeout.count() > 0) {
+    using namespace std::chrono;
+    const auto timeout = duration_cast<milliseconds>(config.visitor_timeout);
+    settings.limits.touch_interval = std::min(settings.limits.touch_interval, timeout / 4);
+    settings.heartbeat =
+        std::max(seconds(1), std::min(settings.heartbeat, duration_cast<seconds>(timeout / 3)));
+  }
   settings.log = log_from_gateway;
   if (broker != nullptr) {
     settings.health = [broker] {
@@ -82,7 +100,8 @@ int run_services(Mode mode, const Config& config) {
   http::Metrics metrics;
   std::unique_ptr<http::Gateway> gateway;
   if (mode != Mode::broker) {
-    gateway = std::make_unique<http::Gateway>(gateway_settings(config, broker.get()), feed, metrics);
+    gateway =
+        std::make_unique<http::Gateway>(gateway_settings(config, broker.get()), feed, metrics);
     gateway->start();
     spdlog::info("listening on http://{}:{}{}/", config.listen.host, gateway->port(),
                  config.prefix);

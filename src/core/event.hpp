@@ -57,8 +57,8 @@ struct ConnectionLost {};
 // went offline. An open chat whose operator is not online now goes back to the queue.
 struct PresenceSettled {};
 
-using Event = std::variant<ChatOpened, VisitorMessage, VisitorClosed, VisitorVanished,
-                           AcceptTimedOut, OperatorMessage, PresenceChanged, ConnectionLost,
-                           PresenceSettled>;
+using Event =
+    std::variant<ChatOpened, VisitorMessage, VisitorClosed, VisitorVanished, AcceptTimedOut,
+                 OperatorMessage, PresenceChanged, ConnectionLost, PresenceSettled>;
 
 }  // namespace seshat::core

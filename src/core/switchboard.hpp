@@ -35,7 +35,7 @@ class Switchboard {
   [[nodiscard]] const Chat* find(ChatId id) const;
   // The open chat the operator (any case, resource ignored) handles, or nullptr.
   [[nodiscard]] const Chat* chat_of(std::string_view operator_jid) const;
-  [[nodiscard]] std::vector<const Chat*> requests() const;  // waiting or notified, oldest first
+  [[nodiscard]] std::vector<const Chat*> requests() const;    // waiting or notified, oldest first
   [[nodiscard]] std::vector<const Chat*> open_chats() const;  // oldest first
   [[nodiscard]] bool is_operator(std::string_view bare_jid) const;
   [[nodiscard]] const Presence& presence() const { return m_presence; }

@@ -48,6 +48,11 @@ std::string chat_closed() {
   return "The chat is now closed.";
 }
 
+std::string not_stored(std::string_view text) {
+  return "Not delivered: your message \"" + std::string(text) +
+         "\" could not be stored, so nobody received it. Please send it again in a moment.";
+}
+
 std::string no_such_request(ChatId chat) {
   return "There is no open chat request " + hash(chat) + ".";
 }

@@ -23,6 +23,8 @@ namespace seshat::core::texts {
 [[nodiscard]] std::string chat_request(const Chat& chat);
 [[nodiscard]] std::string now_handling(ChatId chat);
 [[nodiscard]] std::string chat_closed();  // also said to the visitor
+// The store failed: the operator's `text` went nowhere.
+[[nodiscard]] std::string not_stored(std::string_view text);
 [[nodiscard]] std::string no_such_request(ChatId chat);
 [[nodiscard]] std::string already_handling(ChatId current);
 [[nodiscard]] std::string handled_by(ChatId chat, std::string_view operator_jid);

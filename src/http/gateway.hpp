@@ -49,7 +49,8 @@ struct Settings {
   std::vector<std::string> allowed_origins;
   std::filesystem::path web_root;  // holds widget.js, widget.css, index.html
   std::size_t max_body = 16 * 1024;
-  int chats_per_minute = 10;  // chats one client address may open per minute; 0: no limit
+  int chats_per_minute = 10;         // chats one client address may open per minute; 0: no limit
+  int wrong_tokens_per_minute = 20;  // then that address's chat calls get 429 for a while; 0: off
   int io_threads = 1;
   std::chrono::seconds header_timeout{30};  // also the keep-alive idle time
   std::chrono::seconds body_timeout{30};

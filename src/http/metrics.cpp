@@ -45,8 +45,8 @@ std::string render_prometheus(const Metrics& m) {
       << "seshat_http_responses_total{code=\"5xx\"} " << m.responses_5xx.load() << '\n';
   line(out, "chats_started_total", "counter", "Chats opened by visitors.", m.chats_started);
   line(out, "messages_sent_total", "counter", "Visitor messages accepted.", m.messages_sent);
-  line(out, "rate_limited_total", "counter", "Chat creations refused by the rate limit.",
-       m.rate_limited);
+  line(out, "rate_limited_total", "counter",
+       "Requests refused by a rate limit (chat creation, wrong tokens).", m.rate_limited);
   line(out, "events_sent_total", "counter", "Server-sent events written.", m.events_sent);
   line(out, "connections", "gauge", "Open TCP connections.", m.connections);
   line(out, "long_polls", "gauge", "Requests waiting for a message.", m.long_polls);

@@ -23,7 +23,7 @@ struct Metrics {
   std::atomic<std::uint64_t> responses_5xx{0};
   std::atomic<std::uint64_t> chats_started{0};
   std::atomic<std::uint64_t> messages_sent{0};  // visitor messages accepted (202)
-  std::atomic<std::uint64_t> rate_limited{0};   // 429 for chat creation
+  std::atomic<std::uint64_t> rate_limited{0};   // 429: chat creation, wrong tokens
   std::atomic<std::uint64_t> events_sent{0};    // SSE message and status events
   std::atomic<std::int64_t> connections{0};     // open TCP connections
   std::atomic<std::int64_t> long_polls{0};      // requests waiting for a message

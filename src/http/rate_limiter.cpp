@@ -33,4 +33,11 @@ bool RateLimiter::take(const std::string& address, Clock::time_point now) {
   return true;
 }
 
+bool RateLimiter::exhausted(const std::string& address, Clock::time_point now) {
+  if (m_per_minute <= 0) return false;
+  std::lock_guard lock(m_mutex);
+  const auto found = m_buckets.find(address);
+  return found != m_buckets.end() && refill(found->second, now) < 1.0;
+}
+
 }  // namespace seshat::http

@@ -1,7 +1,7 @@
 #pragma once
-// Chat creation per client address: at most `per_minute` in any minute (a token bucket that
-// refills continuously). Thread-safe; memory bounded by forgetting addresses whose bucket is
-// full again.
+// At most `per_minute` events per client address in any minute (a token bucket that refills
+// continuously): chat creation, wrong tokens. Thread-safe; memory bounded by forgetting addresses
+// whose bucket is full again.
 
 #include <chrono>
 #include <mutex>
@@ -19,6 +19,8 @@ class RateLimiter {
 
   // Takes one slot for `address` at `now`; false when none is left.
   [[nodiscard]] bool take(const std::string& address, Clock::time_point now = Clock::now());
+  // Whether `address` has no slot left at `now` (takes nothing).
+  [[nodiscard]] bool exhausted(const std::string& address, Clock::time_point now = Clock::now());
 
  private:
   struct Bucket {

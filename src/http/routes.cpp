@@ -128,6 +128,11 @@ bool is_api(Endpoint endpoint) {
   }
 }
 
+bool needs_token(Endpoint endpoint) {
+  return endpoint == Endpoint::messages || endpoint == Endpoint::events ||
+         endpoint == Endpoint::close_chat;
+}
+
 core::ChatId parse_chat_id(std::string_view text) {
   if (text.empty() || text.front() < '1' || text.front() > '9') return 0;
   core::ChatId id = 0;

@@ -61,6 +61,9 @@ struct Route {
 // Whether the endpoint belongs to the JSON API (CORS, origin check, no-store, JSON errors).
 [[nodiscard]] bool is_api(Endpoint endpoint);
 
+// Whether the endpoint acts on one chat, with that chat's token.
+[[nodiscard]] bool needs_token(Endpoint endpoint);
+
 // A positive decimal chat id, or 0 when `text` is not one.
 [[nodiscard]] core::ChatId parse_chat_id(std::string_view text);
 

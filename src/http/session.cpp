@@ -180,6 +180,12 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
   }
 
   void dispatch(Method method) {
+    if (needs_token(m_route.endpoint) && m_shared.wrong_tokens.exhausted(m_address)) {
+      m_shared.metrics.rate_limited.fetch_add(1, std::memory_order_relaxed);
+      m_response.set(bhttp::field::retry_after, "60");
+      return send_error(
+          429, "Too many wrong chat tokens came from your address; please try again in a minute.");
+    }
     switch (m_route.endpoint) {
       case Endpoint::create_chat:
         return create_chat();
@@ -643,6 +649,8 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
   }
 
   void send_failure(const client::Failure& failure) {
+    // Each wrong token spends the address's allowance: guessing stops at a few a minute.
+    if (failure.code == client::Error::wrong_token) (void)m_shared.wrong_tokens.take(m_address);
     send_error(status_of(failure.code), failure.message);
   }
 

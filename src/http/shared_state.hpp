@@ -36,7 +36,8 @@ struct SharedState {
       : settings(std::move(settings_in)),
         prefix(normalize_prefix(settings.prefix)),
         metrics(metrics_in),
-        limiter(settings.chats_per_minute) {}
+        limiter(settings.chats_per_minute),
+        wrong_tokens(settings.wrong_tokens_per_minute) {}
 
   void log(LogLevel level, std::string_view text) const {
     if (settings.log) settings.log(level, text);
@@ -73,7 +74,8 @@ struct SharedState {
   Metrics& metrics;
   std::unique_ptr<DbWorker> db;  // set by start()
   WaiterRegistry waiters;
-  RateLimiter limiter;
+  RateLimiter limiter;       // chat creation per address
+  RateLimiter wrong_tokens;  // token guessing per address: wrong tokens spend it
   std::atomic<bool> stopping{false};
 
   std::mutex sessions_mutex;

@@ -34,10 +34,10 @@ class StoreError : public std::runtime_error {
 using Millis = std::int64_t;  // milliseconds since the Unix epoch (UTC)
 
 struct ChatRecord {
-  core::Chat chat;            // id, state, visitor name, opening message, page, operator
-  std::string token_hash;     // what the visitor's token hashes to (never the token itself)
-  Seq last_seq = 0;           // highest message seq in this chat (0: none yet)
-  Seq relayed_seq = 0;        // visitor messages up to here were handled by the broker
+  core::Chat chat;         // id, state, visitor name, opening message, page, operator
+  std::string token_hash;  // what the visitor's token hashes to (never the token itself)
+  Seq last_seq = 0;        // highest message seq in this chat (0: none yet)
+  Seq relayed_seq = 0;     // visitor messages up to here were handled by the broker
   std::optional<core::ChatState> broker_seen;  // state the broker last acted on (none: new)
   Millis created_at = 0;
   Millis visitor_seen_at = 0;  // last time the visitor's page was heard from
@@ -61,7 +61,7 @@ struct OutboxItem {
   std::int64_t id = 0;  // increasing; also the stable XMPP message id on every (re)send
   std::string jid;      // bare JID of the operator
   std::string text;
-  ChatId chat = 0;      // 0 when about no chat
+  ChatId chat = 0;  // 0 when about no chat
 };
 
 enum class AddResult { added, no_such_chat, chat_final };
@@ -98,8 +98,7 @@ class Store {
   [[nodiscard]] virtual Added add_message(ChatId chat, core::Author from,
                                           const std::string& text) = 0;
   // Messages with seq > after, oldest first, at most `limit`.
-  [[nodiscard]] virtual std::vector<Message> messages_after(ChatId chat, Seq after,
-                                                            int limit) = 0;
+  [[nodiscard]] virtual std::vector<Message> messages_after(ChatId chat, Seq after, int limit) = 0;
   // The visitor ends a live chat: state closed and the system message `text`, atomically.
   // False if the chat is unknown or already final.
   [[nodiscard]] virtual bool close_by_visitor(ChatId chat, const std::string& text) = 0;

@@ -19,9 +19,23 @@ TEST(RateLimiter, AllowsPerMinuteThenRefills) {
   EXPECT_FALSE(limiter.take("10.0.0.1", t0 + 22s));
 }
 
+TEST(RateLimiter, ExhaustedOnlyLooks) {
+  RateLimiter limiter(2);
+  const auto t0 = RateLimiter::Clock::time_point{} + 1h;
+  EXPECT_FALSE(limiter.exhausted("10.0.0.1", t0)) << "an unknown address has its full allowance";
+  EXPECT_TRUE(limiter.take("10.0.0.1", t0));
+  EXPECT_FALSE(limiter.exhausted("10.0.0.1", t0));
+  EXPECT_FALSE(limiter.exhausted("10.0.0.1", t0)) << "looking takes nothing";
+  EXPECT_TRUE(limiter.take("10.0.0.1", t0));
+  EXPECT_TRUE(limiter.exhausted("10.0.0.1", t0));
+  EXPECT_FALSE(limiter.exhausted("10.0.0.2", t0));
+  EXPECT_FALSE(limiter.exhausted("10.0.0.1", t0 + 31s)) << "refilled";
+}
+
 TEST(RateLimiter, ZeroMeansNoLimit) {
   RateLimiter limiter(0);
   for (int i = 0; i < 100; ++i) EXPECT_TRUE(limiter.take("a"));
+  EXPECT_FALSE(limiter.exhausted("a"));
 }
 
 }  // namespace

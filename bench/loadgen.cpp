@@ -1,0 +1,332 @@
+// The Seshat load generator: simulated visitors over the HTTP API and operators as real XMPP
+// clients, each message carrying its send time (CLOCK_MONOTONIC), against `seshat serve` and a
+// Prosody on this machine. Prints a human summary and one "RESULT {json}" line (bench/run.py).
+//
+//   loadgen --mode direct ...  floor: two XMPP clients talking straight through Prosody
+//   loadgen --mode notify ...  new chat -> every available operator's notification
+//   loadgen --mode relay ...   idle SSE visitors, N open chats at 1 msg/s each way, then a burst
+
+#include <sys/resource.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+
+#include "operators.hpp"
+#include "visitors.hpp"
+
+namespace seshat::bench {
+namespace {
+
+struct Options {
+  std::string mode = "relay";
+  XmppSettings xmpp;
+  HttpSettings http;
+  std::string domain = "localhost";
+  std::string op_prefix = "op";
+  int operators = 2;
+  int visitors = 2;
+  int idle = 0;
+  double duration_s = 5;
+  int burst = 20;
+  int notify_chats = 20;
+  int notify_gap_ms = 100;
+  int seshat_pid = 0;
+  std::string tokens_out;
+  std::string transport = "sse";
+};
+
+double cpu_seconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  const auto seconds = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6;
+  };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
+long rss_kb(int pid) {
+  if (pid <= 0) return 0;
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  }
+  return 0;
+}
+
+void raise_file_limit() {
+  rlimit limit{};
+  getrlimit(RLIMIT_NOFILE, &limit);
+  limit.rlim_cur = limit.rlim_max;
+  setrlimit(RLIMIT_NOFILE, &limit);
+}
+
+// Waits for `done`, checking every 10 ms; false after `timeout_s`.
+bool wait_for(const std::function<bool()>& done, double timeout_s) {
+  const auto deadline = monotonic_ns() + static_cast<std::int64_t>(timeout_s * 1e9);
+  while (!done()) {
+    if (monotonic_ns() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));  // progress check, not a sync
+  }
+  return true;
+}
+
+void report_errors(const Shared& shared, nlohmann::json& result) {
+  result["errors"] = shared.errors.load();
+  result["error_texts"] = shared.error_texts;
+  if (shared.errors.load() > 0) std::printf("errors: %d\n", shared.errors.load());
+  for (const auto& text : shared.error_texts) std::printf("  %s\n", text.c_str());
+}
+
+nlohmann::json to_json(const Summary& summary) {
+  return {{"count", summary.count},
+          {"p50_ms", summary.p50_ms},
+          {"p99_ms", summary.p99_ms},
+          {"max_ms", summary.max_ms}};
+}
+
+void print(const char* what, const Summary& s) {
+  std::printf("%-34s n=%-6zu p50=%8.3f ms  p99=%8.3f ms  max=%8.3f ms\n", what, s.count, s.p50_ms,
+              s.p99_ms, s.max_ms);
+}
+
+std::string op_jid(const Options& options, int i) {
+  return options.op_prefix + std::to_string(i) + "@" + options.domain;
+}
+std::string op_password(const Options& options, int i) {
+  return options.op_prefix + std::to_string(i) + "-secret";
+}
+
+// Steady phase of `duration_s` starting shortly, then a drain of `drain_s`.
+void run_steady(Shared& shared, const Options& options, const std::function<void()>& start) {
+  const auto begin = monotonic_ns() + 200'000'000;
+  shared.steady_start_ns = begin;
+  shared.steady_end_ns = begin + static_cast<std::int64_t>(options.duration_s * 1e9);
+  shared.phase = static_cast<int>(Phase::steady);
+  if (start) start();
+  while (monotonic_ns() < shared.steady_end_ns.load() + 1'500'000'000) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+// The burst: `expected` timed messages; returns messages per second as received.
+double run_burst(Shared& shared, int expected, const std::function<void()>& start) {
+  const auto begin = monotonic_ns();
+  shared.phase = static_cast<int>(Phase::burst);
+  if (start) start();
+  if (!wait_for([&] { return shared.burst_received.load() >= expected; }, 60)) {
+    std::fprintf(stderr, "loadgen: burst: %d of %d arrived\n", shared.burst_received.load(),
+                 expected);
+  }
+  const auto elapsed = static_cast<double>(shared.burst_last_ns.load() - begin) / 1e9;
+  return elapsed > 0 ? shared.burst_received.load() / elapsed : 0;
+}
+
+int run_direct(const Options& options, nlohmann::json& result) {
+  Shared shared(1);
+  std::vector<OperatorSpec> specs(2);
+  specs[0] = {
+      op_jid(options, 0), op_password(options, 0), Role::direct, 0, op_jid(options, 1), true};
+  specs[1] = {
+      op_jid(options, 1), op_password(options, 1), Role::direct, 1, op_jid(options, 0), false};
+  Operators clients(options.xmpp, specs, shared);
+  clients.start();
+  if (!wait_for([&] { return shared.operators_online.load() == 2; }, 30)) {
+    std::fprintf(stderr, "loadgen: the direct clients did not log in\n");
+    return 1;
+  }
+  run_steady(shared, options, nullptr);
+  const auto rate = run_burst(shared, options.xmpp.burst, nullptr);
+  shared.phase = static_cast<int>(Phase::stop);
+  clients.join();
+  const auto a_to_b = shared.to_operator[1].summary();
+  const auto b_to_a = shared.to_visitor[1].summary();
+  print("direct A->B (steady)", a_to_b);
+  print("direct B->A (steady)", b_to_a);
+  print("direct A->B (burst)", shared.to_operator[2].summary());
+  std::printf("direct one-way rate: %.0f msg/s (%d messages)\n", rate,
+              shared.burst_received.load());
+  result["a_to_b"] = to_json(a_to_b);
+  result["b_to_a"] = to_json(b_to_a);
+  result["rate"] = rate;
+  result["burst_received"] = shared.burst_received.load();
+  report_errors(shared, result);
+  return 0;
+}
+
+int run_notify(const Options& options, nlohmann::json& result) {
+  Shared shared(static_cast<std::size_t>(options.notify_chats));
+  std::vector<OperatorSpec> specs;
+  for (int i = 0; i < options.operators; ++i) {
+    specs.push_back({op_jid(options, i), op_password(options, i), Role::notify, i, "", false});
+  }
+  auto xmpp = options.xmpp;
+  xmpp.notify_visitors = options.notify_chats;
+  Operators operators(xmpp, specs, shared);
+  operators.start();
+  if (!wait_for([&] { return shared.operators_online.load() == options.operators; }, 60) ||
+      !wait_available(options.http, options.operators, 30)) {
+    std::fprintf(stderr, "loadgen: the operators did not become available\n");
+    return 1;
+  }
+  Visitors visitors(options.http, shared);
+  visitors.start();
+  visitors.announce(options.notify_chats, options.notify_gap_ms);
+  const int expected = options.notify_chats * options.operators;
+  if (!wait_for([&] { return shared.notifications.load() >= expected; },
+                30 + options.notify_chats * options.notify_gap_ms / 1000.0)) {
+    std::fprintf(stderr, "loadgen: %d of %d notifications arrived\n", shared.notifications.load(),
+                 expected);
+  }
+  shared.phase = static_cast<int>(Phase::stop);
+  visitors.stop();
+  operators.join();
+  Samples every;
+  for (std::size_t i = 0; i < operators.notify_last().size(); ++i) {
+    if (operators.notify_count()[i] == options.operators) every.add(operators.notify_last()[i]);
+  }
+  print("new chat -> one operator", shared.notify.summary());
+  print("new chat -> every operator", every.summary());
+  result["one"] = to_json(shared.notify.summary());
+  result["every"] = to_json(every.summary());
+  result["notifications"] = shared.notifications.load();
+  report_errors(shared, result);
+  return 0;
+}
+
+int run_relay(const Options& options, nlohmann::json& result) {
+  Shared shared(static_cast<std::size_t>(options.visitors));
+  std::vector<OperatorSpec> specs;
+  for (int i = 0; i < options.visitors; ++i) {
+    specs.push_back({op_jid(options, i), op_password(options, i), Role::relay, i, "", false});
+  }
+  // Operators first: libstrophe uses select(), so its sockets must get the low descriptors.
+  Operators operators(options.xmpp, specs, shared);
+  operators.start();
+  if (!wait_for([&] { return shared.operators_online.load() == options.visitors; }, 60)) {
+    std::fprintf(stderr, "loadgen: %d of %d operators logged in\n", shared.operators_online.load(),
+                 options.visitors);
+    return 1;
+  }
+  Visitors visitors(options.http, shared);
+  visitors.start();
+
+  const long rss_before = rss_kb(options.seshat_pid);
+  long rss_idle = rss_before;
+  if (options.idle > 0) {
+    visitors.open_idle(options.idle);
+    if (!wait_for([&] { return shared.idle_ready.load() >= options.idle; }, 120)) {
+      std::fprintf(stderr, "loadgen: %d of %d idle visitors connected\n", shared.idle_ready.load(),
+                   options.idle);
+    }
+    std::this_thread::sleep_for(std::chrono::seconds(1));  // let the server settle before measuring
+    rss_idle = rss_kb(options.seshat_pid);
+    std::printf("idle visitors: %d connected, seshat RSS %ld -> %ld kB (%.0f bytes each)\n",
+                shared.idle_ready.load(), rss_before, rss_idle,
+                shared.idle_ready.load() > 0
+                    ? (rss_idle - rss_before) * 1024.0 / shared.idle_ready.load()
+                    : 0.0);
+  }
+
+  visitors.open_active(options.visitors);
+  if (!wait_for(
+          [&] {
+            return shared.operators_accepted.load() >= options.visitors &&
+                   shared.visitors_open.load() >= options.visitors;
+          },
+          60)) {
+    std::fprintf(stderr, "loadgen: %d accepted, %d visitors open of %d\n",
+                 shared.operators_accepted.load(), shared.visitors_open.load(), options.visitors);
+    shared.phase = static_cast<int>(Phase::stop);
+    report_errors(shared, result);
+    return 1;
+  }
+  run_steady(shared, options, [&] { visitors.start_steady(); });
+  const int expected = options.visitors * options.burst;
+  const double rate =
+      options.burst > 0 ? run_burst(shared, expected, [&] { visitors.start_burst(options.burst); })
+                        : 0;
+  const long rss_end = rss_kb(options.seshat_pid);
+  shared.phase = static_cast<int>(Phase::stop);
+  operators.join();
+  visitors.stop();
+
+  if (!options.tokens_out.empty()) {
+    std::ofstream out(options.tokens_out);
+    for (const auto& ticket : visitors.idle_tickets())
+      out << ticket.id << ' ' << ticket.token << '\n';
+  }
+  const auto v2o = shared.to_operator[1].summary();
+  const auto o2v = shared.to_visitor[1].summary();
+  print("visitor -> operator (steady)", v2o);
+  print("operator -> visitor (steady)", o2v);
+  print("visitor -> operator (burst)", shared.to_operator[2].summary());
+  std::printf("relay rate to operators: %.0f msg/s (%d of %d)\n", rate,
+              shared.burst_received.load(), expected);
+  result["v2o"] = to_json(v2o);
+  result["o2v"] = to_json(o2v);
+  result["rate"] = rate;
+  result["burst_received"] = shared.burst_received.load();
+  result["burst_expected"] = expected;
+  result["idle"] = shared.idle_ready.load();
+  result["rss_before_kb"] = rss_before;
+  result["rss_idle_kb"] = rss_idle;
+  result["rss_end_kb"] = rss_end;
+  report_errors(shared, result);
+  return 0;
+}
+
+}  // namespace
+}  // namespace seshat::bench
+
+int main(int argc, char** argv) {
+  using namespace seshat::bench;
+  std::signal(SIGPIPE, SIG_IGN);  // libstrophe writes without MSG_NOSIGNAL
+  Options options;
+  CLI::App app{"Seshat load generator"};
+  app.add_option("--mode", options.mode, "direct | notify | relay")->required();
+  app.add_option("--xmpp-port", options.xmpp.port)->required();
+  app.add_option("--ca", options.xmpp.ca_file, "PEM the XMPP server's certificate is checked with");
+  app.add_option("--domain", options.domain);
+  app.add_option("--bot", options.xmpp.bot, "the broker's bare JID");
+  app.add_option("--op-prefix", options.op_prefix,
+                 "accounts <prefix><i>, password <prefix><i>-secret");
+  app.add_option("--operators", options.operators, "notify: available operators");
+  app.add_option("--http-port", options.http.port);
+  app.add_option("--prefix", options.http.prefix);
+  app.add_option("--transport", options.transport, "sse | long-poll");
+  app.add_option("--address-base", options.http.address_base,
+                 "visitors connect from 127.<base..base+2>.x.y");
+  app.add_option("--visitors", options.visitors, "relay: open chats (and as many operators)");
+  app.add_option("--idle", options.idle, "relay: idle visitors");
+  app.add_option("--duration", options.duration_s, "steady phase, seconds");
+  app.add_option("--burst", options.burst, "relay: messages per visitor; direct: messages in all");
+  app.add_option("--direct-rate", options.xmpp.direct_rate, "direct: messages/s each way");
+  app.add_option("--notify-chats", options.notify_chats);
+  app.add_option("--notify-gap-ms", options.notify_gap_ms);
+  app.add_option("--seshat-pid", options.seshat_pid, "to read its VmRSS");
+  app.add_option("--tokens-out", options.tokens_out,
+                 "relay: write the idle chats' 'id token' lines");
+  CLI11_PARSE(app, argc, argv);
+  options.http.transport = options.transport == "long-poll" ? Transport::long_poll : Transport::sse;
+  if (options.mode == "direct") options.xmpp.burst = options.burst;
+  raise_file_limit();
+
+  nlohmann::json result{{"mode", options.mode}};
+  int status = 2;
+  if (options.mode == "direct") status = run_direct(options, result);
+  if (options.mode == "notify") status = run_notify(options, result);
+  if (options.mode == "relay") status = run_relay(options, result);
+  result["cpu_s"] = cpu_seconds();
+  std::printf("loadgen CPU time: %.2f s\n", cpu_seconds());
+  std::fflush(stdout);
+  std::cout << "RESULT " << result.dump() << std::endl;
+  return status;
+}

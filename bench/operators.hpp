@@ -1,0 +1,73 @@
+#pragma once
+// Simulated operators: real XMPP clients (libstrophe) on one thread of their own, all in one
+// libstrophe context (it is not thread-safe). The thread drives every connection with
+// xmpp_run_once and reads its instructions from Shared (phase, chat ids to accept).
+
+#include <cstdint>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "shared.hpp"
+
+namespace seshat::bench {
+
+enum class Role {
+  relay,   // logs in busy (dnd), accepts the chat of visitor `index`, then chats
+  notify,  // logs in available and only counts "Remote user 'n<i>' ..." notifications
+  direct,  // floor: talks straight to `peer` through Prosody, no broker in between
+};
+
+struct OperatorSpec {
+  std::string jid;
+  std::string password;
+  Role role = Role::relay;
+  int index = 0;        // relay: the visitor whose chat it accepts
+  std::string peer;     // direct: who it sends to
+  bool floods = false;  // direct: sends the burst
+};
+
+struct XmppSettings {
+  std::string host = "127.0.0.1";
+  unsigned short port = 5222;
+  std::string ca_file;
+  std::string bot;          // the broker's bare JID
+  int direct_rate = 100;    // direct: messages per second each client sends in the steady phase
+  int burst = 0;            // direct: messages the flooding client sends in the burst
+  int notify_visitors = 0;  // notify: how many chats will be announced
+};
+
+class Operators {
+ public:
+  Operators(XmppSettings settings, std::vector<OperatorSpec> specs, Shared& shared);
+  ~Operators();  // asks the thread to stop (if running) and joins it
+  Operators(const Operators&) = delete;
+  Operators& operator=(const Operators&) = delete;
+
+  void start();  // connects everyone on the XMPP thread
+  void join();   // after shared.phase = stop: finishes chats, disconnects, joins
+
+  // notify: per visitor index, the latest of its operators' notifications (ns after creation);
+  // read after join().
+  [[nodiscard]] const std::vector<std::int64_t>& notify_last() const { return m_notify_last; }
+  [[nodiscard]] const std::vector<int>& notify_count() const { return m_notify_count; }
+
+  // Used by the libstrophe callbacks (operators.cpp), on the XMPP thread only.
+  struct Client;
+  [[nodiscard]] Shared& shared() { return m_shared; }
+  void on_message(Client& client, const std::string& body, std::int64_t now);
+  void on_connection(Client& client, bool connected);
+
+ private:
+  void run();
+  void send_due(Client& client, std::int64_t now);
+
+  XmppSettings m_settings;
+  std::vector<OperatorSpec> m_specs;
+  Shared& m_shared;
+  std::vector<std::int64_t> m_notify_last;
+  std::vector<int> m_notify_count;
+  std::thread m_thread;
+};
+
+}  // namespace seshat::bench

@@ -1,0 +1,299 @@
+#!/usr/bin/python3
+"""The whole Seshat benchmark in one command (bench/README.md):
+
+    python3 bench/run.py --seshat build/src/app/seshat --loadgen build/bench/seshat_loadgen \
+        --sqlite-floor build/bench/seshat_sqlite_floor [--idle 2000] [--transport sse]
+
+Starts a real Prosody (tests/integration/harness) and `seshat serve`, measures the floors in the
+same run (direct XMPP hop and rate, nginx static under wrk, SQLite commits), runs the scenarios
+and prints: scenario | figure | floor | ratio | target. --smoke: a few seconds, asserts that
+messages were measured both ways (the ctest bench.smoke).
+"""
+
+import argparse
+import hashlib
+import hmac
+import json
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
+
+from harness.prosody import Prosody, free_port, wait_for_port  # noqa: E402
+from harness.seshat import Seshat  # noqa: E402
+
+BOT, BOT_PASSWORD = "bot", "bot-secret"
+
+
+def add_account(server, user, password, iterations=10000):
+    """Writes a SCRAM-SHA-1 account as Prosody's internal_hashed storage keeps it: prosodyctl
+    takes 0.8 s per account, and a benchmark needs a hundred."""
+    salt = str(uuid.uuid4())
+    salted = hashlib.pbkdf2_hmac("sha1", password.encode(), salt.encode(), iterations)
+    client_key = hmac.new(salted, b"Client Key", "sha1").digest()
+    stored_key = hashlib.sha1(client_key).hexdigest()
+    server_key = hmac.new(salted, b"Server Key", "sha1").hexdigest()
+    folder = os.path.join(server.dir, "data", server.domain, "accounts")
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, f"{user}.dat"), "w") as f:
+        f.write(f'return {{\n\t["stored_key"] = "{stored_key}";\n\t["salt"] = "{salt}";\n'
+                f'\t["iteration_count"] = {iterations};\n\t["server_key"] = "{server_key}";\n}};\n')
+
+
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run_loadgen(args, extra, label):
+    command = [args.loadgen] + extra
+    print(f"--- {label}: {' '.join(os.path.basename(c) if c == args.loadgen else c for c in command)}",
+          flush=True)
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    sys.stdout.write(done.stdout)
+    sys.stderr.write(done.stderr)
+    result = None
+    for line in done.stdout.splitlines():
+        if line.startswith("RESULT "):
+            result = json.loads(line[len("RESULT "):])
+    if done.returncode != 0 or result is None:
+        raise RuntimeError(f"{label}: loadgen failed ({done.returncode})")
+    return result
+
+
+def wrk(url, seconds, script=None, env=None):
+    command = ["wrk", "-t2", "-c50", f"-d{seconds}s", "--latency"] + (["-s", script] if script else []) + [url]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60,
+                          env={**os.environ, **(env or {})})
+    if done.returncode != 0:
+        raise RuntimeError(f"wrk failed: {done.stderr}")
+    return done.stdout
+
+
+def requests_per_second(wrk_output):
+    for line in wrk_output.splitlines():
+        if line.startswith("Requests/sec:"):
+            return float(line.split()[1])
+    return 0.0
+
+
+def nginx_floor(workdir, seconds):
+    root = os.path.join(workdir, "nginx")
+    os.makedirs(os.path.join(root, "html"))
+    with open(os.path.join(root, "html", "seq.json"), "w") as f:
+        f.write('{"seq":12345}')  # about the size of a 202 answer
+    port = free_port()
+    with open(os.path.join(root, "nginx.conf"), "w") as f:
+        f.write(f"""daemon off;
+worker_processes auto;
+pid {root}/nginx.pid;
+error_log {root}/error.log;
+events {{ worker_connections 1024; }}
+http {{
+  access_log off;
+  client_body_temp_path {root}/tmp; proxy_temp_path {root}/tmp; fastcgi_temp_path {root}/tmp;
+  uwsgi_temp_path {root}/tmp; scgi_temp_path {root}/tmp;
+  server {{ listen 127.0.0.1:{port}; root {root}/html; }}
+}}
+""")
+    process = subprocess.Popen(["nginx", "-c", os.path.join(root, "nginx.conf"), "-p", root],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for_port("127.0.0.1", port, time.monotonic() + 10, process)
+        return requests_per_second(wrk(f"http://127.0.0.1:{port}/seq.json", seconds))
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(10)
+
+
+class BenchSeshat(Seshat):
+    """The harness's seshat, logging at info (debug logging would be measured too)."""
+
+    def start(self, mode="serve", timeout=15.0, wait_xmpp=True):
+        self.mode = mode
+        log = open(self.log_file, "ab")
+        self._process = subprocess.Popen(
+            [self.binary, mode, self.config, self.section, "--log-level", "info"],
+            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+        log.close()
+        self._wait_healthy(time.monotonic() + timeout, wait_xmpp)
+        return self
+
+
+def ratio(value, floor):
+    return value / floor if floor else float("nan")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seshat", required=True)
+    parser.add_argument("--loadgen", required=True)
+    parser.add_argument("--sqlite-floor", required=True)
+    parser.add_argument("--chats", type=int, default=100, help="open chats (and operators)")
+    parser.add_argument("--idle", type=int, default=1000, help="idle SSE visitors in scenario c")
+    parser.add_argument("--duration", type=float, default=10, help="steady phase, seconds")
+    parser.add_argument("--burst", type=int, default=40, help="messages per chat in scenario e (<= 50)")
+    parser.add_argument("--transport", default="sse", choices=["sse", "long-poll"])
+    parser.add_argument("--wrk-seconds", type=int, default=5)
+    parser.add_argument("--prosody-nagle", action="store_true",
+                        help="keep Prosody's default (Nagle on) instead of network_settings nagle=false")
+    parser.add_argument("--smoke", action="store_true", help="a few seconds; asserts both directions")
+    parser.add_argument("--json", help="also write the results here")
+    args = parser.parse_args()
+    if args.smoke:
+        args.chats, args.idle, args.duration, args.burst = 3, 10, 2, 5
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # seshat inherits it
+    workdir = tempfile.mkdtemp(prefix="seshat-bench-")
+    server = Prosody(log_level="warn")
+    if not args.prosody_nagle:
+        # A real-time server writes each stanza at once; Debian's default keeps Nagle on.
+        with open(server.config) as f:
+            config = f.read()
+        with open(server.config, "w") as f:
+            f.write(config.replace("VirtualHost", "network_settings = { nagle = false }\nVirtualHost", 1))
+    app = None
+    results = {}
+    try:
+        server.start()
+        server.register(BOT, BOT_PASSWORD)
+        operators = [f"op{i}" for i in range(args.chats)] + [f"n{i}" for i in range(3)]
+        for user in operators + ["d0", "d1"]:
+            add_account(server, user, f"{user}-secret")
+        app = BenchSeshat(args.seshat, server, [server.jid(u) for u in operators],
+                          extra={"visitor_timeout": 3600, "accept_timeout": 3600})
+        app.start("serve")
+        common = ["--xmpp-port", str(server.port), "--ca", server.ca_file, "--domain", server.domain,
+                  "--bot", server.jid(BOT), "--http-port", str(app.port), "--transport", args.transport,
+                  "--seshat-pid", str(app.pid)]
+
+        if args.smoke:
+            relay = run_loadgen(args, common + ["--mode", "relay", "--visitors", str(args.chats),
+                                                "--idle", str(args.idle), "--duration", str(args.duration),
+                                                "--burst", str(args.burst), "--address-base", "30"], "smoke")
+            expected = args.chats * args.duration
+            assert relay["errors"] == 0, relay
+            assert relay["v2o"]["count"] >= expected - args.chats, relay
+            assert relay["o2v"]["count"] >= expected - args.chats, relay
+            assert relay["burst_received"] == relay["burst_expected"], relay
+            assert relay["idle"] == args.idle, relay
+            print("bench smoke: ok")
+            return 0
+
+        sqlite = subprocess.run([args.sqlite_floor, os.path.join(workdir, "floor.db"), "3"],
+                                capture_output=True, text=True, check=True).stdout
+        results["sqlite"] = json.loads(sqlite.split("RESULT ", 1)[1])
+        print(f"--- sqlite floor: {results['sqlite']}", flush=True)
+
+        results["direct"] = run_loadgen(args, common + [
+            "--mode", "direct", "--op-prefix", "d", "--duration", str(args.duration),
+            "--direct-rate", str(args.chats), "--burst", str(args.chats * args.burst)], "direct XMPP floor")
+        results["notify"] = run_loadgen(args, common + [
+            "--mode", "notify", "--op-prefix", "n", "--operators", "3", "--notify-chats", "30",
+            "--notify-gap-ms", "100", "--address-base", "20"], "b: new chat notification")
+        cpu_before = cpu_seconds(app.pid)
+        started = time.monotonic()
+        results["relay"] = run_loadgen(args, common + [
+            "--mode", "relay", "--visitors", str(args.chats), "--idle", "0",
+            "--duration", str(args.duration), "--burst", str(args.burst), "--address-base", "30"],
+            "a+e: open chats, burst")
+        results["relay"]["seshat_cpu_s"] = cpu_seconds(app.pid) - cpu_before
+        results["relay"]["wall_s"] = time.monotonic() - started
+        tokens = os.path.join(workdir, "tokens.txt")
+        results["idle"] = run_loadgen(args, common + [
+            "--mode", "relay", "--visitors", str(args.chats), "--idle", str(args.idle),
+            "--duration", str(args.duration), "--burst", "0", "--address-base", "40",
+            "--tokens-out", tokens], "c: idle SSE visitors + open chats")
+
+        print("--- d: ingest under wrk", flush=True)
+        ingest_out = wrk(app.url("/api/chats/0/messages"), args.wrk_seconds,
+                         os.path.join(HERE, "ingest.lua"), {"SESHAT_TOKENS": tokens})
+        print(ingest_out)
+        line = next(l for l in ingest_out.splitlines() if l.startswith("INGEST "))
+        results["ingest"] = json.loads(line[len("INGEST "):])
+        results["nginx_rps"] = nginx_floor(workdir, args.wrk_seconds)
+        print(f"--- nginx static: {results['nginx_rps']:.0f} req/s", flush=True)
+    finally:
+        if app is not None:
+            app.close()
+        server.close()
+        if not os.environ.get("SESHAT_KEEP_TMP"):
+            shutil.rmtree(workdir, ignore_errors=True)
+
+    print_table(args, results)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(results, f, indent=2)
+    return 0
+
+
+def print_table(args, r):
+    direct, relay, idle, notify = r["direct"], r["relay"], r["idle"], r["notify"]
+    hop = {"p50": (direct["a_to_b"]["p50_ms"] + direct["b_to_a"]["p50_ms"]) / 2,
+           "p99": (direct["a_to_b"]["p99_ms"] + direct["b_to_a"]["p99_ms"]) / 2}
+    rows = []
+
+    def latency(name, summary, key, limit):
+        value, floor = summary[f"{key}_ms"], hop[key]
+        added = value - floor
+        rows.append((name, f"{value:.2f} ms", f"{floor:.2f} ms", f"{ratio(value, floor):.1f}x",
+                     f"added {added:.2f} ms <= {limit} ms", "yes" if added <= limit else "NO"))
+
+    c = args.chats
+    latency(f"a. {c} chats visitor->operator p50", relay["v2o"], "p50", 1)
+    latency(f"a. {c} chats visitor->operator p99", relay["v2o"], "p99", 5)
+    latency(f"a. {c} chats operator->visitor p50", relay["o2v"], "p50", 1)
+    latency(f"a. {c} chats operator->visitor p99", relay["o2v"], "p99", 5)
+    latency("b. new chat -> all 3 operators p50", notify["every"], "p50", 2)
+    growth_mb = (idle["rss_idle_kb"] - idle["rss_before_kb"]) / 1024
+    per_conn = growth_mb * 1024 * 1024 / max(idle["idle"], 1)
+    at_10k = per_conn * 10000 / 1024 / 1024
+    rows.append((f"c. {idle['idle']} idle SSE: RSS growth", f"{growth_mb:.1f} MB",
+                 f"{per_conn:.0f} B/conn", "", f"10k -> {at_10k:.0f} MB <= 80 MB",
+                 "yes" if at_10k <= 80 else "NO"))
+    latency(f"c. +{c} chats among idle v->op p99", idle["v2o"], "p99", 5)
+    latency(f"c. +{c} chats among idle op->v p99", idle["o2v"], "p99", 5)
+    ingest, nginx = r["ingest"]["per_s"], r["nginx_rps"]
+    rows.append(("d. ingest 202/s vs nginx static", f"{ingest:.0f}/s", f"{nginx:.0f}/s",
+                 f"{ratio(ingest, nginx):.2f}x", ">= 0.3x", "yes" if ratio(ingest, nginx) >= 0.3 else "NO"))
+    sqlite = r["sqlite"]["commits_per_s"]
+    rows.append(("d. ingest 202/s vs SQLite commits", f"{ingest:.0f}/s", f"{sqlite:.0f}/s",
+                 f"{ratio(ingest, sqlite):.2f}x", "(context)", ""))
+    rate, floor = relay["rate"], direct["rate"]
+    rows.append((f"e. relay to operators ({relay['burst_received']} msgs)", f"{rate:.0f}/s", f"{floor:.0f}/s",
+                 f"{ratio(rate, floor):.2f}x", ">= 0.8x", "yes" if ratio(rate, floor) >= 0.8 else "NO"))
+
+    header = ("scenario", "figure", "floor", "ratio", "target", "met")
+    widths = [max(len(str(row[i])) for row in rows + [header]) for i in range(len(header))]
+    line = lambda row: "| " + " | ".join(str(v).ljust(w) for v, w in zip(row, widths)) + " |"
+    print()
+    print(line(header))
+    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    for row in rows:
+        print(line(row))
+    print()
+    print(f"floors: direct XMPP hop p50 {hop['p50']:.2f} ms p99 {hop['p99']:.2f} ms "
+          f"({args.chats} msg/s each way); SQLite {sqlite:.0f} commits/s (WAL, synchronous=NORMAL)")
+    print(f"loadgen CPU: direct {direct['cpu_s']:.1f} s, notify {notify['cpu_s']:.1f} s, "
+          f"relay {relay['cpu_s']:.1f} s, idle {idle['cpu_s']:.1f} s; seshat CPU in a+e: "
+          f"{relay['seshat_cpu_s']:.1f} s over {relay['wall_s']:.1f} s; "
+          f"errors: {sum(r[k]['errors'] for k in ('direct', 'notify', 'relay', 'idle'))}; "
+          f"ingest non-202: {r['ingest']['refused']}")
+    print(f"Prosody: {'Nagle on (default)' if args.prosody_nagle else 'nagle = false'}; "
+          f"visitors over {args.transport}")
+    print(f"machine: {os.cpu_count()} cores, "
+          f"{next((l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name')), '?')}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,48 @@
+#pragma once
+// What the load generator's threads share: the XMPP thread (operators), the HTTP thread
+// (visitors) and the main thread that steps through the phases. Plain atomics and Samples only.
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "latency.hpp"
+
+namespace seshat::bench {
+
+// The phase a timed message belongs to travels in its text ("p=N").
+enum class Phase : int { setup = 0, steady = 1, burst = 2, stop = 3 };
+constexpr int k_phases = 4;
+
+struct Shared {
+  explicit Shared(std::size_t visitors)
+      : chat_ids(std::make_unique<std::atomic<std::int64_t>[]>(visitors)),
+        created_ns(std::make_unique<std::atomic<std::int64_t>[]>(visitors)) {}
+
+  std::atomic<int> phase{static_cast<int>(Phase::setup)};
+  std::atomic<std::int64_t> steady_start_ns{0};
+  std::atomic<std::int64_t> steady_end_ns{0};
+
+  // Per active visitor i: its chat id once created (0 before), and when POST /api/chats was sent.
+  std::unique_ptr<std::atomic<std::int64_t>[]> chat_ids;
+  std::unique_ptr<std::atomic<std::int64_t>[]> created_ns;
+
+  std::atomic<int> operators_online{0};
+  std::atomic<int> operators_accepted{0};
+  std::atomic<int> visitors_open{0};
+  std::atomic<int> idle_ready{0};
+  std::atomic<int> notifications{0};
+  std::atomic<int> errors{0};
+  std::atomic<int> burst_received{0};
+  std::atomic<std::int64_t> burst_last_ns{0};
+
+  std::array<Samples, k_phases> to_operator;  // visitor (or client A) -> operator
+  std::array<Samples, k_phases> to_visitor;   // operator (or client B) -> visitor
+  Samples notify;                             // POST /api/chats -> one operator's notification
+  std::vector<std::string> error_texts;       // first few, for the report (HTTP thread only)
+};
+
+}  // namespace seshat::bench
