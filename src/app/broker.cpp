@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <type_traits>
 #include <variant>
 
@@ -149,23 +150,21 @@ bool Broker::dispatch(const core::Event& event, std::optional<store::SeenState> 
         m_board.commit(event, actions);
         log_actions(actions);
         m_metrics.count(event, actions);
-        count_chats();
-        bool to_operators = false;
         for (const auto& action : actions) {
           std::visit(
               [&](const auto& a) {
                 using A = std::decay_t<decltype(a)>;
                 if constexpr (std::is_same_v<A, core::PostToChat> ||
                               std::is_same_v<A, core::SetState>) {
-                  m_feed.publish(a.chat);
+                  m_unannounced.push_back(a.chat);
                 } else if constexpr (std::is_same_v<A, core::SendToOperator> ||
                                      std::is_same_v<A, core::RelayBacklog>) {
-                  to_operators = true;
+                  m_outbox_due = true;
                 }
               },
               action);
         }
-        if (to_operators) send_outbox();
+        if (!m_batch) announce();
         return true;
       }
       // A chat changed elsewhere (the visitor closed it): decide again on the store's state.
@@ -205,8 +204,13 @@ void Broker::schedule_pump() {
 
 void Broker::pump() {
   m_pump_scheduled = false;  // a change published from now on schedules another pump
+  std::vector<core::ChatId> touched;
   try {
     auto pending = m_store->pending();
+    for (const auto& record : pending.changed_chats) touched.push_back(record.chat.id);
+    for (const auto& message : pending.visitor_messages) touched.push_back(message.chat);
+    // Everything pending in one commit; operators and waiters hear of it once it is durable.
+    if (touched.size() > 1) m_batch = m_store->begin_batch();
     for (auto& record : pending.changed_chats) {
       const auto id = record.chat.id;
       const store::SeenState seen{id, record.chat.state};
@@ -223,8 +227,41 @@ void Broker::pump() {
       dispatch(core::VisitorMessage{pending_message.chat, pending_message.message.seq,
                                     std::move(pending_message.message.text)});
     }
+    if (m_batch) {
+      if (!m_batch->intact()) throw store::StoreError("the batch was rolled back");
+      m_batch->commit();
+    }
   } catch (const store::StoreError& error) {
     spdlog::error("store: {}", error.what());
+    if (m_batch) abandon_batch(touched);
+  }
+  m_batch.reset();
+  announce();
+}
+
+void Broker::abandon_batch(const std::vector<core::ChatId>& touched) {
+  // Nothing of it was stored: forget what the board decided and what was to be announced; the
+  // rows are still pending and the next pump tries again.
+  m_batch.reset();
+  m_unannounced.clear();
+  m_outbox_due = false;
+  try {
+    for (const auto chat : touched) reload(chat);
+  } catch (const store::StoreError& error) {
+    spdlog::error("store: {}", error.what());
+  }
+}
+
+void Broker::announce() {
+  count_chats();  // walks every chat: once per pump, not per event
+  std::sort(m_unannounced.begin(), m_unannounced.end());
+  m_unannounced.erase(std::unique(m_unannounced.begin(), m_unannounced.end()),
+                      m_unannounced.end());
+  for (const auto chat : m_unannounced) m_feed.publish(chat);
+  m_unannounced.clear();
+  if (m_outbox_due) {
+    m_outbox_due = false;
+    send_outbox();
   }
 }
 

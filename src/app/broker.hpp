@@ -60,6 +60,8 @@ class Broker final : public xmpp::Listener {
   void pump();            // XMPP thread: turns pending store rows into events
   void check_timeouts();  // XMPP thread: vanished visitors, unaccepted chats
   void send_outbox();     // XMPP thread: sends outbox rows not yet in flight
+  void announce();        // XMPP thread: publishes changed chats, sends the outbox if due
+  void abandon_batch(const std::vector<core::ChatId>& touched);
   void reload(core::ChatId chat);
   void count_chats();  // the live-chat gauges, from the switchboard
 
@@ -71,6 +73,10 @@ class Broker final : public xmpp::Listener {
   store::ChangeFeed::Subscription m_subscription;
 
   std::set<std::int64_t> m_in_flight;  // outbox ids sent and not yet confirmed
+  // pump() groups its events into one store batch; until it is committed, nothing is announced.
+  std::unique_ptr<store::Batch> m_batch;
+  std::vector<core::ChatId> m_unannounced;
+  bool m_outbox_due = false;
   // When presence will have arrived after the last connect (XMPP thread); see PresenceSettled.
   std::optional<std::chrono::steady_clock::time_point> m_presence_settles_at;
   std::atomic<bool> m_pump_scheduled{false};

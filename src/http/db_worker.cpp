@@ -1,5 +1,6 @@
 #include "http/db_worker.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 #include <utility>
 
@@ -15,8 +16,10 @@ store::Store& require(const std::unique_ptr<store::Store>& store) {
 
 DbWorker::DbWorker(const StoreFactory& open_store, store::ChangeFeed& feed, client::Limits limits,
                    std::size_t max_queue)
-    : m_store(open_store()),
-      m_visitors(require(m_store), &feed, limits),
+    : m_feed(feed),
+      m_collect(m_uncommitted.subscribe([this](core::ChatId chat) { m_changed.push_back(chat); })),
+      m_store(open_store()),
+      m_visitors(require(m_store), &m_uncommitted, limits),
       m_max_queue(max_queue),
       m_thread([this] { run(); }) {}
 
@@ -49,22 +52,64 @@ void DbWorker::stop() {
 }
 
 void DbWorker::run() {
+  std::deque<Job> jobs;
   for (;;) {
-    Job job;
     {
       std::unique_lock lock(m_mutex);
       m_ready.wait(lock, [this] { return m_stopping || !m_jobs.empty(); });
       if (m_jobs.empty()) return;  // stopping, and everything queued is done
-      job = std::move(m_jobs.front());
-      m_jobs.pop_front();
+      jobs.swap(m_jobs);
     }
-    // Visitors turns database failures into values; a job that throws anyway (a bug, or
-    // bad_alloc) must not take the thread down with every waiting request.
-    try {
-      job(m_visitors, *m_store);
-    } catch (const std::exception&) {
-    }
+    run_batch(jobs);
+    jobs.clear();
   }
+}
+
+void DbWorker::run_batch(std::deque<Job>& jobs) {
+  if (jobs.size() > 1 && try_batch(jobs)) return;
+  for (auto& job : jobs) {
+    const auto reply = run_one(job);
+    publish_changes();
+    if (reply) reply();
+  }
+}
+
+bool DbWorker::try_batch(std::deque<Job>& jobs) {
+  std::vector<Reply> replies;
+  replies.reserve(jobs.size());
+  try {
+    const auto batch = m_store->begin_batch();
+    for (auto& job : jobs) {
+      replies.push_back(run_one(job));
+      if (!batch->intact()) throw store::StoreError("the batch was rolled back");
+    }
+    batch->commit();
+  } catch (const std::exception&) {
+    m_changed.clear();  // nothing of it was stored: the jobs run again, one by one
+    return false;
+  }
+  publish_changes();
+  for (const auto& reply : replies) {
+    if (reply) reply();
+  }
+  return true;
+}
+
+DbWorker::Reply DbWorker::run_one(Job& job) {
+  // Visitors turns database failures into values; a job that throws anyway (a bug, or
+  // bad_alloc) must not take the thread down with every waiting request.
+  try {
+    return job(m_visitors, *m_store);
+  } catch (const std::exception&) {
+    return {};
+  }
+}
+
+void DbWorker::publish_changes() {
+  std::sort(m_changed.begin(), m_changed.end());
+  m_changed.erase(std::unique(m_changed.begin(), m_changed.end()), m_changed.end());
+  for (const auto chat : m_changed) m_feed.publish(chat);
+  m_changed.clear();
 }
 
 }  // namespace seshat::http

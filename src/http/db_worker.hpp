@@ -1,7 +1,12 @@
 #pragma once
 // The gateway's database thread: it alone owns the gateway's Store and the Visitors around it,
-// and runs jobs from a bounded queue in order, so SQLite never blocks an io thread. A job posts
-// its result back to whoever asked (a session's strand); the worker knows nothing of HTTP.
+// and runs jobs from a bounded queue in order, so SQLite never blocks an io thread. A job returns
+// a reply that hands its result back to whoever asked (a session's strand); the worker knows
+// nothing of HTTP.
+//
+// Group commit: the jobs queued while the previous ones ran go into one store batch, one commit
+// for all; their replies and change notices go out only once it is durable. Should the batch
+// fail, each of its jobs runs again on its own, so one failing write fails only its own request.
 //
 // Lifetime: the Store comes from the factory in the constructor (so a broken database fails
 // there, on the caller's thread); the thread starts then. stop() (or the destructor) runs the
@@ -14,6 +19,7 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "client/visitors.hpp"
 #include "store/change_feed.hpp"
@@ -23,10 +29,11 @@ namespace seshat::http {
 
 class DbWorker {
  public:
-  using Job = std::function<void(client::Visitors&, store::Store&)>;
+  using Reply = std::function<void()>;  // may be empty
+  using Job = std::function<Reply(client::Visitors&, store::Store&)>;
   using StoreFactory = std::function<std::unique_ptr<store::Store>()>;
 
-  // Visitors publish their writes on `feed`.
+  // Changes are published on `feed` once committed.
   DbWorker(const StoreFactory& open_store, store::ChangeFeed& feed, client::Limits limits,
            std::size_t max_queue);
   ~DbWorker();
@@ -40,7 +47,15 @@ class DbWorker {
 
  private:
   void run();
+  void run_batch(std::deque<Job>& jobs);
+  [[nodiscard]] bool try_batch(std::deque<Job>& jobs);
+  [[nodiscard]] Reply run_one(Job& job);
+  void publish_changes();
 
+  store::ChangeFeed& m_feed;
+  store::ChangeFeed m_uncommitted;  // what the Visitors publish, held until the commit
+  store::ChangeFeed::Subscription m_collect;
+  std::vector<core::ChatId> m_changed;
   std::unique_ptr<store::Store> m_store;
   client::Visitors m_visitors;
   std::size_t m_max_queue;

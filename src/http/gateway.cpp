@@ -97,10 +97,12 @@ struct Gateway::Impl {
   // time and wakes the changed ones. Requests coalesce: one sweep pending at a time.
   void request_sweep() {
     if (sweep_pending.exchange(true)) return;
-    const bool queued = shared.db->submit([this](client::Visitors&, store::Store& store) {
-      sweep_pending = false;
-      sweep(store);
-    });
+    const bool queued =
+        shared.db->submit([this](client::Visitors&, store::Store& store) -> DbWorker::Reply {
+          sweep_pending = false;
+          sweep(store);
+          return {};
+        });
     if (!queued) {
       sweep_pending = false;
       shared.waiters.wake(store::any_chat);  // the queue is full: fall back to waking all

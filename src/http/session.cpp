@@ -365,24 +365,27 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
 
   // ---------------------------------------------------------------- database jobs
 
-  // Runs `work(visitors, store)` on the database thread, then `done(result)` on this strand.
+  // Runs `work(visitors, store)` on the database thread, then, once its writes are committed,
+  // `done(result)` on this strand.
   template <class Work, class Done>
   void query(Work work, Done done) {
     using Result = std::invoke_result_t<Work&, client::Visitors&, store::Store&>;
     auto self = shared_from_this();
-    const bool queued =
-        m_shared.db->submit([self, work = std::move(work), done](client::Visitors& visitors,
-                                                                 store::Store& store) mutable {
+    const bool queued = m_shared.db->submit(
+        [self, work = std::move(work), done](client::Visitors& visitors,
+                                             store::Store& store) mutable -> DbWorker::Reply {
           std::optional<Result> result;
           try {
             result.emplace(work(visitors, store));
           } catch (const std::exception&) {
             result.emplace(busy());
           }
-          net::post(self->m_stream.get_executor(),
-                    [self, done = std::move(done), result = std::move(*result)]() mutable {
-                      done(std::move(result));
-                    });
+          return [self, done, result = std::move(*result)]() mutable {
+            net::post(self->m_stream.get_executor(),
+                      [self, done = std::move(done), result = std::move(result)]() mutable {
+                        done(std::move(result));
+                      });
+          };
         });
     if (!queued) done(Result(busy()));
   }
@@ -553,6 +556,11 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
     m_sse_head->keep_alive(false);
     m_sse_head->chunked(true);
     m_sse_serializer.emplace(*m_sse_head);
+    // The connection ends with the stream: free what reading the request took. Thousands of
+    // idle visitors each hold a stream.
+    m_request = {};
+    m_response = {};
+    m_buffer = beast::flat_buffer{};
     m_shared.metrics.count_response(200);
     m_sse_pending += sse_retry(k_sse_retry_ms) + sse_status(status);
     m_shared.metrics.events_sent.fetch_add(1, std::memory_order_relaxed);
@@ -568,7 +576,7 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
   void sse_flush() {
     if (m_sse_busy || !m_sse_started) return;
     if (!m_sse_pending.empty()) {
-      m_sse_writing = std::move(m_sse_pending);
+      m_sse_writing.swap(m_sse_pending);
       m_sse_pending.clear();
       m_sse_busy = true;
       m_stream.expires_after(m_shared.settings.write_timeout);
@@ -707,7 +715,8 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
       return;
     }
     m_stream.expires_at(m_linger_deadline);
-    m_stream.async_read_some(net::buffer(m_discard),
+    if (!m_discard) m_discard = std::make_unique<std::array<char, k_discard_size>>();
+    m_stream.async_read_some(net::buffer(*m_discard),
                              [self = shared_from_this()](beast::error_code ec, std::size_t n) {
                                self->m_drained += n;
                                if (ec) {
@@ -770,7 +779,9 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
   std::string m_sse_pending;  // events not yet written
   std::string m_sse_writing;  // the chunk being written
 
-  std::array<char, 16 * 1024> m_discard{};
+  // Only a connection that lingers to drain an unread body needs it; idle streams stay small.
+  static constexpr std::size_t k_discard_size = 16 * 1024;
+  std::unique_ptr<std::array<char, k_discard_size>> m_discard;
   std::size_t m_drained = 0;
   SteadyClock::time_point m_linger_deadline;
 };

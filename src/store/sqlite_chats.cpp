@@ -56,6 +56,10 @@ ChatTable::ChatTable(Database& db)
                               k_live + " RETURNING last_seq"),
       m_next_seq_any(db,
                      "UPDATE chats SET last_seq = last_seq + 1 WHERE id = ?1 RETURNING last_seq"),
+      m_next_seq_visitor(db,
+                         "UPDATE chats SET last_seq = last_seq + 1, visitor_seq = last_seq + 1 "
+                         "WHERE id = ?1 AND state IN " +
+                             k_live + " RETURNING last_seq"),
       m_close_live(db,
                    "UPDATE chats SET state = 'closed', last_seq = last_seq + 1 WHERE id = ?1 AND "
                    "state IN " +
@@ -110,6 +114,10 @@ std::vector<ChatRecord> ChatTable::unseen() {
 
 std::optional<Seq> ChatTable::take_next_seq(ChatId id, FinalChats final_chats) {
   return single_seq(final_chats == FinalChats::refuse ? m_next_seq_live : m_next_seq_any, id);
+}
+
+std::optional<Seq> ChatTable::take_next_visitor_seq(ChatId id) {
+  return single_seq(m_next_seq_visitor, id);
 }
 
 std::optional<Seq> ChatTable::close_live(ChatId id) {

@@ -27,6 +27,8 @@ class ChatTable {
   // Reserves the chat's next message seq (bumps last_seq). Nothing when the chat is unknown,
   // or final and `final_chats` is refuse.
   [[nodiscard]] std::optional<Seq> take_next_seq(ChatId id, FinalChats final_chats);
+  // The same for a visitor's message (live chats only); also records it as the latest one.
+  [[nodiscard]] std::optional<Seq> take_next_visitor_seq(ChatId id);
   // A live chat becomes closed and its next seq is reserved for the closing message.
   [[nodiscard]] std::optional<Seq> close_live(ChatId id);
   // Guarded transition; false when the chat is not (or no longer) in `from`.
@@ -46,6 +48,7 @@ class ChatTable {
   Statement m_unseen;
   Statement m_next_seq_live;
   Statement m_next_seq_any;
+  Statement m_next_seq_visitor;
   Statement m_close_live;
   Statement m_set_state;
   Statement m_mark_relayed;

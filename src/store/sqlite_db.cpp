@@ -115,19 +115,31 @@ bool Query::is_null(int column) const {
   return sqlite3_column_type(m_statement.m_stmt, column) == SQLITE_NULL;
 }
 
-Transaction::Transaction(Database& db, TransactionKind kind) : m_db(db) {
-  m_db.exec(kind == TransactionKind::write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
+Transaction::Transaction(Database& db, TransactionKind kind)
+    : m_db(db), m_nested(db.in_transaction()) {
+  if (m_nested) {
+    m_db.exec("SAVEPOINT nested");
+  } else {
+    m_db.exec(kind == TransactionKind::write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
+  }
 }
 
 Transaction::~Transaction() {
   // After some errors (disk full, I/O) SQLite has already rolled back by itself.
-  if (!m_done && m_db.in_transaction()) {
+  if (m_done || !m_db.in_transaction()) return;
+  if (m_nested) {
+    sqlite3_exec(m_db.handle(), "ROLLBACK TO nested; RELEASE nested", nullptr, nullptr, nullptr);
+  } else {
     sqlite3_exec(m_db.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
   }
 }
 
 void Transaction::commit() {
-  m_db.exec("COMMIT");
+  if (m_nested && !m_db.in_transaction()) {
+    // SQLite rolled the outer transaction back (disk full): nothing of this is kept.
+    throw StoreError("the batch this write belonged to was rolled back");
+  }
+  m_db.exec(m_nested ? "RELEASE nested" : "COMMIT");
   m_done = true;
 }
 

@@ -86,7 +86,8 @@ class Query {
 
 // A write transaction: BEGIN IMMEDIATE on construction, so a writer takes the write lock at
 // once (waiting up to the busy timeout) instead of failing later on a lock upgrade.
-// Rolls back on destruction unless committed.
+// Rolls back on destruction unless committed. Inside another (a batch), it is a savepoint:
+// its writes still succeed or fail as one, and become durable with the outer transaction.
 enum class TransactionKind { write, read };
 
 class Transaction {
@@ -100,6 +101,7 @@ class Transaction {
 
  private:
   Database& m_db;
+  bool m_nested = false;
   bool m_done = false;
 };
 

@@ -16,9 +16,10 @@ MessageTable::MessageTable(Database& db)
       // then the tail of each one's primary key. Without it, an unanalyzed database may scan
       // every message ever written.
       m_unrelayed(db,
+                  // The chats_unrelayed index's condition, word for word, so that it is used.
                   "SELECT m.chat_id, m.seq, m.text, m.at FROM chats c CROSS JOIN messages m "
                   "ON m.chat_id = c.id AND m.seq > c.relayed_seq "
-                  "WHERE c.state IN " +
+                  "WHERE c.visitor_seq > c.relayed_seq AND c.state IN " +
                       std::string(k_live_states_sql) +
                       " AND m.author = 'visitor' ORDER BY c.id, m.seq") {}
 

@@ -59,9 +59,25 @@ struct ReadyDatabase {
   Database db;
 };
 
+class SqliteBatch final : public Batch {
+ public:
+  explicit SqliteBatch(Database& db) : m_db(db), m_transaction(db) {}
+  void commit() override { m_transaction.commit(); }
+  [[nodiscard]] bool intact() const override { return m_db.in_transaction(); }
+
+ private:
+  Database& m_db;
+  Transaction m_transaction;
+};
+
 class SqliteStore final : public Store {
  public:
   explicit SqliteStore(const std::string& path) : m_ready(path) {}
+
+  std::unique_ptr<Batch> begin_batch() override {
+    if (m_db.in_transaction()) throw StoreError("a batch is already open on " + m_db.path());
+    return std::make_unique<SqliteBatch>(m_db);
+  }
 
   ChatId create_chat(const NewChat& chat) override {
     const auto now = now_millis();
@@ -157,7 +173,8 @@ class SqliteStore final : public Store {
  private:
   std::optional<Seq> append(ChatId chat, core::Author from, const std::string& text,
                             FinalChats final_chats, Millis now) {
-    const auto seq = m_chats.take_next_seq(chat, final_chats);
+    const auto seq = from == core::Author::visitor ? m_chats.take_next_visitor_seq(chat)
+                                                   : m_chats.take_next_seq(chat, final_chats);
     if (seq) m_messages.insert(chat, Message{*seq, from, text, now});
     return seq;
   }

@@ -87,9 +87,24 @@ struct Pending {
   std::vector<VisitorMessage> visitor_messages;  // beyond relayed_seq, live chats, in order
 };
 
+// Writes made until commit() become durable together: one commit for many requests. Each write
+// inside still succeeds or fails on its own. Dropped without commit(), all of them roll back.
+class Batch {
+ public:
+  virtual ~Batch() = default;
+  // Throws StoreError; then nothing written in the batch was stored.
+  virtual void commit() = 0;
+  // False once SQLite rolled the batch back by itself (disk full, I/O error): whatever was
+  // written since is not part of it.
+  [[nodiscard]] virtual bool intact() const = 0;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
+
+  // Starts a batch on this store's connection (none may be open already).
+  [[nodiscard]] virtual std::unique_ptr<Batch> begin_batch() = 0;
 
   // --- the visitor's side (client library, HTTP gateway) ---
   [[nodiscard]] virtual ChatId create_chat(const NewChat& chat) = 0;

@@ -84,19 +84,19 @@ TEST_F(MigrationsTest, RefusesANewerSchemaWithAClearMessage) {
   EXPECT_EQ(pragma_text(db, "user_version"), std::to_string(newer));  // left alone
 }
 
-TEST_F(MigrationsTest, ExactMessageForTheFirstSchema) {
+TEST_F(MigrationsTest, ExactMessageForANewerSchema) {
   {
     Database db(m_path);
-    db.exec("PRAGMA user_version = 2");
+    db.exec("PRAGMA user_version = 3");
   }
-  ASSERT_EQ(sqlite::schema_version(), 1) << "update this test's expected text";
+  ASSERT_EQ(sqlite::schema_version(), 2) << "update this test's expected text";
   EXPECT_THROW(
       {
         try {
           (void)open_sqlite_store(m_path);
         } catch (const StoreError& error) {
           EXPECT_STREQ(error.what(),
-                       "database schema version 2 is newer than this seshat understands (1)");
+                       "database schema version 3 is newer than this seshat understands (2)");
           throw;
         }
       },

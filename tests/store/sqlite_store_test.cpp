@@ -406,3 +406,55 @@ TEST_F(SqliteStoreTest, ASecondConnectionSeesCommittedWork) {
 
 }  // namespace
 }  // namespace seshat::store
+
+namespace seshat::store {
+namespace {
+
+class BatchTest : public SqliteStoreTest {
+ protected:
+  std::unique_ptr<Store> m_other = open_sqlite_store(m_dir.file("seshat.db"));
+};
+
+TEST_F(BatchTest, WritesBecomeVisibleToOthersOnlyAtTheCommit) {
+  const auto chat = new_chat();
+  auto batch = m_store->begin_batch();
+  EXPECT_EQ(m_store->add_message(chat, Author::visitor, "one").result, AddResult::added);
+  EXPECT_EQ(m_store->add_message(chat, Author::visitor, "two").result, AddResult::added);
+  EXPECT_EQ(m_store->messages_after(chat, 0, 10).size(), 3u) << "the batch sees its own writes";
+  EXPECT_TRUE(batch->intact());
+  batch->commit();
+  EXPECT_EQ(m_other->messages_after(chat, 0, 10).size(), 3u);
+}
+
+TEST_F(BatchTest, ADroppedBatchKeepsNothing) {
+  const auto chat = new_chat();
+  {
+    auto batch = m_store->begin_batch();
+    (void)m_store->add_message(chat, Author::visitor, "lost");
+  }
+  EXPECT_EQ(m_other->messages_after(chat, 0, 10).size(), 1u);
+  EXPECT_EQ(m_store->messages_after(chat, 0, 10).size(), 1u);
+}
+
+TEST_F(BatchTest, ARefusedWriteInsideRollsBackOnlyItself) {
+  const auto chat = new_chat();
+  auto batch = m_store->begin_batch();
+  (void)m_store->add_message(chat, Author::visitor, "kept");
+  // Guarded: the chat is waiting, not open, so this whole apply is refused...
+  EXPECT_FALSE(m_store->apply({core::PostToChat{chat, Author::system, "refused"},
+                               core::SetState{chat, ChatState::open, ChatState::closed, ""}}));
+  batch->commit();
+  // ...and its PostToChat with it, while the message before it stays.
+  const auto messages = m_other->messages_after(chat, 0, 10);
+  ASSERT_EQ(messages.size(), 2u);
+  EXPECT_EQ(messages.back().text, "kept");
+  EXPECT_EQ(record(chat).chat.state, ChatState::waiting);
+}
+
+TEST_F(BatchTest, OnlyOneAtATime) {
+  auto batch = m_store->begin_batch();
+  EXPECT_THROW((void)m_store->begin_batch(), StoreError);
+}
+
+}  // namespace
+}  // namespace seshat::store
