@@ -2,11 +2,35 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
+#include <filesystem>
+#include <map>
 #include <utility>
 
 namespace seshat::store::sqlite {
+namespace {
 
-Database::Database(const std::string& path) : m_path(path) {
+std::shared_ptr<std::timed_mutex> writers_of(const std::string& path) {
+  if (path.empty() || path == ":memory:") return std::make_shared<std::timed_mutex>();
+  static std::mutex registry_mutex;
+  static std::map<std::string, std::weak_ptr<std::timed_mutex>> registry;
+  std::error_code ignored;
+  auto key = std::filesystem::weakly_canonical(path, ignored).string();
+  if (key.empty()) key = path;
+  const std::lock_guard lock(registry_mutex);
+  std::erase_if(registry, [](const auto& entry) { return entry.second.expired(); });
+  auto& slot = registry[key];
+  auto writers = slot.lock();
+  if (!writers) {
+    writers = std::make_shared<std::timed_mutex>();
+    slot = writers;
+  }
+  return writers;
+}
+
+}  // namespace
+
+Database::Database(const std::string& path) : m_path(path), m_writers(writers_of(path)) {
   const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
   const int rc = sqlite3_open_v2(path.c_str(), &m_db, flags, nullptr);
   if (rc != SQLITE_OK) {
@@ -119,9 +143,16 @@ Transaction::Transaction(Database& db, TransactionKind kind)
     : m_db(db), m_nested(db.in_transaction()) {
   if (m_nested) {
     m_db.exec("SAVEPOINT nested");
-  } else {
-    m_db.exec(kind == TransactionKind::write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
+    return;
   }
+  if (kind == TransactionKind::write) {
+    m_writing = std::unique_lock(m_db.writers(), std::defer_lock);
+    if (!m_writing.try_lock_for(std::chrono::milliseconds(k_busy_timeout_ms))) {
+      throw StoreError("database is locked: another writer of this process held it too long (" +
+                       m_db.path() + ")");
+    }
+  }
+  m_db.exec(kind == TransactionKind::write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
 }
 
 Transaction::~Transaction() {
@@ -141,6 +172,7 @@ void Transaction::commit() {
   }
   m_db.exec(m_nested ? "RELEASE nested" : "COMMIT");
   m_done = true;
+  if (m_writing.owns_lock()) m_writing.unlock();
 }
 
 }  // namespace seshat::store::sqlite

@@ -7,6 +7,8 @@
 // one thread at a time (it is opened without SQLite's internal mutex).
 
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 
@@ -16,6 +18,9 @@ struct sqlite3;
 struct sqlite3_stmt;
 
 namespace seshat::store::sqlite {
+
+// How long a writer waits for another to finish before the write fails as "locked".
+inline constexpr int k_busy_timeout_ms = 5000;
 
 class Database {
  public:
@@ -32,6 +37,9 @@ class Database {
   [[nodiscard]] bool in_transaction() const;
   [[nodiscard]] const std::string& path() const { return m_path; }
   [[nodiscard]] sqlite3* handle() const { return m_db; }
+  // Shared by every Database of this process on the same file: writers queue on it rather than
+  // in SQLite's busy handler, which polls with sleeps of up to 100 ms.
+  [[nodiscard]] std::timed_mutex& writers() const { return *m_writers; }
 
   // Throws StoreError "<what>: <sqlite message> (<path>)".
   [[noreturn]] void fail(std::string_view what) const;
@@ -39,6 +47,7 @@ class Database {
  private:
   sqlite3* m_db = nullptr;
   std::string m_path;
+  std::shared_ptr<std::timed_mutex> m_writers;
 };
 
 // A statement prepared once and reused; use it through a Query.
@@ -103,6 +112,7 @@ class Transaction {
   Database& m_db;
   bool m_nested = false;
   bool m_done = false;
+  std::unique_lock<std::timed_mutex> m_writing;  // outermost write transactions only
 };
 
 }  // namespace seshat::store::sqlite

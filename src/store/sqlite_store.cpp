@@ -24,12 +24,12 @@ namespace {
 
 using sqlite::Database;
 using sqlite::FinalChats;
+using sqlite::k_busy_timeout_ms;
 using sqlite::Query;
 using sqlite::Statement;
 using sqlite::Transaction;
 using sqlite::TransactionKind;
 
-constexpr int k_busy_timeout_ms = 5000;
 
 Millis now_millis() {
   using namespace std::chrono;
