@@ -274,8 +274,11 @@ void Broker::check_timeouts() {
   const auto now = now_millis();
   const auto visitor_limit = std::chrono::milliseconds(m_config.visitor_timeout).count();
   const auto accept_limit = std::chrono::milliseconds(m_config.accept_timeout).count();
+  // A limit of 0 is off: nothing is older than the epoch.
+  const auto seen_before = visitor_limit > 0 ? now - visitor_limit : 0;
+  const auto created_before = accept_limit > 0 ? now - accept_limit : 0;
   try {
-    for (const auto& record : m_store->live_chats()) {
+    for (const auto& record : m_store->overdue_chats(seen_before, created_before)) {
       const auto& chat = record.chat;
       if (!m_board.find(chat.id)) continue;  // not seen yet: pump() first
       const bool request =

@@ -49,6 +49,9 @@ ChatTable::ChatTable(Database& db)
       m_find(db, "SELECT " + k_columns + " FROM chats WHERE id = ?1"),
       m_state_of(db, "SELECT state FROM chats WHERE id = ?1"),
       m_live(db, "SELECT " + k_columns + " FROM chats WHERE state IN " + k_live + " ORDER BY id"),
+      m_overdue(db, "SELECT " + k_columns + " FROM chats WHERE state IN " + k_live +
+                        " AND (visitor_seen_at < ?1 OR (state IN ('waiting', 'notified') AND "
+                        "created_at < ?2)) ORDER BY id"),
       // Same condition as the chats_unseen index, so the index is used.
       m_unseen(db, "SELECT " + k_columns +
                        " FROM chats WHERE broker_seen IS NULL OR broker_seen != state ORDER BY id"),
@@ -97,19 +100,26 @@ std::optional<core::ChatState> ChatTable::state_of(ChatId id) {
   return state_from_name(query.text_at(0));
 }
 
-std::vector<ChatRecord> ChatTable::read_all(Statement& statement) {
+std::vector<ChatRecord> ChatTable::read_all(Query& query) {
   std::vector<ChatRecord> records;
-  Query query(statement);
   while (query.step()) records.push_back(read_record(query));
   return records;
 }
 
 std::vector<ChatRecord> ChatTable::live() {
-  return read_all(m_live);
+  Query query(m_live);
+  return read_all(query);
+}
+
+std::vector<ChatRecord> ChatTable::overdue(Millis seen_before, Millis created_before) {
+  Query query(m_overdue);
+  query.bind(1, seen_before).bind(2, created_before);
+  return read_all(query);
 }
 
 std::vector<ChatRecord> ChatTable::unseen() {
-  return read_all(m_unseen);
+  Query query(m_unseen);
+  return read_all(query);
 }
 
 std::optional<Seq> ChatTable::take_next_seq(ChatId id, FinalChats final_chats) {

@@ -22,6 +22,7 @@ class ChatTable {
   [[nodiscard]] std::optional<ChatRecord> find(ChatId id);
   [[nodiscard]] std::optional<core::ChatState> state_of(ChatId id);
   [[nodiscard]] std::vector<ChatRecord> live();    // oldest first
+  [[nodiscard]] std::vector<ChatRecord> overdue(Millis seen_before, Millis created_before);
   [[nodiscard]] std::vector<ChatRecord> unseen();  // state != broker_seen, oldest first
 
   // Reserves the chat's next message seq (bumps last_seq). Nothing when the chat is unknown,
@@ -38,13 +39,14 @@ class ChatTable {
   void touch_visitor(ChatId id, Millis now);
 
  private:
-  [[nodiscard]] std::vector<ChatRecord> read_all(Statement& statement);
+  [[nodiscard]] static std::vector<ChatRecord> read_all(Query& query);
 
   Database& m_db;
   Statement m_insert;
   Statement m_find;
   Statement m_state_of;
   Statement m_live;
+  Statement m_overdue;
   Statement m_unseen;
   Statement m_next_seq_live;
   Statement m_next_seq_any;

@@ -124,6 +124,9 @@ class SqliteStore final : public Store {
   int available_operators() override { return m_operators.count_available(); }
 
   std::vector<ChatRecord> live_chats() override { return m_chats.live(); }
+  std::vector<ChatRecord> overdue_chats(Millis seen_before, Millis created_before) override {
+    return m_chats.overdue(seen_before, created_before);
+  }
 
   Pending pending() override {
     // One snapshot, so a message is never reported for a chat state that is not.

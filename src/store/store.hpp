@@ -122,6 +122,11 @@ class Store {
 
   // --- the broker's side ---
   [[nodiscard]] virtual std::vector<ChatRecord> live_chats() = 0;  // not final, oldest first
+  // Live chats whose visitor was last seen before `seen_before`, and requests (waiting,
+  // notified) created before `created_before`; oldest first. Filtered in the database: the
+  // broker asks every second, with thousands of idle chats open.
+  [[nodiscard]] virtual std::vector<ChatRecord> overdue_chats(Millis seen_before,
+                                                              Millis created_before) = 0;
   [[nodiscard]] virtual Pending pending() = 0;
   // Applies one batch of core actions (and optionally a SeenState) in one transaction.
   // Returns false and changes nothing if a SetState's `from` no longer matches the store.

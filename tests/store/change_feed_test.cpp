@@ -125,6 +125,9 @@ class FlakyStore final : public Store {
   void touch_visitor(ChatId chat, Millis now) override { m_real->touch_visitor(chat, now); }
   int available_operators() override { return m_real->available_operators(); }
   std::vector<ChatRecord> live_chats() override { return m_real->live_chats(); }
+  std::vector<ChatRecord> overdue_chats(Millis seen_before, Millis created_before) override {
+    return m_real->overdue_chats(seen_before, created_before);
+  }
   Pending pending() override { return m_real->pending(); }
   bool apply(const core::Actions& actions, std::optional<SeenState> seen) override {
     return m_real->apply(actions, seen);

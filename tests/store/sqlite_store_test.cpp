@@ -203,6 +203,33 @@ TEST_F(SqliteStoreTest, LiveChatsAreTheUnfinishedOnesOldestFirst) {
   EXPECT_EQ(live[2].chat.state, ChatState::notified);
 }
 
+TEST_F(SqliteStoreTest, OverdueChatsAreSilentVisitorsAndOldRequests) {
+  const auto waiting = new_chat();
+  const auto open = new_chat();
+  const auto closed = new_chat();
+  move(open, ChatState::waiting, ChatState::open, "joe@example.com");
+  move(closed, ChatState::waiting, ChatState::closed);
+  const auto now = now_millis();
+
+  EXPECT_TRUE(m_store->overdue_chats(0, 0).empty()) << "0: both limits off";
+  EXPECT_TRUE(m_store->overdue_chats(now - 60'000, now - 60'000).empty()) << "all are recent";
+
+  // Requests only: an open chat is not a request, a closed one is not live.
+  auto requests = m_store->overdue_chats(0, now + 1'000);
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(requests[0].chat.id, waiting);
+
+  // Silent visitors: every live chat, oldest first.
+  m_store->touch_visitor(open, now + 5'000);
+  auto silent = m_store->overdue_chats(now + 1'000, 0);
+  ASSERT_EQ(silent.size(), 1u);
+  EXPECT_EQ(silent[0].chat.id, waiting);
+  silent = m_store->overdue_chats(now + 10'000, 0);
+  ASSERT_EQ(silent.size(), 2u);
+  EXPECT_EQ(silent[0].chat.id, waiting);
+  EXPECT_EQ(silent[1].chat.id, open);
+}
+
 TEST_F(SqliteStoreTest, PendingReportsNewChatsUntilSeen) {
   const auto id = new_chat();
   auto pending = m_store->pending();
