@@ -199,6 +199,7 @@ void Switchboard::commit(const Event& event, const Actions& actions) {
     if (chat != nullptr && is_request(chat->state)) m_told_held.insert(chat->id);
   }
 
+  std::vector<ChatId> finished;
   for (const auto& action : actions) {
     if (const auto* change = std::get_if<SetState>(&action)) {
       const auto found = m_chats.find(change->chat);
@@ -208,6 +209,8 @@ void Switchboard::commit(const Event& event, const Actions& actions) {
       chat.operator_jid = change->to == ChatState::open ? change->operator_jid : std::string();
       // A new round of offers starts if it ever comes back to the queue.
       if (change->to == ChatState::open) chat.notified.clear();
+      index_open(chat);
+      if (is_final(chat.state)) finished.push_back(chat.id);
     } else if (const auto* sent = std::get_if<SendToOperator>(&action)) {
       const auto found = m_chats.find(sent->chat);
       if (found == m_chats.end() || !is_request(found->second.state)) continue;
@@ -221,11 +224,7 @@ void Switchboard::commit(const Event& event, const Actions& actions) {
   // the SetState it produced, like every other ending.
   if (const auto* closed = std::get_if<VisitorClosed>(&event)) forget(closed->chat);
   if (const auto* vanished = std::get_if<VisitorVanished>(&event)) forget(vanished->chat);
-  std::vector<ChatId> finished;
-  for (const auto& [id, chat] : m_chats) {
-    if (is_final(chat.state)) finished.push_back(id);
-  }
-  for (const auto id : finished) forget(id);
+  for (const auto id : finished) forget(id);  // chats only end by SetState: no scan needed
 }
 
 void Switchboard::restore(Chat chat) {
@@ -233,7 +232,7 @@ void Switchboard::restore(Chat chat) {
   chat.operator_jid = chat.state == ChatState::open ? split_jid(chat.operator_jid).bare : "";
   for (auto& jid : chat.notified) jid = split_jid(jid).bare;
   const auto id = chat.id;
-  m_chats.insert_or_assign(id, std::move(chat));
+  index_open(m_chats.insert_or_assign(id, std::move(chat)).first->second);
 }
 
 const Chat* Switchboard::find(ChatId id) const {
@@ -243,8 +242,9 @@ const Chat* Switchboard::find(ChatId id) const {
 
 const Chat* Switchboard::chat_of(std::string_view operator_jid) const {
   const auto jid = split_jid(operator_jid).bare;
-  for (const auto& [id, chat] : m_chats) {
-    if (chat.state == ChatState::open && chat.operator_jid == jid) return &chat;
+  for (const auto id : m_open) {
+    const auto& chat = m_chats.at(id);
+    if (chat.operator_jid == jid) return &chat;
   }
   return nullptr;
 }
@@ -259,9 +259,8 @@ std::vector<const Chat*> Switchboard::requests() const {
 
 std::vector<const Chat*> Switchboard::open_chats() const {
   std::vector<const Chat*> result;
-  for (const auto& [id, chat] : m_chats) {
-    if (chat.state == ChatState::open) result.push_back(&chat);
-  }
+  result.reserve(m_open.size());
+  for (const auto id : m_open) result.push_back(&m_chats.at(id));
   return result;
 }
 
@@ -275,7 +274,16 @@ bool Switchboard::told_held(ChatId id) const {
 
 void Switchboard::forget(ChatId id) {
   m_chats.erase(id);
+  m_open.erase(id);
   m_told_held.erase(id);
+}
+
+void Switchboard::index_open(const Chat& chat) {
+  if (chat.state == ChatState::open) {
+    m_open.insert(chat.id);
+  } else {
+    m_open.erase(chat.id);
+  }
 }
 
 }  // namespace seshat::core

@@ -46,9 +46,11 @@ class Switchboard {
   std::vector<std::string> m_operators;  // sorted bare JIDs
   Presence m_presence;
   std::map<ChatId, Chat> m_chats;  // live chats only
+  std::set<ChatId> m_open;         // the open ones among them: operators' lookups stay small
   std::set<ChatId> m_told_held;    // requests whose visitor was told that messages wait
 
   void forget(ChatId id);
+  void index_open(const Chat& chat);  // after any change of the chat's state
 };
 
 }  // namespace seshat::core
