@@ -253,7 +253,6 @@ void Broker::abandon_batch(const std::vector<core::ChatId>& touched) {
 }
 
 void Broker::announce() {
-  count_chats();  // walks every chat: once per pump, not per event
   std::sort(m_unannounced.begin(), m_unannounced.end());
   m_unannounced.erase(std::unique(m_unannounced.begin(), m_unannounced.end()),
                       m_unannounced.end());
@@ -266,6 +265,7 @@ void Broker::announce() {
 }
 
 void Broker::check_timeouts() {
+  count_chats();  // the gauges walk every chat: once a second, not per event
   if (m_presence_settles_at && std::chrono::steady_clock::now() >= *m_presence_settles_at &&
       m_connection.connected()) {
     m_presence_settles_at.reset();

@@ -179,7 +179,10 @@ void Visitors::publish(core::ChatId id) {
 }
 
 void Visitors::forget_idle(store::Millis now) {
-  if (++m_operations % k_prune_every != 0) return;
+  // A sweep walks both maps: at most once per as many operations as they hold entries.
+  const auto entries = m_recent_sends.size() + m_last_touch.size();
+  if (++m_operations < std::max<std::uint64_t>(k_prune_every, entries)) return;
+  m_operations = 0;
   std::erase_if(m_recent_sends, [&](const auto& entry) {
     return entry.second.empty() || entry.second.back() <= now - k_rate_window_ms;
   });
