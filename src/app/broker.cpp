@@ -150,12 +150,20 @@ bool Broker::dispatch(const core::Event& event, std::optional<store::SeenState> 
         m_board.commit(event, actions);
         log_actions(actions);
         m_metrics.count(event, actions);
+        // Chats come and go with these even when no SetState says so.
+        if (std::holds_alternative<core::ChatOpened>(event) ||
+            std::holds_alternative<core::VisitorClosed>(event) ||
+            std::holds_alternative<core::VisitorVanished>(event)) {
+          m_states_changed = true;
+        }
         for (const auto& action : actions) {
           std::visit(
               [&](const auto& a) {
                 using A = std::decay_t<decltype(a)>;
-                if constexpr (std::is_same_v<A, core::PostToChat> ||
-                              std::is_same_v<A, core::SetState>) {
+                if constexpr (std::is_same_v<A, core::SetState>) {
+                  m_unannounced.push_back(a.chat);
+                  m_states_changed = true;
+                } else if constexpr (std::is_same_v<A, core::PostToChat>) {
                   m_unannounced.push_back(a.chat);
                 } else if constexpr (std::is_same_v<A, core::SendToOperator> ||
                                      std::is_same_v<A, core::RelayBacklog>) {
@@ -195,6 +203,7 @@ void Broker::count_chats() {
 }
 
 void Broker::reload(core::ChatId chat) {
+  m_states_changed = true;
   if (auto record = m_store->find_chat(chat)) m_board.restore(std::move(record->chat));
 }
 
@@ -220,6 +229,7 @@ void Broker::pump() {
         dispatch(core::VisitorClosed{id}, seen);
       } else {
         m_board.restore(std::move(record.chat));  // take the store's word for it
+        m_states_changed = true;
         if (!m_store->apply({}, seen)) spdlog::error("chat={} could not be acknowledged", id);
       }
     }
@@ -253,6 +263,10 @@ void Broker::abandon_batch(const std::vector<core::ChatId>& touched) {
 }
 
 void Broker::announce() {
+  if (m_states_changed) {
+    m_states_changed = false;
+    count_chats();  // walks every chat: only when some changed state, not per message
+  }
   std::sort(m_unannounced.begin(), m_unannounced.end());
   m_unannounced.erase(std::unique(m_unannounced.begin(), m_unannounced.end()),
                       m_unannounced.end());
@@ -265,7 +279,6 @@ void Broker::announce() {
 }
 
 void Broker::check_timeouts() {
-  count_chats();  // the gauges walk every chat: once a second, not per event
   if (m_presence_settles_at && std::chrono::steady_clock::now() >= *m_presence_settles_at &&
       m_connection.connected()) {
     m_presence_settles_at.reset();

@@ -77,6 +77,7 @@ class Broker final : public xmpp::Listener {
   std::unique_ptr<store::Batch> m_batch;
   std::vector<core::ChatId> m_unannounced;
   bool m_outbox_due = false;
+  bool m_states_changed = false;  // the chat gauges need counting again
   // When presence will have arrived after the last connect (XMPP thread); see PresenceSettled.
   std::optional<std::chrono::steady_clock::time_point> m_presence_settles_at;
   std::atomic<bool> m_pump_scheduled{false};
