@@ -7,11 +7,15 @@
 //   loadgen --mode relay ...   idle SSE visitors, N open chats at 1 msg/s each way, then a burst
 
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
+#include <iterator>
+#include <sstream>
 #include <fstream>
 #include <functional>
 #include <iostream>
@@ -116,8 +120,36 @@ void run_steady(Shared& shared, const Options& options, const std::function<void
   }
 }
 
+// CPU seconds (user + system) from a /proc/.../stat file; 0 if it cannot be read.
+double stat_cpu_seconds(const std::filesystem::path& path) {
+  std::ifstream stat(path);
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  if (text.rfind(')') == std::string::npos) return 0;
+  std::istringstream fields(text.substr(text.rfind(')') + 2));
+  std::string field;
+  double ticks = 0;
+  for (int i = 3; i <= 15 && fields >> field; ++i) {
+    if (i == 14 || i == 15) ticks += std::stod(field);  // utime, stime
+  }
+  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+// CPU seconds of each of this process's threads, then of each watched process: which one is
+// the limit of a burst.
+std::vector<double> cpu_snapshot(const std::vector<int>& watched) {
+  std::vector<double> result;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task"))
+    result.push_back(stat_cpu_seconds(task.path() / "stat"));
+  for (const int pid : watched)
+    result.push_back(stat_cpu_seconds("/proc/" + std::to_string(pid) + "/stat"));
+  return result;
+}
+
+std::vector<int> g_watched;  // --watch-pid
+
 // The burst: `expected` timed messages; returns messages per second as received.
 double run_burst(Shared& shared, int expected, const std::function<void()>& start) {
+  const auto cpu_before = cpu_snapshot(g_watched);
   const auto begin = monotonic_ns();
   shared.phase = static_cast<int>(Phase::burst);
   if (start) start();
@@ -126,6 +158,11 @@ double run_burst(Shared& shared, int expected, const std::function<void()>& star
                  expected);
   }
   const auto elapsed = static_cast<double>(shared.burst_last_ns.load() - begin) / 1e9;
+  const auto cpu_after = cpu_snapshot(g_watched);
+  std::printf("burst: %.3f s; CPU in it (loadgen threads, then watched pids):", elapsed);
+  for (std::size_t i = 0; i < cpu_after.size() && i < cpu_before.size(); ++i)
+    std::printf(" %.2f s", cpu_after[i] - cpu_before[i]);
+  std::printf("\n");
   return elapsed > 0 ? shared.burst_received.load() / elapsed : 0;
 }
 
@@ -312,6 +349,7 @@ int main(int argc, char** argv) {
   app.add_option("--notify-chats", options.notify_chats);
   app.add_option("--notify-gap-ms", options.notify_gap_ms);
   app.add_option("--seshat-pid", options.seshat_pid, "to read its VmRSS");
+  app.add_option("--watch-pid", g_watched, "processes whose CPU use in the burst is printed");
   app.add_option("--tokens-out", options.tokens_out,
                  "relay: write the idle chats' 'id token' lines");
   CLI11_PARSE(app, argc, argv);

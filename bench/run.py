@@ -139,7 +139,7 @@ def main():
     parser.add_argument("--loadgen", required=True)
     parser.add_argument("--sqlite-floor", required=True)
     parser.add_argument("--chats", type=int, default=100, help="open chats (and operators)")
-    parser.add_argument("--idle", type=int, default=1000, help="idle SSE visitors in scenario c")
+    parser.add_argument("--idle", type=int, default=10000, help="idle SSE visitors in scenario c")
     parser.add_argument("--duration", type=float, default=10, help="steady phase, seconds")
     parser.add_argument("--burst", type=int, default=40, help="messages per chat in scenario e (<= 50)")
     parser.add_argument("--transport", default="sse", choices=["sse", "long-poll"])
@@ -175,7 +175,8 @@ def main():
         app.start("serve")
         common = ["--xmpp-port", str(server.port), "--ca", server.ca_file, "--domain", server.domain,
                   "--bot", server.jid(BOT), "--http-port", str(app.port), "--transport", args.transport,
-                  "--seshat-pid", str(app.pid)]
+                  "--seshat-pid", str(app.pid), "--watch-pid", str(app.pid),
+                  "--watch-pid", str(server._process.pid)]
 
         if args.smoke:
             relay = run_loadgen(args, common + ["--mode", "relay", "--visitors", str(args.chats),
