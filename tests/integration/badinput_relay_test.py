@@ -46,11 +46,7 @@ REFUSED_TEXTS = {
 class Relay(case.ProsodyTestCase):
     def setUp(self):
         super().setUp()
-        self.joe = self.operator("joe")
-        self.joe.connect("laptop")
-        self.app = self.seshat([self.joe.bare_jid])
-        self.bot = self.server.jid("bot")
-        self.app.wait_operators(1)
+        self.joe, self.app, self.bot = self.joe_and_seshat()
 
     def open_chat(self, name="customer"):
         visitor = Visitor(self.app)

@@ -27,11 +27,7 @@ TIMEOUT = 30
 
 class KillServe(case.ProsodyTestCase):
     def test_kill_9_mid_stream_and_restart(self):
-        joe = self.operator("joe")
-        joe.connect("laptop")
-        app = self.seshat([joe.bare_jid])
-        bot = self.server.jid("bot")
-        app.wait_operators(1)
+        joe, app, bot = self.joe_and_seshat()
 
         session = bot_online(joe, bot)
         stream = ChatStream(app, joe, bot, timeout=TIMEOUT)

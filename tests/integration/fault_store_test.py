@@ -54,11 +54,7 @@ def integrity(db):
 
 class LockedDatabase(case.ProsodyTestCase):
     def test_exclusive_lock_for_a_second_makes_writers_wait(self):
-        joe = self.operator("joe")
-        joe.connect("laptop")
-        app = self.seshat([joe.bare_jid])
-        bot = self.server.jid("bot")
-        app.wait_operators(1)
+        joe, app, bot = self.joe_and_seshat()
         stream = ChatStream(app, joe, bot, timeout=TIMEOUT)
         stream.open()
         stream.start_reader()
@@ -119,11 +115,8 @@ class FullDisk(case.ProsodyTestCase):
     def chat_on_a_small_disk(self):
         """A chat with v-1..v-5 and o-1..o-5 through, its database on a 2 MB tmpfs."""
         mount_point = self.mount_small_tmpfs()
-        joe = self.operator("joe")
-        joe.connect("laptop")
-        app = self.seshat([joe.bare_jid], db=os.path.join(mount_point, "seshat.db"))
-        app.wait_operators(1)
-        stream = ChatStream(app, joe, self.server.jid("bot"), timeout=TIMEOUT)
+        joe, app, bot = self.joe_and_seshat(db=os.path.join(mount_point, "seshat.db"))
+        stream = ChatStream(app, joe, bot, timeout=TIMEOUT)
         stream.open()
         stream.start_reader()
         for n in range(1, 6):

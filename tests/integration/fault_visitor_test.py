@@ -19,11 +19,7 @@ VISITOR_TIMEOUT = 2  # seconds (config visitor_timeout)
 
 class DroppingVisitor(case.ProsodyTestCase):
     def run_stream(self, kind, drop_every):
-        joe = self.operator("joe")
-        joe.connect("laptop")
-        app = self.seshat([joe.bare_jid])
-        bot = self.server.jid("bot")
-        app.wait_operators(1)
+        joe, app, bot = self.joe_and_seshat()
         stream = ChatStream(app, joe, bot, timeout=TIMEOUT)
         stream.open()
         stream.start_reader(kind, wait=5, drop_every=drop_every)
@@ -46,11 +42,8 @@ class DroppingVisitor(case.ProsodyTestCase):
 
 class VanishingVisitor(case.ProsodyTestCase):
     def start(self):
-        self.joe = self.operator("joe")
-        self.joe.connect("laptop")
-        self.app = self.seshat([self.joe.bare_jid], extra={"visitor_timeout": VISITOR_TIMEOUT})
-        self.bot = self.server.jid("bot")
-        self.app.wait_operators(1)
+        self.joe, self.app, self.bot = self.joe_and_seshat(
+            extra={"visitor_timeout": VISITOR_TIMEOUT})
 
     def accept(self, visitor):
         chat = visitor.start("customer")

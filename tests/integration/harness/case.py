@@ -41,6 +41,15 @@ class ProsodyTestCase(unittest.TestCase):
         self.addCleanup(op.disconnect)
         return op
 
+    def joe_and_seshat(self, **options):
+        """The usual cast: operator joe online (resource "laptop") and `seshat serve` knowing
+        only him, ready once joe counts as available. Returns (joe, app, the bot's JID)."""
+        joe = self.operator("joe")
+        joe.connect("laptop")
+        app = self.seshat([joe.bare_jid], **options)
+        app.wait_operators(1)
+        return joe, app, self.server.jid("bot")
+
     def seshat(self, operators, mode="serve", **options):
         """A `seshat MODE` process for this test, started and ready."""
         if not paths.seshat:
