@@ -1,5 +1,7 @@
 #include "http/db_worker.hpp"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <stdexcept>
 #include <utility>
@@ -52,6 +54,7 @@ void DbWorker::stop() {
 }
 
 void DbWorker::run() {
+  pthread_setname_np(pthread_self(), "seshat-db");  // for top -H, perf, gdb
   std::deque<Job> jobs;
   for (;;) {
     {

@@ -8,6 +8,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 
+#include <pthread.h>
+
 #include <condition_variable>
 #include <mutex>
 #include <optional>
@@ -202,6 +204,7 @@ void Gateway::start_listening() {
   impl.listener->accept();
   for (int i = 0; i < threads; ++i) {
     impl.threads.emplace_back([&impl] {
+      pthread_setname_np(pthread_self(), "seshat-http");
       for (;;) {
         try {
           impl.io->run();

@@ -1,5 +1,7 @@
 #include "store/change_feed.hpp"
 
+#include <pthread.h>
+
 #include <exception>
 #include <optional>
 #include <utility>
@@ -64,6 +66,7 @@ DataVersionWatcher::DataVersionWatcher(std::unique_ptr<Store> store, ChangeFeed&
     : m_store(std::move(store)), m_feed(feed), m_period(period) {
   // The first reading is taken here, so a commit made after construction is never missed.
   m_thread = std::thread([this, seen = read_version(*m_store)]() mutable {
+    pthread_setname_np(pthread_self(), "seshat-watch");
     while (!m_stop.load(std::memory_order_relaxed)) {
       std::this_thread::sleep_for(m_period);
       const auto now = read_version(*m_store);

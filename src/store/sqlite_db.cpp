@@ -44,7 +44,36 @@ Database::Database(const std::string& path) : m_path(path), m_writers(writers_of
 
 Database::~Database() {
   // Every Statement is finalized before its Database goes (they are members declared after it).
+  for (auto* statement : m_control) sqlite3_finalize(statement);
   sqlite3_close(m_db);
+}
+
+namespace {
+constexpr std::array<const char*, 7> k_control_sql = {
+    "BEGIN IMMEDIATE", "BEGIN DEFERRED",   "COMMIT", "ROLLBACK", "SAVEPOINT nested",
+    "RELEASE nested",  "ROLLBACK TO nested"};
+}  // namespace
+
+int Database::run_control(Control what) noexcept {
+  auto*& statement = m_control[static_cast<std::size_t>(what)];
+  if (statement == nullptr) {
+    const int rc = sqlite3_prepare_v3(m_db, k_control_sql[static_cast<std::size_t>(what)], -1,
+                                      SQLITE_PREPARE_PERSISTENT, &statement, nullptr);
+    if (rc != SQLITE_OK) return rc;
+  }
+  const int rc = sqlite3_step(statement);
+  sqlite3_reset(statement);
+  return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+void Database::control(Control what) {
+  if (run_control(what) != SQLITE_OK) {
+    fail(std::string("cannot run \"") + k_control_sql[static_cast<std::size_t>(what)] + "\"");
+  }
+}
+
+bool Database::try_control(Control what) noexcept {
+  return run_control(what) == SQLITE_OK;
 }
 
 void Database::exec(const std::string& sql) {
@@ -142,7 +171,7 @@ bool Query::is_null(int column) const {
 Transaction::Transaction(Database& db, TransactionKind kind)
     : m_db(db), m_nested(db.in_transaction()) {
   if (m_nested) {
-    m_db.exec("SAVEPOINT nested");
+    m_db.control(Database::Control::savepoint);
     return;
   }
   if (kind == TransactionKind::write) {
@@ -152,16 +181,18 @@ Transaction::Transaction(Database& db, TransactionKind kind)
                        m_db.path() + ")");
     }
   }
-  m_db.exec(kind == TransactionKind::write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
+  m_db.control(kind == TransactionKind::write ? Database::Control::begin_immediate
+                                              : Database::Control::begin_deferred);
 }
 
 Transaction::~Transaction() {
   // After some errors (disk full, I/O) SQLite has already rolled back by itself.
   if (m_done || !m_db.in_transaction()) return;
   if (m_nested) {
-    sqlite3_exec(m_db.handle(), "ROLLBACK TO nested; RELEASE nested", nullptr, nullptr, nullptr);
+    (void)m_db.try_control(Database::Control::rollback_to_savepoint);
+    (void)m_db.try_control(Database::Control::release);
   } else {
-    sqlite3_exec(m_db.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+    (void)m_db.try_control(Database::Control::rollback);
   }
 }
 
@@ -170,7 +201,7 @@ void Transaction::commit() {
     // SQLite rolled the outer transaction back (disk full): nothing of this is kept.
     throw StoreError("the batch this write belonged to was rolled back");
   }
-  m_db.exec(m_nested ? "RELEASE nested" : "COMMIT");
+  m_db.control(m_nested ? Database::Control::release : Database::Control::commit);
   m_done = true;
   if (m_writing.owns_lock()) m_writing.unlock();
 }

@@ -6,6 +6,7 @@
 // Lifetime: a Statement must not outlive the Database it was prepared on. A Database is used by
 // one thread at a time (it is opened without SQLite's internal mutex).
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -32,6 +33,13 @@ class Database {
 
   // Runs one or more statements that return no rows of interest (pragmas, DDL).
   void exec(const std::string& sql);
+
+  // The statements of transactions, prepared once: every request runs several of them.
+  enum class Control { begin_immediate, begin_deferred, commit, rollback, savepoint, release,
+                       rollback_to_savepoint };
+  void control(Control what);
+  // The same without throwing, for clean-up paths; false if it failed.
+  bool try_control(Control what) noexcept;
   [[nodiscard]] std::int64_t changes() const;
   [[nodiscard]] std::int64_t last_insert_rowid() const;
   [[nodiscard]] bool in_transaction() const;
@@ -45,9 +53,12 @@ class Database {
   [[noreturn]] void fail(std::string_view what) const;
 
  private:
+  [[nodiscard]] int run_control(Control what) noexcept;
+
   sqlite3* m_db = nullptr;
   std::string m_path;
   std::shared_ptr<std::timed_mutex> m_writers;
+  std::array<sqlite3_stmt*, 7> m_control{};  // by Control, prepared on first use
 };
 
 // A statement prepared once and reused; use it through a Query.

@@ -1,5 +1,6 @@
 #include "xmpp/connection.hpp"
 
+#include <pthread.h>
 #include <spdlog/spdlog.h>
 
 #include "xmpp/strophe_session.hpp"
@@ -18,7 +19,10 @@ Connection::~Connection() {
 
 void Connection::start() {
   if (m_thread.joinable()) return;
-  m_thread = std::thread([this] { run(); });
+  m_thread = std::thread([this] {
+    pthread_setname_np(pthread_self(), "seshat-xmpp");
+    run();
+  });
 }
 
 void Connection::stop() {
