@@ -14,12 +14,12 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
-#include <iterator>
-#include <sstream>
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <iterator>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 #include <thread>
 

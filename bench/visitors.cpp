@@ -297,8 +297,7 @@ awaitable<void> send_burst(const HttpSettings& settings, std::shared_ptr<Visitor
                            int count) {
   const auto target = api(settings, "/chats/" + std::to_string(visitor->ticket.id) + "/messages");
   for (int seq = 0; seq < count; ++seq) {
-    const auto body =
-        R"({"text":")" + timed_text(static_cast<int>(Phase::burst), seq) + R"("})";
+    const auto body = R"({"text":")" + timed_text(static_cast<int>(Phase::burst), seq) + R"("})";
     co_await visitor->sender->send("POST", target, body, visitor->ticket.token);
   }
   for (int seq = 0; seq < count; ++seq) {

@@ -268,8 +268,7 @@ void Broker::announce() {
     count_chats();  // walks every chat: only when some changed state, not per message
   }
   std::sort(m_unannounced.begin(), m_unannounced.end());
-  m_unannounced.erase(std::unique(m_unannounced.begin(), m_unannounced.end()),
-                      m_unannounced.end());
+  m_unannounced.erase(std::unique(m_unannounced.begin(), m_unannounced.end()), m_unannounced.end());
   for (const auto chat : m_unannounced) m_feed.publish(chat);
   m_unannounced.clear();
   if (m_outbox_due) {

@@ -21,7 +21,7 @@ class ChatTable {
   [[nodiscard]] ChatId insert(const NewChat& chat, Millis now);
   [[nodiscard]] std::optional<ChatRecord> find(ChatId id);
   [[nodiscard]] std::optional<core::ChatState> state_of(ChatId id);
-  [[nodiscard]] std::vector<ChatRecord> live();    // oldest first
+  [[nodiscard]] std::vector<ChatRecord> live();  // oldest first
   [[nodiscard]] std::vector<ChatRecord> overdue(Millis seen_before, Millis created_before);
   [[nodiscard]] std::vector<ChatRecord> unseen();  // state != broker_seen, oldest first
 

@@ -50,7 +50,7 @@ Database::~Database() {
 
 namespace {
 constexpr std::array<const char*, 7> k_control_sql = {
-    "BEGIN IMMEDIATE", "BEGIN DEFERRED",   "COMMIT", "ROLLBACK", "SAVEPOINT nested",
+    "BEGIN IMMEDIATE", "BEGIN DEFERRED",    "COMMIT", "ROLLBACK", "SAVEPOINT nested",
     "RELEASE nested",  "ROLLBACK TO nested"};
 }  // namespace
 

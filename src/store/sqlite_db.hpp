@@ -35,8 +35,15 @@ class Database {
   void exec(const std::string& sql);
 
   // The statements of transactions, prepared once: every request runs several of them.
-  enum class Control { begin_immediate, begin_deferred, commit, rollback, savepoint, release,
-                       rollback_to_savepoint };
+  enum class Control {
+    begin_immediate,
+    begin_deferred,
+    commit,
+    rollback,
+    savepoint,
+    release,
+    rollback_to_savepoint
+  };
   void control(Control what);
   // The same without throwing, for clean-up paths; false if it failed.
   bool try_control(Control what) noexcept;

@@ -30,7 +30,6 @@ using sqlite::Statement;
 using sqlite::Transaction;
 using sqlite::TransactionKind;
 
-
 Millis now_millis() {
   using namespace std::chrono;
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
