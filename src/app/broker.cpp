@@ -112,7 +112,14 @@ void Broker::on_disconnected(std::string_view reason) {
 }
 
 void Broker::on_message(std::string_view from, std::string_view body) {
-  if (dispatch(core::OperatorMessage{std::string(from), std::string(body)})) return;
+  const auto received = std::chrono::steady_clock::now();
+  const auto posted_before = m_metrics.to_visitors.load();
+  if (dispatch(core::OperatorMessage{std::string(from), std::string(body)})) {
+    // Received to stored: from then on the visitor's page has it.
+    if (m_metrics.to_visitors.load() != posted_before)
+      m_metrics.to_visitor_latency.observe(std::chrono::steady_clock::now() - received);
+    return;
+  }
   // The store failed (disk full, locked past the timeout): say so rather than drop it silently.
   // Not through the outbox, which lives in the failing store.
   const auto jid = core::split_jid(from).bare;
@@ -234,8 +241,14 @@ void Broker::pump() {
       }
     }
     for (auto& pending_message : pending.visitor_messages) {
+      const auto relayed_before = m_metrics.to_operators.load();
       dispatch(core::VisitorMessage{pending_message.chat, pending_message.message.seq,
                                     std::move(pending_message.message.text)});
+      // Stored by the gateway to handed to XMPP (held-back messages are not relays yet).
+      if (m_metrics.to_operators.load() != relayed_before) {
+        m_metrics.to_operator_latency.observe(
+            std::chrono::milliseconds(now_millis() - pending_message.message.at));
+      }
     }
     if (m_batch) {
       if (!m_batch->intact()) throw store::StoreError("the batch was rolled back");

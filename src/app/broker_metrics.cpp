@@ -53,6 +53,10 @@ std::string render_prometheus(const BrokerMetrics& m) {
       << "seshat_chats{state=\"waiting\"} " << m.chats_waiting.load() << '\n'
       << "seshat_chats{state=\"notified\"} " << m.chats_notified.load() << '\n'
       << "seshat_chats{state=\"open\"} " << m.chats_open.load() << '\n';
+  out << "# HELP seshat_relay_latency_seconds Time a message spends in the broker, by direction.\n"
+      << "# TYPE seshat_relay_latency_seconds histogram\n";
+  m.to_operator_latency.render(out, "seshat_relay_latency_seconds", "direction=\"to_operator\"");
+  m.to_visitor_latency.render(out, "seshat_relay_latency_seconds", "direction=\"to_visitor\"");
   return out.str();
 }
 

@@ -7,6 +7,7 @@
 
 #include "core/action.hpp"
 #include "core/event.hpp"
+#include "http/histogram.hpp"
 
 namespace seshat::app {
 
@@ -22,6 +23,10 @@ struct BrokerMetrics {
   std::atomic<std::int64_t> chats_open{0};
   std::atomic<std::int64_t> operators_available{0};
   std::atomic<int> xmpp_connected{0};
+  // Visitor message stored -> sent to XMPP (millisecond resolution: the store's clock), and
+  // operator message received -> stored for the visitor.
+  http::Histogram to_operator_latency;
+  http::Histogram to_visitor_latency;
 
   // Counts what one committed event and its actions did.
   void count(const core::Event& event, const core::Actions& actions);

@@ -13,13 +13,7 @@ void Metrics::count_response(int status) {
 }
 
 void Metrics::observe_duration(std::chrono::steady_clock::duration duration) {
-  const double seconds = std::chrono::duration<double>(duration).count();
-  std::size_t bucket = 0;
-  while (bucket < k_duration_buckets.size() && seconds > k_duration_buckets[bucket]) ++bucket;
-  duration_buckets[bucket].fetch_add(1, std::memory_order_relaxed);
-  duration_count.fetch_add(1, std::memory_order_relaxed);
-  const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(duration).count();
-  duration_sum_us.fetch_add(static_cast<std::uint64_t>(micros), std::memory_order_relaxed);
+  durations.observe(duration);
 }
 
 namespace {
@@ -55,19 +49,7 @@ std::string render_prometheus(const Metrics& m) {
 
   out << "# HELP seshat_http_request_duration_seconds Time to answer a request (not waits).\n"
       << "# TYPE seshat_http_request_duration_seconds histogram\n";
-  std::uint64_t cumulative = 0;
-  for (std::size_t i = 0; i < m.duration_buckets.size(); ++i) {
-    cumulative += m.duration_buckets[i].load(std::memory_order_relaxed);
-    out << "seshat_http_request_duration_seconds_bucket{le=\"";
-    if (i < Metrics::k_duration_buckets.size())
-      out << Metrics::k_duration_buckets[i];
-    else
-      out << "+Inf";
-    out << "\"} " << cumulative << '\n';
-  }
-  out << "seshat_http_request_duration_seconds_sum "
-      << static_cast<double>(m.duration_sum_us.load()) / 1e6 << '\n'
-      << "seshat_http_request_duration_seconds_count " << m.duration_count.load() << '\n';
+  m.durations.render(out, "seshat_http_request_duration_seconds");
   return out.str();
 }
 

@@ -9,13 +9,11 @@
 #include <cstdint>
 #include <string>
 
+#include "http/histogram.hpp"
+
 namespace seshat::http {
 
 struct Metrics {
-  // Upper bounds (seconds) of the request duration histogram; +Inf is implied.
-  static constexpr std::array<double, 10> k_duration_buckets{0.001, 0.0025, 0.005, 0.01, 0.025,
-                                                             0.05,  0.1,    0.25,  1.0,  5.0};
-
   std::atomic<std::uint64_t> requests{0};  // every request read
   std::atomic<std::uint64_t> responses_2xx{0};
   std::atomic<std::uint64_t> responses_3xx{0};
@@ -31,9 +29,7 @@ struct Metrics {
   std::atomic<std::int64_t> db_queue{0};        // jobs waiting for the database thread
 
   // Duration of requests answered at once (long-polls and streams are not counted here).
-  std::array<std::atomic<std::uint64_t>, k_duration_buckets.size() + 1> duration_buckets{};
-  std::atomic<std::uint64_t> duration_count{0};
-  std::atomic<std::uint64_t> duration_sum_us{0};
+  Histogram durations;
 
   void count_response(int status);
   void observe_duration(std::chrono::steady_clock::duration duration);

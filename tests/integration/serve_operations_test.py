@@ -63,6 +63,11 @@ class ServeOperations(case.ProsodyTestCase):
             labels = f'{{direction="{direction}"}}'
             self.assertEqual(metric(after, "seshat_messages_relayed_total", labels) -
                              metric(before, "seshat_messages_relayed_total", labels), 1, direction)
+            self.assertEqual(metric(after, "seshat_relay_latency_seconds_count", labels) -
+                             metric(before, "seshat_relay_latency_seconds_count", labels), 1,
+                             direction)
+            self.assertEqual(metric(after, "seshat_relay_latency_seconds_bucket",
+                                    f'{{direction="{direction}",le="+Inf"}}'), 1, direction)
         self.assertEqual(metric(after, "seshat_chats", '{state="open"}'), 1)
         self.assertGreater(metric(after, "seshat_http_chats_started_total"),
                            metric(before, "seshat_http_chats_started_total"))
