@@ -163,10 +163,9 @@ class BrokenConfig(unittest.TestCase):
         self.assert_refused(ini(GOOD).encode() + b"\xff\xfe = \xc3\x28\n", ":8:",
                             name="latin.ini")
 
-    # BUG (found by this test): the error line quotes the offending text raw, so control bytes
-    # from a junk file (here ESC sequences that clear the screen and switch colours, and other
-    # C0 bytes) go straight to the administrator's terminal. Expected: quoted with escapes
-    # (e.g. \x1b), or left out. The exit code and the single line are right.
+    # Control bytes from a junk file (here ESC sequences that clear the screen and switch
+    # colours, and other C0 bytes) never reach the administrator's terminal raw: the error line
+    # quotes them as \xNN (a bug this test found).
     def test_junk_is_not_copied_raw_to_the_terminal(self):
         rng = random.Random(7)  # fixed: the same junk every run
         junk = bytes(rng.choice([b for b in range(1, 256) if b not in (10, 13)])

@@ -134,11 +134,9 @@ class XmppRestart(case.ProsodyTestCase):
                          [("visitor", f"visitor {n}") for n in range(1, 14)])
         self.assertEqual(app.stop(), 0)
 
-    # Fails today: see KNOWN BUGS at the top of this file.
     def test_server_stopped_and_started(self):
         self.restart_in_the_middle_of_a_chat(self.server.stop)
 
-    # Fails today: see KNOWN BUGS at the top of this file.
     def test_server_killed_and_started(self):
         self.restart_in_the_middle_of_a_chat(self.server.kill)
 

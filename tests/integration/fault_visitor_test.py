@@ -89,11 +89,9 @@ class VanishingVisitor(case.ProsodyTestCase):
         self.joe.send(self.bot, f"!ACCEPT {chat}")
         self.joe.expect(f"There is no open chat request #{chat}.", sender=self.bot)
 
-    # BUG (found by this test): a visitor who keeps polling is declared gone when
-    # visitor_timeout is shorter than the gateway's fixed 5 s touch interval
-    # (client::Limits::touch_interval: visitor_seen_at is written at most every 5 s), and
-    # likewise an SSE-only visitor when visitor_timeout is shorter than the 25 s heartbeat.
-    # The config accepts any visitor_timeout >= 0, so `visitor_timeout = 2` closes live chats.
+    # A visitor who keeps polling is never declared gone, however short visitor_timeout is: the
+    # gateway refreshes visitor_seen_at (and SSE heartbeats) well within it. This test found the
+    # bug of a fixed 5 s refresh and 25 s heartbeat closing live chats at `visitor_timeout = 2`.
     def test_a_visitor_who_keeps_polling_is_not_abandoned(self):
         self.start()
         visitor = Visitor(self.app)
