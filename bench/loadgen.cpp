@@ -22,6 +22,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "operators.hpp"
 #include "visitors.hpp"
@@ -44,6 +45,7 @@ struct Options {
   int notify_gap_ms = 100;
   int seshat_pid = 0;
   std::string tokens_out;
+  std::vector<int> watched;  // processes whose CPU use in a burst is printed
   std::string transport = "sse";
 };
 
@@ -145,11 +147,10 @@ std::vector<double> cpu_snapshot(const std::vector<int>& watched) {
   return result;
 }
 
-std::vector<int> g_watched;  // --watch-pid
-
 // The burst: `expected` timed messages; returns messages per second as received.
-double run_burst(Shared& shared, int expected, const std::function<void()>& start) {
-  const auto cpu_before = cpu_snapshot(g_watched);
+double run_burst(Shared& shared, int expected, const std::vector<int>& watched,
+                 const std::function<void()>& start) {
+  const auto cpu_before = cpu_snapshot(watched);
   const auto begin = monotonic_ns();
   shared.phase = static_cast<int>(Phase::burst);
   if (start) start();
@@ -158,7 +159,7 @@ double run_burst(Shared& shared, int expected, const std::function<void()>& star
                  expected);
   }
   const auto elapsed = static_cast<double>(shared.burst_last_ns.load() - begin) / 1e9;
-  const auto cpu_after = cpu_snapshot(g_watched);
+  const auto cpu_after = cpu_snapshot(watched);
   std::printf("burst: %.3f s; CPU in it (loadgen threads, then watched pids):", elapsed);
   for (std::size_t i = 0; i < cpu_after.size() && i < cpu_before.size(); ++i)
     std::printf(" %.2f s", cpu_after[i] - cpu_before[i]);
@@ -180,7 +181,7 @@ int run_direct(const Options& options, nlohmann::json& result) {
     return 1;
   }
   run_steady(shared, options, nullptr);
-  const auto rate = run_burst(shared, options.xmpp.burst, nullptr);
+  const auto rate = run_burst(shared, options.xmpp.burst, options.watched, nullptr);
   shared.phase = static_cast<int>(Phase::stop);
   clients.join();
   const auto a_to_b = shared.to_operator[1].summary();
@@ -287,9 +288,9 @@ int run_relay(const Options& options, nlohmann::json& result) {
   }
   run_steady(shared, options, [&] { visitors.start_steady(); });
   const int expected = options.visitors * options.burst;
-  const double rate =
-      options.burst > 0 ? run_burst(shared, expected, [&] { visitors.start_burst(options.burst); })
-                        : 0;
+  const double rate = options.burst > 0 ? run_burst(shared, expected, options.watched,
+                                                    [&] { visitors.start_burst(options.burst); })
+                                        : 0;
   const long rss_end = rss_kb(options.seshat_pid);
   shared.phase = static_cast<int>(Phase::stop);
   operators.join();
@@ -349,7 +350,7 @@ int main(int argc, char** argv) {
   app.add_option("--notify-chats", options.notify_chats);
   app.add_option("--notify-gap-ms", options.notify_gap_ms);
   app.add_option("--seshat-pid", options.seshat_pid, "to read its VmRSS");
-  app.add_option("--watch-pid", g_watched, "processes whose CPU use in the burst is printed");
+  app.add_option("--watch-pid", options.watched, "processes whose CPU use in the burst is printed");
   app.add_option("--tokens-out", options.tokens_out,
                  "relay: write the idle chats' 'id token' lines");
   CLI11_PARSE(app, argc, argv);

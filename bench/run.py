@@ -115,20 +115,6 @@ http {{
         process.wait(10)
 
 
-class BenchSeshat(Seshat):
-    """The harness's seshat, logging at info (debug logging would be measured too)."""
-
-    def start(self, mode="serve", timeout=15.0, wait_xmpp=True):
-        self.mode = mode
-        log = open(self.log_file, "ab")
-        self._process = subprocess.Popen(
-            [self.binary, mode, self.config, self.section, "--log-level", "info"],
-            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
-        log.close()
-        self._wait_healthy(time.monotonic() + timeout, wait_xmpp)
-        return self
-
-
 def ratio(value, floor):
     return value / floor if floor else float("nan")
 
@@ -170,8 +156,9 @@ def main():
         operators = [f"op{i}" for i in range(args.chats)] + [f"n{i}" for i in range(3)]
         for user in operators + ["d0", "d1"]:
             add_account(server, user, f"{user}-secret")
-        app = BenchSeshat(args.seshat, server, [server.jid(u) for u in operators],
-                          extra={"visitor_timeout": 3600, "accept_timeout": 3600})
+        # Logging at info: debug logging would be measured too.
+        app = Seshat(args.seshat, server, [server.jid(u) for u in operators],
+                     extra={"visitor_timeout": 3600, "accept_timeout": 3600}, log_level="info")
         app.start("serve")
         common = ["--xmpp-port", str(server.port), "--ca", server.ca_file, "--domain", server.domain,
                   "--bot", server.jid(BOT), "--http-port", str(app.port), "--transport", args.transport,

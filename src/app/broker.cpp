@@ -2,7 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
 #include <type_traits>
 #include <variant>
 
@@ -280,10 +279,7 @@ void Broker::announce() {
     m_states_changed = false;
     count_chats();  // walks every chat: only when some changed state, not per message
   }
-  std::sort(m_unannounced.begin(), m_unannounced.end());
-  m_unannounced.erase(std::unique(m_unannounced.begin(), m_unannounced.end()), m_unannounced.end());
-  for (const auto chat : m_unannounced) m_feed.publish(chat);
-  m_unannounced.clear();
+  m_feed.publish_all(m_unannounced);
   if (m_outbox_due) {
     m_outbox_due = false;
     send_outbox();

@@ -2,7 +2,6 @@
 
 #include <pthread.h>
 
-#include <algorithm>
 #include <stdexcept>
 #include <utility>
 
@@ -109,10 +108,7 @@ DbWorker::Reply DbWorker::run_one(Job& job) {
 }
 
 void DbWorker::publish_changes() {
-  std::sort(m_changed.begin(), m_changed.end());
-  m_changed.erase(std::unique(m_changed.begin(), m_changed.end()), m_changed.end());
-  for (const auto chat : m_changed) m_feed.publish(chat);
-  m_changed.clear();
+  m_feed.publish_all(m_changed);
 }
 
 }  // namespace seshat::http

@@ -181,10 +181,8 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
 
   void dispatch(Method method) {
     if (needs_token(m_route.endpoint) && m_shared.wrong_tokens.exhausted(m_address)) {
-      m_shared.metrics.rate_limited.fetch_add(1, std::memory_order_relaxed);
-      m_response.set(bhttp::field::retry_after, "60");
-      return send_error(
-          429, "Too many wrong chat tokens came from your address; please try again in a minute.");
+      return send_rate_limited(
+          "Too many wrong chat tokens came from your address; please try again in a minute.");
     }
     switch (m_route.endpoint) {
       case Endpoint::create_chat:
@@ -230,11 +228,9 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
   // ---------------------------------------------------------------- the API
 
   void create_chat() {
-    if (!m_shared.limiter.take(m_address)) {
-      m_shared.metrics.rate_limited.fetch_add(1, std::memory_order_relaxed);
-      m_response.set(bhttp::field::retry_after, "60");
-      return send_error(
-          429, "Too many chats were started from your address; please try again in a minute.");
+    if (!m_shared.chat_starts.take(m_address)) {
+      return send_rate_limited(
+          "Too many chats were started from your address; please try again in a minute.");
     }
     auto start = decode_start(m_request.body());
     if (!start) return send_failure(start.failure());
@@ -660,6 +656,13 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
     // Each wrong token spends the address's allowance: guessing stops at a few a minute.
     if (failure.code == client::Error::wrong_token) (void)m_shared.wrong_tokens.take(m_address);
     send_error(status_of(failure.code), failure.message);
+  }
+
+  // 429: both limits are per minute, so a minute is always enough.
+  void send_rate_limited(std::string_view sentence) {
+    m_shared.metrics.rate_limited.fetch_add(1, std::memory_order_relaxed);
+    m_response.set(bhttp::field::retry_after, "60");
+    send_error(429, sentence);
   }
 
   void send_error(int status, std::string_view sentence, Body body = Body::read) {

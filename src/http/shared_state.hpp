@@ -1,6 +1,6 @@
 #pragma once
 // What every connection of one Gateway shares: settings, widget files, the database thread,
-// the waiter registry, the rate limiter, the metrics, and the set of open sessions (for a
+// the waiter registry, the rate limiters, the metrics, and the set of open sessions (for a
 // graceful stop). Internal to src/http; owned by Gateway::Impl, which outlives every session.
 
 #include <atomic>
@@ -36,7 +36,7 @@ struct SharedState {
       : settings(std::move(settings_in)),
         prefix(normalize_prefix(settings.prefix)),
         metrics(metrics_in),
-        limiter(settings.chats_per_minute),
+        chat_starts(settings.chats_per_minute),
         wrong_tokens(settings.wrong_tokens_per_minute) {}
 
   void log(LogLevel level, std::string_view text) const {
@@ -74,7 +74,7 @@ struct SharedState {
   Metrics& metrics;
   std::unique_ptr<DbWorker> db;  // set by start()
   WaiterRegistry waiters;
-  RateLimiter limiter;       // chat creation per address
+  RateLimiter chat_starts;   // chat creation per address
   RateLimiter wrong_tokens;  // token guessing per address: wrong tokens spend it
   std::atomic<bool> stopping{false};
 

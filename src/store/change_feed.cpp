@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 
+#include <algorithm>
 #include <exception>
 #include <optional>
 #include <utility>
@@ -45,6 +46,13 @@ void ChangeFeed::publish(ChatId chat) {
     for (const auto& entry : m_listeners) listeners.push_back(entry.second);
   }
   for (const auto& listener : listeners) (*listener)(chat);
+}
+
+void ChangeFeed::publish_all(std::vector<ChatId>& chats) {
+  std::sort(chats.begin(), chats.end());
+  chats.erase(std::unique(chats.begin(), chats.end()), chats.end());
+  for (const auto chat : chats) publish(chat);
+  chats.clear();
 }
 
 namespace {

@@ -42,6 +42,9 @@ class ChangeFeed {
   // The feed must outlive its subscriptions.
   [[nodiscard]] Subscription subscribe(Listener listener);
   void publish(ChatId chat);
+  // Publishes each chat of `chats` once (a commit's worth of changes, gathered while it was
+  // not yet durable), then empties it.
+  void publish_all(std::vector<ChatId>& chats);
 
  private:
   void unsubscribe(std::uint64_t id);

@@ -26,8 +26,9 @@ BOT_PASSWORD = "bot-secret"
 
 class Seshat:
     def __init__(self, binary, server, operators, db=None, extra=None, bot=BOT,
-                 password=BOT_PASSWORD, section="Seshat", http_port=None):
+                 password=BOT_PASSWORD, section="Seshat", http_port=None, log_level="debug"):
         self.binary = binary
+        self.log_level = log_level
         self.server = server
         self.dir = tempfile.mkdtemp(prefix="seshat-app-")
         self.db = db or os.path.join(self.dir, "seshat.db")
@@ -60,7 +61,7 @@ class Seshat:
         self.mode = mode
         log = open(self.log_file, "ab")
         self._process = subprocess.Popen(
-            [self.binary, mode, self.config, self.section, "--log-level", "debug"],
+            [self.binary, mode, self.config, self.section, "--log-level", self.log_level],
             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
         log.close()
         deadline = time.monotonic() + timeout
