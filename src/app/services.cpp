@@ -15,7 +15,6 @@
 #include "http/gateway.hpp"
 #include "http/metrics.hpp"
 #include "store/change_feed.hpp"
-#include "store/checkpointer.hpp"
 #include "store/store.hpp"
 
 namespace seshat::app {
@@ -24,7 +23,6 @@ namespace {
 // How often a split-mode process looks for the other process's commits. A data_version read
 // is a few microseconds; 2 ms keeps cross-process relay latency low.
 constexpr std::chrono::milliseconds k_watch_period{2};
-constexpr std::chrono::milliseconds k_checkpoint_period{100};
 
 // The widget files: SESHAT_WEB_ROOT if set, else the installed copy, else the source tree's
 // (running from a build directory).
@@ -93,8 +91,6 @@ int run_services(Mode mode, const Config& config) {
 
   std::optional<store::DataVersionWatcher> watcher;
   if (mode != Mode::serve) watcher.emplace(std::move(store), feed, k_watch_period);
-  const store::Checkpointer checkpointer(store::open_sqlite_store(config.sqlitedb),
-                                         k_checkpoint_period);
 
   std::unique_ptr<Broker> broker;
   if (mode != Mode::web) {

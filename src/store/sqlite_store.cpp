@@ -165,8 +165,6 @@ class SqliteStore final : public Store {
     transaction.commit();
   }
 
-  void checkpoint() override { m_db.exec("PRAGMA wal_checkpoint(PASSIVE)"); }
-
   std::int64_t data_version() override {
     Query query(m_data_version);
     if (!query.step())

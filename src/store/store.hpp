@@ -138,10 +138,6 @@ class Store {
   virtual void reset_operators() = 0;
 
   // --- change detection across processes ---
-  // Copies committed changes from the write-ahead log into the database file, without waiting
-  // for readers or blocking writers (SQLite's passive checkpoint). See Checkpointer.
-  virtual void checkpoint() = 0;
-
   // A number that changes whenever another connection commits (SQLite's data_version).
   [[nodiscard]] virtual std::int64_t data_version() = 0;
 };

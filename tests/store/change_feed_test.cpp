@@ -111,7 +111,6 @@ class FlakyStore final : public Store {
   }
 
   std::unique_ptr<Batch> begin_batch() override { return m_real->begin_batch(); }
-  void checkpoint() override { m_real->checkpoint(); }
   ChatId create_chat(const NewChat& chat) override { return m_real->create_chat(chat); }
   std::optional<ChatRecord> find_chat(ChatId id) override { return m_real->find_chat(id); }
   Added add_message(ChatId chat, core::Author from, const std::string& text) override {
