@@ -40,6 +40,8 @@ class ChatTable {
 
  private:
   [[nodiscard]] static std::vector<ChatRecord> read_all(Query& query);
+  // Runs one of the seq-taking updates; the chat's new last_seq, or nullopt if no row matched.
+  [[nodiscard]] std::optional<Seq> single_seq(Statement& update, ChatId id);
 
   Database& m_db;
   Statement m_insert;
@@ -52,6 +54,7 @@ class ChatTable {
   Statement m_next_seq_any;
   Statement m_next_seq_visitor;
   Statement m_close_live;
+  Statement m_last_seq;
   Statement m_set_state;
   Statement m_mark_relayed;
   Statement m_mark_seen;

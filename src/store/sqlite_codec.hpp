@@ -16,7 +16,10 @@ namespace seshat::store::sqlite {
 [[nodiscard]] core::Author author_from_name(std::string_view name);
 
 // closed, canceled, failed and abandoned: nothing leaves them and nothing is added to them.
-// The live states as an SQL list, matching the chats_live index: "('waiting', ...)".
-inline constexpr std::string_view k_live_states_sql = "('waiting', 'notified', 'open')";
+// The live states as an SQL condition, word for word the one of the chats_live and
+// chats_unrelayed indexes (so that queries use them). Not "state IN (...)": SQLite builds a
+// temporary b-tree for a list of three or more values on every execution.
+inline constexpr std::string_view k_live_sql =
+    "(state = 'waiting' OR state = 'notified' OR state = 'open')";
 
 }  // namespace seshat::store::sqlite

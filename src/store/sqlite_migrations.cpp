@@ -67,6 +67,16 @@ UPDATE chats SET visitor_seq = coalesce(
 CREATE INDEX chats_unrelayed ON chats(id)
   WHERE visitor_seq > relayed_seq AND state IN ('waiting', 'notified', 'open');
 )sql"},
+    // An IN list in an index's condition costs a temporary b-tree on every update of a chat
+    // (a third of the gateway's database thread under load): the same condition with ORs.
+    Migration{"live-state indexes without IN lists", R"sql(
+DROP INDEX chats_live;
+CREATE INDEX chats_live ON chats(id)
+  WHERE (state = 'waiting' OR state = 'notified' OR state = 'open');
+DROP INDEX chats_unrelayed;
+CREATE INDEX chats_unrelayed ON chats(id)
+  WHERE visitor_seq > relayed_seq AND (state = 'waiting' OR state = 'notified' OR state = 'open');
+)sql"},
 };
 
 int user_version(Database& db) {
