@@ -37,6 +37,7 @@ struct Options {
   std::string domain = "localhost";
   std::string op_prefix = "op";
   int operators = 2;
+  int receivers = 1;  // direct: receivers of the burst
   int visitors = 2;
   int idle = 0;
   double duration_s = 5;
@@ -167,16 +168,26 @@ double run_burst(Shared& shared, int expected, const std::vector<int>& watched,
   return elapsed > 0 ? shared.burst_received.load() / elapsed : 0;
 }
 
+// A (account 0) and B (1) talk in the steady phase; in the burst A sends to B, or round robin to
+// accounts 1..receivers (the shape of the broker's relay to many operators).
 int run_direct(const Options& options, nlohmann::json& result) {
   Shared shared(1);
-  std::vector<OperatorSpec> specs(2);
-  specs[0] = {
-      op_jid(options, 0), op_password(options, 0), Role::direct, 0, op_jid(options, 1), true};
-  specs[1] = {
-      op_jid(options, 1), op_password(options, 1), Role::direct, 1, op_jid(options, 0), false};
+  std::vector<OperatorSpec> specs;
+  OperatorSpec a{op_jid(options, 0), op_password(options, 0), Role::direct, 0, {}, true};
+  for (int i = 1; i <= options.receivers; ++i) {
+    a.peers.push_back(op_jid(options, i));
+    specs.push_back({op_jid(options, i),
+                     op_password(options, i),
+                     i == 1 ? Role::direct : Role::sink,
+                     i,
+                     {op_jid(options, 0)},
+                     false});
+  }
+  specs.insert(specs.begin(), std::move(a));
   Operators clients(options.xmpp, specs, shared);
   clients.start();
-  if (!wait_for([&] { return shared.operators_online.load() == 2; }, 30)) {
+  const int online = static_cast<int>(specs.size());
+  if (!wait_for([&] { return shared.operators_online.load() == online; }, 30)) {
     std::fprintf(stderr, "loadgen: the direct clients did not log in\n");
     return 1;
   }
@@ -189,8 +200,8 @@ int run_direct(const Options& options, nlohmann::json& result) {
   print("direct A->B (steady)", a_to_b);
   print("direct B->A (steady)", b_to_a);
   print("direct A->B (burst)", shared.to_operator[2].summary());
-  std::printf("direct one-way rate: %.0f msg/s (%d messages)\n", rate,
-              shared.burst_received.load());
+  std::printf("direct one-way rate: %.0f msg/s (%d messages to %d receivers)\n", rate,
+              shared.burst_received.load(), options.receivers);
   result["a_to_b"] = to_json(a_to_b);
   result["b_to_a"] = to_json(b_to_a);
   result["rate"] = rate;
@@ -203,7 +214,7 @@ int run_notify(const Options& options, nlohmann::json& result) {
   Shared shared(static_cast<std::size_t>(options.notify_chats));
   std::vector<OperatorSpec> specs;
   for (int i = 0; i < options.operators; ++i) {
-    specs.push_back({op_jid(options, i), op_password(options, i), Role::notify, i, "", false});
+    specs.push_back({op_jid(options, i), op_password(options, i), Role::notify, i, {}, false});
   }
   auto xmpp = options.xmpp;
   xmpp.notify_visitors = options.notify_chats;
@@ -243,7 +254,7 @@ int run_relay(const Options& options, nlohmann::json& result) {
   Shared shared(static_cast<std::size_t>(options.visitors));
   std::vector<OperatorSpec> specs;
   for (int i = 0; i < options.visitors; ++i) {
-    specs.push_back({op_jid(options, i), op_password(options, i), Role::relay, i, "", false});
+    specs.push_back({op_jid(options, i), op_password(options, i), Role::relay, i, {}, false});
   }
   // Operators first: libstrophe uses select(), so its sockets must get the low descriptors.
   Operators operators(options.xmpp, specs, shared);
@@ -346,6 +357,7 @@ int main(int argc, char** argv) {
   app.add_option("--idle", options.idle, "relay: idle visitors");
   app.add_option("--duration", options.duration_s, "steady phase, seconds");
   app.add_option("--burst", options.burst, "relay: messages per visitor; direct: messages in all");
+  app.add_option("--receivers", options.receivers, "direct: the burst goes round robin to these");
   app.add_option("--direct-rate", options.xmpp.direct_rate, "direct: messages/s each way");
   app.add_option("--notify-chats", options.notify_chats);
   app.add_option("--notify-gap-ms", options.notify_gap_ms);

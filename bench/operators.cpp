@@ -222,7 +222,8 @@ void on_connection_event(xmpp_conn_t* conn, xmpp_conn_event_t status, int error,
 void Operators::send_due(Client& client, std::int64_t now) {
   xmpp_ctx_t* ctx = xmpp_conn_get_context(client.conn);
   const auto phase = static_cast<Phase>(m_shared.phase.load());
-  const auto& to = client.spec.role == Role::direct ? client.spec.peer : m_settings.bot;
+  const bool direct = client.spec.role == Role::direct;
+  const auto& to = direct ? client.spec.peers.front() : m_settings.bot;
   if (client.spec.role == Role::relay && !client.accept_sent && now >= client.accept_retry_ns) {
     const auto id = m_shared.chat_ids[static_cast<std::size_t>(client.spec.index)].load();
     if (id != 0) {
@@ -230,7 +231,8 @@ void Operators::send_due(Client& client, std::int64_t now) {
       client.accept_sent = true;
     }
   }
-  if (!client.chatting || client.spec.role == Role::notify) return;
+  if (!client.chatting || client.spec.role == Role::notify || client.spec.role == Role::sink)
+    return;
   if (phase == Phase::steady) {
     const auto start = m_shared.steady_start_ns.load();
     const auto end = m_shared.steady_end_ns.load();
@@ -247,7 +249,9 @@ void Operators::send_due(Client& client, std::int64_t now) {
   } else if (phase == Phase::burst && client.spec.floods && !client.burst_sent) {
     client.burst_sent = true;
     for (int i = 0; i < m_settings.burst; ++i) {
-      send_text(ctx, client.conn, to, timed_text(static_cast<int>(Phase::burst), client.seq++));
+      const auto& peer =
+          direct ? client.spec.peers[static_cast<std::size_t>(i) % client.spec.peers.size()] : to;
+      send_text(ctx, client.conn, peer, timed_text(static_cast<int>(Phase::burst), client.seq++));
     }
   }
 }

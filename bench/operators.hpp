@@ -15,15 +15,17 @@ namespace seshat::bench {
 enum class Role {
   relay,   // logs in busy (dnd), accepts the chat of visitor `index`, then chats
   notify,  // logs in available and only counts "Remote user 'n<i>' ..." notifications
-  direct,  // floor: talks straight to `peer` through Prosody, no broker in between
+  direct,  // floor: talks straight to `peers` through Prosody, no broker in between
+  sink,    // floor: only receives (the other receivers of a fanned-out burst)
 };
 
 struct OperatorSpec {
   std::string jid;
   std::string password;
   Role role = Role::relay;
-  int index = 0;        // relay: the visitor whose chat it accepts
-  std::string peer;     // direct: who it sends to
+  int index = 0;  // relay: the visitor whose chat it accepts
+  // direct: who it sends to; the steady phase goes to the first, the burst round robin.
+  std::vector<std::string> peers;
   bool floods = false;  // direct: sends the burst
 };
 

@@ -154,7 +154,8 @@ def main():
         server.start()
         server.register(BOT, BOT_PASSWORD)
         operators = [f"op{i}" for i in range(args.chats)] + [f"n{i}" for i in range(3)]
-        for user in operators + ["d0", "d1"]:
+        fanout = [f"f{i}" for i in range(args.chats + 1)]  # the fan-out floor: f0 -> f1..f<chats>
+        for user in operators + ["d0", "d1"] + fanout:
             add_account(server, user, f"{user}-secret")
         # Logging at info: debug logging would be measured too.
         app = Seshat(args.seshat, server, [server.jid(u) for u in operators],
@@ -186,6 +187,11 @@ def main():
         results["direct"] = run_loadgen(args, common + [
             "--mode", "direct", "--op-prefix", "d", "--duration", str(args.duration),
             "--direct-rate", str(args.chats), "--burst", str(args.chats * args.burst)], "direct XMPP floor")
+        # The same burst from one client round robin to as many receivers as the relay has
+        # operators: what the XMPP server costs in scenario e's shape (context, not the target).
+        results["fanout"] = run_loadgen(args, common + [
+            "--mode", "direct", "--op-prefix", "f", "--duration", "1", "--receivers", str(args.chats),
+            "--burst", str(args.chats * args.burst)], "direct XMPP fan-out (context)")
         results["notify"] = run_loadgen(args, common + [
             "--mode", "notify", "--op-prefix", "n", "--operators", "3", "--notify-chats", "30",
             "--notify-gap-ms", "100", "--address-base", "20"], "b: new chat notification")
@@ -260,6 +266,9 @@ def print_table(args, r):
     rate, floor = relay["rate"], direct["rate"]
     rows.append((f"e. relay to operators ({relay['burst_received']} msgs)", f"{rate:.0f}/s", f"{floor:.0f}/s",
                  f"{ratio(rate, floor):.2f}x", ">= 0.8x", "yes" if ratio(rate, floor) >= 0.8 else "NO"))
+    fanout = r["fanout"]["rate"]
+    rows.append((f"e. relay vs direct 1->{c} fan-out", f"{rate:.0f}/s", f"{fanout:.0f}/s",
+                 f"{ratio(rate, fanout):.2f}x", "(context)", ""))
 
     header = ("scenario", "figure", "floor", "ratio", "target", "met")
     widths = [max(len(str(row[i])) for row in rows + [header]) for i in range(len(header))]
@@ -275,7 +284,7 @@ def print_table(args, r):
     print(f"loadgen CPU: direct {direct['cpu_s']:.1f} s, notify {notify['cpu_s']:.1f} s, "
           f"relay {relay['cpu_s']:.1f} s, idle {idle['cpu_s']:.1f} s; seshat CPU in a+e: "
           f"{relay['seshat_cpu_s']:.1f} s over {relay['wall_s']:.1f} s; "
-          f"errors: {sum(r[k]['errors'] for k in ('direct', 'notify', 'relay', 'idle'))}; "
+          f"errors: {sum(r[k]['errors'] for k in ('direct', 'fanout', 'notify', 'relay', 'idle'))}; "
           f"ingest non-202: {r['ingest']['refused']}")
     print(f"Prosody: {'Nagle on (default)' if args.prosody_nagle else 'nagle = false'}; "
           f"visitors over {args.transport}")

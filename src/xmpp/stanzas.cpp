@@ -1,5 +1,7 @@
 #include "xmpp/stanzas.hpp"
 
+#include <new>
+
 namespace seshat::xmpp {
 
 StanzaPtr chat_message(xmpp_ctx_t* ctx, const std::string& to, const std::string& body,
@@ -49,6 +51,14 @@ std::string child_text(xmpp_ctx_t* ctx, xmpp_stanza_t* stanza, const char* name)
   std::string result(text);
   xmpp_free(ctx, text);
   return result;
+}
+
+void append_xml(xmpp_ctx_t* ctx, xmpp_stanza_t* stanza, std::string& out) {
+  char* text = nullptr;
+  std::size_t length = 0;
+  if (xmpp_stanza_to_text(stanza, &text, &length) != XMPP_EOK) throw std::bad_alloc();
+  out.append(text, length);
+  xmpp_free(ctx, text);
 }
 
 }  // namespace seshat::xmpp

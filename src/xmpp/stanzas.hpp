@@ -28,6 +28,9 @@ using StanzaPtr = std::unique_ptr<xmpp_stanza_t, StanzaRelease>;
 // <iq type="error"> with <service-unavailable/> answering `request`.
 [[nodiscard]] StanzaPtr iq_unsupported(xmpp_stanza_t* request);
 
+// Appends the stanza's XML to `out`: several stanzas then go out in one write.
+void append_xml(xmpp_ctx_t* ctx, xmpp_stanza_t* stanza, std::string& out);
+
 // An attribute, or "" when absent.
 [[nodiscard]] std::string attribute(xmpp_stanza_t* stanza, const char* name);
 // The text of the first child called `name`, or "" when absent.

@@ -383,21 +383,26 @@ void StropheSession::send(std::vector<Outgoing> messages) {
     spdlog::debug("xmpp: not connected; {} messages not sent", messages.size());
     return;
   }
+  // The batch and its barrier in one write: one TLS record and one TCP segment rather than one
+  // of each per stanza, for us and for the server.
+  std::string xml;
   std::vector<std::int64_t> ids;
   ids.reserve(messages.size());
   for (const auto& message : messages) {
-    xmpp_send(m_conn,
-              chat_message(m_ctx, message.to, message.body, message_stanza_id(message.id)).get());
+    append_xml(m_ctx,
+               chat_message(m_ctx, message.to, message.body, message_stanza_id(message.id)).get(),
+               xml);
     ids.push_back(message.id);
   }
-  send_barrier(std::move(ids));
+  send_barrier(std::move(ids), std::move(xml));
 }
 
-void StropheSession::send_barrier(std::vector<std::int64_t> ids) {
+void StropheSession::send_barrier(std::vector<std::int64_t> ids, std::string xml) {
   const auto now = Clock::now();
   m_last_barrier = now;
   const auto barrier_id = m_tracker.add_batch(std::move(ids), now);
-  xmpp_send(m_conn, ping(m_ctx, m_domain, barrier_id).get());
+  append_xml(m_ctx, ping(m_ctx, m_domain, barrier_id).get(), xml);
+  xmpp_send_raw(m_conn, xml.data(), xml.size());
 }
 
 }  // namespace seshat::xmpp

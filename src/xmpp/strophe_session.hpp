@@ -65,7 +65,8 @@ class StropheSession {
   void schedule_retry();
   void run_tasks();
   void run_timers(Clock::time_point now);
-  void send_barrier(std::vector<std::int64_t> ids);
+  // Pings the server after `xml` (the stanzas in `ids`), all in one write.
+  void send_barrier(std::vector<std::int64_t> ids, std::string xml = {});
   void wait_for_events(Clock::time_point now);
   [[nodiscard]] bool finished(Clock::time_point now) const;
   [[nodiscard]] bool is_contact(std::string_view jid) const;
