@@ -33,7 +33,7 @@ int main(int argc, char** argv) {
   sqlite3* db = nullptr;
   if (sqlite3_open(argv[1], &db) != SQLITE_OK) return 1;
   if (!exec(db, "PRAGMA journal_mode = WAL") || !exec(db, "PRAGMA synchronous = NORMAL") ||
-      !exec(db, "PRAGMA foreign_keys = ON") ||
+      !exec(db, "PRAGMA wal_autocheckpoint = 10000") || !exec(db, "PRAGMA foreign_keys = ON") ||
       !exec(db,
             "CREATE TABLE IF NOT EXISTS messages (id INTEGER PRIMARY KEY, chat INTEGER NOT NULL, "
             "body TEXT NOT NULL, at INTEGER NOT NULL)")) {
