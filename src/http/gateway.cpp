@@ -27,15 +27,21 @@ namespace {
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
-// Accepts connections, each onto its own strand, until closed.
+// Accepts connections until closed, each onto its own strand when several threads run the
+// network. With one thread, everything on it is serialized already and a strand would only add
+// a lock and a queue to every handler.
 class Listener : public std::enable_shared_from_this<Listener> {
  public:
   Listener(net::io_context& io, tcp::acceptor acceptor, SharedState& shared)
-      : m_io(io), m_acceptor(std::move(acceptor)), m_shared(shared) {}
+      : m_io(io),
+        m_acceptor(std::move(acceptor)),
+        m_shared(shared),
+        m_strands(shared.settings.io_threads > 1) {}
 
   void accept() {
     m_acceptor.async_accept(
-        net::make_strand(m_io),
+        m_strands ? net::any_io_executor(net::make_strand(m_io))
+                  : net::any_io_executor(m_io.get_executor()),
         [self = shared_from_this()](boost::system::error_code ec, tcp::socket socket) {
           self->on_accept(ec, std::move(socket));
         });
@@ -64,6 +70,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
   net::io_context& m_io;
   tcp::acceptor m_acceptor;
   SharedState& m_shared;
+  bool m_strands;
 };
 
 tcp::acceptor open_acceptor(net::io_context& io, const Settings& settings) {
