@@ -53,22 +53,30 @@ class Listener : public std::enable_shared_from_this<Listener> {
   void close() {
     boost::system::error_code ignored;
     m_acceptor.close(ignored);
+    m_pause.cancel();
   }
 
  private:
   void on_accept(boost::system::error_code ec, tcp::socket socket) {
     if (ec == net::error::operation_aborted || !m_acceptor.is_open()) return;
-    if (ec) {
-      // Out of file descriptors and the like: log, and go on accepting (others may close).
-      m_shared.log(LogLevel::warn, "http accept failed: " + ec.message());
-    } else {
+    if (!ec) {
       start_session(std::move(socket), m_shared);
+      return accept();
     }
-    accept();
+    // Out of file descriptors and the like: accepting again at once would fail again at once,
+    // in a loop that starves every connection. Pause, then go on (others may have closed).
+    m_shared.log(LogLevel::warn, "http accept failed: " + ec.message() + "; pausing 100 ms");
+    m_pause.expires_after(k_accept_pause);
+    m_pause.async_wait([self = shared_from_this()](boost::system::error_code wait_error) {
+      if (!wait_error && self->m_acceptor.is_open()) self->accept();
+    });
   }
+
+  static constexpr std::chrono::milliseconds k_accept_pause{100};
 
   net::io_context& m_io;
   tcp::acceptor m_acceptor;
+  net::steady_timer m_pause{m_acceptor.get_executor()};
   SharedState& m_shared;
   bool m_strands;
 };

@@ -3,12 +3,6 @@
 #include <algorithm>
 
 namespace seshat::http {
-namespace {
-
-constexpr std::size_t k_sweep_above = 4096;  // addresses remembered before full buckets go
-
-}  // namespace
-
 double RateLimiter::refill(const Bucket& bucket, Clock::time_point now) const {
   const double minutes =
       std::chrono::duration<double, std::ratio<60>>(now - bucket.updated).count();
@@ -18,9 +12,12 @@ double RateLimiter::refill(const Bucket& bucket, Clock::time_point now) const {
 bool RateLimiter::take(const std::string& address, Clock::time_point now) {
   if (m_per_minute <= 0) return true;
   std::lock_guard lock(m_mutex);
-  if (m_buckets.size() > k_sweep_above) {
+  if (m_buckets.size() > m_sweep_above) {
     std::erase_if(m_buckets,
                   [&](const auto& entry) { return refill(entry.second, now) >= m_per_minute; });
+    // Many addresses busy within a minute survive a sweep: the next one waits until their
+    // number doubles, or every request would walk them all.
+    m_sweep_above = std::max(k_min_sweep_above, 2 * m_buckets.size());
   }
   auto [found, inserted] = m_buckets.try_emplace(address, Bucket{double(m_per_minute), now});
   Bucket& bucket = found->second;

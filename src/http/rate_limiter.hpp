@@ -4,6 +4,7 @@
 // whose bucket is full again.
 
 #include <chrono>
+#include <cstddef>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -29,7 +30,10 @@ class RateLimiter {
   };
   [[nodiscard]] double refill(const Bucket& bucket, Clock::time_point now) const;
 
+  static constexpr std::size_t k_min_sweep_above = 4096;
+
   int m_per_minute;
+  std::size_t m_sweep_above = k_min_sweep_above;  // more addresses: full buckets are forgotten
   std::mutex m_mutex;
   std::unordered_map<std::string, Bucket> m_buckets;
 };

@@ -567,6 +567,20 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
                                 self->on_sse_written(ec);
                               });
     arm_timer();
+    watch_peer();
+  }
+
+  // A stream's client sends nothing more, so the socket turning readable means it went (end of
+  // stream, reset) or broke the protocol: either way the stream ends now, rather than holding
+  // its descriptor and memory until a heartbeat fails to write. Thousands of pages closing at
+  // once otherwise pile up. On the socket itself: the stream's timeouts are for the writes.
+  void watch_peer() {
+    m_stream.socket().async_wait(tcp::socket::wait_read,
+                                 [self = shared_from_this()](beast::error_code ec) {
+                                   if (ec || self->m_phase == Phase::closed) return;
+                                   self->end_wait();
+                                   self->fail(net::error::eof);
+                                 });
   }
 
   void sse_flush() {

@@ -11,6 +11,7 @@ import http.client
 import json
 import os
 import re
+import resource
 import select
 import socket
 import subprocess
@@ -27,10 +28,12 @@ ALLOWED_ORIGIN = "http://allowed.example"
 class GatewayProcess:
     """One gateway_test_server process; commands go to its stdin, answers come from stdout."""
 
-    def __init__(self, *options):
+    def __init__(self, *options, max_files=None):
+        limit = (lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (max_files, max_files))) \
+            if max_files else None
         self.process = subprocess.Popen(
             [SERVER, "--web-root", WEB_ROOT, *options],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1, preexec_fn=limit)
         line = self.process.stdout.readline()
         match = re.fullmatch(r"port (\d+)\n", line)
         if not match:
@@ -44,6 +47,11 @@ class GatewayProcess:
         if not answer.startswith("ok"):
             raise AssertionError(f"command {line!r} failed: {answer!r}")
         return answer
+
+    def cpu_seconds(self):
+        with open(f"/proc/{self.process.pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def stop(self, timeout=10):
         if self.process.poll() is None:
@@ -166,6 +174,7 @@ class SseStream:
                 return int(event["id"]), json.loads(event["data"])
 
     def close(self):
+        self.response.close()  # holds the socket too: without it the connection stays open
         self.conn.close()
 
 
@@ -565,6 +574,17 @@ class EventStreamTest(ApiTestCase):
                          headers={"Last-Event-ID": "banana"})
         self.assert_error(reply, 400)
 
+    def test_a_stream_ends_as_soon_as_its_visitor_goes(self):
+        # Not at the next heartbeat (25 s): thousands of closed pages would hold their sockets.
+        chat, token = self.start_chat("g", "hi")
+        stream = self.stream(chat, token)
+        self.assertEqual(stream.response.status, 200)
+        self.assertIsNotNone(stream.next_message())
+        open_streams = self.metric("seshat_http_event_streams")
+        self.assertGreaterEqual(open_streams, 1)
+        stream.close()
+        self.await_metric("seshat_http_event_streams", open_streams - 1)
+
     def test_heartbeat_comments(self):
         server = GatewayProcess("--heartbeat", "1")
         try:
@@ -595,6 +615,31 @@ class RateLimitTest(ApiTestCase):
         reply = self.api("POST", "/chats", {"name": "one too many"})
         self.assert_error(reply, 429)
         self.assertEqual(reply.headers["Retry-After"], "60")
+
+
+class OutOfDescriptorsTest(unittest.TestCase):
+    def test_accepting_pauses_instead_of_spinning_and_resumes(self):
+        server = GatewayProcess(max_files=64)
+        held = []
+        try:
+            # More connections than descriptors: the kernel completes the handshakes, the
+            # gateway cannot accept them all.
+            for _ in range(80):
+                held.append(socket.create_connection(("127.0.0.1", server.port), timeout=5))
+            before = server.cpu_seconds()
+            time.sleep(1)  # an interval to measure CPU over, not a synchronisation
+            self.assertLess(server.cpu_seconds() - before, 0.3, "the accept loop spins")
+            for sock in held:
+                sock.close()
+            held = []
+            conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+            conn.request("GET", "/healthz")
+            self.assertEqual(conn.getresponse().status, 200, "accepts again once others closed")
+            conn.close()
+        finally:
+            for sock in held:
+                sock.close()
+            self.assertEqual(server.stop(), 0)
 
 
 class GracefulStopTest(unittest.TestCase):
