@@ -203,6 +203,22 @@ def main():
             "a+e: open chats, burst")
         results["relay"]["seshat_cpu_s"] = cpu_seconds(app.pid) - cpu_before
         results["relay"]["wall_s"] = time.monotonic() - started
+        # One burst of 0.2-0.5 s moves by a fifth from run to run (it is the XMPP server's single
+        # thread that sets the pace): e and its floors are each the median of three bursts.
+        for extra in range(2):
+            for key, prefix, receivers in (("direct", "d", "1"), ("fanout", "f", str(args.chats))):
+                again = run_loadgen(args, common + [
+                    "--mode", "direct", "--op-prefix", prefix, "--duration", "1",
+                    "--receivers", receivers, "--burst", str(args.chats * args.burst)],
+                    f"{key} floor, burst {extra + 2}")
+                results[key].setdefault("rates", [results[key]["rate"]]).append(again["rate"])
+                results[key]["errors"] += again["errors"]
+            again = run_loadgen(args, common + [
+                "--mode", "relay", "--visitors", str(args.chats), "--idle", "0", "--duration", "1",
+                "--burst", str(args.burst), "--address-base", str(33 + 3 * extra)],
+                f"e: burst {extra + 2}")
+            results["relay"].setdefault("rates", [results["relay"]["rate"]]).append(again["rate"])
+            results["relay"]["errors"] += again["errors"]
         tokens = os.path.join(workdir, "tokens.txt")
         results["idle"] = run_loadgen(args, common + [
             "--mode", "relay", "--visitors", str(args.chats), "--idle", str(args.idle),
@@ -229,6 +245,10 @@ def main():
         with open(args.json, "w") as f:
             json.dump(results, f, indent=2)
     return 0
+
+
+def median(values):
+    return sorted(values)[len(values) // 2]
 
 
 def print_table(args, r):
@@ -263,10 +283,10 @@ def print_table(args, r):
     sqlite = r["sqlite"]["commits_per_s"]
     rows.append(("d. ingest 202/s vs SQLite commits", f"{ingest:.0f}/s", f"{sqlite:.0f}/s",
                  f"{ratio(ingest, sqlite):.2f}x", "(context)", ""))
-    rate, floor = relay["rate"], direct["rate"]
-    rows.append((f"e. relay to operators ({relay['burst_received']} msgs)", f"{rate:.0f}/s", f"{floor:.0f}/s",
+    rate, floor = median(relay["rates"]), median(direct["rates"])
+    rows.append((f"e. relay to operators (median of 3)", f"{rate:.0f}/s", f"{floor:.0f}/s",
                  f"{ratio(rate, floor):.2f}x", ">= 0.8x", "yes" if ratio(rate, floor) >= 0.8 else "NO"))
-    fanout = r["fanout"]["rate"]
+    fanout = median(r["fanout"]["rates"])
     rows.append((f"e. relay vs direct 1->{c} fan-out", f"{rate:.0f}/s", f"{fanout:.0f}/s",
                  f"{ratio(rate, fanout):.2f}x", "(context)", ""))
 
@@ -281,6 +301,10 @@ def print_table(args, r):
     print()
     print(f"floors: direct XMPP hop p50 {hop['p50']:.2f} ms p99 {hop['p99']:.2f} ms "
           f"({args.chats} msg/s each way); SQLite {sqlite:.0f} commits/s (WAL, synchronous=NORMAL)")
+    print("e bursts of " + str(relay["burst_received"]) + " messages, msg/s: relay "
+          + ", ".join(f"{v:.0f}" for v in relay["rates"]) + "; direct 1->1 "
+          + ", ".join(f"{v:.0f}" for v in direct["rates"]) + f"; direct 1->{args.chats} "
+          + ", ".join(f"{v:.0f}" for v in r["fanout"]["rates"]))
     print(f"loadgen CPU: direct {direct['cpu_s']:.1f} s, notify {notify['cpu_s']:.1f} s, "
           f"relay {relay['cpu_s']:.1f} s, idle {idle['cpu_s']:.1f} s; seshat CPU in a+e: "
           f"{relay['seshat_cpu_s']:.1f} s over {relay['wall_s']:.1f} s; "
