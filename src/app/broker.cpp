@@ -98,6 +98,7 @@ void Broker::on_connected() {
   m_connected_before = true;
   m_metrics.xmpp_connected = 1;
   m_in_flight.clear();  // whatever was unconfirmed is sent again, with the same ids
+  m_sent_up_to = 0;
   m_presence_settles_at = std::chrono::steady_clock::now() + k_presence_settle_time;
   send_outbox();
 }
@@ -106,6 +107,7 @@ void Broker::on_disconnected(std::string_view reason) {
   spdlog::warn("xmpp disconnected: {}", reason);
   m_metrics.xmpp_connected = 0;
   m_in_flight.clear();
+  m_sent_up_to = 0;
   m_presence_settles_at.reset();  // nobody's presence is known until the next connect
   dispatch(core::ConnectionLost{});
 }
@@ -318,11 +320,15 @@ void Broker::check_timeouts() {
 void Broker::send_outbox() {
   if (!m_connection.connected()) return;
   try {
+    // Rows up to m_sent_up_to are in flight or done: read only the ones after them, and no more
+    // than the window has room for (reading the whole window each time was a sixth of the
+    // broker's thread in a relay burst).
+    const int room = k_outbox_window - static_cast<int>(m_in_flight.size());
     std::vector<xmpp::Outgoing> batch;
-    for (auto& item : m_store->undelivered(k_outbox_window)) {
-      if (m_in_flight.insert(item.id).second) {
-        batch.push_back({item.id, std::move(item.jid), std::move(item.text)});
-      }
+    for (auto& item : m_store->undelivered(m_sent_up_to, room)) {
+      m_sent_up_to = item.id;
+      m_in_flight.insert(item.id);
+      batch.push_back({item.id, std::move(item.jid), std::move(item.text)});
     }
     if (!batch.empty()) m_connection.send(std::move(batch));
   } catch (const store::StoreError& error) {

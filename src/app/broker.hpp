@@ -73,6 +73,7 @@ class Broker final : public xmpp::Listener {
   store::ChangeFeed::Subscription m_subscription;
 
   std::set<std::int64_t> m_in_flight;  // outbox ids sent and not yet confirmed
+  std::int64_t m_sent_up_to = 0;       // outbox rows up to this id were sent on this connection
   // pump() groups its events into one store batch; until it is committed, nothing is announced.
   std::unique_ptr<store::Batch> m_batch;
   std::vector<core::ChatId> m_unannounced;

@@ -11,8 +11,8 @@ OutboxTable::OutboxTable(Database& db)
                     "ON c.id = m.chat_id WHERE m.chat_id = ?2 AND m.author = 'visitor' "
                     "AND m.seq <= c.relayed_seq ORDER BY m.seq"),
       m_undelivered(db,
-                    "SELECT id, jid, text, chat_id FROM outbox WHERE delivered = 0 "
-                    "ORDER BY id LIMIT ?1"),
+                    "SELECT id, jid, text, chat_id FROM outbox WHERE delivered = 0 AND id > ?1 "
+                    "ORDER BY id LIMIT ?2"),
       m_mark_delivered(db, "UPDATE outbox SET delivered = 1 WHERE id = ?1") {}
 
 void OutboxTable::add(const core::SendToOperator& send, Millis now) {
@@ -27,11 +27,11 @@ void OutboxTable::add_backlog(const core::RelayBacklog& backlog, Millis now) {
   query.run();
 }
 
-std::vector<OutboxItem> OutboxTable::undelivered(int limit) {
+std::vector<OutboxItem> OutboxTable::undelivered(std::int64_t after_id, int limit) {
   std::vector<OutboxItem> items;
   if (limit <= 0) return items;  // SQLite reads a negative LIMIT as "no limit"
   Query query(m_undelivered);
-  query.bind(1, std::int64_t{limit});
+  query.bind(1, after_id).bind(2, std::int64_t{limit});
   while (query.step()) {
     items.push_back(
         OutboxItem{query.int_at(0), query.text_at(1), query.text_at(2), query.int_at(3)});

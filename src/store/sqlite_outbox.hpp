@@ -18,7 +18,8 @@ class OutboxTable {
   void add(const core::SendToOperator& send, Millis now);
   // One item per visitor message of `chat` up to its relayed_seq, in seq order.
   void add_backlog(const core::RelayBacklog& backlog, Millis now);
-  [[nodiscard]] std::vector<OutboxItem> undelivered(int limit);  // oldest first
+  // Undelivered rows with ids above `after_id`, oldest first.
+  [[nodiscard]] std::vector<OutboxItem> undelivered(std::int64_t after_id, int limit);
   void mark_delivered(std::int64_t id);
 
  private:

@@ -155,7 +155,9 @@ class SqliteStore final : public Store {
     return true;
   }
 
-  std::vector<OutboxItem> undelivered(int limit) override { return m_outbox.undelivered(limit); }
+  std::vector<OutboxItem> undelivered(std::int64_t after_id, int limit) override {
+    return m_outbox.undelivered(after_id, limit);
+  }
 
   void mark_delivered(const std::vector<std::int64_t>& outbox_ids) override {
     if (outbox_ids.empty()) return;

@@ -132,7 +132,8 @@ class Store {
   // Returns false and changes nothing if a SetState's `from` no longer matches the store.
   [[nodiscard]] virtual bool apply(const core::Actions& actions,
                                    std::optional<SeenState> seen = std::nullopt) = 0;
-  [[nodiscard]] virtual std::vector<OutboxItem> undelivered(int limit) = 0;  // oldest first
+  // Undelivered outbox rows with ids above `after_id`, oldest first, at most `limit`.
+  [[nodiscard]] virtual std::vector<OutboxItem> undelivered(std::int64_t after_id, int limit) = 0;
   virtual void mark_delivered(const std::vector<std::int64_t>& outbox_ids) = 0;
   // Every operator unavailable (the broker starts, or lost its XMPP connection).
   virtual void reset_operators() = 0;

@@ -132,7 +132,9 @@ class FlakyStore final : public Store {
   bool apply(const core::Actions& actions, std::optional<SeenState> seen) override {
     return m_real->apply(actions, seen);
   }
-  std::vector<OutboxItem> undelivered(int limit) override { return m_real->undelivered(limit); }
+  std::vector<OutboxItem> undelivered(std::int64_t after_id, int limit) override {
+    return m_real->undelivered(after_id, limit);
+  }
   void mark_delivered(const std::vector<std::int64_t>& ids) override {
     m_real->mark_delivered(ids);
   }

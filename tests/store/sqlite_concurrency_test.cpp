@@ -128,7 +128,7 @@ class ConcurrencyTest : public ::testing::Test {
     }
     EXPECT_EQ(handled["joe@example.com"], won_by_joe);
     EXPECT_EQ(handled["kim@example.com"], won_by_kim);
-    const auto outbox = store->undelivered(count + 10);
+    const auto outbox = store->undelivered(0, count + 10);
     ASSERT_EQ(outbox.size(), static_cast<std::size_t>(count));
     for (const auto& item : outbox) {
       EXPECT_EQ(item.jid, store->find_chat(item.chat)->chat.operator_jid) << "chat " << item.chat;

@@ -324,7 +324,7 @@ TEST_F(SqliteStoreTest, StaleSetStateRejectsTheWholeBatch) {
   EXPECT_EQ(after.relayed_seq, 0);
   EXPECT_EQ(after.broker_seen, before.broker_seen);
   EXPECT_EQ(record(other).chat.state, ChatState::waiting);
-  EXPECT_TRUE(m_store->undelivered(10).empty());
+  EXPECT_TRUE(m_store->undelivered(0, 10).empty());
   EXPECT_EQ(m_store->messages_after(id, 0, 10).size(), 1u);
   EXPECT_EQ(m_store->available_operators(), 0);
 }
@@ -362,7 +362,7 @@ TEST_F(SqliteStoreTest, OutboxKeepsOrderUntilDelivered) {
                               core::Ignore{"nothing to do"}}));
   ASSERT_TRUE(m_store->apply({core::SendToOperator{"joe@example.com", "third", 0}}));
 
-  auto items = m_store->undelivered(10);
+  auto items = m_store->undelivered(0, 10);
   ASSERT_EQ(items.size(), 3u);
   EXPECT_EQ(items[0].jid, "joe@example.com");
   EXPECT_EQ(items[0].text, "first");
@@ -371,12 +371,16 @@ TEST_F(SqliteStoreTest, OutboxKeepsOrderUntilDelivered) {
   EXPECT_EQ(items[1].chat, 3);
   EXPECT_LT(items[0].id, items[1].id);
   EXPECT_LT(items[1].id, items[2].id);
-  EXPECT_EQ(m_store->undelivered(2).size(), 2u);
-  EXPECT_TRUE(m_store->undelivered(0).empty());
+  EXPECT_EQ(m_store->undelivered(0, 2).size(), 2u);
+  EXPECT_TRUE(m_store->undelivered(0, 0).empty());
+  const auto after_first = m_store->undelivered(items[0].id, 10);
+  ASSERT_EQ(after_first.size(), 2u) << "only the rows after an id already sent";
+  EXPECT_EQ(after_first[0].text, "second");
+  EXPECT_TRUE(m_store->undelivered(items[2].id, 10).empty());
 
   m_store->mark_delivered({items[0].id, items[2].id});
   m_store->mark_delivered({});
-  items = m_store->undelivered(10);
+  items = m_store->undelivered(0, 10);
   ASSERT_EQ(items.size(), 1u);
   EXPECT_EQ(items[0].text, "second");
 }
@@ -391,7 +395,7 @@ TEST_F(SqliteStoreTest, RelayBacklogSendsTheHeldVisitorMessagesInOrder) {
 
   ASSERT_TRUE(m_store->apply({core::RelayBacklog{id, "joe@example.com"}}));
 
-  const auto items = m_store->undelivered(10);
+  const auto items = m_store->undelivered(0, 10);
   ASSERT_EQ(items.size(), 2u);
   EXPECT_EQ(items[0].text, "first");
   EXPECT_EQ(items[1].text, "second");
