@@ -11,8 +11,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <limits>
 #include <optional>
+#include <random>
 #include <string>
 #include <type_traits>
 
@@ -28,8 +30,19 @@ namespace {
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 namespace net = boost::asio;
+
 using tcp = net::ip::tcp;
 using SteadyClock = std::chrono::steady_clock;
+
+// A heartbeat period shortened by up to a quarter at random: streams opened together (a
+// restart, a rush of visitors) would otherwise beat together, a spike of reads and writes once
+// a period that the messages in flight then wait behind.
+std::chrono::milliseconds jittered(std::chrono::seconds period) {
+  thread_local std::minstd_rand random{std::random_device{}()};
+  const auto full = std::chrono::duration_cast<std::chrono::milliseconds>(period).count();
+  std::uniform_int_distribution<std::int64_t> shorten(0, full / 4);
+  return std::chrono::milliseconds(full - shorten(random));
+}
 
 constexpr std::uint32_t k_header_limit = 8 * 1024;
 constexpr std::int64_t k_max_wait_seconds = 60;
@@ -449,7 +462,7 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
   }
 
   void arm_timer() {
-    m_timer.expires_after(m_watch.period);
+    m_timer.expires_after(m_wait == Wait::stream ? jittered(m_watch.period) : m_watch.period);
     m_timer.async_wait(
         [self = shared_from_this(), generation = m_wait_generation](beast::error_code ec) {
           if (ec || generation != self->m_wait_generation) return;
