@@ -14,6 +14,7 @@ const std::string k_columns =
     "id, state, visitor_name, opening_message, page, operator_jid, token_hash, last_seq, "
     "relayed_seq, broker_seen, created_at, visitor_seen_at";
 const std::string k_live = std::string(k_live_sql);
+const std::string k_request = std::string(k_request_sql);
 
 ChatRecord read_record(const Query& row) {
   ChatRecord record;
@@ -42,9 +43,12 @@ ChatTable::ChatTable(Database& db)
       m_find(db, "SELECT " + k_columns + " FROM chats WHERE id = ?1"),
       m_state_of(db, "SELECT state FROM chats WHERE id = ?1"),
       m_live(db, "SELECT " + k_columns + " FROM chats WHERE " + k_live + " ORDER BY id"),
-      m_overdue(db, "SELECT " + k_columns + " FROM chats WHERE " + k_live +
-                        " AND (visitor_seen_at < ?1 OR (state IN ('waiting', 'notified') AND "
-                        "created_at < ?2)) ORDER BY id"),
+      // Two index ranges, so that the broker's check each second costs what is overdue rather
+      // than a walk over every live chat (2 ms with 10,000 of them, on the broker's thread).
+      m_overdue(db, "SELECT " + k_columns + " FROM chats INDEXED BY chats_live_seen WHERE " +
+                        k_live + " AND visitor_seen_at < ?1 UNION SELECT " + k_columns +
+                        " FROM chats INDEXED BY chats_requests_created WHERE " + k_request +
+                        " AND created_at < ?2 ORDER BY id"),
       // Same condition as the chats_unseen index, so the index is used.
       m_unseen(db, "SELECT " + k_columns +
                        " FROM chats WHERE broker_seen IS NULL OR broker_seen != state ORDER BY id"),

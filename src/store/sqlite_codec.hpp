@@ -21,5 +21,7 @@ namespace seshat::store::sqlite {
 // temporary b-tree for a list of three or more values on every execution.
 inline constexpr std::string_view k_live_sql =
     "(state = 'waiting' OR state = 'notified' OR state = 'open')";
+// The requests (an operator may still accept them), as the chats_requests_created index has it.
+inline constexpr std::string_view k_request_sql = "(state = 'waiting' OR state = 'notified')";
 
 }  // namespace seshat::store::sqlite

@@ -77,6 +77,13 @@ DROP INDEX chats_unrelayed;
 CREATE INDEX chats_unrelayed ON chats(id)
   WHERE visitor_seq > relayed_seq AND (state = 'waiting' OR state = 'notified' OR state = 'open');
 )sql"},
+    // The broker looks for overdue chats every second: by time, not by walking every live chat.
+    Migration{"index live chats by when their visitor was seen, requests by creation", R"sql(
+CREATE INDEX chats_live_seen ON chats(visitor_seen_at)
+  WHERE (state = 'waiting' OR state = 'notified' OR state = 'open');
+CREATE INDEX chats_requests_created ON chats(created_at)
+  WHERE (state = 'waiting' OR state = 'notified');
+)sql"},
 };
 
 int user_version(Database& db) {
