@@ -86,7 +86,12 @@ Result<core::Seq> Visitors::send(core::ChatId id, std::string_view token, std::s
       case store::AddResult::chat_final:
         return chat_over();
     }
-    touch(id, now);
+    // Stored: from here the answer is "sent". The presence refresh is best effort (the next
+    // read or send tries again); its failure must not report a stored message as lost.
+    try {
+      touch(id, now);
+    } catch (const store::StoreError&) {
+    }
     publish(id);
     return added.seq;
   } catch (const store::StoreError&) {
@@ -166,12 +171,10 @@ bool Visitors::take_send_slot(core::ChatId id, store::Millis now) {
 
 void Visitors::touch(core::ChatId id, store::Millis now) {
   forget_idle(now);
-  auto [last, inserted] = m_last_touch.try_emplace(id, now);
-  if (!inserted) {
-    if (now - last->second < m_limits.touch_interval.count()) return;
-    last->second = now;
-  }
+  const auto last = m_last_touch.find(id);
+  if (last != m_last_touch.end() && now - last->second < m_limits.touch_interval.count()) return;
   m_store.touch_visitor(id, now);
+  m_last_touch[id] = now;  // only once written: a failed refresh is tried again next time
 }
 
 void Visitors::publish(core::ChatId id) {
