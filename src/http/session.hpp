@@ -3,9 +3,10 @@
 // answers them, and may turn into a long-poll (one timer, a place in the WaiterRegistry) or an
 // event stream (SSE: chunked body, one write in flight, a heartbeat timer).
 //
-// Threads and lifetime (Beast's chat-multi): the connection lives on its own strand; every
-// pending operation holds a shared_ptr to it, nothing else does. Database work goes to the
-// DbWorker and its result is posted back to the strand. Internal to src/http.
+// Threads and lifetime (Beast's chat-multi): the connection lives on its own strand (or on the
+// one io thread, which serializes it as well); every pending operation holds a shared_ptr to
+// it, nothing else does. Database work goes to the DbWorker and its result is posted back to
+// the connection's executor. Internal to src/http.
 
 #include <utility>  // before Boost (Boost 1.74 with g++ 12)
 
@@ -17,7 +18,7 @@
 
 namespace seshat::http {
 
-// Creates the session for an accepted socket (already on its own strand) and starts it.
+// Creates the session for an accepted socket (already on its executor) and starts it.
 void start_session(boost::asio::ip::tcp::socket socket, SharedState& shared);
 
 }  // namespace seshat::http
