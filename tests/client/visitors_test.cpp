@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "client/token.hpp"
+#include "forwarding_store.hpp"
 #include "temp_db.hpp"
 
 namespace seshat::client {
@@ -107,57 +108,19 @@ TEST_F(VisitorsTest, SendStoresVisitorMessagesInOrder) {
 
 // The real store, except that refreshing the visitor's presence fails (a disk that just filled
 // up between the message and the refresh).
-class TouchFailingStore final : public store::Store {
+class TouchFailingStore final : public seshat::testing::ForwardingStore {
  public:
-  explicit TouchFailingStore(store::Store& real) : m_real(real) {}
+  using ForwardingStore::ForwardingStore;
   void touch_visitor(store::ChatId, store::Millis) override {
     ++touches;
     throw store::StoreError("database or disk is full (test)");
   }
   int touches = 0;
-
-  std::unique_ptr<store::Batch> begin_batch() override { return m_real.begin_batch(); }
-  store::ChatId create_chat(const store::NewChat& chat) override {
-    return m_real.create_chat(chat);
-  }
-  std::optional<store::ChatRecord> find_chat(store::ChatId id) override {
-    return m_real.find_chat(id);
-  }
-  store::Added add_message(store::ChatId chat, core::Author from,
-                           const std::string& text) override {
-    return m_real.add_message(chat, from, text);
-  }
-  std::vector<store::Message> messages_after(store::ChatId chat, store::Seq after,
-                                             int limit) override {
-    return m_real.messages_after(chat, after, limit);
-  }
-  bool close_by_visitor(store::ChatId chat, const std::string& text) override {
-    return m_real.close_by_visitor(chat, text);
-  }
-  int available_operators() override { return m_real.available_operators(); }
-  std::vector<store::ChatRecord> live_chats() override { return m_real.live_chats(); }
-  std::vector<store::ChatRecord> overdue_chats(store::Millis seen_before,
-                                               store::Millis created_before) override {
-    return m_real.overdue_chats(seen_before, created_before);
-  }
-  store::Pending pending() override { return m_real.pending(); }
-  bool apply(const core::Actions& actions, std::optional<store::SeenState> seen) override {
-    return m_real.apply(actions, seen);
-  }
-  std::vector<store::OutboxItem> undelivered(std::int64_t after_id, int limit) override {
-    return m_real.undelivered(after_id, limit);
-  }
-  void mark_delivered(const std::vector<std::int64_t>& ids) override { m_real.mark_delivered(ids); }
-  void reset_operators() override { m_real.reset_operators(); }
-  std::int64_t data_version() override { return m_real.data_version(); }
-
- private:
-  store::Store& m_real;
 };
 
 TEST_F(VisitorsTest, AStoredMessageIsNotReportedLostWhenThePresenceRefreshFails) {
   const auto ticket = start();
-  TouchFailingStore failing(*m_store);
+  TouchFailingStore failing(store::open_sqlite_store(m_db.path()));
   Visitors visitors(failing, &m_feed, Limits{}, [this] { return m_now; });
   m_published.clear();
   const auto sent = visitors.send(ticket.id, ticket.token, "Is anyone there?");

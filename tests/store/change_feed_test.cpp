@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <mutex>
 
+#include "forwarding_store.hpp"
 #include "temp_dir.hpp"
 
 namespace seshat::store {
@@ -87,9 +88,9 @@ TEST(DataVersionWatcherTest, PublishesAnotherConnectionsCommitPromptly) {
 }
 
 // A store whose data_version fails on demand; everything else is unused by the watcher.
-class FlakyStore final : public Store {
+class FlakyStore final : public seshat::testing::ForwardingStore {
  public:
-  explicit FlakyStore(std::unique_ptr<Store> real) : m_real(std::move(real)) {}
+  using ForwardingStore::ForwardingStore;
 
   void set_failing(bool failing) {
     std::lock_guard lock(m_mutex);
@@ -107,41 +108,10 @@ class FlakyStore final : public Store {
       m_failed.notify_all();
       throw StoreError("database is locked (test)");
     }
-    return m_real->data_version();
+    return ForwardingStore::data_version();
   }
-
-  std::unique_ptr<Batch> begin_batch() override { return m_real->begin_batch(); }
-  ChatId create_chat(const NewChat& chat) override { return m_real->create_chat(chat); }
-  std::optional<ChatRecord> find_chat(ChatId id) override { return m_real->find_chat(id); }
-  Added add_message(ChatId chat, core::Author from, const std::string& text) override {
-    return m_real->add_message(chat, from, text);
-  }
-  std::vector<Message> messages_after(ChatId chat, Seq after, int limit) override {
-    return m_real->messages_after(chat, after, limit);
-  }
-  bool close_by_visitor(ChatId chat, const std::string& text) override {
-    return m_real->close_by_visitor(chat, text);
-  }
-  void touch_visitor(ChatId chat, Millis now) override { m_real->touch_visitor(chat, now); }
-  int available_operators() override { return m_real->available_operators(); }
-  std::vector<ChatRecord> live_chats() override { return m_real->live_chats(); }
-  std::vector<ChatRecord> overdue_chats(Millis seen_before, Millis created_before) override {
-    return m_real->overdue_chats(seen_before, created_before);
-  }
-  Pending pending() override { return m_real->pending(); }
-  bool apply(const core::Actions& actions, std::optional<SeenState> seen) override {
-    return m_real->apply(actions, seen);
-  }
-  std::vector<OutboxItem> undelivered(std::int64_t after_id, int limit) override {
-    return m_real->undelivered(after_id, limit);
-  }
-  void mark_delivered(const std::vector<std::int64_t>& ids) override {
-    m_real->mark_delivered(ids);
-  }
-  void reset_operators() override { m_real->reset_operators(); }
 
  private:
-  std::unique_ptr<Store> m_real;
   std::mutex m_mutex;
   std::condition_variable m_failed;
   bool m_failing = true;
