@@ -57,9 +57,10 @@ Database::~Database() {
 }
 
 namespace {
-constexpr std::array<const char*, 7> k_control_sql = {
+constexpr std::array<const char*, Database::k_controls> k_control_sql = {
     "BEGIN IMMEDIATE", "BEGIN DEFERRED",    "COMMIT", "ROLLBACK", "SAVEPOINT nested",
     "RELEASE nested",  "ROLLBACK TO nested"};
+static_assert(k_control_sql.back() != nullptr, "one statement for each Database::Control");
 }  // namespace
 
 int Database::run_control(Control what) noexcept {

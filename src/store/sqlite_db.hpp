@@ -7,6 +7,7 @@
 // one thread at a time (it is opened without SQLite's internal mutex).
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -44,6 +45,8 @@ class Database {
     release,
     rollback_to_savepoint
   };
+  static constexpr std::size_t k_controls =
+      static_cast<std::size_t>(Control::rollback_to_savepoint) + 1;
   void control(Control what);
   // The same without throwing, for clean-up paths; false if it failed.
   bool try_control(Control what) noexcept;
@@ -65,7 +68,7 @@ class Database {
   sqlite3* m_db = nullptr;
   std::string m_path;
   std::shared_ptr<std::timed_mutex> m_writers;
-  std::array<sqlite3_stmt*, 7> m_control{};  // by Control, prepared on first use
+  std::array<sqlite3_stmt*, k_controls> m_control{};  // by Control, prepared on first use
 };
 
 // A statement prepared once and reused; use it through a Query.
