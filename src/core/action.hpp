@@ -41,8 +41,8 @@ struct PostToChat {
   bool operator==(const PostToChat&) const = default;
 };
 
-// The visitor messages of `chat` up to and including `seq` have been dealt with (relayed or
-// held back); the broker resumes after it.
+// The visitor messages of `chat` up to and including `seq` went to its operator; the broker
+// resumes after it.
 struct MarkRelayed {
   ChatId chat = 0;
   Seq seq = 0;
@@ -50,8 +50,16 @@ struct MarkRelayed {
   bool operator==(const MarkRelayed&) const = default;
 };
 
-// Send to `jid` every visitor message of `chat` that was held back before the chat was
-// accepted (those up to the chat's relayed mark), oldest first, through the outbox.
+// The visitor of request `chat` was told that their messages wait for an operator. From now
+// on they wait in the store, unread by the broker, until an operator accepts (RelayBacklog).
+struct HoldMessages {
+  ChatId chat = 0;
+
+  bool operator==(const HoldMessages&) const = default;
+};
+
+// Send to `jid`, the operator who accepted `chat`, every visitor message of it so far, oldest
+// first, through the outbox; all of them count as relayed from then on.
 struct RelayBacklog {
   ChatId chat = 0;
   std::string jid;
@@ -74,8 +82,8 @@ struct Ignore {
   bool operator==(const Ignore&) const = default;
 };
 
-using Action = std::variant<SetState, SendToOperator, PostToChat, MarkRelayed, RelayBacklog,
-                            SetOperatorAvailable, Ignore>;
+using Action = std::variant<SetState, SendToOperator, PostToChat, MarkRelayed, HoldMessages,
+                            RelayBacklog, SetOperatorAvailable, Ignore>;
 using Actions = std::vector<Action>;
 
 }  // namespace seshat::core

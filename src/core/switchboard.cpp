@@ -47,10 +47,12 @@ class Decision {
       actions.push_back(MarkRelayed{chat->id, event.seq});
       return actions;
     }
-    // Held back: RelayBacklog delivers it when an operator accepts.
-    actions.push_back(MarkRelayed{chat->id, event.seq});
-    if (!m_board.told_held(chat->id)) {
+    // Held back: it waits in the store, and RelayBacklog delivers it when an operator accepts.
+    // Once the visitor is told, the broker no longer reads the chat's messages; one read before
+    // that needs nothing more.
+    if (!chat->told_held) {
       actions.push_back(PostToChat{chat->id, Author::system, texts::held_back()});
+      actions.push_back(HoldMessages{chat->id});
     }
     return actions;
   }
@@ -194,9 +196,6 @@ void Switchboard::commit(const Event& event, const Actions& actions) {
       m_presence.update(presence->from, presence->show);
   } else if (std::holds_alternative<ConnectionLost>(event)) {
     m_presence.clear();
-  } else if (const auto* message = std::get_if<VisitorMessage>(&event)) {
-    const auto* chat = find(message->chat);
-    if (chat != nullptr && is_request(chat->state)) m_told_held.insert(chat->id);
   }
 
   std::vector<ChatId> finished;
@@ -211,6 +210,10 @@ void Switchboard::commit(const Event& event, const Actions& actions) {
       if (change->to == ChatState::open) chat.notified.clear();
       index_open(chat);
       if (is_final(chat.state)) finished.push_back(chat.id);
+    } else if (const auto* hold = std::get_if<HoldMessages>(&action)) {
+      if (const auto found = m_chats.find(hold->chat); found != m_chats.end()) {
+        found->second.told_held = true;
+      }
     } else if (const auto* sent = std::get_if<SendToOperator>(&action)) {
       const auto found = m_chats.find(sent->chat);
       if (found == m_chats.end() || !is_request(found->second.state)) continue;
@@ -268,14 +271,9 @@ bool Switchboard::is_operator(std::string_view bare_jid) const {
   return std::binary_search(m_operators.begin(), m_operators.end(), split_jid(bare_jid).bare);
 }
 
-bool Switchboard::told_held(ChatId id) const {
-  return m_told_held.contains(id);
-}
-
 void Switchboard::forget(ChatId id) {
   m_chats.erase(id);
   m_open.erase(id);
-  m_told_held.erase(id);
 }
 
 void Switchboard::index_open(const Chat& chat) {

@@ -39,15 +39,12 @@ class Switchboard {
   [[nodiscard]] std::vector<const Chat*> open_chats() const;  // oldest first
   [[nodiscard]] bool is_operator(std::string_view bare_jid) const;
   [[nodiscard]] const Presence& presence() const { return m_presence; }
-  // Whether the visitor of request `id` was already told that their messages wait.
-  [[nodiscard]] bool told_held(ChatId id) const;
 
  private:
   std::vector<std::string> m_operators;  // sorted bare JIDs
   Presence m_presence;
   std::map<ChatId, Chat> m_chats;  // live chats only
   std::set<ChatId> m_open;         // the open ones among them: operators' lookups stay small
-  std::set<ChatId> m_told_held;    // requests whose visitor was told that messages wait
 
   void forget(ChatId id);
   void index_open(const Chat& chat);  // after any change of the chat's state

@@ -12,7 +12,7 @@ using core::ChatState;
 // Every query that returns whole chats selects these columns in this order (see read_record).
 const std::string k_columns =
     "id, state, visitor_name, opening_message, page, operator_jid, token_hash, last_seq, "
-    "relayed_seq, broker_seen, created_at, visitor_seen_at";
+    "relayed_seq, broker_seen, created_at, visitor_seen_at, told_held";
 const std::string k_live = std::string(k_live_sql);
 const std::string k_request = std::string(k_request_sql);
 
@@ -30,6 +30,7 @@ ChatRecord read_record(const Query& row) {
   if (!row.is_null(9)) record.broker_seen = state_from_name(row.text_at(9));
   record.created_at = row.int_at(10);
   record.visitor_seen_at = row.int_at(11);
+  record.chat.told_held = row.int_at(12) != 0;
   return record;
 }
 
@@ -69,6 +70,8 @@ ChatTable::ChatTable(Database& db)
                   "UPDATE chats SET state = ?2, operator_jid = coalesce(?3, operator_jid), "
                   "broker_seen = ?2 WHERE id = ?1 AND state = ?4"),
       m_mark_relayed(db, "UPDATE chats SET relayed_seq = max(relayed_seq, ?2) WHERE id = ?1"),
+      m_mark_all_relayed(db, "UPDATE chats SET relayed_seq = visitor_seq WHERE id = ?1"),
+      m_hold_messages(db, "UPDATE chats SET told_held = 1 WHERE id = ?1"),
       m_mark_seen(db, "UPDATE chats SET broker_seen = ?2 WHERE id = ?1"),
       m_touch_visitor(db, "UPDATE chats SET visitor_seen_at = ?2 WHERE id = ?1") {}
 
@@ -161,6 +164,18 @@ bool ChatTable::set_state(const core::SetState& change) {
 void ChatTable::mark_relayed(ChatId id, Seq seq) {
   Query query(m_mark_relayed);
   query.bind(1, id).bind(2, seq);
+  query.run();
+}
+
+void ChatTable::mark_all_relayed(ChatId id) {
+  Query query(m_mark_all_relayed);
+  query.bind(1, id);
+  query.run();
+}
+
+void ChatTable::hold_messages(ChatId id) {
+  Query query(m_hold_messages);
+  query.bind(1, id);
   query.run();
 }
 

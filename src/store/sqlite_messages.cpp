@@ -18,9 +18,9 @@ MessageTable::MessageTable(Database& db)
       m_unrelayed(db,
                   // The chats_unrelayed index's condition, word for word, so that it is used.
                   "SELECT m.chat_id, m.seq, m.text, m.at FROM chats c CROSS JOIN messages m "
-                  "ON m.chat_id = c.id AND m.seq > c.relayed_seq "
-                  "WHERE c.visitor_seq > c.relayed_seq AND " +
-                      std::string(k_live_sql) + " AND m.author = 'visitor' ORDER BY c.id, m.seq") {}
+                  "ON m.chat_id = c.id AND m.seq > c.relayed_seq WHERE " +
+                      std::string(k_unrelayed_sql) +
+                      " AND m.author = 'visitor' ORDER BY c.id, m.seq") {}
 
 void MessageTable::insert(ChatId chat, const Message& message) {
   Query query(m_insert);

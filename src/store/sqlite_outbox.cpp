@@ -7,9 +7,8 @@ OutboxTable::OutboxTable(Database& db)
       // Rows are inserted (and so numbered) in the SELECT's order.
       m_add_backlog(db,
                     "INSERT INTO outbox (jid, text, chat_id, created_at) "
-                    "SELECT ?1, m.text, m.chat_id, ?3 FROM messages m JOIN chats c "
-                    "ON c.id = m.chat_id WHERE m.chat_id = ?2 AND m.author = 'visitor' "
-                    "AND m.seq <= c.relayed_seq ORDER BY m.seq"),
+                    "SELECT ?1, text, chat_id, ?3 FROM messages "
+                    "WHERE chat_id = ?2 AND author = 'visitor' ORDER BY seq"),
       m_undelivered(db,
                     "SELECT id, jid, text, chat_id FROM outbox WHERE delivered = 0 AND id > ?1 "
                     "ORDER BY id LIMIT ?2"),

@@ -16,7 +16,7 @@ class OutboxTable {
   explicit OutboxTable(Database& db);
 
   void add(const core::SendToOperator& send, Millis now);
-  // One item per visitor message of `chat` up to its relayed_seq, in seq order.
+  // One item per visitor message of `chat`, in seq order.
   void add_backlog(const core::RelayBacklog& backlog, Millis now);
   // Undelivered rows with ids above `after_id`, oldest first.
   [[nodiscard]] std::vector<OutboxItem> undelivered(std::int64_t after_id, int limit);

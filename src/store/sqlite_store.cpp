@@ -209,8 +209,14 @@ class SqliteStore final : public Store {
     return true;
   }
 
+  bool write(const core::HoldMessages& hold, Millis) {
+    m_chats.hold_messages(hold.chat);
+    return true;
+  }
+
   bool write(const core::RelayBacklog& backlog, Millis now) {
     m_outbox.add_backlog(backlog, now);
+    m_chats.mark_all_relayed(backlog.chat);
     return true;
   }
 

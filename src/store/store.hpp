@@ -37,7 +37,7 @@ struct ChatRecord {
   core::Chat chat;         // id, state, visitor name, opening message, page, operator
   std::string token_hash;  // what the visitor's token hashes to (never the token itself)
   Seq last_seq = 0;        // highest message seq in this chat (0: none yet)
-  Seq relayed_seq = 0;     // visitor messages up to here were handled by the broker
+  Seq relayed_seq = 0;     // visitor messages up to here went to an operator
   std::optional<core::ChatState> broker_seen;  // state the broker last acted on (none: new)
   Millis created_at = 0;
   Millis visitor_seen_at = 0;  // last time the visitor's page was heard from
@@ -84,7 +84,9 @@ struct Pending {
     ChatId chat = 0;
     Message message;
   };
-  std::vector<VisitorMessage> visitor_messages;  // beyond relayed_seq, live chats, in order
+  // Beyond relayed_seq, in order: of open chats, and of requests whose visitor was not yet told
+  // that messages wait (see core::HoldMessages).
+  std::vector<VisitorMessage> visitor_messages;
 };
 
 // Writes made until commit() become durable together: one commit for many requests. Each write

@@ -27,6 +27,8 @@ std::string describe(const Action& action) {
                  a.text;
         } else if constexpr (std::is_same_v<A, MarkRelayed>) {
           return "relayed #" + std::to_string(a.chat) + " up to " + std::to_string(a.seq);
+        } else if constexpr (std::is_same_v<A, HoldMessages>) {
+          return "hold #" + std::to_string(a.chat);
         } else if constexpr (std::is_same_v<A, RelayBacklog>) {
           return "backlog #" + std::to_string(a.chat) + " to " + a.jid;
         } else if constexpr (std::is_same_v<A, SetOperatorAvailable>) {

@@ -87,16 +87,16 @@ TEST_F(MigrationsTest, RefusesANewerSchemaWithAClearMessage) {
 TEST_F(MigrationsTest, ExactMessageForANewerSchema) {
   {
     Database db(m_path);
-    db.exec("PRAGMA user_version = 5");
+    db.exec("PRAGMA user_version = 6");
   }
-  ASSERT_EQ(sqlite::schema_version(), 4) << "update this test's expected text";
+  ASSERT_EQ(sqlite::schema_version(), 5) << "update this test's expected text";
   EXPECT_THROW(
       {
         try {
           (void)open_sqlite_store(m_path);
         } catch (const StoreError& error) {
           EXPECT_STREQ(error.what(),
-                       "database schema version 5 is newer than this seshat understands (4)");
+                       "database schema version 6 is newer than this seshat understands (5)");
           throw;
         }
       },

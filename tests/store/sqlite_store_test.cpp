@@ -385,24 +385,50 @@ TEST_F(SqliteStoreTest, OutboxKeepsOrderUntilDelivered) {
   EXPECT_EQ(items[0].text, "second");
 }
 
-TEST_F(SqliteStoreTest, RelayBacklogSendsTheHeldVisitorMessagesInOrder) {
+TEST_F(SqliteStoreTest, RelayBacklogSendsEveryVisitorMessageInOrderAndMarksThemRelayed) {
   const auto id = new_chat("first");
   ASSERT_EQ(m_store->add_message(id, Author::system, "Please wait.").seq, 2);
   ASSERT_EQ(m_store->add_message(id, Author::visitor, "second").seq, 3);
-  ASSERT_EQ(m_store->add_message(id, Author::visitor, "not handled yet").seq, 4);
   const auto other = new_chat("another chat's");
   ASSERT_TRUE(m_store->apply({core::MarkRelayed{id, 3}, core::MarkRelayed{other, 1}}));
+  ASSERT_EQ(m_store->add_message(id, Author::visitor, "held back").seq, 4);
 
   ASSERT_TRUE(m_store->apply({core::RelayBacklog{id, "joe@example.com"}}));
 
   const auto items = m_store->undelivered(0, 10);
-  ASSERT_EQ(items.size(), 2u);
+  ASSERT_EQ(items.size(), 3u);
   EXPECT_EQ(items[0].text, "first");
   EXPECT_EQ(items[1].text, "second");
+  EXPECT_EQ(items[2].text, "held back");
   for (const auto& item : items) {
     EXPECT_EQ(item.jid, "joe@example.com");
     EXPECT_EQ(item.chat, id);
   }
+  EXPECT_EQ(record(id).relayed_seq, 4);
+  EXPECT_EQ(record(other).relayed_seq, 1);
+}
+
+TEST_F(SqliteStoreTest, HeldMessagesWaitUnreadUntilTheChatOpens) {
+  const auto id = new_chat("first");
+  const auto pending_of = [&] {
+    std::vector<std::string> texts;
+    for (const auto& one : m_store->pending().visitor_messages) {
+      if (one.chat == id) texts.push_back(one.message.text);
+    }
+    return texts;
+  };
+  EXPECT_EQ(pending_of(), std::vector<std::string>{"first"});
+  EXPECT_FALSE(record(id).chat.told_held);
+
+  ASSERT_TRUE(m_store->apply({core::HoldMessages{id}}));
+  m_store->add_message(id, Author::visitor, "still there?");
+  EXPECT_TRUE(record(id).chat.told_held);
+  EXPECT_TRUE(pending_of().empty());
+  move(id, ChatState::waiting, ChatState::notified);
+  EXPECT_TRUE(pending_of().empty());
+
+  move(id, ChatState::notified, ChatState::open, "joe@example.com");
+  EXPECT_EQ(pending_of(), (std::vector<std::string>{"first", "still there?"}));
 }
 
 TEST_F(SqliteStoreTest, OperatorsAvailabilityIsCountedAndReset) {
