@@ -13,6 +13,7 @@ debian_packages=(
   nlohmann-json3-dev                                     # JSON of the HTTP API
   libcli11-dev                                           # command line
   libspdlog-dev libfmt-dev                               # logging
+  libgoogle-perftools-dev                                # tcmalloc: faster cross-thread frees
   libgtest-dev libgmock-dev                              # unit tests
   clang-format                                           # style check
   clang libclang-rt-14-dev                               # libFuzzer targets (scripts/fuzz.sh)
