@@ -22,6 +22,10 @@ Failure no_such_chat() {
   return Failure{Error::no_such_chat, "There is no such chat."};
 }
 
+Failure wrong_token() {
+  return Failure{Error::wrong_token, "The chat token is not valid for this chat."};
+}
+
 Failure chat_over() {
   return Failure{Error::chat_closed, "This chat is closed."};
 }
@@ -70,9 +74,8 @@ Result<core::Seq> Visitors::send(core::ChatId id, std::string_view token, std::s
   if (!checked) return checked.failure();
   if (is_blank(checked.value())) return Failure{Error::bad_request, "The message is empty."};
   try {
-    auto chat = check_token(id, token);
-    if (!chat) return chat.failure();
-    if (core::is_final(chat->chat.state)) return chat_over();
+    auto checked_token = check_sender_token(id, token);
+    if (!checked_token) return checked_token.failure();
     const auto now = m_clock();
     if (!take_send_slot(id, now))
       return Failure{Error::too_many,
@@ -122,7 +125,7 @@ Result<Done> Visitors::close(core::ChatId id, std::string_view token) {
     if (!chat) return chat.failure();
     if (core::is_final(chat->chat.state)) return chat_over();
     if (!m_store.close_by_visitor(id, core::texts::chat_closed())) return chat_over();
-    m_recent_sends.erase(id);
+    m_senders.erase(id);
     m_last_touch.erase(id);
     publish(id);
     return Done{};
@@ -155,14 +158,26 @@ Result<store::ChatRecord> Visitors::check_token(core::ChatId id, std::string_vie
   if (token.empty()) return Failure{Error::missing_token, "A chat token is required."};
   auto chat = m_store.find_chat(id);
   if (!chat) return no_such_chat();
-  if (!token_matches(token, chat->token_hash))
-    return Failure{Error::wrong_token, "The chat token is not valid for this chat."};
+  if (!token_matches(token, chat->token_hash)) return wrong_token();
   return std::move(*chat);
+}
+
+Result<Done> Visitors::check_sender_token(core::ChatId id, std::string_view token) {
+  if (const auto sender = m_senders.find(id);
+      sender != m_senders.end() && !sender->second.token_hash.empty() && !token.empty()) {
+    if (!token_matches(token, sender->second.token_hash)) return wrong_token();
+    return Done{};
+  }
+  auto chat = check_token(id, token);
+  if (!chat) return chat.failure();
+  if (core::is_final(chat->chat.state)) return chat_over();
+  m_senders[id].token_hash = std::move(chat->token_hash);
+  return Done{};
 }
 
 bool Visitors::take_send_slot(core::ChatId id, store::Millis now) {
   forget_idle(now);
-  auto& sends = m_recent_sends[id];
+  auto& sends = m_senders[id].sends;
   std::erase_if(sends, [&](store::Millis at) { return at <= now - k_rate_window_ms; });
   if (std::cmp_greater_equal(sends.size(), m_limits.messages_per_minute)) return false;
   sends.push_back(now);
@@ -183,11 +198,12 @@ void Visitors::publish(core::ChatId id) {
 
 void Visitors::forget_idle(store::Millis now) {
   // A sweep walks both maps: at most once per as many operations as they hold entries.
-  const auto entries = m_recent_sends.size() + m_last_touch.size();
+  const auto entries = m_senders.size() + m_last_touch.size();
   if (++m_operations < std::max<std::uint64_t>(k_prune_every, entries)) return;
   m_operations = 0;
-  std::erase_if(m_recent_sends, [&](const auto& entry) {
-    return entry.second.empty() || entry.second.back() <= now - k_rate_window_ms;
+  std::erase_if(m_senders, [&](const auto& entry) {
+    const auto& sends = entry.second.sends;
+    return sends.empty() || sends.back() <= now - k_rate_window_ms;
   });
   std::erase_if(m_last_touch, [&](const auto& entry) {
     return entry.second <= now - m_limits.touch_interval.count();

@@ -94,6 +94,9 @@ class Visitors {
 
  private:
   [[nodiscard]] Result<store::ChatRecord> check_token(core::ChatId id, std::string_view token);
+  // check_token for send(): a chat that sent lately is checked against its remembered hash,
+  // without reading the chat (add_message refuses a chat that is gone or over).
+  [[nodiscard]] Result<Done> check_sender_token(core::ChatId id, std::string_view token);
   [[nodiscard]] bool take_send_slot(core::ChatId id, store::Millis now);
   void touch(core::ChatId id, store::Millis now);
   void publish(core::ChatId id);
@@ -103,7 +106,11 @@ class Visitors {
   store::ChangeFeed* m_feed;
   Limits m_limits;
   Clock m_clock;
-  std::unordered_map<core::ChatId, std::vector<store::Millis>> m_recent_sends;  // oldest first
+  struct Sender {
+    std::string token_hash;            // empty until a send checked the token against the store
+    std::vector<store::Millis> sends;  // within the rate window, oldest first
+  };
+  std::unordered_map<core::ChatId, Sender> m_senders;  // chats that sent lately
   std::unordered_map<core::ChatId, store::Millis> m_last_touch;
   std::uint64_t m_operations = 0;  // for occasional pruning of the two maps
 };

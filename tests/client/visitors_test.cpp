@@ -241,6 +241,22 @@ TEST_F(VisitorsTest, ChatsEndedByOperatorsAreClosedToo) {
   expect_failure(m_visitors.close(ticket.id, ticket.token), Error::chat_closed);
 }
 
+TEST_F(VisitorsTest, AChatThatSentIsStillCheckedOnEverySend) {
+  // Once a chat sent, its token is checked against the hash remembered from then.
+  const auto ticket = start();
+  const auto other = start("someone else");
+  ASSERT_TRUE(m_visitors.send(ticket.id, ticket.token, "Hi").ok());
+  expect_failure(m_visitors.send(ticket.id, other.token, "Hi"), Error::wrong_token,
+                 "The chat token is not valid for this chat.");
+  expect_failure(m_visitors.send(ticket.id, "", "Hi"), Error::missing_token);
+  expect_failure(m_visitors.send(ticket.id, chat_hash(ticket.id), "Hi"), Error::wrong_token);
+  ASSERT_TRUE(m_store->apply(
+      {core::SetState{ticket.id, core::ChatState::waiting, core::ChatState::canceled, ""}}));
+  expect_failure(m_visitors.send(ticket.id, ticket.token, "Still there?"), Error::chat_closed);
+  ASSERT_EQ(all_messages(ticket.id).size(), 1u);
+  EXPECT_EQ(all_messages(ticket.id)[0].text, "Hi");
+}
+
 TEST_F(VisitorsTest, RateLimitPerChatPerMinute) {
   const auto ticket = start();
   const auto other = start("other");
