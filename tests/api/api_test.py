@@ -356,6 +356,19 @@ class ErrorsTest(ApiTestCase):
             data = sock.recv(4096)
         self.assertTrue(data.startswith(b"HTTP/1.1 400 "), data)
 
+    def test_http_1_0_is_answered_in_1_0_and_closed(self):
+        with socket.create_connection(("127.0.0.1", self.server.port), timeout=5) as sock:
+            sock.sendall(b"GET /seshat/api/availability HTTP/1.0\r\n\r\n")
+            data = b""
+            while chunk := sock.recv(4096):  # the server closes after the answer
+                data += chunk
+        head, _, body = data.partition(b"\r\n\r\n")
+        lines = head.split(b"\r\n")
+        self.assertEqual(lines[0], b"HTTP/1.0 200 OK")
+        fields = dict(line.split(b": ", 1) for line in lines[1:])
+        self.assertEqual(int(fields[b"Content-Length"]), len(body))
+        self.assertIn(b'"available"', body)
+
 
 class OriginTest(ApiTestCase):
     def test_preflight_from_an_allowed_origin(self):
