@@ -213,17 +213,34 @@ bool contains_action(const Actions& actions, const A& wanted) {
   return std::find(actions.begin(), actions.end(), Action{wanted}) != actions.end();
 }
 
-// Nothing lost: a visitor's message in a live chat is relayed or held for the backlog, and an
-// operator's non-blank message always gets an answer or reaches their chat.
+// Nothing lost: a visitor's message in an open chat goes to its operator; in a request it stays
+// unrelayed in the store (the visitor is told once) until an operator accepts, and accepting
+// sends the whole backlog. An operator's non-blank message always gets an answer or reaches
+// their chat.
 void check_nothing_dropped(const Switchboard& board, const Event& event, const Actions& actions) {
+  for (const auto& action : actions) {
+    const auto* change = std::get_if<SetState>(&action);
+    if (change != nullptr && change->to == ChatState::open && is_request(change->from))
+      require(contains_action(actions, RelayBacklog{change->chat, change->operator_jid}),
+              "accepting a chat sends its operator the visitor's messages so far");
+  }
   if (const auto* message = std::get_if<VisitorMessage>(&event)) {
     const auto* chat = board.find(message->chat);
     if (chat == nullptr) return;
-    require(contains_action(actions, MarkRelayed{chat->id, message->seq}),
-            "a visitor message in a live chat is marked dealt with");
-    if (chat->state == ChatState::open)
+    if (chat->state == ChatState::open) {
+      require(contains_action(actions, MarkRelayed{chat->id, message->seq}),
+              "a visitor message relayed in an open chat is marked relayed");
       require(contains_action(actions, SendToOperator{chat->operator_jid, message->text, chat->id}),
               "a visitor message in an open chat goes to its operator as typed");
+      return;
+    }
+    require(std::none_of(
+                actions.begin(), actions.end(),
+                [](const Action& action) { return std::holds_alternative<MarkRelayed>(action); }),
+            "a held visitor message is not marked relayed before an operator has it");
+    if (!chat->told_held)
+      require(contains_action(actions, HoldMessages{chat->id}),
+              "the visitor of a request is told once that messages wait");
   } else if (const auto* typed = std::get_if<OperatorMessage>(&event)) {
     const auto jid = split_jid(typed->from).bare;
     if (!board.is_operator(jid) || std::all_of(typed->text.begin(), typed->text.end(), is_space))
