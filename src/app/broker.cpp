@@ -113,12 +113,8 @@ void Broker::on_disconnected(std::string_view reason) {
 }
 
 void Broker::on_message(std::string_view from, std::string_view body) {
-  const auto received = std::chrono::steady_clock::now();
-  const auto posted_before = m_metrics.to_visitors.load();
-  if (dispatch(core::OperatorMessage{std::string(from), std::string(body)})) {
-    // Received to stored: from then on the visitor's page has it.
-    if (m_metrics.to_visitors.load() != posted_before)
-      m_metrics.to_visitor_latency.observe(std::chrono::steady_clock::now() - received);
+  if (dispatch(core::OperatorMessage{std::string(from), std::string(body)}, std::nullopt,
+               std::chrono::steady_clock::now())) {
     return;
   }
   // The store failed (disk full, locked past the timeout): say so rather than drop it silently.
@@ -150,14 +146,19 @@ void Broker::on_delivered(std::vector<std::int64_t> delivered, std::vector<std::
   send_outbox();
 }
 
-bool Broker::dispatch(const core::Event& event, std::optional<store::SeenState> seen) {
+bool Broker::dispatch(const core::Event& event, std::optional<store::SeenState> seen,
+                      std::optional<std::chrono::steady_clock::time_point> received) {
   try {
     for (int attempt = 0; attempt < k_dispatch_attempts; ++attempt) {
       auto actions = m_board.handle(event);
       if (m_store->apply(actions, seen)) {
         m_board.commit(event, actions);
         log_actions(actions);
+        const auto posted_before = m_metrics.to_visitors.load();
         m_metrics.count(event, actions);
+        // Received to stored: from then on the visitor's page has it.
+        if (received && m_metrics.to_visitors.load() != posted_before)
+          m_metrics.to_visitor_latency.observe(std::chrono::steady_clock::now() - *received);
         // Chats come and go with these even when no SetState says so.
         if (std::holds_alternative<core::ChatOpened>(event) ||
             std::holds_alternative<core::VisitorClosed>(event) ||

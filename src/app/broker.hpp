@@ -54,8 +54,11 @@ class Broker final : public xmpp::Listener {
                     std::vector<std::int64_t> bounced) override;
 
   // Decides, persists and commits one event; retries on fresh state if the store refused.
-  // False if it could not be persisted (the store failed, or kept refusing).
-  bool dispatch(const core::Event& event, std::optional<store::SeenState> seen = std::nullopt);
+  // False if it could not be persisted (the store failed, or kept refusing). `received`: when
+  // an operator's stanza arrived, for the relay latency to visitors (observed before the
+  // change is announced, so that whoever sees the message also sees it counted).
+  bool dispatch(const core::Event& event, std::optional<store::SeenState> seen = std::nullopt,
+                std::optional<std::chrono::steady_clock::time_point> received = std::nullopt);
   void schedule_pump();   // any thread: coalesced request to run pump()
   void pump();            // XMPP thread: turns pending store rows into events
   void check_timeouts();  // XMPP thread: vanished visitors, unaccepted chats
