@@ -262,6 +262,7 @@ void Broker::pump() {
   }
   m_batch.reset();
   announce();
+  m_store->checkpoint_if_due();  // once the batch's changes went out
 }
 
 void Broker::abandon_batch(const std::vector<core::ChatId>& touched) {

@@ -7,6 +7,7 @@
 // Group commit: the jobs queued while the previous ones ran go into one store batch, one commit
 // for all; their replies and change notices go out only once it is durable. Should the batch
 // fail, each of its jobs runs again on its own, so one failing write fails only its own request.
+// A checkpoint that a commit made due runs after the replies went out.
 //
 // Lifetime: the Store comes from the factory in the constructor (so a broken database fails
 // there, on the caller's thread); the thread starts then. stop() (or the destructor) runs the

@@ -104,6 +104,23 @@ bool Database::in_transaction() const {
   return sqlite3_get_autocommit(m_db) == 0;
 }
 
+void Database::checkpoint_after(int pages) {
+  m_checkpoint_pages = pages;
+  sqlite3_wal_hook(m_db, &Database::on_wal_commit, this);  // replaces the automatic checkpoint
+}
+
+int Database::on_wal_commit(void* self, sqlite3*, const char*, int pages) {
+  auto& db = *static_cast<Database*>(self);
+  if (pages >= db.m_checkpoint_pages) db.m_checkpoint_due = true;
+  return SQLITE_OK;
+}
+
+void Database::checkpoint_if_due() noexcept {
+  if (!m_checkpoint_due || in_transaction()) return;
+  m_checkpoint_due = false;
+  (void)sqlite3_wal_checkpoint_v2(m_db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+}
+
 void Database::fail(std::string_view what) const {
   throw StoreError(std::string(what) + ": " + sqlite3_errmsg(m_db) + " (" + m_path + ")");
 }
@@ -177,8 +194,8 @@ bool Query::is_null(int column) const {
   return sqlite3_column_type(m_statement.m_stmt, column) == SQLITE_NULL;
 }
 
-Transaction::Transaction(Database& db, TransactionKind kind)
-    : m_db(db), m_nested(db.in_transaction()) {
+Transaction::Transaction(Database& db, TransactionKind kind, AfterCommit after)
+    : m_db(db), m_nested(db.in_transaction()), m_after(after) {
   if (m_nested) {
     m_db.control(Database::Control::savepoint);
     return;
@@ -213,6 +230,7 @@ void Transaction::commit() {
   m_db.control(m_nested ? Database::Control::release : Database::Control::commit);
   m_done = true;
   if (m_writing.owns_lock()) m_writing.unlock();
+  if (!m_nested && m_after == AfterCommit::checkpoint_if_due) m_db.checkpoint_if_due();
 }
 
 }  // namespace seshat::store::sqlite

@@ -62,13 +62,25 @@ class Database {
   // Throws StoreError "<what>: <sqlite message> (<path>)".
   [[noreturn]] void fail(std::string_view what) const;
 
+  // Copies the write-ahead log into the database file (a checkpoint) once a commit finds it
+  // holding `pages` or more, but not inside that commit, as SQLite's automatic checkpoint would:
+  // there every writer of the process, and whoever waits for the commit, waits for the copy too.
+  // The outermost Transaction checkpoints after it committed and let go of the writers' lock,
+  // unless its owner answers its callers first and calls checkpoint_if_due() itself (a batch).
+  void checkpoint_after(int pages);
+  // Outside transactions only. A checkpoint that fails (busy, disk full) is left for the next.
+  void checkpoint_if_due() noexcept;
+
  private:
   [[nodiscard]] int run_control(Control what) noexcept;
+  static int on_wal_commit(void* self, sqlite3* db, const char* name, int pages);
 
   sqlite3* m_db = nullptr;
   std::string m_path;
   std::shared_ptr<std::timed_mutex> m_writers;
   std::array<sqlite3_stmt*, k_controls> m_control{};  // by Control, prepared on first use
+  int m_checkpoint_pages = 0;                         // 0: SQLite's own automatic checkpoint
+  bool m_checkpoint_due = false;
 };
 
 // A statement prepared once and reused; use it through a Query.
@@ -119,10 +131,13 @@ class Query {
 // Rolls back on destruction unless committed. Inside another (a batch), it is a savepoint:
 // its writes still succeed or fail as one, and become durable with the outer transaction.
 enum class TransactionKind { write, read };
+// What an outermost transaction does after its commit (see Database::checkpoint_after).
+enum class AfterCommit { checkpoint_if_due, leave_checkpoint_to_owner };
 
 class Transaction {
  public:
-  explicit Transaction(Database& db, TransactionKind kind = TransactionKind::write);
+  explicit Transaction(Database& db, TransactionKind kind = TransactionKind::write,
+                       AfterCommit after = AfterCommit::checkpoint_if_due);
   ~Transaction();
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;
@@ -133,6 +148,7 @@ class Transaction {
   Database& m_db;
   bool m_nested = false;
   bool m_done = false;
+  AfterCommit m_after;
   std::unique_lock<std::timed_mutex> m_writing;  // outermost write transactions only
 };
 

@@ -105,8 +105,12 @@ class Store {
  public:
   virtual ~Store() = default;
 
-  // Starts a batch on this store's connection (none may be open already).
+  // Starts a batch on this store's connection (none may be open already). Its owner calls
+  // checkpoint_if_due() once the callers of its writes were answered.
   [[nodiscard]] virtual std::unique_ptr<Batch> begin_batch() = 0;
+  // Housekeeping outside any batch: copies the database's log into its file if a commit found
+  // the log full. Writes outside batches do it themselves, after their commit.
+  virtual void checkpoint_if_due() = 0;
 
   // --- the visitor's side (client library, HTTP gateway) ---
   [[nodiscard]] virtual ChatId create_chat(const NewChat& chat) = 0;
