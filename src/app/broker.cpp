@@ -262,7 +262,6 @@ void Broker::pump() {
   }
   m_batch.reset();
   announce();
-  m_store->checkpoint_if_due();  // once the batch's changes went out
 }
 
 void Broker::abandon_batch(const std::vector<core::ChatId>& touched) {
@@ -288,6 +287,7 @@ void Broker::announce() {
     m_outbox_due = false;
     send_outbox();
   }
+  m_store->checkpoint_if_due();  // apply() and batches leave it until the change went out
 }
 
 void Broker::check_timeouts() {

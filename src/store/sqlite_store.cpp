@@ -149,7 +149,8 @@ class SqliteStore final : public Store {
 
   bool apply(const core::Actions& actions, std::optional<SeenState> seen) override {
     const auto now = now_millis();
-    Transaction transaction(m_db);
+    Transaction transaction(m_db, TransactionKind::write,
+                            sqlite::AfterCommit::leave_checkpoint_to_owner);
     // First, so that a SetState in the same batch sets broker_seen to its own target.
     if (seen) m_chats.mark_seen(*seen);
     for (const auto& action : actions) {

@@ -109,7 +109,7 @@ class Store {
   // checkpoint_if_due() once the callers of its writes were answered.
   [[nodiscard]] virtual std::unique_ptr<Batch> begin_batch() = 0;
   // Housekeeping outside any batch: copies the database's log into its file if a commit found
-  // the log full. Writes outside batches do it themselves, after their commit.
+  // the log full. Other writes (neither a batch nor apply()) do it themselves after committing.
   virtual void checkpoint_if_due() = 0;
 
   // --- the visitor's side (client library, HTTP gateway) ---
@@ -136,6 +136,7 @@ class Store {
   [[nodiscard]] virtual Pending pending() = 0;
   // Applies one batch of core actions (and optionally a SeenState) in one transaction.
   // Returns false and changes nothing if a SetState's `from` no longer matches the store.
+  // Like a batch, it leaves a checkpoint to its caller, who announces the change first.
   [[nodiscard]] virtual bool apply(const core::Actions& actions,
                                    std::optional<SeenState> seen = std::nullopt) = 0;
   // Undelivered outbox rows with ids above `after_id`, oldest first, at most `limit`.
