@@ -3,6 +3,7 @@
 
 #include <fstream>
 
+#include "store/sqlite_codec.hpp"
 #include "store/sqlite_db.hpp"
 #include "store/sqlite_migrations.hpp"
 #include "store/store.hpp"
@@ -47,6 +48,24 @@ TEST_F(MigrationsTest, CreatesAMissingDatabaseAtTheCurrentVersion) {
   const std::vector<std::string> expected{"chats", "messages", "operators", "outbox",
                                           "sqlite_sequence"};
   EXPECT_EQ(tables(db), expected);
+}
+
+TEST_F(MigrationsTest, TheConditionsInQueriesAreThoseOfTheirPartialIndexes) {
+  // Queries spell these conditions so that SQLite uses the partial index; INDEXED BY makes the
+  // statement fail to prepare ("no query solution") if a condition no longer implies its index's.
+  (void)open_sqlite_store(m_path);
+  Database db(m_path);
+  const std::pair<std::string_view, std::string_view> uses[] = {
+      {sqlite::k_live_sql, "chats_live"},
+      {sqlite::k_live_sql, "chats_live_seen"},
+      {sqlite::k_request_sql, "chats_requests_created"},
+      {sqlite::k_unrelayed_sql, "chats_unrelayed"},
+  };
+  for (const auto& [condition, index] : uses) {
+    EXPECT_NO_THROW(Statement(db, "SELECT id FROM chats INDEXED BY " + std::string(index) +
+                                      " WHERE " + std::string(condition)))
+        << index;
+  }
 }
 
 TEST_F(MigrationsTest, ReopensWithoutLosingOrRedoingAnything) {
