@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds Seshat and runs its tests with ctest.
+# Installs what is missing (scripts/install-deps.sh), builds Seshat and runs its tests with ctest.
 #   scripts/test.sh              every test: unit, integration (Prosody), browser (Chromium)
 #   scripts/test.sh --unit       unit tests only
 #   scripts/test.sh --sanitize   build in build-asan/ with ASan + UBSan
@@ -15,6 +15,7 @@ for arg in "$@"; do
     *) echo "usage: scripts/test.sh [--unit] [--sanitize]" >&2; exit 2 ;;
   esac
 done
+"$here/scripts/install-deps.sh"  # idempotent: quick once everything is there
 cmake -S "$here" -B "$build" "${cmake_args[@]}" >/dev/null
 cmake --build "$build" -j "$(nproc)"
 cd "$build"
