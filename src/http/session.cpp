@@ -568,6 +568,9 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
       m_watch.dirty = true;
     if (value.status == "closed" || m_stopping) m_sse_ending = true;
     sse_flush();
+    // A wake during this read may be for a commit the read did not see. With nothing to write,
+    // no write completion will look at it: read again now (else once the write is done).
+    if (m_watch.dirty) read_watch();
   }
 
   void start_stream(const std::string& status) {
