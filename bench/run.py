@@ -115,6 +115,16 @@ http {{
         process.wait(10)
 
 
+def pin_apart(pid, cpu):
+    """Puts every thread of pid on cpu alone, and this process (and so what it starts) on the rest."""
+    for task in os.listdir(f"/proc/{pid}/task"):
+        os.sched_setaffinity(int(task), {cpu})
+    others = os.sched_getaffinity(0) - {cpu}
+    if not others:
+        raise SystemExit(f"--prosody-cpu {cpu}: no other CPU is left for seshat and the load")
+    os.sched_setaffinity(0, others)
+
+
 def ratio(value, floor):
     return value / floor if floor else float("nan")
 
@@ -132,6 +142,9 @@ def main():
     parser.add_argument("--wrk-seconds", type=int, default=5)
     parser.add_argument("--prosody-nagle", action="store_true",
                         help="keep Prosody's default (Nagle on) instead of network_settings nagle=false")
+    parser.add_argument("--prosody-cpu", type=int, metavar="CPU",
+                        help="pin Prosody to this CPU and the rest of the run to the others: "
+                             "the figures with the XMPP server on a core of its own (context)")
     parser.add_argument("--smoke", action="store_true", help="a few seconds; asserts both directions")
     parser.add_argument("--json", help="also write the results here")
     args = parser.parse_args()
@@ -152,6 +165,8 @@ def main():
     results = {}
     try:
         server.start()
+        if args.prosody_cpu is not None:
+            pin_apart(server._process.pid, args.prosody_cpu)
         server.register(BOT, BOT_PASSWORD)
         operators = [f"op{i}" for i in range(args.chats)] + [f"n{i}" for i in range(3)]
         fanout = [f"f{i}" for i in range(args.chats + 1)]  # the fan-out floor: f0 -> f1..f<chats>
@@ -289,6 +304,8 @@ def print_table(args, r):
     fanout = median(r["fanout"]["rates"])
     rows.append((f"e. relay vs direct 1->{c} fan-out", f"{rate:.0f}/s", f"{fanout:.0f}/s",
                  f"{ratio(rate, fanout):.2f}x", "(context)", ""))
+    rows.append((f"e. Prosody alone: 1->{c} vs 1->1", f"{fanout:.0f}/s", f"{floor:.0f}/s",
+                 f"{ratio(fanout, floor):.2f}x", "(bounds e)", ""))
 
     header = ("scenario", "figure", "floor", "ratio", "target", "met")
     widths = [max(len(str(row[i])) for row in rows + [header]) for i in range(len(header))]
@@ -311,7 +328,9 @@ def print_table(args, r):
           f"errors: {sum(r[k]['errors'] for k in ('direct', 'fanout', 'notify', 'relay', 'idle'))}; "
           f"ingest non-202: {r['ingest']['refused']}")
     print(f"Prosody: {'Nagle on (default)' if args.prosody_nagle else 'nagle = false'}; "
-          f"visitors over {args.transport}")
+          f"visitors over {args.transport}"
+          + (f"; Prosody pinned to CPU {args.prosody_cpu}, the rest to the other CPUs"
+             if args.prosody_cpu is not None else ""))
     print(f"machine: {os.cpu_count()} cores, "
           f"{next((l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name')), '?')}")
 
