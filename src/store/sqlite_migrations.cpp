@@ -94,6 +94,10 @@ CREATE INDEX chats_unrelayed ON chats(id)
   WHERE visitor_seq > relayed_seq
     AND (state = 'open' OR ((state = 'waiting' OR state = 'notified') AND told_held = 0));
 )sql"},
+    // The visitor may give an email address, so that an answer can reach them after they left.
+    Migration{"the visitor's email address", R"sql(
+ALTER TABLE chats ADD COLUMN email TEXT NOT NULL DEFAULT '';  -- '': none given
+)sql"},
 };
 
 int user_version(Database& db) {
