@@ -61,12 +61,14 @@ struct Message {
 
 struct Messages {
   std::string status;             // "waiting" (for an operator), "open" or "closed"
+  int position = 0;               // while waiting: 1-based place in the queue (else 0)
   std::vector<Message> messages;  // seq > after, oldest first
 };
 
 struct Availability {
   bool available = false;  // some operator can take a chat now
   int operators = 0;       // how many
+  int free = 0;            // how many of them have room for another chat now
 };
 
 class Client {

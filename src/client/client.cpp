@@ -56,6 +56,7 @@ std::unique_ptr<store::Store> open_store(const std::string& path) {
 Messages to_public(client::Transcript transcript) {
   Messages messages;
   messages.status = std::move(transcript.status);
+  messages.position = transcript.position.value_or(0);
   messages.messages.reserve(transcript.messages.size());
   for (auto& message : transcript.messages) {
     messages.messages.push_back(
@@ -160,7 +161,7 @@ void Client::end(std::int64_t id, std::string_view token) {
 Availability Client::availability() {
   const auto availability = value_or_throw(
       m_impl->locked([](client::Visitors& visitors) { return visitors.availability(); }));
-  return Availability{availability.available, availability.operators};
+  return Availability{availability.available, availability.operators, availability.free};
 }
 
 std::string format_time(std::chrono::system_clock::time_point time) {

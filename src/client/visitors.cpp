@@ -114,6 +114,11 @@ Result<Transcript> Visitors::read(core::ChatId id, std::string_view token, core:
     if (!chat) return chat.failure();
     Transcript transcript;
     transcript.status = std::string(core::visitor_status(chat->chat.state));
+    if (core::is_request(chat->chat.state)) {
+      if (const int position = m_store.queue_position(id); position > 0) {
+        transcript.position = position;
+      }
+    }
     if (after < chat->last_seq) transcript.messages = m_store.messages_after(id, after, limit);
     if (!core::is_final(chat->chat.state)) touch(id, m_clock());
     return transcript;
@@ -150,7 +155,7 @@ Result<std::string> Visitors::authorize(core::ChatId id, std::string_view token)
 Result<Availability> Visitors::availability() {
   try {
     const int operators = m_store.available_operators();
-    return Availability{operators > 0, operators};
+    return Availability{operators > 0, operators, m_store.free_operators()};
   } catch (const store::StoreError&) {
     return unavailable();
   }

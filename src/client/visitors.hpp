@@ -20,6 +20,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -48,11 +49,13 @@ struct Ticket {
 struct Transcript {
   std::string status;                    // "waiting", "open" or "closed" (core::visitor_status)
   std::vector<store::Message> messages;  // seq > after, oldest first
+  std::optional<int> position;           // while waiting: 1-based place in the queue
 };
 
 struct Availability {
   bool available = false;  // at least one operator can take a chat now
   int operators = 0;
+  int free = 0;  // available operators with room for another chat
 };
 
 class Visitors {

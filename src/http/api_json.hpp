@@ -2,6 +2,7 @@
 // The JSON of the API: request bodies decoded into plain structs (with the 400 sentences), and
 // replies rendered as text. The only place (with metrics) that knows the wire format of a field.
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -36,6 +37,8 @@ struct StartRequest {
     const store::Message& message);  // {"seq","from","text","at"}
 [[nodiscard]] std::string transcript_json(const client::Transcript& transcript);
 [[nodiscard]] std::string status_json(std::string_view status);  // {"status":"..."}
+// {"status":"...","position":N}: the position only when there is one.
+[[nodiscard]] std::string status_json(std::string_view status, std::optional<int> position);
 [[nodiscard]] std::string availability_json(const client::Availability& availability);
 // {"status":"ok"|"failing","store":"ok"|"failing", and each check as "name":"value"}
 [[nodiscard]] std::string health_json(

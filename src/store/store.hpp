@@ -126,6 +126,11 @@ class Store {
   [[nodiscard]] virtual bool close_by_visitor(ChatId chat, const std::string& text) = 0;
   virtual void touch_visitor(ChatId chat, Millis now) = 0;
   [[nodiscard]] virtual int available_operators() = 0;
+  // Operators available with room for one more chat (core::SetOperatorFree).
+  [[nodiscard]] virtual int free_operators() = 0;
+  // The 1-based place of request `chat` in the queue (requests, oldest first); 0 when it is
+  // not a request.
+  [[nodiscard]] virtual int queue_position(ChatId chat) = 0;
 
   // --- the broker's side ---
   [[nodiscard]] virtual std::vector<ChatRecord> live_chats() = 0;  // not final, oldest first

@@ -103,6 +103,16 @@ TEST_F(VisitorsTest, StartStoresTheCheckedEmailAndRefusesABadOne) {
   EXPECT_EQ(m_store->live_chats().size(), 2u);
 }
 
+TEST_F(VisitorsTest, ReadGivesTheQueuePositionWhileWaiting) {
+  const auto first = start("ann");
+  const auto second = start("bob");
+  EXPECT_EQ(m_visitors.read(second.id, second.token, 0)->position, 2);
+  ASSERT_TRUE(m_store->apply({core::SetState{first.id, core::ChatState::waiting,
+                                             core::ChatState::open, "joe@example.com"}}));
+  EXPECT_EQ(m_visitors.read(second.id, second.token, 0)->position, 1);
+  EXPECT_EQ(m_visitors.read(first.id, first.token, 0)->position, std::nullopt);
+}
+
 TEST_F(VisitorsTest, SendStoresVisitorMessagesInOrder) {
   const auto ticket = start();
   m_published.clear();

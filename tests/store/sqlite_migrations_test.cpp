@@ -72,13 +72,13 @@ TEST_F(MigrationsTest, ReopensWithoutLosingOrRedoingAnything) {
   ChatId id = 0;
   {
     auto store = open_sqlite_store(m_path);
-    id = store->create_chat(NewChat{"Ann", "hello", "/", "h"});
+    id = store->create_chat(NewChat{"Ann", "hello", "/", "h", ""});
   }
   auto store = open_sqlite_store(m_path);
   const auto chat = store->find_chat(id);
   ASSERT_TRUE(chat.has_value());
   EXPECT_EQ(chat->chat.opening_message, "hello");
-  EXPECT_EQ(store->create_chat(NewChat{"Bob", "", "", "h"}), id + 1);
+  EXPECT_EQ(store->create_chat(NewChat{"Bob", "", "", "h", ""}), id + 1);
 
   Database db(m_path);
   EXPECT_EQ(pragma_text(db, "user_version"), std::to_string(sqlite::schema_version()));
@@ -127,7 +127,7 @@ TEST_F(MigrationsTest, ExactMessageForANewerSchema) {
 TEST_F(MigrationsTest, MigratesAnEmptyExistingFile) {
   { std::ofstream touch(m_path); }
   auto store = open_sqlite_store(m_path);
-  EXPECT_EQ(store->create_chat(NewChat{"Ann", "", "", "h"}), 1);
+  EXPECT_EQ(store->create_chat(NewChat{"Ann", "", "", "h", ""}), 1);
 }
 
 TEST_F(MigrationsTest, RefusesAFileThatIsNotADatabase) {
