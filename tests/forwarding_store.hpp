@@ -36,6 +36,8 @@ class ForwardingStore : public store::Store {
     m_real->touch_visitor(chat, now);
   }
   int available_operators() override { return m_real->available_operators(); }
+  int free_operators() override { return m_real->free_operators(); }
+  int queue_position(store::ChatId chat) override { return m_real->queue_position(chat); }
   std::vector<store::ChatRecord> live_chats() override { return m_real->live_chats(); }
   std::vector<store::ChatRecord> overdue_chats(store::Millis seen_before,
                                                store::Millis created_before) override {

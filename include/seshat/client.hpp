@@ -61,12 +61,14 @@ struct Message {
 
 struct Messages {
   std::string status;             // "waiting" (for an operator), "open" or "closed"
+  int position = 0;               // while waiting: 1-based place in the queue (else 0)
   std::vector<Message> messages;  // seq > after, oldest first
 };
 
 struct Availability {
   bool available = false;  // some operator can take a chat now
   int operators = 0;       // how many
+  int free = 0;            // how many of them have room for another chat now
 };
 
 class Client {
@@ -81,9 +83,11 @@ class Client {
   Client& operator=(Client&&) noexcept;
 
   // Opens a chat and notifies the available operators. `name` is required (one line, trimmed);
-  // `message` is an optional opening text, `page` the address the visitor came from.
+  // `message` is an optional opening text, `page` the address the visitor came from, `email`
+  // the visitor's address (optional; one plausible local@domain, at most 254 characters, or
+  // bad_request), so that an answer can reach them after they left the page.
   [[nodiscard]] ChatTicket start_chat(std::string_view name, std::string_view message = {},
-                                      std::string_view page = {});
+                                      std::string_view page = {}, std::string_view email = {});
 
   // Sends the visitor's text to the chat; returns its seq.
   std::int64_t send(std::int64_t id, std::string_view token, std::string_view text);

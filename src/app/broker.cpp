@@ -12,9 +12,6 @@ namespace {
 
 constexpr int k_outbox_window = 256;  // outbox rows in flight at most (flow control)
 constexpr int k_dispatch_attempts = 3;
-// Contacts' presence arrives within moments of a connect, and a client that drops comes back
-// within moments; after this long, an operator not online has really gone (PresenceSettled).
-constexpr std::chrono::seconds k_presence_settle_time{3};
 
 xmpp::Settings xmpp_settings(const Config& config) {
   xmpp::Settings settings;
@@ -47,6 +44,12 @@ void log_actions(const core::Actions& actions) {
     } else if (const auto* availability = std::get_if<core::SetOperatorAvailable>(&action)) {
       spdlog::info("op={} {}", availability->jid,
                    availability->available ? "available" : "unavailable");
+    } else if (const auto* left = std::get_if<core::MarkLeftMessage>(&action)) {
+      spdlog::info("chat={} {}", left->chat, left->left ? "left message" : "no left message");
+    } else if (const auto* away = std::get_if<core::SetVisitorAway>(&action)) {
+      spdlog::info("chat={} visitor {}", away->chat, away->away ? "away" : "back");
+    } else if (const auto* deferred = std::get_if<core::DeferOffer>(&action)) {
+      spdlog::info("chat={} held back for a summary to op={}", deferred->chat, deferred->jid);
     }
   }
 }
@@ -57,7 +60,7 @@ Broker::Broker(const Config& config, store::ChangeFeed& feed)
     : m_config(config),
       m_feed(feed),
       m_store(store::open_sqlite_store(config.sqlitedb)),
-      m_board(config.localusers),
+      m_board(config.localusers, config.max_chats),
       m_connection(xmpp_settings(config), *this) {}
 
 Broker::~Broker() {
@@ -68,7 +71,7 @@ void Broker::start() {
   m_store->reset_operators();
   for (auto& record : m_store->live_chats()) {
     // Chats the broker never saw are picked up by pump() as new.
-    if (record.broker_seen) m_board.restore(std::move(record.chat));
+    if (record.broker_seen) m_board.restore(board_chat(std::move(record)));
   }
   m_subscription = m_feed.subscribe([this](core::ChatId) { schedule_pump(); });
   m_connection.start();
@@ -99,7 +102,8 @@ void Broker::on_connected() {
   m_metrics.xmpp_connected = 1;
   m_in_flight.clear();  // whatever was unconfirmed is sent again, with the same ids
   m_sent_up_to = 0;
-  m_presence_settles_at = std::chrono::steady_clock::now() + k_presence_settle_time;
+  // Operators' clients may take longer than the bot to come back after a server restart.
+  m_presence_settles_at = std::chrono::steady_clock::now() + m_config.reconnect_grace;
   send_outbox();
 }
 
@@ -125,11 +129,17 @@ void Broker::on_message(std::string_view from, std::string_view body) {
   }
 }
 
-void Broker::on_presence(std::string_view from, core::Show show) {
+void Broker::on_presence(std::string_view from, core::Show show, int priority) {
+  spdlog::debug("presence from {} priority {}{}", from, priority,
+                show == core::Show::unavailable ? " unavailable" : "");
   if (show == core::Show::unavailable) {
-    m_presence_settles_at = std::chrono::steady_clock::now() + k_presence_settle_time;
+    // operator_grace from now, but never shorter than a reconnect_grace still running.
+    const auto settles = std::chrono::steady_clock::now() + m_config.operator_grace;
+    if (!m_presence_settles_at || *m_presence_settles_at < settles) {
+      m_presence_settles_at = settles;
+    }
   }
-  dispatch(core::PresenceChanged{std::string(from), show});
+  dispatch(core::PresenceChanged{std::string(from), show, priority});
 }
 
 void Broker::on_delivered(std::vector<std::int64_t> delivered, std::vector<std::int64_t> bounced) {
@@ -150,6 +160,7 @@ bool Broker::dispatch(const core::Event& event, std::optional<store::SeenState> 
                       std::optional<std::chrono::steady_clock::time_point> received) {
   try {
     for (int attempt = 0; attempt < k_dispatch_attempts; ++attempt) {
+      m_board.set_time(now_millis());
       auto actions = m_board.handle(event);
       if (m_store->apply(actions, seen)) {
         m_board.commit(event, actions);
@@ -213,7 +224,15 @@ void Broker::count_chats() {
 
 void Broker::reload(core::ChatId chat) {
   m_states_changed = true;
-  if (auto record = m_store->find_chat(chat)) m_board.restore(std::move(record->chat));
+  if (auto record = m_store->find_chat(chat)) m_board.restore(board_chat(std::move(*record)));
+}
+
+core::Chat Broker::board_chat(store::ChatRecord record) const {
+  const auto grace = std::chrono::milliseconds(m_config.visitor_grace).count();
+  auto chat = std::move(record.chat);
+  chat.visitor_away =
+      chat.left_message || (grace > 0 && now_millis() - record.visitor_seen_at > grace);
+  return chat;
 }
 
 void Broker::schedule_pump() {
@@ -233,11 +252,11 @@ void Broker::pump() {
       const auto id = record.chat.id;
       const store::SeenState seen{id, record.chat.state};
       if (!record.broker_seen && record.chat.state == core::ChatState::waiting) {
-        dispatch(core::ChatOpened{std::move(record.chat)}, seen);
+        dispatch(core::ChatOpened{board_chat(std::move(record))}, seen);
       } else if (record.chat.state == core::ChatState::closed && m_board.find(id)) {
         dispatch(core::VisitorClosed{id}, seen);
       } else {
-        m_board.restore(std::move(record.chat));  // take the store's word for it
+        m_board.restore(board_chat(std::move(record)));  // take the store's word for it
         m_states_changed = true;
         if (!m_store->apply({}, seen)) spdlog::error("chat={} could not be acknowledged", id);
       }
@@ -291,29 +310,51 @@ void Broker::announce() {
 }
 
 void Broker::check_timeouts() {
+  const auto now = now_millis();
+  m_board.set_time(now);
+  if (m_board.summary_due()) dispatch(core::SummaryDue{});
   if (m_presence_settles_at && std::chrono::steady_clock::now() >= *m_presence_settles_at &&
       m_connection.connected()) {
     m_presence_settles_at.reset();
     dispatch(core::PresenceSettled{});
   }
-  const auto now = now_millis();
-  const auto visitor_limit = std::chrono::milliseconds(m_config.visitor_timeout).count();
+  const auto grace = std::chrono::milliseconds(m_config.visitor_grace).count();
+  const auto timeout = std::chrono::milliseconds(m_config.visitor_timeout).count();
   const auto accept_limit = std::chrono::milliseconds(m_config.accept_timeout).count();
+  // The visitor's page counts as gone after the shorter of the two (0: off).
+  const auto gone_after = grace > 0 && (timeout == 0 || grace < timeout) ? grace : timeout;
   // A limit of 0 is off: nothing is older than the epoch.
-  const auto seen_before = visitor_limit > 0 ? now - visitor_limit : 0;
+  const auto seen_before = gone_after > 0 ? now - gone_after : 0;
   const auto created_before = accept_limit > 0 ? now - accept_limit : 0;
   try {
+    std::set<core::ChatId> gone;
     for (const auto& record : m_store->overdue_chats(seen_before, created_before)) {
-      const auto& chat = record.chat;
-      if (!m_board.find(chat.id)) continue;  // not seen yet: pump() first
-      const bool request =
-          chat.state == core::ChatState::waiting || chat.state == core::ChatState::notified;
-      if (visitor_limit > 0 && now - record.visitor_seen_at > visitor_limit) {
-        dispatch(core::VisitorVanished{chat.id});
-      } else if (accept_limit > 0 && request && now - record.created_at > accept_limit) {
-        dispatch(core::AcceptTimedOut{chat.id});
+      const auto* chat = m_board.find(record.chat.id);
+      if (chat == nullptr) continue;  // not seen yet: pump() first
+      const auto id = chat->id;
+      const auto away_for = now - record.visitor_seen_at;
+      if (gone_after > 0 && away_for > gone_after) gone.insert(id);
+      // Kept until an operator takes or finishes it (see core::VisitorVanished).
+      const bool kept =
+          chat->left_message || (chat->state == core::ChatState::open && !chat->email.empty());
+      const bool request = core::is_request(chat->state);
+      if (timeout > 0 && away_for > timeout && !kept) {
+        const bool wrote =
+            !record.chat.opening_message.empty() || record.chat.told_held || record.relayed_seq > 0;
+        dispatch(core::VisitorVanished{id, wrote});
+      } else if (grace > 0 && away_for > grace && !chat->visitor_away) {
+        dispatch(core::VisitorAway{id});
+      } else if (accept_limit > 0 && request && !chat->left_message &&
+                 now - record.created_at > accept_limit) {
+        dispatch(core::AcceptTimedOut{id});
       }
     }
+    // Whoever was away and is no longer overdue has come back.
+    std::vector<core::ChatId> back;
+    for (const auto* chat : m_board.away_chats()) {
+      if (!gone.contains(chat->id)) back.push_back(chat->id);
+    }
+    for (const auto id : back) dispatch(core::VisitorBack{id});
   } catch (const store::StoreError& error) {
     spdlog::error("store: {}", error.what());
   }

@@ -14,6 +14,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -49,7 +50,7 @@ class Broker final : public xmpp::Listener {
   void on_connected() override;
   void on_disconnected(std::string_view reason) override;
   void on_message(std::string_view from, std::string_view body) override;
-  void on_presence(std::string_view from, core::Show show) override;
+  void on_presence(std::string_view from, core::Show show, int priority) override;
   void on_delivered(std::vector<std::int64_t> delivered,
                     std::vector<std::int64_t> bounced) override;
 
@@ -67,6 +68,9 @@ class Broker final : public xmpp::Listener {
   void abandon_batch(const std::vector<core::ChatId>& touched);
   void reload(core::ChatId chat);
   void count_chats();  // the live-chat gauges, from the switchboard
+  // A store record as the switchboard keeps it (whether the visitor is away, from when the
+  // page was last seen).
+  [[nodiscard]] core::Chat board_chat(store::ChatRecord record) const;
 
   Config m_config;
   store::ChangeFeed& m_feed;

@@ -36,10 +36,12 @@ std::string printable(const std::string& text) {
 ConfigError::ConfigError(const std::string& message) : std::runtime_error(printable(message)) {}
 namespace {
 
-constexpr std::array<std::string_view, 13> k_keys = {
-    "sqlitedb", "localusers", "username", "password",        "xmppserver",      "tls",
-    "tls_ca",   "listen",     "prefix",   "allowed_origins", "visitor_timeout", "accept_timeout",
-    "log_level"};
+constexpr std::array<std::string_view, 17> k_keys = {
+    "sqlitedb", "localusers", "username", "password", "xmppserver", "tls", "tls_ca", "listen",
+    "prefix", "allowed_origins", "visitor_timeout", "accept_timeout", "log_level",
+    // issue 14
+    "operator_grace", "reconnect_grace", "visitor_grace", "max_chats"};
+constexpr int k_max_chats_limit = 100;
 constexpr std::string_view k_key_prefix = "seshat_";
 constexpr std::string_view k_password_variable = "SESHAT_PASSWORD";
 constexpr std::uint16_t k_xmpp_client_port = 5222;
@@ -281,6 +283,17 @@ Config read_config(const SectionReader& reader, const EnvLookup& env) {
     config.visitor_timeout = reader.value_of(*timeout, parse_seconds(reader.single_line(*timeout)));
   if (const auto* timeout = reader.optional("accept_timeout"))
     config.accept_timeout = reader.value_of(*timeout, parse_seconds(reader.single_line(*timeout)));
+
+  // Grace periods and the operator's share of chats (issue 14).
+  if (const auto* grace = reader.optional("operator_grace"))
+    config.operator_grace = reader.value_of(*grace, parse_seconds(reader.single_line(*grace)));
+  if (const auto* grace = reader.optional("reconnect_grace"))
+    config.reconnect_grace = reader.value_of(*grace, parse_seconds(reader.single_line(*grace)));
+  if (const auto* grace = reader.optional("visitor_grace"))
+    config.visitor_grace = reader.value_of(*grace, parse_seconds(reader.single_line(*grace)));
+  if (const auto* chats = reader.optional("max_chats"))
+    config.max_chats =
+        reader.value_of(*chats, parse_positive(reader.single_line(*chats), k_max_chats_limit));
 
   if (const auto* level = reader.optional("log_level")) {
     const auto value = to_lower(reader.single_line(*level));

@@ -40,6 +40,10 @@ struct Config {
   std::vector<std::string> allowed_origins;   // allowed_origins: CORS allowlist; empty: same site
   std::chrono::seconds visitor_timeout{300};  // visitor_timeout: silent visitor -> abandoned
   std::chrono::seconds accept_timeout{0};     // accept_timeout: unaccepted -> failed; 0: never
+  std::chrono::seconds operator_grace{30};    // operator_grace: fully offline before chats move
+  std::chrono::seconds reconnect_grace{90};   // reconnect_grace: after the bot's own reconnect
+  std::chrono::seconds visitor_grace{20};     // visitor_grace: page gone -> operator told; 0: off
+  int max_chats = 1;                          // max_chats: chats one operator may hold at once
   std::string log_level = "info";             // log_level: trace|debug|info|warn|error
 };
 

@@ -198,6 +198,16 @@ Parsed<std::chrono::seconds> parse_seconds(std::string_view text) {
   return Result::ok(std::chrono::seconds(value));
 }
 
+Parsed<int> parse_positive(std::string_view text, int maximum) {
+  int value = 0;
+  const auto* end = text.data() + text.size();
+  const auto [stop, error] = std::from_chars(text.data(), end, value);
+  if (text.empty() || error != std::errc{} || stop != end || value < 1 || value > maximum)
+    return Parsed<int>::fail("must be a whole number from 1 to " + std::to_string(maximum) +
+                             ", not " + quoted(text));
+  return Parsed<int>::ok(value);
+}
+
 std::vector<std::string_view> split_list(std::string_view text) {
   std::vector<std::string_view> items;
   constexpr std::string_view k_separators = ", \t\r\n";

@@ -42,6 +42,9 @@ struct Parsed {
 // A whole number of seconds, >= 0.
 [[nodiscard]] Parsed<std::chrono::seconds> parse_seconds(std::string_view text);
 
+// A whole number from 1 to `maximum` (a count such as max_chats).
+[[nodiscard]] Parsed<int> parse_positive(std::string_view text, int maximum);
+
 // Items of a list separated by commas and/or white space (including line breaks); empty items
 // are dropped.
 [[nodiscard]] std::vector<std::string_view> split_list(std::string_view text);

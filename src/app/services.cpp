@@ -70,6 +70,15 @@ http::Settings gateway_settings(const Config& config, const Broker* broker) {
     settings.heartbeat =
         std::max(seconds(1), std::min(settings.heartbeat, duration_cast<seconds>(timeout / 3)));
   }
+  // The same within visitor_grace: a page that is there must not count as gone. Long-polls
+  // are held no longer than the heartbeat either.
+  if (config.visitor_grace.count() > 0) {
+    using namespace std::chrono;
+    const auto grace = duration_cast<milliseconds>(config.visitor_grace);
+    settings.limits.touch_interval = std::min(settings.limits.touch_interval, grace / 4);
+    settings.heartbeat =
+        std::max(seconds(1), std::min(settings.heartbeat, duration_cast<seconds>(grace / 2)));
+  }
   settings.log = log_from_gateway;
   if (broker != nullptr) {
     settings.health = [broker] {

@@ -56,6 +56,7 @@ std::unique_ptr<store::Store> open_store(const std::string& path) {
 Messages to_public(client::Transcript transcript) {
   Messages messages;
   messages.status = std::move(transcript.status);
+  messages.position = transcript.position.value_or(0);
   messages.messages.reserve(transcript.messages.size());
   for (auto& message : transcript.messages) {
     messages.messages.push_back(
@@ -116,9 +117,9 @@ Client::Client(Client&&) noexcept = default;
 Client& Client::operator=(Client&&) noexcept = default;
 
 ChatTicket Client::start_chat(std::string_view name, std::string_view message,
-                              std::string_view page) {
+                              std::string_view page, std::string_view email) {
   auto ticket = value_or_throw(m_impl->locked(
-      [&](client::Visitors& visitors) { return visitors.start(name, message, page); }));
+      [&](client::Visitors& visitors) { return visitors.start(name, message, page, email); }));
   return ChatTicket{ticket.id, std::move(ticket.token)};
 }
 
@@ -160,7 +161,7 @@ void Client::end(std::int64_t id, std::string_view token) {
 Availability Client::availability() {
   const auto availability = value_or_throw(
       m_impl->locked([](client::Visitors& visitors) { return visitors.availability(); }));
-  return Availability{availability.available, availability.operators};
+  return Availability{availability.available, availability.operators, availability.free};
 }
 
 std::string format_time(std::chrono::system_clock::time_point time) {

@@ -43,13 +43,15 @@ Visitors::Clock Visitors::system_clock() {
 }
 
 Result<Ticket> Visitors::start(std::string_view name, std::string_view message,
-                               std::string_view page) {
+                               std::string_view page, std::string_view email) {
   auto checked_name = check_name(name, m_limits.max_name_bytes);
   if (!checked_name) return checked_name.failure();
   auto checked_message = check_message(message, m_limits.max_message_bytes);
   if (!checked_message) return checked_message.failure();
   auto checked_page = check_page(page, m_limits.max_page_bytes);
   if (!checked_page) return checked_page.failure();
+  auto checked_email = check_email(email);
+  if (!checked_email) return checked_email.failure();
 
   auto token = make_token();
   if (!token) return unavailable();
@@ -58,6 +60,7 @@ Result<Ticket> Visitors::start(std::string_view name, std::string_view message,
   // A blank opening text is no message at all.
   if (!is_blank(checked_message.value())) chat.opening_message = std::move(checked_message).value();
   chat.page = std::move(checked_page).value();
+  chat.email = std::move(checked_email).value();
   chat.token_hash = hash_token(*token);
   try {
     const auto id = m_store.create_chat(chat);
@@ -111,6 +114,11 @@ Result<Transcript> Visitors::read(core::ChatId id, std::string_view token, core:
     if (!chat) return chat.failure();
     Transcript transcript;
     transcript.status = std::string(core::visitor_status(chat->chat.state));
+    if (core::is_request(chat->chat.state)) {
+      if (const int position = m_store.queue_position(id); position > 0) {
+        transcript.position = position;
+      }
+    }
     if (after < chat->last_seq) transcript.messages = m_store.messages_after(id, after, limit);
     if (!core::is_final(chat->chat.state)) touch(id, m_clock());
     return transcript;
@@ -147,7 +155,7 @@ Result<std::string> Visitors::authorize(core::ChatId id, std::string_view token)
 Result<Availability> Visitors::availability() {
   try {
     const int operators = m_store.available_operators();
-    return Availability{operators > 0, operators};
+    return Availability{operators > 0, operators, m_store.free_operators()};
   } catch (const store::StoreError&) {
     return unavailable();
   }

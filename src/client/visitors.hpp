@@ -20,6 +20,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -48,11 +49,13 @@ struct Ticket {
 struct Transcript {
   std::string status;                    // "waiting", "open" or "closed" (core::visitor_status)
   std::vector<store::Message> messages;  // seq > after, oldest first
+  std::optional<int> position;           // while waiting: 1-based place in the queue
 };
 
 struct Availability {
   bool available = false;  // at least one operator can take a chat now
   int operators = 0;
+  int free = 0;  // available operators with room for another chat
 };
 
 class Visitors {
@@ -64,10 +67,10 @@ class Visitors {
   Visitors(store::Store& store, store::ChangeFeed* feed, Limits limits = {},
            Clock clock = system_clock());
 
-  // Opens a chat. `name` is required (one line, trimmed); `message` (an opening text) and
-  // `page` may be empty.
+  // Opens a chat. `name` is required (one line, trimmed); `message` (an opening text),
+  // `page` and `email` (checked by check_email) may be empty.
   [[nodiscard]] Result<Ticket> start(std::string_view name, std::string_view message,
-                                     std::string_view page);
+                                     std::string_view page, std::string_view email = {});
 
   // Adds a visitor message; returns its seq.
   [[nodiscard]] Result<core::Seq> send(core::ChatId id, std::string_view token,

@@ -75,6 +75,55 @@ struct SetOperatorAvailable {
   bool operator==(const SetOperatorAvailable&) const = default;
 };
 
+// Whether an operator is free: available, with fewer than max_chats chats (for the
+// availability API). The broker writes these when the Switchboard's answer changes.
+struct SetOperatorFree {
+  std::string jid;
+  bool free = false;
+
+  bool operator==(const SetOperatorFree&) const = default;
+};
+
+// Request `chat` became a left message (its visitor left after writing), or stopped being one
+// (the visitor came back). Stored with the chat.
+struct MarkLeftMessage {
+  ChatId chat = 0;
+  bool left = true;
+
+  bool operator==(const MarkLeftMessage&) const = default;
+};
+
+// The switchboard's own bookkeeping, nothing to store:
+// the visitor's page of `chat` is away (gone visitor_grace) or back;
+struct SetVisitorAway {
+  ChatId chat = 0;
+  bool away = true;
+
+  bool operator==(const SetVisitorAway&) const = default;
+};
+// `jid` was told of `chats` (one notification each, or one summary), at the board's time;
+struct Offered {
+  std::string jid;
+  std::vector<ChatId> chats;
+
+  bool operator==(const Offered&) const = default;
+};
+// `jid` will hear of `chat` in a summary (a rush: more than 3 requests within 10 s);
+struct DeferOffer {
+  std::string jid;
+  ChatId chat = 0;
+
+  bool operator==(const DeferOffer&) const = default;
+};
+// the visitor of open `chat` was told that the operator's connection dropped (or, `dropped`
+// false, that the operator is back).
+struct MarkDropped {
+  ChatId chat = 0;
+  bool dropped = true;
+
+  bool operator==(const MarkDropped&) const = default;
+};
+
 // Input that was deliberately not acted on; the app logs `reason`.
 struct Ignore {
   std::string reason;
@@ -83,7 +132,8 @@ struct Ignore {
 };
 
 using Action = std::variant<SetState, SendToOperator, PostToChat, MarkRelayed, HoldMessages,
-                            RelayBacklog, SetOperatorAvailable, Ignore>;
+                            RelayBacklog, SetOperatorAvailable, SetOperatorFree, MarkLeftMessage,
+                            SetVisitorAway, Offered, DeferOffer, MarkDropped, Ignore>;
 using Actions = std::vector<Action>;
 
 }  // namespace seshat::core

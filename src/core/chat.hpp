@@ -44,9 +44,17 @@ struct Chat {
   std::string visitor_name;
   std::string opening_message;        // may be empty
   std::string page;                   // the page the visitor came from; may be empty
+  std::string email;                  // the visitor's email address (checked); may be empty
   std::string operator_jid;           // bare JID of the handling operator; empty unless open
   std::vector<std::string> notified;  // bare JIDs of operators told about the request
   bool told_held = false;  // the visitor was told that their messages wait for an operator
+  // A request whose visitor left (visitor_timeout) after writing: it stays in the queue until
+  // an operator takes it, and once taken stays open until !FINISH. Stored with the chat.
+  bool left_message = false;
+  // The visitor's page has been gone visitor_grace: the operator was told, and the chat does
+  // not take up the operator's slot. Not stored: the broker derives it from visitor_seen_at.
+  bool visitor_away = false;
+  std::int64_t created_at = 0;  // Unix milliseconds; 0 when unknown
 };
 
 }  // namespace seshat::core

@@ -27,8 +27,18 @@ struct VisitorClosed {
   ChatId chat = 0;
 };
 
-// The visitor has not been seen for longer than the configured time.
+// The visitor has not been seen for longer than the configured time (visitor_timeout).
+// `wrote`: the visitor wrote something in the chat (an opening text or a message).
 struct VisitorVanished {
+  ChatId chat = 0;
+  bool wrote = false;
+};
+
+// The visitor's page has been gone visitor_grace (VisitorAway), or is back (VisitorBack).
+struct VisitorAway {
+  ChatId chat = 0;
+};
+struct VisitorBack {
   ChatId chat = 0;
 };
 
@@ -47,6 +57,7 @@ struct OperatorMessage {
 struct PresenceChanged {
   std::string from;
   Show show = Show::unavailable;
+  int priority = 0;  // <priority/>, -128..127
 };
 
 // The XMPP connection was lost: nobody's presence is known until it arrives again after the
@@ -57,8 +68,11 @@ struct ConnectionLost {};
 // went offline. An open chat whose operator is not online now goes back to the queue.
 struct PresenceSettled {};
 
-using Event =
-    std::variant<ChatOpened, VisitorMessage, VisitorClosed, VisitorVanished, AcceptTimedOut,
-                 OperatorMessage, PresenceChanged, ConnectionLost, PresenceSettled>;
+// Time passed: request summaries held back for a rush (Switchboard::summary_due) are due.
+struct SummaryDue {};
+
+using Event = std::variant<ChatOpened, VisitorMessage, VisitorClosed, VisitorVanished,
+                           AcceptTimedOut, OperatorMessage, PresenceChanged, ConnectionLost,
+                           PresenceSettled, VisitorAway, VisitorBack, SummaryDue>;
 
 }  // namespace seshat::core

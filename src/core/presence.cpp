@@ -46,7 +46,7 @@ Jid split_jid(std::string_view jid) {
   return {lower(jid.substr(0, slash)), std::string(jid.substr(slash + 1))};
 }
 
-bool Presence::update(std::string_view full_jid, Show show) {
+bool Presence::update(std::string_view full_jid, Show show, int priority) {
   const auto jid = split_jid(full_jid);
   const bool was_available = is_available(jid.bare);
   if (show == Show::unavailable) {
@@ -61,7 +61,7 @@ bool Presence::update(std::string_view full_jid, Show show) {
       if (found->second.empty()) m_resources.erase(found);
     }
   } else {
-    m_resources[jid.bare][jid.resource] = show;
+    m_resources[jid.bare][jid.resource] = Resource{show, priority};
   }
   return was_available != is_available(jid.bare);
 }
@@ -69,15 +69,16 @@ bool Presence::update(std::string_view full_jid, Show show) {
 bool Presence::is_available(std::string_view bare_jid) const {
   const auto found = m_resources.find(split_jid(bare_jid).bare);
   if (found == m_resources.end()) return false;
-  return std::any_of(found->second.begin(), found->second.end(),
-                     [](const auto& resource) { return is_available_show(resource.second); });
+  return std::any_of(found->second.begin(), found->second.end(), [](const auto& resource) {
+    return is_available_show(resource.second.show) && resource.second.priority >= 0;
+  });
 }
 
 bool Presence::is_online(std::string_view bare_jid) const {
   const auto found = m_resources.find(split_jid(bare_jid).bare);
   if (found == m_resources.end()) return false;
   return std::any_of(found->second.begin(), found->second.end(),
-                     [](const auto& resource) { return is_online_show(resource.second); });
+                     [](const auto& resource) { return is_online_show(resource.second.show); });
 }
 
 std::vector<std::string> Presence::available() const {

@@ -1,7 +1,8 @@
 #pragma once
 // Operator availability, tracked per XMPP resource: an operator on a laptop and a phone is
-// online until both are gone, and available while at least one resource is online and not
-// away, xa or dnd.
+// online until both are gone, and available while at least one resource is online, not away,
+// xa or dnd, and of priority 0 or more (RFC 6121: a resource of negative priority never gets
+// messages sent to the bare JID, which is where the bot sends).
 
 #include <map>
 #include <optional>
@@ -24,9 +25,10 @@ struct Jid {
 
 class Presence {
  public:
-  // Records one resource's show. Returns true if the operator's availability changed.
-  bool update(std::string_view full_jid, Show show);
-  // Online and not away/xa/dnd on at least one resource.
+  // Records one resource's show and priority. Returns true if the operator's availability
+  // changed.
+  bool update(std::string_view full_jid, Show show, int priority = 0);
+  // Online, not away/xa/dnd, and priority >= 0 on at least one resource.
   [[nodiscard]] bool is_available(std::string_view bare_jid) const;
   // Any resource online, whatever its show.
   [[nodiscard]] bool is_online(std::string_view bare_jid) const;
@@ -35,7 +37,11 @@ class Presence {
   void clear();
 
  private:
-  std::map<std::string, std::map<std::string, Show>, std::less<>> m_resources;
+  struct Resource {
+    Show show = Show::available;
+    int priority = 0;
+  };
+  std::map<std::string, std::map<std::string, Resource>, std::less<>> m_resources;
 };
 
 }  // namespace seshat::core

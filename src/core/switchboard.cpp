@@ -19,6 +19,29 @@ bool contains(const std::vector<std::string>& jids, std::string_view jid) {
   return std::find(jids.begin(), jids.end(), jid) != jids.end();
 }
 
+bool contains_id(const std::vector<ChatId>& ids, ChatId id) {
+  return std::find(ids.begin(), ids.end(), id) != ids.end();
+}
+
+// Whether `actions` already move `chat` (so no second SetState is added for it).
+bool moves(const Actions& actions, ChatId chat) {
+  return std::any_of(actions.begin(), actions.end(), [&](const Action& action) {
+    const auto* change = std::get_if<SetState>(&action);
+    return change != nullptr && change->chat == chat;
+  });
+}
+
+// Whether `actions` already offer (or hold back for) `jid` the request `chat`.
+bool offers(const Actions& actions, std::string_view jid, ChatId chat) {
+  return std::any_of(actions.begin(), actions.end(), [&](const Action& action) {
+    if (const auto* offered = std::get_if<Offered>(&action)) {
+      return offered->jid == jid && contains_id(offered->chats, chat);
+    }
+    const auto* deferred = std::get_if<DeferOffer>(&action);
+    return deferred != nullptr && deferred->jid == jid && deferred->chat == chat;
+  });
+}
+
 // Decides one event on the board's current state; each overload is one kind of event.
 class Decision {
  public:
@@ -29,12 +52,13 @@ class Decision {
     if (m_board.find(chat.id) != nullptr) return ignore(texts::already_known(chat.id));
     if (!is_request(chat.state)) return ignore(texts::not_a_request(chat.id, chat.state));
     Actions actions;
-    const auto available = m_board.presence().available();
-    if (available.empty()) {
+    const auto free = m_board.free_operators();
+    if (m_board.presence().available().empty()) {
       actions.push_back(PostToChat{chat.id, Author::system, texts::no_operator()});
-    } else {
-      offer(chat, available, actions);
+    } else if (free.empty()) {
+      actions.push_back(PostToChat{chat.id, Author::system, texts::all_busy()});
     }
+    for (const auto& jid : free) offer_to(jid, {&chat}, actions);
     return actions;
   }
 
@@ -72,7 +96,21 @@ class Decision {
   Actions operator()(const VisitorVanished& event) const {
     const auto* chat = m_board.find(event.chat);
     if (chat == nullptr) return ignore(texts::unknown_chat(event.chat));
+    // Nothing a visitor said is dropped: a request they wrote in waits as a left message, and
+    // a chat that can still reach them (by email), or that was taken as a left message, stays
+    // open until its operator finishes it.
+    if (chat->left_message) return ignore(texts::stays_open(chat->id));
+    if (chat->state == ChatState::open && !chat->email.empty()) {
+      return ignore(texts::stays_open(chat->id));
+    }
     Actions actions;
+    if (is_request(chat->state) && event.wrote) {
+      actions.push_back(MarkLeftMessage{chat->id, true});
+      if (!chat->visitor_away) actions.push_back(SetVisitorAway{chat->id, true});
+      actions.push_back(
+          PostToChat{chat->id, Author::system, texts::message_kept(!chat->email.empty())});
+      return actions;
+    }
     actions.push_back(SetState{chat->id, chat->state, ChatState::abandoned, {}});
     actions.push_back(PostToChat{chat->id, Author::system, texts::lost_contact()});
     if (chat->state == ChatState::open) {
@@ -84,10 +122,38 @@ class Decision {
     return actions;
   }
 
+  Actions operator()(const VisitorAway& event) const {
+    const auto* chat = m_board.find(event.chat);
+    if (chat == nullptr) return ignore(texts::unknown_chat(event.chat));
+    if (chat->visitor_away) return ignore(texts::already_away(chat->id));
+    Actions actions{SetVisitorAway{chat->id, true}};
+    if (chat->state == ChatState::open) {
+      actions.push_back(SendToOperator{
+          chat->operator_jid, texts::visitor_left_page(chat->visitor_name, chat->id), chat->id});
+    }
+    return actions;
+  }
+
+  Actions operator()(const VisitorBack& event) const {
+    const auto* chat = m_board.find(event.chat);
+    if (chat == nullptr) return ignore(texts::unknown_chat(event.chat));
+    if (!chat->visitor_away) return ignore(texts::not_away(chat->id));
+    Actions actions{SetVisitorAway{chat->id, false}};
+    if (chat->left_message && is_request(chat->state)) {
+      actions.push_back(MarkLeftMessage{chat->id, false});
+    }
+    if (chat->state == ChatState::open) {
+      actions.push_back(SendToOperator{
+          chat->operator_jid, texts::visitor_is_back(chat->visitor_name, chat->id), chat->id});
+    }
+    return actions;
+  }
+
   Actions operator()(const AcceptTimedOut& event) const {
     const auto* chat = m_board.find(event.chat);
     if (chat == nullptr) return ignore(texts::unknown_chat(event.chat));
     if (!is_request(chat->state)) return ignore(texts::not_a_request(chat->id, chat->state));
+    if (chat->left_message) return ignore(texts::stays_open(chat->id));
     Actions actions;
     actions.push_back(SetState{chat->id, chat->state, ChatState::failed, {}});
     actions.push_back(PostToChat{chat->id, Author::system, texts::nobody_could_take()});
@@ -115,23 +181,32 @@ class Decision {
     const auto jid = split_jid(event.from).bare;
     if (!m_board.is_operator(jid)) return ignore(texts::not_an_operator(jid));
     auto after = m_board.presence();
-    after.update(event.from, event.show);
+    after.update(event.from, event.show, event.priority);
     const bool was_available = m_board.presence().is_available(jid);
     const bool now_available = after.is_available(jid);
+    const bool was_online = m_board.presence().is_online(jid);
+    const bool now_online = after.is_online(jid);
 
     Actions actions;
     if (now_available && !was_available) {
       actions.push_back(SetOperatorAvailable{jid, true});
-      // Requests they were already told about are not repeated (the outbox delivered them).
-      for (const auto* request : m_board.requests()) {
-        if (!contains(request->notified, jid)) offer(*request, {jid}, actions);
-      }
     } else if (was_available && !now_available) {
       actions.push_back(SetOperatorAvailable{jid, false});
     }
     // Away or busy, they keep their chat. Fully offline, they keep it too for now: a client
     // that reconnects, or the server's answer to a probe, says "unavailable" for a moment.
-    // PresenceSettled, a little later, puts the chat back in the queue if they stay away.
+    // PresenceSettled, operator_grace later, puts the chat back in the queue if they stay away;
+    // meanwhile their visitors know why nobody answers.
+    for (const auto* chat : m_board.open_chats()) {
+      if (chat->operator_jid != jid) continue;
+      if (was_online && !now_online && !m_board.told_dropped(chat->id)) {
+        actions.push_back(PostToChat{chat->id, Author::system, texts::connection_dropped()});
+        actions.push_back(MarkDropped{chat->id, true});
+      } else if (now_online && m_board.told_dropped(chat->id)) {
+        actions.push_back(PostToChat{chat->id, Author::system, texts::operator_back()});
+        actions.push_back(MarkDropped{chat->id, false});
+      }
+    }
     return actions;
   }
 
@@ -140,34 +215,164 @@ class Decision {
     for (const auto& jid : m_board.presence().available()) {
       actions.push_back(SetOperatorAvailable{jid, false});
     }
+    // Every operator's link to the visitor went through this connection.
+    for (const auto* chat : m_board.open_chats()) {
+      if (m_board.told_dropped(chat->id)) continue;
+      actions.push_back(PostToChat{chat->id, Author::system, texts::connection_dropped()});
+      actions.push_back(MarkDropped{chat->id, true});
+    }
     return actions;
   }
 
   Actions operator()(const PresenceSettled&) const {
     Actions actions;
-    const auto available = m_board.presence().available();
+    const auto free = m_board.free_operators();
     for (const auto* chat : m_board.open_chats()) {
-      if (!m_board.presence().is_online(chat->operator_jid)) requeue(*chat, available, actions);
+      if (!m_board.presence().is_online(chat->operator_jid)) requeue(*chat, free, actions);
     }
     return actions;
+  }
+
+  Actions operator()(const SummaryDue&) const {
+    Actions actions;
+    for (const auto& [jid, ids] : m_board.due_summaries()) {
+      if (!m_board.presence().is_available(jid)) continue;  // told when they are back
+      std::vector<const Chat*> chats;
+      for (const auto id : ids) {
+        const auto* chat = m_board.find(id);
+        if (chat != nullptr && is_request(chat->state)) chats.push_back(chat);
+      }
+      send_offers(jid, chats, actions);
+    }
+    return actions;
+  }
+
+  // After any event: an operator whose "free" changes is reported (SetOperatorFree, for the
+  // availability API); one who became free (available, and with room for a chat) is told what
+  // waits, oldest first. Requests they heard of while available are not repeated when they
+  // merely come back from away or offline; once they finish a chat, all are.
+  void tell_what_waits(const Event& event, Actions& actions) const {
+    const auto* presence = std::get_if<PresenceChanged>(&event);
+    const bool lost = std::holds_alternative<ConnectionLost>(event);
+    // Only these change who is free; the rest (a visitor's message above all) is the hot path.
+    const bool may_change = presence != nullptr || lost ||
+                            std::holds_alternative<VisitorClosed>(event) ||
+                            std::any_of(actions.begin(), actions.end(), [](const Action& action) {
+                              return std::holds_alternative<SetState>(action) ||
+                                     std::holds_alternative<SetVisitorAway>(action);
+                            });
+    if (!may_change) return;
+    for (const auto& jid : m_board.operators()) {
+      const bool was_available = m_board.presence().is_available(jid);
+      bool now_available = was_available;
+      if (lost) {
+        now_available = false;
+      } else if (presence != nullptr && split_jid(presence->from).bare == jid) {
+        auto after = m_board.presence();
+        after.update(presence->from, presence->show, presence->priority);
+        now_available = after.is_available(jid);
+      }
+      const int held_before = m_board.held(jid);
+      const bool was_free = was_available && held_before < m_board.max_chats();
+      const bool now_free =
+          now_available && held_before + held_change(jid, event, actions) < m_board.max_chats();
+      if (was_free == now_free) continue;
+      actions.push_back(SetOperatorFree{jid, now_free});
+      if (!now_free) continue;
+      std::vector<const Chat*> waiting;
+      for (const auto* request : m_board.requests()) {
+        if (moves(actions, request->id) || offers(actions, jid, request->id)) continue;
+        if (!was_available && contains(request->notified, jid)) continue;
+        waiting.push_back(request);
+      }
+      offer_to(jid, waiting, actions);
+    }
   }
 
  private:
   static Actions ignore(std::string reason) { return {Ignore{std::move(reason)}}; }
 
-  // The open `chat` lost its operator: offer it to `available` operators, or let it wait.
-  static void requeue(const Chat& chat, const std::vector<std::string>& available,
-                      Actions& actions) {
-    const auto to = available.empty() ? ChatState::waiting : ChatState::notified;
+  // How `actions` change the number of chats `jid` holds (see Switchboard::held).
+  int held_change(std::string_view jid, const Event& event, const Actions& actions) const {
+    int change = 0;
+    // The store closed it already: no SetState says so.
+    if (const auto* closed = std::get_if<VisitorClosed>(&event)) {
+      const auto* chat = m_board.find(closed->chat);
+      if (chat != nullptr && chat->state == ChatState::open && chat->operator_jid == jid &&
+          !chat->visitor_away)
+        --change;
+    }
+    for (const auto& action : actions) {
+      if (const auto* move = std::get_if<SetState>(&action)) {
+        const auto* chat = m_board.find(move->chat);
+        if (chat == nullptr || chat->visitor_away) continue;
+        if (move->from == ChatState::open && chat->operator_jid == jid) --change;
+        if (move->to == ChatState::open && move->operator_jid == jid) ++change;
+      } else if (const auto* away = std::get_if<SetVisitorAway>(&action)) {
+        const auto* chat = m_board.find(away->chat);
+        if (chat == nullptr || chat->state != ChatState::open || chat->operator_jid != jid)
+          continue;
+        if (away->away && !chat->visitor_away) --change;
+        if (!away->away && chat->visitor_away) ++change;
+      }
+    }
+    return change;
+  }
+
+  // The notification of each request, or one summary: a request moves to notified when
+  // someone is told.
+  void send_offers(const std::string& jid, const std::vector<const Chat*>& chats,
+                   Actions& actions) const {
+    if (chats.empty()) return;
+    std::vector<ChatId> ids;
+    for (const auto* chat : chats) {
+      ids.push_back(chat->id);
+      if (chat->state == ChatState::waiting && !moves(actions, chat->id)) {
+        actions.push_back(SetState{chat->id, ChatState::waiting, ChatState::notified, {}});
+      }
+    }
+    if (chats.size() == 1) {
+      actions.push_back(SendToOperator{jid, texts::chat_request(*chats.front()), ids.front()});
+    } else {
+      actions.push_back(SendToOperator{jid, texts::request_summary(chats, m_board.now()), 0});
+    }
+    actions.push_back(Offered{jid, std::move(ids)});
+  }
+
+  // Offers `chats` (requests, oldest first) to `jid`: one notification each, but when more
+  // than k_rush_requests would reach them within k_rush_window_ms, one summary instead (now,
+  // for a batch; for requests arriving one by one, when the window has passed).
+  void offer_to(const std::string& jid, const std::vector<const Chat*>& chats,
+                Actions& actions) const {
+    if (chats.empty()) return;
+    if (chats.size() > Switchboard::k_rush_requests) return send_offers(jid, chats, actions);
+    std::size_t recent = m_board.recent_offers(jid);
+    for (const auto& action : actions) {
+      const auto* offered = std::get_if<Offered>(&action);
+      if (offered != nullptr && offered->jid == jid) recent += offered->chats.size();
+    }
+    for (const auto* chat : chats) {
+      if (recent < Switchboard::k_rush_requests) {
+        send_offers(jid, {chat}, actions);
+        ++recent;
+      } else {
+        actions.push_back(DeferOffer{jid, chat->id});
+      }
+    }
+  }
+
+  // The open `chat` lost its operator: offer it to `free` operators, or let it wait.
+  void requeue(const Chat& chat, const std::vector<std::string>& free, Actions& actions) const {
+    const auto to = free.empty() ? ChatState::waiting : ChatState::notified;
     actions.push_back(SetState{chat.id, ChatState::open, to, {}});
     actions.push_back(PostToChat{chat.id, Author::system, texts::operator_went_offline()});
-    if (available.empty()) {
+    if (free.empty()) {
       actions.push_back(PostToChat{chat.id, Author::system, texts::no_operator()});
     }
     actions.push_back(SendToOperator{chat.operator_jid, texts::you_went_offline(chat.id), 0});
     Chat request = chat;
     request.state = to;
-    offer(request, available, actions);
+    for (const auto& jid : free) offer_to(jid, {&request}, actions);
   }
 
   const Switchboard& m_board;
@@ -175,7 +380,8 @@ class Decision {
 
 }  // namespace
 
-Switchboard::Switchboard(std::vector<std::string> operators) {
+Switchboard::Switchboard(std::vector<std::string> operators, int max_chats)
+    : m_max_chats(std::max(1, max_chats)) {
   for (const auto& jid : operators) {
     auto bare = split_jid(jid).bare;
     if (!bare.empty()) m_operators.push_back(std::move(bare));
@@ -185,49 +391,114 @@ Switchboard::Switchboard(std::vector<std::string> operators) {
 }
 
 Actions Switchboard::handle(const Event& event) const {
-  return std::visit(Decision(*this), event);
+  const Decision decision(*this);
+  auto actions = std::visit(decision, event);
+  const bool ignored = actions.size() == 1 && std::holds_alternative<Ignore>(actions.front());
+  if (!ignored) decision.tell_what_waits(event, actions);
+  return actions;
 }
 
 void Switchboard::commit(const Event& event, const Actions& actions) {
   if (const auto* opened = std::get_if<ChatOpened>(&event)) {
-    if (is_request(opened->chat.state)) m_chats.try_emplace(opened->chat.id, opened->chat);
+    if (is_request(opened->chat.state)) {
+      const auto& chat = m_chats.try_emplace(opened->chat.id, opened->chat).first->second;
+      if (chat.visitor_away) m_away.insert(chat.id);
+    }
   } else if (const auto* presence = std::get_if<PresenceChanged>(&event)) {
     if (is_operator(split_jid(presence->from).bare))
-      m_presence.update(presence->from, presence->show);
+      m_presence.update(presence->from, presence->show, presence->priority);
   } else if (std::holds_alternative<ConnectionLost>(event)) {
     m_presence.clear();
   }
 
   std::vector<ChatId> finished;
   for (const auto& action : actions) {
-    if (const auto* change = std::get_if<SetState>(&action)) {
-      const auto found = m_chats.find(change->chat);
-      if (found == m_chats.end()) continue;
-      auto& chat = found->second;
-      chat.state = change->to;
-      chat.operator_jid = change->to == ChatState::open ? change->operator_jid : std::string();
-      // A new round of offers starts if it ever comes back to the queue.
-      if (change->to == ChatState::open) chat.notified.clear();
-      index_open(chat);
-      if (is_final(chat.state)) finished.push_back(chat.id);
-    } else if (const auto* hold = std::get_if<HoldMessages>(&action)) {
-      if (const auto found = m_chats.find(hold->chat); found != m_chats.end()) {
-        found->second.told_held = true;
-      }
-    } else if (const auto* sent = std::get_if<SendToOperator>(&action)) {
-      const auto found = m_chats.find(sent->chat);
-      if (found == m_chats.end() || !is_request(found->second.state)) continue;
-      auto& notified = found->second.notified;
-      if (!contains(notified, sent->jid)) notified.push_back(sent->jid);
+    apply(action);
+    if (const auto* change = std::get_if<SetState>(&action); change && is_final(change->to)) {
+      finished.push_back(change->chat);
     }
+  }
+  if (std::holds_alternative<SummaryDue>(event)) {
+    std::erase_if(m_deferred, [&](const auto& entry) { return entry.second.due <= m_now; });
   }
 
   // The visitor is gone: the store already closed the chat (or the actions made it final).
   // An AcceptTimedOut that was ignored (the chat is open) must not forget it, so it relies on
   // the SetState it produced, like every other ending.
   if (const auto* closed = std::get_if<VisitorClosed>(&event)) forget(closed->chat);
-  if (const auto* vanished = std::get_if<VisitorVanished>(&event)) forget(vanished->chat);
+  if (const auto* vanished = std::get_if<VisitorVanished>(&event)) {
+    const auto found = m_chats.find(vanished->chat);
+    if (found != m_chats.end() && is_final(found->second.state)) forget(vanished->chat);
+  }
   for (const auto id : finished) forget(id);  // chats only end by SetState: no scan needed
+}
+
+void Switchboard::apply(const Action& action) {
+  if (const auto* change = std::get_if<SetState>(&action)) {
+    const auto found = m_chats.find(change->chat);
+    if (found == m_chats.end()) return;
+    auto& chat = found->second;
+    count(chat, -1);
+    chat.state = change->to;
+    chat.operator_jid = change->to == ChatState::open ? change->operator_jid : std::string();
+    count(chat, +1);
+    // A new round of offers starts if it ever comes back to the queue.
+    if (change->to == ChatState::open) {
+      chat.notified.clear();
+      m_current.insert_or_assign(chat.operator_jid, chat.id);
+    }
+    m_dropped.erase(chat.id);
+    index_open(chat);
+  } else if (const auto* hold = std::get_if<HoldMessages>(&action)) {
+    if (const auto found = m_chats.find(hold->chat); found != m_chats.end()) {
+      found->second.told_held = true;
+    }
+  } else if (const auto* sent = std::get_if<SendToOperator>(&action)) {
+    const auto found = m_chats.find(sent->chat);
+    if (found == m_chats.end() || !is_request(found->second.state)) return;
+    auto& notified = found->second.notified;
+    if (!contains(notified, sent->jid)) notified.push_back(sent->jid);
+  } else if (const auto* left = std::get_if<MarkLeftMessage>(&action)) {
+    if (const auto found = m_chats.find(left->chat); found != m_chats.end()) {
+      found->second.left_message = left->left;
+    }
+  } else if (const auto* away = std::get_if<SetVisitorAway>(&action)) {
+    if (const auto found = m_chats.find(away->chat); found != m_chats.end()) {
+      count(found->second, -1);
+      found->second.visitor_away = away->away;
+      count(found->second, +1);
+      if (away->away) {
+        m_away.insert(away->chat);
+      } else {
+        m_away.erase(away->chat);
+      }
+    }
+  } else if (const auto* offered = std::get_if<Offered>(&action)) {
+    auto& times = m_offer_times[offered->jid];
+    auto deferred = m_deferred.find(offered->jid);
+    for (const auto id : offered->chats) {
+      times.push_back(m_now);
+      if (const auto found = m_chats.find(id); found != m_chats.end()) {
+        if (!contains(found->second.notified, offered->jid))
+          found->second.notified.push_back(offered->jid);
+      }
+      if (deferred != m_deferred.end()) std::erase(deferred->second.chats, id);
+    }
+    while (!times.empty() && times.front() <= m_now - k_rush_window_ms) times.pop_front();
+  } else if (const auto* defer = std::get_if<DeferOffer>(&action)) {
+    auto& deferred = m_deferred[defer->jid];
+    if (deferred.chats.empty()) {
+      const auto& times = m_offer_times[defer->jid];
+      deferred.due = (times.empty() ? m_now : times.front()) + k_rush_window_ms;
+    }
+    if (!contains_id(deferred.chats, defer->chat)) deferred.chats.push_back(defer->chat);
+  } else if (const auto* dropped = std::get_if<MarkDropped>(&action)) {
+    if (dropped->dropped) {
+      m_dropped.insert(dropped->chat);
+    } else {
+      m_dropped.erase(dropped->chat);
+    }
+  }
 }
 
 void Switchboard::restore(Chat chat) {
@@ -235,7 +506,15 @@ void Switchboard::restore(Chat chat) {
   chat.operator_jid = chat.state == ChatState::open ? split_jid(chat.operator_jid).bare : "";
   for (auto& jid : chat.notified) jid = split_jid(jid).bare;
   const auto id = chat.id;
-  index_open(m_chats.insert_or_assign(id, std::move(chat)).first->second);
+  if (const auto found = m_chats.find(id); found != m_chats.end()) count(found->second, -1);
+  const auto& stored = m_chats.insert_or_assign(id, std::move(chat)).first->second;
+  count(stored, +1);
+  if (stored.visitor_away) {
+    m_away.insert(id);
+  } else {
+    m_away.erase(id);
+  }
+  index_open(stored);
 }
 
 const Chat* Switchboard::find(ChatId id) const {
@@ -245,11 +524,75 @@ const Chat* Switchboard::find(ChatId id) const {
 
 const Chat* Switchboard::chat_of(std::string_view operator_jid) const {
   const auto jid = split_jid(operator_jid).bare;
+  if (const auto current = m_current.find(jid); current != m_current.end()) {
+    const auto found = m_chats.find(current->second);
+    if (found != m_chats.end() && found->second.state == ChatState::open &&
+        found->second.operator_jid == jid) {
+      return &found->second;
+    }
+  }
+  const Chat* result = nullptr;
   for (const auto id : m_open) {
     const auto& chat = m_chats.at(id);
-    if (chat.operator_jid == jid) return &chat;
+    if (chat.operator_jid != jid) continue;
+    if (result == nullptr || (result->visitor_away && !chat.visitor_away)) result = &chat;
   }
-  return nullptr;
+  return result;
+}
+
+int Switchboard::held(std::string_view operator_jid) const {
+  const auto found = m_held.find(split_jid(operator_jid).bare);
+  return found == m_held.end() ? 0 : found->second;
+}
+
+void Switchboard::count(const Chat& chat, int sign) {
+  if (chat.state != ChatState::open || chat.visitor_away) return;
+  auto& held = m_held[chat.operator_jid];
+  held += sign;
+  if (held <= 0) m_held.erase(chat.operator_jid);
+}
+
+bool Switchboard::has_room(std::string_view operator_jid) const {
+  return held(operator_jid) < m_max_chats;
+}
+
+bool Switchboard::is_free(std::string_view operator_jid) const {
+  return m_presence.is_available(operator_jid) && has_room(operator_jid);
+}
+
+std::vector<std::string> Switchboard::free_operators() const {
+  std::vector<std::string> result;
+  for (auto& jid : m_presence.available()) {
+    if (has_room(jid)) result.push_back(std::move(jid));
+  }
+  return result;
+}
+
+std::size_t Switchboard::recent_offers(std::string_view jid) const {
+  const auto found = m_offer_times.find(jid);
+  if (found == m_offer_times.end()) return 0;
+  return static_cast<std::size_t>(
+      std::count_if(found->second.begin(), found->second.end(),
+                    [&](std::int64_t at) { return at > m_now - k_rush_window_ms; }));
+}
+
+bool Switchboard::summary_due() const {
+  return std::any_of(m_deferred.begin(), m_deferred.end(),
+                     [&](const auto& entry) { return entry.second.due <= m_now; });
+}
+
+std::map<std::string, std::vector<ChatId>> Switchboard::due_summaries() const {
+  std::map<std::string, std::vector<ChatId>> result;
+  for (const auto& [jid, deferred] : m_deferred) {
+    if (deferred.due <= m_now && !deferred.chats.empty()) result.emplace(jid, deferred.chats);
+  }
+  return result;
+}
+
+std::vector<const Chat*> Switchboard::away_chats() const {
+  std::vector<const Chat*> result;
+  for (const auto id : m_away) result.push_back(&m_chats.at(id));
+  return result;
 }
 
 std::vector<const Chat*> Switchboard::requests() const {
@@ -272,8 +615,11 @@ bool Switchboard::is_operator(std::string_view bare_jid) const {
 }
 
 void Switchboard::forget(ChatId id) {
+  if (const auto found = m_chats.find(id); found != m_chats.end()) count(found->second, -1);
   m_chats.erase(id);
   m_open.erase(id);
+  m_away.erase(id);
+  m_dropped.erase(id);
 }
 
 void Switchboard::index_open(const Chat& chat) {

@@ -4,6 +4,8 @@
 // It does no I/O; the app layer persists its actions and feeds it again from the store after a
 // restart (restore) or when the store refused a batch (a concurrent change elsewhere).
 
+#include <cstdint>
+#include <deque>
 #include <map>
 #include <set>
 #include <string>
@@ -19,8 +21,19 @@ namespace seshat::core {
 class Switchboard {
  public:
   // `operators`: the configured operators' bare JIDs (the seed's localusers). Nobody else is
-  // ever obeyed.
-  explicit Switchboard(std::vector<std::string> operators);
+  // ever obeyed. `max_chats`: chats one operator may hold at once (a chat whose visitor is
+  // away does not count).
+  explicit Switchboard(std::vector<std::string> operators, int max_chats = 1);
+
+  // Who is notified (design.md): more than this many requests reaching one operator within
+  // k_rush_window become one summary.
+  static constexpr std::size_t k_rush_requests = 3;
+  static constexpr std::int64_t k_rush_window_ms = 10'000;
+
+  // The time decisions are made at (Unix milliseconds): the ages in request lists, the rush
+  // window. The app sets it before each handle(); it stays 0 (no ages shown) otherwise.
+  void set_time(std::int64_t now_ms) { m_now = now_ms; }
+  [[nodiscard]] std::int64_t now() const { return m_now; }
 
   // Decides what to do about `event` on the current state, without changing it.
   [[nodiscard]] Actions handle(const Event& event) const;
@@ -33,8 +46,27 @@ class Switchboard {
 
   // The live chat `id`, or nullptr (unknown or final). Valid until the next commit/restore.
   [[nodiscard]] const Chat* find(ChatId id) const;
-  // The open chat the operator (any case, resource ignored) handles, or nullptr.
+  // The operator's (any case, resource ignored) current chat, or nullptr: the one they accepted
+  // last while it is open, else an open chat of theirs whose visitor is here, else any.
   [[nodiscard]] const Chat* chat_of(std::string_view operator_jid) const;
+  // Open chats of the operator whose visitor is not away: what counts against max_chats.
+  [[nodiscard]] int held(std::string_view operator_jid) const;
+  // Available (presence) with fewer than max_chats chats held.
+  [[nodiscard]] bool is_free(std::string_view operator_jid) const;
+  [[nodiscard]] bool has_room(std::string_view operator_jid) const;  // held < max_chats
+  [[nodiscard]] std::vector<std::string> free_operators() const;     // sorted bare JIDs
+  [[nodiscard]] const std::vector<std::string>& operators() const { return m_operators; }
+  [[nodiscard]] int max_chats() const { return m_max_chats; }
+  // Requests offered to `jid` within the rush window before now.
+  [[nodiscard]] std::size_t recent_offers(std::string_view jid) const;
+  // Some request summary held back by the rush rule is due (handle SummaryDue then).
+  [[nodiscard]] bool summary_due() const;
+  // Operators with held-back requests whose summary is due, and those requests.
+  [[nodiscard]] std::map<std::string, std::vector<ChatId>> due_summaries() const;
+  // Live chats whose visitor is away (Chat::visitor_away), oldest first.
+  [[nodiscard]] std::vector<const Chat*> away_chats() const;
+  // The visitor of open chat `id` was told that the operator's connection dropped.
+  [[nodiscard]] bool told_dropped(ChatId id) const { return m_dropped.contains(id); }
   [[nodiscard]] std::vector<const Chat*> requests() const;    // waiting or notified, oldest first
   [[nodiscard]] std::vector<const Chat*> open_chats() const;  // oldest first
   [[nodiscard]] bool is_operator(std::string_view bare_jid) const;
@@ -42,12 +74,29 @@ class Switchboard {
 
  private:
   std::vector<std::string> m_operators;  // sorted bare JIDs
+  int m_max_chats = 1;
+  std::int64_t m_now = 0;
   Presence m_presence;
   std::map<ChatId, Chat> m_chats;  // live chats only
   std::set<ChatId> m_open;         // the open ones among them: operators' lookups stay small
+  std::set<ChatId> m_away;         // live chats whose visitor is away
+  std::set<ChatId> m_dropped;      // open chats whose visitor was told the connection dropped
+  std::map<std::string, ChatId, std::less<>> m_current;  // the chat each operator accepted last
+  std::map<std::string, int, std::less<>> m_held;        // see held(); kept by count()
+  // Times of the offers each operator got lately (one per request), oldest first.
+  std::map<std::string, std::deque<std::int64_t>, std::less<>> m_offer_times;
+  struct Deferred {
+    std::vector<ChatId> chats;
+    std::int64_t due = 0;
+  };
+  std::map<std::string, Deferred, std::less<>> m_deferred;  // held back for a summary
 
   void forget(ChatId id);
   void index_open(const Chat& chat);  // after any change of the chat's state
+  void apply(const Action& action);   // one committed action's effect on the state
+  // Adds (+1) or removes (-1) the chat's share of its operator's held count; call with -1
+  // before and +1 after changing anything of a live chat.
+  void count(const Chat& chat, int sign);
 };
 
 }  // namespace seshat::core

@@ -28,6 +28,28 @@ std::string one_line(std::string_view text) {
   return result;
 }
 
+// "3 min": how long ago, roughly.
+std::string age(std::int64_t milliseconds) {
+  const auto seconds = std::max<std::int64_t>(0, milliseconds / 1000);
+  if (seconds < 60) return std::to_string(seconds) + " s";
+  if (seconds < 3600) return std::to_string(seconds / 60) + " min";
+  if (seconds < 48 * 3600) return std::to_string(seconds / 3600) + " h";
+  return std::to_string(seconds / 86400) + " d";
+}
+
+// "(waiting 3 min, email: yes, left a message)": what an operator weighs before accepting.
+std::string details(const Chat& chat, std::int64_t now) {
+  std::string text = "(";
+  if (now > 0 && chat.created_at > 0) text += "waiting " + age(now - chat.created_at) + ", ";
+  text += chat.email.empty() ? "email: no" : "email: yes";
+  if (chat.left_message) {
+    text += ", left a message";
+  } else if (chat.visitor_away) {
+    text += ", visitor away";
+  }
+  return text + ")";
+}
+
 }  // namespace
 
 std::string chat_request(const Chat& chat) {
@@ -116,10 +138,10 @@ std::string no_requests() {
   return "There are no open chat requests.";
 }
 
-std::string request_list(const std::vector<const Chat*>& requests) {
+std::string request_list(const std::vector<const Chat*>& requests, std::int64_t now) {
   std::string text = "Open chat requests:";
   for (const auto* chat : requests) {
-    text += "\n" + hash(chat->id) + " " + quoted(chat->visitor_name);
+    text += "\n" + hash(chat->id) + " " + quoted(chat->visitor_name) + " " + details(*chat, now);
     if (!chat->opening_message.empty()) text += ": " + one_line(chat->opening_message);
   }
   return text;
@@ -182,6 +204,66 @@ std::string nobody_could_take() {
 
 std::string lost_contact() {
   return "We lost contact with your page, so the chat is now closed.";
+}
+
+std::string request_summary(const std::vector<const Chat*>& requests, std::int64_t now) {
+  std::string text = std::to_string(requests.size()) +
+                     " chat requests are waiting. To accept one, reply with its '!ACCEPT n':";
+  for (const auto* chat : requests) {
+    text += "\n" + hash(chat->id) + " " + quoted(chat->visitor_name) + " " + details(*chat, now);
+    if (!chat->opening_message.empty()) text += ": " + one_line(chat->opening_message);
+    text += " - '!ACCEPT " + number(chat->id) + "'";
+  }
+  return text;
+}
+
+std::string left_message_taken(const Chat& chat) {
+  return quoted(chat.visitor_name) + " left this message and is not on the page now. " +
+         (chat.email.empty()
+              ? "They gave no email address: they read your answer only if they come back."
+              : "They gave an email address, so your answer can reach them.");
+}
+
+std::string visitor_left_page(std::string_view name, ChatId chat) {
+  return quoted(name) + " left the page (chat " + hash(chat) +
+         "). What you write is kept for them; meanwhile you may take another chat.";
+}
+
+std::string visitor_is_back(std::string_view name, ChatId chat) {
+  return quoted(name) + " is back (chat " + hash(chat) + ").";
+}
+
+std::string all_busy() {
+  return "All operators are busy right now. Please wait: you will be answered as soon as one is "
+         "free.";
+}
+
+std::string connection_dropped() {
+  return "Your operator's connection dropped. Please wait: they have a little time to come "
+         "back.";
+}
+
+std::string operator_back() {
+  return "Your operator is back.";
+}
+
+std::string message_kept(bool has_email) {
+  return has_email ? "Your message is kept: an operator will answer it, and the answer will "
+                     "reach you by email."
+                   : "Your message is kept: an operator will answer it here as soon as one "
+                     "is free.";
+}
+
+std::string stays_open(ChatId chat) {
+  return "chat=" + number(chat) + " stays until an operator takes or finishes it";
+}
+
+std::string already_away(ChatId chat) {
+  return "chat=" + number(chat) + ": the visitor is already away";
+}
+
+std::string not_away(ChatId chat) {
+  return "chat=" + number(chat) + ": the visitor was not away";
 }
 
 std::string not_an_operator(std::string_view jid) {

@@ -3,6 +3,7 @@
 // log (Ignore reasons), in one place so that wording is reviewed and changed here only.
 // The seed's texts are kept word for word; tests compare them exactly.
 
+#include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
@@ -38,7 +39,10 @@ namespace seshat::core::texts {
 [[nodiscard]] std::string status_handling(const Chat& chat);
 [[nodiscard]] std::string status_idle(std::size_t requests);
 [[nodiscard]] std::string no_requests();
-[[nodiscard]] std::string request_list(const std::vector<const Chat*>& requests);
+// One line per request: "#42 'customer' (5 min, email: yes, left a message): opening text";
+// ages when `now` (Unix ms) is known.
+[[nodiscard]] std::string request_list(const std::vector<const Chat*>& requests,
+                                       std::int64_t now = 0);
 [[nodiscard]] std::string unknown_command(std::string_view verb);
 [[nodiscard]] std::string usage(std::string_view verb, std::string_view argument);
 [[nodiscard]] std::string you_went_offline(ChatId chat);
@@ -56,6 +60,25 @@ namespace seshat::core::texts {
 [[nodiscard]] std::string nobody_can_take();    // an operator canceled the request
 [[nodiscard]] std::string nobody_could_take();  // nobody accepted in time
 [[nodiscard]] std::string lost_contact();       // the visitor's page stopped asking
+
+// --- who is notified, absences, left messages (issue 14) ---
+
+// To operators: several requests in one message, each line with its '!ACCEPT n'.
+[[nodiscard]] std::string request_summary(const std::vector<const Chat*>& requests,
+                                          std::int64_t now);
+// To the operator who took a left message: the visitor is not on the page.
+[[nodiscard]] std::string left_message_taken(const Chat& chat);
+[[nodiscard]] std::string visitor_left_page(std::string_view name, ChatId chat);
+[[nodiscard]] std::string visitor_is_back(std::string_view name, ChatId chat);
+// To visitors.
+[[nodiscard]] std::string all_busy();  // operators are there, none is free
+[[nodiscard]] std::string connection_dropped();
+[[nodiscard]] std::string operator_back();
+[[nodiscard]] std::string message_kept(bool has_email);  // their request became a left message
+// Ignore reasons.
+[[nodiscard]] std::string stays_open(ChatId chat);
+[[nodiscard]] std::string already_away(ChatId chat);
+[[nodiscard]] std::string not_away(ChatId chat);
 
 // --- Ignore reasons, for the log ---
 

@@ -63,7 +63,10 @@ client::Result<StartRequest> decode_start(std::string_view body) {
   if (!message) return message.failure();
   auto page = string_field(object.value(), "page", Field::optional);
   if (!page) return page.failure();
-  return StartRequest{std::move(name).value(), std::move(message).value(), std::move(page).value()};
+  auto email = string_field(object.value(), "email", Field::optional);
+  if (!email) return email.failure();
+  return StartRequest{std::move(name).value(), std::move(message).value(), std::move(page).value(),
+                      std::move(email).value()};
 }
 
 client::Result<std::string> decode_text(std::string_view body) {
@@ -113,15 +116,25 @@ std::string message_json(const store::Message& message) {
 std::string transcript_json(const client::Transcript& transcript) {
   json messages = json::array();
   for (const auto& message : transcript.messages) messages.push_back(message_object(message));
-  return dump(json{{"status", transcript.status}, {"messages", std::move(messages)}});
+  json reply{{"status", transcript.status}, {"messages", std::move(messages)}};
+  if (transcript.position) reply["position"] = *transcript.position;
+  return dump(reply);
 }
 
 std::string status_json(std::string_view status) {
   return dump(json{{"status", status}});
 }
 
+std::string status_json(std::string_view status, std::optional<int> position) {
+  json reply{{"status", status}};
+  if (position) reply["position"] = *position;
+  return dump(reply);
+}
+
 std::string availability_json(const client::Availability& availability) {
-  return dump(json{{"available", availability.available}, {"operators", availability.operators}});
+  return dump(json{{"available", availability.available},
+                   {"operators", availability.operators},
+                   {"free", availability.free}});
 }
 
 std::string health_json(bool ok, bool store_ok,

@@ -2,6 +2,7 @@
 // The JSON of the API: request bodies decoded into plain structs (with the 400 sentences), and
 // replies rendered as text. The only place (with metrics) that knows the wire format of a field.
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -17,9 +18,10 @@ struct StartRequest {
   std::string name;
   std::string message;  // optional opening text
   std::string page;     // optional page the visitor came from
+  std::string email;    // optional address of the visitor (checked by the Visitors)
 };
 
-// {"name":"...","message":"...","page":"..."}: name required; all strings.
+// {"name":"...","message":"...","page":"...","email":"..."}: name required; all strings.
 [[nodiscard]] client::Result<StartRequest> decode_start(std::string_view body);
 
 // {"text":"..."}: the text of a visitor message (required, a string).
@@ -35,6 +37,8 @@ struct StartRequest {
     const store::Message& message);  // {"seq","from","text","at"}
 [[nodiscard]] std::string transcript_json(const client::Transcript& transcript);
 [[nodiscard]] std::string status_json(std::string_view status);  // {"status":"..."}
+// {"status":"...","position":N}: the position only when there is one.
+[[nodiscard]] std::string status_json(std::string_view status, std::optional<int> position);
 [[nodiscard]] std::string availability_json(const client::Availability& availability);
 // {"status":"ok"|"failing","store":"ok"|"failing", and each check as "name":"value"}
 [[nodiscard]] std::string health_json(

@@ -271,7 +271,7 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
     if (start->page.empty()) start->page = std::string(sv(m_request[bhttp::field::referer]));
     query(
         [request = std::move(start).value()](client::Visitors& visitors, store::Store&) {
-          return visitors.start(request.name, request.message, request.page);
+          return visitors.start(request.name, request.message, request.page, request.email);
         },
         [this](client::Result<client::Ticket> ticket) {
           if (!ticket) return send_failure(ticket.failure());
@@ -301,8 +301,9 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
         parse_count(query_value(m_route.query, "wait"), "wait", 0, k_max_wait_seconds);
     if (!wait) return send_failure(wait.failure());
     if (wait.value() > 0 && !m_shared.stopping.load()) {
+      // No longer than a stream's heartbeat: the page is seen at least that often.
       return begin_wait(Wait::long_poll, header_token(), after.value(),
-                        std::chrono::seconds(wait.value()));
+                        std::min(std::chrono::seconds(wait.value()), m_shared.settings.heartbeat));
     }
     query([chat = m_route.chat, token = header_token(), after = after.value()](
               client::Visitors& visitors,
@@ -516,6 +517,7 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
       return send_failure(transcript.failure());
     }
     auto& value = transcript.value();
+    m_watch.position = value.position;
     if (!m_watch.first_read_done) {
       m_watch.first_read_done = true;
       m_watch.status = value.status;
@@ -532,7 +534,7 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
 
   void finish_poll() {
     end_wait();
-    send(200, transcript_json(client::Transcript{m_watch.status, {}}), k_json);
+    send(200, transcript_json(client::Transcript{m_watch.status, {}, m_watch.position}), k_json);
   }
 
   void on_stream_read(client::Result<client::Transcript> transcript) {
@@ -545,6 +547,7 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
         end_wait();
         return send(204, "", "");  // nothing more will come: EventSource stops reconnecting
       }
+      m_watch.position = transcript->position;
       start_stream(transcript->status);
     } else if (!transcript) {
       // The token stopped being valid, or the store is failing: end the stream; the client
@@ -558,9 +561,10 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
       m_watch.after = std::max(m_watch.after, message.seq);
     }
     m_shared.metrics.events_sent.fetch_add(value.messages.size(), std::memory_order_relaxed);
-    if (value.status != m_watch.status) {
+    if (value.status != m_watch.status || value.position != m_watch.position) {
       m_watch.status = value.status;
-      m_sse_pending += sse_status(value.status);
+      m_watch.position = value.position;
+      m_sse_pending += sse_status(value.status, value.position);
       m_shared.metrics.events_sent.fetch_add(1, std::memory_order_relaxed);
     }
     // A full page means there may be more: read again once this is written.
@@ -595,7 +599,7 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
     m_response = {};
     m_buffer = beast::flat_buffer{};
     m_shared.metrics.count_response(200);
-    m_sse_pending += sse_retry(k_sse_retry_ms) + sse_status(status);
+    m_sse_pending += sse_retry(k_sse_retry_ms) + sse_status(status, m_watch.position);
     m_shared.metrics.events_sent.fetch_add(1, std::memory_order_relaxed);
     m_sse_busy = true;
     m_stream.expires_after(m_shared.settings.write_timeout);
@@ -801,6 +805,7 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
     core::Seq after = 0;
     std::chrono::seconds period{0};  // long-poll: the wait; stream: the heartbeat
     std::string status;              // as last read
+    std::optional<int> position;     // as last read (streams: sent with the status event)
     bool registered = false;
     bool reading = false;
     bool dirty = false;    // woken while reading (or writing): read again

@@ -14,6 +14,10 @@ std::string sse_status(std::string_view status) {
   return "event: status\ndata: " + status_json(status) + "\n\n";
 }
 
+std::string sse_status(std::string_view status, std::optional<int> position) {
+  return "event: status\ndata: " + status_json(status, position) + "\n\n";
+}
+
 std::string sse_message(const store::Message& message) {
   return "id: " + std::to_string(message.seq) + "\ndata: " + message_json(message) + "\n\n";
 }

@@ -2,8 +2,8 @@
 // The Server-Sent Events of GET .../events (text/event-stream):
 //
 //   retry: 3000                   once, first: how long EventSource waits before reconnecting
-//   event: status                 at the start and whenever the chat's status changes
-//   data: {"status":"open"}
+//   event: status                 at the start and whenever the chat's status (or, while it
+//   data: {"status":"open"}       waits, its "position" in the queue) changes
 //
 //   id: 7                         one per message, in seq order; `id` lets EventSource resume
 //   data: {"seq":7,"from":"operator","text":"Hello","at":"2026-01-01T10:00:00.000Z"}
@@ -14,6 +14,7 @@
 // that is closed, with nothing after the position asked for, is answered 204 No Content (which
 // tells EventSource not to reconnect).
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -23,6 +24,7 @@ namespace seshat::http {
 
 [[nodiscard]] std::string sse_retry(int milliseconds);
 [[nodiscard]] std::string sse_status(std::string_view status);
+[[nodiscard]] std::string sse_status(std::string_view status, std::optional<int> position);
 [[nodiscard]] std::string sse_message(const store::Message& message);
 [[nodiscard]] std::string sse_ping();
 

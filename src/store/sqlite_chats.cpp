@@ -12,7 +12,7 @@ using core::ChatState;
 // Every query that returns whole chats selects these columns in this order (see read_record).
 const std::string k_columns =
     "id, state, visitor_name, opening_message, page, operator_jid, token_hash, last_seq, "
-    "relayed_seq, broker_seen, created_at, visitor_seen_at, told_held";
+    "relayed_seq, broker_seen, created_at, visitor_seen_at, told_held, email, left_message";
 const std::string k_live = std::string(k_live_sql);
 const std::string k_request = std::string(k_request_sql);
 
@@ -31,6 +31,9 @@ ChatRecord read_record(const Query& row) {
   record.created_at = row.int_at(10);
   record.visitor_seen_at = row.int_at(11);
   record.chat.told_held = row.int_at(12) != 0;
+  record.chat.email = row.text_at(13);
+  record.chat.left_message = row.int_at(14) != 0;
+  record.chat.created_at = record.created_at;
   return record;
 }
 
@@ -38,9 +41,10 @@ ChatRecord read_record(const Query& row) {
 
 ChatTable::ChatTable(Database& db)
     : m_db(db),
-      m_insert(db,
-               "INSERT INTO chats (state, visitor_name, opening_message, page, token_hash, "
-               "created_at, visitor_seen_at) VALUES ('waiting', ?1, ?2, ?3, ?4, ?5, ?5)"),
+      m_insert(
+          db,
+          "INSERT INTO chats (state, visitor_name, opening_message, page, token_hash, "
+          "created_at, visitor_seen_at, email) VALUES ('waiting', ?1, ?2, ?3, ?4, ?5, ?5, ?6)"),
       m_find(db, "SELECT " + k_columns + " FROM chats WHERE id = ?1"),
       m_state_of(db, "SELECT state FROM chats WHERE id = ?1"),
       m_live(db, "SELECT " + k_columns + " FROM chats WHERE " + k_live + " ORDER BY id"),
@@ -72,6 +76,10 @@ ChatTable::ChatTable(Database& db)
       m_mark_relayed(db, "UPDATE chats SET relayed_seq = max(relayed_seq, ?2) WHERE id = ?1"),
       m_mark_all_relayed(db, "UPDATE chats SET relayed_seq = visitor_seq WHERE id = ?1"),
       m_hold_messages(db, "UPDATE chats SET told_held = 1 WHERE id = ?1"),
+      m_mark_left(db, "UPDATE chats SET left_message = ?2 WHERE id = ?1"),
+      // Requests are few next to live chats: the index of requests by creation time.
+      m_queue_position(db, "SELECT count(*) FROM chats INDEXED BY chats_requests_created WHERE " +
+                               k_request + " AND id <= ?1"),
       m_mark_seen(db, "UPDATE chats SET broker_seen = ?2 WHERE id = ?1"),
       m_touch_visitor(db, "UPDATE chats SET visitor_seen_at = ?2 WHERE id = ?1") {}
 
@@ -81,7 +89,8 @@ ChatId ChatTable::insert(const NewChat& chat, Millis now) {
       .bind(2, chat.opening_message)
       .bind(3, chat.page)
       .bind(4, chat.token_hash)
-      .bind(5, now);
+      .bind(5, now)
+      .bind(6, chat.email);
   query.run();
   return m_db.last_insert_rowid();
 }
@@ -177,6 +186,19 @@ void ChatTable::hold_messages(ChatId id) {
   Query query(m_hold_messages);
   query.bind(1, id);
   query.run();
+}
+
+void ChatTable::mark_left(ChatId id, bool left) {
+  Query query(m_mark_left);
+  query.bind(1, id).bind(2, std::int64_t{left ? 1 : 0});
+  query.run();
+}
+
+int ChatTable::queue_position(ChatId id) {
+  Query query(m_queue_position);
+  query.bind(1, id);
+  if (!query.step()) return 0;
+  return static_cast<int>(query.int_at(0));
 }
 
 void ChatTable::mark_seen(const SeenState& seen) {

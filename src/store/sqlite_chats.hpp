@@ -35,8 +35,11 @@ class ChatTable {
   // Guarded transition; false when the chat is not (or no longer) in `from`.
   [[nodiscard]] bool set_state(const core::SetState& change);
   void mark_relayed(ChatId id, Seq seq);
-  void mark_all_relayed(ChatId id);  // every visitor message so far
-  void hold_messages(ChatId id);     // the visitor was told that their messages wait
+  void mark_all_relayed(ChatId id);      // every visitor message so far
+  void hold_messages(ChatId id);         // the visitor was told that their messages wait
+  void mark_left(ChatId id, bool left);  // a left message (core::MarkLeftMessage)
+  // 1-based place of request `id` among the requests, oldest first (0: not a request).
+  [[nodiscard]] int queue_position(ChatId id);
   void mark_seen(const SeenState& seen);
   void touch_visitor(ChatId id, Millis now);
 
@@ -61,6 +64,8 @@ class ChatTable {
   Statement m_mark_relayed;
   Statement m_mark_all_relayed;
   Statement m_hold_messages;
+  Statement m_mark_left;
+  Statement m_queue_position;
   Statement m_mark_seen;
   Statement m_touch_visitor;
 };

@@ -94,6 +94,16 @@ CREATE INDEX chats_unrelayed ON chats(id)
   WHERE visitor_seq > relayed_seq
     AND (state = 'open' OR ((state = 'waiting' OR state = 'notified') AND told_held = 0));
 )sql"},
+    // The visitor may give an email address, so that an answer can reach them after they left.
+    Migration{"the visitor's email address", R"sql(
+ALTER TABLE chats ADD COLUMN email TEXT NOT NULL DEFAULT '';  -- '': none given
+)sql"},
+    // Nothing a visitor says is dropped: a request whose visitor left after writing stays in the
+    // queue (left_message); the availability API tells free operators from busy ones.
+    Migration{"left messages and free operators", R"sql(
+ALTER TABLE chats ADD COLUMN left_message INTEGER NOT NULL DEFAULT 0;  -- 1: the visitor left it
+ALTER TABLE operators ADD COLUMN free INTEGER NOT NULL DEFAULT 0;  -- available with room for a chat
+)sql"},
 };
 
 int user_version(Database& db) {

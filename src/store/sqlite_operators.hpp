@@ -17,11 +17,15 @@ class OperatorTable {
   void set(std::string_view jid, Availability availability);
   void reset();  // every operator unavailable
   [[nodiscard]] int count_available();
+  void set_free(std::string_view jid, bool free);  // available with room for a chat
+  [[nodiscard]] int count_free();
 
  private:
   Statement m_set;
   Statement m_reset;
   Statement m_count_available;
+  Statement m_set_free;
+  Statement m_count_free;
 };
 
 }  // namespace seshat::store::sqlite

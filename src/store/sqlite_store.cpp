@@ -131,6 +131,8 @@ class SqliteStore final : public Store {
   void checkpoint_if_due() override { m_db.checkpoint_if_due(); }
 
   int available_operators() override { return m_operators.count_available(); }
+  int free_operators() override { return m_operators.count_free(); }
+  int queue_position(ChatId chat) override { return m_chats.queue_position(chat); }
 
   std::vector<ChatRecord> live_chats() override { return m_chats.live(); }
   std::vector<ChatRecord> overdue_chats(Millis seen_before, Millis created_before) override {
@@ -231,6 +233,22 @@ class SqliteStore final : public Store {
                                                  : sqlite::Availability::unavailable);
     return true;
   }
+
+  bool write(const core::SetOperatorFree& change, Millis) {
+    m_operators.set_free(change.jid, change.free);
+    return true;
+  }
+
+  bool write(const core::MarkLeftMessage& left, Millis) {
+    m_chats.mark_left(left.chat, left.left);
+    return true;
+  }
+
+  // The switchboard's own bookkeeping: nothing to store.
+  bool write(const core::SetVisitorAway&, Millis) { return true; }
+  bool write(const core::Offered&, Millis) { return true; }
+  bool write(const core::DeferOffer&, Millis) { return true; }
+  bool write(const core::MarkDropped&, Millis) { return true; }
 
   bool write(const core::Ignore&, Millis) { return true; }
 

@@ -34,7 +34,7 @@ class StoreError : public std::runtime_error {
 using Millis = std::int64_t;  // milliseconds since the Unix epoch (UTC)
 
 struct ChatRecord {
-  core::Chat chat;         // id, state, visitor name, opening message, page, operator
+  core::Chat chat;         // id, state, visitor name, opening message, page, email, operator
   std::string token_hash;  // what the visitor's token hashes to (never the token itself)
   Seq last_seq = 0;        // highest message seq in this chat (0: none yet)
   Seq relayed_seq = 0;     // visitor messages up to here went to an operator
@@ -55,6 +55,7 @@ struct NewChat {
   std::string opening_message;  // stored as the visitor's first message when not empty
   std::string page;
   std::string token_hash;
+  std::string email;  // the visitor's address, checked (client::check_email); may be empty
 };
 
 struct OutboxItem {
@@ -125,6 +126,11 @@ class Store {
   [[nodiscard]] virtual bool close_by_visitor(ChatId chat, const std::string& text) = 0;
   virtual void touch_visitor(ChatId chat, Millis now) = 0;
   [[nodiscard]] virtual int available_operators() = 0;
+  // Operators available with room for one more chat (core::SetOperatorFree).
+  [[nodiscard]] virtual int free_operators() = 0;
+  // The 1-based place of request `chat` in the queue (requests, oldest first); 0 when it is
+  // not a request.
+  [[nodiscard]] virtual int queue_position(ChatId chat) = 0;
 
   // --- the broker's side ---
   [[nodiscard]] virtual std::vector<ChatRecord> live_chats() = 0;  // not final, oldest first

@@ -68,8 +68,9 @@ class Listener {
   virtual void on_disconnected(std::string_view reason) = 0;
   // A chat or normal message with a non-empty body.
   virtual void on_message(std::string_view from_full_jid, std::string_view body) = 0;
-  // Availability of one resource of any JID (unavailable when it goes offline).
-  virtual void on_presence(std::string_view from_full_jid, core::Show show) = 0;
+  // Availability of one resource of any JID (unavailable when it goes offline), with the
+  // resource's <priority/> (0 when absent).
+  virtual void on_presence(std::string_view from_full_jid, core::Show show, int priority) = 0;
   // Ids confirmed by a barrier: `delivered` reached the server and were routed or stored;
   // `bounced` came back as errors (not retried by the connection).
   virtual void on_delivered(std::vector<std::int64_t> delivered,

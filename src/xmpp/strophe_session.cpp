@@ -332,10 +332,11 @@ void StropheSession::handle_presence(xmpp_stanza_t* stanza) {
   const auto from = attribute(stanza, "from");
   if (from.empty() || from == m_bound_jid) return;  // our own presence, reflected
   const auto type = attribute(stanza, "type");
-  const auto parsed = parse_presence(type, child_text(m_ctx, stanza, "show"));
+  const auto parsed = parse_presence(type, child_text(m_ctx, stanza, "show"),
+                                     child_text(m_ctx, stanza, "priority"));
   switch (parsed.kind) {
     case PresenceKind::availability:
-      m_listener.on_presence(from, parsed.show);
+      m_listener.on_presence(from, parsed.show, parsed.priority);
       break;
     case PresenceKind::subscribe_request: {
       const auto bare = core::split_jid(from).bare;

@@ -94,7 +94,9 @@ std::string run_command(const std::string& line, store::Store& store, store::Cha
     return "ok";
   }
   if (verb == "online") {
-    if (!store.apply({core::SetOperatorAvailable{rest_of(in), true}})) return "error not applied";
+    const auto jid = rest_of(in);
+    if (!store.apply({core::SetOperatorAvailable{jid, true}, core::SetOperatorFree{jid, true}}))
+      return "error not applied";
     return "ok";
   }
   return "error unknown command";

@@ -249,7 +249,29 @@ TEST(ConfigError, UnknownKeysAreProbablyTypos) {
   EXPECT_EQ(error_of(seed_with("colour = blue\n")),
             "sample.ini:6: [Seshat] colour: unknown key (a typo? known keys: sqlitedb, "
             "localusers, username, password, xmppserver, tls, tls_ca, listen, prefix, "
-            "allowed_origins, visitor_timeout, accept_timeout, log_level)");
+            "allowed_origins, visitor_timeout, accept_timeout, log_level, operator_grace, "
+            "reconnect_grace, visitor_grace, max_chats)");
+}
+
+TEST(Config, GracePeriodsAndMaxChats) {
+  const auto defaults = parse(k_seed);
+  EXPECT_EQ(defaults.operator_grace, std::chrono::seconds(30));
+  EXPECT_EQ(defaults.reconnect_grace, std::chrono::seconds(90));
+  EXPECT_EQ(defaults.visitor_grace, std::chrono::seconds(20));
+  EXPECT_EQ(defaults.max_chats, 1);
+  const auto set = parse(seed_with(
+      "operator_grace = 5\nseshat_reconnect_grace = 20\nvisitor_grace = 0\nmax_chats = 3\n"));
+  EXPECT_EQ(set.operator_grace, std::chrono::seconds(5));
+  EXPECT_EQ(set.reconnect_grace, std::chrono::seconds(20));
+  EXPECT_EQ(set.visitor_grace, std::chrono::seconds(0));
+  EXPECT_EQ(set.max_chats, 3);
+  EXPECT_EQ(error_of(seed_with("operator_grace = 30s\n")),
+            "sample.ini:6: [Seshat] operator_grace: must be a whole number of seconds, 0 or "
+            "more, not '30s'");
+  EXPECT_EQ(error_of(seed_with("max_chats = 0\n")),
+            "sample.ini:6: [Seshat] max_chats: must be a whole number from 1 to 100, not '0'");
+  EXPECT_EQ(error_of(seed_with("max_chats = two\n")),
+            "sample.ini:6: [Seshat] max_chats: must be a whole number from 1 to 100, not 'two'");
 }
 
 TEST(ConfigError, BadJids) {

@@ -234,7 +234,8 @@ TEST(Waiting, ListsRequestsOldestFirstWithTheirOpeningMessage) {
   h.open_chat(5, "cid", "Hi");
   h.say(k_joe, "!ACCEPT 4");  // open chats are not requests
   EXPECT_EQ(to_operator(h.say(k_bob, "!waiting"), k_bob),
-            Lines{"Open chat requests:\n#3 'ann': Where is my order?\n#5 'cid': Hi"});
+            Lines{"Open chat requests:\n#3 'ann' (email: no): Where is my order?\n#5 'cid' (email: "
+                  "no): Hi"});
 }
 
 }  // namespace

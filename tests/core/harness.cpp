@@ -33,6 +33,20 @@ std::string describe(const Action& action) {
           return "backlog #" + std::to_string(a.chat) + " to " + a.jid;
         } else if constexpr (std::is_same_v<A, SetOperatorAvailable>) {
           return a.jid + (a.available ? " available" : " unavailable");
+        } else if constexpr (std::is_same_v<A, SetOperatorFree>) {
+          return a.jid + (a.free ? " free" : " not free");
+        } else if constexpr (std::is_same_v<A, MarkLeftMessage>) {
+          return "#" + std::to_string(a.chat) + (a.left ? " left message" : " no left message");
+        } else if constexpr (std::is_same_v<A, SetVisitorAway>) {
+          return "#" + std::to_string(a.chat) + (a.away ? " visitor away" : " visitor back");
+        } else if constexpr (std::is_same_v<A, Offered>) {
+          std::string ids;
+          for (const auto id : a.chats) ids += " #" + std::to_string(id);
+          return "offered" + ids + " to " + a.jid;
+        } else if constexpr (std::is_same_v<A, DeferOffer>) {
+          return "defer #" + std::to_string(a.chat) + " for " + a.jid;
+        } else if constexpr (std::is_same_v<A, MarkDropped>) {
+          return "#" + std::to_string(a.chat) + (a.dropped ? " dropped" : " not dropped");
         } else {
           static_assert(std::is_same_v<A, Ignore>);
           return "ignore: " + a.reason;
@@ -42,6 +56,17 @@ std::string describe(const Action& action) {
 }
 
 std::vector<std::string> describe(const Actions& actions) {
+  std::vector<std::string> lines;
+  for (const auto& action : actions) {
+    // Bookkeeping of who heard of what: shown by describe_all().
+    if (std::holds_alternative<Offered>(action) || std::holds_alternative<SetOperatorFree>(action))
+      continue;
+    lines.push_back(describe(action));
+  }
+  return lines;
+}
+
+std::vector<std::string> describe_all(const Actions& actions) {
   std::vector<std::string> lines;
   for (const auto& action : actions) lines.push_back(describe(action));
   return lines;
@@ -67,7 +92,8 @@ std::vector<std::string> to_chat(const Actions& actions, ChatId chat) {
   return texts;
 }
 
-Harness::Harness() : board({std::string(k_joe), std::string(k_bob), std::string(k_ann)}) {}
+Harness::Harness(int max_chats)
+    : board({std::string(k_joe), std::string(k_bob), std::string(k_ann)}, max_chats) {}
 
 Actions Harness::feed(const Event& event) {
   auto actions = board.handle(event);
@@ -75,17 +101,20 @@ Actions Harness::feed(const Event& event) {
   return actions;
 }
 
-Actions Harness::online(std::string_view jid, std::string_view resource, Show show) {
-  return feed(PresenceChanged{std::string(jid) + "/" + std::string(resource), show});
+Actions Harness::online(std::string_view jid, std::string_view resource, Show show, int priority) {
+  return feed(PresenceChanged{std::string(jid) + "/" + std::string(resource), show, priority});
 }
 
 Actions Harness::offline(std::string_view jid, std::string_view resource) {
   return online(jid, resource, Show::unavailable);
 }
 
-Actions Harness::open_chat(ChatId id, std::string name, std::string opening, std::string page) {
+Actions Harness::open_chat(ChatId id, std::string name, std::string opening, std::string page,
+                           std::string email) {
   Chat chat;
   chat.id = id;
+  chat.email = std::move(email);
+  chat.created_at = board.now();
   chat.visitor_name = std::move(name);
   chat.opening_message = std::move(opening);
   chat.page = std::move(page);

@@ -148,7 +148,10 @@ TEST(PresenceChanged, GoingOfflineMidChatOffersTheChatToOthers) {
   h.online(k_bob);
   h.open_chat(42);
   h.say(k_joe, "!ACCEPT 42");
-  EXPECT_EQ(describe(h.offline(k_joe)), Lines{"joe@example.com unavailable"});
+  // The visitor learns why nobody answers; the chat stays joe's for operator_grace.
+  EXPECT_EQ(describe(h.offline(k_joe)),
+            (Lines{"joe@example.com unavailable", "< #42 system: " + texts::connection_dropped(),
+                   "#42 dropped"}));
   EXPECT_EQ(h.board.chat_of(k_joe)->id, 42);  // until presence settles
   EXPECT_EQ(describe(h.feed(PresenceSettled{})),
             (Lines{"#42 open -> notified",
@@ -169,7 +172,9 @@ TEST(PresenceChanged, GoingOfflineMidChatWithNobodyElseLetsTheChatWait) {
   h.online(k_joe);
   h.open_chat(42);
   h.say(k_joe, "!ACCEPT 42");
-  EXPECT_EQ(describe(h.offline(k_joe)), Lines{"joe@example.com unavailable"});
+  EXPECT_EQ(describe(h.offline(k_joe)),
+            (Lines{"joe@example.com unavailable", "< #42 system: " + texts::connection_dropped(),
+                   "#42 dropped"}));
   EXPECT_EQ(describe(h.feed(PresenceSettled{})),
             (Lines{"#42 open -> waiting",
                    "< #42 system: Your operator went offline. Please wait while we find someone "
@@ -196,7 +201,8 @@ TEST(PresenceChanged, GoingAwayMidChatKeepsTheChat) {
   EXPECT_EQ(describe(h.visitor(42, 1, "Still there?")),
             (Lines{"> joe@example.com #42: Still there?", "relayed #42 up to 1"}));
   // From away to offline: availability does not change, yet the chat goes back to the queue.
-  EXPECT_EQ(describe(h.offline(k_joe)), Lines{});
+  EXPECT_EQ(describe(h.offline(k_joe)),
+            (Lines{"< #42 system: " + texts::connection_dropped(), "#42 dropped"}));
   EXPECT_EQ(describe(h.feed(PresenceSettled{})).front(), "#42 open -> waiting");
   EXPECT_EQ(h.board.chat_of(k_joe), nullptr);
 }
@@ -249,11 +255,15 @@ TEST(ConnectionLost, EveryoneBecomesUnavailableAndChatsStay) {
   h.open_chat(42);
   h.say(k_joe, "!ACCEPT 42");
   EXPECT_EQ(describe(h.feed(ConnectionLost{})),
-            (Lines{"bob@example.com unavailable", "joe@example.com unavailable"}));
+            (Lines{"bob@example.com unavailable", "joe@example.com unavailable",
+                   "< #42 system: " + texts::connection_dropped(), "#42 dropped"}));
   EXPECT_FALSE(h.board.presence().is_online(k_ann));
   EXPECT_EQ(h.board.chat_of(k_joe)->id, 42);
-  // Back online after the reconnect: joe still has his chat.
-  EXPECT_EQ(describe(h.online(k_joe)), Lines{"joe@example.com available"});
+  EXPECT_TRUE(describe(h.feed(ConnectionLost{})).empty());  // told once
+  // Back online after the reconnect: joe still has his chat, and the visitor hears so.
+  EXPECT_EQ(describe(h.online(k_joe)),
+            (Lines{"joe@example.com available", "< #42 system: Your operator is back.",
+                   "#42 not dropped"}));
   EXPECT_EQ(h.board.chat_of(k_joe)->id, 42);
 }
 

@@ -43,7 +43,7 @@ TEST(Texts, RequestListKeepsOneLinePerChat) {
   second.id = 4;
   second.visitor_name = "bob";
   EXPECT_EQ(texts::request_list({&first, &second}),
-            "Open chat requests:\n#3 'ann': line one line two\n#4 'bob'");
+            "Open chat requests:\n#3 'ann' (email: no): line one line two\n#4 'bob' (email: no)");
 }
 
 TEST(Texts, UsageShowsTheArgument) {

@@ -16,6 +16,10 @@ TEST(ApiJson, DecodesAStartRequest) {
   EXPECT_EQ(start->name, "customer");
   EXPECT_EQ(start->message, "Hi");
   EXPECT_EQ(start->page, "/pricing");
+  EXPECT_EQ(start->email, "");
+  const auto with_email = decode_start(R"({"name":"c","email":"c@shop.example"})");
+  ASSERT_TRUE(with_email.ok());
+  EXPECT_EQ(with_email->email, "c@shop.example");
   const auto minimal = decode_start(R"({"name":"c","message":null,"extra":1})");
   ASSERT_TRUE(minimal.ok());
   EXPECT_EQ(minimal->message, "");
@@ -30,6 +34,8 @@ TEST(ApiJson, RefusesBadBodiesWithOneSentenceEach) {
   expect_bad_request(decode_start(R"({"name":5})").failure(), "The field 'name' must be a string.");
   expect_bad_request(decode_start(R"({"name":"a","page":[]})").failure(),
                      "The field 'page' must be a string.");
+  expect_bad_request(decode_start(R"({"name":"a","email":["a@b.example"]})").failure(),
+                     "The field 'email' must be a string.");
   expect_bad_request(decode_text("{\"text\":\"\xC3\x28\"}").failure(),
                      "The request body is not valid UTF-8.");
   expect_bad_request(decode_text("{\"text\":\"\xED\xA0\x80\"}").failure(),  // a surrogate
@@ -58,13 +64,18 @@ TEST(ApiJson, RendersReplies) {
   EXPECT_EQ(error_json("The chat is \"closed\"."), R"({"error":"The chat is \"closed\"."})");
   EXPECT_EQ(ticket_json({42, "tok"}), R"({"id":42,"token":"tok"})");
   EXPECT_EQ(seq_json(7), R"({"seq":7})");
-  client::Transcript transcript{"open",
-                                {{3, core::Author::operator_, "<i>Hello</i>\n", 1700000000123}}};
+  client::Transcript transcript{
+      "open", {{3, core::Author::operator_, "<i>Hello</i>\n", 1700000000123}}, std::nullopt};
   EXPECT_EQ(transcript_json(transcript),
             R"({"messages":[{"at":"2023-11-14T22:13:20.123Z","from":"operator","seq":3,)"
             R"("text":"<i>Hello</i>\n"}],"status":"open"})");
-  EXPECT_EQ(transcript_json({"waiting", {}}), R"({"messages":[],"status":"waiting"})");
-  EXPECT_EQ(availability_json({true, 2}), R"({"available":true,"operators":2})");
+  EXPECT_EQ(transcript_json({"waiting", {}, std::nullopt}),
+            R"({"messages":[],"status":"waiting"})");
+  EXPECT_EQ(availability_json({true, 2, 1}), R"({"available":true,"free":1,"operators":2})");
+  EXPECT_EQ(transcript_json({"waiting", {}, 3}),
+            R"({"messages":[],"position":3,"status":"waiting"})");
+  EXPECT_EQ(status_json("waiting", 2), R"({"position":2,"status":"waiting"})");
+  EXPECT_EQ(status_json("open", std::nullopt), R"({"status":"open"})");
   EXPECT_EQ(health_json(true, true, {{"xmpp", "connected"}}),
             R"({"status":"ok","store":"ok","xmpp":"connected"})");
 }

@@ -1,6 +1,8 @@
 """Every operator command's texts over real XMPP: `seshat serve`, a real Prosody and a real
 slixmpp client. Lines marked > go to the operator, < to the visitor."""
 
+import re
+
 import harness.case as case
 from harness.visitor import ApiError, Visitor
 
@@ -16,6 +18,17 @@ HELP = ("Available commands:\n"
 def request_text(name, chat):
     return (f"Remote user '{name}' wants to start a conversation. To accept this request, "
             f"reply with the message '!ACCEPT {chat}'.")
+
+
+def waiting_list(*lines):
+    """A predicate for the answer to !WAITING: each line as given, with "{}" standing for the
+    request's details, "(waiting N s, email: no)"."""
+    def matches(text):
+        pattern = "Open chat requests:" + "".join(
+            "\n" + re.escape(line).replace(re.escape("{}"), r"\(waiting \d+ s, email: no\)")
+            for line in lines)
+        return re.fullmatch(pattern, text) is not None
+    return matches
 
 
 def handling_text(chat):
@@ -68,15 +81,15 @@ class Commands(case.ProsodyTestCase):
         self.ask(joe, "!STATUS", "You are not in a chat. There is 1 open chat request.")
         bruno, second = self.new_chat(app, "bruno", [joe])
         self.ask(joe, "!STATUS", "You are not in a chat. There are 2 open chat requests.")
-        self.ask(joe, "!WAITING",
-                 f"Open chat requests:\n#{first} 'alice': My order is late\n#{second} 'bruno'")
+        self.ask(joe, "!WAITING", waiting_list(f"#{first} 'alice' {{}}: My order is late",
+                                               f"#{second} 'bruno' {{}}"))
 
         # In a chat.
         joe.send(bot, f"!ACCEPT {second}")
         joe.expect(handling_text(second))
         bruno.expect("Your chat has started.", sender="system")
         self.ask(joe, "!STATUS", f"You are handling chat #{second} with 'bruno'.")
-        self.ask(joe, "!WAITING", f"Open chat requests:\n#{first} 'alice': My order is late")
+        self.ask(joe, "!WAITING", waiting_list(f"#{first} 'alice' {{}}: My order is late"))
         # One chat at a time.
         self.ask(joe, f"!ACCEPT {first}",
                  f"You are already handling chat #{second}. Send '!FINISH' when you are done with it.")
@@ -87,8 +100,9 @@ class Commands(case.ProsodyTestCase):
         self.ask(joe, "!ACCEPT 999", "There is no open chat request #999.")
         self.ask(joe, "!CANCEL 999", "There is no open chat request #999.")
 
-        # !FINISH, then he is out of the chat again.
+        # !FINISH, then he is out of the chat again, free, and told of what waits.
         self.ask(joe, "!FINISH", "The chat is now closed.")
+        joe.expect(lambda t: t.startswith(request_text("alice", first)), sender=bot)
         bruno.expect("The chat is now closed.", sender="system")
         self.ask(joe, "!STATUS", "You are not in a chat. There is 1 open chat request.")
         # A closed chat is no request.

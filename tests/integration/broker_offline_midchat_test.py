@@ -1,12 +1,16 @@
 """The operator handling a chat goes offline in the middle of it, over real XMPP: the visitor is
-told, the chat goes back to the queue, another operator is told and accepts, gets what the visitor
-wrote (including what was typed while nobody had the chat), and the conversation goes on.
+told, the chat goes back to the queue (after operator_grace, 2 s here), another operator is told
+and accepts, gets what the visitor wrote (including what was typed while nobody had the chat),
+and the conversation goes on.
 Lines marked > go to an operator, < to the visitor."""
 
 import harness.case as case
 from harness.visitor import Visitor
 
 WENT_OFFLINE = "Your operator went offline. Please wait while we find someone else."
+DROPPED = ("Your operator's connection dropped. Please wait: they have a little time to come "
+           "back.")
+GRACE = {"operator_grace": 2}
 NO_OPERATOR = ("No operator is available right now. Please wait: we will join as soon as someone "
                "is free.")
 HELD = "An operator has not joined yet. Your message will be delivered as soon as one does."
@@ -45,14 +49,15 @@ class OfflineMidChat(case.ProsodyTestCase):
         joe.connect("laptop")
         bob = self.operator("bob")
         bob.connect("phone")
-        app = self.seshat([joe.bare_jid, bob.bare_jid])
+        app = self.seshat([joe.bare_jid, bob.bare_jid], extra=GRACE)
         bot = self.server.jid("bot")
         app.wait_operators(2)
         visitor, chat = self.open_chat_with_joe(app, joe, others=[bob])
 
         # joe's client goes offline.
         joe.disconnect()
-        # < Your operator went offline. Please wait while we find someone else.
+        # < first that the connection dropped, then, operator_grace later, that he went offline
+        visitor.expect(DROPPED, sender="system")
         visitor.expect(WENT_OFFLINE, sender="system")
         visitor.poll()
         self.assertEqual(visitor.status, "waiting")
@@ -104,7 +109,7 @@ class OfflineMidChat(case.ProsodyTestCase):
         joe = self.operator("joe")
         joe.connect("laptop")
         bob = self.operator("bob")  # not logged in yet
-        app = self.seshat([joe.bare_jid, bob.bare_jid])
+        app = self.seshat([joe.bare_jid, bob.bare_jid], extra=GRACE)
         bot = self.server.jid("bot")
         app.wait_operators(1)
         visitor, chat = self.open_chat_with_joe(app, joe)

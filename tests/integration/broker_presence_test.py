@@ -37,7 +37,7 @@ class Presence(case.ProsodyTestCase):
         # joe sets his status to `show`
         joe.set_presence(show)
         app.wait_operators(0)
-        self.assertEqual(availability(app), {"available": False, "operators": 0})
+        self.assertEqual(availability(app), {"available": False, "operators": 0, "free": 0})
 
         # Visitor starts a chat: nobody available, so the visitor is told, and joe hears nothing.
         visitor = Visitor(app)
@@ -81,7 +81,8 @@ class Presence(case.ProsodyTestCase):
         joe.assert_no_message(within=1.0)
         # Busy operators may still look and take a chat themselves.
         joe.send(bot, "!WAITING")
-        joe.expect(f"Open chat requests:\n#{chat} 'customer'", sender=bot)
+        joe.expect(lambda t: t.startswith(f"Open chat requests:\n#{chat} 'customer' (waiting "),
+                   sender=bot)
         joe.set_presence("chat")  # "free for chat" is available
         joe.expect(lambda t: t.startswith(request_text("customer", chat)), sender=bot)
         app.wait_operators(1)
@@ -100,7 +101,7 @@ class Presence(case.ProsodyTestCase):
         joe.disconnect()
         phone.send(bot, "!STATUS")
         phone.expect("You are not in a chat. There are 0 open chat requests.", sender=bot)
-        self.assertEqual(availability(app), {"available": True, "operators": 1})
+        self.assertEqual(availability(app), {"available": True, "operators": 1, "free": 1})
 
         # A new chat reaches joe on his phone.
         visitor = Visitor(app)
@@ -112,13 +113,13 @@ class Presence(case.ProsodyTestCase):
         # The phone goes too: now joe is offline.
         phone.disconnect()
         app.wait_operators(0)
-        self.assertEqual(availability(app), {"available": False, "operators": 0})
+        self.assertEqual(availability(app), {"available": False, "operators": 0, "free": 0})
         self.assertEqual(app.stop(), 0)
 
     def test_no_operator_online_then_one_logs_in(self):
         joe = self.operator("joe")
         app = self.seshat([joe.bare_jid])  # joe has never logged in
-        self.assertEqual(availability(app), {"available": False, "operators": 0})
+        self.assertEqual(availability(app), {"available": False, "operators": 0, "free": 0})
 
         # Visitor starts a chat: < No operator is available right now. ...
         visitor = Visitor(app)
@@ -133,7 +134,7 @@ class Presence(case.ProsodyTestCase):
         _, text = joe.expect(lambda t: t.startswith(request_text("customer", chat)), sender=bot)
         self.assertIn("Anyone?", text)
         app.wait_operators(1)
-        self.assertEqual(availability(app), {"available": True, "operators": 1})
+        self.assertEqual(availability(app), {"available": True, "operators": 1, "free": 1})
         joe.send(bot, f"!ACCEPT {chat}")
         joe.expect(f"You are now handling chat #{chat}. Send '!FINISH' when you are done.")
         joe.expect("Anyone?")

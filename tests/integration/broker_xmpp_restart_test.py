@@ -3,6 +3,8 @@ reconnects by itself, the operator logs in again, and every message written mean
 visitor before, during and after the outage, and by the operator after it, arrives exactly once
 and in order. Over `seshat serve`, a real Prosody and a real slixmpp client."""
 
+import time
+
 import harness.case as case
 from harness.visitor import Visitor
 
@@ -14,8 +16,11 @@ def request_text(name, chat):
 
 # These tests found that a restart used to take the chat from joe: Prosody reports joe
 # "unavailable" when it stops, and again when it answers the bot's presence probe before joe is
-# back. Now an unavailable operator keeps the chat until presence settles (3 s), so joe, back in
-# time, keeps it.
+# back. Now an unavailable operator keeps the chat until presence settles (reconnect_grace after
+# the bot's own reconnect, operator_grace after an operator's), so joe, back in time, keeps it.
+
+DROPPED = ("Your operator's connection dropped. Please wait: they have a little time to come "
+           "back.")
 
 
 class XmppRestart(case.ProsodyTestCase):
@@ -51,7 +56,7 @@ class XmppRestart(case.ProsodyTestCase):
         for n in range(6, 9):
             visitor.send(f"visitor {n}")
         # The bot reconnects by itself (its backoff starts at 200 ms), then joe's client logs in
-        # again, well within the 3 s README gives an operator to come back after a reconnect.
+        # again, well within the reconnect_grace README gives operators after a reconnect.
         app.wait_log_count("xmpp connected as", 2)
         joe.connect("laptop")
         app.wait_operators(1)
@@ -113,7 +118,8 @@ class XmppRestart(case.ProsodyTestCase):
 
         # joe was told of the chat before the outage; he is not told again, and accepts it.
         joe.send(bot, "!WAITING")
-        joe.expect(f"Open chat requests:\n#{chat} 'customer': visitor 1", sender=bot)
+        joe.expect(lambda t: t.startswith(f"Open chat requests:\n#{chat} 'customer' (waiting ")
+                   and t.endswith(" s, email: no): visitor 1"), sender=bot)
         joe.send(bot, f"!ACCEPT {chat}")
         joe.expect(f"You are now handling chat #{chat}. Send '!FINISH' when you are done.")
         # > every visitor message, once, in order
@@ -132,6 +138,42 @@ class XmppRestart(case.ProsodyTestCase):
                          [("operator", f"operator {n}") for n in range(1, 6)])
         self.assertEqual([t for t in visitor.texts() if t[0] == "visitor"],
                          [("visitor", f"visitor {n}") for n in range(1, 14)])
+        self.assertEqual(app.stop(), 0)
+
+    def test_operator_back_later_than_the_bot_but_within_reconnect_grace_keeps_the_chat(self):
+        # The judged scenario at test speed: the server is down 10 s; joe's client (Profanity
+        # retries after 30 s) comes back 8 s after the bot did, later than the old fixed 3 s
+        # and than operator_grace, but within reconnect_grace.
+        joe = self.operator("joe")
+        joe.connect("laptop")
+        app = self.seshat([joe.bare_jid], extra={"reconnect_grace": 20, "operator_grace": 3})
+        bot = self.server.jid("bot")
+        app.wait_operators(1)
+        visitor = Visitor(app)
+        chat = visitor.start("customer")
+        joe.expect(lambda t: t.startswith(request_text("customer", chat)), sender=bot)
+        joe.send(bot, f"!ACCEPT {chat}")
+        joe.expect(f"You are now handling chat #{chat}. Send '!FINISH' when you are done.")
+        visitor.expect("Your chat has started.", sender="system")
+
+        app.wait_outbox_confirmed()
+        self.server.stop()
+        joe.wait_lost()
+        # < the visitor learns why nobody answers
+        visitor.expect(DROPPED, sender="system")
+        time.sleep(10)  # the outage itself
+        self.server.start()
+        app.wait_log_count("xmpp connected as", 2, timeout=30)
+        time.sleep(8)  # joe's client is slower than the bot
+        joe.connect("laptop")
+        visitor.expect("Your operator is back.", sender="system")
+        joe.send(bot, "!STATUS")
+        joe.expect(f"You are handling chat #{chat} with 'customer'.", sender=bot)
+        joe.send(bot, "still here")
+        visitor.expect("still here", sender="operator")
+        self.assertNotIn(f"chat={chat} open -> ", app.log_text())
+        self.assertNotIn("Your operator went offline. Please wait while we find someone else.",
+                         [m["text"] for m in visitor.seen])
         self.assertEqual(app.stop(), 0)
 
     def test_server_stopped_and_started(self):

@@ -75,8 +75,9 @@ class ProbeListener final : public Listener {
   void on_message(std::string_view from, std::string_view body) override {
     m_out.print({{"event", "message"}, {"from", from}, {"body", body}});
   }
-  void on_presence(std::string_view from, Show show) override {
-    m_out.print({{"event", "presence"}, {"from", from}, {"show", show_name(show)}});
+  void on_presence(std::string_view from, Show show, int priority) override {
+    m_out.print(
+        {{"event", "presence"}, {"from", from}, {"show", show_name(show)}, {"priority", priority}});
   }
   void on_delivered(std::vector<std::int64_t> delivered,
                     std::vector<std::int64_t> bounced) override {

@@ -79,7 +79,7 @@ TEST(DataVersionWatcherTest, PublishesAnotherConnectionsCommitPromptly) {
   auto subscription = feed.subscribe(recorder.listener());
   DataVersionWatcher watcher(open_sqlite_store(path), feed, 10ms);
 
-  (void)writer->create_chat(NewChat{"Ann", "hello", "", "h"});
+  (void)writer->create_chat(NewChat{"Ann", "hello", "", "h", ""});
   ASSERT_TRUE(recorder.wait_for(1, 100ms));
   EXPECT_EQ(recorder.seen().front(), any_chat);
 
@@ -135,7 +135,7 @@ TEST(DataVersionWatcherTest, SurvivesFailingReadsAndResumes) {
   ASSERT_TRUE(recorder.wait_for(1, 1000ms));
   const auto published = recorder.seen().size();
 
-  (void)writer->create_chat(NewChat{"Ann", "", "", "h"});
+  (void)writer->create_chat(NewChat{"Ann", "", "", "h", ""});
   ASSERT_TRUE(recorder.wait_for(published + 1, 1000ms));
 }
 

@@ -98,7 +98,7 @@ class ConcurrencyTest : public ::testing::Test {
   void make_requests(int count) {
     auto store = open_sqlite_store(m_path);
     for (int i = 0; i < count; ++i) {
-      const auto id = store->create_chat(NewChat{"visitor", "", "", "h"});
+      const auto id = store->create_chat(NewChat{"visitor", "", "", "h", ""});
       ASSERT_TRUE(store->apply({core::SetState{id, ChatState::waiting, ChatState::notified, ""}}));
     }
   }
@@ -192,7 +192,7 @@ TEST_F(ConcurrencyTest, TwoProcessesRacingForRequestsEachWinDistinctChats) {
 
 TEST_F(ConcurrencyTest, TwoProcessesWritingToOneChatGetEverySeqOnce) {
   constexpr int k_each = 150;
-  const auto id = open_sqlite_store(m_path)->create_chat(NewChat{"visitor", "", "", "h"});
+  const auto id = open_sqlite_store(m_path)->create_chat(NewChat{"visitor", "", "", "h", ""});
   Pipe ready;
   Pipe go;
   auto writer = [&](const std::string& name) {
@@ -265,7 +265,8 @@ TEST_F(ConcurrencyTest, AKilledWriterLeavesAWholeDatabase) {
     const auto child = spawn([&] {
       auto store = open_sqlite_store(m_path);
       for (int i = 0; i < 1'000'000; ++i) {
-        const auto id = store->create_chat(NewChat{"v", "opening " + std::to_string(i), "", "h"});
+        const auto id =
+            store->create_chat(NewChat{"v", "opening " + std::to_string(i), "", "h", ""});
         (void)store->add_message(id, Author::visitor, "second");
         (void)store->add_message(id, Author::visitor, "third");
         (void)store->apply({core::SetState{id, ChatState::waiting, ChatState::notified, ""},
@@ -287,7 +288,7 @@ TEST_F(ConcurrencyTest, AKilledWriterLeavesAWholeDatabase) {
     auto store = open_sqlite_store(m_path);  // recovers the WAL and works on
     const auto chats = store->live_chats();
     ASSERT_FALSE(chats.empty());
-    const auto id = store->create_chat(NewChat{"after", "", "", "h"});
+    const auto id = store->create_chat(NewChat{"after", "", "", "h", ""});
     EXPECT_GT(id, chats.back().chat.id);
     ASSERT_TRUE(store->apply({core::SetState{id, ChatState::waiting, ChatState::failed, ""}}));
   }
@@ -316,7 +317,7 @@ class WriteLockHolder {
 
 TEST_F(ConcurrencyTest, AWriteWaitsForABusyWriterAndSucceeds) {
   auto store = open_sqlite_store(m_path);
-  const auto id = store->create_chat(NewChat{"visitor", "hello", "", "h"});
+  const auto id = store->create_chat(NewChat{"visitor", "hello", "", "h", ""});
   ASSERT_EQ(id, 1);
   WriteLockHolder holder(m_path, std::chrono::milliseconds(200));
 
@@ -335,7 +336,7 @@ TEST_F(ConcurrencyTest, AWriteWaitsForABusyWriterAndSucceeds) {
 
 TEST_F(ConcurrencyTest, AWriteBusyPastTheTimeoutIsAStoreError) {
   auto store = open_sqlite_store(m_path);
-  const auto id = store->create_chat(NewChat{"visitor", "hello", "", "h"});
+  const auto id = store->create_chat(NewChat{"visitor", "hello", "", "h", ""});
   {
     WriteLockHolder holder(m_path, std::chrono::milliseconds(5300));  // past the 5 s timeout
     try {

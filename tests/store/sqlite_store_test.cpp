@@ -21,7 +21,7 @@ Millis now_millis() {
 class SqliteStoreTest : public ::testing::Test {
  protected:
   ChatId new_chat(const std::string& opening = "Hello?") {
-    return m_store->create_chat(NewChat{"Ann", opening, "/pricing", "hash-of-token"});
+    return m_store->create_chat(NewChat{"Ann", opening, "/pricing", "hash-of-token", ""});
   }
 
   // Takes a chat through the guarded transitions, as the broker would.
@@ -39,6 +39,14 @@ class SqliteStoreTest : public ::testing::Test {
   std::unique_ptr<Store> m_store = open_sqlite_store(m_dir.file("seshat.db"));
 };
 
+TEST_F(SqliteStoreTest, KeepsTheVisitorsEmail) {
+  const NewChat chat{"Ann", "", "", "h", "ann@shop.example"};
+  const auto id = m_store->create_chat(chat);
+  EXPECT_EQ(record(id).chat.email, "ann@shop.example");
+  ASSERT_EQ(m_store->live_chats().size(), 1u);
+  EXPECT_EQ(m_store->live_chats()[0].chat.email, "ann@shop.example");
+}
+
 TEST_F(SqliteStoreTest, CreatesAWaitingChatWithItsOpeningMessage) {
   const auto before = now_millis();
   const auto id = new_chat("Do you ship to Norway?");
@@ -50,6 +58,7 @@ TEST_F(SqliteStoreTest, CreatesAWaitingChatWithItsOpeningMessage) {
   EXPECT_EQ(chat.chat.visitor_name, "Ann");
   EXPECT_EQ(chat.chat.opening_message, "Do you ship to Norway?");
   EXPECT_EQ(chat.chat.page, "/pricing");
+  EXPECT_EQ(chat.chat.email, "");
   EXPECT_EQ(chat.chat.operator_jid, "");
   EXPECT_EQ(chat.token_hash, "hash-of-token");
   EXPECT_EQ(chat.last_seq, 1);
@@ -445,12 +454,46 @@ TEST_F(SqliteStoreTest, OperatorsAvailabilityIsCountedAndReset) {
   EXPECT_EQ(m_store->available_operators(), 1);
 }
 
+TEST_F(SqliteStoreTest, FreeOperatorsAreCountedAndReset) {
+  EXPECT_EQ(m_store->free_operators(), 0);
+  ASSERT_TRUE(m_store->apply({core::SetOperatorAvailable{"joe@example.com", true},
+                              core::SetOperatorFree{"joe@example.com", true},
+                              core::SetOperatorFree{"kim@example.com", true}}));
+  EXPECT_EQ(m_store->free_operators(), 2);
+  EXPECT_EQ(m_store->available_operators(), 1);
+  ASSERT_TRUE(m_store->apply({core::SetOperatorFree{"kim@example.com", false}}));
+  EXPECT_EQ(m_store->free_operators(), 1);
+  m_store->reset_operators();
+  EXPECT_EQ(m_store->free_operators(), 0);
+}
+
+TEST_F(SqliteStoreTest, LeftMessagesAndQueuePositions) {
+  const auto first = new_chat();
+  const auto second = new_chat();
+  const auto third = new_chat();
+  EXPECT_EQ(m_store->queue_position(first), 1);
+  EXPECT_EQ(m_store->queue_position(third), 3);
+  move(first, ChatState::waiting, ChatState::open, "joe@example.com");
+  EXPECT_EQ(m_store->queue_position(first), 0);
+  EXPECT_EQ(m_store->queue_position(second), 1);
+  EXPECT_EQ(m_store->queue_position(third), 2);
+  EXPECT_FALSE(record(second).chat.left_message);
+  ASSERT_TRUE(m_store->apply({core::MarkLeftMessage{second, true}}));
+  EXPECT_TRUE(record(second).chat.left_message);
+  EXPECT_EQ(record(second).chat.created_at, record(second).created_at);
+  ASSERT_TRUE(m_store->apply({core::MarkLeftMessage{second, false}}));
+  EXPECT_FALSE(record(second).chat.left_message);
+  // The switchboard's own bookkeeping stores nothing and is never refused.
+  EXPECT_TRUE(m_store->apply({core::SetVisitorAway{second, true}, core::Offered{"j", {second}},
+                              core::DeferOffer{"j", second}, core::MarkDropped{first, true}}));
+}
+
 TEST_F(SqliteStoreTest, DataVersionChangesOnlyForOtherConnectionsCommits) {
   auto other = open_sqlite_store(m_dir.file("seshat.db"));
   const auto start = m_store->data_version();
   (void)new_chat();  // our own commit
   EXPECT_EQ(m_store->data_version(), start);
-  (void)other->create_chat(NewChat{"Bob", "", "", "h"});
+  (void)other->create_chat(NewChat{"Bob", "", "", "h", ""});
   EXPECT_NE(m_store->data_version(), start);
 }
 

@@ -40,5 +40,16 @@ TEST(ParsePresence, OtherTypesReportNothing) {
   }
 }
 
+TEST(ParsePresence, PriorityIsAnIntegerFromMinus128To127Else0) {
+  EXPECT_EQ(parse_presence("", "", "").priority, 0);
+  EXPECT_EQ(parse_presence("", "", "5").priority, 5);
+  EXPECT_EQ(parse_presence("", "away", " -1 ").priority, -1);
+  EXPECT_EQ(parse_presence("", "", "-128").priority, -128);
+  EXPECT_EQ(parse_presence("", "", "127").priority, 127);
+  for (auto bogus : {"128", "-129", "1.5", "high", "+", "9999999999999"}) {
+    EXPECT_EQ(parse_presence("", "", bogus).priority, 0) << bogus;
+  }
+}
+
 }  // namespace
 }  // namespace seshat::xmpp

@@ -7,7 +7,8 @@ namespace {
 
 void waiting(CommandContext& context, std::optional<ChatId>) {
   const auto requests = context.board.requests();
-  auto text = requests.empty() ? texts::no_requests() : texts::request_list(requests);
+  auto text =
+      requests.empty() ? texts::no_requests() : texts::request_list(requests, context.board.now());
   context.actions.push_back(SendToOperator{context.operator_jid, std::move(text), 0});
 }
 

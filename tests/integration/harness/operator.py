@@ -43,9 +43,10 @@ class Operator:
 
     # --- session ---
 
-    def connect(self, resource, show=None, timeout=DEFAULT_TIMEOUT, announce=True):
-        """Logs in as bare_jid/resource with the given <show/> (None: available). With
-        announce=False no initial presence is sent: a resource nobody has seen online."""
+    def connect(self, resource, show=None, timeout=DEFAULT_TIMEOUT, announce=True, priority=None):
+        """Logs in as bare_jid/resource with the given <show/> (None: available) and
+        <priority/> (None: none, which counts as 0). With announce=False no initial presence is
+        sent: a resource nobody has seen online."""
         if self._thread is not None:
             raise RuntimeError(f"{self.bare_jid} is already connected")
         started = threading.Event()
@@ -59,7 +60,8 @@ class Operator:
             client = slixmpp.ClientXMPP(self.full_jid, self.password)
             client.ssl_context = ssl.create_default_context(cafile=self.server.ca_file)
             client.add_event_handler("session_start",
-                                     lambda _: self._on_start(client, show, started, announce))
+                                     lambda _: self._on_start(client, show, started, announce,
+                                                              priority))
             client.add_event_handler("failed_auth", lambda _: self._fail(failure, started, "auth failed"))
             client.add_event_handler("connection_failed",
                                      lambda e: self._fail(failure, started, f"connection failed: {e}"))
@@ -184,9 +186,9 @@ class Operator:
 
     # --- internals (on the client's event loop) ---
 
-    def _on_start(self, client, show, started, announce=True):
+    def _on_start(self, client, show, started, announce=True, priority=None):
         if announce:
-            client.send_presence(pshow=show)
+            client.send_presence(pshow=show, ppriority=priority)
         started.set()
 
     def _fail(self, failure, started, reason):

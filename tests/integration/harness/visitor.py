@@ -53,8 +53,10 @@ class Visitor:
         self.status = None
         self.seen = []  # every message read, in order: dicts with seq, from, text, at
 
-    def start(self, name="customer", message=None, page=None):
+    def start(self, name="customer", message=None, page=None, email=None):
         body = {"name": name}
+        if email is not None:
+            body["email"] = email
         if message is not None:
             body["message"] = message
         if page is not None:
