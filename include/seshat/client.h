@@ -69,6 +69,12 @@ const char* seshat_last_error(const seshat_client* client);
 int seshat_start_chat(seshat_client* client, const char* name, const char* message,
                       const char* page, int64_t* id, char* token, size_t token_size);
 
+/* The same, with the visitor's email address (may be NULL): one plausible local@domain of at
+ * most 254 characters, else SESHAT_ERR_BAD_REQUEST. */
+int seshat_start_chat_email(seshat_client* client, const char* name, const char* message,
+                            const char* page, const char* email, int64_t* id, char* token,
+                            size_t token_size);
+
 /* Sends the visitor's text; *seq (may be NULL) receives its sequence number. */
 int seshat_send(seshat_client* client, int64_t id, const char* token, const char* text,
                 int64_t* seq);

@@ -81,9 +81,11 @@ class Client {
   Client& operator=(Client&&) noexcept;
 
   // Opens a chat and notifies the available operators. `name` is required (one line, trimmed);
-  // `message` is an optional opening text, `page` the address the visitor came from.
+  // `message` is an optional opening text, `page` the address the visitor came from, `email`
+  // the visitor's address (optional; one plausible local@domain, at most 254 characters, or
+  // bad_request), so that an answer can reach them after they left the page.
   [[nodiscard]] ChatTicket start_chat(std::string_view name, std::string_view message = {},
-                                      std::string_view page = {});
+                                      std::string_view page = {}, std::string_view email = {});
 
   // Sends the visitor's text to the chat; returns its seq.
   std::int64_t send(std::int64_t id, std::string_view token, std::string_view text);

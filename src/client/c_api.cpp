@@ -109,6 +109,12 @@ const char* seshat_last_error(const seshat_client* client) {
 
 int seshat_start_chat(seshat_client* client, const char* name, const char* message,
                       const char* page, int64_t* id, char* token, size_t token_size) {
+  return seshat_start_chat_email(client, name, message, page, nullptr, id, token, token_size);
+}
+
+int seshat_start_chat_email(seshat_client* client, const char* name, const char* message,
+                            const char* page, const char* email, int64_t* id, char* token,
+                            size_t token_size) {
   return guarded(client, [&](seshat::Client& cpp) {
     if (name == nullptr) return missing_argument(client, "name");
     if (id == nullptr) return missing_argument(client, "id");
@@ -117,7 +123,7 @@ int seshat_start_chat(seshat_client* client, const char* name, const char* messa
       client->last_error = "The token buffer must hold SESHAT_TOKEN_SIZE bytes.";
       return SESHAT_ERR_BAD_REQUEST;
     }
-    const auto ticket = cpp.start_chat(name, or_empty(message), or_empty(page));
+    const auto ticket = cpp.start_chat(name, or_empty(message), or_empty(page), or_empty(email));
     *id = ticket.id;
     std::memcpy(token, ticket.token.c_str(), ticket.token.size() + 1);
     return SESHAT_OK;

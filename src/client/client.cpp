@@ -116,9 +116,9 @@ Client::Client(Client&&) noexcept = default;
 Client& Client::operator=(Client&&) noexcept = default;
 
 ChatTicket Client::start_chat(std::string_view name, std::string_view message,
-                              std::string_view page) {
+                              std::string_view page, std::string_view email) {
   auto ticket = value_or_throw(m_impl->locked(
-      [&](client::Visitors& visitors) { return visitors.start(name, message, page); }));
+      [&](client::Visitors& visitors) { return visitors.start(name, message, page, email); }));
   return ChatTicket{ticket.id, std::move(ticket.token)};
 }
 

@@ -1,6 +1,7 @@
 #include "client/text_check.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdint>
 #include <optional>
 
@@ -137,6 +138,56 @@ Result<std::string> check_page(std::string_view page, std::size_t max_bytes) {
                                       " must be a single line without control characters."))
     return *failure;
   return std::string(page);
+}
+
+Result<std::string> check_email(std::string_view email) {
+  constexpr std::size_t k_max_email = 254;  // RFC 5321's path limit, less the angle brackets
+  constexpr std::size_t k_max_local = 64;
+  constexpr std::size_t k_max_label = 63;
+  email = trim(email);
+  if (email.empty()) return std::string{};
+  const auto bad = [](std::string sentence) { return Failure{Error::bad_request, sentence}; };
+  const std::string example = " (like name@example.com)";
+  if (email.size() > k_max_email)
+    return bad("The email address is longer than " + std::to_string(k_max_email) + " characters.");
+  for (const char c : email) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7F)
+      return bad("The email address must be a single line without control characters.");
+    if (c == ' ') return bad("The email address must not contain spaces.");
+    if (byte >= 0x80)
+      return bad("The email address must be written in plain ASCII" + example + ".");
+  }
+  const auto at = email.find('@');
+  if (at == std::string_view::npos || email.find('@', at + 1) != std::string_view::npos)
+    return bad("The email address must be one address" + example + ".");
+  const auto local = email.substr(0, at);
+  const auto domain = email.substr(at + 1);
+  // RFC 5322 atext: letters, digits and these; dots only between them.
+  constexpr std::string_view k_local_specials = "!#$%&'*+-/=?^_`{|}~";
+  const bool local_ok = !local.empty() && local.size() <= k_max_local && local.front() != '.' &&
+                        local.back() != '.' && local.find("..") == std::string_view::npos &&
+                        std::all_of(local.begin(), local.end(), [&](char c) {
+                          return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' ||
+                                 k_local_specials.find(c) != std::string_view::npos;
+                        });
+  if (!local_ok)
+    return bad("The part of the email address before '@' is not valid" + example + ".");
+  bool domain_ok = domain.find('.') != std::string_view::npos;
+  std::size_t start = 0;
+  while (domain_ok && start <= domain.size()) {
+    auto end = domain.find('.', start);
+    if (end == std::string_view::npos) end = domain.size();
+    const auto label = domain.substr(start, end - start);
+    domain_ok = !label.empty() && label.size() <= k_max_label && label.front() != '-' &&
+                label.back() != '-' && std::all_of(label.begin(), label.end(), [](char c) {
+                  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-';
+                });
+    start = end + 1;
+  }
+  if (!domain_ok)
+    return bad("The part of the email address after '@' is not a valid domain" + example + ".");
+  return std::string(email);
 }
 
 }  // namespace seshat::client

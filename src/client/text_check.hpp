@@ -24,6 +24,13 @@ namespace seshat::client {
 // The page the visitor came from (one line, no control characters); may be empty.
 [[nodiscard]] Result<std::string> check_page(std::string_view page, std::size_t max_bytes);
 
+// The visitor's email address, trimmed of surrounding white space; may be empty (none given).
+// One plausible address, local@domain: at most 254 bytes, printable ASCII without spaces,
+// quotes, brackets, commas or semicolons (so it can never carry a second address or a mail
+// header), a dot-atom local part of at most 64 bytes, and a domain of dot-separated labels of
+// letters, digits and inner hyphens with at least one dot. Anything else -> bad_request.
+[[nodiscard]] Result<std::string> check_email(std::string_view email);
+
 // True when the text has nothing but white space.
 [[nodiscard]] bool is_blank(std::string_view text);
 

@@ -43,13 +43,15 @@ Visitors::Clock Visitors::system_clock() {
 }
 
 Result<Ticket> Visitors::start(std::string_view name, std::string_view message,
-                               std::string_view page) {
+                               std::string_view page, std::string_view email) {
   auto checked_name = check_name(name, m_limits.max_name_bytes);
   if (!checked_name) return checked_name.failure();
   auto checked_message = check_message(message, m_limits.max_message_bytes);
   if (!checked_message) return checked_message.failure();
   auto checked_page = check_page(page, m_limits.max_page_bytes);
   if (!checked_page) return checked_page.failure();
+  auto checked_email = check_email(email);
+  if (!checked_email) return checked_email.failure();
 
   auto token = make_token();
   if (!token) return unavailable();
@@ -58,6 +60,7 @@ Result<Ticket> Visitors::start(std::string_view name, std::string_view message,
   // A blank opening text is no message at all.
   if (!is_blank(checked_message.value())) chat.opening_message = std::move(checked_message).value();
   chat.page = std::move(checked_page).value();
+  chat.email = std::move(checked_email).value();
   chat.token_hash = hash_token(*token);
   try {
     const auto id = m_store.create_chat(chat);

@@ -64,10 +64,10 @@ class Visitors {
   Visitors(store::Store& store, store::ChangeFeed* feed, Limits limits = {},
            Clock clock = system_clock());
 
-  // Opens a chat. `name` is required (one line, trimmed); `message` (an opening text) and
-  // `page` may be empty.
+  // Opens a chat. `name` is required (one line, trimmed); `message` (an opening text),
+  // `page` and `email` (checked by check_email) may be empty.
   [[nodiscard]] Result<Ticket> start(std::string_view name, std::string_view message,
-                                     std::string_view page);
+                                     std::string_view page, std::string_view email = {});
 
   // Adds a visitor message; returns its seq.
   [[nodiscard]] Result<core::Seq> send(core::ChatId id, std::string_view token,

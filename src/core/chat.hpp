@@ -44,6 +44,7 @@ struct Chat {
   std::string visitor_name;
   std::string opening_message;        // may be empty
   std::string page;                   // the page the visitor came from; may be empty
+  std::string email;                  // the visitor's email address (checked); may be empty
   std::string operator_jid;           // bare JID of the handling operator; empty unless open
   std::vector<std::string> notified;  // bare JIDs of operators told about the request
   bool told_held = false;  // the visitor was told that their messages wait for an operator

@@ -63,7 +63,10 @@ client::Result<StartRequest> decode_start(std::string_view body) {
   if (!message) return message.failure();
   auto page = string_field(object.value(), "page", Field::optional);
   if (!page) return page.failure();
-  return StartRequest{std::move(name).value(), std::move(message).value(), std::move(page).value()};
+  auto email = string_field(object.value(), "email", Field::optional);
+  if (!email) return email.failure();
+  return StartRequest{std::move(name).value(), std::move(message).value(), std::move(page).value(),
+                      std::move(email).value()};
 }
 
 client::Result<std::string> decode_text(std::string_view body) {

@@ -17,9 +17,10 @@ struct StartRequest {
   std::string name;
   std::string message;  // optional opening text
   std::string page;     // optional page the visitor came from
+  std::string email;    // optional address of the visitor (checked by the Visitors)
 };
 
-// {"name":"...","message":"...","page":"..."}: name required; all strings.
+// {"name":"...","message":"...","page":"...","email":"..."}: name required; all strings.
 [[nodiscard]] client::Result<StartRequest> decode_start(std::string_view body);
 
 // {"text":"..."}: the text of a visitor message (required, a string).

@@ -271,7 +271,7 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
     if (start->page.empty()) start->page = std::string(sv(m_request[bhttp::field::referer]));
     query(
         [request = std::move(start).value()](client::Visitors& visitors, store::Store&) {
-          return visitors.start(request.name, request.message, request.page);
+          return visitors.start(request.name, request.message, request.page, request.email);
         },
         [this](client::Result<client::Ticket> ticket) {
           if (!ticket) return send_failure(ticket.failure());

@@ -94,6 +94,10 @@ CREATE INDEX chats_unrelayed ON chats(id)
   WHERE visitor_seq > relayed_seq
     AND (state = 'open' OR ((state = 'waiting' OR state = 'notified') AND told_held = 0));
 )sql"},
+    // The visitor may give an email address, so that an answer can reach them after they left.
+    Migration{"the visitor's email address", R"sql(
+ALTER TABLE chats ADD COLUMN email TEXT NOT NULL DEFAULT '';  -- '': none given
+)sql"},
     // Mail (README "Mail") and retention. Needs chats.email (the migration that adds it comes
     // first). A chat's mailed_seq: its messages up to there are settled (mailed, seen by the
     // page, or nothing to mail). ended_at: when it reached a final state, set by a trigger so

@@ -34,7 +34,7 @@ class StoreError : public std::runtime_error {
 using Millis = std::int64_t;  // milliseconds since the Unix epoch (UTC)
 
 struct ChatRecord {
-  core::Chat chat;         // id, state, visitor name, opening message, page, operator
+  core::Chat chat;         // id, state, visitor name, opening message, page, email, operator
   std::string token_hash;  // what the visitor's token hashes to (never the token itself)
   Seq last_seq = 0;        // highest message seq in this chat (0: none yet)
   Seq relayed_seq = 0;     // visitor messages up to here went to an operator
@@ -55,6 +55,7 @@ struct NewChat {
   std::string opening_message;  // stored as the visitor's first message when not empty
   std::string page;
   std::string token_hash;
+  std::string email;  // the visitor's address, checked (client::check_email); may be empty
 };
 
 struct OutboxItem {

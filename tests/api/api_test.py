@@ -255,6 +255,13 @@ class ErrorsTest(ApiTestCase):
             (b'{"name": "   "}', None),
             (b'{"name": "a\\nb"}', None),
             (b'{"name": "\xff\xfe"}', "The request body is not valid UTF-8."),
+            (b'{"name": "a", "email": 5}', "The field 'email' must be a string."),
+            (b'{"name": "a", "email": "a@b.example, c@d.example"}',
+             "The email address must not contain spaces."),
+            (b'{"name": "a", "email": "a@b.example\\r\\nBcc: c@d.example"}',
+             "The email address must be a single line without control characters."),
+            (b'{"name": "a", "email": "nobody"}',
+             "The email address must be one address (like name@example.com)."),
         ]
         for body, sentence in cases:
             with self.subTest(body=body):

@@ -106,4 +106,17 @@ TEST(CApiOpen, FailureLeavesAHandleThatSaysWhy) {
   seshat_client_free(nullptr);
 }
 
+TEST_F(CApiTest, StartWithEmailChecksTheAddress) {
+  int64_t id = 0;
+  char token[SESHAT_TOKEN_SIZE];
+  EXPECT_EQ(seshat_start_chat_email(m_client, "customer", nullptr, nullptr, "ann@shop.example", &id,
+                                    token, sizeof token),
+            SESHAT_OK);
+  EXPECT_GT(id, 0);
+  EXPECT_EQ(seshat_start_chat_email(m_client, "customer", nullptr, nullptr, "ann at shop", &id,
+                                    token, sizeof token),
+            SESHAT_ERR_BAD_REQUEST);
+  EXPECT_STREQ(seshat_last_error(m_client), "The email address must not contain spaces.");
+}
+
 }  // namespace

@@ -93,6 +93,53 @@ TEST(Page, OneLineWithinLimit) {
                  "The page address is longer than 2048 bytes.");
 }
 
+TEST(Email, EmptyMeansNoneAndPlausibleAddressesPass) {
+  EXPECT_EQ(check_email("").value(), "");
+  EXPECT_EQ(check_email("  ").value(), "");
+  EXPECT_EQ(check_email(" ann.lee+shop@mail.example.com \n").value(),
+            "ann.lee+shop@mail.example.com");
+  EXPECT_EQ(check_email("o'brien@x-1.example").value(), "o'brien@x-1.example");
+  const std::string longest = std::string(64, 'l') + "@" + std::string(63, 'd') + "." +
+                              std::string(63, 'd') + "." + std::string(61, 'd');
+  ASSERT_EQ(longest.size(), 254u);
+  EXPECT_TRUE(check_email(longest).ok());
+}
+
+TEST(Email, RefusesAnythingButOneAddressWithOneSentenceEach) {
+  const auto refused = [](std::string_view email, const std::string& sentence) {
+    expect_failure(check_email(email), Error::bad_request, sentence);
+  };
+  const std::string example = " (like name@example.com).";
+  refused("ann", "The email address must be one address" + example);
+  refused("a@b@c.example", "The email address must be one address" + example);
+  refused("a@b.example,c@d.example", "The email address must be one address" + example);
+  refused("a@b.example, c@d.example", "The email address must not contain spaces.");
+  refused("Ann <ann@b.example>", "The email address must not contain spaces.");
+  refused("a@b.example\r\nBcc: c@d.example",
+          "The email address must be a single line without control characters.");
+  refused("a@b.example\nx", "The email address must be a single line without control characters.");
+  refused("a\tb@c.example", "The email address must be a single line without control characters.");
+  refused("\xC3\xA9@b.example", "The email address must be written in plain ASCII" + example);
+  refused("@b.example", "The part of the email address before '@' is not valid" + example);
+  refused(".a@b.example", "The part of the email address before '@' is not valid" + example);
+  refused("a..b@b.example", "The part of the email address before '@' is not valid" + example);
+  refused("\"a\"@b.example", "The part of the email address before '@' is not valid" + example);
+  refused("<a>@b.example", "The part of the email address before '@' is not valid" + example);
+  refused(std::string(65, 'l') + "@b.example",
+          "The part of the email address before '@' is not valid" + example);
+  const std::string not_domain = "The part of the email address after '@' is not a valid domain";
+  refused("a@localhost", not_domain + example);
+  refused("a@", not_domain + example);
+  refused("a@b..example", not_domain + example);
+  refused("a@-b.example", not_domain + example);
+  refused("a@b.example.", not_domain + example);
+  refused("a@[127.0.0.1]", not_domain + example);
+  refused("a@b_c.example", not_domain + example);
+  refused("a@" + std::string(64, 'd') + ".example", not_domain + example);
+  refused(std::string(64, 'l') + "@" + std::string(190, 'd') + ".ex",
+          "The email address is longer than 254 characters.");
+}
+
 TEST(Blank, OnlyWhiteSpace) {
   EXPECT_TRUE(is_blank(""));
   EXPECT_TRUE(is_blank(" \n\t"));

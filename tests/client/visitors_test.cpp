@@ -90,6 +90,19 @@ TEST_F(VisitorsTest, StartRefusesBadFields) {
   EXPECT_TRUE(m_store->live_chats().empty());
 }
 
+TEST_F(VisitorsTest, StartStoresTheCheckedEmailAndRefusesABadOne) {
+  const auto ticket = m_visitors.start("customer", "", "", " ann@shop.example ");
+  ASSERT_TRUE(ticket.ok());
+  EXPECT_EQ(m_store->find_chat(ticket->id)->chat.email, "ann@shop.example");
+  EXPECT_EQ(m_store->find_chat(start().id)->chat.email, "");
+  m_published.clear();
+  expect_failure(m_visitors.start("customer", "", "", "ann@shop.example\r\nBcc: x@y.example"),
+                 Error::bad_request,
+                 "The email address must be a single line without control characters.");
+  EXPECT_TRUE(m_published.empty());
+  EXPECT_EQ(m_store->live_chats().size(), 2u);
+}
+
 TEST_F(VisitorsTest, SendStoresVisitorMessagesInOrder) {
   const auto ticket = start();
   m_published.clear();

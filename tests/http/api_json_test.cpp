@@ -16,6 +16,10 @@ TEST(ApiJson, DecodesAStartRequest) {
   EXPECT_EQ(start->name, "customer");
   EXPECT_EQ(start->message, "Hi");
   EXPECT_EQ(start->page, "/pricing");
+  EXPECT_EQ(start->email, "");
+  const auto with_email = decode_start(R"({"name":"c","email":"c@shop.example"})");
+  ASSERT_TRUE(with_email.ok());
+  EXPECT_EQ(with_email->email, "c@shop.example");
   const auto minimal = decode_start(R"({"name":"c","message":null,"extra":1})");
   ASSERT_TRUE(minimal.ok());
   EXPECT_EQ(minimal->message, "");
@@ -30,6 +34,8 @@ TEST(ApiJson, RefusesBadBodiesWithOneSentenceEach) {
   expect_bad_request(decode_start(R"({"name":5})").failure(), "The field 'name' must be a string.");
   expect_bad_request(decode_start(R"({"name":"a","page":[]})").failure(),
                      "The field 'page' must be a string.");
+  expect_bad_request(decode_start(R"({"name":"a","email":["a@b.example"]})").failure(),
+                     "The field 'email' must be a string.");
   expect_bad_request(decode_text("{\"text\":\"\xC3\x28\"}").failure(),
                      "The request body is not valid UTF-8.");
   expect_bad_request(decode_text("{\"text\":\"\xED\xA0\x80\"}").failure(),  // a surrogate

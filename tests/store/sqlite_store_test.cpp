@@ -39,6 +39,15 @@ class SqliteStoreTest : public ::testing::Test {
   std::unique_ptr<Store> m_store = open_sqlite_store(m_dir.file("seshat.db"));
 };
 
+TEST_F(SqliteStoreTest, KeepsTheVisitorsEmail) {
+  NewChat chat{"Ann", "", "", "h"};
+  chat.email = "ann@shop.example";
+  const auto id = m_store->create_chat(chat);
+  EXPECT_EQ(record(id).chat.email, "ann@shop.example");
+  ASSERT_EQ(m_store->live_chats().size(), 1u);
+  EXPECT_EQ(m_store->live_chats()[0].chat.email, "ann@shop.example");
+}
+
 TEST_F(SqliteStoreTest, CreatesAWaitingChatWithItsOpeningMessage) {
   const auto before = now_millis();
   const auto id = new_chat("Do you ship to Norway?");
@@ -50,6 +59,7 @@ TEST_F(SqliteStoreTest, CreatesAWaitingChatWithItsOpeningMessage) {
   EXPECT_EQ(chat.chat.visitor_name, "Ann");
   EXPECT_EQ(chat.chat.opening_message, "Do you ship to Norway?");
   EXPECT_EQ(chat.chat.page, "/pricing");
+  EXPECT_EQ(chat.chat.email, "");
   EXPECT_EQ(chat.chat.operator_jid, "");
   EXPECT_EQ(chat.token_hash, "hash-of-token");
   EXPECT_EQ(chat.last_seq, 1);
