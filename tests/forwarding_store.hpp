@@ -90,7 +90,6 @@ class ForwardingStore : public store::Store {
     return m_real->purge_expired(before, max_rows);
   }
 
-
  private:
   std::unique_ptr<store::Store> m_real;
 };

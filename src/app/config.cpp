@@ -43,8 +43,8 @@ constexpr std::array<std::string_view, 13> k_keys = {
     "log_level"};
 // Mail and retention (read by read_mail_config).
 constexpr std::array<std::string_view, 8> k_mail_keys = {
-    "smtp",       "smtp_tls",   "smtp_user",      "smtp_password",
-    "mail_from",  "mail_delay", "retention_days", "visitor_grace"};
+    "smtp",      "smtp_tls",   "smtp_user",      "smtp_password",
+    "mail_from", "mail_delay", "retention_days", "visitor_grace"};
 constexpr std::string_view k_smtp_password_variable = "SESHAT_SMTP_PASSWORD";
 constexpr std::string_view k_key_prefix = "seshat_";
 constexpr std::string_view k_password_variable = "SESHAT_PASSWORD";
@@ -245,20 +245,21 @@ Parsed<std::pair<std::string, Endpoint>> parse_smtp_url(std::string_view text) {
   } else if (lower.starts_with("smtps://")) {
     scheme = "smtps", port = 465;
   } else {
-    return Result::fail("must be smtp://host:port or smtps://host:port, not '" +
-                        std::string(text) + "'");
+    return Result::fail("must be smtp://host:port or smtps://host:port, not '" + std::string(text) +
+                        "'");
   }
   auto rest = text.substr(scheme.size() + 3);
   if (rest.ends_with('/')) rest.remove_suffix(1);
   if (rest.find_first_of("/?#@") != std::string_view::npos)
-    return Result::fail("must be smtp://host:port or smtps://host:port with nothing after "
-                        "(a login goes in smtp_user and smtp_password)");
+    return Result::fail(
+        "must be smtp://host:port or smtps://host:port with nothing after "
+        "(a login goes in smtp_user and smtp_password)");
   auto endpoint = parse_endpoint(rest, port);
   if (!endpoint.value) return Result::fail(endpoint.error);
   const auto& host = endpoint.value->host;
   const auto shown = host.find(':') != std::string::npos ? "[" + host + "]" : host;
-  return Result::ok({scheme + "://" + shown + ":" + std::to_string(endpoint.value->port),
-                     *endpoint.value});
+  return Result::ok(
+      {scheme + "://" + shown + ":" + std::to_string(endpoint.value->port), *endpoint.value});
 }
 
 TlsPolicy read_tls_policy(const SectionReader& reader, const ini::Entry& entry) {

@@ -146,9 +146,8 @@ void Mailer::plan_replies(store::Millis now) {
         (void)m_store->settle_mail(watch.chat, watch.mailed_seq, plan.up_to);
         break;
       case core::ReplyMailPlan::Kind::mail:
-        if (const auto id = m_store->queue_reply_mail(watch.chat, watch.mailed_seq,
-                                                      plan.first_new, plan.up_to, watch.email,
-                                                      now)) {
+        if (const auto id = m_store->queue_reply_mail(watch.chat, watch.mailed_seq, plan.first_new,
+                                                      plan.up_to, watch.email, now)) {
           ++m_metrics.queued;
           spdlog::info("chat={} mail={} queued: operator lines {}..{} for the absent visitor",
                        watch.chat, *id, plan.first_new, plan.up_to);
@@ -246,8 +245,8 @@ void Mailer::purge(store::Millis now) {
   m_metrics.purged_mail += total.mail;
   m_metrics.purged_outbox += total.outbox;
   if (total.rows() > 0)
-    spdlog::info("retention: deleted {} chats, {} messages, {} mails, {} outbox rows",
-                 total.chats, total.messages, total.mail, total.outbox);
+    spdlog::info("retention: deleted {} chats, {} messages, {} mails, {} outbox rows", total.chats,
+                 total.messages, total.mail, total.outbox);
 }
 
 std::string Mailer::metrics() const {

@@ -119,8 +119,8 @@ int run_services(Mode mode, const Config& config) {
   http::Metrics metrics;
   std::unique_ptr<http::Gateway> gateway;
   if (mode != Mode::broker) {
-    gateway =
-        std::make_unique<http::Gateway>(gateway_settings(config, broker.get(), mailer.get()), feed, metrics);
+    gateway = std::make_unique<http::Gateway>(gateway_settings(config, broker.get(), mailer.get()),
+                                              feed, metrics);
     gateway->start();
     spdlog::info("listening on http://{}:{}{}/", config.listen.host, gateway->port(),
                  config.prefix);

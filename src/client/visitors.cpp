@@ -145,8 +145,8 @@ Result<Done> Visitors::request_transcript(core::ChatId id, std::string_view toke
       return Failure{Error::unavailable, "This site does not send mail, so no transcript."};
     if (chat->last_seq == 0)
       return Failure{Error::chat_closed, "The chat has no messages to send yet."};
-    switch (m_store.queue_transcript_mail(id, address.value(), chat->last_seq,
-                                          m_limits.mail_limits, m_clock())) {
+    switch (m_store.queue_transcript_mail(id, address.value(), chat->last_seq, m_limits.mail_limits,
+                                          m_clock())) {
       case store::TranscriptQueued::queued:
         return Done{};
       case store::TranscriptQueued::duplicate:

@@ -38,7 +38,7 @@ struct Limits {
   int messages_per_minute = 60;                    // per chat, sent texts (sliding window)
   int max_read_messages = 500;                     // most messages one read returns
   std::chrono::milliseconds touch_interval{5000};  // visitor_seen_at is written at most this often
-  bool mail = false;            // mail is configured (smtp): transcripts can be asked for
+  bool mail = false;              // mail is configured (smtp): transcripts can be asked for
   store::MailLimits mail_limits;  // per address and per chat
 };
 

@@ -80,8 +80,8 @@ ReplyMailPlan plan_reply_mail(const ReplyMailState& state, const MailTiming& tim
 
 MailText reply_mail_text(ChatId chat, std::string_view visitor_name,
                          const std::vector<MailLine>& conversation, Seq first_new) {
-  std::string body = texts::mail_greeting(visitor_name) + "\n\n" + texts::mail_reply_intro(chat) +
-                     "\n\n";
+  std::string body =
+      texts::mail_greeting(visitor_name) + "\n\n" + texts::mail_reply_intro(chat) + "\n\n";
   for (const auto& line : conversation) {
     if (line.seq >= first_new && line.from == Author::operator_) append_lines(body, "", line.text);
   }
@@ -93,8 +93,8 @@ MailText reply_mail_text(ChatId chat, std::string_view visitor_name,
 
 MailText transcript_mail_text(ChatId chat, std::string_view visitor_name,
                               const std::vector<MailLine>& conversation) {
-  std::string body = texts::mail_greeting(visitor_name) + "\n\n" +
-                     texts::mail_transcript_intro(chat) + "\n\n";
+  std::string body =
+      texts::mail_greeting(visitor_name) + "\n\n" + texts::mail_transcript_intro(chat) + "\n\n";
   append_conversation(body, conversation);
   body += "-- \n" + texts::mail_signature() + "\n";
   return {texts::mail_transcript_subject(chat), std::move(body)};

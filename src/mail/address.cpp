@@ -95,8 +95,9 @@ std::optional<Mailbox> parse_mailbox(std::string_view text, std::string& error) 
     for (const char c : name) {
       const auto u = static_cast<unsigned char>(c);
       if (u < 0x20 || u == 0x7F || c == '"' || c == '\\' || c == '<' || c == '>') {
-        error = "the name before <address> may not hold quotes, backslashes, angle brackets or "
-                "control characters";
+        error =
+            "the name before <address> may not hold quotes, backslashes, angle brackets or "
+            "control characters";
         return std::nullopt;
       }
     }

@@ -8,8 +8,8 @@
 namespace seshat::mail {
 namespace {
 
-constexpr std::size_t k_qp_line = 76;        // RFC 2045: encoded lines at most 76 characters
-constexpr std::size_t k_word_bytes = 45;     // UTF-8 bytes per encoded word: 60 base64 chars
+constexpr std::size_t k_qp_line = 76;         // RFC 2045: encoded lines at most 76 characters
+constexpr std::size_t k_word_bytes = 45;      // UTF-8 bytes per encoded word: 60 base64 chars
 constexpr std::size_t k_plain_subject = 900;  // longer ASCII subjects are encoded (and folded)
 constexpr char k_hex[] = "0123456789ABCDEF";
 

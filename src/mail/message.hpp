@@ -19,10 +19,10 @@ namespace seshat::mail {
 
 struct Message {
   Mailbox from;
-  std::string to;          // a valid address (is_valid_address), else render() throws
-  std::string subject;     // UTF-8 text; control characters are dropped
-  std::string body;        // UTF-8 text with '\n' line ends
-  std::string message_id;  // "id-left@domain", without angle brackets (see make_message_id)
+  std::string to;            // a valid address (is_valid_address), else render() throws
+  std::string subject;       // UTF-8 text; control characters are dropped
+  std::string body;          // UTF-8 text with '\n' line ends
+  std::string message_id;    // "id-left@domain", without angle brackets (see make_message_id)
   std::int64_t date_ms = 0;  // the Date: header, milliseconds since the Unix epoch (UTC)
 };
 

@@ -68,7 +68,8 @@ SendResult SmtpClient::send(const std::string& from, const std::string& to,
   curl_easy_setopt(handle, CURLOPT_URL, m_settings.url.c_str());
   curl_easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
   curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);  // threads: no SIGALRM for timeouts
-  curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT, static_cast<long>(m_settings.connect_timeout.count()));
+  curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT,
+                   static_cast<long>(m_settings.connect_timeout.count()));
   curl_easy_setopt(handle, CURLOPT_TIMEOUT, static_cast<long>(m_settings.timeout.count()));
   curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, message.data());
   curl_easy_setopt(handle, CURLOPT_MAIL_FROM, envelope_from.c_str());

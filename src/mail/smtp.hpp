@@ -27,9 +27,9 @@ struct SmtpSettings {
 };
 
 enum class Delivery {
-  accepted,   // the server took the mail (250 after DATA)
-  retry,      // not now: no connection, a timeout, a 4xx answer, a login refused
-  refused,    // never: a 5xx answer to the sender, the recipient or the mail itself
+  accepted,  // the server took the mail (250 after DATA)
+  retry,     // not now: no connection, a timeout, a 4xx answer, a login refused
+  refused,   // never: a 5xx answer to the sender, the recipient or the mail itself
 };
 
 struct SendResult {

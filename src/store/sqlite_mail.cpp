@@ -63,7 +63,8 @@ MailTable::MailTable(Database& db)
       m_mark_failed(db,
                     "UPDATE mail SET failed_at = ?2, attempts = attempts + 1, last_error = ?3 "
                     "WHERE id = ?1"),
-      m_unsent(db, "SELECT count(*) FROM mail INDEXED BY mail_unsent WHERE " + std::string(k_unsent)),
+      m_unsent(db,
+               "SELECT count(*) FROM mail INDEXED BY mail_unsent WHERE " + std::string(k_unsent)),
       m_site(db, "SELECT value FROM mail_site WHERE id = 1"),
       // Oldest first through the chats_ended index; a chat with mail still to send waits.
       m_expired_chats(db,
@@ -91,8 +92,8 @@ std::vector<MailWatch> MailTable::watch(int limit) {
   Query query(m_watch);
   query.bind(1, std::int64_t{limit});
   while (query.step()) {
-    chats.push_back(MailWatch{query.int_at(0), state_from_name(query.text_at(1)),
-                              query.text_at(2), query.int_at(3), query.int_at(4)});
+    chats.push_back(MailWatch{query.int_at(0), state_from_name(query.text_at(1)), query.text_at(2),
+                              query.int_at(3), query.int_at(4)});
   }
   return chats;
 }
@@ -104,8 +105,8 @@ bool MailTable::settle(ChatId chat, Seq from, Seq to) {
   return m_db.changes() == 1;
 }
 
-std::int64_t MailTable::insert(ChatId chat, MailKind kind, const std::string& rcpt,
-                               Seq first_seq, Seq up_to_seq, Millis now) {
+std::int64_t MailTable::insert(ChatId chat, MailKind kind, const std::string& rcpt, Seq first_seq,
+                               Seq up_to_seq, Millis now) {
   Query query(m_insert);
   query.bind(1, chat)
       .bind(2, kind_name(kind))

@@ -111,8 +111,8 @@ struct MailItem {
   ChatId chat = 0;
   MailKind kind = MailKind::reply;
   std::string rcpt;
-  Seq first_seq = 0;  // reply: its first new operator line; transcript: 1
-  Seq up_to_seq = 0;  // the mail shows the chat's messages up to here
+  Seq first_seq = 0;      // reply: its first new operator line; transcript: 1
+  Seq up_to_seq = 0;      // the mail shows the chat's messages up to here
   Millis created_at = 0;  // also the Date: of every send
   int attempts = 0;       // sends that failed so far
 };
@@ -206,15 +206,13 @@ class Store {
                                                                      const std::string& rcpt,
                                                                      Millis now) = 0;
   // Stores a transcript of `chat` up to `up_to` for `rcpt`, unless a limit says no.
-  [[nodiscard]] virtual TranscriptQueued queue_transcript_mail(ChatId chat,
-                                                               const std::string& rcpt,
+  [[nodiscard]] virtual TranscriptQueued queue_transcript_mail(ChatId chat, const std::string& rcpt,
                                                                Seq up_to, const MailLimits& limits,
                                                                Millis now) = 0;
   // Mails neither sent nor given up whose next attempt is due at `now`, oldest due first.
   [[nodiscard]] virtual std::vector<MailItem> due_mail(Millis now, int limit) = 0;
   // When mails to `rcpt` (any case) were sent since `since`, oldest first.
-  [[nodiscard]] virtual std::vector<Millis> mail_sent_to(const std::string& rcpt,
-                                                         Millis since) = 0;
+  [[nodiscard]] virtual std::vector<Millis> mail_sent_to(const std::string& rcpt, Millis since) = 0;
   virtual void mark_mail_sent(std::int64_t id, Millis now) = 0;
   // A failed attempt: counted, and tried again at `next_attempt`.
   virtual void retry_mail(std::int64_t id, Millis next_attempt, const std::string& error) = 0;

@@ -72,9 +72,9 @@ TEST(MailConfig, PortsDefaultByScheme) {
             "smtp://mail.example.com:25");
   EXPECT_EQ(parse("smtp = smtps://mail.example.com/\nmail_from = a@shop.example\n").mail.smtp,
             "smtps://mail.example.com:465");
-  EXPECT_EQ(parse("smtp = smtp://[::1]:2525\nmail_from = a@shop.example\nsmtp_tls = off\n")
-                .mail.smtp,
-            "smtp://[::1]:2525");
+  EXPECT_EQ(
+      parse("smtp = smtp://[::1]:2525\nmail_from = a@shop.example\nsmtp_tls = off\n").mail.smtp,
+      "smtp://[::1]:2525");
 }
 
 TEST(MailConfig, RetentionTakesDecimals) {
@@ -82,8 +82,7 @@ TEST(MailConfig, RetentionTakesDecimals) {
   EXPECT_EQ(error_of("retention_days = -1\n"),
             "sample.ini:6: [Seshat] retention_days: must be a number of days, 0 or more "
             "(decimals allowed), not '-1'");
-  EXPECT_NE(error_of("retention_days = 1e3\n").find("must be a number of days"),
-            std::string::npos);
+  EXPECT_NE(error_of("retention_days = 1e3\n").find("must be a number of days"), std::string::npos);
 }
 
 TEST(MailConfig, TheEnvironmentOverridesTheSmtpPassword) {

@@ -54,10 +54,10 @@ TEST(ReplyMailPlan, WaitsWhileTheVisitorMayStillBeOnThePage) {
 }
 
 TEST(ReplyMailPlan, MailsDelayAfterTheLastLineToAnAbsentVisitor) {
-  const auto s = state({line(4, Author::operator_, k_seen + 30'000),
-                        line(5, Author::operator_, k_seen + 60'000),
-                        line(6, Author::visitor, k_seen - 1)},
-                       false, 3);
+  const auto s =
+      state({line(4, Author::operator_, k_seen + 30'000),
+             line(5, Author::operator_, k_seen + 60'000), line(6, Author::visitor, k_seen - 1)},
+            false, 3);
   // Absent, but the last line is not mail_delay old yet.
   EXPECT_EQ(plan_reply_mail(s, k_timing, k_seen + 60'000 + k_delay - 1),
             (ReplyMailPlan{Kind::wait, 0, 0, k_seen + 60'000 + k_delay}));
@@ -74,10 +74,10 @@ TEST(ReplyMailPlan, MailsAtOnceWhenTheChatIsOver) {
 
 TEST(ReplyMailPlan, TheFirstNewLineIsTheFirstUnseenOne) {
   // Line 4 was read on the page, line 6 came after the visitor left.
-  const auto s = state({line(4, Author::operator_, k_seen - 10),
-                        line(5, Author::visitor, k_seen - 5),
-                        line(6, Author::operator_, k_seen + 10)},
-                       true, 3);
+  const auto s =
+      state({line(4, Author::operator_, k_seen - 10), line(5, Author::visitor, k_seen - 5),
+             line(6, Author::operator_, k_seen + 10)},
+            true, 3);
   EXPECT_EQ(plan_reply_mail(s, k_timing, k_seen + k_grace), (ReplyMailPlan{Kind::mail, 6, 6, 0}));
 }
 

@@ -77,8 +77,9 @@ TEST(Message, ASubjectCannotAddAHeader) {
     EXPECT_FALSE(field.starts_with("Bcc:")) << field;
     EXPECT_FALSE(field.starts_with("X-Evil:")) << field;
   }
-  EXPECT_NE(std::find(fields.begin(), fields.end(), "Subject: Hi Bcc: victim@example.com X-Evil: 1"),
-            fields.end());
+  EXPECT_NE(
+      std::find(fields.begin(), fields.end(), "Subject: Hi Bcc: victim@example.com X-Evil: 1"),
+      fields.end());
 }
 
 TEST(Message, ADisplayNameCannotAddAHeaderEither) {
@@ -122,8 +123,12 @@ TEST(Message, EncodesANonAsciiSubjectAsEncodedWords) {
 }
 
 TEST(Message, CleansControlCharactersAndBrokenUtf8) {
-  EXPECT_EQ(clean_header_text("a\tb\r\nc\x01\x7F" "d"), "a b cd");
-  EXPECT_EQ(clean_header_text("caf\xC3\xA9 \xFF" "ok"), "caf\xC3\xA9 ok");
+  EXPECT_EQ(clean_header_text("a\tb\r\nc\x01\x7F"
+                              "d"),
+            "a b cd");
+  EXPECT_EQ(clean_header_text("caf\xC3\xA9 \xFF"
+                              "ok"),
+            "caf\xC3\xA9 ok");
   EXPECT_EQ(clean_header_text("x\xC2\x85y"), "xy");  // U+0085, a C1 control (NEL)
   EXPECT_EQ(clean_header_text("  end  \n"), "  end");
 }

@@ -133,8 +133,7 @@ TEST_F(SqliteMailTest, TranscriptsAreLimited) {
   (void)*m_store->queue_reply_mail(other, 0, 1, 1, "bob@example.org", now);
   EXPECT_EQ(m_store->queue_transcript_mail(other, "bob@example.org", 1, limits, now),
             TranscriptQueued::too_many_for_address);
-  EXPECT_EQ(m_store->queue_transcript_mail(other, "bob@example.org", 1, limits,
-                                           now + 3'600'001),
+  EXPECT_EQ(m_store->queue_transcript_mail(other, "bob@example.org", 1, limits, now + 3'600'001),
             TranscriptQueued::queued);
 }
 
