@@ -22,6 +22,8 @@ debian_packages=(
   chromium                                               # real browser for widget tests
   curl procps                                            # scripts: readiness checks, kill
   wrk nginx-light                                        # benchmark floors (bench/run.py)
+  libcurl4-openssl-dev                                   # mail: SMTP(S) client (src/mail/)
+  python3-aiosmtpd                                       # real SMTP server in mail tests
 )
 # Node.js drives Chromium (playwright-core). A machine that already has node and npm (from
 # another source, whose nodejs conflicts with Debian's npm) keeps them.

@@ -55,6 +55,42 @@ class ForwardingStore : public store::Store {
   }
   void reset_operators() override { m_real->reset_operators(); }
   std::int64_t data_version() override { return m_real->data_version(); }
+  std::vector<store::MailWatch> mail_watch(int limit) override { return m_real->mail_watch(limit); }
+  bool settle_mail(store::ChatId chat, store::Seq from, store::Seq to) override {
+    return m_real->settle_mail(chat, from, to);
+  }
+  std::optional<std::int64_t> queue_reply_mail(store::ChatId chat, store::Seq from,
+                                               store::Seq first_new, store::Seq up_to,
+                                               const std::string& rcpt,
+                                               store::Millis now) override {
+    return m_real->queue_reply_mail(chat, from, first_new, up_to, rcpt, now);
+  }
+  store::TranscriptQueued queue_transcript_mail(store::ChatId chat, const std::string& rcpt,
+                                                store::Seq up_to, const store::MailLimits& limits,
+                                                store::Millis now) override {
+    return m_real->queue_transcript_mail(chat, rcpt, up_to, limits, now);
+  }
+  std::vector<store::MailItem> due_mail(store::Millis now, int limit) override {
+    return m_real->due_mail(now, limit);
+  }
+  std::vector<store::Millis> mail_sent_to(const std::string& rcpt, store::Millis since) override {
+    return m_real->mail_sent_to(rcpt, since);
+  }
+  void mark_mail_sent(std::int64_t id, store::Millis now) override {
+    m_real->mark_mail_sent(id, now);
+  }
+  void retry_mail(std::int64_t id, store::Millis next, const std::string& error) override {
+    m_real->retry_mail(id, next, error);
+  }
+  void defer_mail(std::int64_t id, store::Millis next) override { m_real->defer_mail(id, next); }
+  void mark_mail_failed(std::int64_t id, store::Millis now, const std::string& error) override {
+    m_real->mark_mail_failed(id, now, error);
+  }
+  int unsent_mail() override { return m_real->unsent_mail(); }
+  std::string mail_site() override { return m_real->mail_site(); }
+  store::Purged purge_expired(store::Millis before, int max_rows) override {
+    return m_real->purge_expired(before, max_rows);
+  }
 
  private:
   std::unique_ptr<store::Store> m_real;

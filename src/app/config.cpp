@@ -12,6 +12,7 @@
 
 #include "app/config_values.hpp"
 #include "app/ini.hpp"
+#include "mail/address.hpp"
 
 namespace seshat::app {
 
@@ -42,6 +43,10 @@ constexpr std::array<std::string_view, 17> k_keys = {
     // issue 14
     "operator_grace", "reconnect_grace", "visitor_grace", "max_chats"};
 constexpr int k_max_chats_limit = 100;
+// Mail and retention (read by read_mail_config).
+constexpr std::array<std::string_view, 7> k_mail_keys = {
+    "smtp", "smtp_tls", "smtp_user", "smtp_password", "mail_from", "mail_delay", "retention_days"};
+constexpr std::string_view k_smtp_password_variable = "SESHAT_SMTP_PASSWORD";
 constexpr std::string_view k_key_prefix = "seshat_";
 constexpr std::string_view k_password_variable = "SESHAT_PASSWORD";
 constexpr std::uint16_t k_xmpp_client_port = 5222;
@@ -58,7 +63,8 @@ std::string canonical_key(std::string_view written) {
 }
 
 bool is_known(std::string_view key) {
-  return std::find(k_keys.begin(), k_keys.end(), key) != k_keys.end();
+  return std::find(k_keys.begin(), k_keys.end(), key) != k_keys.end() ||
+         std::find(k_mail_keys.begin(), k_mail_keys.end(), key) != k_mail_keys.end();
 }
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {
@@ -83,9 +89,14 @@ std::string unknown_key_hint(std::string_view key) {
     const auto distance = edit_distance(key, known);
     if (distance < best_distance) best_distance = distance, best = known;
   }
+  for (auto known : k_mail_keys) {
+    const auto distance = edit_distance(key, known);
+    if (distance < best_distance) best_distance = distance, best = known;
+  }
   if (!best.empty()) return "unknown key (a typo for '" + std::string(best) + "'?)";
   std::string list;
   for (auto known : k_keys) list += (list.empty() ? "" : ", ") + std::string(known);
+  for (auto known : k_mail_keys) list += ", " + std::string(known);
   return "unknown key (a typo? known keys: " + list + ")";
 }
 
@@ -209,6 +220,94 @@ void check_readable_file(const SectionReader& reader, const ini::Entry& entry) {
     reader.report().fail(&entry, {}, "cannot read '" + entry.value + "': " + std::strerror(errno));
 }
 
+// A number of days, decimals allowed ("30", "0.5"), >= 0, at most 100 years.
+Parsed<std::chrono::milliseconds> parse_days(std::string_view text) {
+  const std::string value(text);
+  char* end = nullptr;
+  errno = 0;
+  const double days = std::strtod(value.c_str(), &end);
+  const bool digits_only = value.find_first_not_of("0123456789.") == std::string::npos;
+  if (value.empty() || !digits_only || end != value.c_str() + value.size() || errno != 0 ||
+      !(days >= 0) || days > 36500)
+    return Parsed<std::chrono::milliseconds>::fail(
+        "must be a number of days, 0 or more (decimals allowed), not '" + value + "'");
+  return Parsed<std::chrono::milliseconds>::ok(
+      std::chrono::milliseconds(static_cast<std::int64_t>(days * 86'400'000.0)));
+}
+
+// smtp://host[:port] (default 25) or smtps://host[:port] (default 465), nothing after.
+Parsed<std::pair<std::string, Endpoint>> parse_smtp_url(std::string_view text) {
+  using Result = Parsed<std::pair<std::string, Endpoint>>;
+  const auto lower = to_lower(text);
+  std::string scheme;
+  std::uint16_t port = 0;
+  if (lower.starts_with("smtp://")) {
+    scheme = "smtp", port = 25;
+  } else if (lower.starts_with("smtps://")) {
+    scheme = "smtps", port = 465;
+  } else {
+    return Result::fail("must be smtp://host:port or smtps://host:port, not '" + std::string(text) +
+                        "'");
+  }
+  auto rest = text.substr(scheme.size() + 3);
+  if (rest.ends_with('/')) rest.remove_suffix(1);
+  if (rest.find_first_of("/?#@") != std::string_view::npos)
+    return Result::fail(
+        "must be smtp://host:port or smtps://host:port with nothing after "
+        "(a login goes in smtp_user and smtp_password)");
+  auto endpoint = parse_endpoint(rest, port);
+  if (!endpoint.value) return Result::fail(endpoint.error);
+  const auto& host = endpoint.value->host;
+  const auto shown = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+  return Result::ok(
+      {scheme + "://" + shown + ":" + std::to_string(endpoint.value->port), *endpoint.value});
+}
+
+TlsPolicy read_tls_policy(const SectionReader& reader, const ini::Entry& entry) {
+  const auto value = to_lower(reader.single_line(entry));
+  if (value == "verify") return TlsPolicy::verify;
+  if (value == "no-verify") return TlsPolicy::no_verify;
+  if (value == "off") return TlsPolicy::off;
+  reader.report().fail(&entry, {}, "must be verify, no-verify or off, not '" + entry.value + "'");
+}
+
+void read_mail_config(const SectionReader& reader, const EnvLookup& env, Config& config) {
+  const auto& report = reader.report();
+  auto& mail = config.mail;
+  if (const auto* days = reader.optional("retention_days"))
+    config.retention = reader.value_of(*days, parse_days(reader.single_line(*days)));
+  if (const auto* delay = reader.optional("mail_delay"))
+    mail.mail_delay = reader.value_of(*delay, parse_seconds(reader.single_line(*delay)));
+
+  const auto* smtp = reader.optional("smtp");
+  if (smtp == nullptr) return;  // no mail: the other mail keys are allowed and unused
+  const auto [url, server] = reader.value_of(*smtp, parse_smtp_url(reader.single_line(*smtp)));
+  mail.smtp = url;
+  if (const auto* tls = reader.optional("smtp_tls")) {
+    mail.smtp_tls = read_tls_policy(reader, *tls);
+    if (mail.smtp_tls == TlsPolicy::off && !is_loopback(server.host))
+      report.fail(tls, {},
+                  "off is refused unless smtp is a loopback address (127.0.0.1, ::1, "
+                  "localhost), and it is '" +
+                      server.host + "'");
+  }
+  const auto& from = reader.required("mail_from", " (required with smtp)");
+  std::string error;
+  if (!mail::parse_mailbox(reader.single_line(from), error)) report.fail(&from, {}, error);
+  mail.mail_from = from.value;
+  if (const auto* user = reader.optional("smtp_user")) {
+    mail.smtp_user = reader.single_line(*user);
+    const auto variable = env ? env(std::string(k_smtp_password_variable)) : std::nullopt;
+    if (variable && !variable->empty()) {
+      mail.smtp_password = *variable;
+    } else {
+      mail.smtp_password = reader.single_line(reader.required(
+          "smtp_password", " (required with smtp_user; or set the environment variable " +
+                               std::string(k_smtp_password_variable) + ")"));
+    }
+  }
+}
+
 Config read_config(const SectionReader& reader, const EnvLookup& env) {
   Config config;
   const auto& report = reader.report();
@@ -302,6 +401,7 @@ Config read_config(const SectionReader& reader, const EnvLookup& env) {
                   "must be trace, debug, info, warn or error, not '" + level->value + "'");
     config.log_level = value;
   }
+  read_mail_config(reader, env, config);
   return config;
 }
 

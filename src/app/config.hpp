@@ -27,6 +27,17 @@ struct Endpoint {
   std::uint16_t port = 0;
 };
 
+// Mail (README "Mail"): no mail unless `smtp` is set.
+struct MailConfig {
+  std::string smtp;                        // smtp: "smtp://host:port" or "smtps://host:port"
+  TlsPolicy smtp_tls = TlsPolicy::verify;  // smtp_tls: as tls (off: loopback smtp only)
+  std::string smtp_user;                   // smtp_user: empty: no login
+  std::string smtp_password;               // smtp_password; SESHAT_SMTP_PASSWORD overrides
+  std::string mail_from;                   // mail_from: "addr" or "Name <addr>" (checked)
+  std::chrono::seconds mail_delay{120};    // mail_delay: after an operator's last line
+  [[nodiscard]] bool enabled() const { return !smtp.empty(); }
+};
+
 struct Config {
   std::string sqlitedb;                       // sqlitedb
   std::vector<std::string> localusers;        // localusers: operators' bare JIDs, lower case
@@ -42,9 +53,11 @@ struct Config {
   std::chrono::seconds accept_timeout{0};     // accept_timeout: unaccepted -> failed; 0: never
   std::chrono::seconds operator_grace{30};    // operator_grace: fully offline before chats move
   std::chrono::seconds reconnect_grace{90};   // reconnect_grace: after the bot's own reconnect
-  std::chrono::seconds visitor_grace{20};     // visitor_grace: page gone -> operator told; 0: off
+  std::chrono::seconds visitor_grace{20};     // visitor_grace: page gone -> absent, operator told
   int max_chats = 1;                          // max_chats: chats one operator may hold at once
   std::string log_level = "info";             // log_level: trace|debug|info|warn|error
+  MailConfig mail;                            // smtp, smtp_tls, smtp_user, ..., mail_delay
+  std::chrono::milliseconds retention{0};     // retention_days (decimals allowed); 0: keep
 };
 
 // Reads [section] of the INI file at `path`. Keys may carry a `seshat_` prefix, are

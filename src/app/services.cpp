@@ -11,6 +11,7 @@
 #include <string>
 
 #include "app/broker.hpp"
+#include "app/mailer.hpp"
 #include "app/signals.hpp"
 #include "http/gateway.hpp"
 #include "http/metrics.hpp"
@@ -53,7 +54,7 @@ void log_from_gateway(http::LogLevel level, std::string_view text) {
   }
 }
 
-http::Settings gateway_settings(const Config& config, const Broker* broker) {
+http::Settings gateway_settings(const Config& config, const Broker* broker, const Mailer* mailer) {
   http::Settings settings;
   settings.host = config.listen.host;
   settings.port = config.listen.port;
@@ -70,22 +71,25 @@ http::Settings gateway_settings(const Config& config, const Broker* broker) {
     settings.heartbeat =
         std::max(seconds(1), std::min(settings.heartbeat, duration_cast<seconds>(timeout / 3)));
   }
-  // The same within visitor_grace: a page that is there must not count as gone. Long-polls
-  // are held no longer than the heartbeat either.
+  // The same within visitor_grace: a page that is there must not count as gone (the operator
+  // is told, mail goes out). Long-polls are held no longer than the heartbeat either.
   if (config.visitor_grace.count() > 0) {
     using namespace std::chrono;
     const auto grace = duration_cast<milliseconds>(config.visitor_grace);
     settings.limits.touch_interval = std::min(settings.limits.touch_interval, grace / 4);
     settings.heartbeat =
-        std::max(seconds(1), std::min(settings.heartbeat, duration_cast<seconds>(grace / 2)));
+        std::max(seconds(1), std::min(settings.heartbeat, duration_cast<seconds>(grace / 3)));
   }
+  settings.limits.mail = config.mail.enabled();
   settings.log = log_from_gateway;
   if (broker != nullptr) {
     settings.health = [broker] {
       const bool connected = broker->xmpp_connected();
       return http::Health{connected, {{"xmpp", connected ? "connected" : "disconnected"}}};
     };
-    settings.extra_metrics = [broker] { return broker->metrics(); };
+    settings.extra_metrics = [broker, mailer] {
+      return broker->metrics() + (mailer != nullptr ? mailer->metrics() : std::string());
+    };
   }
   return settings;
 }
@@ -106,11 +110,17 @@ int run_services(Mode mode, const Config& config) {
     broker = std::make_unique<Broker>(config, feed);
     broker->start();
   }
+  // Mail and retention run beside the broker (one process per database does them).
+  std::unique_ptr<Mailer> mailer;
+  if (mode != Mode::web && Mailer::needed(config)) {
+    mailer = std::make_unique<Mailer>(config);
+    mailer->start();
+  }
   http::Metrics metrics;
   std::unique_ptr<http::Gateway> gateway;
   if (mode != Mode::broker) {
-    gateway =
-        std::make_unique<http::Gateway>(gateway_settings(config, broker.get()), feed, metrics);
+    gateway = std::make_unique<http::Gateway>(gateway_settings(config, broker.get(), mailer.get()),
+                                              feed, metrics);
     gateway->start();
     spdlog::info("listening on http://{}:{}{}/", config.listen.host, gateway->port(),
                  config.prefix);
@@ -121,6 +131,7 @@ int run_services(Mode mode, const Config& config) {
   // The gateway first: it answers what is in flight; then the broker relays what that stored.
   if (gateway) gateway->stop();
   if (broker) broker->stop();
+  if (mailer) mailer->stop();
   spdlog::info("stopped");
   return 0;
 }

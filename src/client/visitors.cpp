@@ -120,8 +120,50 @@ Result<Transcript> Visitors::read(core::ChatId id, std::string_view token, core:
       }
     }
     if (after < chat->last_seq) transcript.messages = m_store.messages_after(id, after, limit);
-    if (!core::is_final(chat->chat.state)) touch(id, m_clock());
+    // A visitor with an email gets by mail the operator lines written after their page was
+    // last heard from (core/reply_mail.hpp): a read that hands over such lines records it at
+    // once, even in a closed chat, so that they are not mailed too.
+    const bool hands_over_reply =
+        !chat->chat.email.empty() &&
+        std::any_of(transcript.messages.begin(), transcript.messages.end(),
+                    [](const store::Message& m) { return m.from == core::Author::operator_; });
+    if (hands_over_reply) {
+      touch_now(id, m_clock());
+    } else if (!core::is_final(chat->chat.state)) {
+      touch(id, m_clock());
+    }
     return transcript;
+  } catch (const store::StoreError&) {
+    return unavailable();
+  }
+}
+
+Result<Done> Visitors::request_transcript(core::ChatId id, std::string_view token,
+                                          std::string_view email) {
+  auto address = check_email(email);
+  if (!address) return address.failure();
+  if (address->empty()) return Failure{Error::bad_request, "An email address is required."};
+  try {
+    auto chat = check_token(id, token);
+    if (!chat) return chat.failure();
+    if (!m_limits.mail)
+      return Failure{Error::unavailable, "This site does not send mail, so no transcript."};
+    if (chat->last_seq == 0)
+      return Failure{Error::chat_closed, "The chat has no messages to send yet."};
+    switch (m_store.queue_transcript_mail(id, address.value(), chat->last_seq, m_limits.mail_limits,
+                                          m_clock())) {
+      case store::TranscriptQueued::queued:
+        return Done{};
+      case store::TranscriptQueued::duplicate:
+        return Failure{Error::chat_closed,
+                       "A transcript of this chat was already sent to this address."};
+      case store::TranscriptQueued::too_many_for_chat:
+        return Failure{Error::too_many, "No more transcripts can be sent for this chat."};
+      case store::TranscriptQueued::too_many_for_address:
+        return Failure{Error::too_many,
+                       "Too many mails went to this address lately; please try again later."};
+    }
+    return unavailable();
   } catch (const store::StoreError&) {
     return unavailable();
   }
@@ -198,6 +240,11 @@ void Visitors::touch(core::ChatId id, store::Millis now) {
   if (last != m_last_touch.end() && now - last->second < m_limits.touch_interval.count()) return;
   m_store.touch_visitor(id, now);
   m_last_touch[id] = now;  // only once written: a failed refresh is tried again next time
+}
+
+void Visitors::touch_now(core::ChatId id, store::Millis now) {
+  m_store.touch_visitor(id, now);
+  m_last_touch[id] = now;
 }
 
 void Visitors::publish(core::ChatId id) {

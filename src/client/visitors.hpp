@@ -39,6 +39,8 @@ struct Limits {
   int messages_per_minute = 60;                    // per chat, sent texts (sliding window)
   int max_read_messages = 500;                     // most messages one read returns
   std::chrono::milliseconds touch_interval{5000};  // visitor_seen_at is written at most this often
+  bool mail = false;              // mail is configured (smtp): transcripts can be asked for
+  store::MailLimits mail_limits;  // per address and per chat
 };
 
 struct Ticket {
@@ -91,6 +93,13 @@ class Visitors {
 
   [[nodiscard]] Result<Availability> availability();
 
+  // Stores one mail of the whole chat (so far) to `email`, sent by the broker's mailer.
+  // Invalid address -> bad_request; mail not configured -> unavailable; the same address
+  // already asked for this chat with nothing new since -> chat_closed ("already sent", HTTP
+  // 409); Limits::mail_limits reached -> too_many.
+  [[nodiscard]] Result<Done> request_transcript(core::ChatId id, std::string_view token,
+                                                std::string_view email);
+
   [[nodiscard]] const Limits& limits() const { return m_limits; }
 
   [[nodiscard]] static Clock system_clock();
@@ -102,6 +111,7 @@ class Visitors {
   [[nodiscard]] Result<Done> check_sender_token(core::ChatId id, std::string_view token);
   [[nodiscard]] bool take_send_slot(core::ChatId id, store::Millis now);
   void touch(core::ChatId id, store::Millis now);
+  void touch_now(core::ChatId id, store::Millis now);  // not throttled
   void publish(core::ChatId id);
   void forget_idle(store::Millis now);
 

@@ -286,4 +286,43 @@ std::string already_known(ChatId chat) {
   return "chat=" + number(chat) + " is already known";
 }
 
+// --- in mails to visitors ---
+
+std::string mail_reply_subject(ChatId chat) {
+  return "Our answer to your chat " + hash(chat);
+}
+
+std::string mail_transcript_subject(ChatId chat) {
+  return "Transcript of your chat " + hash(chat);
+}
+
+std::string mail_greeting(std::string_view visitor_name) {
+  return "Hello " + one_line(visitor_name) + ",";
+}
+
+std::string mail_reply_intro(ChatId chat) {
+  return "you were no longer on our page when we answered your chat " + hash(chat) +
+         ", so here is our answer by e-mail:";
+}
+
+std::string mail_transcript_intro(ChatId chat) {
+  return "here is the transcript of your chat " + hash(chat) + ", as you asked.";
+}
+
+std::string mail_conversation_heading() {
+  return "The conversation so far (your lines are marked with \"> \"):";
+}
+
+std::string mail_visitor_label() {
+  return "You";
+}
+
+std::string mail_operator_label() {
+  return "Support";
+}
+
+std::string mail_signature() {
+  return "This mail was sent by the live chat of our website.";
+}
+
 }  // namespace seshat::core::texts

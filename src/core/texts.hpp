@@ -79,6 +79,17 @@ namespace seshat::core::texts {
 [[nodiscard]] std::string stays_open(ChatId chat);
 [[nodiscard]] std::string already_away(ChatId chat);
 [[nodiscard]] std::string not_away(ChatId chat);
+// --- in mails to visitors (core/reply_mail.cpp lays them out) ---
+
+[[nodiscard]] std::string mail_reply_subject(ChatId chat);
+[[nodiscard]] std::string mail_transcript_subject(ChatId chat);
+[[nodiscard]] std::string mail_greeting(std::string_view visitor_name);
+[[nodiscard]] std::string mail_reply_intro(ChatId chat);
+[[nodiscard]] std::string mail_transcript_intro(ChatId chat);
+[[nodiscard]] std::string mail_conversation_heading();
+[[nodiscard]] std::string mail_visitor_label();   // who wrote a visitor line
+[[nodiscard]] std::string mail_operator_label();  // who wrote an operator line
+[[nodiscard]] std::string mail_signature();
 
 // --- Ignore reasons, for the log ---
 

@@ -75,6 +75,12 @@ client::Result<std::string> decode_text(std::string_view body) {
   return string_field(object.value(), "text", Field::required);
 }
 
+client::Result<std::string> decode_email(std::string_view body) {
+  auto object = parse_object(body);
+  if (!object) return object.failure();
+  return string_field(object.value(), "email", Field::required);
+}
+
 int status_of(client::Error error) {
   switch (error) {
     case client::Error::bad_request:

@@ -27,6 +27,9 @@ struct StartRequest {
 // {"text":"..."}: the text of a visitor message (required, a string).
 [[nodiscard]] client::Result<std::string> decode_text(std::string_view body);
 
+// {"email":"..."}: the address a transcript goes to (required, a string).
+[[nodiscard]] client::Result<std::string> decode_email(std::string_view body);
+
 // The HTTP status of each failure of the visitor's operations.
 [[nodiscard]] int status_of(client::Error error);
 

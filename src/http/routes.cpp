@@ -19,10 +19,11 @@ Route chat_route(std::string_view rest, std::string_view query) {
   const auto [id_text, tail] = first_segment(rest);
   const auto id = parse_chat_id(id_text);
   if (id == 0) return {};
-  constexpr std::array<std::pair<std::string_view, Endpoint>, 3> k_actions{{
+  constexpr std::array<std::pair<std::string_view, Endpoint>, 4> k_actions{{
       {"/messages", Endpoint::messages},
       {"/events", Endpoint::events},
       {"/close", Endpoint::close_chat},
+      {"/transcript", Endpoint::transcript},
   }};
   for (const auto& [suffix, endpoint] : k_actions) {
     if (tail == suffix) return Route{endpoint, id, query};
@@ -75,6 +76,7 @@ bool method_allowed(Endpoint endpoint, Method method) {
       return false;
     case Endpoint::create_chat:
     case Endpoint::close_chat:
+    case Endpoint::transcript:
       return method == Method::post;
     case Endpoint::messages:
       return method == Method::post || method == Method::get;
@@ -98,6 +100,7 @@ std::string_view allowed_methods(Endpoint endpoint) {
       return "";
     case Endpoint::create_chat:
     case Endpoint::close_chat:
+    case Endpoint::transcript:
       return "POST, OPTIONS";
     case Endpoint::messages:
       return "GET, POST, OPTIONS";
@@ -121,6 +124,7 @@ bool is_api(Endpoint endpoint) {
     case Endpoint::messages:
     case Endpoint::events:
     case Endpoint::close_chat:
+    case Endpoint::transcript:
     case Endpoint::availability:
       return true;
     default:
@@ -130,7 +134,7 @@ bool is_api(Endpoint endpoint) {
 
 bool needs_token(Endpoint endpoint) {
   return endpoint == Endpoint::messages || endpoint == Endpoint::events ||
-         endpoint == Endpoint::close_chat;
+         endpoint == Endpoint::close_chat || endpoint == Endpoint::transcript;
 }
 
 core::ChatId parse_chat_id(std::string_view text) {

@@ -7,6 +7,7 @@
 //   POST|GET {prefix}/api/chats/{id}/messages    send / read (long-poll)
 //   GET  {prefix}/api/chats/{id}/events          events (SSE)
 //   POST {prefix}/api/chats/{id}/close           close_chat
+//   POST {prefix}/api/chats/{id}/transcript      transcript (one mail of the chat)
 //   GET  {prefix}/api/availability               availability
 //   GET  {prefix}/widget.js, widget.css, {prefix}/   the widget and the demo page
 //   GET  {prefix}                                 redirect to {prefix}/
@@ -27,6 +28,7 @@ enum class Endpoint {
   messages,
   events,
   close_chat,
+  transcript,
   availability,
   widget_js,
   widget_css,

@@ -227,6 +227,8 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
         return open_stream();
       case Endpoint::close_chat:
         return close_chat();
+      case Endpoint::transcript:
+        return request_transcript();
       case Endpoint::availability:
         return availability();
       case Endpoint::widget_js:
@@ -320,6 +322,18 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
           [this](client::Result<client::Done> done) {
             if (!done) return send_failure(done.failure());
             send(200, status_json("closed"), k_json);
+          });
+  }
+
+  void request_transcript() {
+    auto email = decode_email(m_request.body());
+    if (!email) return send_failure(email.failure());
+    query([chat = m_route.chat, token = header_token(), email = std::move(email).value()](
+              client::Visitors& visitors,
+              store::Store&) { return visitors.request_transcript(chat, token, email); },
+          [this](client::Result<client::Done> done) {
+            if (!done) return send_failure(done.failure());
+            send(202, status_json("queued"), k_json);
           });
   }
 

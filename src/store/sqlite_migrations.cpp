@@ -104,6 +104,53 @@ ALTER TABLE chats ADD COLUMN email TEXT NOT NULL DEFAULT '';  -- '': none given
 ALTER TABLE chats ADD COLUMN left_message INTEGER NOT NULL DEFAULT 0;  -- 1: the visitor left it
 ALTER TABLE operators ADD COLUMN free INTEGER NOT NULL DEFAULT 0;  -- available with room for a chat
 )sql"},
+    // Mail (README "Mail") and retention. Needs chats.email (the migration that adds it comes
+    // first). A chat's mailed_seq: its messages up to there are settled (mailed, seen by the
+    // page, or nothing to mail). ended_at: when it reached a final state, set by a trigger so
+    // that every path to a final state records it; retention deletes by it.
+    Migration{"mail outbox, mailed_seq, ended_at for retention", R"sql(
+CREATE TABLE mail (
+  id              INTEGER PRIMARY KEY AUTOINCREMENT,  -- in the Message-ID: never reused
+  chat_id         INTEGER NOT NULL REFERENCES chats(id),
+  kind            TEXT    NOT NULL,                   -- 'reply' or 'transcript'
+  rcpt            TEXT    NOT NULL,
+  rcpt_key        TEXT    NOT NULL,                   -- rcpt in lower case (per-address limit)
+  first_seq       INTEGER NOT NULL,
+  up_to_seq       INTEGER NOT NULL,
+  created_at      INTEGER NOT NULL,                   -- also the Date: of every send
+  next_attempt_at INTEGER NOT NULL,
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  sent_at         INTEGER,                            -- the SMTP server accepted it
+  failed_at       INTEGER,                            -- given up
+  last_error      TEXT    NOT NULL DEFAULT ''
+);
+CREATE INDEX mail_unsent ON mail(next_attempt_at) WHERE sent_at IS NULL AND failed_at IS NULL;
+CREATE INDEX mail_rcpt ON mail(rcpt_key, created_at);
+CREATE INDEX mail_chat ON mail(chat_id);
+
+CREATE TABLE mail_site (
+  id    INTEGER PRIMARY KEY CHECK (id = 1),
+  value TEXT    NOT NULL  -- random, in every Message-ID of this site
+);
+INSERT INTO mail_site (id, value) VALUES (1, lower(hex(randomblob(12))));
+
+ALTER TABLE chats ADD COLUMN mailed_seq INTEGER NOT NULL DEFAULT 0;
+UPDATE chats SET mailed_seq = last_seq;  -- nothing written before mail existed is mailed
+CREATE INDEX chats_mail_due ON chats(id) WHERE email != '' AND last_seq > mailed_seq;
+
+ALTER TABLE chats ADD COLUMN ended_at INTEGER;
+UPDATE chats SET ended_at = max(created_at, visitor_seen_at,
+    coalesce((SELECT max(at) FROM messages WHERE chat_id = chats.id), 0))
+  WHERE state = 'closed' OR state = 'canceled' OR state = 'failed' OR state = 'abandoned';
+CREATE INDEX chats_ended ON chats(ended_at) WHERE ended_at IS NOT NULL;
+CREATE TRIGGER chats_ended_at AFTER UPDATE OF state ON chats
+  WHEN NEW.ended_at IS NULL AND (NEW.state = 'closed' OR NEW.state = 'canceled'
+    OR NEW.state = 'failed' OR NEW.state = 'abandoned')
+BEGIN
+  UPDATE chats SET ended_at = CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
+    WHERE id = NEW.id;
+END;
+)sql"},
 };
 
 int user_version(Database& db) {

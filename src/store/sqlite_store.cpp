@@ -7,12 +7,14 @@
 // Concurrency: every write begins IMMEDIATE, so writers queue for the write lock (up to the
 // busy timeout) instead of failing on a lock upgrade; readers never wait for writers.
 
+#include <cctype>
 #include <chrono>
 #include <string>
 #include <variant>
 
 #include "store/sqlite_chats.hpp"
 #include "store/sqlite_db.hpp"
+#include "store/sqlite_mail.hpp"
 #include "store/sqlite_messages.hpp"
 #include "store/sqlite_migrations.hpp"
 #include "store/sqlite_operators.hpp"
@@ -180,6 +182,85 @@ class SqliteStore final : public Store {
     transaction.commit();
   }
 
+  // --- mail and retention (sqlite_mail.cpp) ---
+
+  std::vector<MailWatch> mail_watch(int limit) override { return m_mail.watch(limit); }
+
+  bool settle_mail(ChatId chat, Seq from, Seq to) override {
+    Transaction transaction(m_db);
+    if (!m_mail.settle(chat, from, to)) return false;
+    transaction.commit();
+    return true;
+  }
+
+  std::optional<std::int64_t> queue_reply_mail(ChatId chat, Seq from, Seq first_new, Seq up_to,
+                                               const std::string& rcpt, Millis now) override {
+    Transaction transaction(m_db);
+    if (!m_mail.settle(chat, from, up_to)) return std::nullopt;
+    const auto id = m_mail.insert(chat, MailKind::reply, rcpt, first_new, up_to, now);
+    transaction.commit();
+    return id;
+  }
+
+  TranscriptQueued queue_transcript_mail(ChatId chat, const std::string& rcpt, Seq up_to,
+                                         const MailLimits& limits, Millis now) override {
+    constexpr Millis k_hour = 3'600'000;
+    Transaction transaction(m_db);
+    std::string key = rcpt;
+    for (auto& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (m_mail.has_transcript(chat, key, up_to)) return TranscriptQueued::duplicate;
+    if (m_mail.transcripts_of(chat) >= limits.transcripts_per_chat)
+      return TranscriptQueued::too_many_for_chat;
+    if (m_mail.queued_for(key, now - k_hour) >= limits.per_address_per_hour)
+      return TranscriptQueued::too_many_for_address;
+    (void)m_mail.insert(chat, MailKind::transcript, rcpt, 1, up_to, now);
+    transaction.commit();
+    return TranscriptQueued::queued;
+  }
+
+  std::vector<MailItem> due_mail(Millis now, int limit) override { return m_mail.due(now, limit); }
+
+  std::vector<Millis> mail_sent_to(const std::string& rcpt, Millis since) override {
+    std::string key = rcpt;
+    for (auto& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return m_mail.sent_to(key, since);
+  }
+
+  void mark_mail_sent(std::int64_t id, Millis now) override {
+    Transaction transaction(m_db);
+    m_mail.mark_sent(id, now);
+    transaction.commit();
+  }
+
+  void retry_mail(std::int64_t id, Millis next_attempt, const std::string& error) override {
+    Transaction transaction(m_db);
+    m_mail.retry(id, next_attempt, error);
+    transaction.commit();
+  }
+
+  void defer_mail(std::int64_t id, Millis next_attempt) override {
+    Transaction transaction(m_db);
+    m_mail.defer(id, next_attempt);
+    transaction.commit();
+  }
+
+  void mark_mail_failed(std::int64_t id, Millis now, const std::string& error) override {
+    Transaction transaction(m_db);
+    m_mail.mark_failed(id, now, error);
+    transaction.commit();
+  }
+
+  int unsent_mail() override { return m_mail.unsent(); }
+
+  std::string mail_site() override { return m_mail.site(); }
+
+  Purged purge_expired(Millis before, int max_rows) override {
+    Transaction transaction(m_db);
+    const auto purged = m_mail.purge(before, max_rows);
+    transaction.commit();
+    return purged;
+  }
+
   std::int64_t data_version() override {
     Query query(m_data_version);
     if (!query.step())
@@ -259,6 +340,7 @@ class SqliteStore final : public Store {
   sqlite::MessageTable m_messages{m_db};
   sqlite::OutboxTable m_outbox{m_db};
   sqlite::OperatorTable m_operators{m_db};
+  sqlite::MailTable m_mail{m_db};
   Statement m_data_version{m_db, "PRAGMA data_version"};
 };
 

@@ -90,6 +90,54 @@ struct Pending {
   std::vector<VisitorMessage> visitor_messages;
 };
 
+// --- mail (see store/sqlite_mail.hpp and README "Mail") ---
+
+enum class MailKind { reply, transcript };
+
+// A chat whose visitor gave an email and that has messages past its mailed_seq (every message
+// up to mailed_seq is settled: mailed, seen by the page, or nothing to mail).
+struct MailWatch {
+  ChatId chat = 0;
+  core::ChatState state = core::ChatState::waiting;
+  std::string email;
+  Millis visitor_seen_at = 0;
+  Seq mailed_seq = 0;
+};
+
+// One stored mail. Its row is written before any send and marked sent only after the SMTP
+// server accepted it; its id (with the site's value) makes the Message-ID of every send.
+struct MailItem {
+  std::int64_t id = 0;
+  ChatId chat = 0;
+  MailKind kind = MailKind::reply;
+  std::string rcpt;
+  Seq first_seq = 0;      // reply: its first new operator line; transcript: 1
+  Seq up_to_seq = 0;      // the mail shows the chat's messages up to here
+  Millis created_at = 0;  // also the Date: of every send
+  int attempts = 0;       // sends that failed so far
+};
+
+struct MailLimits {
+  int per_address_per_hour = 10;  // mails queued (transcripts) or sent (replies) to one address
+  int transcripts_per_chat = 5;
+};
+
+enum class TranscriptQueued {
+  queued,
+  duplicate,          // the same address already has (or will get) this chat up to its end
+  too_many_for_chat,  // MailLimits::transcripts_per_chat
+  too_many_for_address,
+};
+
+// What one retention pass deleted.
+struct Purged {
+  int chats = 0;
+  int messages = 0;
+  int mail = 0;
+  int outbox = 0;
+  [[nodiscard]] int rows() const { return chats + messages + mail + outbox; }
+};
+
 // Writes made until commit() become durable together: one commit for many requests. Each write
 // inside still succeeds or fails on its own. Dropped without commit(), all of them roll back.
 class Batch {
@@ -150,6 +198,43 @@ class Store {
   virtual void mark_delivered(const std::vector<std::int64_t>& outbox_ids) = 0;
   // Every operator unavailable (the broker starts, or lost its XMPP connection).
   virtual void reset_operators() = 0;
+
+  // --- mail: the mail job and its sender (app/mailer), the transcript request (client) ---
+  // Chats with an email and unsettled messages, by id, at most `limit`.
+  [[nodiscard]] virtual std::vector<MailWatch> mail_watch(int limit) = 0;
+  // mailed_seq from `from` to `to`; false (and nothing changed) if it is no longer `from`.
+  [[nodiscard]] virtual bool settle_mail(ChatId chat, Seq from, Seq to) = 0;
+  // Stores a reply mail of lines up to `up_to` (new from `first_new`) to `rcpt` and moves
+  // mailed_seq from `from` to `up_to`, in one transaction; nullopt if mailed_seq moved meanwhile.
+  [[nodiscard]] virtual std::optional<std::int64_t> queue_reply_mail(ChatId chat, Seq from,
+                                                                     Seq first_new, Seq up_to,
+                                                                     const std::string& rcpt,
+                                                                     Millis now) = 0;
+  // Stores a transcript of `chat` up to `up_to` for `rcpt`, unless a limit says no.
+  [[nodiscard]] virtual TranscriptQueued queue_transcript_mail(ChatId chat, const std::string& rcpt,
+                                                               Seq up_to, const MailLimits& limits,
+                                                               Millis now) = 0;
+  // Mails neither sent nor given up whose next attempt is due at `now`, oldest due first.
+  [[nodiscard]] virtual std::vector<MailItem> due_mail(Millis now, int limit) = 0;
+  // When mails to `rcpt` (any case) were sent since `since`, oldest first.
+  [[nodiscard]] virtual std::vector<Millis> mail_sent_to(const std::string& rcpt, Millis since) = 0;
+  virtual void mark_mail_sent(std::int64_t id, Millis now) = 0;
+  // A failed attempt: counted, and tried again at `next_attempt`.
+  virtual void retry_mail(std::int64_t id, Millis next_attempt, const std::string& error) = 0;
+  // Not tried now (the address's limit): due again at `next_attempt`, nothing counted.
+  virtual void defer_mail(std::int64_t id, Millis next_attempt) = 0;
+  // Given up (the server refused it for good, or it could not be sent for too long).
+  virtual void mark_mail_failed(std::int64_t id, Millis now, const std::string& error) = 0;
+  [[nodiscard]] virtual int unsent_mail() = 0;
+  // The site's random value in every Message-ID (made once, with the database).
+  [[nodiscard]] virtual std::string mail_site() = 0;
+
+  // --- retention ---
+  // Deletes, in one short transaction of at most about `max_rows` rows, what is older than
+  // `before`: chats that ended (any final state) before it, with their messages and mail (not
+  // while a mail of theirs is still to be sent), and confirmed outbox rows written before it.
+  // Call again while it returns max_rows or more.
+  [[nodiscard]] virtual Purged purge_expired(Millis before, int max_rows) = 0;
 
   // --- change detection across processes ---
   // A number that changes whenever another connection commits (SQLite's data_version).

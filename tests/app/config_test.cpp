@@ -250,7 +250,8 @@ TEST(ConfigError, UnknownKeysAreProbablyTypos) {
             "sample.ini:6: [Seshat] colour: unknown key (a typo? known keys: sqlitedb, "
             "localusers, username, password, xmppserver, tls, tls_ca, listen, prefix, "
             "allowed_origins, visitor_timeout, accept_timeout, log_level, operator_grace, "
-            "reconnect_grace, visitor_grace, max_chats)");
+            "reconnect_grace, visitor_grace, max_chats, smtp, smtp_tls, smtp_user, "
+            "smtp_password, mail_from, mail_delay, retention_days)");
 }
 
 TEST(Config, GracePeriodsAndMaxChats) {

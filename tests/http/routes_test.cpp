@@ -64,5 +64,17 @@ TEST(Routes, MethodsPerEndpoint) {
   EXPECT_FALSE(is_api(Endpoint::widget_css));
 }
 
+TEST(Routes, TranscriptIsAPostOnOneChatWithItsToken) {
+  const auto transcript = route("/seshat/api/chats/42/transcript", "/seshat");
+  EXPECT_EQ(transcript.endpoint, Endpoint::transcript);
+  EXPECT_EQ(transcript.chat, 42);
+  EXPECT_TRUE(method_allowed(Endpoint::transcript, Method::post));
+  EXPECT_FALSE(method_allowed(Endpoint::transcript, Method::get));
+  EXPECT_EQ(allowed_methods(Endpoint::transcript), "POST, OPTIONS");
+  EXPECT_TRUE(is_api(Endpoint::transcript));
+  EXPECT_TRUE(needs_token(Endpoint::transcript));
+  EXPECT_EQ(route("/seshat/api/chats/42/transcripts", "/seshat").endpoint, Endpoint::not_found);
+}
+
 }  // namespace
 }  // namespace seshat::http
