@@ -105,6 +105,7 @@ void Mailer::stop() {
     std::lock_guard lock(m_mutex);
     m_stopping = true;
   }
+  if (m_smtp) m_smtp->abort();  // a dialogue in progress ends now
   m_wake.notify_all();
   if (m_thread.joinable()) m_thread.join();
 }

@@ -17,7 +17,7 @@
 //   transaction with a pause between transactions, every min(60 s, retention / 10).
 //
 // Lifetime: start() once, stop() (or the destructor) joins the thread; an SMTP dialogue in
-// progress finishes first (at most SmtpSettings::timeout).
+// progress is cut (the mail stays unsent and goes out after the restart).
 
 #include <atomic>
 #include <chrono>

@@ -1,6 +1,8 @@
 #include "mail/smtp.hpp"
 
 #include <curl/curl.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -8,13 +10,40 @@
 #include <memory>
 #include <mutex>
 #include <string_view>
+#include <utility>
 
 namespace seshat::mail {
+
+namespace detail {
+// The socket of the dialogue in progress, so that abort() can shut it down from another thread.
+// A descriptor is closed only under the mutex, so abort() never touches a reused number.
+struct Socket {
+  std::mutex mutex;
+  curl_socket_t fd = CURL_SOCKET_BAD;
+  bool aborted = false;
+};
+}  // namespace detail
+
 namespace {
 
 void global_init() {
   static std::once_flag once;
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+curl_socket_t open_socket(void* user, curlsocktype, curl_sockaddr* address) {
+  auto& socket = *static_cast<detail::Socket*>(user);
+  std::lock_guard lock(socket.mutex);
+  if (socket.aborted) return CURL_SOCKET_BAD;
+  socket.fd = ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+  return socket.fd;
+}
+
+int close_socket(void* user, curl_socket_t fd) {
+  auto& socket = *static_cast<detail::Socket*>(user);
+  std::lock_guard lock(socket.mutex);
+  if (socket.fd == fd) socket.fd = CURL_SOCKET_BAD;
+  return ::close(fd);
 }
 
 struct Upload {
@@ -48,14 +77,26 @@ bool is_refusal(CURLcode code, long smtp_code) {
 
 }  // namespace
 
-SmtpClient::SmtpClient(SmtpSettings settings) : m_settings(std::move(settings)) {
+SmtpClient::SmtpClient(SmtpSettings settings)
+    : m_settings(std::move(settings)), m_socket(std::make_unique<detail::Socket>()) {
   global_init();
 }
 
 SmtpClient::~SmtpClient() = default;
 
+void SmtpClient::abort() {
+  std::lock_guard lock(m_socket->mutex);
+  m_socket->aborted = true;
+  // Not close(): libcurl still owns the descriptor. Its blocked poll wakes, the read fails.
+  if (m_socket->fd != CURL_SOCKET_BAD) ::shutdown(m_socket->fd, SHUT_RDWR);
+}
+
 SendResult SmtpClient::send(const std::string& from, const std::string& to,
                             const std::string& data) {
+  {
+    std::lock_guard lock(m_socket->mutex);
+    if (m_socket->aborted) return {Delivery::retry, 0, "stopping"};
+  }
   std::unique_ptr<CURL, EasyDeleter> curl(curl_easy_init());
   if (!curl) return {Delivery::retry, 0, "libcurl could not start a transfer"};
   CURL* handle = curl.get();
@@ -78,6 +119,11 @@ SendResult SmtpClient::send(const std::string& from, const std::string& to,
   curl_easy_setopt(handle, CURLOPT_READFUNCTION, &read_upload);
   curl_easy_setopt(handle, CURLOPT_READDATA, &upload);
   curl_easy_setopt(handle, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(data.size()));
+  curl_easy_setopt(handle, CURLOPT_OPENSOCKETFUNCTION, &open_socket);
+  curl_easy_setopt(handle, CURLOPT_OPENSOCKETDATA, m_socket.get());
+  curl_easy_setopt(handle, CURLOPT_CLOSESOCKETFUNCTION, &close_socket);
+  curl_easy_setopt(handle, CURLOPT_CLOSESOCKETDATA, m_socket.get());
+  curl_easy_setopt(handle, CURLOPT_FORBID_REUSE, 1L);  // one connection per mail
   const bool login = !m_settings.user.empty();
   if (login) {
     curl_easy_setopt(handle, CURLOPT_USERNAME, m_settings.user.c_str());

@@ -11,9 +11,14 @@
 // a thread of its own, never from the broker's or the gateway's. One SmtpClient per thread.
 
 #include <chrono>
+#include <memory>
 #include <string>
 
 namespace seshat::mail {
+
+namespace detail {
+struct Socket;  // the connection of the dialogue in progress (smtp.cpp)
+}
 
 enum class TlsPolicy { verify, no_verify, off };
 
@@ -50,8 +55,14 @@ class SmtpClient {
   [[nodiscard]] SendResult send(const std::string& from, const std::string& to,
                                 const std::string& data);
 
+  // Any thread: ends the dialogue in progress at once (send() returns Delivery::retry), and
+  // every later one, e.g. at shutdown. libcurl waits for the server's last answer without
+  // looking at its progress callback, so this shuts the connection's socket down instead.
+  void abort();
+
  private:
   SmtpSettings m_settings;
+  std::unique_ptr<detail::Socket> m_socket;
 };
 
 }  // namespace seshat::mail

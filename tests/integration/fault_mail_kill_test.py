@@ -44,6 +44,29 @@ class KillDuringSend(case.ProsodyTestCase):
         self.assertEqual(app.stop(), 0)
         self.assertEqual(len(mailbox.raw()), 2)
 
+    def test_a_shutdown_during_a_send_is_prompt_and_the_mail_goes_out_after_the_restart(self):
+        mailbox = Mailbox().start()
+        self.addCleanup(mailbox.close)
+        joe, app, bot = self.joe_and_seshat(
+            extra=mailbox.config(visitor_grace="1", mail_delay="1"))
+        visitor = start_chat(app, message="refund?", email="ann@customer.example")
+        joe.expect(lambda text: text.startswith("Remote user 'Ann'"), sender=bot)
+        joe.send(bot, f"!ACCEPT {visitor.id}")
+        joe.expect(lambda text: text.startswith(f"You are now handling chat #{visitor.id}."))
+        joe.expect("refund?")
+        mailbox.hold()  # the SMTP server would keep seshat waiting for a minute
+        joe.send(bot, "On its way.")
+        joe.send(bot, "!FINISH")
+        first = mailbox.wait_for(1)[0]
+        self.assertEqual(app.stop(timeout=5), 0)  # SIGTERM: the SMTP dialogue is cut
+        mailbox.release()
+        app.start("serve")
+        mails = mailbox.wait_for(2)
+        wait_metric(app, "seshat_mail_sent_total", 1)
+        self.assertEqual(mails[1]["Message-ID"], first["Message-ID"])
+        self.assertEqual(app.stop(), 0)
+        self.assertEqual(len(mailbox.raw()), 2)
+
 
 if __name__ == "__main__":
     case.main()

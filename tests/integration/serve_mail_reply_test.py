@@ -86,6 +86,30 @@ class MailReply(case.ProsodyTestCase):
         self.wait_settled(visitor.id)
         self.assertEqual(self.mailbox.raw(), [])
 
+    def test_a_message_left_while_nobody_was_online_is_answered_by_mail(self):
+        joe = self.operator("joe")
+        self.app = self.seshat([joe.bare_jid], extra=self.mailbox.config(**MAIL_KEYS))
+        bot = self.server.jid("bot")
+        # Nobody online: the visitor writes, gives an address, and goes.
+        visitor = start_chat(self.app, message="refund for order 777?",
+                             email="ann@customer.example")
+        # Later an operator comes online, takes it, answers and finishes.
+        joe.connect("laptop")
+        joe.expect(lambda text: text.startswith("Remote user 'Ann'"), sender=bot)
+        joe.send(bot, f"!ACCEPT {visitor.id}")
+        joe.expect(lambda text: text.startswith(f"You are now handling chat #{visitor.id}."))
+        joe.expect("refund for order 777?")
+        joe.send(bot, "Sorry for the wait: your refund went out today.")
+        joe.send(bot, "!FINISH")
+        joe.expect("The chat is now closed.")
+        mail = self.mailbox.wait_for(1)[0]
+        answer, conversation = body_text(mail).split("The conversation so far", 1)
+        self.assertIn("Sorry for the wait: your refund went out today.", answer)
+        self.assertIn("> refund for order 777?", conversation)
+        wait_metric(self.app, "seshat_mail_sent_total", 1)
+        self.wait_settled(visitor.id)
+        self.assertEqual(len(self.mailbox.raw()), 1)
+
     def wait_settled(self, chat, timeout=15.0):
         """Polls the database until the mail job has settled every message of the chat."""
         deadline = time.monotonic() + timeout

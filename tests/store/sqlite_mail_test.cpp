@@ -4,6 +4,8 @@
 #include <chrono>
 #include <thread>
 
+#include "store/sqlite_db.hpp"
+#include "store/sqlite_migrations.hpp"
 #include "store/store.hpp"
 #include "temp_dir.hpp"
 
@@ -199,6 +201,41 @@ TEST_F(SqliteMailTest, RetentionWorksInSmallTransactions) {
   EXPECT_EQ(last.messages, 3);
   EXPECT_EQ(last.chats, 1);
   EXPECT_FALSE(m_store->find_chat(chat));
+}
+
+TEST(SqliteMailMigration, ChatsFromBeforeMailAreSettledAndEndedOnesDated) {
+  testing::TempDir dir;
+  const auto path = dir.file("seshat.db");
+  ChatId closed = 0;
+  ChatId live = 0;
+  {
+    auto store = open_sqlite_store(path);
+    NewChat chat;
+    chat.visitor_name = "Ann";
+    chat.opening_message = "hello";
+    chat.token_hash = "h";
+    chat.email = "ann@customer.example";
+    closed = store->create_chat(chat);
+    live = store->create_chat(chat);
+    ASSERT_TRUE(store->close_by_visitor(closed, "The chat is now closed."));
+  }
+  {
+    // Back to the schema before this migration, as a database written by an older seshat.
+    sqlite::Database db(path);
+    db.exec(
+        "DROP TRIGGER chats_ended_at; DROP INDEX chats_ended; DROP INDEX chats_mail_due; "
+        "ALTER TABLE chats DROP COLUMN ended_at; ALTER TABLE chats DROP COLUMN mailed_seq; "
+        "DROP TABLE mail; DROP TABLE mail_site; PRAGMA user_version = " +
+        std::to_string(sqlite::schema_version() - 1));
+  }
+  auto store = open_sqlite_store(path);
+  EXPECT_TRUE(store->mail_watch(10).empty()) << "nothing written before mail is mailed";
+  EXPECT_EQ(store->mail_site().size(), 24u);
+  EXPECT_EQ(store->purge_expired(now_millis() - 60'000, 500).rows(), 0);
+  const auto purged = store->purge_expired(now_millis() + 1, 500);
+  EXPECT_EQ(purged.chats, 1);
+  EXPECT_FALSE(store->find_chat(closed));
+  EXPECT_TRUE(store->find_chat(live));
 }
 
 }  // namespace
