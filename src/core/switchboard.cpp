@@ -224,10 +224,11 @@ class Decision {
     return actions;
   }
 
-  Actions operator()(const PresenceSettled&) const {
+  Actions operator()(const PresenceSettled& event) const {
     Actions actions;
     const auto free = m_board.free_operators();
     for (const auto* chat : m_board.open_chats()) {
+      if (!event.operators.empty() && !contains(event.operators, chat->operator_jid)) continue;
       if (!m_board.presence().is_online(chat->operator_jid)) requeue(*chat, free, actions);
     }
     return actions;

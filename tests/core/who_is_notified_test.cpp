@@ -325,5 +325,22 @@ TEST(Dropped, TheVisitorIsToldOnceAndWhenTheOperatorIsBack) {
   EXPECT_FALSE(h.board.told_dropped(42));
 }
 
+// --- operator_grace: only the operators whose grace is over lose their chats ---
+
+TEST(PresenceSettled, OnlyTheNamedOperatorsChatsMove) {
+  Harness h;
+  h.online(k_joe);
+  h.online(k_bob);
+  h.open_chat(41);
+  h.say(k_joe, "!ACCEPT 41");
+  h.open_chat(42);
+  h.say(k_bob, "!ACCEPT 42");
+  h.offline(k_joe);
+  h.offline(k_bob);  // later: his operator_grace is not over yet
+  EXPECT_EQ(describe(h.feed(PresenceSettled{{std::string(k_joe)}})).front(), "#41 open -> waiting");
+  EXPECT_EQ(h.board.chat_of(k_bob)->id, 42);
+  EXPECT_EQ(describe(h.feed(PresenceSettled{{std::string(k_bob)}})).front(), "#42 open -> waiting");
+}
+
 }  // namespace
 }  // namespace seshat::core::testing
