@@ -237,7 +237,7 @@ class Decision {
   Actions operator()(const SummaryDue&) const {
     Actions actions;
     for (const auto& [jid, ids] : m_board.due_summaries()) {
-      if (!m_board.presence().is_available(jid)) continue;  // told when they are back
+      if (!m_board.is_free(jid)) continue;  // told what waits when they are free again
       std::vector<const Chat*> chats;
       for (const auto id : ids) {
         const auto* chat = m_board.find(id);

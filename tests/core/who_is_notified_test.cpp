@@ -177,6 +177,20 @@ TEST(Summary, ARushOfRequestsWithinTenSecondsEndsInOneSummary) {
   EXPECT_EQ(to_operator(calm.open_chat(46), k_bob), Lines{request(46)});
 }
 
+TEST(Summary, AnOperatorBusyWhenTheSummaryIsDueHearsOfItWhenFreeAgain) {
+  Harness h;
+  h.board.set_time(k_t0);
+  h.online(k_joe);
+  for (ChatId id = 41; id <= 45; ++id) h.open_chat(id);
+  h.say(k_joe, "!ACCEPT 41");
+  h.board.set_time(k_t0 + 10'000);
+  EXPECT_TRUE(to_operator(h.feed(SummaryDue{}), k_joe).empty());
+  EXPECT_FALSE(h.board.summary_due());
+  const auto texts = to_operator(h.say(k_joe, "!FINISH"), k_joe);
+  ASSERT_EQ(texts.size(), 2u);
+  EXPECT_EQ(texts[1].substr(0, 28), "4 chat requests are waiting.");
+}
+
 TEST(Summary, ARequestAcceptedMeanwhileIsLeftOut) {
   Harness h;
   h.board.set_time(k_t0);
