@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <type_traits>
 #include <variant>
 
@@ -102,8 +103,11 @@ void Broker::on_connected() {
   m_metrics.xmpp_connected = 1;
   m_in_flight.clear();  // whatever was unconfirmed is sent again, with the same ids
   m_sent_up_to = 0;
-  // Operators' clients may take longer than the bot to come back after a server restart.
-  m_presence_settles_at = std::chrono::steady_clock::now() + m_config.reconnect_grace;
+  // Operators' clients may take longer than the bot to come back after a server restart: no
+  // chat moves before reconnect_grace has passed.
+  m_reconnect_settles_at = std::chrono::steady_clock::now() + m_config.reconnect_grace;
+  m_operator_settles_at.clear();
+  m_back.clear();
   send_outbox();
 }
 
@@ -112,7 +116,9 @@ void Broker::on_disconnected(std::string_view reason) {
   m_metrics.xmpp_connected = 0;
   m_in_flight.clear();
   m_sent_up_to = 0;
-  m_presence_settles_at.reset();  // nobody's presence is known until the next connect
+  // Nobody's presence is known until the next connect, which starts reconnect_grace.
+  m_reconnect_settles_at.reset();
+  m_operator_settles_at.clear();
   dispatch(core::ConnectionLost{});
 }
 
@@ -132,11 +138,13 @@ void Broker::on_message(std::string_view from, std::string_view body) {
 void Broker::on_presence(std::string_view from, core::Show show, int priority) {
   spdlog::debug("presence from {} priority {}{}", from, priority,
                 show == core::Show::unavailable ? " unavailable" : "");
-  if (show == core::Show::unavailable) {
-    // operator_grace from now, but never shorter than a reconnect_grace still running.
-    const auto settles = std::chrono::steady_clock::now() + m_config.operator_grace;
-    if (!m_presence_settles_at || *m_presence_settles_at < settles) {
-      m_presence_settles_at = settles;
+  if (const auto jid = core::split_jid(from).bare; m_board.is_operator(jid)) {
+    if (show == core::Show::unavailable) {
+      // This operator's chats wait operator_grace (see settle_presence).
+      m_operator_settles_at.insert_or_assign(
+          jid, std::chrono::steady_clock::now() + m_config.operator_grace);
+    } else {
+      m_back.insert(jid);
     }
   }
   dispatch(core::PresenceChanged{std::string(from), show, priority});
@@ -313,11 +321,7 @@ void Broker::check_timeouts() {
   const auto now = now_millis();
   m_board.set_time(now);
   if (m_board.summary_due()) dispatch(core::SummaryDue{});
-  if (m_presence_settles_at && std::chrono::steady_clock::now() >= *m_presence_settles_at &&
-      m_connection.connected()) {
-    m_presence_settles_at.reset();
-    dispatch(core::PresenceSettled{});
-  }
+  settle_presence();
   const auto grace = std::chrono::milliseconds(m_config.visitor_grace).count();
   const auto timeout = std::chrono::milliseconds(m_config.visitor_timeout).count();
   const auto accept_limit = std::chrono::milliseconds(m_config.accept_timeout).count();
@@ -358,6 +362,34 @@ void Broker::check_timeouts() {
   } catch (const store::StoreError& error) {
     spdlog::error("store: {}", error.what());
   }
+}
+
+void Broker::settle_presence() {
+  if (!m_connection.connected()) return;
+  const auto now = std::chrono::steady_clock::now();
+  const bool reconnect_over = !m_reconnect_settles_at || now >= *m_reconnect_settles_at;
+  core::PresenceSettled settled;
+  // An operator who went offline after they were back since the connect: operator_grace.
+  // One not back yet (the server answered the bot's probe "unavailable"): reconnect_grace too.
+  for (auto entry = m_operator_settles_at.begin(); entry != m_operator_settles_at.end();) {
+    if (entry->second <= now && (reconnect_over || m_back.contains(entry->first))) {
+      settled.operators.push_back(entry->first);
+      entry = m_operator_settles_at.erase(entry);
+    } else {
+      ++entry;
+    }
+  }
+  if (m_reconnect_settles_at && reconnect_over) {
+    m_reconnect_settles_at.reset();
+    for (const auto& jid : m_board.operators()) {
+      if (!m_back.contains(jid) && !m_operator_settles_at.contains(jid) &&
+          std::find(settled.operators.begin(), settled.operators.end(), jid) ==
+              settled.operators.end()) {
+        settled.operators.push_back(jid);
+      }
+    }
+  }
+  if (!settled.operators.empty()) dispatch(settled);
 }
 
 void Broker::send_outbox() {

@@ -60,11 +60,12 @@ class Broker final : public xmpp::Listener {
   // change is announced, so that whoever sees the message also sees it counted).
   bool dispatch(const core::Event& event, std::optional<store::SeenState> seen = std::nullopt,
                 std::optional<std::chrono::steady_clock::time_point> received = std::nullopt);
-  void schedule_pump();   // any thread: coalesced request to run pump()
-  void pump();            // XMPP thread: turns pending store rows into events
-  void check_timeouts();  // XMPP thread: vanished visitors, unaccepted chats
-  void send_outbox();     // XMPP thread: sends outbox rows not yet in flight
-  void announce();        // XMPP thread: publishes changed chats, sends the outbox if due
+  void schedule_pump();    // any thread: coalesced request to run pump()
+  void pump();             // XMPP thread: turns pending store rows into events
+  void check_timeouts();   // XMPP thread: vanished visitors, unaccepted chats
+  void settle_presence();  // XMPP thread: PresenceSettled when a grace period is over
+  void send_outbox();      // XMPP thread: sends outbox rows not yet in flight
+  void announce();         // XMPP thread: publishes changed chats, sends the outbox if due
   void abandon_batch(const std::vector<core::ChatId>& touched);
   void reload(core::ChatId chat);
   void count_chats();  // the live-chat gauges, from the switchboard
@@ -86,8 +87,12 @@ class Broker final : public xmpp::Listener {
   std::vector<core::ChatId> m_unannounced;
   bool m_outbox_due = false;
   bool m_states_changed = false;  // the chat gauges need counting again
-  // When presence will have arrived after the last connect (XMPP thread); see PresenceSettled.
-  std::optional<std::chrono::steady_clock::time_point> m_presence_settles_at;
+  // When presence will have settled (XMPP thread; see PresenceSettled): reconnect_grace after
+  // the last connect for operators not back yet, and operator_grace after each operator's last
+  // unavailable presence.
+  std::optional<std::chrono::steady_clock::time_point> m_reconnect_settles_at;
+  std::map<std::string, std::chrono::steady_clock::time_point> m_operator_settles_at;
+  std::set<std::string> m_back;  // operators whose presence came since the last connect
   std::atomic<bool> m_pump_scheduled{false};
   BrokerMetrics m_metrics;
   bool m_connected_before = false;        // XMPP thread

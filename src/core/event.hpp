@@ -4,6 +4,7 @@
 
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "core/chat.hpp"
 #include "core/presence.hpp"
@@ -64,9 +65,12 @@ struct PresenceChanged {
 // reconnect. Chats are left as they are.
 struct ConnectionLost {};
 
-// Presence has settled: a grace period has passed since the bot (re)connected or an operator
-// went offline. An open chat whose operator is not online now goes back to the queue.
-struct PresenceSettled {};
+// Presence has settled: a grace period has passed since the bot (re)connected
+// (reconnect_grace) or an operator went offline (operator_grace). An open chat of one of
+// `operators` (all of them when empty) whose operator is not online now goes back to the queue.
+struct PresenceSettled {
+  std::vector<std::string> operators;  // bare JIDs; empty: every operator
+};
 
 // Time passed: request summaries held back for a rush (Switchboard::summary_due) are due.
 struct SummaryDue {};

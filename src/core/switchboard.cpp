@@ -224,10 +224,11 @@ class Decision {
     return actions;
   }
 
-  Actions operator()(const PresenceSettled&) const {
+  Actions operator()(const PresenceSettled& event) const {
     Actions actions;
     const auto free = m_board.free_operators();
     for (const auto* chat : m_board.open_chats()) {
+      if (!event.operators.empty() && !contains(event.operators, chat->operator_jid)) continue;
       if (!m_board.presence().is_online(chat->operator_jid)) requeue(*chat, free, actions);
     }
     return actions;
@@ -236,7 +237,7 @@ class Decision {
   Actions operator()(const SummaryDue&) const {
     Actions actions;
     for (const auto& [jid, ids] : m_board.due_summaries()) {
-      if (!m_board.presence().is_available(jid)) continue;  // told when they are back
+      if (!m_board.is_free(jid)) continue;  // told what waits when they are free again
       std::vector<const Chat*> chats;
       for (const auto id : ids) {
         const auto* chat = m_board.find(id);

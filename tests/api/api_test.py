@@ -25,6 +25,15 @@ WEB_ROOT = None
 ALLOWED_ORIGIN = "http://allowed.example"
 
 
+
+def without_position(reply):
+    """A waiting chat's reply without its "position" (which depends on the other tests' chats
+    in the shared database), once checked to be a place in the queue."""
+    reply = dict(reply)
+    position = reply.pop("position")
+    assert isinstance(position, int) and position >= 1, position
+    return reply
+
 class GatewayProcess:
     """One gateway_test_server process; commands go to its stdin, answers come from stdout."""
 
@@ -243,6 +252,23 @@ class ChatsTest(ApiTestCase):
         self.assertEqual(self.api("GET", "/availability").json(),
                          {"available": True, "operators": 1, "free": 1})
 
+
+    def test_position_in_the_queue_while_waiting(self):
+        first, first_token = self.start_chat()
+        second, second_token = self.start_chat()
+
+        def read(chat, token):
+            reply = self.api("GET", f"/chats/{chat}/messages", token=token)
+            self.assertEqual(reply.status, 200)
+            return reply.json()
+
+        before = read(first, first_token)["position"]
+        self.assertEqual(read(second, second_token)["position"], before + 1)
+        self.server.command(f"accept {first}")
+        opened = read(first, first_token)
+        self.assertEqual(opened["status"], "open")
+        self.assertNotIn("position", opened)
+        self.assertEqual(read(second, second_token)["position"], before)
 
 class ErrorsTest(ApiTestCase):
     def test_400_bad_json_and_fields(self):
@@ -493,7 +519,7 @@ class LongPollTest(ApiTestCase):
         started = time.monotonic()
         reply = self.api("GET", f"/chats/{chat}/messages?after=0&wait=1", token=token)
         elapsed = time.monotonic() - started
-        self.assertEqual(reply.json(), {"status": "waiting", "messages": []})
+        self.assertEqual(without_position(reply.json()), {"status": "waiting", "messages": []})
         self.assertGreaterEqual(elapsed, 0.9)
         self.assertLess(elapsed, 3)
 
@@ -533,7 +559,7 @@ class EventStreamTest(ApiTestCase):
         first = stream.next_event()
         self.assertEqual(first.get("retry"), "3000")
         status = stream.next_event()
-        self.assertEqual((status["event"], json.loads(status["data"])),
+        self.assertEqual((status["event"], without_position(json.loads(status["data"]))),
                          ("status", {"status": "waiting"}))
         self.assertEqual(stream.next_message()[0], 1)
         self.api("POST", f"/chats/{chat}/messages", {"text": "two"}, token=token)
@@ -561,7 +587,8 @@ class EventStreamTest(ApiTestCase):
         chat, token = self.start_chat()
         stream = self.stream(chat, token)
         stream.next_event()  # retry
-        self.assertEqual(json.loads(stream.next_event()["data"]), {"status": "waiting"})
+        self.assertEqual(without_position(json.loads(stream.next_event()["data"])),
+                         {"status": "waiting"})
         self.server.command(f"accept {chat}")
         events = [stream.next_event(), stream.next_event()]
         self.assertEqual(json.loads(events[0]["data"])["text"], "Your chat has started.")
@@ -694,7 +721,7 @@ class GracefulStopTest(unittest.TestCase):
         self.assertLess(time.monotonic() - started, 3)
         thread.join(5)
         self.assertEqual(result["status"], 200)
-        self.assertEqual(result["body"], {"status": "waiting", "messages": []})
+        self.assertEqual(without_position(result["body"]), {"status": "waiting", "messages": []})
         self.assertIsNone(stream.next_event())
         stream.close()
 

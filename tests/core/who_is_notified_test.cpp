@@ -177,6 +177,20 @@ TEST(Summary, ARushOfRequestsWithinTenSecondsEndsInOneSummary) {
   EXPECT_EQ(to_operator(calm.open_chat(46), k_bob), Lines{request(46)});
 }
 
+TEST(Summary, AnOperatorBusyWhenTheSummaryIsDueHearsOfItWhenFreeAgain) {
+  Harness h;
+  h.board.set_time(k_t0);
+  h.online(k_joe);
+  for (ChatId id = 41; id <= 45; ++id) h.open_chat(id);
+  h.say(k_joe, "!ACCEPT 41");
+  h.board.set_time(k_t0 + 10'000);
+  EXPECT_TRUE(to_operator(h.feed(SummaryDue{}), k_joe).empty());
+  EXPECT_FALSE(h.board.summary_due());
+  const auto texts = to_operator(h.say(k_joe, "!FINISH"), k_joe);
+  ASSERT_EQ(texts.size(), 2u);
+  EXPECT_EQ(texts[1].substr(0, 28), "4 chat requests are waiting.");
+}
+
 TEST(Summary, ARequestAcceptedMeanwhileIsLeftOut) {
   Harness h;
   h.board.set_time(k_t0);
@@ -323,6 +337,23 @@ TEST(Dropped, TheVisitorIsToldOnceAndWhenTheOperatorIsBack) {
   EXPECT_TRUE(describe(h.feed(ConnectionLost{})).empty());
   EXPECT_EQ(to_chat(h.online(k_joe, "phone"), 42), Lines{"system: Your operator is back."});
   EXPECT_FALSE(h.board.told_dropped(42));
+}
+
+// --- operator_grace: only the operators whose grace is over lose their chats ---
+
+TEST(PresenceSettled, OnlyTheNamedOperatorsChatsMove) {
+  Harness h;
+  h.online(k_joe);
+  h.online(k_bob);
+  h.open_chat(41);
+  h.say(k_joe, "!ACCEPT 41");
+  h.open_chat(42);
+  h.say(k_bob, "!ACCEPT 42");
+  h.offline(k_joe);
+  h.offline(k_bob);  // later: his operator_grace is not over yet
+  EXPECT_EQ(describe(h.feed(PresenceSettled{{std::string(k_joe)}})).front(), "#41 open -> waiting");
+  EXPECT_EQ(h.board.chat_of(k_bob)->id, 42);
+  EXPECT_EQ(describe(h.feed(PresenceSettled{{std::string(k_bob)}})).front(), "#42 open -> waiting");
 }
 
 }  // namespace

@@ -123,10 +123,9 @@ class VisitorGrace(case.ProsodyTestCase):
         self.assertGreaterEqual(time.monotonic() - gone_at, 2.5)
         joe.expect(lambda t: t.startswith(request_text("ann", second)), sender=bot)
         joe.send(bot, "Take your time.")  # still his current chat: kept for the visitor
-        # The page comes back: > 'customer' is back
-        visitor.poll()
-        joe.expect(f"'customer' is back (chat #{chat}).", sender=bot)
+        # The page comes back (and reads what joe wrote): > 'customer' is back
         visitor.expect("Take your time.", sender="operator")
+        joe.expect(f"'customer' is back (chat #{chat}).", sender=bot)
         self.assertEqual(app.stop(), 0)
 
 
