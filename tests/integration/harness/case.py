@@ -29,8 +29,10 @@ paths = argparse.Namespace(probe=None, seshat=None)
 
 
 class ProsodyTestCase(unittest.TestCase):
+    xmpp_server = None  # "prosody" or "ejabberd" pins the server; None: SESHAT_TEST_XMPP decides
+
     def setUp(self):
-        self.server = xmpp_server()  # Prosody, or ejabberd with SESHAT_TEST_XMPP=ejabberd
+        self.server = xmpp_server(self.xmpp_server)  # Prosody unless told otherwise
         self.addCleanup(self.server.close)
         self.server.start()
         self.server.register(BOT, BOT_PASSWORD)
