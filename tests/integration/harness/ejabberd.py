@@ -50,7 +50,6 @@ _CONFIG = """\
 hosts: ["{domain}"]
 loglevel: {log_level}
 log_rotate_count: 0
-hide_sensitive_log_data: false
 certfiles:
   - "{dir}/certs/{domain}.crt"
   - "{dir}/certs/{domain}.key"
@@ -170,7 +169,7 @@ class Ejabberd:
         self.config = os.path.join(self.dir, "ejabberd.yml")
         self.log_file = os.path.join(self.dir, "logs", "ejabberd.log")
         self.ca_file = os.path.join(self.dir, "certs", f"{DOMAIN}.crt")
-        self.started_in = None  # seconds the last start() took until the port accepted
+        self.started_in = None  # seconds the last start() took until the server was ready
         self._process = None
         make_certificate(os.path.join(self.dir, "certs"), DOMAIN)
         for sub in ("spool", "logs"):
