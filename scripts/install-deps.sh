@@ -18,6 +18,7 @@ debian_packages=(
   clang-format                                           # style check
   clang libclang-rt-14-dev                               # libFuzzer targets (scripts/fuzz.sh)
   prosody lua-sec openssl                                # real XMPP server for tests and demo
+  ejabberd                                               # the second XMPP server tests run on
   python3 python3-slixmpp                                # real XMPP client (operators) in tests
   chromium                                               # real browser for widget tests
   curl procps                                            # scripts: readiness checks, kill
@@ -47,6 +48,12 @@ fi
 # ports from their own config, so it is not needed.
 if [ -x /etc/init.d/prosody ] && [ -f /run/prosody/prosody.pid ]; then
   "${sudo_cmd[@]}" /etc/init.d/prosody stop >/dev/null 2>&1 || true
+fi
+# Debian's ejabberd package likewise starts a system-wide ejabberd (5222, 5269, 5280, 5443 and
+# an epmd) as its user `ejabberd`; tests run their own from a temp dir. Its init script stops it
+# with ejabberdctl and then stops the epmd it started unless another Erlang node uses it.
+if [ -x /etc/init.d/ejabberd ] && pgrep -u ejabberd beam >/dev/null 2>&1; then
+  "${sudo_cmd[@]}" /etc/init.d/ejabberd stop >/dev/null 2>&1 || true
 fi
 
 # npm: playwright-core only (it drives Debian's chromium; no browser download).

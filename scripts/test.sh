@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what is missing (scripts/install-deps.sh), builds Seshat and runs its tests with ctest.
-#   scripts/test.sh              every test: unit, integration (Prosody), browser (Chromium)
+#   scripts/test.sh              every test: unit, integration (Prosody, ejabberd), browser (Chromium)
 #   scripts/test.sh --unit       unit tests only
 #   scripts/test.sh --sanitize   build in build-asan/ with ASan + UBSan
 set -euo pipefail

@@ -8,7 +8,8 @@
     if __name__ == "__main__":
         harness.case.main()                        # accepts --probe PATH (and --seshat PATH)
 
-Each test gets its own Prosody (temp dir, free port), so tests may run in parallel.
+Each test gets its own Prosody (temp dir, free port), so tests may run in parallel; with
+SESHAT_TEST_XMPP=ejabberd, its own ejabberd instead (harness/servers.py).
 """
 
 import argparse
@@ -18,7 +19,7 @@ import unittest
 from harness.operator import Operator
 from harness.probe import Probe
 from harness.seshat import Seshat
-from harness.prosody import Prosody
+from harness.servers import xmpp_server
 
 BOT = "bot"
 BOT_PASSWORD = "bot-secret"
@@ -28,8 +29,10 @@ paths = argparse.Namespace(probe=None, seshat=None)
 
 
 class ProsodyTestCase(unittest.TestCase):
+    xmpp_server = None  # "prosody" or "ejabberd" pins the server; None: SESHAT_TEST_XMPP decides
+
     def setUp(self):
-        self.server = Prosody()
+        self.server = xmpp_server(self.xmpp_server)  # Prosody unless told otherwise
         self.addCleanup(self.server.close)
         self.server.start()
         self.server.register(BOT, BOT_PASSWORD)

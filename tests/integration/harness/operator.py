@@ -21,8 +21,10 @@ import queue
 import ssl
 import threading
 import time
+import xml.etree.ElementTree as ET
 
 import slixmpp
+import slixmpp.exceptions
 
 DEFAULT_TIMEOUT = 10.0
 
@@ -91,6 +93,33 @@ class Operator:
     def send_raw(self, xml):
         """Sends a stanza written by hand (odd types, no body, huge bodies, spoofed ids)."""
         self._call(lambda: self._client.send_raw(xml))
+
+    def send_iq(self, payload, type="set", to=None, timeout=DEFAULT_TIMEOUT):
+        """Sends an IQ of `type` carrying `payload` (XML written by hand) to `to` (None: the
+        account's server) and waits for the answer; returns its type, "result" or "error".
+        E.g. send_iq("<enable xmlns='urn:xmpp:carbons:2'/>") enables XEP-0280 carbons."""
+        answered = threading.Event()
+        answer = []
+
+        async def ask():
+            iq = self._client.Iq()
+            iq["type"] = type
+            if to is not None:
+                iq["to"] = to
+            iq.append(ET.fromstring(payload))
+            try:
+                reply = await iq.send(timeout=timeout)
+                answer.append(reply["type"])
+            except slixmpp.exceptions.IqError as error:
+                answer.append(error.iq["type"])
+            except slixmpp.exceptions.IqTimeout:
+                pass
+            answered.set()
+
+        self._call(lambda: asyncio.ensure_future(ask()))
+        if not answered.wait(timeout + 1) or not answer:
+            raise AssertionError(f"{self.full_jid}: no answer to {payload!r} within {timeout}s")
+        return answer[0]
 
     def subscribe(self, to):
         """Asks `to` for presence subscription; answers arrive in `presences`."""

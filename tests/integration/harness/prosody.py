@@ -169,13 +169,20 @@ class Prosody:
     # --- certificate ---
 
     def _make_certificate(self):
-        certs = os.path.join(self.dir, "certs")
-        os.makedirs(certs)
-        key = os.path.join(certs, f"{DOMAIN}.key")
-        subprocess.run(
-            ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-             "-nodes", "-days", "2", "-subj", f"/CN={DOMAIN}",
-             "-addext", f"subjectAltName=DNS:{DOMAIN}",
-             "-keyout", key, "-out", self.ca_file],
-            check=True, capture_output=True, timeout=30)
-        os.chmod(key, 0o600)
+        make_certificate(os.path.join(self.dir, "certs"), DOMAIN)
+
+
+def make_certificate(certs, domain):
+    """Writes certs/DOMAIN.crt (self-signed, also the CA a client trusts) and certs/DOMAIN.key;
+    returns the certificate's path. Shared with harness/ejabberd.py."""
+    os.makedirs(certs)
+    key = os.path.join(certs, f"{domain}.key")
+    crt = os.path.join(certs, f"{domain}.crt")
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+         "-nodes", "-days", "2", "-subj", f"/CN={domain}",
+         "-addext", f"subjectAltName=DNS:{domain}",
+         "-keyout", key, "-out", crt],
+        check=True, capture_output=True, timeout=30)
+    os.chmod(key, 0o600)
+    return crt
