@@ -42,6 +42,9 @@ struct Parsed {
 // A whole number of seconds, >= 0.
 [[nodiscard]] Parsed<std::chrono::seconds> parse_seconds(std::string_view text);
 
+// A whole number from 0 to `max`.
+[[nodiscard]] Parsed<std::int64_t> parse_count(std::string_view text, std::int64_t max);
+
 // Items of a list separated by commas and/or white space (including line breaks); empty items
 // are dropped.
 [[nodiscard]] std::vector<std::string_view> split_list(std::string_view text);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/command.hpp"
+#include "core/untrusted.hpp"
 
 namespace seshat::core::texts {
 namespace {
@@ -20,23 +21,26 @@ std::string quoted(std::string_view text) {
   return "'" + std::string(text) + "'";
 }
 
-// A request list shows one line per chat.
-std::string one_line(std::string_view text) {
-  std::string result(text);
-  std::replace(result.begin(), result.end(), '\n', ' ');
-  std::replace(result.begin(), result.end(), '\r', ' ');
-  return result;
+// A visitor's name inside a bot text: one line, nothing hidden or reordered (untrusted.hpp).
+std::string visitor(std::string_view name) {
+  return quoted(clean_line(name));
 }
+
+// How much of an opening message a request list shows.
+constexpr std::size_t k_list_preview_bytes = 120;
 
 }  // namespace
 
 std::string chat_request(const Chat& chat) {
-  std::string text = "Remote user " + quoted(chat.visitor_name) +
+  std::string text = "Remote user " + visitor(chat.visitor_name) +
                      " wants to start a conversation. To accept this request, reply with the "
                      "message '!ACCEPT " +
                      number(chat.id) + "'.";
-  if (!chat.opening_message.empty()) text += "\nThey wrote: " + chat.opening_message;
-  if (!chat.page.empty()) text += "\nPage: " + chat.page;
+  // What the visitor wrote follows on lines of its own, each marked "> ", so that nothing a
+  // visitor types can look like the bot's words.
+  if (const auto message = quote_lines(chat.opening_message); !message.empty())
+    text += "\n" + message;
+  if (const auto page = clean_line(chat.page); !page.empty()) text += "\n> Page: " + page;
   return text;
 }
 
@@ -102,7 +106,7 @@ std::string help(std::span<const Command> commands) {
 }
 
 std::string status_handling(const Chat& chat) {
-  return "You are handling chat " + hash(chat.id) + " with " + quoted(chat.visitor_name) + ".";
+  return "You are handling chat " + hash(chat.id) + " with " + visitor(chat.visitor_name) + ".";
 }
 
 std::string status_idle(std::size_t requests) {
@@ -119,8 +123,9 @@ std::string no_requests() {
 std::string request_list(const std::vector<const Chat*>& requests) {
   std::string text = "Open chat requests:";
   for (const auto* chat : requests) {
-    text += "\n" + hash(chat->id) + " " + quoted(chat->visitor_name);
-    if (!chat->opening_message.empty()) text += ": " + one_line(chat->opening_message);
+    text += "\n" + hash(chat->id) + " " + visitor(chat->visitor_name);
+    if (const auto message = clean_line(chat->opening_message); !message.empty())
+      text += ": " + shorten(message, k_list_preview_bytes);
   }
   return text;
 }

@@ -323,4 +323,26 @@ TEST(Config, AnErrorAboutAValueOnTwoLinesIsStillOneLine) {
   }
 }
 
+TEST(Config, CapsAgainstAbuseHaveDefaultsAndMayBeSetOrTurnedOff) {
+  const auto defaults = parse(k_seed);
+  EXPECT_EQ(defaults.caps.max_connections, 20000);
+  EXPECT_EQ(defaults.caps.max_connections_per_address, 200);
+  EXPECT_EQ(defaults.caps.max_streams_per_chat, 8);
+  EXPECT_EQ(defaults.caps.chats_per_minute, 120);
+  EXPECT_EQ(defaults.caps.chats_per_minute_per_network, 10);
+  EXPECT_EQ(defaults.caps.messages_per_minute_per_network, 600);
+  EXPECT_EQ(defaults.caps.max_messages_per_chat, 2000);
+  EXPECT_EQ(defaults.caps.min_free_disk_mb, 200);
+  const auto set = parse(seed_with(
+      "max_connections = 500\nseshat_max_connections_per_address = 0\nmax_streams_per_chat = 2\n"));
+  EXPECT_EQ(set.caps.max_connections, 500);
+  EXPECT_EQ(set.caps.max_connections_per_address, 0);
+  EXPECT_EQ(set.caps.max_streams_per_chat, 2);
+  EXPECT_EQ(error_of(seed_with("max_streams_per_chat = -1\n")),
+            "sample.ini:6: [Seshat] max_streams_per_chat: must be a whole number from 0 to "
+            "1000000, not '-1'");
+  EXPECT_EQ(error_of(seed_with("max_conections = 5\n")),
+            "sample.ini:6: [Seshat] max_conections: unknown key (a typo for 'max_connections'?)");
+}
+
 }  // namespace seshat::app

@@ -45,8 +45,8 @@ TEST_F(MigrationsTest, CreatesAMissingDatabaseAtTheCurrentVersion) {
   Database db(m_path);
   EXPECT_EQ(pragma_text(db, "user_version"), std::to_string(sqlite::schema_version()));
   EXPECT_EQ(pragma_text(db, "journal_mode"), "wal");  // persistent in the file
-  const std::vector<std::string> expected{"chats", "messages", "operators", "outbox",
-                                          "sqlite_sequence"};
+  const std::vector<std::string> expected{"chats",           "messages",     "operators",
+                                          "outbox",          "sqlite_sequence", "visitor_sends"};
   EXPECT_EQ(tables(db), expected);
 }
 
@@ -106,16 +106,18 @@ TEST_F(MigrationsTest, RefusesANewerSchemaWithAClearMessage) {
 TEST_F(MigrationsTest, ExactMessageForANewerSchema) {
   {
     Database db(m_path);
-    db.exec("PRAGMA user_version = 6");
+    db.exec("PRAGMA user_version = " + std::to_string(sqlite::schema_version() + 1));
   }
-  ASSERT_EQ(sqlite::schema_version(), 5) << "update this test's expected text";
+  const auto known = std::to_string(sqlite::schema_version());
+  const auto newer = std::to_string(sqlite::schema_version() + 1);
   EXPECT_THROW(
       {
         try {
           (void)open_sqlite_store(m_path);
         } catch (const StoreError& error) {
-          EXPECT_STREQ(error.what(),
-                       "database schema version 6 is newer than this seshat understands (5)");
+          EXPECT_EQ(std::string(error.what()), "database schema version " + newer +
+                                                   " is newer than this seshat understands (" +
+                                                   known + ")");
           throw;
         }
       },
