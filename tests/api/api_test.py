@@ -30,12 +30,13 @@ ALLOWED_ORIGIN = "http://allowed.example"
 class GatewayProcess:
     """One gateway_test_server process; commands go to its stdin, answers come from stdout."""
 
-    def __init__(self, *options, max_files=None):
+    def __init__(self, *options, max_files=None, stderr=None):
         limit = (lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (max_files, max_files))) \
             if max_files else None
         self.process = subprocess.Popen(
             [SERVER, "--web-root", WEB_ROOT, *options],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1, preexec_fn=limit)
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1, preexec_fn=limit,
+            stderr=stderr)
         line = self.process.stdout.readline()
         match = re.fullmatch(r"port (\d+)\n", line)
         if not match:
@@ -634,7 +635,9 @@ class RateLimitTest(ApiTestCase):
 
 class OutOfDescriptorsTest(unittest.TestCase):
     def test_accepting_pauses_instead_of_spinning_and_resumes(self):
-        server = GatewayProcess(max_files=64)
+        log = tempfile.TemporaryFile(mode="w+")
+        self.addCleanup(log.close)
+        server = GatewayProcess(max_files=64, stderr=log)
         held = []
         try:
             # More connections than descriptors: the kernel completes the handshakes, the
@@ -644,6 +647,11 @@ class OutOfDescriptorsTest(unittest.TestCase):
             before = server.cpu_seconds()
             time.sleep(1)  # an interval to measure CPU over, not a synchronisation
             self.assertLess(server.cpu_seconds() - before, 0.3, "the accept loop spins")
+            # About ten failed accepts a second: logged once per 10 s, with a count.
+            log.seek(0)
+            failures = [line for line in log if "http accept failed" in line]
+            self.assertEqual(len(failures), 1, failures)
+            self.assertIn("Too many open files", failures[0])
             for sock in held:
                 sock.close()
             held = []
