@@ -963,6 +963,43 @@ class SlowReaderTest(unittest.TestCase):
         self.assertEqual(probe.metric("seshat_http_event_streams"), 0)
 
 
+class IdleStreamMemoryTest(unittest.TestCase):
+    """An idle event stream gives back what its catch-up took (issue 18)."""
+
+    def test_idle_streams_after_a_catch_up_keep_little(self):
+        server = GatewayProcess("--max-streams-per-chat", "0", "--max-per-address", "0")
+        self.addCleanup(server.stop)
+        probe = ApiTestCase()
+        probe.server = server
+        chat, token = probe.start_chat("idle")
+        for _ in range(64):  # 512 KB that every new stream catches up on
+            server.command(f"operator {chat} " + "x" * 8192)
+
+        def open_and_catch_up(count):
+            socks = []
+            for _ in range(count):
+                sock = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+                sock.sendall(f"GET /seshat/api/chats/{chat}/events?token={token} HTTP/1.1\r\n"
+                             f"Host: x\r\n\r\n".encode())
+                socks.append(sock)
+            for sock in socks:
+                received = 0
+                while received < 64 * 8200:  # every message event read: the stream is idle
+                    received += len(sock.recv(1 << 20))
+            self.addCleanup(lambda: [sock.close() for sock in socks])
+
+        # The first batch warms the allocator up (what it frees is reused, not returned); the
+        # second shows what an idle stream keeps.
+        open_and_catch_up(150)
+        probe.await_metric("seshat_http_event_streams", 150)
+        middle = rss_kib(server.process.pid)
+        open_and_catch_up(150)
+        probe.await_metric("seshat_http_event_streams", 300)
+        each = (rss_kib(server.process.pid) - middle) / 150
+        print(f"\nan idle stream after a 512 KB catch-up keeps about {each:.0f} KiB")
+        self.assertLess(each, 64, "the catch-up's buffers are given back")
+
+
 class GracefulStopTest(unittest.TestCase):
     def test_stop_answers_long_polls_and_ends_streams(self):
         server = GatewayProcess()
