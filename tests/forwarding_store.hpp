@@ -38,6 +38,20 @@ class ForwardingStore : public store::Store {
   int available_operators() override { return m_real->available_operators(); }
   int free_operators() override { return m_real->free_operators(); }
   int queue_position(store::ChatId chat) override { return m_real->queue_position(chat); }
+  void set_chat_network(store::ChatId chat, const std::string& network) override {
+    m_real->set_chat_network(chat, network);
+  }
+  int chats_created_within(store::Millis window, const std::string& network) override {
+    return m_real->chats_created_within(window, network);
+  }
+  void record_visitor_send(const std::string& network) override {
+    m_real->record_visitor_send(network);
+  }
+  int visitor_sends_within(store::Millis window, const std::string& network) override {
+    return m_real->visitor_sends_within(window, network);
+  }
+  int visitor_messages(store::ChatId chat) override { return m_real->visitor_messages(chat); }
+  std::optional<std::uint64_t> free_disk_bytes() override { return m_real->free_disk_bytes(); }
   std::vector<store::ChatRecord> live_chats() override { return m_real->live_chats(); }
   std::vector<store::ChatRecord> overdue_chats(store::Millis seen_before,
                                                store::Millis created_before) override {

@@ -33,9 +33,11 @@ enum class ErrorCode {
   wrong_token,    // the token is not this chat's
   no_such_chat,   // no chat with this id
   chat_closed,    // the chat is over
-  too_large,      // a text is over its size limit (name 100, message 4096, page 2048 bytes)
-  too_many,       // more than 60 messages a minute in this chat; try again later
-  unavailable,    // the database failed or could not be opened; try again later
+  too_large,  // a text is over its size limit (name 100, message 4096 bytes; a page is cut to 2000)
+  too_many,   // more than 60 messages a minute in this chat, 120 new chats a minute in total, or
+              // 2000 visitor messages in this chat; try again later (or start a new chat)
+  unavailable,  // the database failed or could not be opened, or (start_chat) less than
+                // 200 MB are free on its file system; try again later
 };
 
 class Error : public std::runtime_error {

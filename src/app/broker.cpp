@@ -33,15 +33,17 @@ store::Millis now_millis() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-// One log line per chat event, with its context.
-void log_actions(const core::Actions& actions) {
+// One log line per chat event, with its context. What outsiders cause (ignored stanzas from
+// strangers) is rate limited per sender.
+void log_actions(const core::Actions& actions, LogLimiter& ignored_log) {
   for (const auto& action : actions) {
     if (const auto* change = std::get_if<core::SetState>(&action)) {
       spdlog::info("chat={} {} -> {}{}{}", change->chat, core::to_string(change->from),
                    core::to_string(change->to),
                    change->operator_jid.empty() ? "" : " op=", change->operator_jid);
     } else if (const auto* ignored = std::get_if<core::Ignore>(&action)) {
-      spdlog::info("ignored: {}", ignored->reason);
+      if (const auto line = ignored_log.admit("ignored: " + ignored->reason))
+        spdlog::info("{}", *line);
     } else if (const auto* availability = std::get_if<core::SetOperatorAvailable>(&action)) {
       spdlog::info("op={} {}", availability->jid,
                    availability->available ? "available" : "unavailable");
@@ -172,7 +174,7 @@ bool Broker::dispatch(const core::Event& event, std::optional<store::SeenState> 
       auto actions = m_board.handle(event);
       if (m_store->apply(actions, seen)) {
         m_board.commit(event, actions);
-        log_actions(actions);
+        log_actions(actions, m_ignored_log);
         const auto posted_before = m_metrics.to_visitors.load();
         m_metrics.count(event, actions);
         // Received to stored: from then on the visitor's page has it.

@@ -23,6 +23,7 @@
 
 #include "app/broker_metrics.hpp"
 #include "app/config.hpp"
+#include "app/log_limiter.hpp"
 #include "core/switchboard.hpp"
 #include "store/change_feed.hpp"
 #include "store/store.hpp"
@@ -95,6 +96,7 @@ class Broker final : public xmpp::Listener {
   std::set<std::string> m_back;  // operators whose presence came since the last connect
   std::atomic<bool> m_pump_scheduled{false};
   BrokerMetrics m_metrics;
+  LogLimiter m_ignored_log;  // XMPP thread: "ignored: ..." lines, 5 a minute per sender at most
   bool m_connected_before = false;        // XMPP thread
   std::int64_t m_unstored_notice_id = 0;  // negative XMPP ids for notices outside the outbox
 

@@ -47,6 +47,22 @@ constexpr int k_max_chats_limit = 100;
 constexpr std::array<std::string_view, 7> k_mail_keys = {
     "smtp", "smtp_tls", "smtp_user", "smtp_password", "mail_from", "mail_delay", "retention_days"};
 constexpr std::string_view k_smtp_password_variable = "SESHAT_SMTP_PASSWORD";
+// The caps against abuse (Config::caps), each a whole number, 0 = no cap.
+struct CapKey {
+  std::string_view key;
+  std::int64_t Caps::*field;
+  std::int64_t max;
+};
+constexpr std::array<CapKey, 8> k_cap_keys = {{
+    {"max_connections", &Caps::max_connections, 10'000'000},
+    {"max_connections_per_address", &Caps::max_connections_per_address, 10'000'000},
+    {"max_streams_per_chat", &Caps::max_streams_per_chat, 1'000'000},
+    {"chats_per_minute", &Caps::chats_per_minute, 1'000'000'000},
+    {"chats_per_minute_per_network", &Caps::chats_per_minute_per_network, 1'000'000'000},
+    {"messages_per_minute_per_network", &Caps::messages_per_minute_per_network, 1'000'000'000},
+    {"max_messages_per_chat", &Caps::max_messages_per_chat, 1'000'000'000},
+    {"min_free_disk_mb", &Caps::min_free_disk_mb, 1'000'000'000'000},
+}};
 constexpr std::string_view k_key_prefix = "seshat_";
 constexpr std::string_view k_password_variable = "SESHAT_PASSWORD";
 constexpr std::uint16_t k_xmpp_client_port = 5222;
@@ -64,7 +80,9 @@ std::string canonical_key(std::string_view written) {
 
 bool is_known(std::string_view key) {
   return std::find(k_keys.begin(), k_keys.end(), key) != k_keys.end() ||
-         std::find(k_mail_keys.begin(), k_mail_keys.end(), key) != k_mail_keys.end();
+         std::find(k_mail_keys.begin(), k_mail_keys.end(), key) != k_mail_keys.end() ||
+         std::any_of(k_cap_keys.begin(), k_cap_keys.end(),
+                     [&](const CapKey& cap) { return cap.key == key; });
 }
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {
@@ -93,10 +111,15 @@ std::string unknown_key_hint(std::string_view key) {
     const auto distance = edit_distance(key, known);
     if (distance < best_distance) best_distance = distance, best = known;
   }
+  for (const auto& cap : k_cap_keys) {
+    const auto distance = edit_distance(key, cap.key);
+    if (distance < best_distance) best_distance = distance, best = cap.key;
+  }
   if (!best.empty()) return "unknown key (a typo for '" + std::string(best) + "'?)";
   std::string list;
   for (auto known : k_keys) list += (list.empty() ? "" : ", ") + std::string(known);
   for (auto known : k_mail_keys) list += ", " + std::string(known);
+  for (const auto& cap : k_cap_keys) list += ", " + std::string(cap.key);
   return "unknown key (a typo? known keys: " + list + ")";
 }
 
@@ -402,6 +425,11 @@ Config read_config(const SectionReader& reader, const EnvLookup& env) {
     config.log_level = value;
   }
   read_mail_config(reader, env, config);
+  for (const auto& cap : k_cap_keys) {
+    if (const auto* entry = reader.optional(cap.key))
+      config.caps.*cap.field =
+          reader.value_of(*entry, parse_count(reader.single_line(*entry), cap.max));
+  }
   return config;
 }
 

@@ -38,6 +38,18 @@ struct MailConfig {
   [[nodiscard]] bool enabled() const { return !smtp.empty(); }
 };
 
+// Caps against abuse, each its own key of the same name; 0 turns a cap off.
+struct Caps {
+  std::int64_t max_connections = 20000;                // HTTP connections in total
+  std::int64_t max_connections_per_address = 200;      // HTTP connections from one address
+  std::int64_t max_streams_per_chat = 8;               // event streams + long-polls on one chat
+  std::int64_t chats_per_minute = 120;                 // new chats per minute in total
+  std::int64_t chats_per_minute_per_network = 10;      // new chats per minute per /24 or /64
+  std::int64_t messages_per_minute_per_network = 600;  // visitor messages per minute per network
+  std::int64_t max_messages_per_chat = 2000;           // visitor messages stored in one chat
+  std::int64_t min_free_disk_mb = 200;  // below it on the database's file system: no new chats
+};
+
 struct Config {
   std::string sqlitedb;                       // sqlitedb
   std::vector<std::string> localusers;        // localusers: operators' bare JIDs, lower case
@@ -58,6 +70,7 @@ struct Config {
   std::string log_level = "info";             // log_level: trace|debug|info|warn|error
   MailConfig mail;                            // smtp, smtp_tls, smtp_user, ..., mail_delay
   std::chrono::milliseconds retention{0};     // retention_days (decimals allowed); 0: keep
+  Caps caps;                                  // the caps against abuse (SECURITY.md)
 };
 
 // Reads [section] of the INI file at `path`. Keys may carry a `seshat_` prefix, are

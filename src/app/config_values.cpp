@@ -208,6 +208,17 @@ Parsed<int> parse_positive(std::string_view text, int maximum) {
   return Parsed<int>::ok(value);
 }
 
+Parsed<std::int64_t> parse_count(std::string_view text, std::int64_t max) {
+  using Result = Parsed<std::int64_t>;
+  std::int64_t value = 0;
+  const auto* end = text.data() + text.size();
+  const auto [stop, error] = std::from_chars(text.data(), end, value);
+  if (text.empty() || text.front() == '-' || error != std::errc{} || stop != end || value > max)
+    return Result::fail("must be a whole number from 0 to " + std::to_string(max) + ", not " +
+                        quoted(text));
+  return Result::ok(value);
+}
+
 std::vector<std::string_view> split_list(std::string_view text) {
   std::vector<std::string_view> items;
   constexpr std::string_view k_separators = ", \t\r\n";

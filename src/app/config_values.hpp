@@ -44,6 +44,8 @@ struct Parsed {
 
 // A whole number from 1 to `maximum` (a count such as max_chats).
 [[nodiscard]] Parsed<int> parse_positive(std::string_view text, int maximum);
+// A whole number from 0 to `max`.
+[[nodiscard]] Parsed<std::int64_t> parse_count(std::string_view text, std::int64_t max);
 
 // Items of a list separated by commas and/or white space (including line breaks); empty items
 // are dropped.

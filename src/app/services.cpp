@@ -11,6 +11,7 @@
 #include <string>
 
 #include "app/broker.hpp"
+#include "app/fd_limit.hpp"
 #include "app/mailer.hpp"
 #include "app/signals.hpp"
 #include "http/gateway.hpp"
@@ -54,6 +55,39 @@ void log_from_gateway(http::LogLevel level, std::string_view text) {
   }
 }
 
+// The connection caps, bounded by what the descriptor limit allows (raised first).
+void apply_caps(const Caps& caps, http::Settings& settings) {
+  const auto limit = raise_fd_limit();
+  if (!limit.error.empty())
+    spdlog::warn("http: cannot raise the descriptor limit ({}): soft {}, hard {}", limit.error,
+                 limit.soft, limit.hard);
+  const auto allowed = connections_allowed(limit);
+  auto wanted = static_cast<std::uint64_t>(caps.max_connections);
+  if (wanted == 0) wanted = allowed;  // "no cap": as many as descriptors allow
+  if (wanted > allowed) {
+    spdlog::warn(
+        "http: max_connections is {}, but the descriptor limit ({}) allows only {}; using {} "
+        "(raise LimitNOFILE or ulimit -n)",
+        caps.max_connections, limit.soft, allowed, allowed);
+    wanted = allowed;
+  }
+  settings.max_connections = wanted;
+  settings.connection_reserve = std::min<std::size_t>(settings.connection_reserve, wanted / 2);
+  settings.max_connections_per_address = static_cast<std::size_t>(caps.max_connections_per_address);
+  settings.max_streams_per_chat = static_cast<std::size_t>(caps.max_streams_per_chat);
+  settings.limits.chats_per_minute = static_cast<int>(caps.chats_per_minute);
+  settings.limits.chats_per_minute_per_network =
+      static_cast<int>(caps.chats_per_minute_per_network);
+  settings.limits.messages_per_minute_per_network =
+      static_cast<int>(caps.messages_per_minute_per_network);
+  settings.limits.max_messages_per_chat = static_cast<int>(caps.max_messages_per_chat);
+  settings.limits.min_free_disk_mb = caps.min_free_disk_mb;
+  spdlog::info(
+      "http: can hold {} connections ({} kept for /healthz); descriptor limit {} (hard {}{})",
+      wanted, settings.connection_reserve, limit.soft, limit.hard,
+      limit.raised ? ", soft limit raised to it" : "");
+}
+
 http::Settings gateway_settings(const Config& config, const Broker* broker, const Mailer* mailer) {
   http::Settings settings;
   settings.host = config.listen.host;
@@ -82,6 +116,7 @@ http::Settings gateway_settings(const Config& config, const Broker* broker, cons
   }
   settings.limits.mail = config.mail.enabled();
   settings.log = log_from_gateway;
+  apply_caps(config.caps, settings);
   if (broker != nullptr) {
     settings.health = [broker] {
       const bool connected = broker->xmpp_connected();

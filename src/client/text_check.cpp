@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <optional>
 
+#include "core/untrusted.hpp"
+
 namespace seshat::client {
 namespace {
 
@@ -114,7 +116,11 @@ Result<std::string> check_name(std::string_view name, std::size_t max_bytes) {
   if (auto failure = check_characters(name, Controls::none, "name",
                                       " must be a single line without control characters."))
     return *failure;
-  return std::string(name);
+  // Bidi controls and zero-width characters could disguise the name in the operators' texts;
+  // U+2028/U+2029 would break its line there.
+  auto cleaned = core::clean_line(name);
+  if (cleaned.empty()) return Failure{Error::bad_request, "A name is required."};
+  return cleaned;
 }
 
 Result<std::string> check_message(std::string_view text, std::size_t max_bytes) {
@@ -133,7 +139,13 @@ Result<std::string> check_message(std::string_view text, std::size_t max_bytes) 
 }
 
 Result<std::string> check_page(std::string_view page, std::size_t max_bytes) {
-  if (page.size() > max_bytes) return too_large("page address", max_bytes);
+  // Cut, never refused: a long URL is no reason to lose the visitor's chat. On a character
+  // boundary, so that what is kept is still UTF-8.
+  if (page.size() > max_bytes) {
+    std::size_t cut = max_bytes;
+    while (cut > 0 && (static_cast<unsigned char>(page[cut]) & 0xC0) == 0x80) --cut;
+    page = page.substr(0, cut);
+  }
   if (auto failure = check_characters(page, Controls::none, "page address",
                                       " must be a single line without control characters."))
     return *failure;

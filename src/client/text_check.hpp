@@ -14,14 +14,16 @@ namespace seshat::client {
 // Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing above U+10FFFF.
 [[nodiscard]] bool is_valid_utf8(std::string_view text);
 
-// The visitor's name: trimmed of white space, then required, one line, at most `max_bytes`.
+// The visitor's name: trimmed of white space, then required, one line, at most `max_bytes`;
+// bidi controls and zero-width characters are removed, U+2028/U+2029 become spaces.
 [[nodiscard]] Result<std::string> check_name(std::string_view name, std::size_t max_bytes);
 
 // A message text ("\r\n" becomes "\n"; '\n' and '\t' are the only control characters allowed).
 // May be empty: whether that is allowed is the caller's rule.
 [[nodiscard]] Result<std::string> check_message(std::string_view text, std::size_t max_bytes);
 
-// The page the visitor came from (one line, no control characters); may be empty.
+// The page the visitor came from (one line, no control characters); may be empty. Longer than
+// `max_bytes`: cut to it, on a UTF-8 character boundary (never refused for its length).
 [[nodiscard]] Result<std::string> check_page(std::string_view page, std::size_t max_bytes);
 
 // The visitor's email address, trimmed of surrounding white space; may be empty (none given).

@@ -43,7 +43,8 @@ Visitors::Clock Visitors::system_clock() {
 }
 
 Result<Ticket> Visitors::start(std::string_view name, std::string_view message,
-                               std::string_view page, std::string_view email) {
+                               std::string_view page, std::string_view email,
+                               std::string_view network) {
   auto checked_name = check_name(name, m_limits.max_name_bytes);
   if (!checked_name) return checked_name.failure();
   auto checked_message = check_message(message, m_limits.max_message_bytes);
@@ -53,6 +54,11 @@ Result<Ticket> Visitors::start(std::string_view name, std::string_view message,
   auto checked_email = check_email(email);
   if (!checked_email) return checked_email.failure();
 
+  try {
+    if (auto refused = refuse_new_chat(network, m_clock())) return *refused;
+  } catch (const store::StoreError&) {
+    return unavailable();
+  }
   auto token = make_token();
   if (!token) return unavailable();
   store::NewChat chat;
@@ -64,6 +70,7 @@ Result<Ticket> Visitors::start(std::string_view name, std::string_view message,
   chat.token_hash = hash_token(*token);
   try {
     const auto id = m_store.create_chat(chat);
+    if (!network.empty()) m_store.set_chat_network(id, std::string(network));
     m_last_touch[id] = m_clock();  // the store records creation as the visitor's first sign
     publish(id);
     return Ticket{id, std::move(*token)};
@@ -72,7 +79,8 @@ Result<Ticket> Visitors::start(std::string_view name, std::string_view message,
   }
 }
 
-Result<core::Seq> Visitors::send(core::ChatId id, std::string_view token, std::string_view text) {
+Result<core::Seq> Visitors::send(core::ChatId id, std::string_view token, std::string_view text,
+                                 std::string_view network) {
   auto checked = check_message(text, m_limits.max_message_bytes);
   if (!checked) return checked.failure();
   if (is_blank(checked.value())) return Failure{Error::bad_request, "The message is empty."};
@@ -83,6 +91,17 @@ Result<core::Seq> Visitors::send(core::ChatId id, std::string_view token, std::s
     if (!take_send_slot(id, now))
       return Failure{Error::too_many,
                      "Too many messages in a short time; please wait a moment and try again."};
+    if (m_limits.max_messages_per_chat > 0 &&
+        m_store.visitor_messages(id) >= m_limits.max_messages_per_chat)
+      return Failure{Error::too_many,
+                     "This chat holds as many messages as it may; please start a new chat."};
+    const std::string sender_network(network);
+    if (!network.empty() && m_limits.messages_per_minute_per_network > 0 &&
+        m_store.visitor_sends_within(k_rate_window_ms, sender_network) >=
+            m_limits.messages_per_minute_per_network)
+      return Failure{Error::too_many,
+                     "Too many messages came from your network in a short time; please wait a "
+                     "moment and try again."};
     const auto added = m_store.add_message(id, core::Author::visitor, checked.value());
     switch (added.result) {
       case store::AddResult::added:
@@ -92,9 +111,11 @@ Result<core::Seq> Visitors::send(core::ChatId id, std::string_view token, std::s
       case store::AddResult::chat_final:
         return chat_over();
     }
-    // Stored: from here the answer is "sent". The presence refresh is best effort (the next
-    // read or send tries again); its failure must not report a stored message as lost.
+    // Stored: from here the answer is "sent". The presence refresh and the flood count are
+    // best effort (the next read or send tries again); their failure must not report a stored
+    // message as lost.
     try {
+      if (!network.empty()) m_store.record_visitor_send(sender_network);
       touch(id, now);
     } catch (const store::StoreError&) {
     }
@@ -119,7 +140,7 @@ Result<Transcript> Visitors::read(core::ChatId id, std::string_view token, core:
         transcript.position = position;
       }
     }
-    if (after < chat->last_seq) transcript.messages = m_store.messages_after(id, after, limit);
+    if (after < chat->last_seq) read_page(id, after, limit, transcript);
     // A visitor with an email gets by mail the operator lines written after their page was
     // last heard from (core/reply_mail.hpp): a read that hands over such lines records it at
     // once, even in a closed chat, so that they are not mailed too.
@@ -167,6 +188,56 @@ Result<Done> Visitors::request_transcript(core::ChatId id, std::string_view toke
   } catch (const store::StoreError&) {
     return unavailable();
   }
+}
+
+std::optional<Failure> Visitors::refuse_new_chat(std::string_view network, store::Millis now) {
+  if (low_on_disk(now))
+    return Failure{Error::unavailable,
+                   "The chat service is short of disk space and cannot start new chats right "
+                   "now; please try again later."};
+  if (m_limits.chats_per_minute > 0 &&
+      m_store.chats_created_within(k_rate_window_ms, {}) >= m_limits.chats_per_minute)
+    return Failure{Error::too_many,
+                   "Too many chats are being started right now; please try again in a minute."};
+  if (!network.empty() && m_limits.chats_per_minute_per_network > 0 &&
+      m_store.chats_created_within(k_rate_window_ms, std::string(network)) >=
+          m_limits.chats_per_minute_per_network)
+    return Failure{Error::too_many,
+                   "Too many chats were started from your network; please try again in a minute."};
+  return std::nullopt;
+}
+
+bool Visitors::low_on_disk(store::Millis now) {
+  if (m_limits.min_free_disk_mb <= 0) return false;
+  if (now - m_disk_checked_at < 1000 && now >= m_disk_checked_at) return m_low_on_disk;
+  m_disk_checked_at = now;
+  const auto free = m_store.free_disk_bytes();
+  m_low_on_disk =
+      free && *free < static_cast<std::uint64_t>(m_limits.min_free_disk_mb) * 1024 * 1024;
+  return m_low_on_disk;
+}
+
+void Visitors::read_page(core::ChatId id, core::Seq after, int limit, Transcript& transcript) {
+  // In small chunks, so that a page bounded by bytes never loads much more than it returns:
+  // an event stream's catch-up of hundreds of long messages stays a few pages of 64 KB.
+  constexpr int k_chunk = 32;
+  auto& messages = transcript.messages;
+  std::size_t bytes = 0;
+  while (std::cmp_less(messages.size(), limit)) {
+    const int want = std::min<int>(k_chunk, limit - static_cast<int>(messages.size()));
+    auto chunk = m_store.messages_after(id, after, want);
+    for (auto& message : chunk) {
+      if (!messages.empty() && bytes + message.text.size() > m_limits.max_read_bytes) {
+        transcript.more = true;
+        return;
+      }
+      bytes += message.text.size();
+      after = message.seq;
+      messages.push_back(std::move(message));
+    }
+    if (std::cmp_less(chunk.size(), want)) return;  // nothing more
+  }
+  transcript.more = true;  // full by count
 }
 
 Result<Done> Visitors::close(core::ChatId id, std::string_view token) {

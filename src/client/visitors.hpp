@@ -33,11 +33,21 @@
 namespace seshat::client {
 
 struct Limits {
-  std::size_t max_name_bytes = 100;                // after trimming
-  std::size_t max_message_bytes = 4096;            // opening message and every sent text
-  std::size_t max_page_bytes = 2048;               // the page the visitor came from
-  int messages_per_minute = 60;                    // per chat, sent texts (sliding window)
-  int max_read_messages = 500;                     // most messages one read returns
+  std::size_t max_name_bytes = 100;      // after trimming
+  std::size_t max_message_bytes = 4096;  // opening message and every sent text
+  std::size_t max_page_bytes = 2000;     // the page the visitor came from (cut)
+  int messages_per_minute = 60;          // per chat, sent texts (sliding window)
+  // Floods, counted in the store (they hold across gateways); 0 turns one off. A network is
+  // what network_of() makes of the client's address; without one (the client library) only
+  // the limits that need none apply.
+  int chats_per_minute = 120;                 // new chats in total
+  int chats_per_minute_per_network = 10;      // new chats from one network
+  int messages_per_minute_per_network = 600;  // visitor messages from one network
+  int max_messages_per_chat = 2000;           // visitor messages stored in one chat
+  std::int64_t min_free_disk_mb = 200;     // below it on the database's file system: no new chats
+  int max_read_messages = 500;             // most messages one read returns
+  std::size_t max_read_bytes = 64 * 1024;  // and about this many bytes of text (at
+                                           // least one message): a catch-up is paged
   std::chrono::milliseconds touch_interval{5000};  // visitor_seen_at is written at most this often
   bool mail = false;              // mail is configured (smtp): transcripts can be asked for
   store::MailLimits mail_limits;  // per address and per chat
@@ -52,6 +62,7 @@ struct Transcript {
   std::string status;                    // "waiting", "open" or "closed" (core::visitor_status)
   std::vector<store::Message> messages;  // seq > after, oldest first
   std::optional<int> position;           // while waiting: 1-based place in the queue
+  bool more = false;  // the page is full (by count or bytes): more may follow at once
 };
 
 struct Availability {
@@ -70,13 +81,15 @@ class Visitors {
            Clock clock = system_clock());
 
   // Opens a chat. `name` is required (one line, trimmed); `message` (an opening text),
-  // `page` and `email` (checked by check_email) may be empty.
+  // `page` and `email` (checked by check_email) may be empty. `network` (network_of the
+  // client's address) is counted for the per-network limits.
   [[nodiscard]] Result<Ticket> start(std::string_view name, std::string_view message,
-                                     std::string_view page, std::string_view email = {});
+                                     std::string_view page, std::string_view email = {},
+                                     std::string_view network = {});
 
   // Adds a visitor message; returns its seq.
   [[nodiscard]] Result<core::Seq> send(core::ChatId id, std::string_view token,
-                                       std::string_view text);
+                                       std::string_view text, std::string_view network = {});
 
   // The chat's status and its messages with seq > after (at most `limit`, capped by
   // Limits::max_read_messages; limit <= 0 means that cap). Records that the visitor is present.
@@ -110,6 +123,9 @@ class Visitors {
   // without reading the chat (add_message refuses a chat that is gone or over).
   [[nodiscard]] Result<Done> check_sender_token(core::ChatId id, std::string_view token);
   [[nodiscard]] bool take_send_slot(core::ChatId id, store::Millis now);
+  void read_page(core::ChatId id, core::Seq after, int limit, Transcript& transcript);
+  [[nodiscard]] std::optional<Failure> refuse_new_chat(std::string_view network, store::Millis now);
+  [[nodiscard]] bool low_on_disk(store::Millis now);
   void touch(core::ChatId id, store::Millis now);
   void touch_now(core::ChatId id, store::Millis now);  // not throttled
   void publish(core::ChatId id);
@@ -125,7 +141,9 @@ class Visitors {
   };
   std::unordered_map<core::ChatId, Sender> m_senders;  // chats that sent lately
   std::unordered_map<core::ChatId, store::Millis> m_last_touch;
-  std::uint64_t m_operations = 0;  // for occasional pruning of the two maps
+  std::uint64_t m_operations = 0;                // for occasional pruning of the two maps
+  store::Millis m_disk_checked_at = -1'000'000;  // the free space is looked at once a second
+  bool m_low_on_disk = false;
 };
 
 }  // namespace seshat::client

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/command.hpp"
+#include "core/untrusted.hpp"
 
 namespace seshat::core::texts {
 namespace {
@@ -20,12 +21,9 @@ std::string quoted(std::string_view text) {
   return "'" + std::string(text) + "'";
 }
 
-// A request list shows one line per chat.
-std::string one_line(std::string_view text) {
-  std::string result(text);
-  std::replace(result.begin(), result.end(), '\n', ' ');
-  std::replace(result.begin(), result.end(), '\r', ' ');
-  return result;
+// A visitor's name inside a bot text: one line, nothing hidden or reordered (untrusted.hpp).
+std::string visitor(std::string_view name) {
+  return quoted(clean_line(name));
 }
 
 // "3 min": how long ago, roughly.
@@ -49,16 +47,21 @@ std::string details(const Chat& chat, std::int64_t now) {
   }
   return text + ")";
 }
+// How much of an opening message a request list shows.
+constexpr std::size_t k_list_preview_bytes = 120;
 
 }  // namespace
 
 std::string chat_request(const Chat& chat) {
-  std::string text = "Remote user " + quoted(chat.visitor_name) +
+  std::string text = "Remote user " + visitor(chat.visitor_name) +
                      " wants to start a conversation. To accept this request, reply with the "
                      "message '!ACCEPT " +
                      number(chat.id) + "'.";
-  if (!chat.opening_message.empty()) text += "\nThey wrote: " + chat.opening_message;
-  if (!chat.page.empty()) text += "\nPage: " + chat.page;
+  // What the visitor wrote follows on lines of its own, each marked "> ", so that nothing a
+  // visitor types can look like the bot's words.
+  if (const auto message = quote_lines(chat.opening_message); !message.empty())
+    text += "\n" + message;
+  if (const auto page = clean_line(chat.page); !page.empty()) text += "\n> Page: " + page;
   return text;
 }
 
@@ -124,7 +127,7 @@ std::string help(std::span<const Command> commands) {
 }
 
 std::string status_handling(const Chat& chat) {
-  return "You are handling chat " + hash(chat.id) + " with " + quoted(chat.visitor_name) + ".";
+  return "You are handling chat " + hash(chat.id) + " with " + visitor(chat.visitor_name) + ".";
 }
 
 std::string status_idle(std::size_t requests) {
@@ -141,8 +144,9 @@ std::string no_requests() {
 std::string request_list(const std::vector<const Chat*>& requests, std::int64_t now) {
   std::string text = "Open chat requests:";
   for (const auto* chat : requests) {
-    text += "\n" + hash(chat->id) + " " + quoted(chat->visitor_name) + " " + details(*chat, now);
-    if (!chat->opening_message.empty()) text += ": " + one_line(chat->opening_message);
+    text += "\n" + hash(chat->id) + " " + visitor(chat->visitor_name) + " " + details(*chat, now);
+    if (const auto message = clean_line(chat->opening_message); !message.empty())
+      text += ": " + shorten(message, k_list_preview_bytes);
   }
   return text;
 }
@@ -210,27 +214,28 @@ std::string request_summary(const std::vector<const Chat*>& requests, std::int64
   std::string text = std::to_string(requests.size()) +
                      " chat requests are waiting. To accept one, reply with its '!ACCEPT n':";
   for (const auto* chat : requests) {
-    text += "\n" + hash(chat->id) + " " + quoted(chat->visitor_name) + " " + details(*chat, now);
-    if (!chat->opening_message.empty()) text += ": " + one_line(chat->opening_message);
+    text += "\n" + hash(chat->id) + " " + visitor(chat->visitor_name) + " " + details(*chat, now);
+    if (const auto message = clean_line(chat->opening_message); !message.empty())
+      text += ": " + shorten(message, k_list_preview_bytes);
     text += " - '!ACCEPT " + number(chat->id) + "'";
   }
   return text;
 }
 
 std::string left_message_taken(const Chat& chat) {
-  return quoted(chat.visitor_name) + " left this message and is not on the page now. " +
+  return visitor(chat.visitor_name) + " left this message and is not on the page now. " +
          (chat.email.empty()
               ? "They gave no email address: they read your answer only if they come back."
               : "They gave an email address, so your answer can reach them.");
 }
 
 std::string visitor_left_page(std::string_view name, ChatId chat) {
-  return quoted(name) + " left the page (chat " + hash(chat) +
+  return visitor(name) + " left the page (chat " + hash(chat) +
          "). What you write is kept for them; meanwhile you may take another chat.";
 }
 
 std::string visitor_is_back(std::string_view name, ChatId chat) {
-  return quoted(name) + " is back (chat " + hash(chat) + ").";
+  return visitor(name) + " is back (chat " + hash(chat) + ").";
 }
 
 std::string all_busy() {
@@ -297,7 +302,7 @@ std::string mail_transcript_subject(ChatId chat) {
 }
 
 std::string mail_greeting(std::string_view visitor_name) {
-  return "Hello " + one_line(visitor_name) + ",";
+  return "Hello " + clean_line(visitor_name) + ",";
 }
 
 std::string mail_reply_intro(ChatId chat) {

@@ -10,6 +10,7 @@
 
 #include <pthread.h>
 
+#include <array>
 #include <condition_variable>
 #include <mutex>
 #include <optional>
@@ -60,18 +61,71 @@ class Listener : public std::enable_shared_from_this<Listener> {
   void on_accept(boost::system::error_code ec, tcp::socket socket) {
     if (ec == net::error::operation_aborted || !m_acceptor.is_open()) return;
     if (!ec) {
-      start_session(std::move(socket), m_shared);
+      admit(std::move(socket));
       return accept();
     }
     // Out of file descriptors and the like: accepting again at once would fail again at once,
     // in a loop that starves every connection. Pause, then go on (others may have closed).
-    m_shared.log(LogLevel::warn, "http accept failed: " + ec.message() + "; pausing 100 ms");
+    // Logged at most once per k_accept_log_every, with the count of failures meanwhile.
+    ++m_accept_failures;
+    const auto now = std::chrono::steady_clock::now();
+    if (m_accept_logged == std::chrono::steady_clock::time_point{} ||
+        now - m_accept_logged >= k_accept_log_every) {
+      m_shared.log(LogLevel::warn, "http accept failed: " + ec.message() + " (" +
+                                       std::to_string(m_accept_failures) +
+                                       " accept failures since the last such line); pausing "
+                                       "100 ms each time");
+      m_accept_logged = now;
+      m_accept_failures = 0;
+    }
     m_pause.expires_after(k_accept_pause);
     m_pause.async_wait([self = shared_from_this()](boost::system::error_code wait_error) {
       if (!wait_error && self->m_acceptor.is_open()) self->accept();
     });
   }
 
+  void admit(tcp::socket socket) {
+    boost::system::error_code ec;
+    const auto remote = socket.remote_endpoint(ec);
+    if (ec) return;  // already gone
+    auto address = remote.address().to_string();
+    const auto admission = m_shared.connections.admit(address);
+    if (admission != Admission::normal)
+      m_shared.metrics.connections_refused.fetch_add(1, std::memory_order_relaxed);
+    if (is_refused(admission)) return refuse(std::move(socket), admission);
+    start_session(std::move(socket), m_shared, std::move(address), admission);
+  }
+
+  // A fast answer without reading the request: what is already there is read and dropped
+  // (closing a socket with unread data sends a reset that may destroy the answer), the answer
+  // written into the empty send buffer, and the socket closed.
+  static void refuse(tcp::socket socket, Admission admission) {
+    static const std::string k_full = refusal(
+        "503 Service Unavailable",
+        R"({"error":"The chat service is full at the moment; please try again in a minute."})");
+    static const std::string k_per_address = refusal(
+        "429 Too Many Requests",
+        R"({"error":"Too many connections from your address; please close some and try again."})");
+    boost::system::error_code ignored;
+    socket.non_blocking(true, ignored);
+    std::array<char, 4096> discard{};
+    for (int i = 0; i < 4; ++i) {
+      if (socket.read_some(net::buffer(discard), ignored) == 0 || ignored) break;
+    }
+    const auto& answer = admission == Admission::refused_full ? k_full : k_per_address;
+    (void)socket.write_some(net::buffer(answer), ignored);
+    socket.shutdown(tcp::socket::shutdown_send, ignored);
+    socket.close(ignored);
+  }
+
+  static std::string refusal(std::string_view status, std::string_view body) {
+    return "HTTP/1.1 " + std::string(status) +
+           "\r\nServer: seshat\r\nContent-Type: application/json; charset=utf-8\r\n"
+           "Cache-Control: no-store\r\nRetry-After: 60\r\nConnection: close\r\nContent-Length: " +
+           std::to_string(body.size()) + "\r\n\r\n" + std::string(body);
+  }
+
+  static constexpr std::chrono::seconds k_accept_log_every{10};
   static constexpr std::chrono::milliseconds k_accept_pause{100};
 
   net::io_context& m_io;
@@ -79,6 +133,8 @@ class Listener : public std::enable_shared_from_this<Listener> {
   net::steady_timer m_pause{m_acceptor.get_executor()};
   SharedState& m_shared;
   bool m_strands;
+  std::uint64_t m_accept_failures = 0;
+  std::chrono::steady_clock::time_point m_accept_logged{};
 };
 
 tcp::acceptor open_acceptor(net::io_context& io, const Settings& settings) {

@@ -49,7 +49,6 @@ struct Settings {
   std::vector<std::string> allowed_origins;
   std::filesystem::path web_root;  // holds widget.js, widget.css, index.html
   std::size_t max_body = 16 * 1024;
-  int chats_per_minute = 10;         // chats one client address may open per minute; 0: no limit
   int wrong_tokens_per_minute = 20;  // then that address's chat calls get 429 for a while; 0: off
   int io_threads = 1;
   std::chrono::seconds header_timeout{30};  // also the keep-alive idle time
@@ -58,7 +57,14 @@ struct Settings {
   std::chrono::seconds heartbeat{25};  // SSE comment, and the stream's presence refresh
   std::chrono::seconds shutdown_grace{5};
   std::size_t max_db_queue = 10000;  // jobs beyond it are answered 503
-  client::Limits limits;             // the visitor's limits (name, text sizes, rates)
+  // Connection caps (per process). Over a cap a connection gets a small reserve slot that only
+  // answers /healthz and /metrics, or, with the reserve full, a fast 503/429 without reading.
+  std::size_t max_connections = 20000;            // in total, `connection_reserve` included
+  std::size_t max_connections_per_address = 200;  // 0: no cap
+  std::size_t max_streams_per_chat = 8;           // SSE streams + long-polls per chat; 0: none
+  std::size_t connection_reserve = 32;            // kept for /healthz and /metrics
+  std::chrono::seconds reserve_timeout{5};        // a reserve connection's header timeout
+  client::Limits limits;  // the visitor's limits (sizes, rates, floods counted in the store)
 
   // Opens the gateway's own Store; called once, in start(). Required.
   std::function<std::unique_ptr<store::Store>()> open_store;

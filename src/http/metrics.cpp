@@ -46,6 +46,13 @@ std::string render_prometheus(const Metrics& m) {
   line(out, "long_polls", "gauge", "Requests waiting for a message.", m.long_polls);
   line(out, "event_streams", "gauge", "Open event streams (SSE).", m.event_streams);
   line(out, "db_queue", "gauge", "Jobs waiting for the database thread.", m.db_queue);
+  line(out, "connections_refused_total", "counter",
+       "Connections refused or limited to health checks by a connection cap.",
+       m.connections_refused);
+  line(out, "streams_refused_total", "counter",
+       "Event streams and long-polls refused by max_streams_per_chat.", m.streams_refused);
+  line(out, "streams_cut_total", "counter",
+       "Event streams ended because their reader fell too far behind.", m.streams_cut);
 
   out << "# HELP seshat_http_request_duration_seconds Time to answer a request (not waits).\n"
       << "# TYPE seshat_http_request_duration_seconds histogram\n";

@@ -20,13 +20,16 @@ struct Metrics {
   std::atomic<std::uint64_t> responses_4xx{0};
   std::atomic<std::uint64_t> responses_5xx{0};
   std::atomic<std::uint64_t> chats_started{0};
-  std::atomic<std::uint64_t> messages_sent{0};  // visitor messages accepted (202)
-  std::atomic<std::uint64_t> rate_limited{0};   // 429: chat creation, wrong tokens
-  std::atomic<std::uint64_t> events_sent{0};    // SSE message and status events
-  std::atomic<std::int64_t> connections{0};     // open TCP connections
-  std::atomic<std::int64_t> long_polls{0};      // requests waiting for a message
-  std::atomic<std::int64_t> event_streams{0};   // open SSE streams
-  std::atomic<std::int64_t> db_queue{0};        // jobs waiting for the database thread
+  std::atomic<std::uint64_t> messages_sent{0};        // visitor messages accepted (202)
+  std::atomic<std::uint64_t> rate_limited{0};         // 429: chat creation, wrong tokens
+  std::atomic<std::uint64_t> events_sent{0};          // SSE message and status events
+  std::atomic<std::int64_t> connections{0};           // open TCP connections
+  std::atomic<std::int64_t> long_polls{0};            // requests waiting for a message
+  std::atomic<std::int64_t> event_streams{0};         // open SSE streams
+  std::atomic<std::int64_t> db_queue{0};              // jobs waiting for the database thread
+  std::atomic<std::uint64_t> connections_refused{0};  // over a connection cap (503/429 at once)
+  std::atomic<std::uint64_t> streams_refused{0};      // over max_streams_per_chat (429)
+  std::atomic<std::uint64_t> streams_cut{0};          // event streams cut: reader fell behind
 
   // Duration of requests answered at once (long-polls and streams are not counted here).
   Histogram durations;

@@ -20,6 +20,7 @@
 
 #include "http/access.hpp"
 #include "http/api_json.hpp"
+#include "http/network.hpp"
 #include "http/query.hpp"
 #include "http/routes.hpp"
 #include "http/sse.hpp"
@@ -51,6 +52,11 @@ constexpr std::size_t k_linger_bytes = 1024 * 1024;  // read and dropped after a
 constexpr std::chrono::seconds k_linger_time{2};
 constexpr std::string_view k_json = "application/json; charset=utf-8";
 constexpr std::string_view k_cors_headers = "Authorization, Content-Type, Last-Event-ID";
+// Event streams: a write stuck this long lets the stream read ahead; unwritten events beyond
+// k_max_backlog cut it; buffers above k_kept_capacity are freed after each write.
+constexpr std::chrono::milliseconds k_stalled_write{1000};
+constexpr std::size_t k_max_backlog = 256 * 1024;
+constexpr std::size_t k_kept_capacity = 4 * 1024;
 
 std::string_view sv(beast::string_view text) {
   return {text.data(), text.size()};
@@ -87,16 +93,19 @@ client::Failure busy() {
 
 class Session : public Waiter, public Stoppable, public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, SharedState& shared)
-      : m_stream(std::move(socket)), m_shared(shared), m_timer(m_stream.get_executor()) {
-    beast::error_code ec;
-    const auto remote = m_stream.socket().remote_endpoint(ec);
-    if (!ec) m_address = remote.address().to_string();
+  Session(tcp::socket socket, SharedState& shared, std::string address, Admission admission)
+      : m_stream(std::move(socket)),
+        m_shared(shared),
+        m_address(std::move(address)),
+        m_admission(admission),
+        m_timer(m_stream.get_executor()) {
     m_shared.metrics.connections.fetch_add(1, std::memory_order_relaxed);
   }
 
   ~Session() override {
     leave_registry();
+    release_stream_slot();
+    m_shared.connections.release(m_address, m_admission);
     m_shared.remove(this);
     m_shared.metrics.connections.fetch_sub(1, std::memory_order_relaxed);
   }
@@ -127,7 +136,8 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
     m_parser.emplace();
     m_parser->header_limit(k_header_limit);
     m_parser->body_limit(m_shared.settings.max_body);
-    m_stream.expires_after(m_shared.settings.header_timeout);
+    m_stream.expires_after(is_reserve(m_admission) ? m_shared.settings.reserve_timeout
+                                                   : m_shared.settings.header_timeout);
     bhttp::async_read_header(
         m_stream, m_buffer, *m_parser,
         [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
@@ -135,6 +145,13 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
 
   void on_header(beast::error_code ec) {
     if (ec) return on_read_error(ec);
+    if (!transfer_encoding_supported()) {
+      // RFC 9112 6.1: a transfer coding the server does not understand gets 501. Beast would
+      // ignore it and read Content-Length instead, which is how requests are smuggled.
+      m_request = m_parser->release();
+      begin_response();
+      return send_error(501, "Only the chunked transfer coding is supported.", Body::unread);
+    }
     if (m_parser->is_done()) return handle();
     if (beast::iequals(m_parser->get()[bhttp::field::expect], "100-continue")) {
       m_stream.expires_after(m_shared.settings.write_timeout);
@@ -147,6 +164,23 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
       return;
     }
     read_body();
+  }
+
+  // No Transfer-Encoding, or exactly "chunked" (once, alone, any case).
+  [[nodiscard]] bool transfer_encoding_supported() const {
+    const auto& fields = m_parser->get();
+    const auto [first, last] = fields.equal_range(bhttp::field::transfer_encoding);
+    int codings = 0;
+    bool chunked_only = true;
+    for (auto field = first; field != last; ++field) {
+      for (const auto& coding : bhttp::token_list{field->value()}) {
+        ++codings;
+        if (!beast::iequals(coding, "chunked")) chunked_only = false;
+      }
+      if (bhttp::token_list{field->value()}.begin() == bhttp::token_list{field->value()}.end())
+        chunked_only = false;  // present but empty, or not a token list
+    }
+    return first == last || (chunked_only && codings == 1);
   }
 
   void read_body() {
@@ -192,6 +226,17 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
     m_route = route(target, m_shared.prefix);
     if (m_route.endpoint == Endpoint::not_found)
       return send_error(404, "There is nothing at this address.");
+    // Over a connection cap: the reserve answers the health checks only.
+    if (is_reserve(m_admission) && m_route.endpoint != Endpoint::healthz &&
+        m_route.endpoint != Endpoint::metrics) {
+      if (m_admission == Admission::reserve_full) {
+        m_response.set(bhttp::field::retry_after, "60");
+        return send_error(503,
+                          "The chat service is full at the moment; please try again in a minute.");
+      }
+      return send_rate_limited(
+          "Too many connections from your address; please close some and try again.");
+    }
 
     if (is_api(m_route.endpoint)) {
       const auto origin = sv(m_request[bhttp::field::origin]);
@@ -264,16 +309,19 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
   // ---------------------------------------------------------------- the API
 
   void create_chat() {
-    if (!m_shared.chat_starts.take(m_address)) {
-      return send_rate_limited(
-          "Too many chats were started from your address; please try again in a minute.");
-    }
     auto start = decode_start(m_request.body());
     if (!start) return send_failure(start.failure());
-    if (start->page.empty()) start->page = std::string(sv(m_request[bhttp::field::referer]));
+    if (start->page.empty()) {
+      // The Referer as a fallback, without its query and fragment (they may hold secrets);
+      // the widget itself sends origin and path unless the site asks for more.
+      const auto referer = sv(m_request[bhttp::field::referer]);
+      start->page = std::string(referer.substr(0, referer.find_first_of("?#")));
+    }
     query(
-        [request = std::move(start).value()](client::Visitors& visitors, store::Store&) {
-          return visitors.start(request.name, request.message, request.page, request.email);
+        [request = std::move(start).value(), network = network_of(m_address)](
+            client::Visitors& visitors, store::Store&) {
+          return visitors.start(request.name, request.message, request.page, request.email,
+                                network);
         },
         [this](client::Result<client::Ticket> ticket) {
           if (!ticket) return send_failure(ticket.failure());
@@ -286,8 +334,10 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
     auto text = decode_text(m_request.body());
     if (!text) return send_failure(text.failure());
     query(
-        [chat = m_route.chat, token = header_token(), text = std::move(text).value()](
-            client::Visitors& visitors, store::Store&) { return visitors.send(chat, token, text); },
+        [chat = m_route.chat, token = header_token(), text = std::move(text).value(),
+         network = network_of(m_address)](client::Visitors& visitors, store::Store&) {
+          return visitors.send(chat, token, text, network);
+        },
         [this](client::Result<core::Seq> seq) {
           if (!seq) return send_failure(seq.failure());
           m_shared.metrics.messages_sent.fetch_add(1, std::memory_order_relaxed);
@@ -464,7 +514,27 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
     m_wait = Wait::none;
     ++m_wait_generation;
     leave_registry();
+    release_stream_slot();
     m_timer.cancel();
+  }
+
+  // Counted only once the token proved right, so a stranger cannot fill a chat's slots.
+  [[nodiscard]] bool take_stream_slot() {
+    if (m_stream_slot) return true;
+    m_stream_slot = m_shared.connections.take_stream(m_watch.chat);
+    return m_stream_slot;
+  }
+
+  void release_stream_slot() {
+    if (!m_stream_slot) return;
+    m_stream_slot = false;
+    m_shared.connections.release_stream(m_watch.chat);
+  }
+
+  void send_too_many_streams() {
+    m_shared.metrics.streams_refused.fetch_add(1, std::memory_order_relaxed);
+    send_rate_limited(
+        "Too many event streams and long-polls are open on this chat; please close some.");
   }
 
   void leave_registry() {
@@ -478,8 +548,11 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
   }
 
   void read_watch() {
-    // One read at a time, and a stream reads again only once it has written what it has.
-    if (m_watch.reading || m_sse_busy || !m_sse_pending.empty()) {
+    // One read at a time, and a stream reads again only once it has written what it has;
+    // unless its write has been stuck for a while: then it reads ahead, to learn whether the
+    // reader fell too far behind (k_max_backlog).
+    const bool stalled = m_sse_busy && SteadyClock::now() - m_write_started >= k_stalled_write;
+    if (m_watch.reading || ((m_sse_busy || !m_sse_pending.empty()) && !stalled)) {
       m_watch.dirty = true;
       return;
     }
@@ -535,7 +608,14 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
     if (!m_watch.first_read_done) {
       m_watch.first_read_done = true;
       m_watch.status = value.status;
-      if (value.messages.empty()) arm_timer();
+      if (value.messages.empty() && value.status == m_watch.status && !m_watch.expired &&
+          !m_stopping) {
+        if (!take_stream_slot()) {
+          end_wait();
+          return send_too_many_streams();
+        }
+        arm_timer();
+      }
     }
     if (!value.messages.empty() || value.status != m_watch.status) {
       m_watch.status = value.status;
@@ -562,6 +642,10 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
         return send(204, "", "");  // nothing more will come: EventSource stops reconnecting
       }
       m_watch.position = transcript->position;
+      if (!take_stream_slot()) {
+        end_wait();
+        return send_too_many_streams();
+      }
       start_stream(transcript->status);
     } else if (!transcript) {
       // The token stopped being valid, or the store is failing: end the stream; the client
@@ -582,8 +666,11 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
       m_shared.metrics.events_sent.fetch_add(1, std::memory_order_relaxed);
     }
     // A full page means there may be more: read again once this is written.
-    if (std::cmp_equal(value.messages.size(), m_shared.settings.limits.max_read_messages))
-      m_watch.dirty = true;
+    if (value.more) m_watch.dirty = true;
+    // A reader that fell behind (its socket took nothing for a while and the events waiting
+    // for it passed the bound) is cut: its memory is returned, and the client reconnects
+    // with Last-Event-ID to continue where it was.
+    if (m_sse_pending.size() + m_sse_writing.size() > k_max_backlog) return cut_stream();
     if (value.status == "closed" || m_stopping) m_sse_ending = true;
     sse_flush();
     // A wake during this read may be for a commit the read did not see. With nothing to write,
@@ -616,6 +703,7 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
     m_sse_pending += sse_retry(k_sse_retry_ms) + sse_status(status, m_watch.position);
     m_shared.metrics.events_sent.fetch_add(1, std::memory_order_relaxed);
     m_sse_busy = true;
+    m_write_started = SteadyClock::now();
     m_stream.expires_after(m_shared.settings.write_timeout);
     bhttp::async_write_header(m_stream, *m_sse_serializer,
                               [self = shared_from_this()](beast::error_code ec, std::size_t) {
@@ -638,12 +726,33 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
                                  });
   }
 
+  void cut_stream() {
+    m_shared.metrics.streams_cut.fetch_add(1, std::memory_order_relaxed);
+    m_shared.log(LogLevel::debug, "http event stream of chat " + std::to_string(m_watch.chat) +
+                                      " from " + m_address + " cut: its reader fell " +
+                                      std::to_string(m_sse_pending.size() + m_sse_writing.size()) +
+                                      " bytes behind");
+    end_wait();
+    release_buffer(m_sse_pending);
+    fail(net::error::connection_aborted);
+  }
+
+  // Buffers give back what a burst made them hold: thousands of idle streams each keeping
+  // the capacity of their largest write would be most of the gateway's memory.
+  static void release_buffer(std::string& buffer) {
+    if (buffer.capacity() > k_kept_capacity)
+      std::string().swap(buffer);
+    else
+      buffer.clear();
+  }
+
   void sse_flush() {
     if (m_sse_busy || !m_sse_started) return;
     if (!m_sse_pending.empty()) {
       m_sse_writing.swap(m_sse_pending);
-      m_sse_pending.clear();
+      release_buffer(m_sse_pending);
       m_sse_busy = true;
+      m_write_started = SteadyClock::now();
       m_stream.expires_after(m_shared.settings.write_timeout);
       net::async_write(m_stream, bhttp::make_chunk(net::buffer(m_sse_writing)),
                        [self = shared_from_this()](beast::error_code ec, std::size_t) {
@@ -653,6 +762,7 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
     }
     if (m_sse_ending) {
       m_sse_busy = true;
+      m_write_started = SteadyClock::now();
       m_stream.expires_after(m_shared.settings.write_timeout);
       net::async_write(m_stream, bhttp::make_chunk_last(),
                        [self = shared_from_this()](beast::error_code ec, std::size_t) {
@@ -666,6 +776,7 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
   void on_sse_written(beast::error_code ec) {
     m_sse_busy = false;
     m_stream.expires_never();
+    release_buffer(m_sse_writing);
     if (ec) {
       end_wait();
       return fail(ec);
@@ -724,6 +835,10 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
   void send_failure(const client::Failure& failure) {
     // Each wrong token spends the address's allowance: guessing stops at a few a minute.
     if (failure.code == client::Error::wrong_token) (void)m_shared.wrong_tokens.take(m_address);
+    if (failure.code == client::Error::too_many) {
+      m_shared.metrics.rate_limited.fetch_add(1, std::memory_order_relaxed);
+      m_response.set(bhttp::field::retry_after, "60");
+    }
     send_error(status_of(failure.code), failure.message);
   }
 
@@ -743,7 +858,8 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
     m_phase = Phase::writing;
     m_response.result(static_cast<unsigned>(status));
     if (!content_type.empty()) m_response.set(bhttp::field::content_type, bsv(content_type));
-    const bool keep_alive = read == Body::read && !m_stopping && m_request.keep_alive();
+    const bool keep_alive =
+        read == Body::read && !m_stopping && !is_reserve(m_admission) && m_request.keep_alive();
     m_response.keep_alive(keep_alive);
     m_response.body() = std::move(body);
     m_response.prepare_payload();
@@ -760,7 +876,7 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
     net::async_write(
         m_stream, net::buffer(m_wire),
         [self = shared_from_this(), keep_alive, read](beast::error_code ec, std::size_t) {
-          self->m_wire.clear();
+          release_buffer(self->m_wire);
           if (ec) return self->fail(ec);
           if (keep_alive) return self->do_read();
           self->close(read);
@@ -831,6 +947,8 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
   beast::flat_buffer m_buffer;
   SharedState& m_shared;
   std::string m_address;
+  Admission m_admission;
+  bool m_stream_slot = false;  // holds one of the chat's max_streams_per_chat
   net::steady_timer m_timer;
   Phase m_phase = Phase::reading;
   bool m_stopping = false;
@@ -852,8 +970,9 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
   bool m_sse_started = false;
   bool m_sse_busy = false;  // a write is in flight
   bool m_sse_ending = false;
-  std::string m_sse_pending;  // events not yet written
-  std::string m_sse_writing;  // the chunk being written
+  std::string m_sse_pending;                // events not yet written
+  std::string m_sse_writing;                // the chunk being written
+  SteadyClock::time_point m_write_started;  // of the write in flight
 
   // Only a connection that lingers to drain an unread body needs it; idle streams stay small.
   static constexpr std::size_t k_discard_size = 16 * 1024;
@@ -864,8 +983,9 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
 
 }  // namespace
 
-void start_session(tcp::socket socket, SharedState& shared) {
-  std::make_shared<Session>(std::move(socket), shared)->start();
+void start_session(tcp::socket socket, SharedState& shared, std::string address,
+                   Admission admission) {
+  std::make_shared<Session>(std::move(socket), shared, std::move(address), admission)->start();
 }
 
 }  // namespace seshat::http

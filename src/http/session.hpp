@@ -13,12 +13,15 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include <memory>
+#include <string>
 
 #include "http/shared_state.hpp"
 
 namespace seshat::http {
 
 // Creates the session for an accepted socket (already on its executor) and starts it.
-void start_session(boost::asio::ip::tcp::socket socket, SharedState& shared);
+// `admission` (normal or a reserve slot) is released with `address` when the session ends.
+void start_session(boost::asio::ip::tcp::socket socket, SharedState& shared, std::string address,
+                   Admission admission);
 
 }  // namespace seshat::http

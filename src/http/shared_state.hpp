@@ -13,6 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "http/connection_limits.hpp"
 #include "http/db_worker.hpp"
 #include "http/gateway.hpp"
 #include "http/metrics.hpp"
@@ -36,8 +37,9 @@ struct SharedState {
       : settings(std::move(settings_in)),
         prefix(normalize_prefix(settings.prefix)),
         metrics(metrics_in),
-        chat_starts(settings.chats_per_minute),
-        wrong_tokens(settings.wrong_tokens_per_minute) {}
+        wrong_tokens(settings.wrong_tokens_per_minute),
+        connections(ConnectionCaps{settings.max_connections, settings.max_connections_per_address,
+                                   settings.max_streams_per_chat, settings.connection_reserve}) {}
 
   void log(LogLevel level, std::string_view text) const {
     if (settings.log) settings.log(level, text);
@@ -74,8 +76,8 @@ struct SharedState {
   Metrics& metrics;
   std::unique_ptr<DbWorker> db;  // set by start()
   WaiterRegistry waiters;
-  RateLimiter chat_starts;   // chat creation per address
   RateLimiter wrong_tokens;  // token guessing per address: wrong tokens spend it
+  ConnectionLimits connections;
   std::atomic<bool> stopping{false};
 
   std::mutex sessions_mutex;

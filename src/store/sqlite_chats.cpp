@@ -60,8 +60,8 @@ ChatTable::ChatTable(Database& db)
       m_next_seq_live(db, "UPDATE chats SET last_seq = last_seq + 1 WHERE id = ?1 AND " + k_live),
       m_next_seq_any(db, "UPDATE chats SET last_seq = last_seq + 1 WHERE id = ?1"),
       m_next_seq_visitor(db,
-                         "UPDATE chats SET last_seq = last_seq + 1, visitor_seq = last_seq + 1 "
-                         "WHERE id = ?1 AND " +
+                         "UPDATE chats SET last_seq = last_seq + 1, visitor_seq = last_seq + 1, "
+                         "visitor_count = visitor_count + 1 WHERE id = ?1 AND " +
                              k_live),
       m_close_live(
           db,

@@ -151,6 +151,23 @@ BEGIN
     WHERE id = NEW.id;
 END;
 )sql"},
+    // Floods are counted in the database, so that the limits hold across gateways: chats per
+    // minute in total and per network (/24, /64), visitor messages per minute per network
+    // (one row each, kept a minute), visitor messages per chat.
+    Migration{"count chats and visitor messages per network and per chat", R"sql(
+ALTER TABLE chats ADD COLUMN network TEXT NOT NULL DEFAULT '';
+ALTER TABLE chats ADD COLUMN visitor_count INTEGER NOT NULL DEFAULT 0;
+UPDATE chats SET visitor_count =
+  (SELECT count(*) FROM messages WHERE chat_id = chats.id AND author = 'visitor');
+CREATE INDEX chats_created ON chats(created_at);
+CREATE INDEX chats_network_created ON chats(network, created_at);
+CREATE TABLE visitor_sends (
+  network TEXT    NOT NULL,
+  at      INTEGER NOT NULL
+);
+CREATE INDEX visitor_sends_network_at ON visitor_sends(network, at);
+CREATE INDEX visitor_sends_at ON visitor_sends(at);
+)sql"},
 };
 
 int user_version(Database& db) {

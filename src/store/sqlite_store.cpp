@@ -14,6 +14,7 @@
 
 #include "store/sqlite_chats.hpp"
 #include "store/sqlite_db.hpp"
+#include "store/sqlite_limits.hpp"
 #include "store/sqlite_mail.hpp"
 #include "store/sqlite_messages.hpp"
 #include "store/sqlite_migrations.hpp"
@@ -135,6 +136,25 @@ class SqliteStore final : public Store {
   int available_operators() override { return m_operators.count_available(); }
   int free_operators() override { return m_operators.count_free(); }
   int queue_position(ChatId chat) override { return m_chats.queue_position(chat); }
+
+  void set_chat_network(ChatId chat, const std::string& network) override {
+    Transaction transaction(m_db);
+    m_limits.set_network(chat, network);
+    transaction.commit();
+  }
+  int chats_created_within(Millis window, const std::string& network) override {
+    return m_limits.chats_since(now_millis() - window, network);
+  }
+  void record_visitor_send(const std::string& network) override {
+    Transaction transaction(m_db);
+    m_limits.record_send(network, now_millis());
+    transaction.commit();
+  }
+  int visitor_sends_within(Millis window, const std::string& network) override {
+    return m_limits.sends_since(now_millis() - window, network);
+  }
+  int visitor_messages(ChatId chat) override { return m_limits.visitor_count(chat); }
+  std::optional<std::uint64_t> free_disk_bytes() override { return m_limits.free_disk_bytes(); }
 
   std::vector<ChatRecord> live_chats() override { return m_chats.live(); }
   std::vector<ChatRecord> overdue_chats(Millis seen_before, Millis created_before) override {
@@ -338,6 +358,7 @@ class SqliteStore final : public Store {
   Database& m_db = m_ready.db;
   sqlite::ChatTable m_chats{m_db};
   sqlite::MessageTable m_messages{m_db};
+  sqlite::LimitTable m_limits{m_db};
   sqlite::OutboxTable m_outbox{m_db};
   sqlite::OperatorTable m_operators{m_db};
   sqlite::MailTable m_mail{m_db};

@@ -180,6 +180,20 @@ class Store {
   // not a request.
   [[nodiscard]] virtual int queue_position(ChatId chat) = 0;
 
+  // --- limits against floods, counted here so that they hold across gateways ---
+  // Records the network (network_of the visitor's address) a new chat came from.
+  virtual void set_chat_network(ChatId chat, const std::string& network) = 0;
+  // Chats created in the last `window` ms; network "" counts every chat.
+  [[nodiscard]] virtual int chats_created_within(Millis window, const std::string& network) = 0;
+  // One visitor message from `network` (records are kept a minute), and how many there were
+  // in the last `window` ms.
+  virtual void record_visitor_send(const std::string& network) = 0;
+  [[nodiscard]] virtual int visitor_sends_within(Millis window, const std::string& network) = 0;
+  // Visitor messages stored in `chat` (0 for an unknown chat).
+  [[nodiscard]] virtual int visitor_messages(ChatId chat) = 0;
+  // Bytes free for this process on the database's file system; nullopt when unknown.
+  [[nodiscard]] virtual std::optional<std::uint64_t> free_disk_bytes() = 0;
+
   // --- the broker's side ---
   [[nodiscard]] virtual std::vector<ChatRecord> live_chats() = 0;  // not final, oldest first
   // Live chats whose visitor was last seen before `seen_before`, and requests (waiting,

@@ -13,9 +13,11 @@ import os
 import re
 import resource
 import select
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import unittest
@@ -37,12 +39,13 @@ def without_position(reply):
 class GatewayProcess:
     """One gateway_test_server process; commands go to its stdin, answers come from stdout."""
 
-    def __init__(self, *options, max_files=None):
+    def __init__(self, *options, max_files=None, stderr=None):
         limit = (lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (max_files, max_files))) \
             if max_files else None
         self.process = subprocess.Popen(
             [SERVER, "--web-root", WEB_ROOT, *options],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1, preexec_fn=limit)
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1, preexec_fn=limit,
+            stderr=stderr)
         line = self.process.stdout.readline()
         match = re.fullmatch(r"port (\d+)\n", line)
         if not match:
@@ -666,7 +669,9 @@ class RateLimitTest(ApiTestCase):
 
 class OutOfDescriptorsTest(unittest.TestCase):
     def test_accepting_pauses_instead_of_spinning_and_resumes(self):
-        server = GatewayProcess(max_files=64)
+        log = tempfile.TemporaryFile(mode="w+")
+        self.addCleanup(log.close)
+        server = GatewayProcess(max_files=64, stderr=log)
         held = []
         try:
             # More connections than descriptors: the kernel completes the handshakes, the
@@ -676,6 +681,11 @@ class OutOfDescriptorsTest(unittest.TestCase):
             before = server.cpu_seconds()
             time.sleep(1)  # an interval to measure CPU over, not a synchronisation
             self.assertLess(server.cpu_seconds() - before, 0.3, "the accept loop spins")
+            # About ten failed accepts a second: logged once per 10 s, with a count.
+            log.seek(0)
+            failures = [line for line in log if "http accept failed" in line]
+            self.assertEqual(len(failures), 1, failures)
+            self.assertIn("Too many open files", failures[0])
             for sock in held:
                 sock.close()
             held = []
@@ -687,6 +697,341 @@ class OutOfDescriptorsTest(unittest.TestCase):
             for sock in held:
                 sock.close()
             self.assertEqual(server.stop(), 0)
+
+
+def raw_exchange(port, request, timeout=5, source="127.0.0.1"):
+    """Sends raw bytes, returns (status, body) of the answer (status None: closed unanswered)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.settimeout(timeout)
+    sock.bind((source, 0))
+    sock.connect(("127.0.0.1", port))
+    try:
+        sock.sendall(request)
+        data = b""
+        while True:
+            try:
+                chunk = sock.recv(65536)
+            except ConnectionResetError:
+                break
+            if not chunk:
+                break
+            data += chunk
+            head, sep, body = data.partition(b"\r\n\r\n")
+            if sep:
+                match = re.search(rb"Content-Length: (\d+)", head, re.I)
+                if match and len(body) >= int(match.group(1)):
+                    break
+    finally:
+        sock.close()
+    if not data:
+        return None, b""
+    head, _, body = data.partition(b"\r\n\r\n")
+    return int(head.split(b" ", 2)[1]), body
+
+
+def get_healthz(port, source="127.0.0.1"):
+    return raw_exchange(port, b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", source=source)
+
+
+class ConnectionCapsTest(unittest.TestCase):
+    """max_connections, max_connections_per_address, the reserve for /healthz."""
+
+    def hold(self, port, count, source="127.0.0.1"):
+        held = []
+        for _ in range(count):
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            sock.bind((source, 0))
+            sock.connect(("127.0.0.1", port))
+            held.append(sock)
+        self.addCleanup(lambda: [sock.close() for sock in held])
+        return held
+
+    def await_connections(self, server, count):
+        probe = ApiTestCase()
+        probe.server = server
+        deadline = time.monotonic() + 5
+        # /metrics itself is one connection more while it is being answered.
+        while probe.metric("seshat_http_connections") < count + 1:
+            if time.monotonic() > deadline:
+                self.fail(f"the gateway never held {count} connections")
+            time.sleep(0.02)
+
+    def test_full_gateway_answers_503_at_once_and_healthz_from_the_reserve(self):
+        server = GatewayProcess("--max-connections", "40", "--reserve", "4",
+                                "--max-per-address", "0")
+        self.addCleanup(server.stop)
+        self.hold(server.port, 36)  # every normal slot, idle (a slowloris holds them so)
+        self.await_connections(server, 36)
+        started = time.monotonic()
+        status, body = raw_exchange(
+            server.port, b"POST /seshat/api/chats HTTP/1.1\r\nHost: x\r\n"
+                         b"Content-Length: 12\r\n\r\n{\"name\":\"x\"}")
+        self.assertEqual(status, 503, body)
+        self.assertIn("full", json.loads(body)["error"])
+        self.assertLess(time.monotonic() - started, 1, "answered at once, not after a timeout")
+        status, body = get_healthz(server.port)
+        self.assertEqual(status, 200, "the health check answers from the reserve")
+        # The reserve full too (idle connections in it until its 5 s header timeout): even
+        # /healthz gets the fast 503, written without reading the request.
+        self.hold(server.port, 4)
+        deadline = time.monotonic() + 3
+        while True:
+            status, body = get_healthz(server.port)
+            if status == 503 or time.monotonic() > deadline:
+                break
+            time.sleep(0.02)
+        self.assertEqual(status, 503, body)
+        self.assertEqual(json.loads(body)["error"],
+                         "The chat service is full at the moment; please try again in a minute.")
+
+    def test_per_address_cap_leaves_other_addresses_and_healthz(self):
+        server = GatewayProcess("--max-per-address", "10", "--reserve", "4")
+        self.addCleanup(server.stop)
+        self.hold(server.port, 10, source="127.0.0.2")
+        self.await_connections(server, 10)
+        status, body = raw_exchange(server.port, b"GET /seshat/api/availability HTTP/1.1\r\n\r\n",
+                                    source="127.0.0.2")
+        self.assertEqual(status, 429, body)
+        self.assertIn("Too many connections from your address", json.loads(body)["error"])
+        status, _ = get_healthz(server.port, source="127.0.0.2")
+        self.assertEqual(status, 200, "the monitor on the same address still gets an answer")
+        status, _ = raw_exchange(server.port, b"GET /seshat/api/availability HTTP/1.1\r\n\r\n",
+                                 source="127.0.0.3")
+        self.assertEqual(status, 200, "another address is not affected")
+
+    def test_streams_per_chat(self):
+        server = GatewayProcess("--max-streams-per-chat", "3")
+        self.addCleanup(server.stop)
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        conn.request("POST", "/seshat/api/chats", body=json.dumps({"name": "s"}))
+        ticket = json.loads(conn.getresponse().read())
+        conn.close()
+        chat, token = ticket["id"], ticket["token"]
+        streams = []
+        self.addCleanup(lambda: [stream.close() for stream in streams])
+        for _ in range(3):
+            stream = SseStream(server.port, f"/seshat/api/chats/{chat}/events?token={token}")
+            self.assertEqual(stream.response.status, 200)
+            streams.append(stream)
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        conn.request("GET", f"/seshat/api/chats/{chat}/events?token={token}")
+        reply = Reply(conn.getresponse())
+        conn.close()
+        self.assertEqual(reply.status, 429, reply.raw)
+        self.assertEqual(reply.json()["error"],
+                         "Too many event streams and long-polls are open on this chat; "
+                         "please close some.")
+        # A long-poll counts as well; a wrong token never takes a slot.
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        conn.request("GET", f"/seshat/api/chats/{chat}/messages?wait=5",
+                     headers={"Authorization": f"Bearer {token}"})
+        self.assertEqual(conn.getresponse().status, 429)
+        conn.close()
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        conn.request("GET", f"/seshat/api/chats/{chat}/events?token=wrong")
+        self.assertEqual(conn.getresponse().status, 403)
+        conn.close()
+        streams.pop().close()
+        probe = ApiTestCase()
+        probe.server = server
+        probe.await_metric("seshat_http_event_streams", 2)
+        stream = SseStream(server.port, f"/seshat/api/chats/{chat}/events?token={token}")
+        streams.append(stream)
+        self.assertEqual(stream.response.status, 200, "a closed stream frees its slot")
+
+
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        return int(re.search(r"^VmRSS:\s+(\d+) kB", f.read(), re.M).group(1))
+
+
+class HttpHardeningTest(ApiTestCase):
+    """Transfer-Encoding, over-long pages (issue 18)."""
+
+    def test_501_for_any_transfer_encoding_but_chunked(self):
+        body = b'{"name":"te"}'
+        for coding in (b"xchunked", b"gzip, chunked", b"chunked, gzip", b"identity",
+                       b"chunked, chunked", b""):
+            with self.subTest(coding=coding):
+                # With "chunked" last the body is chunked (with Content-Length as well, the
+                # request is refused as 400 before anything else looks at it).
+                framed = (b"\r\n\r\n" + b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body)
+                          if coding.endswith(b"chunked") else
+                          b"\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+                status, answer = raw_exchange(
+                    self.server.port,
+                    b"POST /seshat/api/chats HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: " +
+                    coding + framed)
+                self.assertEqual(status, 501, answer)
+                self.assertEqual(json.loads(answer),
+                                 {"error": "Only the chunked transfer coding is supported."})
+        chunked = b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body)
+        status, answer = raw_exchange(
+            self.server.port, b"POST /seshat/api/chats HTTP/1.1\r\nHost: x\r\n"
+                              b"Transfer-Encoding: Chunked\r\n\r\n" + chunked)
+        self.assertEqual(status, 201, answer)
+
+    def test_an_over_long_page_is_cut_never_refused(self):
+        db_dir = tempfile.mkdtemp(prefix="seshat-api-page-")
+        self.addCleanup(shutil.rmtree, db_dir, True)
+        db = os.path.join(db_dir, "seshat.db")
+        server = GatewayProcess("--db", db)
+        self.addCleanup(server.stop)
+        page = "https://shop.example/" + "é" * 2000
+        probe = ApiTestCase()
+        probe.server = server
+        reply = probe.api("POST", "/chats", {"name": "long", "page": page})
+        self.assertEqual(reply.status, 201, reply.raw)
+        reply = probe.api("POST", "/chats", {"name": "referer"},
+                          headers={"Referer": "https://shop.example/reset?token=SECRET#f"})
+        self.assertEqual(reply.status, 201, reply.raw)
+        import sqlite3
+        with sqlite3.connect(db) as conn:
+            pages = [row[0] for row in conn.execute("SELECT page FROM chats ORDER BY id")]
+        self.assertLessEqual(len(pages[0].encode()), 2000)
+        self.assertGreater(len(pages[0].encode()), 1990)
+        self.assertTrue(page.startswith(pages[0]), "cut on a character boundary")
+        self.assertEqual(pages[1], "https://shop.example/reset",
+                         "the Referer fallback loses its query and fragment")
+
+
+class FloodTest(unittest.TestCase):
+    """Per-network and total limits, from several source addresses of 127.0.0.0/8."""
+
+    def post_chat(self, port, source, name="flood"):
+        body = json.dumps({"name": name}).encode()
+        return raw_exchange(port, b"POST /seshat/api/chats HTTP/1.1\r\nHost: x\r\n"
+                                  b"Content-Length: " + str(len(body)).encode() +
+                            b"\r\n\r\n" + body, source=source)
+
+    def test_new_chats_per_network_and_in_total(self):
+        server = GatewayProcess("--chats-per-minute", "3", "--chats-per-minute-total", "7")
+        self.addCleanup(server.stop)
+        # Three addresses of one /24 share its three chats a minute.
+        for source in ("127.0.0.2", "127.0.0.3", "127.0.0.4"):
+            status, body = self.post_chat(server.port, source)
+            self.assertEqual(status, 201, body)
+        status, body = self.post_chat(server.port, "127.0.0.5")
+        self.assertEqual(status, 429, body)
+        self.assertEqual(json.loads(body)["error"],
+                         "Too many chats were started from your network; please try again in a "
+                         "minute.")
+        # Other networks go on, until the total is reached.
+        for source in ("127.0.1.2", "127.0.1.3", "127.0.2.2", "127.0.2.3"):
+            status, body = self.post_chat(server.port, source)
+            self.assertEqual(status, 201, body)
+        status, body = self.post_chat(server.port, "127.0.3.2")
+        self.assertEqual(status, 429, body)
+        self.assertEqual(json.loads(body)["error"],
+                         "Too many chats are being started right now; please try again in a "
+                         "minute.")
+
+    def test_messages_per_network_and_per_chat(self):
+        server = GatewayProcess("--chats-per-minute", "100", "--messages-per-minute-per-network",
+                                "5", "--max-messages-per-chat", "4")
+        self.addCleanup(server.stop)
+        tickets = [json.loads(self.post_chat(server.port, "127.0.5.2")[1]) for _ in range(2)]
+
+        def send(ticket, source):
+            body = json.dumps({"text": "hi"}).encode()
+            return raw_exchange(
+                server.port,
+                b"POST /seshat/api/chats/%d/messages HTTP/1.1\r\nHost: x\r\n"
+                b"Authorization: Bearer %s\r\nContent-Length: %d\r\n\r\n%s"
+                % (ticket["id"], ticket["token"].encode(), len(body), body), source=source)
+
+        for i in range(4):
+            self.assertEqual(send(tickets[0], "127.0.5.2")[0], 202, i)
+        status, body = send(tickets[0], "127.0.6.2")
+        self.assertEqual(status, 429, body)
+        self.assertEqual(json.loads(body)["error"],
+                         "This chat holds as many messages as it may; please start a new chat.")
+        self.assertEqual(send(tickets[1], "127.0.5.3")[0], 202)
+        status, body = send(tickets[1], "127.0.5.4")
+        self.assertEqual(status, 429, body)
+        self.assertIn("from your network", json.loads(body)["error"])
+        self.assertEqual(send(tickets[1], "127.0.6.2")[0], 202, "another network goes on")
+
+    def test_low_disk_refuses_new_chats_with_503(self):
+        server = GatewayProcess("--min-free-disk-mb", str(1 << 40))
+        self.addCleanup(server.stop)
+        status, body = self.post_chat(server.port, "127.0.0.1")
+        self.assertEqual(status, 503, body)
+        self.assertIn("short of disk space", json.loads(body)["error"])
+
+
+class SlowReaderTest(unittest.TestCase):
+    """Memory per event stream (issue 18): streams that do not read are paged and cut."""
+
+    def test_non_reading_streams_stay_small_and_are_cut(self):
+        server = GatewayProcess("--max-streams-per-chat", "40", "--heartbeat", "1")
+        self.addCleanup(server.stop)
+        probe = ApiTestCase()
+        probe.server = server
+        ticket = probe.start_chat("slow")
+        chat, token = ticket
+        text = "x" * 8192
+        for _ in range(300):  # 2.4 MB that each new stream must catch up on
+            server.command(f"operator {chat} {text}")
+        before = rss_kib(server.process.pid)
+        held = []
+        self.addCleanup(lambda: [sock.close() for sock in held])
+        for _ in range(30):
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            sock.connect(("127.0.0.1", server.port))
+            sock.sendall(f"GET /seshat/api/chats/{chat}/events?token={token} HTTP/1.1\r\n"
+                         f"Host: x\r\n\r\n".encode())
+            held.append(sock)  # and never read
+        deadline = time.monotonic() + 20
+        peak = 0
+        while probe.metric("seshat_http_streams_cut_total") < 30:
+            peak = max(peak, rss_kib(server.process.pid) - before)
+            server.command(f"operator {chat} {text}")  # the operator keeps writing
+            if time.monotonic() > deadline:
+                self.fail(f"{probe.metric('seshat_http_streams_cut_total')} of 30 streams cut")
+            time.sleep(0.05)
+        peak = max(peak, rss_kib(server.process.pid) - before)
+        print(f"\n30 non-reading streams, 2.4 MB each to catch up: RSS grew at most {peak} KiB")
+        self.assertLess(peak, 30 * 1024, "about 1 MB a stream at most, not the whole backlog")
+        self.assertEqual(probe.metric("seshat_http_event_streams"), 0)
+
+
+class IdleStreamMemoryTest(unittest.TestCase):
+    """An idle event stream gives back what its catch-up took (issue 18)."""
+
+    def test_idle_streams_after_a_catch_up_keep_little(self):
+        server = GatewayProcess("--max-streams-per-chat", "0", "--max-per-address", "0")
+        self.addCleanup(server.stop)
+        probe = ApiTestCase()
+        probe.server = server
+        chat, token = probe.start_chat("idle")
+        for _ in range(64):  # 512 KB that every new stream catches up on
+            server.command(f"operator {chat} " + "x" * 8192)
+
+        def open_and_catch_up(count):
+            socks = []
+            for _ in range(count):
+                sock = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+                sock.sendall(f"GET /seshat/api/chats/{chat}/events?token={token} HTTP/1.1\r\n"
+                             f"Host: x\r\n\r\n".encode())
+                socks.append(sock)
+            for sock in socks:
+                received = 0
+                while received < 64 * 8200:  # every message event read: the stream is idle
+                    received += len(sock.recv(1 << 20))
+            self.addCleanup(lambda: [sock.close() for sock in socks])
+
+        # The first batch warms the allocator up (what it frees is reused, not returned); the
+        # second shows what an idle stream keeps.
+        open_and_catch_up(150)
+        probe.await_metric("seshat_http_event_streams", 150)
+        middle = rss_kib(server.process.pid)
+        open_and_catch_up(150)
+        probe.await_metric("seshat_http_event_streams", 300)
+        each = (rss_kib(server.process.pid) - middle) / 150
+        print(f"\nan idle stream after a 512 KB catch-up keeps about {each:.0f} KiB")
+        self.assertLess(each, 64, "the catch-up's buffers are given back")
 
 
 class GracefulStopTest(unittest.TestCase):

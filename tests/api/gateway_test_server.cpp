@@ -9,6 +9,10 @@
 //   stop               graceful stop (also on end of input); prints "stopped"
 // Options: --db PATH --web-root DIR --prefix P --origin O (repeatable) --chats-per-minute N
 //          --max-body BYTES --heartbeat SECONDS
+//          --max-connections N --max-per-address N --max-streams-per-chat N --reserve N
+//          --chats-per-minute-total N --messages-per-minute-per-network N
+//          --max-messages-per-chat N --min-free-disk-mb N
+// (--chats-per-minute is per network; the total is off unless given)
 //          --io-threads N
 
 #include <stdlib.h>
@@ -36,6 +40,7 @@ struct Options {
 Options parse(int argc, char** argv) {
   Options options;
   options.settings.port = 0;
+  options.settings.limits.chats_per_minute = 0;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string name = argv[i];
     const std::string value = argv[i + 1];
@@ -47,12 +52,28 @@ Options parse(int argc, char** argv) {
       options.settings.prefix = value;
     else if (name == "--origin")
       options.settings.allowed_origins.push_back(value);
-    else if (name == "--chats-per-minute")
-      options.settings.chats_per_minute = std::stoi(value);
+    else if (name == "--chats-per-minute")  // per network
+      options.settings.limits.chats_per_minute_per_network = std::stoi(value);
+    else if (name == "--chats-per-minute-total")
+      options.settings.limits.chats_per_minute = std::stoi(value);
+    else if (name == "--messages-per-minute-per-network")
+      options.settings.limits.messages_per_minute_per_network = std::stoi(value);
+    else if (name == "--max-messages-per-chat")
+      options.settings.limits.max_messages_per_chat = std::stoi(value);
+    else if (name == "--min-free-disk-mb")
+      options.settings.limits.min_free_disk_mb = std::stoll(value);
     else if (name == "--io-threads")
       options.settings.io_threads = std::stoi(value);
     else if (name == "--max-body")
       options.settings.max_body = std::stoul(value);
+    else if (name == "--max-connections")
+      options.settings.max_connections = std::stoul(value);
+    else if (name == "--max-per-address")
+      options.settings.max_connections_per_address = std::stoul(value);
+    else if (name == "--max-streams-per-chat")
+      options.settings.max_streams_per_chat = std::stoul(value);
+    else if (name == "--reserve")
+      options.settings.connection_reserve = std::stoul(value);
     else if (name == "--heartbeat")
       options.settings.heartbeat = std::chrono::seconds(std::stoi(value));
     else

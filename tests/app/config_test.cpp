@@ -251,7 +251,10 @@ TEST(ConfigError, UnknownKeysAreProbablyTypos) {
             "localusers, username, password, xmppserver, tls, tls_ca, listen, prefix, "
             "allowed_origins, visitor_timeout, accept_timeout, log_level, operator_grace, "
             "reconnect_grace, visitor_grace, max_chats, smtp, smtp_tls, smtp_user, "
-            "smtp_password, mail_from, mail_delay, retention_days)");
+            "smtp_password, mail_from, mail_delay, retention_days, max_connections, "
+            "max_connections_per_address, max_streams_per_chat, chats_per_minute, "
+            "chats_per_minute_per_network, messages_per_minute_per_network, "
+            "max_messages_per_chat, min_free_disk_mb)");
 }
 
 TEST(Config, GracePeriodsAndMaxChats) {
@@ -344,6 +347,28 @@ TEST(Config, AnErrorAboutAValueOnTwoLinesIsStillOneLine) {
     EXPECT_EQ(message.find('\n'), std::string::npos) << message;
     EXPECT_NE(message.find(key), std::string::npos) << message;
   }
+}
+
+TEST(Config, CapsAgainstAbuseHaveDefaultsAndMayBeSetOrTurnedOff) {
+  const auto defaults = parse(k_seed);
+  EXPECT_EQ(defaults.caps.max_connections, 20000);
+  EXPECT_EQ(defaults.caps.max_connections_per_address, 200);
+  EXPECT_EQ(defaults.caps.max_streams_per_chat, 8);
+  EXPECT_EQ(defaults.caps.chats_per_minute, 120);
+  EXPECT_EQ(defaults.caps.chats_per_minute_per_network, 10);
+  EXPECT_EQ(defaults.caps.messages_per_minute_per_network, 600);
+  EXPECT_EQ(defaults.caps.max_messages_per_chat, 2000);
+  EXPECT_EQ(defaults.caps.min_free_disk_mb, 200);
+  const auto set = parse(seed_with(
+      "max_connections = 500\nseshat_max_connections_per_address = 0\nmax_streams_per_chat = 2\n"));
+  EXPECT_EQ(set.caps.max_connections, 500);
+  EXPECT_EQ(set.caps.max_connections_per_address, 0);
+  EXPECT_EQ(set.caps.max_streams_per_chat, 2);
+  EXPECT_EQ(error_of(seed_with("max_streams_per_chat = -1\n")),
+            "sample.ini:6: [Seshat] max_streams_per_chat: must be a whole number from 0 to "
+            "1000000, not '-1'");
+  EXPECT_EQ(error_of(seed_with("max_conections = 5\n")),
+            "sample.ini:6: [Seshat] max_conections: unknown key (a typo for 'max_connections'?)");
 }
 
 }  // namespace seshat::app

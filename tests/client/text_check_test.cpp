@@ -31,6 +31,10 @@ TEST(Utf8, RefusesMalformedSequences) {
 TEST(Name, IsTrimmedRequiredAndOneLine) {
   EXPECT_EQ(check_name("  customer \t", 100).value(), "customer");
   EXPECT_EQ(check_name("Zoë", 100).value(), "Zoë");
+  EXPECT_EQ(check_name("eve\u202Egnp.exe\u200B\u2066x\u2069\uFEFF\u2028y", 100).value(),
+            "evegnp.exex y")
+      << "bidi and zero-width characters are removed, separators become spaces";
+  expect_failure(check_name("\u200B\u202E", 100), Error::bad_request, "A name is required.");
   expect_failure(check_name(" \t ", 100), Error::bad_request, "A name is required.");
   expect_failure(check_name("a\nb", 100), Error::bad_request,
                  "The name must be a single line without control characters.");
@@ -89,8 +93,9 @@ TEST(Page, OneLineWithinLimit) {
   EXPECT_EQ(check_page("", 2048).value(), "");
   expect_failure(check_page("https://a\n", 2048), Error::bad_request,
                  "The page address must be a single line without control characters.");
-  expect_failure(check_page(std::string(2049, 'x'), 2048), Error::too_large,
-                 "The page address is longer than 2048 bytes.");
+  EXPECT_EQ(check_page(std::string(2049, 'x'), 2048).value(), std::string(2048, 'x'))
+      << "an over-long page is cut, not refused";
+  EXPECT_EQ(check_page("ab\u00e9", 3).value(), "ab") << "cut on a character boundary";
 }
 
 TEST(Email, EmptyMeansNoneAndPlausibleAddressesPass) {

@@ -80,7 +80,6 @@ TEST_F(VisitorsTest, StartRefusesBadFields) {
   expect_failure(m_visitors.start(std::string(101, 'n'), "", ""), Error::too_large,
                  "The name is longer than 100 bytes.");
   expect_failure(m_visitors.start("customer", std::string(4097, 'm'), ""), Error::too_large);
-  expect_failure(m_visitors.start("customer", "", std::string(2049, 'p')), Error::too_large);
   expect_failure(m_visitors.start("cust\xC3", "", ""), Error::bad_request,
                  "The name is not valid UTF-8 text.");
   expect_failure(m_visitors.start("customer", "a\0b"s, ""), Error::bad_request,
@@ -294,6 +293,81 @@ TEST_F(VisitorsTest, RateLimitPerChatPerMinute) {
   EXPECT_TRUE(m_visitors.send(ticket.id, ticket.token, "again").ok());
   expect_failure(m_visitors.send(ticket.id, ticket.token, "and again"), Error::too_many);
   EXPECT_EQ(all_messages(ticket.id).size(), 61u);
+}
+
+// Floods (issue 18): counted in the store, so two gateways (two Visitors on one database)
+// share them.
+TEST_F(VisitorsTest, NewChatsPerNetworkAndInTotalHoldAcrossGateways) {
+  Limits limits;
+  limits.chats_per_minute_per_network = 3;
+  limits.chats_per_minute = 5;
+  auto other_store = store::open_sqlite_store(m_db.path());
+  Visitors first(*m_store, nullptr, limits);
+  Visitors second(*other_store, nullptr, limits);
+  EXPECT_TRUE(first.start("a", "", "", "127.0.0.0/24").ok());
+  EXPECT_TRUE(second.start("b", "", "", "127.0.0.0/24").ok());
+  EXPECT_TRUE(first.start("c", "", "", "127.0.0.0/24").ok());
+  expect_failure(second.start("d", "", "", "127.0.0.0/24"), Error::too_many,
+                 "Too many chats were started from your network; please try again in a minute.");
+  EXPECT_TRUE(second.start("e", "", "", "127.0.1.0/24").ok()) << "another network";
+  EXPECT_TRUE(first.start("f", "", "", "127.0.2.0/24").ok());
+  expect_failure(first.start("g", "", "", "127.0.3.0/24"), Error::too_many,
+                 "Too many chats are being started right now; please try again in a minute.");
+  EXPECT_EQ(m_store->live_chats().size(), 5u);
+}
+
+TEST_F(VisitorsTest, MessagesPerNetworkAndPerChat) {
+  Limits limits;
+  limits.messages_per_minute = 1000;
+  limits.messages_per_minute_per_network = 4;
+  limits.max_messages_per_chat = 5;  // the opening message is one of them
+  Visitors visitors(*m_store, nullptr, limits);
+  const auto a = visitors.start("a", "opening counts", "", "10.0.0.0/24").value();
+  const auto b = visitors.start("b", "", "", "10.0.0.0/24").value();
+  EXPECT_TRUE(visitors.send(a.id, a.token, "1", "10.0.0.0/24").ok());
+  EXPECT_TRUE(visitors.send(b.id, b.token, "2", "10.0.0.0/24").ok());
+  EXPECT_TRUE(visitors.send(a.id, a.token, "3", "10.0.0.0/24").ok());
+  EXPECT_TRUE(visitors.send(b.id, b.token, "4", "10.0.0.0/24").ok());
+  expect_failure(visitors.send(a.id, a.token, "5", "10.0.0.0/24"), Error::too_many,
+                 "Too many messages came from your network in a short time; please wait a "
+                 "moment and try again.");
+  // Another network may write into the same chat, up to the chat's own bound.
+  EXPECT_TRUE(visitors.send(a.id, a.token, "5", "10.0.9.0/24").ok());
+  EXPECT_TRUE(visitors.send(a.id, a.token, "6", "10.0.9.0/24").ok());
+  expect_failure(visitors.send(a.id, a.token, "7", "10.0.9.0/24"), Error::too_many,
+                 "This chat holds as many messages as it may; please start a new chat.");
+  EXPECT_EQ(m_store->visitor_messages(a.id), 5);
+  EXPECT_EQ(all_messages(a.id).size(), 5u) << "nothing stored by a refused send";
+}
+
+TEST_F(VisitorsTest, LowDiskRefusesNewChatsButOpenOnesGoOn) {
+  const auto open = start();
+  Limits limits;
+  limits.min_free_disk_mb = std::int64_t{1} << 40;  // more than any disk has
+  Visitors visitors(*m_store, nullptr, limits);
+  expect_failure(visitors.start("late", "", ""), Error::unavailable,
+                 "The chat service is short of disk space and cannot start new chats right now; "
+                 "please try again later.");
+  EXPECT_TRUE(visitors.send(open.id, open.token, "still here").ok());
+  EXPECT_EQ(m_store->live_chats().size(), 1u);
+}
+
+TEST_F(VisitorsTest, AReadIsPagedByBytesAsWellAsCount) {
+  const auto ticket = start();
+  const std::string big(8 * 1024, 'x');
+  for (int i = 0; i < 20; ++i) {
+    const auto added = m_store->add_message(ticket.id, core::Author::operator_, big);
+    ASSERT_EQ(added.result, store::AddResult::added);
+  }
+  auto page = m_visitors.read(ticket.id, ticket.token, 0);
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->messages.size(), 8u) << "64 KB of 8 KB messages";
+  EXPECT_TRUE(page->more);
+  page = m_visitors.read(ticket.id, ticket.token, page->messages.back().seq);
+  EXPECT_EQ(page->messages.size(), 8u);
+  page = m_visitors.read(ticket.id, ticket.token, page->messages.back().seq);
+  EXPECT_EQ(page->messages.size(), 4u);
+  EXPECT_FALSE(page->more);
 }
 
 TEST_F(VisitorsTest, Availability) {

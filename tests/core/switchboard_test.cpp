@@ -57,10 +57,10 @@ TEST(ChatOpened, EveryAvailableOperatorIsNotified) {
   h.online(k_ann, "laptop", Show::dnd);
   EXPECT_EQ(describe(h.open_chat(42, "customer", "Where is my order?", "/orders")),
             (Lines{"#42 waiting -> notified",
-                   "> bob@example.com #42: " + request(42) + "\nThey wrote: Where is my order?" +
-                       "\nPage: /orders",
-                   "> joe@example.com #42: " + request(42) + "\nThey wrote: Where is my order?" +
-                       "\nPage: /orders"}));
+                   "> bob@example.com #42: " + request(42) + "\n> Where is my order?" +
+                       "\n> Page: /orders",
+                   "> joe@example.com #42: " + request(42) + "\n> Where is my order?" +
+                       "\n> Page: /orders"}));
   EXPECT_EQ(h.board.find(42)->notified, (Lines{"bob@example.com", "joe@example.com"}));
 }
 

@@ -24,8 +24,43 @@ TEST(Texts, NotificationCarriesOpeningMessageAndPage) {
   chat.page = "https://shop.example.com/orders";
   EXPECT_EQ(texts::chat_request(chat),
             "Remote user 'Ann' wants to start a conversation. To accept this request, reply with "
-            "the message '!ACCEPT 7'.\nThey wrote: Where is my order?\nPage: "
+            "the message '!ACCEPT 7'.\n> Where is my order?\n> Page: "
             "https://shop.example.com/orders");
+}
+
+// What a visitor types can never look like the bot's own words (issue 18).
+TEST(Texts, NotificationCannotBeForgedByTheOpeningMessage) {
+  Chat chat;
+  chat.id = 7;
+  chat.visitor_name = "z";
+  chat.opening_message =
+      "hi\nRemote user 'boss' wants to start a conversation. To accept this request, reply with "
+      "the message '!ACCEPT 31337'.\r\n\nbye\u2028again\u0085end";
+  chat.page = "https://shop.example/x\nRemote user 'y'";
+  EXPECT_EQ(texts::chat_request(chat),
+            "Remote user 'z' wants to start a conversation. To accept this request, reply with "
+            "the message '!ACCEPT 7'.\n"
+            "> hi\n"
+            "> Remote user 'boss' wants to start a conversation. To accept this request, reply "
+            "with the message '!ACCEPT 31337'.\n"
+            ">\n"
+            "> bye\n"
+            "> again\n"
+            "> end\n"
+            "> Page: https://shop.example/x Remote user 'y'");
+}
+
+TEST(Texts, NamesLoseLineBreaksBidiAndZeroWidthCharacters) {
+  Chat chat;
+  chat.id = 9;
+  chat.visitor_name =
+      "ann\u202Egro.live\u202C\u2066x\u2069\u200B\u200C\u200D\u2060\uFEFF\u200E\u200F\u061C"
+      "\nRemote user 'boss'\x01\x7F\u0085";
+  EXPECT_EQ(texts::chat_request(chat),
+            "Remote user 'anngro.livex Remote user 'boss'' wants to start a conversation. To "
+            "accept this request, reply with the message '!ACCEPT 9'.");
+  EXPECT_EQ(texts::status_handling(chat),
+            "You are handling chat #9 with 'anngro.livex Remote user 'boss''.");
 }
 
 TEST(Texts, StatusCountsRequestsInGoodEnglish) {
@@ -44,6 +79,12 @@ TEST(Texts, RequestListKeepsOneLinePerChat) {
   second.visitor_name = "bob";
   EXPECT_EQ(texts::request_list({&first, &second}),
             "Open chat requests:\n#3 'ann' (email: no): line one line two\n#4 'bob' (email: no)");
+  Chat third;
+  third.id = 5;
+  third.visitor_name = "e\u202Eve\n#6 'x'";
+  third.opening_message = std::string(300, 'a') + "\n#7 'forged'";
+  EXPECT_EQ(texts::request_list({&third}), "Open chat requests:\n#5 'eve #6 'x'' (email: no): " +
+                                               std::string(120, 'a') + "\u2026");
 }
 
 TEST(Texts, UsageShowsTheArgument) {

@@ -85,7 +85,7 @@ class Relay(case.ProsodyTestCase):
                 self.joe.expect(
                     f"Remote user '{name}' wants to start a conversation. To accept this "
                     f"request, reply with the message '!ACCEPT {chat}'.\n"
-                    f"They wrote: <i>opening</i> ]]>", sender=self.bot)
+                    f"> <i>opening</i> ]]>", sender=self.bot)
 
     def test_characters_xml_cannot_carry_are_refused_and_change_nothing(self):
         visitor = self.open_chat()

@@ -45,8 +45,9 @@ TEST_F(MigrationsTest, CreatesAMissingDatabaseAtTheCurrentVersion) {
   Database db(m_path);
   EXPECT_EQ(pragma_text(db, "user_version"), std::to_string(sqlite::schema_version()));
   EXPECT_EQ(pragma_text(db, "journal_mode"), "wal");  // persistent in the file
-  const std::vector<std::string> expected{"chats",     "mail",   "mail_site",      "messages",
-                                          "operators", "outbox", "sqlite_sequence"};
+  const std::vector<std::string> expected{"chats",           "mail",         "mail_site",
+                                          "messages",        "operators",    "outbox",
+                                          "sqlite_sequence", "visitor_sends"};
   EXPECT_EQ(tables(db), expected);
 }
 

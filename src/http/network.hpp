@@ -1,0 +1,15 @@
+#pragma once
+// The network a client address belongs to, for the per-network limits: the /24 of an IPv4
+// address ("192.0.2.0/24"), the /64 of an IPv6 one ("2001:db8:1:2::/64"); an IPv4-mapped
+// IPv6 address counts as its IPv4 address. One machine rarely holds more than that, so
+// spreading a flood over its many addresses does not multiply the limits. Pure.
+
+#include <string>
+#include <string_view>
+
+namespace seshat::http {
+
+// "" when `address` is not an IP address.
+[[nodiscard]] std::string network_of(std::string_view address);
+
+}  // namespace seshat::http

@@ -1,0 +1,79 @@
+#include "store/sqlite_limits.hpp"
+
+#include <sys/statvfs.h>
+
+#include <filesystem>
+
+namespace seshat::store::sqlite {
+namespace {
+
+constexpr Millis k_send_memory_ms = 60'000;
+constexpr Millis k_forget_every_ms = 1'000;
+
+int count(Query& query) {
+  if (!query.step()) return 0;
+  return static_cast<int>(query.int_at(0));
+}
+
+}  // namespace
+
+LimitTable::LimitTable(Database& db)
+    : m_path(db.path()),
+      m_set_network(db, "UPDATE chats SET network = ?2 WHERE id = ?1"),
+      m_chats_all(db, "SELECT count(*) FROM chats WHERE created_at >= ?1"),
+      m_chats_network(db, "SELECT count(*) FROM chats WHERE network = ?2 AND created_at >= ?1"),
+      m_record_send(db, "INSERT INTO visitor_sends (network, at) VALUES (?1, ?2)"),
+      m_forget_sends(db, "DELETE FROM visitor_sends WHERE at < ?1"),
+      m_sends(db, "SELECT count(*) FROM visitor_sends WHERE network = ?2 AND at >= ?1"),
+      m_visitor_count(db, "SELECT visitor_count FROM chats WHERE id = ?1") {}
+
+void LimitTable::set_network(ChatId chat, const std::string& network) {
+  Query query(m_set_network);
+  query.bind(1, chat).bind(2, network);
+  query.run();
+}
+
+int LimitTable::chats_since(Millis since, const std::string& network) {
+  if (network.empty()) {
+    Query query(m_chats_all);
+    query.bind(1, since);
+    return count(query);
+  }
+  Query query(m_chats_network);
+  query.bind(1, since).bind(2, network);
+  return count(query);
+}
+
+void LimitTable::record_send(const std::string& network, Millis now) {
+  if (now - m_forgot_at >= k_forget_every_ms) {
+    Query forget(m_forget_sends);
+    forget.bind(1, now - k_send_memory_ms);
+    forget.run();
+    m_forgot_at = now;
+  }
+  Query query(m_record_send);
+  query.bind(1, network).bind(2, now);
+  query.run();
+}
+
+int LimitTable::sends_since(Millis since, const std::string& network) {
+  Query query(m_sends);
+  query.bind(1, since).bind(2, network);
+  return count(query);
+}
+
+int LimitTable::visitor_count(ChatId chat) {
+  Query query(m_visitor_count);
+  query.bind(1, chat);
+  return count(query);
+}
+
+std::optional<std::uint64_t> LimitTable::free_disk_bytes() const {
+  auto directory = std::filesystem::path(m_path).parent_path();
+  if (directory.empty()) directory = ".";
+  struct statvfs stats {};
+  if (::statvfs(directory.c_str(), &stats) != 0) return std::nullopt;
+  return static_cast<std::uint64_t>(stats.f_bavail) * stats.f_frsize;
+}
+
+}  // namespace seshat::store::sqlite
