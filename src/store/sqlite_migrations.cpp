@@ -104,6 +104,25 @@ ALTER TABLE chats ADD COLUMN email TEXT NOT NULL DEFAULT '';  -- '': none given
 ALTER TABLE chats ADD COLUMN left_message INTEGER NOT NULL DEFAULT 0;  -- 1: the visitor left it
 ALTER TABLE operators ADD COLUMN free INTEGER NOT NULL DEFAULT 0;  -- available with room for a chat
 )sql"},
+    // Floods are counted in the database, so that the limits hold across gateways: chats per
+    // minute in total and per network (/24, /64), visitor messages per minute per network
+    // (one row each, kept a minute), visitor messages per chat.
+    Migration{"count chats and visitor messages per network and per chat", R"sql(
+ALTER TABLE chats ADD COLUMN network TEXT NOT NULL DEFAULT '';
+ALTER TABLE chats ADD COLUMN visitor_count INTEGER NOT NULL DEFAULT 0;
+UPDATE chats SET visitor_count =
+  (SELECT count(*) FROM messages WHERE chat_id = chats.id AND author = 'visitor');
+CREATE INDEX chats_created ON chats(created_at);
+CREATE INDEX chats_network_created ON chats(network, created_at);
+CREATE TABLE visitor_sends (
+  network TEXT    NOT NULL,
+  at      INTEGER NOT NULL
+);
+CREATE INDEX visitor_sends_network_at ON visitor_sends(network, at);
+CREATE INDEX visitor_sends_at ON visitor_sends(at);
+)sql"},
+    // Mail (README "Mail") and retention. Kept last of this round's migrations: its test
+    // (sqlite_mail_test.cpp) rolls a database back to just before it.
     // Mail (README "Mail") and retention. Needs chats.email (the migration that adds it comes
     // first). A chat's mailed_seq: its messages up to there are settled (mailed, seen by the
     // page, or nothing to mail). ended_at: when it reached a final state, set by a trigger so
@@ -150,23 +169,6 @@ BEGIN
   UPDATE chats SET ended_at = CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
     WHERE id = NEW.id;
 END;
-)sql"},
-    // Floods are counted in the database, so that the limits hold across gateways: chats per
-    // minute in total and per network (/24, /64), visitor messages per minute per network
-    // (one row each, kept a minute), visitor messages per chat.
-    Migration{"count chats and visitor messages per network and per chat", R"sql(
-ALTER TABLE chats ADD COLUMN network TEXT NOT NULL DEFAULT '';
-ALTER TABLE chats ADD COLUMN visitor_count INTEGER NOT NULL DEFAULT 0;
-UPDATE chats SET visitor_count =
-  (SELECT count(*) FROM messages WHERE chat_id = chats.id AND author = 'visitor');
-CREATE INDEX chats_created ON chats(created_at);
-CREATE INDEX chats_network_created ON chats(network, created_at);
-CREATE TABLE visitor_sends (
-  network TEXT    NOT NULL,
-  at      INTEGER NOT NULL
-);
-CREATE INDEX visitor_sends_network_at ON visitor_sends(network, at);
-CREATE INDEX visitor_sends_at ON visitor_sends(at);
 )sql"},
 };
 

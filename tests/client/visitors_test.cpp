@@ -304,14 +304,14 @@ TEST_F(VisitorsTest, NewChatsPerNetworkAndInTotalHoldAcrossGateways) {
   auto other_store = store::open_sqlite_store(m_db.path());
   Visitors first(*m_store, nullptr, limits);
   Visitors second(*other_store, nullptr, limits);
-  EXPECT_TRUE(first.start("a", "", "", "127.0.0.0/24").ok());
-  EXPECT_TRUE(second.start("b", "", "", "127.0.0.0/24").ok());
-  EXPECT_TRUE(first.start("c", "", "", "127.0.0.0/24").ok());
-  expect_failure(second.start("d", "", "", "127.0.0.0/24"), Error::too_many,
+  EXPECT_TRUE(first.start("a", "", "", "", "127.0.0.0/24").ok());
+  EXPECT_TRUE(second.start("b", "", "", "", "127.0.0.0/24").ok());
+  EXPECT_TRUE(first.start("c", "", "", "", "127.0.0.0/24").ok());
+  expect_failure(second.start("d", "", "", "", "127.0.0.0/24"), Error::too_many,
                  "Too many chats were started from your network; please try again in a minute.");
-  EXPECT_TRUE(second.start("e", "", "", "127.0.1.0/24").ok()) << "another network";
-  EXPECT_TRUE(first.start("f", "", "", "127.0.2.0/24").ok());
-  expect_failure(first.start("g", "", "", "127.0.3.0/24"), Error::too_many,
+  EXPECT_TRUE(second.start("e", "", "", "", "127.0.1.0/24").ok()) << "another network";
+  EXPECT_TRUE(first.start("f", "", "", "", "127.0.2.0/24").ok());
+  expect_failure(first.start("g", "", "", "", "127.0.3.0/24"), Error::too_many,
                  "Too many chats are being started right now; please try again in a minute.");
   EXPECT_EQ(m_store->live_chats().size(), 5u);
 }
@@ -322,8 +322,8 @@ TEST_F(VisitorsTest, MessagesPerNetworkAndPerChat) {
   limits.messages_per_minute_per_network = 4;
   limits.max_messages_per_chat = 5;  // the opening message is one of them
   Visitors visitors(*m_store, nullptr, limits);
-  const auto a = visitors.start("a", "opening counts", "", "10.0.0.0/24").value();
-  const auto b = visitors.start("b", "", "", "10.0.0.0/24").value();
+  const auto a = visitors.start("a", "opening counts", "", "", "10.0.0.0/24").value();
+  const auto b = visitors.start("b", "", "", "", "10.0.0.0/24").value();
   EXPECT_TRUE(visitors.send(a.id, a.token, "1", "10.0.0.0/24").ok());
   EXPECT_TRUE(visitors.send(b.id, b.token, "2", "10.0.0.0/24").ok());
   EXPECT_TRUE(visitors.send(a.id, a.token, "3", "10.0.0.0/24").ok());

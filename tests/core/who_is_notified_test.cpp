@@ -244,7 +244,7 @@ TEST_F(LeftMessage, WaitingListsItWithItsAgeAndWhetherMailCanReachTheVisitor) {
 TEST_F(LeftMessage, AnOperatorComingOnlineLaterIsToldAcceptsAndGetsTheWordsInOrder) {
   h.feed(VisitorVanished{42, true});
   EXPECT_EQ(to_operator(h.online(k_joe), k_joe),
-            Lines{request(42) + "\nThey wrote: refund for order 777?"});
+            Lines{request(42) + "\n> refund for order 777?"});
   EXPECT_EQ(describe(h.say(k_joe, "!ACCEPT 42")),
             (Lines{"#42 notified -> open joe@example.com",
                    "> joe@example.com #42: You are now handling chat #42. Send '!FINISH' when "

@@ -40,7 +40,10 @@ class SqliteStoreTest : public ::testing::Test {
 };
 
 TEST_F(SqliteStoreTest, KeepsTheVisitorsEmail) {
-  const NewChat chat{.visitor_name = "Ann", .token_hash = "h", .email = "ann@shop.example"};
+  NewChat chat;
+  chat.visitor_name = "Ann";
+  chat.token_hash = "h";
+  chat.email = "ann@shop.example";
   const auto id = m_store->create_chat(chat);
   EXPECT_EQ(record(id).chat.email, "ann@shop.example");
   ASSERT_EQ(m_store->live_chats().size(), 1u);
