@@ -24,6 +24,13 @@ namespace seshat::client {
 // The page the visitor came from (one line, no control characters); may be empty.
 [[nodiscard]] Result<std::string> check_page(std::string_view page, std::size_t max_bytes);
 
+// The sender's id of a message: 1 to 64 visible ASCII characters (no space).
+[[nodiscard]] Result<std::string> check_client_id(std::string_view id);
+
+// A BCP 47 language tag ("de", "pt-BR", "zh-Hant-TW"): letters, then subtags of letters and
+// digits after '-', at most 35 characters; may be empty (not known).
+[[nodiscard]] Result<std::string> check_language(std::string_view tag);
+
 // True when the text has nothing but white space.
 [[nodiscard]] bool is_blank(std::string_view text);
 

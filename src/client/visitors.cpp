@@ -43,13 +43,15 @@ Visitors::Clock Visitors::system_clock() {
 }
 
 Result<Ticket> Visitors::start(std::string_view name, std::string_view message,
-                               std::string_view page) {
+                               std::string_view page, std::string_view language) {
   auto checked_name = check_name(name, m_limits.max_name_bytes);
   if (!checked_name) return checked_name.failure();
   auto checked_message = check_message(message, m_limits.max_message_bytes);
   if (!checked_message) return checked_message.failure();
   auto checked_page = check_page(page, m_limits.max_page_bytes);
   if (!checked_page) return checked_page.failure();
+  auto checked_language = check_language(language);
+  if (!checked_language) return checked_language.failure();
 
   auto token = make_token();
   if (!token) return unavailable();
@@ -58,6 +60,7 @@ Result<Ticket> Visitors::start(std::string_view name, std::string_view message,
   // A blank opening text is no message at all.
   if (!is_blank(checked_message.value())) chat.opening_message = std::move(checked_message).value();
   chat.page = std::move(checked_page).value();
+  chat.language = std::move(checked_language).value();
   chat.token_hash = hash_token(*token);
   try {
     const auto id = m_store.create_chat(chat);
@@ -69,9 +72,13 @@ Result<Ticket> Visitors::start(std::string_view name, std::string_view message,
   }
 }
 
-Result<core::Seq> Visitors::send(core::ChatId id, std::string_view token, std::string_view text) {
+Result<core::Seq> Visitors::send(core::ChatId id, std::string_view token, std::string_view text,
+                                 std::string_view client_id) {
   auto checked = check_message(text, m_limits.max_message_bytes);
   if (!checked) return checked.failure();
+  if (!client_id.empty()) {
+    if (auto checked_id = check_client_id(client_id); !checked_id) return checked_id.failure();
+  }
   if (is_blank(checked.value())) return Failure{Error::bad_request, "The message is empty."};
   try {
     auto checked_token = check_sender_token(id, token);
@@ -80,7 +87,11 @@ Result<core::Seq> Visitors::send(core::ChatId id, std::string_view token, std::s
     if (!take_send_slot(id, now))
       return Failure{Error::too_many,
                      "Too many messages in a short time; please wait a moment and try again."};
-    const auto added = m_store.add_message(id, core::Author::visitor, checked.value());
+    const auto added =
+        client_id.empty()
+            ? m_store.add_message(id, core::Author::visitor, checked.value())
+            : m_store.add_visitor_message_once(id, checked.value(), std::string(client_id));
+    if (added.repeated) return added.seq;  // answered before; nothing new to announce
     switch (added.result) {
       case store::AddResult::added:
         break;

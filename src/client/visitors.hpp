@@ -64,14 +64,15 @@ class Visitors {
   Visitors(store::Store& store, store::ChangeFeed* feed, Limits limits = {},
            Clock clock = system_clock());
 
-  // Opens a chat. `name` is required (one line, trimmed); `message` (an opening text) and
-  // `page` may be empty.
+  // Opens a chat. `name` is required (one line, trimmed); `message` (an opening text),
+  // `page` and `language` (a BCP 47 tag: the bot's texts to the visitor) may be empty.
   [[nodiscard]] Result<Ticket> start(std::string_view name, std::string_view message,
-                                     std::string_view page);
+                                     std::string_view page, std::string_view language = {});
 
-  // Adds a visitor message; returns its seq.
+  // Adds a visitor message; returns its seq. With a `client_id` (check_client_id), a retry of
+  // a message stored before under the same id stores nothing and returns that message's seq.
   [[nodiscard]] Result<core::Seq> send(core::ChatId id, std::string_view token,
-                                       std::string_view text);
+                                       std::string_view text, std::string_view client_id = {});
 
   // The chat's status and its messages with seq > after (at most `limit`, capped by
   // Limits::max_read_messages; limit <= 0 means that cap). Records that the visitor is present.

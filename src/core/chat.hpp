@@ -47,6 +47,7 @@ struct Chat {
   std::string operator_jid;           // bare JID of the handling operator; empty unless open
   std::vector<std::string> notified;  // bare JIDs of operators told about the request
   bool told_held = false;  // the visitor was told that their messages wait for an operator
+  std::string language;    // BCP 47 tag the visitor's page gave ("de-AT"); empty: not known
 };
 
 }  // namespace seshat::core

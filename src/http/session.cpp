@@ -271,7 +271,7 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
     if (start->page.empty()) start->page = std::string(sv(m_request[bhttp::field::referer]));
     query(
         [request = std::move(start).value()](client::Visitors& visitors, store::Store&) {
-          return visitors.start(request.name, request.message, request.page);
+          return visitors.start(request.name, request.message, request.page, request.language);
         },
         [this](client::Result<client::Ticket> ticket) {
           if (!ticket) return send_failure(ticket.failure());
@@ -281,11 +281,13 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
   }
 
   void send_message() {
-    auto text = decode_text(m_request.body());
-    if (!text) return send_failure(text.failure());
+    auto sent = decode_send(m_request.body());
+    if (!sent) return send_failure(sent.failure());
     query(
-        [chat = m_route.chat, token = header_token(), text = std::move(text).value()](
-            client::Visitors& visitors, store::Store&) { return visitors.send(chat, token, text); },
+        [chat = m_route.chat, token = header_token(), sent = std::move(sent).value()](
+            client::Visitors& visitors, store::Store&) {
+          return visitors.send(chat, token, sent.text, sent.client_id);
+        },
         [this](client::Result<core::Seq> seq) {
           if (!seq) return send_failure(seq.failure());
           m_shared.metrics.messages_sent.fetch_add(1, std::memory_order_relaxed);

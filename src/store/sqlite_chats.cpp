@@ -12,7 +12,7 @@ using core::ChatState;
 // Every query that returns whole chats selects these columns in this order (see read_record).
 const std::string k_columns =
     "id, state, visitor_name, opening_message, page, operator_jid, token_hash, last_seq, "
-    "relayed_seq, broker_seen, created_at, visitor_seen_at, told_held";
+    "relayed_seq, broker_seen, created_at, visitor_seen_at, told_held, language";
 const std::string k_live = std::string(k_live_sql);
 const std::string k_request = std::string(k_request_sql);
 
@@ -31,6 +31,7 @@ ChatRecord read_record(const Query& row) {
   record.created_at = row.int_at(10);
   record.visitor_seen_at = row.int_at(11);
   record.chat.told_held = row.int_at(12) != 0;
+  record.chat.language = row.text_at(13);
   return record;
 }
 
@@ -40,7 +41,8 @@ ChatTable::ChatTable(Database& db)
     : m_db(db),
       m_insert(db,
                "INSERT INTO chats (state, visitor_name, opening_message, page, token_hash, "
-               "created_at, visitor_seen_at) VALUES ('waiting', ?1, ?2, ?3, ?4, ?5, ?5)"),
+               "created_at, visitor_seen_at, language) VALUES ('waiting', ?1, ?2, ?3, ?4, ?5, "
+               "?5, ?6)"),
       m_find(db, "SELECT " + k_columns + " FROM chats WHERE id = ?1"),
       m_state_of(db, "SELECT state FROM chats WHERE id = ?1"),
       m_live(db, "SELECT " + k_columns + " FROM chats WHERE " + k_live + " ORDER BY id"),
@@ -81,7 +83,8 @@ ChatId ChatTable::insert(const NewChat& chat, Millis now) {
       .bind(2, chat.opening_message)
       .bind(3, chat.page)
       .bind(4, chat.token_hash)
-      .bind(5, now);
+      .bind(5, now)
+      .bind(6, chat.language);
   query.run();
   return m_db.last_insert_rowid();
 }

@@ -94,6 +94,14 @@ CREATE INDEX chats_unrelayed ON chats(id)
   WHERE visitor_seq > relayed_seq
     AND (state = 'open' OR ((state = 'waiting' OR state = 'notified') AND told_held = 0));
 )sql"},
+    // The widget retries a send with the same client_id until it is answered: the id is kept
+    // with the message, unique per chat, so that a retry finds the first one's seq. And the
+    // language the visitor's page asked for (BCP 47; '' when none), for the bot's texts.
+    Migration{"client ids of visitor messages, chat language", R"sql(
+ALTER TABLE messages ADD COLUMN client_id TEXT;  -- NULL: sent without one
+CREATE UNIQUE INDEX messages_client_id ON messages(chat_id, client_id) WHERE client_id IS NOT NULL;
+ALTER TABLE chats ADD COLUMN language TEXT NOT NULL DEFAULT '';
+)sql"},
 };
 
 int user_version(Database& db) {

@@ -1,0 +1,93 @@
+"""What the visitor sees: dark mode from the system (and forced light), a German browser gets
+German, links are real links and safe, an operator's correction replaces the earlier text in
+place, /me is an action, the operator's name and typing show, the queue position while waiting.
+The parts the server of this branch cannot send yet (replaces, name, typing, position) are given
+to the widget's own rendering, as its event stream would."""
+
+import widget_case
+from widget_case import ROOT
+
+PANEL_BACKGROUND = "getComputedStyle(document.querySelector('.seshat-panel')).backgroundColor"
+WIDGET = "document.querySelector('[data-seshat]').seshat"
+
+
+class WidgetLooks(widget_case.WidgetTestCase):
+    def test_dark_mode_follows_the_system_unless_forced(self):
+        joe, app = self.serve()
+        page = self.browser()
+        page.color_scheme("dark")
+        self.assertEqual(page.goto(app.url("/")), 200)
+        page.click("[data-seshat-open]")
+        self.assertEqual(page.eval(PANEL_BACKGROUND), "rgb(23, 26, 33)")
+        self.assertEqual(page.axe(), [])
+        self.screenshot(page, "widget-dark-start.png")
+        page.eval("document.querySelector('[data-seshat]').setAttribute('data-seshat-theme', 'light')")
+        self.assertEqual(page.eval(PANEL_BACKGROUND), "rgb(255, 255, 255)")
+        page.color_scheme("light")
+        page.eval("document.querySelector('[data-seshat]').setAttribute('data-seshat-theme', 'dark')")
+        self.assertEqual(page.eval(PANEL_BACKGROUND), "rgb(23, 26, 33)")
+        self.assert_no_page_errors(page)
+
+    def test_a_german_browser_gets_german(self):
+        joe, app = self.serve()
+        page = self.browser(locale="de-DE")
+        self.assertEqual(page.goto(app.url("/")), 200)
+        page.click("[data-seshat-open]")
+        self.assertEqual(page.eval("document.querySelector('[data-seshat-begin]').textContent"), "Chat starten")
+        self.assertEqual(page.attr(ROOT, "lang"), "de-DE")
+        chat = self.start_from_page(page, app, joe, "Kunde")
+        self.assertEqual(page.eval("document.querySelector('[data-seshat-state-text]').textContent"),
+                         "Wir warten auf eine Antwort\u2026")
+        self.assertEqual(page.eval("document.querySelector('[data-seshat-send]').textContent"), "Senden")
+        self.accept(page, joe, chat)
+        self.assertEqual(page.axe(), [])
+        self.screenshot(page, "widget-german-open.png")
+        self.assert_no_page_errors(page)
+
+    def test_links_corrections_actions_names_typing_and_position(self):
+        joe, app = self.serve()
+        page = self.browser()
+        chat = self.start_from_page(page, app, joe, "customer")
+        # Queue position while waiting (the status event's `position`).
+        page.eval(f"{WIDGET}.apply({{status: 'waiting', position: 2}})")
+        self.assertEqual(page.eval("document.querySelector('[data-seshat-state-text]').textContent"),
+                         "You are number 2 in the queue.")
+        self.accept(page, joe, chat)
+
+        text = ("See https://example.com/a?b=1. Not javascript:alert(1) nor <b>bold</b> "
+                "or http://exa mple")
+        self.operator_says(joe, text)
+        self.wait_message(page, "operator", text)
+        links = page.eval("Array.from(document.querySelectorAll('[data-seshat-log] a'))"
+                          ".map(a => [a.getAttribute('href'), a.textContent, a.target, a.rel])")
+        self.assertEqual(links, [["https://example.com/a?b=1", "https://example.com/a?b=1", "_blank",
+                                  "noopener noreferrer"]])
+        self.assertEqual(page.count("[data-seshat-log] b"), 0)
+        self.assertEqual(page.attr('[data-seshat-log] > [data-from="operator"]', "data-seq"), "2")
+        self.assertIn("Support", page.eval("document.querySelector('[data-from=operator] .seshat-meta').textContent"))
+
+        # A correction (replaces), with the operator's name; then /me; then typing.
+        page.eval(f"{WIDGET}.apply({{messages: [{{seq: 90, from: 'operator', name: 'Anna',"
+                  f" text: 'Fixed text', replaces: 2, at: new Date().toISOString()}}]}})")
+        edited = page.eval("(() => { const n = document.querySelector('[data-seq=\"2\"]');"
+                           " return [n.querySelector('.seshat-text').textContent, n.hasAttribute('data-edited'),"
+                           " n.querySelector('.seshat-meta').textContent]; })()")
+        self.assertEqual(edited[:2], ["Fixed text", True])
+        self.assertIn("Anna", edited[2])
+        self.assertIn("edited", edited[2])
+        self.assertEqual(page.count('[data-seshat-log] > [data-from="operator"]'), 1)
+        page.eval(f"{WIDGET}.apply({{messages: [{{seq: 91, from: 'operator', name: 'Anna', text: '/me waves'}}]}})")
+        self.wait_message(page, "operator", "Anna waves")
+        self.assertEqual(page.count(".seshat-action"), 1)
+        page.eval(f"{WIDGET}.showTyping({{typing: true, name: 'Anna'}})")
+        self.assertEqual(page.eval("document.querySelector('[data-seshat-typing]').textContent"),
+                         "Anna is typing\u2026")
+        self.assertEqual(page.eval("document.querySelector('[data-seshat-typing]').hidden"), False)
+        self.screenshot(page, "widget-open-typing.png")
+        page.eval(f"{WIDGET}.showTyping({{typing: false}})")
+        self.assertEqual(page.eval("document.querySelector('[data-seshat-typing]').hidden"), True)
+        self.assert_no_page_errors(page)
+
+
+if __name__ == "__main__":
+    widget_case.main()
