@@ -15,8 +15,8 @@ namespace seshat::http {
 
 struct StartRequest {
   std::string name;
-  std::string message;  // optional opening text
-  std::string page;     // optional page the visitor came from
+  std::string message;   // optional opening text
+  std::string page;      // optional page the visitor came from
   std::string language;  // optional BCP 47 tag of the visitor's language
 };
 

@@ -283,16 +283,14 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
   void send_message() {
     auto sent = decode_send(m_request.body());
     if (!sent) return send_failure(sent.failure());
-    query(
-        [chat = m_route.chat, token = header_token(), sent = std::move(sent).value()](
-            client::Visitors& visitors, store::Store&) {
-          return visitors.send(chat, token, sent.text, sent.client_id);
-        },
-        [this](client::Result<core::Seq> seq) {
-          if (!seq) return send_failure(seq.failure());
-          m_shared.metrics.messages_sent.fetch_add(1, std::memory_order_relaxed);
-          send(202, seq_json(seq.value()), k_json);
-        });
+    query([chat = m_route.chat, token = header_token(), sent = std::move(sent).value()](
+              client::Visitors& visitors,
+              store::Store&) { return visitors.send(chat, token, sent.text, sent.client_id); },
+          [this](client::Result<core::Seq> seq) {
+            if (!seq) return send_failure(seq.failure());
+            m_shared.metrics.messages_sent.fetch_add(1, std::memory_order_relaxed);
+            send(202, seq_json(seq.value()), k_json);
+          });
   }
 
   void read_messages() {

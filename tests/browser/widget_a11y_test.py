@@ -3,6 +3,8 @@ leave-a-message form, waiting, open, ended), on a desktop (1280x800) and on a ph
 a keyboard-only visitor can do the whole chat; focus never falls to <body>; buttons are 44 px
 targets on the phone. Screenshots of every state are kept."""
 
+import re
+
 import widget_case
 from widget_case import CLOSED, ROOT, STARTED
 
@@ -94,7 +96,7 @@ class WidgetAccessibility(widget_case.WidgetTestCase):
         self.assertNotIn("0)", ring[2])
         page.keyboard(key="Enter")
         _, notice = joe.expect(lambda text: text.startswith("Remote user 'keyboard user'"), sender=self.bot)
-        chat = int(notice.split("'!ACCEPT ")[1].rstrip("'."))
+        chat = int(re.search(r"'!ACCEPT (\d+)'", notice).group(1))
         page.wait_for("[data-seshat-input]:focus")
         self.accept(page, joe, chat)
         page.keyboard(text="Typed without a mouse")

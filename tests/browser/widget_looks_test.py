@@ -55,7 +55,7 @@ class WidgetLooks(widget_case.WidgetTestCase):
         self.accept(page, joe, chat)
 
         text = ("See https://example.com/a?b=1. Not javascript:alert(1) nor <b>bold</b> "
-                "or http://exa mple")
+                "nor ftp://example.com/file")
         self.operator_says(joe, text)
         self.wait_message(page, "operator", text)
         links = page.eval("Array.from(document.querySelectorAll('[data-seshat-log] a'))"
