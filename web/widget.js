@@ -940,7 +940,7 @@
   Widget.prototype.reset = function (heard) {
     if (!heard && this.chat) this.tell({ t: 'reset', id: this.chat.id });
     this.stopTransport();
-    if (!heard) this.forget();
+    this.forget();
     this.chat = null;
     this.outbox = [];
     this.clearLog();

@@ -27,6 +27,13 @@ struct Endpoint {
   std::uint16_t port = 0;
 };
 
+// One line of a `texts` file: the visitor text `key` in `language` (a section name).
+struct TextOverride {
+  std::string language;
+  std::string key;
+  std::string text;
+};
+
 struct Config {
   std::string sqlitedb;                       // sqlitedb
   std::vector<std::string> localusers;        // localusers: operators' bare JIDs, lower case
@@ -41,6 +48,9 @@ struct Config {
   std::chrono::seconds visitor_timeout{300};  // visitor_timeout: silent visitor -> abandoned
   std::chrono::seconds accept_timeout{0};     // accept_timeout: unaccepted -> failed; 0: never
   std::string log_level = "info";             // log_level: trace|debug|info|warn|error
+  std::string language = "en";                // language: of visitor texts when a chat has none
+  std::string texts;                          // texts: INI file of visitor texts per language
+  std::vector<TextOverride> text_overrides;   // its lines, checked
 };
 
 // Reads [section] of the INI file at `path`. Keys may carry a `seshat_` prefix, are

@@ -123,6 +123,12 @@ Result<Transcript> Visitors::read(core::ChatId id, std::string_view token, core:
     Transcript transcript;
     transcript.status = std::string(core::visitor_status(chat->chat.state));
     if (after < chat->last_seq) transcript.messages = m_store.messages_after(id, after, limit);
+    if (m_texts) {
+      for (auto& message : transcript.messages) {
+        if (message.from == core::Author::system)
+          message.text = m_texts->translate(message.text, chat->chat.language);
+      }
+    }
     if (!core::is_final(chat->chat.state)) touch(id, m_clock());
     return transcript;
   } catch (const store::StoreError&) {

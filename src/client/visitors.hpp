@@ -25,7 +25,10 @@
 #include <unordered_map>
 #include <vector>
 
+#include <memory>
+
 #include "client/error.hpp"
+#include "core/visitor_texts.hpp"
 #include "store/change_feed.hpp"
 #include "store/store.hpp"
 
@@ -91,6 +94,11 @@ class Visitors {
 
   [[nodiscard]] const Limits& limits() const { return m_limits; }
 
+  // From then on read() gives the bot's texts in each chat's language (else English, as stored).
+  void set_texts(std::shared_ptr<const core::texts::VisitorTexts> texts) {
+    m_texts = std::move(texts);
+  }
+
   [[nodiscard]] static Clock system_clock();
 
  private:
@@ -107,6 +115,7 @@ class Visitors {
   store::ChangeFeed* m_feed;
   Limits m_limits;
   Clock m_clock;
+  std::shared_ptr<const core::texts::VisitorTexts> m_texts;
   struct Sender {
     std::string token_hash;            // empty until a send checked the token against the store
     std::vector<store::Millis> sends;  // within the rate window, oldest first

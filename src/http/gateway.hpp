@@ -59,6 +59,8 @@ struct Settings {
   std::chrono::seconds shutdown_grace{5};
   std::size_t max_db_queue = 10000;  // jobs beyond it are answered 503
   client::Limits limits;             // the visitor's limits (name, text sizes, rates)
+  // The bot's texts in the visitors' languages (none: as stored, in English).
+  std::shared_ptr<const core::texts::VisitorTexts> visitor_texts;
 
   // Opens the gateway's own Store; called once, in start(). Required.
   std::function<std::unique_ptr<store::Store>()> open_store;

@@ -55,7 +55,7 @@ struct NewChat {
   std::string opening_message;  // stored as the visitor's first message when not empty
   std::string page;
   std::string token_hash;
-  std::string language;  // BCP 47 tag of the visitor's language; empty when not known
+  std::string language{};  // BCP 47 tag of the visitor's language; empty when not known
 };
 
 struct OutboxItem {

@@ -198,6 +198,10 @@ class Browser:
         """The next `count` matching requests reach the server; their answers never arrive."""
         return self._command("lose_answers", url=url_glob, count=count, method=method)
 
+    def fail_requests(self, url_glob, count, method="POST"):
+        """The next `count` matching requests fail as if the network were down."""
+        return self._command("fail_requests", url=url_glob, count=count, method=method)
+
     def axe(self, timeout=30):
         """axe-core's serious and critical violations on the page: [{"id", "impact", "help", "nodes"}]."""
         return self._command("axe", timeout=timeout)

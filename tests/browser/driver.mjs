@@ -231,6 +231,16 @@ const commands = {
     });
     return null;
   },
+  async fail_requests(r) {
+    // The next `count` requests matching the glob and method never reach the server.
+    let left = r.count;
+    await pageOf(r).route(r.url, async (route) => {
+      if (left <= 0 || route.request().method() !== r.method) return route.fallback();
+      left -= 1;
+      await route.abort('internetdisconnected');
+    });
+    return null;
+  },
   async axe(r) {
     // axe-core (npm) in the page; the violations of at least `impact` (serious, critical).
     const page = pageOf(r);

@@ -72,6 +72,8 @@ class WidgetAccessibility(widget_case.WidgetTestCase):
                 page.click("[data-seshat-new]")
                 page.wait_for("[data-seshat-name]:focus")
         self.assert_no_page_errors(page)
+        # Nothing on the console either (a missing favicon would be a 404 there).
+        self.assertEqual([e for e in page.journal() if e["kind"] == "console.error"], [])
 
     def test_a_keyboard_only_session(self):
         joe, app = self.serve()

@@ -43,6 +43,22 @@ class WidgetFastTyping(widget_case.WidgetTestCase):
         self.screenshot(page, "widget-fast-typing.png")
         self.assert_no_page_errors(page)
 
+    def test_a_send_that_keeps_failing_is_marked_with_a_retry_button(self):
+        page, joe, app, chat = self.open_chat("customer")
+        page.fail_requests(MESSAGES_API, 4)  # every try the widget makes on its own
+        self.visitor_says(page, "Is anyone there?")
+        page.wait_for('[data-seshat-log] > [data-from="visitor"][data-failed] [data-seshat-retry]',
+                      timeout=20)
+        joe.assert_no_message(within=0.3)
+        self.screenshot(page, "widget-send-failed.png")
+        page.click("[data-seshat-retry]")
+        joe.expect("Is anyone there?")
+        page.wait_for('[data-seshat-log] > [data-from="visitor"][data-seq]:not([data-failed])')
+        self.assertEqual(self.log(page), [("system", widget_case.STARTED),
+                                          ("visitor", "Is anyone there?")])
+        joe.assert_no_message(within=0.5)
+        self.assert_no_page_errors(page)
+
 
 if __name__ == "__main__":
     widget_case.main()

@@ -39,10 +39,32 @@ class WidgetLooks(widget_case.WidgetTestCase):
         self.assertEqual(page.eval("document.querySelector('[data-seshat-state-text]').textContent"),
                          "Wir warten auf eine Antwort\u2026")
         self.assertEqual(page.eval("document.querySelector('[data-seshat-send]').textContent"), "Senden")
-        self.accept(page, joe, chat)
+        # The bot's words to the visitor in German too (the chat's language); the operator's
+        # side stays as it was.
+        joe.send(self.bot, f"!ACCEPT {chat}")
+        joe.expect(f"You are now handling chat #{chat}. Send '!FINISH' when you are done.")
+        self.wait_message(page, "system", "Ihr Chat hat begonnen.")
+        page.wait_for(f'{ROOT}[data-seshat-status="open"]')
         self.assertEqual(page.axe(), [])
-        self.screenshot(page, "widget-german-open.png")
+        self.visitor_says(page, "Hallo!")
+        joe.expect("Hallo!")
+        joe.send(self.bot, "!FINISH")
+        joe.expect(widget_case.CLOSED)
+        self.wait_message(page, "system", "Der Chat ist jetzt beendet.")
+        self.screenshot(page, "widget-german-ended.png")
         self.assert_no_page_errors(page)
+
+    def test_the_page_is_sent_as_origin_and_path_only(self):
+        joe, app = self.serve()
+        page = self.browser()
+        self.assertEqual(page.goto(app.url("/?session=s3cr3t#private")), 200)
+        page.click("[data-seshat-open]")
+        page.fill("[data-seshat-name]", "customer")
+        page.click("[data-seshat-begin]")
+        _, notice = joe.expect(lambda text: text.startswith("Remote user 'customer'"), sender=self.bot)
+        self.assertIn(app.url("/"), notice)
+        self.assertNotIn("s3cr3t", notice)
+        self.assertNotIn("private", notice)
 
     def test_links_corrections_actions_names_typing_and_position(self):
         joe, app = self.serve()
