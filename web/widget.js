@@ -433,7 +433,8 @@
     if (count === before) return;
     if (!before) this.title = document.title;
     document.title = count ? '(' + count + ') ' + this.title : this.title;
-    if (count > before && this.sound && this.leader && this.live) beep();
+    var sound = this.root.getAttribute('data-seshat-sound');
+    if (count > before && sound != null && !/^(off|false|no)$/i.test(sound) && this.leader && this.live) beep();
     this.unread = count;
   };
 
@@ -474,7 +475,6 @@
   Widget.prototype.share = function () {
     var self = this;
     this.leader = true;
-    this.sound = this.root.hasAttribute('data-seshat-sound') && !/^(off|false|no)$/i.test(this.root.getAttribute('data-seshat-sound'));
     if (!window.BroadcastChannel || !(navigator.locks && navigator.locks.request)) return;
     this.leader = false;
     this.channel = new BroadcastChannel(this.key);

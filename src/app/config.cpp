@@ -228,18 +228,20 @@ void read_texts(const SectionReader& reader, Config& config) {
   if (texts == nullptr) return;
   config.texts = reader.single_line(*texts);
   check_readable_file(reader, *texts);
+  // Problems name both places: this key, then the texts file's line.
   auto parsed = ini::parse(read_whole_file(config.texts));
   if (const auto* error = std::get_if<ini::ParseError>(&parsed)) {
     std::string line = config.texts + ":" + std::to_string(error->line) + ": ";
     if (!error->section.empty()) line += "[" + error->section + "] ";
-    throw ConfigError(line + error->message);
+    report.fail(texts, {}, line + error->message);
   }
   core::texts::VisitorTexts check(config.language);
   for (const auto& section : std::get<ini::Document>(parsed).sections) {
     for (const auto& entry : section.entries) {
       if (auto problem = check.set(section.name, entry.key, entry.value)) {
-        throw ConfigError(config.texts + ":" + std::to_string(entry.line) + ": [" + section.name +
-                          "] " + entry.key + ": " + *problem);
+        report.fail(texts, {},
+                    config.texts + ":" + std::to_string(entry.line) + ": [" + section.name + "] " +
+                        entry.key + ": " + *problem);
       }
       config.text_overrides.push_back(TextOverride{section.name, entry.key, entry.value});
     }

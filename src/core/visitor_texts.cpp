@@ -64,7 +64,8 @@ std::string primary(std::string_view tag) {
 }
 
 bool is_language(std::string_view language) {
-  return language.size() >= 2 && language.size() <= 8 &&
+  // ISO 639 codes: two or three letters ("de", "gsw").
+  return language.size() >= 2 && language.size() <= 3 &&
          std::all_of(language.begin(), language.end(),
                      [](unsigned char c) { return std::isalpha(c) != 0; });
 }

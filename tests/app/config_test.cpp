@@ -274,18 +274,18 @@ TEST(ConfigError, BadLanguageOrTextsFile) {
             "'german!'");
   const auto unknown = dir.write("unknown.ini", "[de]\nchat_started = Hallo\nchat_stared = x\n");
   EXPECT_EQ(error_of(seed_with("texts = " + unknown.string() + "\n")),
-            unknown.string() +
+            "sample.ini:6: [Seshat] texts: " + unknown.string() +
                 ":3: [de] chat_stared: unknown text 'chat_stared' (known: chat_started, "
                 "chat_closed, no_operator, operator_went_offline, held_back, nobody_can_take, "
                 "nobody_could_take, lost_contact)");
   const auto section = dir.write("section.ini", "[Deutsch!]\nchat_started = Hallo\n");
   EXPECT_EQ(error_of(seed_with("texts = " + section.string() + "\n")),
-            section.string() +
+            "sample.ini:6: [Seshat] texts: " + section.string() +
                 ":2: [Deutsch!] chat_started: 'Deutsch!' is not a language (a section is one, "
                 "like [de])");
   const auto broken = dir.write("broken.ini", "[de]\nthis is not a line\n");
   EXPECT_EQ(error_of(seed_with("texts = " + broken.string() + "\n"))
-                .rfind(broken.string() + ":2: [de] ", 0),
+                .rfind("sample.ini:6: [Seshat] texts: " + broken.string() + ":2: [de] ", 0),
             0u);
   const auto missing = (dir.path() / "missing.ini").string();
   EXPECT_EQ(

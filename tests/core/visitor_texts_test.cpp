@@ -57,6 +57,8 @@ TEST(VisitorTexts, OverridesAndTheirErrors) {
             "operator_went_offline, held_back, nobody_can_take, nobody_could_take, lost_contact)");
   EXPECT_EQ(texts.set("de-AT", "chat_started", "x").value_or(""),
             "'de-AT' is not a language (a section is one, like [de])");
+  EXPECT_EQ(texts.set("Deutsch", "chat_started", "x").value_or(""),
+            "'Deutsch' is not a language (a section is one, like [de])");
   EXPECT_EQ(texts.set("de", "chat_started", "").value_or(""),
             "the text of 'chat_started' is empty");
 }
