@@ -233,7 +233,6 @@
     var t = this.t.bind(this);
     var n = ++uid;
     root.classList.add('seshat');
-    root.setAttribute('lang', this.lang);
     var ids = {
       panel: 'seshat-panel-' + n, name: 'seshat-name-' + n, first: 'seshat-first-' + n,
       input: 'seshat-input-' + n, title: 'seshat-title-' + n, email: 'seshat-email-' + n
@@ -253,7 +252,7 @@
     this.opener.appendChild(this.badgeLabel);
 
     var panel = this.panel = el('section', {
-      id: ids.panel, 'class': 'seshat-panel', role: 'dialog', 'aria-labelledby': ids.title, hidden: true
+      id: ids.panel, 'class': 'seshat-panel', role: 'dialog', 'aria-labelledby': ids.title, hidden: true, lang: this.lang
     });
     var header = el('header', { 'class': 'seshat-header' });
     var heading = el('div', { 'class': 'seshat-heading' });

@@ -67,6 +67,41 @@ class WidgetTabs(widget_case.WidgetTestCase):
         ])
         self.assert_no_page_errors(second)
 
+    def test_an_optional_beep_for_a_new_message_while_hidden(self):
+        joe, app = self.serve()
+        page = self.browser(init_scripts=[AUDIO_STUB])
+        chat = self.start_from_page(page, app, joe, "customer")
+        self.accept(page, joe, chat)
+        page.click("[data-seshat-hide]")
+        self.operator_says(joe, "one")  # off by default
+        page.wait_function("return document.querySelector('[data-seshat-unread]').textContent === '1';")
+        page.eval("document.querySelector('[data-seshat]').setAttribute('data-seshat-sound', '')")
+        self.operator_says(joe, "two")
+        page.wait_function("return document.querySelector('[data-seshat-unread]').textContent === '2';")
+        page.eval("document.querySelector('[data-seshat]').setAttribute('data-seshat-sound', 'off')")
+        self.operator_says(joe, "three")
+        page.wait_function("return document.querySelector('[data-seshat-unread]').textContent === '3';")
+        self.assertEqual(page.eval("window.__beeps"), 1)
+        # A beep is a tone made in the page: no sound file is fetched from anywhere.
+        hosts = {r["url"].split("/")[2] for r in page.requests() if r["url"].startswith("http")}
+        self.assertEqual(hosts, {app.url("/").split("/")[2]})
+
+
+# Counts the tones the widget makes (headless Chromium has no sound to hear).
+AUDIO_STUB = """
+window.__beeps = 0;
+window.AudioContext = class {
+  constructor() { this.currentTime = 0; this.destination = {}; }
+  createOscillator() {
+    window.__beeps += 1;
+    return { frequency: { value: 0 }, connect() {}, start() {}, stop() {} };
+  }
+  createGain() {
+    return { gain: { setValueAtTime() {}, exponentialRampToValueAtTime() {} }, connect() {} };
+  }
+};
+"""
+
 
 if __name__ == "__main__":
     widget_case.main()
