@@ -52,6 +52,17 @@ class WidgetLooks(widget_case.WidgetTestCase):
         joe.expect(widget_case.CLOSED)
         self.wait_message(page, "system", "Der Chat ist jetzt beendet.")
         self.screenshot(page, "widget-german-ended.png")
+
+        # "Email me the transcript": a bad address is caught here; a good one goes to the server
+        # (POST .../transcript), whose answer (sent, or not available here) is shown.
+        notice = "document.querySelector('.seshat-after .seshat-notice').textContent"
+        page.click("[data-seshat-transcript]")
+        self.assertEqual(page.eval(notice), "Bitte geben Sie eine g\u00fcltige E-Mail-Adresse ein.")
+        page.fill("[data-seshat-email]", "kunde@example.com")
+        page.click("[data-seshat-transcript]")
+        page.wait_function(f"const t = {notice}; return t && !t.startsWith('Bitte') && t;")
+        self.assertIn(f"/api/chats/{chat}/transcript",
+                      [r["url"].split("/seshat", 1)[1] for r in page.requests() if r["method"] == "POST"])
         self.assert_no_page_errors(page)
 
     def test_the_page_is_sent_as_origin_and_path_only(self):
