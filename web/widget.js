@@ -246,7 +246,7 @@
     this.opener.classList.add('seshat-launcher');
     this.opener.setAttribute('aria-controls', ids.panel);
     this.opener.setAttribute('aria-expanded', 'false');
-    this.badge = el('span', { 'class': 'seshat-unread', 'data-seshat-unread': true, hidden: true });
+    this.badge = el('span', { 'class': 'seshat-unread', 'data-seshat-unread': true, hidden: true, 'aria-hidden': 'true' });
     this.badgeLabel = el('span', { 'class': 'seshat-visually-hidden' });
     this.opener.appendChild(this.badge);
     this.opener.appendChild(this.badgeLabel);
