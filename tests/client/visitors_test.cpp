@@ -267,6 +267,17 @@ TEST_F(VisitorsTest, ARetryWithTheSameClientIdIsStoredOnce) {
   EXPECT_EQ(all_messages(ticket.id).size(), 2u);
 }
 
+TEST_F(VisitorsTest, ARetryAfterTheChatEndedStillLearnsItsSeq) {
+  const auto ticket = start();
+  ASSERT_EQ(m_visitors.send(ticket.id, ticket.token, "bye", "id-1").value(), 1);
+  ASSERT_TRUE(m_visitors.close(ticket.id, ticket.token).ok());
+  Visitors fresh(*m_store, &m_feed, Limits{}, [this] { return m_now; });  // nothing cached
+  EXPECT_EQ(fresh.send(ticket.id, ticket.token, "bye", "id-1").value(), 1);
+  expect_failure(fresh.send(ticket.id, ticket.token, "late", "id-2"), Error::chat_closed);
+  expect_failure(fresh.send(ticket.id, "wrong-token", "bye", "id-1"), Error::wrong_token);
+  EXPECT_EQ(all_messages(ticket.id).size(), 2u);  // "bye" and the closing line
+}
+
 TEST_F(VisitorsTest, ChatsEndedByOperatorsAreClosedToo) {
   const auto ticket = start();
   ASSERT_TRUE(m_store->apply(
