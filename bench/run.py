@@ -341,6 +341,19 @@ def print_table(args, r):
              if args.prosody_cpu is not None else ""))
     print(f"machine: {os.cpu_count()} cores, "
           f"{next((l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name')), '?')}")
+    print(widget_size())
+
+
+def widget_size():
+    """The widget's download: widget.js and widget.css gzipped (at most 15 KB together)."""
+    import gzip
+    web = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "web")
+    sizes = {}
+    for name in ("widget.js", "widget.css"):
+        with open(os.path.join(web, name), "rb") as f:
+            sizes[name] = len(gzip.compress(f.read(), 9))
+    return (f"widget: widget.js {sizes['widget.js']} B + widget.css {sizes['widget.css']} B = "
+            f"{sum(sizes.values())} B gzipped (limit 15360 B)")
 
 
 if __name__ == "__main__":

@@ -54,6 +54,7 @@ void check_bodies(std::string_view body) {
     check_round_trip(start->name);
     check_round_trip(start->message);
     check_round_trip(start->page);
+    check_round_trip(start->language);
   } else {
     check_refusal(start.failure());
   }
@@ -61,6 +62,12 @@ void check_bodies(std::string_view body) {
     check_round_trip(text.value());
   } else {
     check_refusal(text.failure());
+  }
+  if (const auto sent = http::decode_send(body)) {
+    check_round_trip(sent->text);
+    check_round_trip(sent->client_id);
+  } else {
+    check_refusal(sent.failure());
   }
 }
 

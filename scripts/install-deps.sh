@@ -56,8 +56,10 @@ if [ -x /etc/init.d/ejabberd ] && pgrep -u ejabberd beam >/dev/null 2>&1; then
   "${sudo_cmd[@]}" /etc/init.d/ejabberd stop >/dev/null 2>&1 || true
 fi
 
-# npm: playwright-core only (it drives Debian's chromium; no browser download).
-if [ -f "$here/tests/browser/package.json" ] && [ ! -d "$here/tests/browser/node_modules/playwright-core" ]; then
+# npm: playwright-core (it drives Debian's chromium; no browser download) and axe-core (the
+# accessibility checks the widget tests run in every state).
+if [ -f "$here/tests/browser/package.json" ] && { [ ! -d "$here/tests/browser/node_modules/playwright-core" ] ||
+  [ ! -d "$here/tests/browser/node_modules/axe-core" ]; }; then
   (cd "$here/tests/browser" && npm install --no-audit --no-fund --silent)
 fi
 echo "install-deps: ready"

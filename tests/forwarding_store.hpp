@@ -25,6 +25,10 @@ class ForwardingStore : public store::Store {
                            const std::string& text) override {
     return m_real->add_message(chat, from, text);
   }
+  store::Added add_visitor_message_once(store::ChatId chat, const std::string& text,
+                                        const std::string& client_id) override {
+    return m_real->add_visitor_message_once(chat, text, client_id);
+  }
   std::vector<store::Message> messages_after(store::ChatId chat, store::Seq after,
                                              int limit) override {
     return m_real->messages_after(chat, after, limit);

@@ -9,9 +9,11 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <regex>
 
 #include "app/config_values.hpp"
 #include "app/ini.hpp"
+#include "core/visitor_texts.hpp"
 #include "mail/address.hpp"
 
 namespace seshat::app {
@@ -37,11 +39,25 @@ std::string printable(const std::string& text) {
 ConfigError::ConfigError(const std::string& message) : std::runtime_error(printable(message)) {}
 namespace {
 
-constexpr std::array<std::string_view, 17> k_keys = {
-    "sqlitedb", "localusers", "username", "password", "xmppserver", "tls", "tls_ca", "listen",
-    "prefix", "allowed_origins", "visitor_timeout", "accept_timeout", "log_level",
-    // issue 14
-    "operator_grace", "reconnect_grace", "visitor_grace", "max_chats"};
+constexpr std::array<std::string_view, 19> k_keys = {"sqlitedb",
+                                                     "localusers",
+                                                     "username",
+                                                     "password",
+                                                     "xmppserver",
+                                                     "tls",
+                                                     "tls_ca",
+                                                     "listen",
+                                                     "prefix",
+                                                     "allowed_origins",
+                                                     "visitor_timeout",
+                                                     "accept_timeout",
+                                                     "log_level",
+                                                     "operator_grace",
+                                                     "reconnect_grace",
+                                                     "visitor_grace",
+                                                     "max_chats",
+                                                     "language",
+                                                     "texts"};
 constexpr int k_max_chats_limit = 100;
 // Mail and retention (read by read_mail_config).
 constexpr std::array<std::string_view, 7> k_mail_keys = {
@@ -331,6 +347,45 @@ void read_mail_config(const SectionReader& reader, const EnvLookup& env, Config&
   }
 }
 
+bool is_language_tag(std::string_view tag) {
+  static const std::regex k_tag("[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*");
+  return tag.size() <= 35 && std::regex_match(tag.begin(), tag.end(), k_tag);
+}
+
+// `language` and the `texts` file: every line of the file is checked against the core's
+// visitor texts (a known key in a section named by a language), or the file is refused.
+void read_texts(const SectionReader& reader, Config& config) {
+  const auto& report = reader.report();
+  if (const auto* language = reader.optional("language")) {
+    config.language = reader.single_line(*language);
+    if (!is_language_tag(config.language))
+      report.fail(language, {},
+                  "must be a language tag such as en or de, not '" + language->value + "'");
+  }
+  const auto* texts = reader.optional("texts");
+  if (texts == nullptr) return;
+  config.texts = reader.single_line(*texts);
+  check_readable_file(reader, *texts);
+  // Problems name both places: this key, then the texts file's line.
+  auto parsed = ini::parse(read_whole_file(config.texts));
+  if (const auto* error = std::get_if<ini::ParseError>(&parsed)) {
+    std::string line = config.texts + ":" + std::to_string(error->line) + ": ";
+    if (!error->section.empty()) line += "[" + error->section + "] ";
+    report.fail(texts, {}, line + error->message);
+  }
+  core::texts::VisitorTexts check(config.language);
+  for (const auto& section : std::get<ini::Document>(parsed).sections) {
+    for (const auto& entry : section.entries) {
+      if (auto problem = check.set(section.name, entry.key, entry.value)) {
+        report.fail(texts, {},
+                    config.texts + ":" + std::to_string(entry.line) + ": [" + section.name + "] " +
+                        entry.key + ": " + *problem);
+      }
+      config.text_overrides.push_back(TextOverride{section.name, entry.key, entry.value});
+    }
+  }
+}
+
 Config read_config(const SectionReader& reader, const EnvLookup& env) {
   Config config;
   const auto& report = reader.report();
@@ -430,6 +485,8 @@ Config read_config(const SectionReader& reader, const EnvLookup& env) {
       config.caps.*cap.field =
           reader.value_of(*entry, parse_count(reader.single_line(*entry), cap.max));
   }
+
+  read_texts(reader, config);
   return config;
 }
 

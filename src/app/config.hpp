@@ -50,6 +50,13 @@ struct Caps {
   std::int64_t min_free_disk_mb = 200;  // below it on the database's file system: no new chats
 };
 
+// One line of a `texts` file: the visitor text `key` in `language` (a section name).
+struct TextOverride {
+  std::string language;
+  std::string key;
+  std::string text;
+};
+
 struct Config {
   std::string sqlitedb;                       // sqlitedb
   std::vector<std::string> localusers;        // localusers: operators' bare JIDs, lower case
@@ -71,6 +78,9 @@ struct Config {
   MailConfig mail;                            // smtp, smtp_tls, smtp_user, ..., mail_delay
   std::chrono::milliseconds retention{0};     // retention_days (decimals allowed); 0: keep
   Caps caps;                                  // the caps against abuse (SECURITY.md)
+  std::string language = "en";                // language: of visitor texts when a chat has none
+  std::string texts;                          // texts: INI file of visitor texts per language
+  std::vector<TextOverride> text_overrides;   // its lines, checked
 };
 
 // Reads [section] of the INI file at `path`. Keys may carry a `seshat_` prefix, are

@@ -14,6 +14,7 @@
 #include "app/fd_limit.hpp"
 #include "app/mailer.hpp"
 #include "app/signals.hpp"
+#include "core/visitor_texts.hpp"
 #include "http/gateway.hpp"
 #include "http/metrics.hpp"
 #include "store/change_feed.hpp"
@@ -96,6 +97,10 @@ http::Settings gateway_settings(const Config& config, const Broker* broker, cons
   settings.allowed_origins = config.allowed_origins;
   settings.web_root = web_root();
   settings.open_store = [path = config.sqlitedb] { return store::open_sqlite_store(path); };
+  auto texts = std::make_shared<core::texts::VisitorTexts>(config.language);
+  for (const auto& line : config.text_overrides)
+    (void)texts->set(line.language, line.key, line.text);  // checked by load_config
+  settings.visitor_texts = std::move(texts);
   // A visitor's page is "seen" when it reads; refresh that well within visitor_timeout, or a
   // live visitor would count as vanished.
   if (config.visitor_timeout.count() > 0) {

@@ -202,4 +202,38 @@ Result<std::string> check_email(std::string_view email) {
   return std::string(email);
 }
 
+Result<std::string> check_client_id(std::string_view id) {
+  const bool visible =
+      std::all_of(id.begin(), id.end(), [](char c) { return c > ' ' && c < '\x7f'; });
+  if (id.empty() || id.size() > 64 || !visible) {
+    return Failure{Error::bad_request,
+                   "The field 'client_id' must be 1 to 64 visible ASCII characters."};
+  }
+  return std::string(id);
+}
+
+Result<std::string> check_language(std::string_view tag) {
+  const auto letter = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+  const auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  bool valid = tag.size() <= 35;
+  std::size_t subtag = 0;  // characters in the current subtag
+  bool first = true;       // in the primary subtag (letters only)
+  for (std::size_t at = 0; valid && at <= tag.size(); ++at) {
+    if (at == tag.size() || tag[at] == '-') {
+      valid = subtag >= (first ? 2u : 1u) && subtag <= 8;
+      first = false;
+      subtag = 0;
+    } else {
+      valid = letter(tag[at]) || (!first && digit(tag[at]));
+      ++subtag;
+    }
+  }
+  if (tag.empty()) return std::string{};
+  if (!valid) {
+    return Failure{Error::bad_request,
+                   "The field 'language' must be a language tag such as 'de' or 'pt-BR'."};
+  }
+  return std::string(tag);
+}
+
 }  // namespace seshat::client

@@ -33,6 +33,13 @@ namespace seshat::client {
 // letters, digits and inner hyphens with at least one dot. Anything else -> bad_request.
 [[nodiscard]] Result<std::string> check_email(std::string_view email);
 
+// The sender's id of a message: 1 to 64 visible ASCII characters (no space).
+[[nodiscard]] Result<std::string> check_client_id(std::string_view id);
+
+// A BCP 47 language tag ("de", "pt-BR", "zh-Hant-TW"): letters, then subtags of letters and
+// digits after '-', at most 35 characters; may be empty (not known).
+[[nodiscard]] Result<std::string> check_language(std::string_view tag);
+
 // True when the text has nothing but white space.
 [[nodiscard]] bool is_blank(std::string_view text);
 

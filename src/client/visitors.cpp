@@ -44,7 +44,7 @@ Visitors::Clock Visitors::system_clock() {
 
 Result<Ticket> Visitors::start(std::string_view name, std::string_view message,
                                std::string_view page, std::string_view email,
-                               std::string_view network) {
+                               std::string_view network, std::string_view language) {
   auto checked_name = check_name(name, m_limits.max_name_bytes);
   if (!checked_name) return checked_name.failure();
   auto checked_message = check_message(message, m_limits.max_message_bytes);
@@ -53,6 +53,8 @@ Result<Ticket> Visitors::start(std::string_view name, std::string_view message,
   if (!checked_page) return checked_page.failure();
   auto checked_email = check_email(email);
   if (!checked_email) return checked_email.failure();
+  auto checked_language = check_language(language);
+  if (!checked_language) return checked_language.failure();
 
   try {
     if (auto refused = refuse_new_chat(network, m_clock())) return *refused;
@@ -67,6 +69,7 @@ Result<Ticket> Visitors::start(std::string_view name, std::string_view message,
   if (!is_blank(checked_message.value())) chat.opening_message = std::move(checked_message).value();
   chat.page = std::move(checked_page).value();
   chat.email = std::move(checked_email).value();
+  chat.language = std::move(checked_language).value();
   chat.token_hash = hash_token(*token);
   try {
     const auto id = m_store.create_chat(chat);
@@ -80,12 +83,22 @@ Result<Ticket> Visitors::start(std::string_view name, std::string_view message,
 }
 
 Result<core::Seq> Visitors::send(core::ChatId id, std::string_view token, std::string_view text,
-                                 std::string_view network) {
+                                 std::string_view client_id, std::string_view network) {
   auto checked = check_message(text, m_limits.max_message_bytes);
   if (!checked) return checked.failure();
+  if (!client_id.empty()) {
+    if (auto checked_id = check_client_id(client_id); !checked_id) return checked_id.failure();
+  }
   if (is_blank(checked.value())) return Failure{Error::bad_request, "The message is empty."};
   try {
     auto checked_token = check_sender_token(id, token);
+    if (!checked_token && checked_token.failure().code == Error::chat_closed &&
+        !client_id.empty()) {
+      // A retry of a message stored before the chat ended still learns its seq.
+      const auto earlier =
+          m_store.add_visitor_message_once(id, checked.value(), std::string(client_id));
+      if (earlier.repeated) return earlier.seq;
+    }
     if (!checked_token) return checked_token.failure();
     const auto now = m_clock();
     if (!take_send_slot(id, now))
@@ -102,7 +115,11 @@ Result<core::Seq> Visitors::send(core::ChatId id, std::string_view token, std::s
       return Failure{Error::too_many,
                      "Too many messages came from your network in a short time; please wait a "
                      "moment and try again."};
-    const auto added = m_store.add_message(id, core::Author::visitor, checked.value());
+    const auto added =
+        client_id.empty()
+            ? m_store.add_message(id, core::Author::visitor, checked.value())
+            : m_store.add_visitor_message_once(id, checked.value(), std::string(client_id));
+    if (added.repeated) return added.seq;  // answered before; nothing new to announce
     switch (added.result) {
       case store::AddResult::added:
         break;
@@ -141,6 +158,12 @@ Result<Transcript> Visitors::read(core::ChatId id, std::string_view token, core:
       }
     }
     if (after < chat->last_seq) read_page(id, after, limit, transcript);
+    if (m_texts) {
+      for (auto& message : transcript.messages) {
+        if (message.from == core::Author::system)
+          message.text = m_texts->translate(message.text, chat->chat.language);
+      }
+    }
     // A visitor with an email gets by mail the operator lines written after their page was
     // last heard from (core/reply_mail.hpp): a read that hands over such lines records it at
     // once, even in a closed chat, so that they are not mailed too.

@@ -26,7 +26,10 @@
 #include <unordered_map>
 #include <vector>
 
+#include <memory>
+
 #include "client/error.hpp"
+#include "core/visitor_texts.hpp"
 #include "store/change_feed.hpp"
 #include "store/store.hpp"
 
@@ -81,15 +84,18 @@ class Visitors {
            Clock clock = system_clock());
 
   // Opens a chat. `name` is required (one line, trimmed); `message` (an opening text),
-  // `page` and `email` (checked by check_email) may be empty. `network` (network_of the
-  // client's address) is counted for the per-network limits.
+  // `page`, `email` (checked by check_email) and `language` (a BCP 47 tag: the bot's texts to
+  // the visitor) may be empty. `network` (network_of the client's address) is counted for the
+  // per-network limits.
   [[nodiscard]] Result<Ticket> start(std::string_view name, std::string_view message,
                                      std::string_view page, std::string_view email = {},
-                                     std::string_view network = {});
+                                     std::string_view network = {}, std::string_view language = {});
 
-  // Adds a visitor message; returns its seq.
+  // Adds a visitor message; returns its seq. With a `client_id` (check_client_id), a retry of
+  // a message stored before under the same id stores nothing and returns that message's seq.
   [[nodiscard]] Result<core::Seq> send(core::ChatId id, std::string_view token,
-                                       std::string_view text, std::string_view network = {});
+                                       std::string_view text, std::string_view client_id = {},
+                                       std::string_view network = {});
 
   // The chat's status and its messages with seq > after (at most `limit`, capped by
   // Limits::max_read_messages; limit <= 0 means that cap). Records that the visitor is present.
@@ -115,6 +121,11 @@ class Visitors {
 
   [[nodiscard]] const Limits& limits() const { return m_limits; }
 
+  // From then on read() gives the bot's texts in each chat's language (else English, as stored).
+  void set_texts(std::shared_ptr<const core::texts::VisitorTexts> texts) {
+    m_texts = std::move(texts);
+  }
+
   [[nodiscard]] static Clock system_clock();
 
  private:
@@ -135,6 +146,7 @@ class Visitors {
   store::ChangeFeed* m_feed;
   Limits m_limits;
   Clock m_clock;
+  std::shared_ptr<const core::texts::VisitorTexts> m_texts;
   struct Sender {
     std::string token_hash;            // empty until a send checked the token against the store
     std::vector<store::Millis> sends;  // within the rate window, oldest first

@@ -55,6 +55,7 @@ struct Chat {
   // not take up the operator's slot. Not stored: the broker derives it from visitor_seen_at.
   bool visitor_away = false;
   std::int64_t created_at = 0;  // Unix milliseconds; 0 when unknown
+  std::string language;         // BCP 47 tag the visitor's page gave ("de-AT"); empty: not known
 };
 
 }  // namespace seshat::core

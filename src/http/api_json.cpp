@@ -65,8 +65,25 @@ client::Result<StartRequest> decode_start(std::string_view body) {
   if (!page) return page.failure();
   auto email = string_field(object.value(), "email", Field::optional);
   if (!email) return email.failure();
+  auto language = string_field(object.value(), "language", Field::optional);
+  if (!language) return language.failure();
   return StartRequest{std::move(name).value(), std::move(message).value(), std::move(page).value(),
-                      std::move(email).value()};
+                      std::move(email).value(), std::move(language).value()};
+}
+
+client::Result<SendRequest> decode_send(std::string_view body) {
+  auto object = parse_object(body);
+  if (!object) return object.failure();
+  auto text = string_field(object.value(), "text", Field::required);
+  if (!text) return text.failure();
+  auto client_id = string_field(object.value(), "client_id", Field::optional);
+  if (!client_id) return client_id.failure();
+  // Present but empty is a mistake, not "none": say so rather than store without one.
+  if (const auto found = object->find("client_id");
+      found != object->end() && found->is_string() && client_id->empty()) {
+    return bad_request("The field 'client_id' must be 1 to 64 characters.");
+  }
+  return SendRequest{std::move(text).value(), std::move(client_id).value()};
 }
 
 client::Result<std::string> decode_text(std::string_view body) {

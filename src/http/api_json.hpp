@@ -16,9 +16,10 @@ namespace seshat::http {
 
 struct StartRequest {
   std::string name;
-  std::string message;  // optional opening text
-  std::string page;     // optional page the visitor came from
-  std::string email;    // optional address of the visitor (checked by the Visitors)
+  std::string message;   // optional opening text
+  std::string page;      // optional page the visitor came from
+  std::string email;     // optional address of the visitor (checked by the Visitors)
+  std::string language;  // optional BCP 47 tag of the visitor's language
 };
 
 // {"name":"...","message":"...","page":"...","email":"..."}: name required; all strings.
@@ -29,6 +30,14 @@ struct StartRequest {
 
 // {"email":"..."}: the address a transcript goes to (required, a string).
 [[nodiscard]] client::Result<std::string> decode_email(std::string_view body);
+
+struct SendRequest {
+  std::string text;
+  std::string client_id;  // optional: the sender's id of this message, the same on every retry
+};
+
+// {"text":"...","client_id":"..."}: text required, client_id optional; both strings.
+[[nodiscard]] client::Result<SendRequest> decode_send(std::string_view body);
 
 // The HTTP status of each failure of the visitor's operations.
 [[nodiscard]] int status_of(client::Error error);

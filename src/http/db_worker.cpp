@@ -16,13 +16,16 @@ store::Store& require(const std::unique_ptr<store::Store>& store) {
 }  // namespace
 
 DbWorker::DbWorker(const StoreFactory& open_store, store::ChangeFeed& feed, client::Limits limits,
-                   std::size_t max_queue)
+                   std::size_t max_queue, std::shared_ptr<const core::texts::VisitorTexts> texts)
     : m_feed(feed),
       m_collect(m_uncommitted.subscribe([this](core::ChatId chat) { m_changed.push_back(chat); })),
       m_store(open_store()),
       m_visitors(require(m_store), &m_uncommitted, limits),
       m_max_queue(max_queue),
-      m_thread([this] { run(); }) {}
+      m_thread([this, texts = std::move(texts)]() mutable {
+        m_visitors.set_texts(std::move(texts));
+        run();
+      }) {}
 
 DbWorker::~DbWorker() {
   stop();

@@ -34,9 +34,10 @@ class DbWorker {
   using Job = std::function<Reply(client::Visitors&, store::Store&)>;
   using StoreFactory = std::function<std::unique_ptr<store::Store>()>;
 
-  // Changes are published on `feed` once committed.
+  // Changes are published on `feed` once committed. `texts`: the bot's texts in the visitors'
+  // languages (none: as stored, in English).
   DbWorker(const StoreFactory& open_store, store::ChangeFeed& feed, client::Limits limits,
-           std::size_t max_queue);
+           std::size_t max_queue, std::shared_ptr<const core::texts::VisitorTexts> texts = nullptr);
   ~DbWorker();
   DbWorker(const DbWorker&) = delete;
   DbWorker& operator=(const DbWorker&) = delete;

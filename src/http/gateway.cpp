@@ -263,8 +263,9 @@ void Gateway::start_listening() {
   impl.io.emplace(threads);
   auto acceptor = open_acceptor(*impl.io, shared.settings);
   impl.port = acceptor.local_endpoint().port();
-  shared.db = std::make_unique<DbWorker>(shared.settings.open_store, impl.feed,
-                                         shared.settings.limits, shared.settings.max_db_queue);
+  shared.db =
+      std::make_unique<DbWorker>(shared.settings.open_store, impl.feed, shared.settings.limits,
+                                 shared.settings.max_db_queue, shared.settings.visitor_texts);
   impl.subscription = impl.feed.subscribe([&impl](core::ChatId chat) {
     if (chat == store::any_chat)
       impl.request_sweep();

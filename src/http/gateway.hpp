@@ -65,6 +65,8 @@ struct Settings {
   std::size_t connection_reserve = 32;            // kept for /healthz and /metrics
   std::chrono::seconds reserve_timeout{5};        // a reserve connection's header timeout
   client::Limits limits;  // the visitor's limits (sizes, rates, floods counted in the store)
+  // The bot's texts in the visitors' languages (none: as stored, in English).
+  std::shared_ptr<const core::texts::VisitorTexts> visitor_texts;
 
   // Opens the gateway's own Store; called once, in start(). Required.
   std::function<std::unique_ptr<store::Store>()> open_store;

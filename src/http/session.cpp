@@ -320,8 +320,8 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
     query(
         [request = std::move(start).value(), network = network_of(m_address)](
             client::Visitors& visitors, store::Store&) {
-          return visitors.start(request.name, request.message, request.page, request.email,
-                                network);
+          return visitors.start(request.name, request.message, request.page, request.email, network,
+                                request.language);
         },
         [this](client::Result<client::Ticket> ticket) {
           if (!ticket) return send_failure(ticket.failure());
@@ -331,12 +331,12 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
   }
 
   void send_message() {
-    auto text = decode_text(m_request.body());
-    if (!text) return send_failure(text.failure());
+    auto sent = decode_send(m_request.body());
+    if (!sent) return send_failure(sent.failure());
     query(
-        [chat = m_route.chat, token = header_token(), text = std::move(text).value(),
+        [chat = m_route.chat, token = header_token(), sent = std::move(sent).value(),
          network = network_of(m_address)](client::Visitors& visitors, store::Store&) {
-          return visitors.send(chat, token, text, network);
+          return visitors.send(chat, token, sent.text, sent.client_id, network);
         },
         [this](client::Result<core::Seq> seq) {
           if (!seq) return send_failure(seq.failure());

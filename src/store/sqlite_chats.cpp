@@ -12,7 +12,8 @@ using core::ChatState;
 // Every query that returns whole chats selects these columns in this order (see read_record).
 const std::string k_columns =
     "id, state, visitor_name, opening_message, page, operator_jid, token_hash, last_seq, "
-    "relayed_seq, broker_seen, created_at, visitor_seen_at, told_held, email, left_message";
+    "relayed_seq, broker_seen, created_at, visitor_seen_at, told_held, email, left_message, "
+    "language";
 const std::string k_live = std::string(k_live_sql);
 const std::string k_request = std::string(k_request_sql);
 
@@ -34,6 +35,7 @@ ChatRecord read_record(const Query& row) {
   record.chat.email = row.text_at(13);
   record.chat.left_message = row.int_at(14) != 0;
   record.chat.created_at = record.created_at;
+  record.chat.language = row.text_at(15);
   return record;
 }
 
@@ -41,10 +43,11 @@ ChatRecord read_record(const Query& row) {
 
 ChatTable::ChatTable(Database& db)
     : m_db(db),
-      m_insert(
-          db,
-          "INSERT INTO chats (state, visitor_name, opening_message, page, token_hash, "
-          "created_at, visitor_seen_at, email) VALUES ('waiting', ?1, ?2, ?3, ?4, ?5, ?5, ?6)"),
+      m_insert(db,
+               "INSERT INTO chats (state, visitor_name, opening_message, page, token_hash, "
+               "created_at, visitor_seen_at, email, language) VALUES ('waiting', ?1, ?2, ?3, ?4, "
+               "?5, ?5, "
+               "?6, ?7)"),
       m_find(db, "SELECT " + k_columns + " FROM chats WHERE id = ?1"),
       m_state_of(db, "SELECT state FROM chats WHERE id = ?1"),
       m_live(db, "SELECT " + k_columns + " FROM chats WHERE " + k_live + " ORDER BY id"),
@@ -90,7 +93,8 @@ ChatId ChatTable::insert(const NewChat& chat, Millis now) {
       .bind(3, chat.page)
       .bind(4, chat.token_hash)
       .bind(5, now)
-      .bind(6, chat.email);
+      .bind(6, chat.email)
+      .bind(7, chat.language);
   query.run();
   return m_db.last_insert_rowid();
 }

@@ -20,7 +20,9 @@ MessageTable::MessageTable(Database& db)
                   "SELECT m.chat_id, m.seq, m.text, m.at FROM chats c CROSS JOIN messages m "
                   "ON m.chat_id = c.id AND m.seq > c.relayed_seq WHERE " +
                       std::string(k_unrelayed_sql) +
-                      " AND m.author = 'visitor' ORDER BY c.id, m.seq") {}
+                      " AND m.author = 'visitor' ORDER BY c.id, m.seq"),
+      m_seq_of_client_id(db, "SELECT seq FROM messages WHERE chat_id = ?1 AND client_id = ?2"),
+      m_set_client_id(db, "UPDATE messages SET client_id = ?3 WHERE chat_id = ?1 AND seq = ?2") {}
 
 void MessageTable::insert(ChatId chat, const Message& message) {
   Query query(m_insert);
@@ -42,6 +44,19 @@ std::vector<Message> MessageTable::after(ChatId chat, Seq after, int limit) {
                                query.text_at(2), query.int_at(3)});
   }
   return messages;
+}
+
+std::optional<Seq> MessageTable::seq_of_client_id(ChatId chat, const std::string& client_id) {
+  Query query(m_seq_of_client_id);
+  query.bind(1, chat).bind(2, client_id);
+  if (!query.step()) return std::nullopt;
+  return query.int_at(0);
+}
+
+void MessageTable::set_client_id(ChatId chat, Seq seq, const std::string& client_id) {
+  Query query(m_set_client_id);
+  query.bind(1, chat).bind(2, seq).bind(3, client_id);
+  query.run();
 }
 
 std::vector<Pending::VisitorMessage> MessageTable::unrelayed_visitor_messages() {

@@ -2,6 +2,8 @@
 // The SQL of the messages table: each chat's log, numbered by seq from 1 without gaps (the
 // seq is reserved on the chat row in the same transaction; see ChatTable::take_next_seq).
 
+#include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -16,6 +18,9 @@ class MessageTable {
 
   void insert(ChatId chat, const Message& message);
   [[nodiscard]] std::vector<Message> after(ChatId chat, Seq after, int limit);
+  // The seq of the chat's message sent with `client_id`, if any.
+  [[nodiscard]] std::optional<Seq> seq_of_client_id(ChatId chat, const std::string& client_id);
+  void set_client_id(ChatId chat, Seq seq, const std::string& client_id);
   // Visitor messages beyond each live chat's relayed_seq, by chat then seq.
   [[nodiscard]] std::vector<Pending::VisitorMessage> unrelayed_visitor_messages();
 
@@ -23,6 +28,8 @@ class MessageTable {
   Statement m_insert;
   Statement m_after;
   Statement m_unrelayed;
+  Statement m_seq_of_client_id;
+  Statement m_set_client_id;
 };
 
 }  // namespace seshat::store::sqlite

@@ -121,12 +121,20 @@ CREATE TABLE visitor_sends (
 CREATE INDEX visitor_sends_network_at ON visitor_sends(network, at);
 CREATE INDEX visitor_sends_at ON visitor_sends(at);
 )sql"},
+    // The widget retries a send with the same client_id until it is answered: the id is kept
+    // with the message, unique per chat, so that a retry finds the first one's seq. And the
+    // language the visitor's page asked for (BCP 47; '' when none), for the bot's texts.
+    Migration{"client ids of visitor messages, chat language", R"sql(
+ALTER TABLE messages ADD COLUMN client_id TEXT;  -- NULL: sent without one
+CREATE UNIQUE INDEX messages_client_id ON messages(chat_id, client_id) WHERE client_id IS NOT NULL;
+ALTER TABLE chats ADD COLUMN language TEXT NOT NULL DEFAULT '';
+)sql"},
     // Mail (README "Mail") and retention. Kept last of this round's migrations: its test
-    // (sqlite_mail_test.cpp) rolls a database back to just before it.
-    // Mail (README "Mail") and retention. Needs chats.email (the migration that adds it comes
-    // first). A chat's mailed_seq: its messages up to there are settled (mailed, seen by the
-    // page, or nothing to mail). ended_at: when it reached a final state, set by a trigger so
-    // that every path to a final state records it; retention deletes by it.
+    // (sqlite_mail_test.cpp) rolls a database back to just before it. Needs chats.email (the
+    // migration that adds it comes first). A chat's mailed_seq: its messages up to there are
+    // settled (mailed, seen by the page, or nothing to mail). ended_at: when it reached a final
+    // state, set by a trigger so that every path to a final state records it; retention deletes by
+    // it.
     Migration{"mail outbox, mailed_seq, ended_at for retention", R"sql(
 CREATE TABLE mail (
   id              INTEGER PRIMARY KEY AUTOINCREMENT,  -- in the Message-ID: never reused

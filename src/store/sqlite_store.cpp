@@ -112,6 +112,21 @@ class SqliteStore final : public Store {
     return {AddResult::added, *seq};
   }
 
+  Added add_visitor_message_once(ChatId chat, const std::string& text,
+                                 const std::string& client_id) override {
+    Transaction transaction(m_db);
+    if (const auto earlier = m_messages.seq_of_client_id(chat, client_id)) {
+      return {AddResult::added, *earlier, true};  // nothing written: the rollback is harmless
+    }
+    const auto seq = append(chat, core::Author::visitor, text, FinalChats::refuse, now_millis());
+    if (!seq) {
+      return {m_chats.state_of(chat) ? AddResult::chat_final : AddResult::no_such_chat, 0};
+    }
+    m_messages.set_client_id(chat, *seq, client_id);
+    transaction.commit();
+    return {AddResult::added, *seq};
+  }
+
   std::vector<Message> messages_after(ChatId chat, Seq after, int limit) override {
     return m_messages.after(chat, after, limit);
   }

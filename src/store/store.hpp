@@ -55,7 +55,8 @@ struct NewChat {
   std::string opening_message;  // stored as the visitor's first message when not empty
   std::string page;
   std::string token_hash;
-  std::string email;  // the visitor's address, checked (client::check_email); may be empty
+  std::string email;       // the visitor's address, checked (client::check_email); may be empty
+  std::string language{};  // BCP 47 tag of the visitor's language; empty when not known
 };
 
 struct OutboxItem {
@@ -68,7 +69,8 @@ struct OutboxItem {
 enum class AddResult { added, no_such_chat, chat_final };
 struct Added {
   AddResult result = AddResult::added;
-  Seq seq = 0;  // when added
+  Seq seq = 0;            // when added
+  bool repeated = false;  // add_visitor_message_once: stored before under the same client id
 };
 
 // The broker acknowledges that it acted on the chat's current state (a new chat, a close by
@@ -167,6 +169,12 @@ class Store {
   // Appends a message (any author) with the next seq, unless the chat is final.
   [[nodiscard]] virtual Added add_message(ChatId chat, core::Author from,
                                           const std::string& text) = 0;
+  // A visitor's message with the sender's own id for it (`client_id`, not empty): appended as
+  // add_message does, unless this chat already has a message with that client id; then nothing
+  // is stored and that message's seq is returned with `repeated` (whatever the chat's state
+  // now). The check and the insert are one transaction: two retries never both store.
+  [[nodiscard]] virtual Added add_visitor_message_once(ChatId chat, const std::string& text,
+                                                       const std::string& client_id) = 0;
   // Messages with seq > after, oldest first, at most `limit`.
   [[nodiscard]] virtual std::vector<Message> messages_after(ChatId chat, Seq after, int limit) = 0;
   // The visitor ends a live chat: state closed and the system message `text`, atomically.

@@ -221,6 +221,51 @@ class ChatsTest(ApiTestCase):
         error = self.api("GET", "/chats/999999/messages", token="x")
         self.assertEqual(error.headers["Cache-Control"], "no-store")
 
+    def test_a_retry_with_the_same_client_id_answers_the_same_seq_and_stores_nothing(self):
+        chat, token = self.start_chat()
+        path = f"/chats/{chat}/messages"
+        first = self.api("POST", path, {"text": "first question", "client_id": "k1"}, token=token)
+        self.assertEqual((first.status, first.json()), (202, {"seq": 1}), first.raw)
+        again = self.api("POST", path, {"text": "first question", "client_id": "k1"}, token=token)
+        self.assertEqual((again.status, again.json()), (202, {"seq": 1}), again.raw)
+        # Retries racing each other on separate connections: still one message.
+        answers = []
+        def retry():
+            answers.append(self.api("POST", path, {"text": "second", "client_id": "k2"},
+                                    token=token).json())
+        threads = [threading.Thread(target=retry) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        self.assertEqual(answers, [{"seq": 2}] * 8)
+        self.assertEqual(self.api("POST", path, {"text": "third"}, token=token).json(), {"seq": 3})
+        body = self.api("GET", path, token=token).json()
+        self.assertEqual([(m["seq"], m["text"]) for m in body["messages"]],
+                         [(1, "first question"), (2, "second"), (3, "third")])
+
+    def test_400_for_a_bad_client_id_and_nothing_stored(self):
+        chat, token = self.start_chat()
+        path = f"/chats/{chat}/messages"
+        for bad in ["", "x" * 65, "has space", "caf\u00e9"]:
+            with self.subTest(client_id=bad):
+                self.assert_error(self.api("POST", path, {"text": "hi", "client_id": bad},
+                                           token=token), 400)
+        self.assert_error(self.api("POST", path, {"text": "hi", "client_id": 7}, token=token), 400,
+                          "The field 'client_id' must be a string.")
+        self.assertEqual(self.api("POST", path, {"text": "ok", "client_id": "y" * 64},
+                                  token=token).json(), {"seq": 1})
+        self.assertEqual(len(self.api("GET", path, token=token).json()["messages"]), 1)
+
+    def test_language_is_checked(self):
+        for good in ["de", "pt-BR", "zh-Hant-TW"]:
+            with self.subTest(language=good):
+                reply = self.api("POST", "/chats", {"name": "c", "language": good})
+                self.assertEqual(reply.status, 201, reply.raw)
+        for bad in ["d", "de_DE", "-de", "de-", "x" * 40, 5]:
+            with self.subTest(language=bad):
+                self.assert_error(self.api("POST", "/chats", {"name": "c", "language": bad}), 400)
+
     def test_html_is_stored_verbatim_and_returned_as_a_json_string(self):
         chat, token = self.start_chat()
         text = "<script>alert('x')</script> & <b>bold</b> \u00e9\u4e2d\U0001F600\nline two"

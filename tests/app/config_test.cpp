@@ -246,15 +246,16 @@ TEST(ConfigError, DuplicateKeysIncludingAliases) {
 TEST(ConfigError, UnknownKeysAreProbablyTypos) {
   EXPECT_EQ(error_of(seed_with("xmppservr = localhost\n")),
             "sample.ini:6: [Seshat] xmppservr: unknown key (a typo for 'xmppserver'?)");
-  EXPECT_EQ(error_of(seed_with("colour = blue\n")),
-            "sample.ini:6: [Seshat] colour: unknown key (a typo? known keys: sqlitedb, "
-            "localusers, username, password, xmppserver, tls, tls_ca, listen, prefix, "
-            "allowed_origins, visitor_timeout, accept_timeout, log_level, operator_grace, "
-            "reconnect_grace, visitor_grace, max_chats, smtp, smtp_tls, smtp_user, "
-            "smtp_password, mail_from, mail_delay, retention_days, max_connections, "
-            "max_connections_per_address, max_streams_per_chat, chats_per_minute, "
-            "chats_per_minute_per_network, messages_per_minute_per_network, "
-            "max_messages_per_chat, min_free_disk_mb)");
+  EXPECT_EQ(
+      error_of(seed_with("colour = blue\n")),
+      "sample.ini:6: [Seshat] colour: unknown key (a typo? known keys: sqlitedb, "
+      "localusers, username, password, xmppserver, tls, tls_ca, listen, prefix, "
+      "allowed_origins, visitor_timeout, accept_timeout, log_level, operator_grace, "
+      "reconnect_grace, visitor_grace, max_chats, language, texts, smtp, smtp_tls, smtp_user, "
+      "smtp_password, mail_from, mail_delay, retention_days, max_connections, "
+      "max_connections_per_address, max_streams_per_chat, chats_per_minute, "
+      "chats_per_minute_per_network, messages_per_minute_per_network, "
+      "max_messages_per_chat, min_free_disk_mb)");
 }
 
 TEST(Config, GracePeriodsAndMaxChats) {
@@ -276,6 +277,47 @@ TEST(Config, GracePeriodsAndMaxChats) {
             "sample.ini:6: [Seshat] max_chats: must be a whole number from 1 to 100, not '0'");
   EXPECT_EQ(error_of(seed_with("max_chats = two\n")),
             "sample.ini:6: [Seshat] max_chats: must be a whole number from 1 to 100, not 'two'");
+}
+
+TEST(Config, LanguageAndTextsFile) {
+  TempDir dir;
+  const auto texts =
+      dir.write("texts.ini", "[de]\nchat_started = Willkommen!\n\n[fr]\nchat_closed = Fini.\n");
+  const auto config = parse(seed_with("language = de\ntexts = " + texts.string() + "\n"));
+  EXPECT_EQ(config.language, "de");
+  EXPECT_EQ(config.texts, texts.string());
+  ASSERT_EQ(config.text_overrides.size(), 2u);
+  EXPECT_EQ(config.text_overrides[0].language, "de");
+  EXPECT_EQ(config.text_overrides[0].key, "chat_started");
+  EXPECT_EQ(config.text_overrides[0].text, "Willkommen!");
+  EXPECT_EQ(parse(k_seed).language, "en");
+  EXPECT_TRUE(parse(k_seed).text_overrides.empty());
+}
+
+TEST(ConfigError, BadLanguageOrTextsFile) {
+  TempDir dir;
+  EXPECT_EQ(error_of(seed_with("language = german!\n")),
+            "sample.ini:6: [Seshat] language: must be a language tag such as en or de, not "
+            "'german!'");
+  const auto unknown = dir.write("unknown.ini", "[de]\nchat_started = Hallo\nchat_stared = x\n");
+  EXPECT_EQ(error_of(seed_with("texts = " + unknown.string() + "\n")),
+            "sample.ini:6: [Seshat] texts: " + unknown.string() +
+                ":3: [de] chat_stared: unknown text 'chat_stared' (known: chat_started, "
+                "chat_closed, no_operator, operator_went_offline, held_back, nobody_can_take, "
+                "nobody_could_take, lost_contact)");
+  const auto section = dir.write("section.ini", "[Deutsch!]\nchat_started = Hallo\n");
+  EXPECT_EQ(error_of(seed_with("texts = " + section.string() + "\n")),
+            "sample.ini:6: [Seshat] texts: " + section.string() +
+                ":2: [Deutsch!] chat_started: 'Deutsch!' is not a language (a section is one, "
+                "like [de])");
+  const auto broken = dir.write("broken.ini", "[de]\nthis is not a line\n");
+  EXPECT_EQ(error_of(seed_with("texts = " + broken.string() + "\n"))
+                .rfind("sample.ini:6: [Seshat] texts: " + broken.string() + ":2: [de] ", 0),
+            0u);
+  const auto missing = (dir.path() / "missing.ini").string();
+  EXPECT_EQ(
+      error_of(seed_with("texts = " + missing + "\n")),
+      "sample.ini:6: [Seshat] texts: cannot read '" + missing + "': No such file or directory");
 }
 
 TEST(ConfigError, BadJids) {

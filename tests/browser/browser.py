@@ -13,6 +13,7 @@ Waits happen inside the browser (Playwright's waitForFunction); this side only r
 each with a deadline a little past the command's own timeout.
 """
 
+import copy
 import json
 import os
 import queue
@@ -46,10 +47,12 @@ def missing_dependencies():
 
 
 class Browser:
-    def __init__(self):
+    def __init__(self, locale=None):
         self._process = None
         self._answers = queue.Queue()
-        self._next_id = 0
+        self._ids = [0]  # shared by every tab's view of this browser
+        self._page = 0
+        self._locale = locale
         self._dir = None
         self._stderr = None
         self.version = None
@@ -64,7 +67,8 @@ class Browser:
         self._stderr = open(os.path.join(self._dir, "driver.log"), "wb")
         self._process = subprocess.Popen(
             [NODE, os.path.join(HERE, "driver.mjs"), "--executable", CHROMIUM,
-             "--user-data-dir", os.path.join(self._dir, "profile")],
+             "--user-data-dir", os.path.join(self._dir, "profile")]
+            + (["--locale", self._locale] if self._locale else []),
             cwd=HERE, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr,
             text=True, bufsize=1)
         threading.Thread(target=self._read, name="browser-driver", daemon=True).start()
@@ -166,6 +170,42 @@ class Browser:
         """Lets the held requests go on and stops holding; returns how many were held."""
         return self._command("release", url=url_glob)
 
+    def new_page(self):
+        """Another tab of the same browser (same storage); returns a Browser acting on it."""
+        view = copy.copy(self)
+        view._page = self._command("new_page")
+        return view
+
+    def close_page(self):
+        return self._command("close_page")
+
+    def viewport(self, width, height):
+        return self._command("viewport", width=width, height=height)
+
+    def color_scheme(self, scheme):
+        """Emulates prefers-color-scheme: "dark", "light" or None."""
+        return self._command("color_scheme", scheme=scheme)
+
+    def keyboard(self, key=None, text=None, delay=0):
+        """Presses `key` (e.g. "Tab", "Enter") or types `text` where the focus is."""
+        return self._command("keyboard", key=key, text=text, delay=delay)
+
+    def delay_requests(self, url_glob, ms):
+        """From now on, requests matching the glob reach the network `ms` milliseconds later."""
+        return self._command("delay_requests", url=url_glob, ms=ms)
+
+    def lose_answers(self, url_glob, count, method="POST"):
+        """The next `count` matching requests reach the server; their answers never arrive."""
+        return self._command("lose_answers", url=url_glob, count=count, method=method)
+
+    def fail_requests(self, url_glob, count, method="POST"):
+        """The next `count` matching requests fail as if the network were down."""
+        return self._command("fail_requests", url=url_glob, count=count, method=method)
+
+    def axe(self, timeout=30):
+        """axe-core's serious and critical violations on the page: [{"id", "impact", "help", "nodes"}]."""
+        return self._command("axe", timeout=timeout)
+
     def requests(self):
         """[{"method", "url"}] of every request the page made so far."""
         return self._command("requests")
@@ -183,15 +223,15 @@ class Browser:
     def _command(self, cmd, timeout=DEFAULT_TIMEOUT, **args):
         if self._process is None or self._process.poll() is not None:
             raise BrowserError(f"browser driver is not running ({cmd})\n{self.driver_log()}")
-        self._next_id += 1
-        request = {"id": self._next_id, "cmd": cmd, "timeout": timeout, **args}
+        self._ids[0] += 1
+        request = {"id": self._ids[0], "cmd": cmd, "timeout": timeout, "page": self._page, **args}
         try:
             self._process.stdin.write(json.dumps(request) + "\n")
             self._process.stdin.flush()
         except (BrokenPipeError, OSError) as error:
             raise BrowserError(f"browser driver is gone ({cmd}): {error}\n{self.driver_log()}")
         reply = self._next_answer(timeout + 10, cmd)
-        if reply.get("id") != self._next_id:
+        if reply.get("id") != self._ids[0]:
             raise BrowserError(f"answer out of order for {cmd}: {reply}")
         if not reply.get("ok"):
             raise BrowserError(f"{cmd} {args}: {reply.get('error')}")

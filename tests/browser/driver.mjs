@@ -25,27 +25,42 @@ function option(name, fallback) {
 }
 
 const executablePath = option('--executable', '/usr/bin/chromium');
+const locale = option('--locale', null);  // e.g. de-DE: navigator.languages and Accept-Language
 const givenDataDir = option('--user-data-dir', null);
 const userDataDir = givenDataDir || mkdtempSync(join(tmpdir(), 'seshat-chromium-'));
 
 const context = await chromium.launchPersistentContext(userDataDir, {
   executablePath, headless: true, args: k_chromium_args, viewport: { width: 1024, height: 768 },
+  ...(locale ? { locale } : {}),
+  // axe-core is injected as a script: the demo page's CSP (script-src 'self') would refuse it.
+  // Without the CSP an injection the widget let through would run: the XSS test gets stricter.
+  bypassCSP: true,
 });
 context.setDefaultTimeout(k_default_timeout_ms);
-const page = context.pages()[0] || await context.newPage();
-
-// What the page said on its own: console errors and uncaught exceptions (for the tests'
+// Pages (tabs) of the one browser context; commands act on `page` (an index, default 0).
+const pages = [];
+// What the pages said on their own: console errors and uncaught exceptions (for the tests'
 // diagnostics and for the XSS test, which must see none from injected code).
 const journal = [];
-page.on('console', (message) => journal.push({ kind: `console.${message.type()}`, text: message.text() }));
-page.on('pageerror', (error) => journal.push({ kind: 'pageerror', text: String(error) }));
-// Every request the page made (method and URL), for tests that check which transport ran.
+// Every request the pages made (method and URL), for tests that check which transport ran.
 const requests = [];
-page.on('request', (request) => requests.push({ method: request.method(), url: request.url() }));
-page.on('dialog', (dialog) => {
-  journal.push({ kind: 'dialog', text: dialog.message() });
-  dialog.dismiss().catch(() => {});
-});
+function watch(page) {
+  pages.push(page);
+  page.on('console', (message) => journal.push({ kind: `console.${message.type()}`, text: message.text() }));
+  page.on('pageerror', (error) => journal.push({ kind: 'pageerror', text: String(error) }));
+  page.on('request', (request) => requests.push({ method: request.method(), url: request.url() }));
+  page.on('dialog', (dialog) => {
+    journal.push({ kind: 'dialog', text: dialog.message() });
+    dialog.dismiss().catch(() => {});
+  });
+  return page;
+}
+watch(context.pages()[0] || await context.newPage());
+function pageOf(request) {
+  const page = pages[request.page ?? 0];
+  if (!page) throw new Error(`no page ${request.page}`);
+  return page;
+}
 
 // Requests held back by `hold` (glob -> {held: [route], waiters: [resolve]}) until `release`.
 const holds = new Map();
@@ -78,7 +93,7 @@ function matches({ selector, textSelector, text, contains }) {
 
 const commands = {
   async goto(r) {
-    const response = await page.goto(r.url, { timeout: timeoutOf(r), waitUntil: 'load' });
+    const response = await pageOf(r).goto(r.url, { timeout: timeoutOf(r), waitUntil: 'load' });
     return response ? response.status() : null;
   },
   async init_script(r) {
@@ -86,15 +101,15 @@ const commands = {
     return null;
   },
   async click(r) {
-    await page.locator(r.selector).first().click({ timeout: timeoutOf(r) });
+    await pageOf(r).locator(r.selector).first().click({ timeout: timeoutOf(r) });
     return null;
   },
   async fill(r) {
-    await page.locator(r.selector).first().fill(r.value, { timeout: timeoutOf(r) });
+    await pageOf(r).locator(r.selector).first().fill(r.value, { timeout: timeoutOf(r) });
     return null;
   },
   async press(r) {
-    await page.locator(r.selector).first().press(r.key, { timeout: timeoutOf(r) });
+    await pageOf(r).locator(r.selector).first().press(r.key, { timeout: timeoutOf(r) });
     return null;
   },
   async wait_for(r) {
@@ -102,34 +117,34 @@ const commands = {
       selector: r.selector, text: r.text ?? null, contains: !!r.contains,
       textSelector: r.text_selector ?? null,
     };
-    await page.waitForFunction(matches, arg, { timeout: timeoutOf(r), polling: 'raf' });
+    await pageOf(r).waitForFunction(matches, arg, { timeout: timeoutOf(r), polling: 'raf' });
     return null;
   },
   async wait_function(r) {
     // r.expression: the body of a function of `arg` that returns truthy when done.
     const fn = new Function('arg', r.expression);
-    const handle = await page.waitForFunction(fn, r.arg ?? null, { timeout: timeoutOf(r), polling: 'raf' });
+    const handle = await pageOf(r).waitForFunction(fn, r.arg ?? null, { timeout: timeoutOf(r), polling: 'raf' });
     const value = await handle.jsonValue();
     await handle.dispose();
     return value;
   },
   async texts(r) {
-    return page.evaluate(readMessages, { selector: r.selector, textSelector: r.text_selector ?? null });
+    return pageOf(r).evaluate(readMessages, { selector: r.selector, textSelector: r.text_selector ?? null });
   },
   async count(r) {
-    return page.locator(r.selector).count();
+    return pageOf(r).locator(r.selector).count();
   },
   async attr(r) {
-    const locator = page.locator(r.selector).first();
+    const locator = pageOf(r).locator(r.selector).first();
     if ((await locator.count()) === 0) return null;
     return locator.getAttribute(r.name, { timeout: timeoutOf(r) });
   },
   async eval(r) {
     // r.expression: a JavaScript expression evaluated in the page; its JSON value is returned.
-    return page.evaluate(r.expression);
+    return pageOf(r).evaluate(r.expression);
   },
   async reload(r) {
-    const loading = page.reload({ timeout: timeoutOf(r), waitUntil: 'load' })
+    const loading = pageOf(r).reload({ timeout: timeoutOf(r), waitUntil: 'load' })
       .then((response) => (response ? response.status() : null));
     if (r.wait !== false) return loading;
     pendingLoad = loading;
@@ -148,7 +163,7 @@ const commands = {
     // without its widget for as long as the test needs).
     const hold = { held: [], waiters: [] };
     holds.set(r.url, hold);
-    await page.route(r.url, (route) => {
+    await pageOf(r).route(r.url, (route) => {
       hold.held.push(route);
       hold.waiters.splice(0).forEach((resolve) => resolve());
     });
@@ -170,14 +185,85 @@ const commands = {
     holds.delete(r.url);
     const held = hold.held.splice(0);
     await Promise.all(held.map((route) => route.continue()));
-    await page.unroute(r.url);  // after continue: unrouting first would settle held routes itself
+    await pageOf(r).unroute(r.url);  // after continue: unrouting first would settle held routes itself
     return held.length;
+  },
+  async new_page() {
+    watch(await context.newPage());
+    return pages.length - 1;
+  },
+  async close_page(r) {
+    const page = pageOf(r);
+    await page.close({ runBeforeUnload: false });
+    return null;
+  },
+  async viewport(r) {
+    await pageOf(r).setViewportSize({ width: r.width, height: r.height });
+    return null;
+  },
+  async color_scheme(r) {
+    await pageOf(r).emulateMedia({ colorScheme: r.scheme });
+    return null;
+  },
+  async keyboard(r) {
+    // A key (or text) typed where the focus is, as a keyboard-only visitor would.
+    if (r.text != null) await pageOf(r).keyboard.type(r.text, { delay: r.delay ?? 0 });
+    else await pageOf(r).keyboard.press(r.key);
+    return null;
+  },
+  async delay_requests(r) {
+    // Requests matching the glob reach the network `ms` later (latency injected).
+    await pageOf(r).route(r.url, async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, r.ms));
+      await route.continue().catch(() => {});
+    });
+    return null;
+  },
+  async lose_answers(r) {
+    // The next `count` requests matching the glob and method reach the server, which answers;
+    // the page never gets that answer (as on a connection lost mid-request).
+    let left = r.count;
+    await pageOf(r).route(r.url, async (route) => {
+      if (left <= 0 || route.request().method() !== r.method) return route.fallback();
+      left -= 1;
+      await route.fetch().catch(() => {});
+      await route.abort('connectionreset');
+    });
+    return null;
+  },
+  async fail_requests(r) {
+    // The next `count` requests matching the glob and method never reach the server.
+    let left = r.count;
+    await pageOf(r).route(r.url, async (route) => {
+      if (left <= 0 || route.request().method() !== r.method) return route.fallback();
+      left -= 1;
+      await route.abort('internetdisconnected');
+    });
+    return null;
+  },
+  async axe(r) {
+    // axe-core (npm) in the page; the violations of at least `impact` (serious, critical).
+    const page = pageOf(r);
+    // Colours mid-animation (the panel fades in) are not what the visitor reads.
+    await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'),
+      null, { timeout: timeoutOf(r) });
+    if (!(await page.evaluate(() => typeof window.axe !== 'undefined'))) {
+      await page.addScriptTag({ path: new URL('./node_modules/axe-core/axe.min.js', import.meta.url).pathname });
+    }
+    const results = await page.evaluate(async (options) => window.axe.run(document, options), {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] },
+    });
+    const worst = ['serious', 'critical'];
+    return results.violations.filter((v) => worst.includes(v.impact)).map((v) => ({
+      id: v.id, impact: v.impact, help: v.help,
+      nodes: v.nodes.map((n) => `${n.target.join(' ')}: ${n.failureSummary}`).slice(0, 5),
+    }));
   },
   async requests() {
     return requests.slice();
   },
   async screenshot(r) {
-    await page.screenshot({ path: r.path, fullPage: !!r.full_page });
+    await pageOf(r).screenshot({ path: r.path, fullPage: !!r.full_page });
     return r.path;
   },
   async journal() {

@@ -40,8 +40,8 @@ def main():
 
 
 class WidgetTestCase(case.ProsodyTestCase):
-    def browser(self, init_scripts=()):
-        browser = Browser()
+    def browser(self, init_scripts=(), locale=None):
+        browser = Browser(locale=locale)
         self.addCleanup(browser.close)
         browser.start(timeout=90)
         for script in init_scripts:

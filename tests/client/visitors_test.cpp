@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
+
 #include "client/token.hpp"
 #include "forwarding_store.hpp"
 #include "temp_db.hpp"
@@ -252,6 +254,50 @@ TEST_F(VisitorsTest, CloseEndsTheChatForBothSides) {
                  "This chat is closed.");
   expect_failure(m_visitors.send(ticket.id, ticket.token, "Hello?"), Error::chat_closed);
   EXPECT_EQ(m_published, std::vector<store::ChatId>{ticket.id});
+}
+
+TEST_F(VisitorsTest, ReadGivesTheBotsTextsInTheChatsLanguage) {
+  m_visitors.set_texts(std::make_shared<core::texts::VisitorTexts>("en"));
+  const auto german = m_visitors.start("Kunde", "Hallo", "", "de-DE");
+  const auto english = m_visitors.start("customer", "", "", "");
+  ASSERT_TRUE(german.ok());
+  ASSERT_TRUE(english.ok());
+  ASSERT_TRUE(m_visitors.close(german->id, german->token).ok());
+  ASSERT_TRUE(m_visitors.close(english->id, english->token).ok());
+  const auto read = m_visitors.read(german->id, german->token, 0);
+  ASSERT_TRUE(read.ok());
+  ASSERT_EQ(read->messages.size(), 2u);
+  EXPECT_EQ(read->messages[0].text, "Hallo");  // the visitor's own words: never translated
+  EXPECT_EQ(read->messages[1].text, "Der Chat ist jetzt beendet.");
+  EXPECT_EQ(all_messages(german->id)[1].text, "The chat is now closed.");  // stored in English
+  EXPECT_EQ(m_visitors.read(english->id, english->token, 0)->messages[0].text,
+            "The chat is now closed.");
+  expect_failure(m_visitors.start("x", "", "", "not a tag"), Error::bad_request,
+                 "The field 'language' must be a language tag such as 'de' or 'pt-BR'.");
+}
+
+TEST_F(VisitorsTest, ARetryWithTheSameClientIdIsStoredOnce) {
+  const auto ticket = start();
+  EXPECT_EQ(m_visitors.send(ticket.id, ticket.token, "first", "id-1").value(), 1);
+  EXPECT_EQ(m_visitors.send(ticket.id, ticket.token, "first", "id-1").value(), 1);
+  EXPECT_EQ(m_visitors.send(ticket.id, ticket.token, "second", "id-2").value(), 2);
+  EXPECT_EQ(all_messages(ticket.id).size(), 2u);
+  expect_failure(m_visitors.send(ticket.id, ticket.token, "x", std::string(65, 'a')),
+                 Error::bad_request,
+                 "The field 'client_id' must be 1 to 64 visible ASCII characters.");
+  expect_failure(m_visitors.send(ticket.id, ticket.token, "x", "a b"), Error::bad_request);
+  EXPECT_EQ(all_messages(ticket.id).size(), 2u);
+}
+
+TEST_F(VisitorsTest, ARetryAfterTheChatEndedStillLearnsItsSeq) {
+  const auto ticket = start();
+  ASSERT_EQ(m_visitors.send(ticket.id, ticket.token, "bye", "id-1").value(), 1);
+  ASSERT_TRUE(m_visitors.close(ticket.id, ticket.token).ok());
+  Visitors fresh(*m_store, &m_feed, Limits{}, [this] { return m_now; });  // nothing cached
+  EXPECT_EQ(fresh.send(ticket.id, ticket.token, "bye", "id-1").value(), 1);
+  expect_failure(fresh.send(ticket.id, ticket.token, "late", "id-2"), Error::chat_closed);
+  expect_failure(fresh.send(ticket.id, "wrong-token", "bye", "id-1"), Error::wrong_token);
+  EXPECT_EQ(all_messages(ticket.id).size(), 2u);  // "bye" and the closing line
 }
 
 TEST_F(VisitorsTest, ChatsEndedByOperatorsAreClosedToo) {

@@ -115,6 +115,17 @@ class BrokenConfig(unittest.TestCase):
         self.assert_refused(with_keys(password=None), "[Seshat] password: missing",
                             "SESHAT_PASSWORD")
 
+    def test_language_and_texts_file(self):
+        self.assert_refused(with_keys(language="klingon!"), "[Seshat] language:",
+                            "must be a language tag")
+        texts = self.write("[de]\nchat_started = Hallo\nchat_stared = Tippfehler\n", "texts.ini")
+        self.assert_refused(with_keys(texts=texts), "[Seshat] texts:",
+                            f"{texts}:3: [de] chat_stared: unknown text 'chat_stared'")
+        texts = self.write("[Deutsch]\nchat_started = Hallo\n", "texts.ini")
+        self.assert_refused(with_keys(texts=texts), "[Seshat] texts:", "is not a language")
+        self.assert_refused(with_keys(texts=os.path.join(self.dir, "none.ini")), "[Seshat] texts:",
+                            "cannot read")
+
     def test_tls(self):
         self.assert_refused(with_keys(tls="maybe"), "[Seshat] tls:",
                             "must be verify, no-verify or off, not 'maybe'")

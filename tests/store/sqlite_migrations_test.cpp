@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <string>
 
 #include "store/sqlite_codec.hpp"
 #include "store/sqlite_db.hpp"

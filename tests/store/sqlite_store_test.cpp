@@ -128,6 +128,44 @@ TEST_F(SqliteStoreTest, SeqsAreCountedPerChat) {
   EXPECT_EQ(m_store->add_message(first, Author::visitor, "c").seq, 2);
 }
 
+TEST_F(SqliteStoreTest, AMessageSentAgainWithItsClientIdIsStoredOnce) {
+  const auto chat = new_chat("");
+  const auto first = m_store->add_visitor_message_once(chat, "first question", "c-1");
+  EXPECT_EQ(first.result, AddResult::added);
+  EXPECT_EQ(first.seq, 1);
+  EXPECT_FALSE(first.repeated);
+  const auto again = m_store->add_visitor_message_once(chat, "first question", "c-1");
+  EXPECT_EQ(again.result, AddResult::added);
+  EXPECT_EQ(again.seq, 1);
+  EXPECT_TRUE(again.repeated);
+  EXPECT_EQ(m_store->add_visitor_message_once(chat, "second", "c-2").seq, 2);
+  // The same client id in another chat is another message.
+  const auto other = new_chat("");
+  EXPECT_EQ(m_store->add_visitor_message_once(other, "elsewhere", "c-1").seq, 1);
+  const auto log = m_store->messages_after(chat, 0, 10);
+  ASSERT_EQ(log.size(), 2u);
+  EXPECT_EQ(log[0].text, "first question");
+  EXPECT_EQ(log[1].text, "second");
+  EXPECT_EQ(record(chat).last_seq, 2);
+}
+
+TEST_F(SqliteStoreTest, ARetryAfterTheChatEndedStillFindsItsMessage) {
+  const auto chat = new_chat("");
+  ASSERT_EQ(m_store->add_visitor_message_once(chat, "bye", "c-1").seq, 1);
+  ASSERT_TRUE(m_store->close_by_visitor(chat, "The chat is now closed."));
+  const auto again = m_store->add_visitor_message_once(chat, "bye", "c-1");
+  EXPECT_TRUE(again.repeated);
+  EXPECT_EQ(again.seq, 1);
+  EXPECT_EQ(m_store->add_visitor_message_once(chat, "late", "c-2").result, AddResult::chat_final);
+  EXPECT_EQ(m_store->add_visitor_message_once(99, "x", "c-3").result, AddResult::no_such_chat);
+}
+
+TEST_F(SqliteStoreTest, KeepsTheChatsLanguage) {
+  const auto id = m_store->create_chat(NewChat{"Ann", "", "", "h", "de-AT"});
+  EXPECT_EQ(record(id).chat.language, "de-AT");
+  EXPECT_EQ(record(new_chat()).chat.language, "");
+}
+
 TEST_F(SqliteStoreTest, RefusesMessagesToUnknownChats) {
   const auto added = m_store->add_message(7, Author::visitor, "hello");
   EXPECT_EQ(added.result, AddResult::no_such_chat);

@@ -1,0 +1,122 @@
+#include "core/visitor_texts.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+
+#include "core/texts.hpp"
+
+namespace seshat::core::texts {
+namespace {
+
+struct Builtin {
+  std::string_view key;
+  std::string (*english)();
+  std::string_view de, fr, es;
+};
+
+// Every text the core says to visitors, by the name of its function in texts.cpp.
+const std::array<Builtin, 8> k_builtin{{
+    {"chat_started", chat_started, "Ihr Chat hat begonnen.", "Votre discussion a commenc\u00e9.",
+     "Tu chat ha comenzado."},
+    {"chat_closed", chat_closed, "Der Chat ist jetzt beendet.",
+     "La discussion est maintenant termin\u00e9e.", "El chat ha terminado."},
+    {"no_operator", no_operator,
+     "Gerade ist niemand erreichbar. Bitte warten Sie: Wir kommen, sobald jemand frei ist.",
+     "Personne n\u2019est disponible pour le moment. Veuillez patienter\u00a0: nous arrivons "
+     "d\u00e8s que quelqu\u2019un est libre.",
+     "Ahora no hay nadie disponible. Espera, por favor: llegaremos en cuanto alguien est\u00e9 "
+     "libre."},
+    {"operator_went_offline", operator_went_offline,
+     "Ihr Ansprechpartner ist offline gegangen. Bitte warten Sie, wir suchen jemand anderen.",
+     "Votre interlocuteur s\u2019est d\u00e9connect\u00e9. Veuillez patienter, nous cherchons "
+     "quelqu\u2019un d\u2019autre.",
+     "Tu operador se ha desconectado. Espera mientras buscamos a otra persona."},
+    {"held_back", held_back,
+     "Es ist noch niemand dabei. Ihre Nachricht wird zugestellt, sobald jemand kommt.",
+     "Personne n\u2019a encore rejoint la discussion. Votre message sera transmis d\u00e8s que "
+     "quelqu\u2019un arrive.",
+     "Todav\u00eda no se ha unido nadie. Tu mensaje se entregar\u00e1 en cuanto alguien lo haga."},
+    {"nobody_can_take", nobody_can_take,
+     "Leider kann gerade niemand Ihren Chat \u00fcbernehmen. Bitte versuchen Sie es sp\u00e4ter "
+     "noch einmal.",
+     "D\u00e9sol\u00e9s, personne ne peut prendre votre discussion pour le moment. Veuillez "
+     "r\u00e9essayer plus tard.",
+     "Lo sentimos, ahora nadie puede atender tu chat. Int\u00e9ntalo m\u00e1s tarde."},
+    {"nobody_could_take", nobody_could_take,
+     "Leider konnte niemand Ihren Chat \u00fcbernehmen. Bitte versuchen Sie es sp\u00e4ter noch "
+     "einmal.",
+     "D\u00e9sol\u00e9s, personne n\u2019a pu prendre votre discussion. Veuillez r\u00e9essayer "
+     "plus tard.",
+     "Lo sentimos, nadie pudo atender tu chat. Int\u00e9ntalo m\u00e1s tarde."},
+    {"lost_contact", lost_contact,
+     "Die Verbindung zu Ihrer Seite ist abgebrochen, daher ist der Chat jetzt beendet.",
+     "Le contact avec votre page a \u00e9t\u00e9 perdu, la discussion est donc termin\u00e9e.",
+     "Perdimos el contacto con tu p\u00e1gina, as\u00ed que el chat ha terminado."},
+}};
+
+// "de-AT" -> "de": texts are kept by primary language.
+std::string primary(std::string_view tag) {
+  std::string language(tag.substr(0, tag.find('-')));
+  std::transform(language.begin(), language.end(), language.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return language;
+}
+
+bool is_language(std::string_view language) {
+  // ISO 639 codes: two or three letters ("de", "gsw").
+  return language.size() >= 2 && language.size() <= 3 &&
+         std::all_of(language.begin(), language.end(),
+                     [](unsigned char c) { return std::isalpha(c) != 0; });
+}
+
+}  // namespace
+
+VisitorTexts::VisitorTexts(std::string fallback) : m_fallback(primary(fallback)) {
+  for (const auto& text : k_builtin) {
+    m_texts["en"][std::string(text.key)] = text.english();
+    m_texts["de"][std::string(text.key)] = std::string(text.de);
+    m_texts["fr"][std::string(text.key)] = std::string(text.fr);
+    m_texts["es"][std::string(text.key)] = std::string(text.es);
+  }
+}
+
+std::optional<std::string> VisitorTexts::set(std::string_view language, std::string_view key,
+                                             std::string text) {
+  const auto found = std::find_if(k_builtin.begin(), k_builtin.end(),
+                                  [&](const Builtin& builtin) { return builtin.key == key; });
+  if (found == k_builtin.end()) {
+    std::string known;
+    for (const auto& builtin : k_builtin)
+      known += (known.empty() ? "" : ", ") + std::string(builtin.key);
+    return "unknown text '" + std::string(key) + "' (known: " + known + ")";
+  }
+  if (!is_language(primary(language)) || primary(language).size() != language.size()) {
+    return "'" + std::string(language) + "' is not a language (a section is one, like [de])";
+  }
+  if (text.empty()) return "the text of '" + std::string(key) + "' is empty";
+  m_texts[primary(language)][std::string(key)] = std::move(text);
+  return std::nullopt;
+}
+
+std::string VisitorTexts::translate(std::string_view english, std::string_view language) const {
+  const auto found = std::find_if(k_builtin.begin(), k_builtin.end(), [&](const Builtin& builtin) {
+    return builtin.english() == english;
+  });
+  if (found == k_builtin.end()) return std::string(english);
+  for (const auto& chosen : {primary(language), m_fallback}) {
+    const auto texts = m_texts.find(chosen);
+    if (texts == m_texts.end()) continue;
+    const auto text = texts->second.find(found->key);
+    if (text != texts->second.end()) return text->second;
+  }
+  return std::string(english);
+}
+
+std::vector<std::string_view> VisitorTexts::keys() {
+  std::vector<std::string_view> keys;
+  for (const auto& builtin : k_builtin) keys.push_back(builtin.key);
+  return keys;
+}
+
+}  // namespace seshat::core::texts
