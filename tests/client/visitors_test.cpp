@@ -258,7 +258,7 @@ TEST_F(VisitorsTest, CloseEndsTheChatForBothSides) {
 
 TEST_F(VisitorsTest, ReadGivesTheBotsTextsInTheChatsLanguage) {
   m_visitors.set_texts(std::make_shared<core::texts::VisitorTexts>("en"));
-  const auto german = m_visitors.start("Kunde", "Hallo", "", "de-DE");
+  const auto german = m_visitors.start("Kunde", "Hallo", "", "", "", "de-DE");
   const auto english = m_visitors.start("customer", "", "", "");
   ASSERT_TRUE(german.ok());
   ASSERT_TRUE(english.ok());
@@ -272,7 +272,7 @@ TEST_F(VisitorsTest, ReadGivesTheBotsTextsInTheChatsLanguage) {
   EXPECT_EQ(all_messages(german->id)[1].text, "The chat is now closed.");  // stored in English
   EXPECT_EQ(m_visitors.read(english->id, english->token, 0)->messages[0].text,
             "The chat is now closed.");
-  expect_failure(m_visitors.start("x", "", "", "not a tag"), Error::bad_request,
+  expect_failure(m_visitors.start("x", "", "", "", "", "not a tag"), Error::bad_request,
                  "The field 'language' must be a language tag such as 'de' or 'pt-BR'.");
 }
 
@@ -370,17 +370,17 @@ TEST_F(VisitorsTest, MessagesPerNetworkAndPerChat) {
   Visitors visitors(*m_store, nullptr, limits);
   const auto a = visitors.start("a", "opening counts", "", "", "10.0.0.0/24").value();
   const auto b = visitors.start("b", "", "", "", "10.0.0.0/24").value();
-  EXPECT_TRUE(visitors.send(a.id, a.token, "1", "10.0.0.0/24").ok());
-  EXPECT_TRUE(visitors.send(b.id, b.token, "2", "10.0.0.0/24").ok());
-  EXPECT_TRUE(visitors.send(a.id, a.token, "3", "10.0.0.0/24").ok());
-  EXPECT_TRUE(visitors.send(b.id, b.token, "4", "10.0.0.0/24").ok());
-  expect_failure(visitors.send(a.id, a.token, "5", "10.0.0.0/24"), Error::too_many,
+  EXPECT_TRUE(visitors.send(a.id, a.token, "1", "", "10.0.0.0/24").ok());
+  EXPECT_TRUE(visitors.send(b.id, b.token, "2", "", "10.0.0.0/24").ok());
+  EXPECT_TRUE(visitors.send(a.id, a.token, "3", "", "10.0.0.0/24").ok());
+  EXPECT_TRUE(visitors.send(b.id, b.token, "4", "", "10.0.0.0/24").ok());
+  expect_failure(visitors.send(a.id, a.token, "5", "", "10.0.0.0/24"), Error::too_many,
                  "Too many messages came from your network in a short time; please wait a "
                  "moment and try again.");
   // Another network may write into the same chat, up to the chat's own bound.
-  EXPECT_TRUE(visitors.send(a.id, a.token, "5", "10.0.9.0/24").ok());
-  EXPECT_TRUE(visitors.send(a.id, a.token, "6", "10.0.9.0/24").ok());
-  expect_failure(visitors.send(a.id, a.token, "7", "10.0.9.0/24"), Error::too_many,
+  EXPECT_TRUE(visitors.send(a.id, a.token, "5", "", "10.0.9.0/24").ok());
+  EXPECT_TRUE(visitors.send(a.id, a.token, "6", "", "10.0.9.0/24").ok());
+  expect_failure(visitors.send(a.id, a.token, "7", "", "10.0.9.0/24"), Error::too_many,
                  "This chat holds as many messages as it may; please start a new chat.");
   EXPECT_EQ(m_store->visitor_messages(a.id), 5);
   EXPECT_EQ(all_messages(a.id).size(), 5u) << "nothing stored by a refused send";

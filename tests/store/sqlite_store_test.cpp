@@ -161,7 +161,11 @@ TEST_F(SqliteStoreTest, ARetryAfterTheChatEndedStillFindsItsMessage) {
 }
 
 TEST_F(SqliteStoreTest, KeepsTheChatsLanguage) {
-  const auto id = m_store->create_chat(NewChat{"Ann", "", "", "h", "de-AT"});
+  NewChat chat;
+  chat.visitor_name = "Ann";
+  chat.token_hash = "h";
+  chat.language = "de-AT";
+  const auto id = m_store->create_chat(chat);
   EXPECT_EQ(record(id).chat.language, "de-AT");
   EXPECT_EQ(record(new_chat()).chat.language, "");
 }
