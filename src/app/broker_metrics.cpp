@@ -15,6 +15,8 @@ void BrokerMetrics::count(const core::Event& event, const core::Actions& actions
       ++to_operators;
     } else if (const auto* availability = std::get_if<core::SetOperatorAvailable>(&action)) {
       operators_available += availability->available ? 1 : -1;
+    } else if (const auto* free = std::get_if<core::SetOperatorFree>(&action)) {
+      operators_free += free->free ? 1 : -1;
     }
   }
 }
@@ -49,6 +51,8 @@ std::string render_prometheus(const BrokerMetrics& m) {
   line(out, "xmpp_connected", "gauge", "1 while the XMPP session is up.", m.xmpp_connected);
   line(out, "operators_available", "gauge", "Operators online and not away.",
        m.operators_available);
+  line(out, "operators_free", "gauge", "Available operators with room for another chat.",
+       m.operators_free);
   out << "# HELP seshat_chats Live chats by state.\n# TYPE seshat_chats gauge\n"
       << "seshat_chats{state=\"waiting\"} " << m.chats_waiting.load() << '\n'
       << "seshat_chats{state=\"notified\"} " << m.chats_notified.load() << '\n'

@@ -22,6 +22,7 @@ struct BrokerMetrics {
   std::atomic<std::int64_t> chats_notified{0};
   std::atomic<std::int64_t> chats_open{0};
   std::atomic<std::int64_t> operators_available{0};
+  std::atomic<std::int64_t> operators_free{0};
   std::atomic<int> xmpp_connected{0};
   // Visitor message stored -> sent to XMPP (millisecond resolution: the store's clock), and
   // operator message received -> stored for the visitor.

@@ -1,8 +1,10 @@
 """The operator handling a chat goes offline in the middle of it, over real XMPP: the visitor is
 told, the chat goes back to the queue (after operator_grace, 2 s here), another operator is told
 and accepts, gets what the visitor wrote (including what was typed while nobody had the chat),
-and the conversation goes on.
+and the conversation goes on. Back within operator_grace, the operator keeps the chat.
 Lines marked > go to an operator, < to the visitor."""
+
+import time
 
 import harness.case as case
 from harness.visitor import Visitor
@@ -132,6 +134,32 @@ class OfflineMidChat(case.ProsodyTestCase):
         visitor.expect("Your chat has started.", sender="system")
         bob.send(bot, "Yes, I am here.")
         visitor.expect("Yes, I am here.", sender="operator")
+        self.assertEqual(app.stop(), 0)
+
+    def test_an_operator_back_within_operator_grace_keeps_the_chat(self):
+        joe = self.operator("joe")
+        joe.connect("laptop")
+        app = self.seshat([joe.bare_jid], extra={"operator_grace": 8})
+        bot = self.server.jid("bot")
+        app.wait_operators(1)
+        visitor, chat = self.open_chat_with_joe(app, joe)
+
+        joe.disconnect()
+        # < the visitor is told, and waits for joe
+        visitor.expect(DROPPED, sender="system")
+        app.wait_operators(0)
+        # joe's client comes back later than the old fixed 3 s, within operator_grace.
+        until = time.monotonic() + 4
+        while time.monotonic() < until:  # the visitor's page stays, as the widget's would
+            visitor.poll(wait=1)
+        joe.connect("laptop")
+        visitor.expect("Your operator is back.", sender="system")
+        joe.send(bot, "!STATUS")
+        joe.expect(f"You are handling chat #{chat} with 'customer'.", sender=bot)
+        joe.send(bot, "Sorry, I was cut off.")
+        visitor.expect("Sorry, I was cut off.", sender="operator")
+        self.assertNotIn(f"chat={chat} open -> ", app.log_text())
+        self.assertNotIn(WENT_OFFLINE, [m["text"] for m in visitor.seen])
         self.assertEqual(app.stop(), 0)
 
 

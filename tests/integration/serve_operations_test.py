@@ -54,6 +54,7 @@ class ServeOperations(case.ProsodyTestCase):
         app.wait_operators(1)
         _, before = get_text(app.root_url("/metrics"))
         self.assertEqual(metric(before, "seshat_operators_available"), 1)
+        self.assertEqual(metric(before, "seshat_operators_free"), 1)
         self.assertEqual(metric(before, "seshat_xmpp_connected"), 1)
         self.chat(app, joe)
         _, after = get_text(app.root_url("/metrics"))
