@@ -63,7 +63,8 @@ Broker::Broker(const Config& config, store::ChangeFeed& feed)
     : m_config(config),
       m_feed(feed),
       m_store(store::open_sqlite_store(config.sqlitedb)),
-      m_board(config.localusers, config.max_chats),
+      m_board(config.localusers, config.max_chats,
+              config.mail.enabled() ? core::Mail::on : core::Mail::off),
       m_connection(xmpp_settings(config), *this) {}
 
 Broker::~Broker() {

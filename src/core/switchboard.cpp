@@ -108,7 +108,8 @@ class Decision {
       actions.push_back(MarkLeftMessage{chat->id, true});
       if (!chat->visitor_away) actions.push_back(SetVisitorAway{chat->id, true});
       actions.push_back(
-          PostToChat{chat->id, Author::system, texts::message_kept(!chat->email.empty())});
+          PostToChat{chat->id, Author::system,
+                     texts::message_kept(!chat->email.empty() && m_board.mail() == Mail::on)});
       return actions;
     }
     actions.push_back(SetState{chat->id, chat->state, ChatState::abandoned, {}});
@@ -381,8 +382,8 @@ class Decision {
 
 }  // namespace
 
-Switchboard::Switchboard(std::vector<std::string> operators, int max_chats)
-    : m_max_chats(std::max(1, max_chats)) {
+Switchboard::Switchboard(std::vector<std::string> operators, int max_chats, Mail mail)
+    : m_mail(mail), m_max_chats(std::max(1, max_chats)) {
   for (const auto& jid : operators) {
     auto bare = split_jid(jid).bare;
     if (!bare.empty()) m_operators.push_back(std::move(bare));

@@ -18,12 +18,17 @@
 
 namespace seshat::core {
 
+// Whether mail can carry an operator's answer to a visitor who left (smtp is configured).
+enum class Mail { off, on };
+
 class Switchboard {
  public:
   // `operators`: the configured operators' bare JIDs (the seed's localusers). Nobody else is
   // ever obeyed. `max_chats`: chats one operator may hold at once (a chat whose visitor is
-  // away does not count).
-  explicit Switchboard(std::vector<std::string> operators, int max_chats = 1);
+  // away does not count). `mail`: whether a visitor who gave an email can be told that the
+  // answer reaches them by mail.
+  explicit Switchboard(std::vector<std::string> operators, int max_chats = 1,
+                       Mail mail = Mail::off);
 
   // Who is notified (design.md): more than this many requests reaching one operator within
   // k_rush_window become one summary.
@@ -34,6 +39,7 @@ class Switchboard {
   // window. The app sets it before each handle(); it stays 0 (no ages shown) otherwise.
   void set_time(std::int64_t now_ms) { m_now = now_ms; }
   [[nodiscard]] std::int64_t now() const { return m_now; }
+  [[nodiscard]] Mail mail() const { return m_mail; }
 
   // Decides what to do about `event` on the current state, without changing it.
   [[nodiscard]] Actions handle(const Event& event) const;
@@ -74,6 +80,7 @@ class Switchboard {
 
  private:
   std::vector<std::string> m_operators;  // sorted bare JIDs
+  Mail m_mail = Mail::off;
   int m_max_chats = 1;
   std::int64_t m_now = 0;
   Presence m_presence;

@@ -16,7 +16,7 @@ struct Builtin {
 };
 
 // Every text the core says to visitors, by the name of its function in texts.cpp.
-const std::array<Builtin, 8> k_builtin{{
+const std::array<Builtin, 13> k_builtin{{
     {"chat_started", chat_started, "Ihr Chat hat begonnen.", "Votre discussion a commenc\u00e9.",
      "Tu chat ha comenzado."},
     {"chat_closed", chat_closed, "Der Chat ist jetzt beendet.",
@@ -53,6 +53,36 @@ const std::array<Builtin, 8> k_builtin{{
      "Die Verbindung zu Ihrer Seite ist abgebrochen, daher ist der Chat jetzt beendet.",
      "Le contact avec votre page a \u00e9t\u00e9 perdu, la discussion est donc termin\u00e9e.",
      "Perdimos el contacto con tu p\u00e1gina, as\u00ed que el chat ha terminado."},
+    {"all_busy", all_busy,
+     "Gerade sind alle Mitarbeiter besch\u00e4ftigt. Bitte warten Sie: Sie erhalten eine Antwort, "
+     "sobald jemand frei ist.",
+     "Tous nos conseillers sont occup\u00e9s pour le moment. Veuillez patienter\u00a0: vous aurez "
+     "une r\u00e9ponse d\u00e8s que l\u2019un d\u2019eux sera libre.",
+     "Ahora todos los operadores est\u00e1n ocupados. Espera, por favor: te responderemos en "
+     "cuanto uno quede libre."},
+    {"connection_dropped", connection_dropped,
+     "Die Verbindung Ihres Ansprechpartners ist abgebrochen. Bitte warten Sie: Er hat etwas Zeit, "
+     "zur\u00fcckzukommen.",
+     "La connexion de votre interlocuteur a \u00e9t\u00e9 interrompue. Veuillez patienter\u00a0: "
+     "il a un peu de temps pour revenir.",
+     "Se ha cortado la conexi\u00f3n de tu operador. Espera, por favor: tiene un poco de tiempo "
+     "para volver."},
+    {"operator_back", operator_back, "Ihr Ansprechpartner ist wieder da.",
+     "Votre interlocuteur est de retour.", "Tu operador ha vuelto."},
+    {"message_kept", [] { return message_kept(false); },
+     "Ihre Nachricht ist gespeichert: Ein Mitarbeiter wird sie hier beantworten, sobald jemand "
+     "frei ist.",
+     "Votre message est conserv\u00e9\u00a0: un conseiller y r\u00e9pondra ici d\u00e8s que "
+     "l\u2019un d\u2019eux sera libre.",
+     "Tu mensaje queda guardado: un operador lo responder\u00e1 aqu\u00ed en cuanto uno quede "
+     "libre."},
+    {"message_kept_email", [] { return message_kept(true); },
+     "Ihre Nachricht ist gespeichert: Ein Mitarbeiter wird sie beantworten, und die Antwort "
+     "erreicht Sie per E-Mail.",
+     "Votre message est conserv\u00e9\u00a0: un conseiller y r\u00e9pondra, et la r\u00e9ponse "
+     "vous parviendra par e-mail.",
+     "Tu mensaje queda guardado: un operador lo responder\u00e1 y la respuesta te llegar\u00e1 por "
+     "correo electr\u00f3nico."},
 }};
 
 // "de-AT" -> "de": texts are kept by primary language.
@@ -74,6 +104,7 @@ bool is_language(std::string_view language) {
 
 VisitorTexts::VisitorTexts(std::string fallback) : m_fallback(primary(fallback)) {
   for (const auto& text : k_builtin) {
+    m_keys.emplace(text.english(), text.key);
     m_texts["en"][std::string(text.key)] = text.english();
     m_texts["de"][std::string(text.key)] = std::string(text.de);
     m_texts["fr"][std::string(text.key)] = std::string(text.fr);
@@ -100,14 +131,12 @@ std::optional<std::string> VisitorTexts::set(std::string_view language, std::str
 }
 
 std::string VisitorTexts::translate(std::string_view english, std::string_view language) const {
-  const auto found = std::find_if(k_builtin.begin(), k_builtin.end(), [&](const Builtin& builtin) {
-    return builtin.english() == english;
-  });
-  if (found == k_builtin.end()) return std::string(english);
+  const auto found = m_keys.find(english);  // once per system line read: no texts rebuilt
+  if (found == m_keys.end()) return std::string(english);
   for (const auto& chosen : {primary(language), m_fallback}) {
     const auto texts = m_texts.find(chosen);
     if (texts == m_texts.end()) continue;
-    const auto text = texts->second.find(found->key);
+    const auto text = texts->second.find(found->second);
     if (text != texts->second.end()) return text->second;
   }
   return std::string(english);

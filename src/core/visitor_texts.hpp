@@ -32,6 +32,7 @@ class VisitorTexts {
 
  private:
   std::string m_fallback;
+  std::map<std::string, std::string_view, std::less<>> m_keys;  // English text -> key
   std::map<std::string, std::map<std::string, std::string, std::less<>>, std::less<>> m_texts;
 };
 

@@ -304,7 +304,8 @@ TEST(ConfigError, BadLanguageOrTextsFile) {
             "sample.ini:6: [Seshat] texts: " + unknown.string() +
                 ":3: [de] chat_stared: unknown text 'chat_stared' (known: chat_started, "
                 "chat_closed, no_operator, operator_went_offline, held_back, nobody_can_take, "
-                "nobody_could_take, lost_contact)");
+                "nobody_could_take, lost_contact, all_busy, connection_dropped, operator_back, "
+                "message_kept, message_kept_email)");
   const auto section = dir.write("section.ini", "[Deutsch!]\nchat_started = Hallo\n");
   EXPECT_EQ(error_of(seed_with("texts = " + section.string() + "\n")),
             "sample.ini:6: [Seshat] texts: " + section.string() +

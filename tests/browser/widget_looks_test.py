@@ -36,8 +36,9 @@ class WidgetLooks(widget_case.WidgetTestCase):
         self.assertEqual(page.eval("document.querySelector('[data-seshat-begin]').textContent"), "Chat starten")
         self.assertEqual(page.attr(".seshat-panel", "lang"), "de-DE")  # the page's button keeps its own
         chat = self.start_from_page(page, app, joe, "Kunde")
-        self.assertEqual(page.eval("document.querySelector('[data-seshat-state-text]').textContent"),
-                         "Wir warten auf eine Antwort\u2026")
+        # Waiting, in German: the place in the queue when the server gives it, else the plain line.
+        self.assertIn(page.eval("document.querySelector('[data-seshat-state-text]').textContent"),
+                      ("Sie sind Nummer 1 in der Warteschlange.", "Wir warten auf eine Antwort\u2026"))
         self.assertEqual(page.eval("document.querySelector('[data-seshat-send]').textContent"), "Senden")
         # The bot's words to the visitor in German too (the chat's language); the operator's
         # side stays as it was.

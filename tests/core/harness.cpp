@@ -93,7 +93,7 @@ std::vector<std::string> to_chat(const Actions& actions, ChatId chat) {
 }
 
 Harness::Harness(int max_chats)
-    : board({std::string(k_joe), std::string(k_bob), std::string(k_ann)}, max_chats) {}
+    : board({std::string(k_joe), std::string(k_bob), std::string(k_ann)}, max_chats, Mail::on) {}
 
 Actions Harness::feed(const Event& event) {
   auto actions = board.handle(event);

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "core/texts.hpp"
 #include "harness.hpp"
 
@@ -206,6 +208,20 @@ TEST(Summary, ARequestAcceptedMeanwhileIsLeftOut) {
 
 // --- left messages ---
 
+TEST(LeftMessageWithoutMail, TheVisitorIsNotPromisedAnEmail) {
+  Switchboard board({std::string(k_joe)}, 1, Mail::off);
+  Chat chat;
+  chat.id = 42;
+  chat.visitor_name = "customer";
+  chat.opening_message = "refund?";
+  chat.email = "cu@shop.example";
+  board.restore(chat);
+  const auto actions = board.handle(VisitorVanished{42, true});
+  const auto kept = std::find(actions.begin(), actions.end(),
+                              Action{PostToChat{42, Author::system, texts::message_kept(false)}});
+  EXPECT_NE(kept, actions.end()) << "no smtp: the answer waits on the page, not in a mailbox";
+}
+
 class LeftMessage : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -243,8 +259,7 @@ TEST_F(LeftMessage, WaitingListsItWithItsAgeAndWhetherMailCanReachTheVisitor) {
 
 TEST_F(LeftMessage, AnOperatorComingOnlineLaterIsToldAcceptsAndGetsTheWordsInOrder) {
   h.feed(VisitorVanished{42, true});
-  EXPECT_EQ(to_operator(h.online(k_joe), k_joe),
-            Lines{request(42) + "\n> refund for order 777?"});
+  EXPECT_EQ(to_operator(h.online(k_joe), k_joe), Lines{request(42) + "\n> refund for order 777?"});
   EXPECT_EQ(describe(h.say(k_joe, "!ACCEPT 42")),
             (Lines{"#42 notified -> open joe@example.com",
                    "> joe@example.com #42: You are now handling chat #42. Send '!FINISH' when "

@@ -3,6 +3,7 @@ a visitor forging the bot's words in a notification, hidden characters in names,
 page, a stranger flooding the log, and the descriptor limit the process starts with."""
 
 import os
+import re
 import resource
 import time
 
@@ -34,7 +35,9 @@ class Abuse(case.ProsodyTestCase):
         joe.send(bot, "!WAITING")
         # One line: line breaks became spaces, the preview cut to 120 bytes.
         preview = ("hi " + FORGED + "  bye")[:120] + "\u2026"
-        joe.expect(f"Open chat requests:\n#{chat} 'evegnp.exe': {preview}", sender=bot)
+        joe.expect(lambda text: re.fullmatch(
+            f"Open chat requests:\n#{chat} 'evegnp.exe' \\(waiting \\d+ s, email: no\\): "
+            + re.escape(preview), text) is not None, sender=bot)
         joe.send(bot, f"!ACCEPT {chat}")
         joe.expect(f"You are now handling chat #{chat}. Send '!FINISH' when you are done.")
         self.assertEqual(app.stop(), 0)

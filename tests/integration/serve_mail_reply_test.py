@@ -35,6 +35,8 @@ class MailReply(case.ProsodyTestCase):
         # Nobody reads on the visitor's side: after visitor_grace the page counts as gone.
         joe.send(bot, "Your refund is on its way.\n.\nIt takes 3 days.")
         first = self.mailbox.wait_for(1)[0]
+        # The operator was told the page went (visitor_grace), before the answer was mailed.
+        joe.expect(lambda text: text.startswith("'Ann' left the page"), sender=bot)
         raw = self.mailbox.raw()[0]
         self.assertIn(b"\r\nTo: <ann@customer.example>\r\n", raw)
         self.assertIn(b"\r\nFrom: \"Shop Support\" <support@shop.example>\r\n", raw)
