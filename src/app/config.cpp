@@ -36,10 +36,12 @@ std::string printable(const std::string& text) {
 ConfigError::ConfigError(const std::string& message) : std::runtime_error(printable(message)) {}
 namespace {
 
-constexpr std::array<std::string_view, 13> k_keys = {
-    "sqlitedb", "localusers", "username", "password",        "xmppserver",      "tls",
-    "tls_ca",   "listen",     "prefix",   "allowed_origins", "visitor_timeout", "accept_timeout",
-    "log_level"};
+constexpr std::array<std::string_view, 15> k_keys = {
+    "sqlitedb",        "localusers",      "username",
+    "password",        "xmppserver",      "tls",
+    "tls_ca",          "listen",          "prefix",
+    "allowed_origins", "visitor_timeout", "accept_timeout",
+    "log_level",       "resource",        "show_operator_name"};
 constexpr std::string_view k_key_prefix = "seshat_";
 constexpr std::string_view k_password_variable = "SESHAT_PASSWORD";
 constexpr std::uint16_t k_xmpp_client_port = 5222;
@@ -289,6 +291,11 @@ Config read_config(const SectionReader& reader, const EnvLookup& env) {
                   "must be trace, debug, info, warn or error, not '" + level->value + "'");
     config.log_level = value;
   }
+
+  if (const auto* resource = reader.optional("resource"))
+    config.resource = reader.value_of(*resource, parse_resource(reader.single_line(*resource)));
+  if (const auto* shown = reader.optional("show_operator_name"))
+    config.show_operator_name = reader.value_of(*shown, parse_yes_no(reader.single_line(*shown)));
   return config;
 }
 

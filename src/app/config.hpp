@@ -41,6 +41,8 @@ struct Config {
   std::chrono::seconds visitor_timeout{300};  // visitor_timeout: silent visitor -> abandoned
   std::chrono::seconds accept_timeout{0};     // accept_timeout: unaccepted -> failed; 0: never
   std::string log_level = "info";             // log_level: trace|debug|info|warn|error
+  std::string resource = "seshat";            // resource: the bot's XMPP resource (stable)
+  bool show_operator_name = true;             // show_operator_name: yes | no ("Support")
 };
 
 // Reads [section] of the INI file at `path`. Keys may carry a `seshat_` prefix, are

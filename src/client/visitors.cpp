@@ -111,9 +111,48 @@ Result<Transcript> Visitors::read(core::ChatId id, std::string_view token, core:
     if (!chat) return chat.failure();
     Transcript transcript;
     transcript.status = std::string(core::visitor_status(chat->chat.state));
+    if (chat->chat.state == core::ChatState::open) {
+      transcript.operator_name = chat->operator_name;
+      transcript.operator_typing = chat->operator_typing;
+    }
     if (after < chat->last_seq) transcript.messages = m_store.messages_after(id, after, limit);
+    // The page has them now: the operator's client gets the receipts it asked for.
+    core::Seq handed = 0;
+    for (const auto& message : transcript.messages) {
+      if (message.from == core::Author::operator_) handed = message.seq;
+    }
+    if (handed > chat->handed_seq && m_store.hand_up(id, handed) > 0) publish(id);
     if (!core::is_final(chat->chat.state)) touch(id, m_clock());
     return transcript;
+  } catch (const store::StoreError&) {
+    return unavailable();
+  }
+}
+
+Result<Done> Visitors::mark_read(core::ChatId id, std::string_view token, core::Seq seq) {
+  if (seq < 0) return Failure{Error::bad_request, "The position 'seq' must be 0 or more."};
+  try {
+    auto chat = check_token(id, token);
+    if (!chat) return chat.failure();
+    if (seq > chat->last_seq)
+      return Failure{Error::bad_request, "The position 'seq' is past the chat's last message."};
+    if (seq > chat->read_seq && m_store.mark_read(id, seq) > 0) publish(id);
+    return Done{};
+  } catch (const store::StoreError&) {
+    return unavailable();
+  }
+}
+
+Result<Done> Visitors::typing(core::ChatId id, std::string_view token, bool typing) {
+  try {
+    auto chat = check_token(id, token);
+    if (!chat) return chat.failure();
+    if (core::is_final(chat->chat.state)) return chat_over();
+    if (!take_typing_slot(id, m_clock()))
+      return Failure{Error::too_many,
+                     "Typing changes too often; please send at most one a second."};
+    if (m_store.set_visitor_typing(id, typing)) publish(id);
+    return Done{};
   } catch (const store::StoreError&) {
     return unavailable();
   }
@@ -127,6 +166,7 @@ Result<Done> Visitors::close(core::ChatId id, std::string_view token) {
     if (!m_store.close_by_visitor(id, core::texts::chat_closed())) return chat_over();
     m_senders.erase(id);
     m_last_touch.erase(id);
+    m_typing.erase(id);
     publish(id);
     return Done{};
   } catch (const store::StoreError&) {
@@ -184,6 +224,21 @@ bool Visitors::take_send_slot(core::ChatId id, store::Millis now) {
   return true;
 }
 
+bool Visitors::take_typing_slot(core::ChatId id, store::Millis now) {
+  forget_idle(now);
+  const double burst = std::max(1, m_limits.typing_burst);
+  auto [entry, fresh] = m_typing.try_emplace(id, TypingAllowance{burst, now});
+  auto& allowance = entry->second;
+  if (!fresh) {
+    allowance.changes =
+        std::min(burst, allowance.changes + static_cast<double>(now - allowance.at) / 1000.0);
+    allowance.at = now;
+  }
+  if (allowance.changes < 1.0) return false;
+  allowance.changes -= 1.0;
+  return true;
+}
+
 void Visitors::touch(core::ChatId id, store::Millis now) {
   forget_idle(now);
   const auto last = m_last_touch.find(id);
@@ -198,7 +253,7 @@ void Visitors::publish(core::ChatId id) {
 
 void Visitors::forget_idle(store::Millis now) {
   // A sweep walks both maps: at most once per as many operations as they hold entries.
-  const auto entries = m_senders.size() + m_last_touch.size();
+  const auto entries = m_senders.size() + m_last_touch.size() + m_typing.size();
   if (++m_operations < std::max<std::uint64_t>(k_prune_every, entries)) return;
   m_operations = 0;
   std::erase_if(m_senders, [&](const auto& entry) {
@@ -207,6 +262,10 @@ void Visitors::forget_idle(store::Millis now) {
   });
   std::erase_if(m_last_touch, [&](const auto& entry) {
     return entry.second <= now - m_limits.touch_interval.count();
+  });
+  // A full bucket again after typing_burst seconds: forgetting it then changes nothing.
+  std::erase_if(m_typing, [&](const auto& entry) {
+    return entry.second.at <= now - 1000 * std::max(1, m_limits.typing_burst);
   });
 }
 

@@ -38,6 +38,7 @@ struct Limits {
   int messages_per_minute = 60;                    // per chat, sent texts (sliding window)
   int max_read_messages = 500;                     // most messages one read returns
   std::chrono::milliseconds touch_interval{5000};  // visitor_seen_at is written at most this often
+  int typing_burst = 5;                            // typing changes at once, then one a second
 };
 
 struct Ticket {
@@ -48,6 +49,8 @@ struct Ticket {
 struct Transcript {
   std::string status;                    // "waiting", "open" or "closed" (core::visitor_status)
   std::vector<store::Message> messages;  // seq > after, oldest first
+  std::string operator_name{};           // while open: who answers (display name)
+  bool operator_typing = false;          // while open: the operator is typing
 };
 
 struct Availability {
@@ -78,6 +81,15 @@ class Visitors {
   [[nodiscard]] Result<Transcript> read(core::ChatId id, std::string_view token, core::Seq after,
                                         int limit = 0);
 
+  // The visitor has seen the messages up to `seq` (0 <= seq <= the chat's last seq, else
+  // bad_request): the operator's client learns it (XEP-0333 displayed).
+  [[nodiscard]] Result<Done> mark_read(core::ChatId id, std::string_view token, core::Seq seq);
+
+  // The visitor started or stopped typing; the operator's client shows it (XEP-0085). Rate
+  // limited per chat: a burst of Limits::typing_burst changes, then one a second (too_many).
+  // A live chat only (chat_closed otherwise).
+  [[nodiscard]] Result<Done> typing(core::ChatId id, std::string_view token, bool typing);
+
   // Ends the chat for both sides with the system message "The chat is now closed.".
   // A chat that is already over -> chat_closed.
   [[nodiscard]] Result<Done> close(core::ChatId id, std::string_view token);
@@ -98,6 +110,7 @@ class Visitors {
   // without reading the chat (add_message refuses a chat that is gone or over).
   [[nodiscard]] Result<Done> check_sender_token(core::ChatId id, std::string_view token);
   [[nodiscard]] bool take_send_slot(core::ChatId id, store::Millis now);
+  [[nodiscard]] bool take_typing_slot(core::ChatId id, store::Millis now);
   void touch(core::ChatId id, store::Millis now);
   void publish(core::ChatId id);
   void forget_idle(store::Millis now);
@@ -112,6 +125,11 @@ class Visitors {
   };
   std::unordered_map<core::ChatId, Sender> m_senders;  // chats that sent lately
   std::unordered_map<core::ChatId, store::Millis> m_last_touch;
+  struct TypingAllowance {
+    double changes = 0;  // a token bucket: typing_burst at most, one more each second
+    store::Millis at = 0;
+  };
+  std::unordered_map<core::ChatId, TypingAllowance> m_typing;
   std::uint64_t m_operations = 0;  // for occasional pruning of the two maps
 };
 

@@ -49,4 +49,15 @@ struct Chat {
   bool told_held = false;  // the visitor was told that their messages wait for an operator
 };
 
+// What an operator's XMPP message says about itself, beyond its text: its stanza id (what
+// receipts, markers and corrections refer to) and the extensions it asked for. Parsed in src/xmpp.
+struct OperatorStanza {
+  std::string id{};            // the stanza's id; "" when it had none
+  std::string replaces{};      // XEP-0308: the id of the message this one corrects; "" if none
+  bool wants_receipt = false;  // XEP-0184 <request/>: answer <received/> once the page has it
+  bool markable = false;       // XEP-0333 <markable/>: answer <displayed/> once the visitor saw it
+
+  bool operator==(const OperatorStanza&) const = default;
+};
+
 }  // namespace seshat::core

@@ -155,6 +155,15 @@ std::string not_accepted_in_time(ChatId chat) {
   return "Chat " + hash(chat) + " was not accepted in time and has been closed.";
 }
 
+std::string encrypted() {
+  return "Not delivered: your message was encrypted (OMEMO, OpenPGP or OTR), and the visitor's "
+         "web page cannot read encrypted messages, so nobody received it. Please turn "
+         "encryption off for this contact and send it again: in Conversations and Dino, tap "
+         "the lock icon of this chat and choose \"Unencrypted\"; in Gajim, click the lock "
+         "next to the message field and choose \"Unencrypted\"; in Profanity, type "
+         "'/omemo end' (or '/pgp end', '/otr end').";
+}
+
 std::string chat_started() {
   return "Your chat has started.";
 }
@@ -182,6 +191,10 @@ std::string nobody_could_take() {
 
 std::string lost_contact() {
   return "We lost contact with your page, so the chat is now closed.";
+}
+
+std::string support_name() {
+  return "Support";
 }
 
 std::string not_an_operator(std::string_view jid) {

@@ -19,10 +19,12 @@ Route chat_route(std::string_view rest, std::string_view query) {
   const auto [id_text, tail] = first_segment(rest);
   const auto id = parse_chat_id(id_text);
   if (id == 0) return {};
-  constexpr std::array<std::pair<std::string_view, Endpoint>, 3> k_actions{{
+  constexpr std::array<std::pair<std::string_view, Endpoint>, 5> k_actions{{
       {"/messages", Endpoint::messages},
       {"/events", Endpoint::events},
       {"/close", Endpoint::close_chat},
+      {"/typing", Endpoint::typing},
+      {"/read", Endpoint::mark_read},
   }};
   for (const auto& [suffix, endpoint] : k_actions) {
     if (tail == suffix) return Route{endpoint, id, query};
@@ -75,6 +77,8 @@ bool method_allowed(Endpoint endpoint, Method method) {
       return false;
     case Endpoint::create_chat:
     case Endpoint::close_chat:
+    case Endpoint::typing:
+    case Endpoint::mark_read:
       return method == Method::post;
     case Endpoint::messages:
       return method == Method::post || method == Method::get;
@@ -98,6 +102,8 @@ std::string_view allowed_methods(Endpoint endpoint) {
       return "";
     case Endpoint::create_chat:
     case Endpoint::close_chat:
+    case Endpoint::typing:
+    case Endpoint::mark_read:
       return "POST, OPTIONS";
     case Endpoint::messages:
       return "GET, POST, OPTIONS";
@@ -121,6 +127,8 @@ bool is_api(Endpoint endpoint) {
     case Endpoint::messages:
     case Endpoint::events:
     case Endpoint::close_chat:
+    case Endpoint::typing:
+    case Endpoint::mark_read:
     case Endpoint::availability:
       return true;
     default:
@@ -130,7 +138,8 @@ bool is_api(Endpoint endpoint) {
 
 bool needs_token(Endpoint endpoint) {
   return endpoint == Endpoint::messages || endpoint == Endpoint::events ||
-         endpoint == Endpoint::close_chat;
+         endpoint == Endpoint::close_chat || endpoint == Endpoint::typing ||
+         endpoint == Endpoint::mark_read;
 }
 
 core::ChatId parse_chat_id(std::string_view text) {

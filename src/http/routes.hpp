@@ -7,6 +7,8 @@
 //   POST|GET {prefix}/api/chats/{id}/messages    send / read (long-poll)
 //   GET  {prefix}/api/chats/{id}/events          events (SSE)
 //   POST {prefix}/api/chats/{id}/close           close_chat
+//   POST {prefix}/api/chats/{id}/typing          typing (the visitor types, or stopped)
+//   POST {prefix}/api/chats/{id}/read            mark_read (the visitor saw up to a seq)
 //   GET  {prefix}/api/availability               availability
 //   GET  {prefix}/widget.js, widget.css, {prefix}/   the widget and the demo page
 //   GET  {prefix}                                 redirect to {prefix}/
@@ -27,6 +29,8 @@ enum class Endpoint {
   messages,
   events,
   close_chat,
+  typing,
+  mark_read,
   availability,
   widget_js,
   widget_css,

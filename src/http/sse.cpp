@@ -14,6 +14,14 @@ std::string sse_status(std::string_view status) {
   return "event: status\ndata: " + status_json(status) + "\n\n";
 }
 
+std::string sse_status(std::string_view status, std::string_view operator_name) {
+  return "event: status\ndata: " + status_json(status, operator_name) + "\n\n";
+}
+
+std::string sse_typing(bool typing, std::string_view name) {
+  return "event: typing\ndata: " + typing_json(typing, name) + "\n\n";
+}
+
 std::string sse_message(const store::Message& message) {
   return "id: " + std::to_string(message.seq) + "\ndata: " + message_json(message) + "\n\n";
 }

@@ -2,8 +2,11 @@
 // The Server-Sent Events of GET .../events (text/event-stream):
 //
 //   retry: 3000                   once, first: how long EventSource waits before reconnecting
-//   event: status                 at the start and whenever the chat's status changes
-//   data: {"status":"open"}
+//   event: status                 at the start and whenever the chat's status (or, while
+//   data: {"status":"open","operator":"Alice"}     open, the operator's name) changes
+//
+//   event: typing                 whenever the operator starts or stops typing (open chats)
+//   data: {"typing":true,"name":"Alice"}
 //
 //   id: 7                         one per message, in seq order; `id` lets EventSource resume
 //   data: {"seq":7,"from":"operator","text":"Hello","at":"2026-01-01T10:00:00.000Z"}
@@ -23,6 +26,8 @@ namespace seshat::http {
 
 [[nodiscard]] std::string sse_retry(int milliseconds);
 [[nodiscard]] std::string sse_status(std::string_view status);
+[[nodiscard]] std::string sse_status(std::string_view status, std::string_view operator_name);
+[[nodiscard]] std::string sse_typing(bool typing, std::string_view name);
 [[nodiscard]] std::string sse_message(const store::Message& message);
 [[nodiscard]] std::string sse_ping();
 

@@ -2,6 +2,7 @@
 // The SQL of the messages table: each chat's log, numbered by seq from 1 without gaps (the
 // seq is reserved on the chat row in the same transaction; see ChatTable::take_next_seq).
 
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -16,12 +17,15 @@ class MessageTable {
 
   void insert(ChatId chat, const Message& message);
   [[nodiscard]] std::vector<Message> after(ChatId chat, Seq after, int limit);
+  // The seq that message `seq` corrects, if it is a correction.
+  [[nodiscard]] std::optional<Seq> replaces_of(ChatId chat, Seq seq);
   // Visitor messages beyond each live chat's relayed_seq, by chat then seq.
   [[nodiscard]] std::vector<Pending::VisitorMessage> unrelayed_visitor_messages();
 
  private:
   Statement m_insert;
   Statement m_after;
+  Statement m_replaces_of;
   Statement m_unrelayed;
 };
 

@@ -13,6 +13,7 @@
 #include <exception>
 #include <mutex>
 
+#include "xmpp/message_parse.hpp"
 #include "xmpp/presence_parse.hpp"
 #include "xmpp/stanzas.hpp"
 #include "xmpp/tls_settings.hpp"
@@ -128,7 +129,10 @@ StropheSession::StropheSession(const Settings& settings, Listener& listener, Tas
   m_ctx = xmpp_ctx_new(nullptr, m_log.get());
   m_conn = xmpp_conn_new(m_ctx);
   if (!m_ctx || !m_conn) throw std::bad_alloc();
-  xmpp_conn_set_jid(m_conn, settings.jid.c_str());
+  // A fixed resource: the same full JID after every reconnect and restart (clients show it).
+  const auto jid =
+      settings.resource.empty() ? settings.jid : settings.jid + "/" + settings.resource;
+  xmpp_conn_set_jid(m_conn, jid.c_str());
   xmpp_conn_set_pass(m_conn, settings.password.c_str());
   apply_tls_settings(m_conn, settings);
   xmpp_conn_set_sockopt_callback(m_conn, remember_socket);
@@ -323,9 +327,13 @@ void StropheSession::handle_message(xmpp_stanza_t* stanza) {
     spdlog::debug("xmpp: {} message from {} ignored", type, from);
     return;
   }
-  const auto body = child_text(m_ctx, stanza, "body");
-  if (body.empty() || from.empty()) return;  // chat states, receipts, server notices
-  m_listener.on_message(from, body);
+  // Receipts, markers, OMEMO key exchanges and server notices carry nothing to relay.
+  auto message = parse_message(m_ctx, stanza);
+  if (!message) return;
+  if (!message->nick.empty() && is_contact(core::split_jid(from).bare)) {
+    m_listener.on_name(from, message->nick, core::NameSource::nick);
+  }
+  m_listener.on_message(*message);
 }
 
 void StropheSession::handle_presence(xmpp_stanza_t* stanza) {
@@ -334,9 +342,17 @@ void StropheSession::handle_presence(xmpp_stanza_t* stanza) {
   const auto type = attribute(stanza, "type");
   const auto parsed = parse_presence(type, child_text(m_ctx, stanza, "show"));
   switch (parsed.kind) {
-    case PresenceKind::availability:
+    case PresenceKind::availability: {
+      const auto bare = core::split_jid(from).bare;
+      if (parsed.show != core::Show::unavailable && is_contact(bare)) {
+        if (const auto nick = nick_of(m_ctx, stanza); !nick.empty()) {
+          m_listener.on_name(from, nick, core::NameSource::nick);
+        }
+        ask_vcard(bare);
+      }
       m_listener.on_presence(from, parsed.show);
       break;
+    }
     case PresenceKind::subscribe_request: {
       const auto bare = core::split_jid(from).bare;
       if (is_contact(bare)) {
@@ -356,6 +372,17 @@ void StropheSession::handle_presence(xmpp_stanza_t* stanza) {
 void StropheSession::handle_iq(xmpp_stanza_t* stanza) {
   const auto type = attribute(stanza, "type");
   if (type == "result" || type == "error") {
+    if (const auto asked = m_vcard_requests.find(attribute(stanza, "id"));
+        asked != m_vcard_requests.end()) {
+      const auto contact = asked->second;
+      m_vcard_requests.erase(asked);
+      if (type == "result") {
+        if (const auto name = vcard_name(m_ctx, stanza); !name.empty()) {
+          m_listener.on_name(contact, name, core::NameSource::vcard);
+        }
+      }
+      return;
+    }
     // An error answer is a barrier too: the server processed the ping after the messages.
     if (auto report = m_tracker.complete(attribute(stanza, "id"))) {
       if (!report->delivered.empty() || !report->bounced.empty()) {
@@ -364,12 +391,51 @@ void StropheSession::handle_iq(xmpp_stanza_t* stanza) {
     }
     return;
   }
-  if (type != "get" && type != "set") return;
-  if (type == "get" && xmpp_stanza_get_child_by_name_and_ns(stanza, "ping", k_ns_ping)) {
+  if (type != "get" && type != "set") return;  // never answer an error or a result
+  const auto has = [&](const char* name, const char* ns) {
+    return xmpp_stanza_get_child_by_name_and_ns(stanza, name, ns) != nullptr;
+  };
+  if (type == "get" && has("ping", k_ns_ping)) {
     xmpp_send(m_conn, iq_result(m_ctx, stanza).get());
+  } else if (type == "get" && has("query", k_ns_disco_info)) {
+    // No nodes of ours (no entity capabilities published): a node is unknown.
+    const auto* query = xmpp_stanza_get_child_by_name_and_ns(stanza, "query", k_ns_disco_info);
+    if (xmpp_stanza_get_attribute(const_cast<xmpp_stanza_t*>(query), "node") != nullptr) {
+      xmpp_send(m_conn, iq_error(stanza, "item-not-found").get());
+    } else {
+      xmpp_send(m_conn, disco_info(m_ctx, stanza, supported_features()).get());
+    }
+  } else if (type == "get" && has("query", k_ns_version)) {
+    xmpp_send(m_conn, software_version(m_ctx, stanza, m_settings.software_version).get());
+  } else if (type == "set" && has("query", k_ns_roster)) {
+    // RFC 6121 section 2.1.6: a roster push comes from the account itself (no from, or our
+    // bare JID) and is answered with an empty result; from anyone else it is ignored.
+    const auto from = attribute(stanza, "from");
+    if (from.empty() || core::split_jid(from).bare == core::split_jid(m_settings.jid).bare) {
+      xmpp_send(m_conn, iq_result(m_ctx, stanza).get());
+    } else {
+      spdlog::info("xmpp: roster push from {} ignored (RFC 6121 2.1.6)", from);
+    }
   } else {
     xmpp_send(m_conn, iq_unsupported(stanza).get());
   }
+}
+
+const std::vector<std::string>& StropheSession::supported_features() {
+  // Only what the bot really does (XEP-0030: a feature listed is a promise).
+  static const std::vector<std::string> features{
+      k_ns_disco_info, k_ns_ping,    k_ns_version, k_ns_receipts, k_ns_markers,
+      k_ns_chatstates, k_ns_correct, k_ns_sid,     k_ns_nick,
+  };
+  return features;
+}
+
+void StropheSession::ask_vcard(const std::string& bare_jid) {
+  // Once per contact and process: a name rarely changes, and a nickname wins anyway.
+  if (!m_vcard_asked.insert(bare_jid).second) return;
+  const auto id = "vcard-" + std::to_string(m_vcard_asked.size());
+  m_vcard_requests.emplace(id, bare_jid);
+  xmpp_send(m_conn, vcard_request(m_ctx, bare_jid, id).get());
 }
 
 bool StropheSession::is_contact(std::string_view bare_jid) const {
@@ -389,12 +455,27 @@ void StropheSession::send(std::vector<Outgoing> messages) {
   std::vector<std::int64_t> ids;
   ids.reserve(messages.size());
   for (const auto& message : messages) {
-    append_xml(m_ctx,
-               chat_message(m_ctx, message.to, message.body, message_stanza_id(message.id)).get(),
-               xml);
+    const auto id = message_stanza_id(message.id);
+    switch (message.kind) {
+      case OutgoingKind::message:
+        append_xml(m_ctx, chat_message(m_ctx, message.to, message.body, id).get(), xml);
+        break;
+      case OutgoingKind::received:
+        append_xml(m_ctx, receipt(m_ctx, message.to, message.ref, id).get(), xml);
+        break;
+      case OutgoingKind::displayed:
+        append_xml(m_ctx, displayed(m_ctx, message.to, message.ref, id).get(), xml);
+        break;
+    }
     ids.push_back(message.id);
   }
   send_barrier(std::move(ids), std::move(xml));
+}
+
+void StropheSession::send_typing(const std::string& to, bool typing) {
+  if (!m_session_up) return;
+  const auto id = "seshat-typing-" + std::to_string(++m_typing_sent);
+  xmpp_send(m_conn, chat_state(m_ctx, to, typing, id).get());
 }
 
 void StropheSession::send_barrier(std::vector<std::int64_t> ids, std::string xml) {

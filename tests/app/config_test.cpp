@@ -249,7 +249,8 @@ TEST(ConfigError, UnknownKeysAreProbablyTypos) {
   EXPECT_EQ(error_of(seed_with("colour = blue\n")),
             "sample.ini:6: [Seshat] colour: unknown key (a typo? known keys: sqlitedb, "
             "localusers, username, password, xmppserver, tls, tls_ca, listen, prefix, "
-            "allowed_origins, visitor_timeout, accept_timeout, log_level)");
+            "allowed_origins, visitor_timeout, accept_timeout, log_level, resource, "
+            "show_operator_name)");
 }
 
 TEST(ConfigError, BadJids) {

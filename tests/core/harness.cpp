@@ -33,6 +33,13 @@ std::string describe(const Action& action) {
           return "backlog #" + std::to_string(a.chat) + " to " + a.jid;
         } else if constexpr (std::is_same_v<A, SetOperatorAvailable>) {
           return a.jid + (a.available ? " available" : " unavailable");
+        } else if constexpr (std::is_same_v<A, SetOperatorName>) {
+          return "#" + std::to_string(a.chat) + " operator named " + a.name;
+        } else if constexpr (std::is_same_v<A, SetOperatorTyping>) {
+          return "#" + std::to_string(a.chat) +
+                 (a.typing ? " operator typing" : " operator not typing");
+        } else if constexpr (std::is_same_v<A, SendTyping>) {
+          return "> " + a.jid + about(a.chat) + (a.typing ? " (typing)" : " (not typing)");
         } else {
           static_assert(std::is_same_v<A, Ignore>);
           return "ignore: " + a.reason;
