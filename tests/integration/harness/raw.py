@@ -7,7 +7,8 @@ message stanza the operator receives (also those without a body: receipts, marke
     stanzas.assert_none(lambda m: ..., within=0.5)
     result = iq(joe, "<iq type='get' to='bot@localhost/seshat' id='x'>...</iq>")  # the answer
 
-Elements are xml.etree.ElementTree elements in the jabber:client namespace.
+Elements are xml.etree.ElementTree elements as slixmpp renders them (its stream's default
+namespace, jabber:client, may be left out: use body() and child()).
 """
 
 import asyncio
@@ -29,18 +30,33 @@ def child(element, name, ns):
 
 
 def body(element):
+    """The text of <body/> (slixmpp renders the stream's default namespace, or leaves it out)."""
     found = element.find(f"{{{NS_CLIENT}}}body")
+    if found is None:
+        found = element.find("body")
     return None if found is None else found.text
 
 
 class RawStanzas:
     """Every <message/> `op` receives from now on, as XML elements, in order."""
 
+    _count = 0
+
     def __init__(self, op):
         self.op = op
         self.queue = queue.Queue()
-        op._call(lambda: op._client.add_event_handler(
-            "message", lambda msg: self.queue.put(ET.fromstring(str(msg)))))
+        RawStanzas._count += 1
+        name = f"raw-messages-{RawStanzas._count}"
+
+        def register():
+            # Not slixmpp's "message" event: that one only fires for messages with a body.
+            from slixmpp.xmlstream.handler import Callback
+            from slixmpp.xmlstream.matcher import MatchXPath
+            op._client.register_handler(Callback(
+                name, MatchXPath(f"{{{NS_CLIENT}}}message"),
+                lambda msg: self.queue.put(ET.fromstring(str(msg)))))
+
+        op._call(register)
 
     def expect(self, predicate, timeout=10.0):
         """Skips messages until one satisfies `predicate`; returns it."""
