@@ -13,6 +13,7 @@
 #include <exception>
 #include <mutex>
 
+#include "xmpp/iq_policy.hpp"
 #include "xmpp/message_parse.hpp"
 #include "xmpp/presence_parse.hpp"
 #include "xmpp/stanzas.hpp"
@@ -391,33 +392,34 @@ void StropheSession::handle_iq(xmpp_stanza_t* stanza) {
     }
     return;
   }
-  if (type != "get" && type != "set") return;  // never answer an error or a result
-  const auto has = [&](const char* name, const char* ns) {
-    return xmpp_stanza_get_child_by_name_and_ns(stanza, name, ns) != nullptr;
-  };
-  if (type == "get" && has("ping", k_ns_ping)) {
-    xmpp_send(m_conn, iq_result(m_ctx, stanza).get());
-  } else if (type == "get" && has("query", k_ns_disco_info)) {
-    // No nodes of ours (no entity capabilities published): a node is unknown.
-    const auto* query = xmpp_stanza_get_child_by_name_and_ns(stanza, "query", k_ns_disco_info);
-    if (xmpp_stanza_get_attribute(const_cast<xmpp_stanza_t*>(query), "node") != nullptr) {
-      xmpp_send(m_conn, iq_error(stanza, "item-not-found").get());
-    } else {
-      xmpp_send(m_conn, disco_info(m_ctx, stanza, supported_features()).get());
-    }
-  } else if (type == "get" && has("query", k_ns_version)) {
-    xmpp_send(m_conn, software_version(m_ctx, stanza, m_settings.software_version).get());
-  } else if (type == "set" && has("query", k_ns_roster)) {
-    // RFC 6121 section 2.1.6: a roster push comes from the account itself (no from, or our
-    // bare JID) and is answered with an empty result; from anyone else it is ignored.
-    const auto from = attribute(stanza, "from");
-    if (from.empty() || core::split_jid(from).bare == core::split_jid(m_settings.jid).bare) {
+  auto* payload = xmpp_stanza_get_children(stanza);
+  while (payload != nullptr && !xmpp_stanza_is_tag(payload))
+    payload = xmpp_stanza_get_next(payload);
+  const auto from = attribute(stanza, "from");
+  const char* payload_name = payload ? xmpp_stanza_get_name(payload) : nullptr;
+  const char* payload_ns = payload ? xmpp_stanza_get_ns(payload) : nullptr;
+  const IqRequest request{
+      type, from, payload_name ? payload_name : "", payload_ns ? payload_ns : "",
+      payload != nullptr && xmpp_stanza_get_attribute(payload, "node") != nullptr};
+  switch (answer_iq(request, m_settings.jid)) {
+    case IqAnswer::none:
+      if (type == "set" || type == "get") spdlog::info("xmpp: iq {} from {} ignored", type, from);
+      break;
+    case IqAnswer::empty_result:
       xmpp_send(m_conn, iq_result(m_ctx, stanza).get());
-    } else {
-      spdlog::info("xmpp: roster push from {} ignored (RFC 6121 2.1.6)", from);
-    }
-  } else {
-    xmpp_send(m_conn, iq_unsupported(stanza).get());
+      break;
+    case IqAnswer::disco_info:
+      xmpp_send(m_conn, disco_info(m_ctx, stanza, supported_features()).get());
+      break;
+    case IqAnswer::version:
+      xmpp_send(m_conn, software_version(m_ctx, stanza, m_settings.software_version).get());
+      break;
+    case IqAnswer::item_not_found:
+      xmpp_send(m_conn, iq_error(stanza, "item-not-found").get());
+      break;
+    case IqAnswer::service_unavailable:
+      xmpp_send(m_conn, iq_unsupported(stanza).get());
+      break;
   }
 }
 
