@@ -56,6 +56,7 @@ struct OperatorStanza {
   std::string replaces{};      // XEP-0308: the id of the message this one corrects; "" if none
   bool wants_receipt = false;  // XEP-0184 <request/>: answer <received/> once the page has it
   bool markable = false;       // XEP-0333 <markable/>: answer <displayed/> once the visitor saw it
+  bool retraction = false;     // XEP-0424: it withdraws the message `replaces` (text: none)
 
   bool operator==(const OperatorStanza&) const = default;
 };

@@ -101,6 +101,14 @@ class Decision {
     // Its text is only the fallback ("I sent you an OMEMO encrypted message..."): relaying it
     // would lose the answer silently. The operator learns at once how to send it readably.
     if (event.payload == Payload::encrypted) return {SendToOperator{jid, texts::encrypted(), 0}};
+    // A retraction (XEP-0424): its body is a fallback ("This person attempted to retract...");
+    // the visitor sees the withdrawn message replaced, or nothing when it is unknown (store).
+    if (event.stanza.retraction) {
+      const auto* chat = m_board.chat_of(jid);
+      if (chat == nullptr) return {};
+      return {PostToChat{chat->id, Author::operator_, texts::retracted(), m_board.display_name(jid),
+                         event.from, event.stanza}};
+    }
     if (is_blank(event.text)) {
       if (event.typing == Typing::none) return ignore(texts::empty_message(jid));
       const auto* chat = m_board.chat_of(jid);

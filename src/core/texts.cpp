@@ -197,6 +197,10 @@ std::string support_name() {
   return "Support";
 }
 
+std::string retracted() {
+  return "This message was withdrawn.";
+}
+
 std::string not_an_operator(std::string_view jid) {
   return "from " + std::string(jid) + ", who is not a configured operator";
 }

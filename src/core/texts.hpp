@@ -60,6 +60,8 @@ namespace seshat::core::texts {
 [[nodiscard]] std::string lost_contact();       // the visitor's page stopped asking
 // The operator's name as visitors see it when show_operator_name is off.
 [[nodiscard]] std::string support_name();
+// Shown in place of a message its operator withdrew (XEP-0424).
+[[nodiscard]] std::string retracted();
 
 // --- Ignore reasons, for the log ---
 

@@ -250,10 +250,12 @@ class SqliteStore final : public Store {
   }
 
   bool write(const core::PostToChat& post, Millis now) {
+    const auto replaces = corrected(post);
+    // Withdrawing a message the visitor never got: nothing to show.
+    if (post.stanza.retraction && !replaces) return true;
     // The broker may still post to a chat it just ended ("The chat is now closed.").
-    const auto seq =
-        append(post.chat, post.from, post.text, FinalChats::allow, now, corrected(post),
-               post.from == core::Author::operator_ ? post.name : std::string());
+    const auto seq = append(post.chat, post.from, post.text, FinalChats::allow, now, replaces,
+                            post.from == core::Author::operator_ ? post.name : std::string());
     if (!seq) {
       throw StoreError("cannot post to chat " + std::to_string(post.chat) + ": no such chat");
     }

@@ -70,12 +70,24 @@ std::optional<IncomingMessage> parse_message(xmpp_ctx_t* ctx, xmpp_stanza_t* sta
   message.payload =
       is_encrypted(stanza, message.body) ? core::Payload::encrypted : core::Payload::plain;
   message.typing = chat_state(stanza);
+  // XEP-0424 retraction: 0.4 and later name the message in <retract id=".."/>; earlier versions
+  // wrapped <retract/> in XEP-0422's <apply-to id="..">. Its body is only a fallback.
+  if (auto* retract = child(stanza, "retract", "urn:xmpp:message-retract:1")) {
+    message.stanza.replaces = attribute(retract, "id");
+    message.stanza.retraction = true;
+  } else if (auto* apply_to = child(stanza, "apply-to", "urn:xmpp:fasten:0");
+             apply_to != nullptr && child(apply_to, "retract", "urn:xmpp:message-retract:0")) {
+    message.stanza.replaces = attribute(apply_to, "id");
+    message.stanza.retraction = true;
+  }
+  if (message.stanza.retraction && message.stanza.replaces.empty()) return std::nullopt;
   if (message.body.empty() && message.typing == core::Typing::none &&
-      message.payload == core::Payload::plain) {
+      message.payload == core::Payload::plain && !message.stanza.retraction) {
     return std::nullopt;
   }
   message.stanza.id = attribute(stanza, "id");
-  if (auto* replace = child(stanza, "replace", k_ns_correct)) {
+  if (auto* replace = child(stanza, "replace", k_ns_correct);
+      replace != nullptr && !message.stanza.retraction) {
     message.stanza.replaces = attribute(replace, "id");
   }
   message.stanza.wants_receipt = child(stanza, "request", k_ns_receipts) != nullptr;

@@ -73,6 +73,22 @@ TEST(OperatorMessage, CarriesTheNameTheSenderAndTheStanza) {
   EXPECT_EQ(post.stanza, (OperatorStanza{"m-2", "m-1", true, true}));
 }
 
+TEST(Retraction, ReplacesTheWithdrawnMessageWithoutItsFallback) {
+  Harness h;
+  joe_handles_42(h);
+  OperatorMessage retraction;
+  retraction.text = "/me retracted a previous message, but it's unsupported by your client.";
+  retraction.stanza.id = "r-1";
+  retraction.stanza.replaces = "m-1";
+  retraction.stanza.retraction = true;
+  const auto actions = from_joe(h, retraction);
+  ASSERT_EQ(actions.size(), 1u);
+  const auto& post = std::get<PostToChat>(actions.front());
+  EXPECT_EQ(post.text, texts::retracted());
+  EXPECT_EQ(post.stanza.replaces, "m-1");
+  EXPECT_TRUE(post.stanza.retraction);
+}
+
 TEST(Typing, AChatStateOfTheHandlingOperatorReachesTheChat) {
   Harness h;
   joe_handles_42(h);

@@ -1,4 +1,4 @@
-"""XEP-0308 corrections (Profanity's /correct, Gajim's and Conversations' "correct last message")
+"""XEP-0308 corrections and XEP-0424 retractions (Profanity's /correct, Gajim's and Conversations' "correct last message")
 reach the visitor as a correction: a new message carrying "replaces": the seq of the message it
 corrects, in GET .../messages and on the event stream; the widget shows it in place of the old.
 
@@ -47,6 +47,23 @@ class CorrectionsTest(case.ProsodyTestCase):
         joe.send_raw(message(bot, "new1", "Anything else?", replaces="no-such-id"))
         plain = visitor.expect("Anything else?", sender="operator")
         self.assertNotIn("replaces", plain)
+
+        # A retraction (XEP-0424 0.4 example 2, as Conversations sends it): the visitor sees the
+        # message withdrawn, never the fallback; withdrawing an unknown message shows nothing.
+        joe.send_raw(f"<message to='{bot}' type='chat' id='retract-1'>"
+                     "<retract id='new1' xmlns='urn:xmpp:message-retract:1'/>"
+                     "<fallback xmlns='urn:xmpp:fallback:0' for='urn:xmpp:message-retract:1'/>"
+                     "<body>/me retracted a previous message, but it's unsupported by your "
+                     "client.</body><store xmlns='urn:xmpp:hints'/></message>")
+        withdrawn = visitor.expect("This message was withdrawn.", sender="operator")
+        self.assertEqual(withdrawn["replaces"], plain["seq"])
+        joe.send_raw(f"<message to='{bot}' type='chat' id='retract-2'>"
+                     "<retract id='nobody-knows' xmlns='urn:xmpp:message-retract:1'/>"
+                     "<body>/me retracted a previous message, but it's unsupported by your "
+                     "client.</body></message>")
+        joe.send(bot, "after")
+        visitor.expect("after", sender="operator")
+        self.assertFalse([t for _, t in visitor.texts() if "retracted" in t])
 
         # The event stream carries the same.
         streamed = events.expect(lambda e: e.get("json", {}).get("text") == "Your order shipped.")

@@ -137,6 +137,27 @@ TEST_F(MessageParse, ACorrectionWithReceiptRequestAndMarkable) {
   EXPECT_EQ(message->stanza, (core::OperatorStanza{"good1", "bad1", true, true}));
 }
 
+// XEP-0424 0.4 example 2 (Conversations, Gajim 1.8) and the 0.2 shape with XEP-0422 apply-to
+// (Gajim 1.4-1.7): both withdraw the message they name; the fallback body is not the text.
+TEST_F(MessageParse, Retractions) {
+  auto message = parse(
+      "<message from='joe@localhost/x' type='chat' id='retract-1'>"
+      "<retract id='origin-id-1' xmlns='urn:xmpp:message-retract:1'/>"
+      "<fallback xmlns='urn:xmpp:fallback:0' for='urn:xmpp:message-retract:1'/>"
+      "<body>/me retracted a previous message, but it's unsupported by your client.</body>"
+      "<store xmlns='urn:xmpp:hints'/></message>");
+  ASSERT_TRUE(message);
+  EXPECT_TRUE(message->stanza.retraction);
+  EXPECT_EQ(message->stanza.replaces, "origin-id-1");
+  message = parse(
+      "<message from='joe@localhost/x' type='chat' id='retract-2'>"
+      "<apply-to id='origin-id-2' xmlns='urn:xmpp:fasten:0'>"
+      "<retract xmlns='urn:xmpp:message-retract:0'/></apply-to></message>");
+  ASSERT_TRUE(message);
+  EXPECT_TRUE(message->stanza.retraction);
+  EXPECT_EQ(message->stanza.replaces, "origin-id-2");
+}
+
 // XEP-0172 example 3: a nickname in a message.
 TEST_F(MessageParse, ANickname) {
   const auto message = parse(
