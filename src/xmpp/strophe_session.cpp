@@ -284,6 +284,9 @@ void StropheSession::handle_connected() {
 void StropheSession::handle_disconnected(int error, const xmpp_stream_error_t* stream_error) {
   m_socket = -1;
   m_tracker.clear();
+  // vCard requests that got no answer are asked again after the reconnect.
+  for (const auto& [id, contact] : m_vcard_requests) m_vcard_asked.erase(contact);
+  m_vcard_requests.clear();
   const auto reason = m_shutting_down ? std::string(k_stopped) : describe(error, stream_error);
   if (m_session_up) {
     m_session_up = false;
