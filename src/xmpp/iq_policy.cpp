@@ -4,7 +4,7 @@
 
 namespace seshat::xmpp {
 
-IqAnswer answer_iq(const IqRequest& request, std::string_view own_jid) {
+IqAnswer answer_iq(const IqRequest& request, std::string_view own_jid, std::string_view caps_node) {
   // Never answer an answer (RFC 6120 8.2.3): that is how two entities loop forever.
   if (request.type != "get" && request.type != "set") return IqAnswer::none;
   const auto is = [&](std::string_view name, std::string_view ns) {
@@ -13,7 +13,8 @@ IqAnswer answer_iq(const IqRequest& request, std::string_view own_jid) {
   if (request.type == "get") {
     if (is("ping", "urn:xmpp:ping")) return IqAnswer::empty_result;
     if (is("query", "http://jabber.org/protocol/disco#info"))
-      return request.has_node ? IqAnswer::item_not_found : IqAnswer::disco_info;
+      return request.node.empty() || request.node == caps_node ? IqAnswer::disco_info
+                                                               : IqAnswer::item_not_found;
     if (is("query", "jabber:iq:version")) return IqAnswer::version;
     return IqAnswer::service_unavailable;
   }

@@ -1,5 +1,6 @@
 #include "xmpp/stanzas.hpp"
 
+#include <algorithm>
 #include <new>
 
 namespace seshat::xmpp {
@@ -67,6 +68,11 @@ StanzaPtr disco_info(xmpp_ctx_t* ctx, xmpp_stanza_t* request,
                      const std::vector<std::string>& features) {
   auto iq = iq_result(ctx, request);
   auto* query = add_element(ctx, iq.get(), "query", k_ns_disco_info);
+  if (auto* asked = xmpp_stanza_get_child_by_name_and_ns(request, "query", k_ns_disco_info)) {
+    if (const char* node = xmpp_stanza_get_attribute(asked, "node")) {
+      xmpp_stanza_set_attribute(query, "node", node);
+    }
+  }
   auto* identity = add_element(ctx, query, "identity", nullptr);
   xmpp_stanza_set_attribute(identity, "category", "client");
   xmpp_stanza_set_attribute(identity, "type", "bot");
@@ -83,6 +89,29 @@ StanzaPtr software_version(xmpp_ctx_t* ctx, xmpp_stanza_t* request, const std::s
   add_text_element(ctx, query, "name", "Seshat");
   add_text_element(ctx, query, "version", version);
   return iq;
+}
+
+std::string caps_verification(xmpp_ctx_t* ctx, const std::string& category, const std::string& type,
+                              const std::string& name, std::vector<std::string> features) {
+  std::sort(features.begin(), features.end());
+  std::string text = category + "/" + type + "//" + name + "<";
+  for (const auto& feature : features) text += feature + "<";
+  unsigned char digest[XMPP_SHA1_DIGEST_SIZE];
+  xmpp_sha1_digest(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
+  char* encoded = xmpp_base64_encode(ctx, digest, sizeof digest);
+  if (encoded == nullptr) throw std::bad_alloc();
+  std::string ver(encoded);
+  xmpp_free(ctx, encoded);
+  return ver;
+}
+
+StanzaPtr presence_with_caps(xmpp_ctx_t* ctx, const std::string& node, const std::string& ver) {
+  auto stanza = presence(ctx);
+  auto* caps = add_element(ctx, stanza.get(), "c", "http://jabber.org/protocol/caps");
+  xmpp_stanza_set_attribute(caps, "hash", "sha-1");
+  xmpp_stanza_set_attribute(caps, "node", node.c_str());
+  xmpp_stanza_set_attribute(caps, "ver", ver.c_str());
+  return stanza;
 }
 
 StanzaPtr vcard_request(xmpp_ctx_t* ctx, const std::string& to, const std::string& id) {

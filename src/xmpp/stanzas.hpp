@@ -34,12 +34,22 @@ using StanzaPtr = std::unique_ptr<xmpp_stanza_t, StanzaRelease>;
 // <message type="chat" to=".." id=".."><composing/> or <active/><no-store/><origin-id/></message>
 [[nodiscard]] StanzaPtr chat_state(xmpp_ctx_t* ctx, const std::string& to, bool typing,
                                    const std::string& id);
-// The XEP-0030 disco#info answer to `request`: identity client/bot "Seshat" and `features`.
+// The XEP-0030 disco#info answer to `request`: identity client/bot "Seshat" and `features`
+// (and the node the request named, if any).
 [[nodiscard]] StanzaPtr disco_info(xmpp_ctx_t* ctx, xmpp_stanza_t* request,
                                    const std::vector<std::string>& features);
 // The XEP-0092 answer to `request`: name "Seshat" and `version`.
 [[nodiscard]] StanzaPtr software_version(xmpp_ctx_t* ctx, xmpp_stanza_t* request,
                                          const std::string& version);
+// XEP-0115 entity capabilities: the verification string of one identity and `features`
+// (section 5.1), base64 of its SHA-1.
+[[nodiscard]] std::string caps_verification(xmpp_ctx_t* ctx, const std::string& category,
+                                            const std::string& type, const std::string& name,
+                                            std::vector<std::string> features);
+// <presence><c xmlns="http://jabber.org/protocol/caps" hash="sha-1" node=".." ver=".."/>
+// </presence>: available, with what the bot supports (clients need not ask disco#info).
+[[nodiscard]] StanzaPtr presence_with_caps(xmpp_ctx_t* ctx, const std::string& node,
+                                           const std::string& ver);
 // <iq type="get" to=".." id=".."><vCard xmlns="vcard-temp"/></iq>
 [[nodiscard]] StanzaPtr vcard_request(xmpp_ctx_t* ctx, const std::string& to,
                                       const std::string& id);

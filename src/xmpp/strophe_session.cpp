@@ -30,6 +30,7 @@ constexpr auto k_shutdown_grace = 3s;    // for the server to close the stream a
 constexpr auto k_keepalive = 60s;        // ping the server when nothing else was sent
 constexpr auto k_barrier_timeout = 30s;  // no answer to a ping: the connection is dead
 constexpr const char* k_stopped = "stopped";
+constexpr const char* k_caps_node = "urn:seshat";  // XEP-0115: names the software
 
 // libstrophe's socket-option callback has no userdata; it runs inside xmpp_connect_client(), on
 // this thread, so the socket it saw is handed over through this thread-local slot and read right
@@ -273,7 +274,8 @@ void StropheSession::handle_connected() {
   m_backoff.reset();
   m_session_up = true;
   m_last_barrier = Clock::now();
-  xmpp_send(m_conn, presence(m_ctx).get());
+  // With XEP-0115 capabilities, clients know what the bot supports without asking.
+  xmpp_send(m_conn, presence_with_caps(m_ctx, k_caps_node, caps_ver()).get());
   // Asking again is harmless when already subscribed: the server answers nothing.
   for (const auto& contact : m_contacts) {
     xmpp_send(m_conn, presence(m_ctx, "subscribe", contact).get());
@@ -401,10 +403,10 @@ void StropheSession::handle_iq(xmpp_stanza_t* stanza) {
   const auto from = attribute(stanza, "from");
   const char* payload_name = payload ? xmpp_stanza_get_name(payload) : nullptr;
   const char* payload_ns = payload ? xmpp_stanza_get_ns(payload) : nullptr;
-  const IqRequest request{
-      type, from, payload_name ? payload_name : "", payload_ns ? payload_ns : "",
-      payload != nullptr && xmpp_stanza_get_attribute(payload, "node") != nullptr};
-  switch (answer_iq(request, m_settings.jid)) {
+  const char* node = payload ? xmpp_stanza_get_attribute(payload, "node") : nullptr;
+  const IqRequest request{type, from, payload_name ? payload_name : "",
+                          payload_ns ? payload_ns : "", node ? node : ""};
+  switch (answer_iq(request, m_settings.jid, caps_node())) {
     case IqAnswer::none:
       if (type == "set" || type == "get") spdlog::info("xmpp: iq {} from {} ignored", type, from);
       break;
@@ -433,6 +435,17 @@ const std::vector<std::string>& StropheSession::supported_features() {
       k_ns_chatstates, k_ns_correct, k_ns_sid,     k_ns_nick,
   };
   return features;
+}
+
+const std::string& StropheSession::caps_ver() {
+  if (m_caps_ver.empty()) {
+    m_caps_ver = caps_verification(m_ctx, "client", "bot", "Seshat", supported_features());
+  }
+  return m_caps_ver;
+}
+
+std::string StropheSession::caps_node() {
+  return std::string(k_caps_node) + "#" + caps_ver();
 }
 
 void StropheSession::ask_vcard(const std::string& bare_jid) {

@@ -74,6 +74,9 @@ class StropheSession {
   [[nodiscard]] bool finished(Clock::time_point now) const;
   [[nodiscard]] bool is_contact(std::string_view jid) const;
   void ask_vcard(const std::string& bare_jid);
+  [[nodiscard]] const std::string& caps_ver();  // XEP-0115, computed once
+  [[nodiscard]] std::string caps_node();        // "node#ver"
+
   [[nodiscard]] static const std::vector<std::string>& supported_features();
 
   const Settings& m_settings;
@@ -99,7 +102,8 @@ class StropheSession {
   std::chrono::milliseconds m_idle{1};
   std::set<std::string> m_vcard_asked;                  // contacts whose vCard was asked for
   std::map<std::string, std::string> m_vcard_requests;  // IQ id -> contact, until answered
-  std::uint64_t m_typing_sent = 0;                      // ids of chat states
+  std::uint64_t m_typing_sent = 0;
+  std::string m_caps_ver;  // ids of chat states
 };
 
 }  // namespace seshat::xmpp

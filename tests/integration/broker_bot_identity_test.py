@@ -1,5 +1,5 @@
 """A well-behaved bot: clients can learn what it is and what it supports (XEP-0030 disco#info,
-XEP-0092 version), XEP-0199 ping still works, its full JID is the same after a restart (the
+also through XEP-0115 capabilities in its presence, XEP-0092 version), XEP-0199 ping still works, its full JID is the same after a restart (the
 `resource` key, default "seshat"), and any other IQ get/set gets service-unavailable (RFC 6120 section 8.4).
 
 Stanza shapes: XEP-0030 example 8 (disco#info query), XEP-0092 example 1 (version query), as
@@ -9,6 +9,9 @@ Roster pushes (RFC 6121 2.1.6) are answered with an empty result when they come 
 own account; a server sends them only to resources that fetched the roster, which the bot does
 not, so that rule is tested in tests/xmpp/iq_policy_test.cpp rather than here.
 """
+
+import base64
+import hashlib
 
 import harness.case as case
 from harness.raw import NS_DISCO_INFO, NS_VERSION, child, iq
@@ -66,6 +69,18 @@ class BotIdentityTest(case.ProsodyTestCase):
 
         answer = iq(joe, f"<iq type='get' to='{full}' id='ping1'><ping xmlns='urn:xmpp:ping'/></iq>")
         self.assertEqual(answer.get("type"), "result")
+
+        # XEP-0115: the node#ver of its capabilities answers the same (clients ask that way),
+        # ver being the SHA-1 of identity and features (section 5.1).
+        text = "client/bot//Seshat<" + "".join(f"{f}<" for f in sorted(FEATURES))
+        ver = base64.b64encode(hashlib.sha1(text.encode()).digest()).decode()
+        answer = iq(joe, f"<iq type='get' to='{full}' id='caps1'>"
+                         f"<query xmlns='{NS_DISCO_INFO}' node='urn:seshat#{ver}'/></iq>")
+        self.assertEqual(answer.get("type"), "result")
+        query = child(answer, "query", NS_DISCO_INFO)
+        self.assertEqual(query.get("node"), f"urn:seshat#{ver}")
+        self.assertEqual({f.get("var") for f in query.iter(f"{{{NS_DISCO_INFO}}}feature")},
+                         FEATURES)
 
         answer = iq(joe, f"<iq type='get' to='{full}' id='node1'>"
                          f"<query xmlns='{NS_DISCO_INFO}' node='http://example.com#x'/></iq>")

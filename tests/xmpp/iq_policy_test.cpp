@@ -11,17 +11,20 @@ namespace {
 constexpr std::string_view k_bot = "bot@localhost";
 
 IqAnswer answer(std::string_view type, std::string_view from, std::string_view name,
-                std::string_view ns, bool node = false) {
-  return answer_iq(IqRequest{type, from, name, ns, node}, k_bot);
+                std::string_view ns, std::string_view node = {}) {
+  return answer_iq(IqRequest{type, from, name, ns, node}, k_bot, "urn:seshat#VER=");
 }
 
 TEST(IqPolicy, PingDiscoAndVersion) {
   EXPECT_EQ(answer("get", "joe@localhost/x", "ping", "urn:xmpp:ping"), IqAnswer::empty_result);
   EXPECT_EQ(answer("get", "joe@localhost/x", "query", "http://jabber.org/protocol/disco#info"),
             IqAnswer::disco_info);
-  EXPECT_EQ(
-      answer("get", "joe@localhost/x", "query", "http://jabber.org/protocol/disco#info", true),
-      IqAnswer::item_not_found);
+  EXPECT_EQ(answer("get", "joe@localhost/x", "query", "http://jabber.org/protocol/disco#info",
+                   "urn:seshat#VER="),
+            IqAnswer::disco_info);  // XEP-0115: the node of our capabilities
+  EXPECT_EQ(answer("get", "joe@localhost/x", "query", "http://jabber.org/protocol/disco#info",
+                   "urn:seshat#OTHER"),
+            IqAnswer::item_not_found);
   EXPECT_EQ(answer("get", "joe@localhost/x", "query", "jabber:iq:version"), IqAnswer::version);
 }
 

@@ -64,6 +64,19 @@ TEST_F(Stanzas, AReceiptAndAMarkerNameTheOperatorsMessage) {
   EXPECT_TRUE(contains(text, "type=\"chat\"")) << text;
 }
 
+// XEP-0115 section 5.2, the simple example: "QgayPKawpkPSDYmwT/WM94uAlu0=".
+TEST_F(Stanzas, CapsVerificationStringOfTheXepExample) {
+  EXPECT_EQ(caps_verification(
+                m_ctx, "client", "pc", "Exodus 0.9.1",
+                {"http://jabber.org/protocol/muc", "http://jabber.org/protocol/disco#info",
+                 "http://jabber.org/protocol/caps", "http://jabber.org/protocol/disco#items"}),
+            "QgayPKawpkPSDYmwT/WM94uAlu0=");
+  const auto text = xml(presence_with_caps(m_ctx, "urn:seshat", "abc="));
+  EXPECT_TRUE(contains(text, "ver=\"abc=\"")) << text;
+  EXPECT_TRUE(contains(text, "hash=\"sha-1\"")) << text;
+  EXPECT_TRUE(contains(text, "node=\"urn:seshat\"")) << text;
+}
+
 TEST_F(Stanzas, ChatStates) {
   auto text = xml(chat_state(m_ctx, "joe@localhost", true, "seshat-typing-1"));
   EXPECT_EQ(child_id(text, "composing", "http://jabber.org/protocol/chatstates"), "") << text;
