@@ -56,6 +56,13 @@ class ForwardingStore : public store::Store {
   }
   int visitor_messages(store::ChatId chat) override { return m_real->visitor_messages(chat); }
   std::optional<std::uint64_t> free_disk_bytes() override { return m_real->free_disk_bytes(); }
+  int hand_up(store::ChatId chat, store::Seq seq) override { return m_real->hand_up(chat, seq); }
+  int mark_read(store::ChatId chat, store::Seq seq) override {
+    return m_real->mark_read(chat, seq);
+  }
+  bool set_visitor_typing(store::ChatId chat, bool typing) override {
+    return m_real->set_visitor_typing(chat, typing);
+  }
   std::vector<store::ChatRecord> live_chats() override { return m_real->live_chats(); }
   std::vector<store::ChatRecord> overdue_chats(store::Millis seen_before,
                                                store::Millis created_before) override {

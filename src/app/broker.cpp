@@ -25,6 +25,8 @@ xmpp::Settings xmpp_settings(const Config& config) {
                                                       : xmpp::TlsPolicy::off;
   settings.ca_file = config.tls_ca;
   settings.contacts = config.localusers;
+  settings.resource = config.resource;
+  settings.software_version = SESHAT_VERSION;
   return settings;
 }
 
@@ -64,7 +66,8 @@ Broker::Broker(const Config& config, store::ChangeFeed& feed)
       m_feed(feed),
       m_store(store::open_sqlite_store(config.sqlitedb)),
       m_board(config.localusers, config.max_chats,
-              config.mail.enabled() ? core::Mail::on : core::Mail::off),
+              config.mail.enabled() ? core::Mail::on : core::Mail::off,
+              config.show_operator_name ? core::OperatorNames::shown : core::OperatorNames::hidden),
       m_connection(xmpp_settings(config), *this) {}
 
 Broker::~Broker() {
@@ -125,17 +128,24 @@ void Broker::on_disconnected(std::string_view reason) {
   dispatch(core::ConnectionLost{});
 }
 
-void Broker::on_message(std::string_view from, std::string_view body) {
-  if (dispatch(core::OperatorMessage{std::string(from), std::string(body)}, std::nullopt,
-               std::chrono::steady_clock::now())) {
+void Broker::on_message(const xmpp::IncomingMessage& message) {
+  if (dispatch(core::OperatorMessage{message.from, message.body, message.payload, message.typing,
+                                     message.stanza},
+               std::nullopt, std::chrono::steady_clock::now())) {
     return;
   }
+  // A chat state lost is no loss; a text is worth telling about.
+  if (message.body.empty() || message.payload == core::Payload::encrypted) return;
   // The store failed (disk full, locked past the timeout): say so rather than drop it silently.
   // Not through the outbox, which lives in the failing store.
-  const auto jid = core::split_jid(from).bare;
+  const auto jid = core::split_jid(message.from).bare;
   if (m_board.is_operator(jid)) {
-    m_connection.send({{--m_unstored_notice_id, jid, core::texts::not_stored(body)}});
+    m_connection.send({{--m_unstored_notice_id, jid, core::texts::not_stored(message.body)}});
   }
+}
+
+void Broker::on_name(std::string_view from, std::string_view name, core::NameSource source) {
+  dispatch(core::OperatorNamed{std::string(from), std::string(name), source});
 }
 
 void Broker::on_presence(std::string_view from, core::Show show, int priority) {
@@ -194,8 +204,14 @@ bool Broker::dispatch(const core::Event& event, std::optional<store::SeenState> 
                 if constexpr (std::is_same_v<A, core::SetState>) {
                   m_unannounced.push_back(a.chat);
                   m_states_changed = true;
-                } else if constexpr (std::is_same_v<A, core::PostToChat>) {
+                } else if constexpr (std::is_same_v<A, core::PostToChat> ||
+                                     std::is_same_v<A, core::SetOperatorName> ||
+                                     std::is_same_v<A, core::SetOperatorTyping>) {
                   m_unannounced.push_back(a.chat);
+                } else if constexpr (std::is_same_v<A, core::SendTyping>) {
+                  // Now or never: a chat state is not worth delivering late.
+                  if (!a.jid.empty() && m_connection.connected())
+                    m_connection.send_typing(a.jid, a.typing);
                 } else if constexpr (std::is_same_v<A, core::SendToOperator> ||
                                      std::is_same_v<A, core::RelayBacklog>) {
                   m_outbox_due = true;
@@ -257,6 +273,9 @@ void Broker::pump() {
     auto pending = m_store->pending();
     for (const auto& record : pending.changed_chats) touched.push_back(record.chat.id);
     for (const auto& message : pending.visitor_messages) touched.push_back(message.chat);
+    for (const auto& typing : pending.visitor_typing) touched.push_back(typing.chat);
+    // The gateway queues receipts and markers in the outbox when the page has read: look.
+    m_outbox_due = true;
     // Everything pending in one commit; operators and waiters hear of it once it is durable.
     if (touched.size() > 1) m_batch = m_store->begin_batch();
     for (auto& record : pending.changed_chats) {
@@ -281,6 +300,9 @@ void Broker::pump() {
         m_metrics.to_operator_latency.observe(
             std::chrono::milliseconds(now_millis() - pending_message.message.at));
       }
+    }
+    for (const auto& typing : pending.visitor_typing) {
+      dispatch(core::VisitorTyping{typing.chat, typing.typing});
     }
     if (m_batch) {
       if (!m_batch->intact()) throw store::StoreError("the batch was rolled back");
@@ -406,7 +428,11 @@ void Broker::send_outbox() {
     for (auto& item : m_store->undelivered(m_sent_up_to, room)) {
       m_sent_up_to = item.id;
       m_in_flight.insert(item.id);
-      batch.push_back({item.id, std::move(item.jid), std::move(item.text)});
+      const auto kind = item.kind == store::OutboxKind::received    ? xmpp::OutgoingKind::received
+                        : item.kind == store::OutboxKind::displayed ? xmpp::OutgoingKind::displayed
+                                                                    : xmpp::OutgoingKind::message;
+      batch.push_back(
+          {item.id, std::move(item.jid), std::move(item.text), kind, std::move(item.ref)});
     }
     if (!batch.empty()) m_connection.send(std::move(batch));
   } catch (const store::StoreError& error) {

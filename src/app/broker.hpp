@@ -50,7 +50,8 @@ class Broker final : public xmpp::Listener {
   // xmpp::Listener, on the XMPP thread
   void on_connected() override;
   void on_disconnected(std::string_view reason) override;
-  void on_message(std::string_view from, std::string_view body) override;
+  void on_message(const xmpp::IncomingMessage& message) override;
+  void on_name(std::string_view from, std::string_view name, core::NameSource source) override;
   void on_presence(std::string_view from, core::Show show, int priority) override;
   void on_delivered(std::vector<std::int64_t> delivered,
                     std::vector<std::int64_t> bounced) override;

@@ -39,25 +39,14 @@ std::string printable(const std::string& text) {
 ConfigError::ConfigError(const std::string& message) : std::runtime_error(printable(message)) {}
 namespace {
 
-constexpr std::array<std::string_view, 19> k_keys = {"sqlitedb",
-                                                     "localusers",
-                                                     "username",
-                                                     "password",
-                                                     "xmppserver",
-                                                     "tls",
-                                                     "tls_ca",
-                                                     "listen",
-                                                     "prefix",
-                                                     "allowed_origins",
-                                                     "visitor_timeout",
-                                                     "accept_timeout",
-                                                     "log_level",
-                                                     "operator_grace",
-                                                     "reconnect_grace",
-                                                     "visitor_grace",
-                                                     "max_chats",
-                                                     "language",
-                                                     "texts"};
+constexpr std::array<std::string_view, 21> k_keys = {
+    "sqlitedb",        "localusers",      "username",
+    "password",        "xmppserver",      "tls",
+    "tls_ca",          "listen",          "prefix",
+    "allowed_origins", "visitor_timeout", "accept_timeout",
+    "log_level",       "operator_grace",  "reconnect_grace",
+    "visitor_grace",   "max_chats",       "language",
+    "texts",           "resource",        "show_operator_name"};
 constexpr int k_max_chats_limit = 100;
 // Mail and retention (read by read_mail_config).
 constexpr std::array<std::string_view, 7> k_mail_keys = {
@@ -487,6 +476,11 @@ Config read_config(const SectionReader& reader, const EnvLookup& env) {
   }
 
   read_texts(reader, config);
+
+  if (const auto* resource = reader.optional("resource"))
+    config.resource = reader.value_of(*resource, parse_resource(reader.single_line(*resource)));
+  if (const auto* shown = reader.optional("show_operator_name"))
+    config.show_operator_name = reader.value_of(*shown, parse_yes_no(reader.single_line(*shown)));
   return config;
 }
 

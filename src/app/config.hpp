@@ -81,6 +81,8 @@ struct Config {
   std::string language = "en";                // language: of visitor texts when a chat has none
   std::string texts;                          // texts: INI file of visitor texts per language
   std::vector<TextOverride> text_overrides;   // its lines, checked
+  std::string resource = "seshat";            // resource: the bot's XMPP resource (stable)
+  bool show_operator_name = true;             // show_operator_name: yes | no ("Support")
 };
 
 // Reads [section] of the INI file at `path`. Keys may carry a `seshat_` prefix, are

@@ -233,4 +233,27 @@ std::vector<std::string_view> split_list(std::string_view text) {
   return items;
 }
 
+Parsed<bool> parse_yes_no(std::string_view text) {
+  const auto value = to_lower(text);
+  if (value == "yes" || value == "true" || value == "on" || value == "1")
+    return Parsed<bool>::ok(true);
+  if (value == "no" || value == "false" || value == "off" || value == "0")
+    return Parsed<bool>::ok(false);
+  return Parsed<bool>::fail("must be yes or no, not '" + std::string(text) + "'");
+}
+
+Parsed<std::string> parse_resource(std::string_view text) {
+  constexpr std::size_t k_max_bytes = 1023;
+  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+  if (text.empty()) return Parsed<std::string>::fail("must not be empty");
+  if (text.size() > k_max_bytes)
+    return Parsed<std::string>::fail("must be at most 1023 bytes long");
+  for (const unsigned char c : text) {
+    if (c < 0x20 || c == 0x7f)
+      return Parsed<std::string>::fail("must not contain control characters");
+  }
+  return Parsed<std::string>::ok(std::string(text));
+}
+
 }  // namespace seshat::app

@@ -53,4 +53,10 @@ struct Parsed {
 
 [[nodiscard]] std::string to_lower(std::string_view text);
 
+// yes/no (also true/false, on/off, 1/0), any case.
+[[nodiscard]] Parsed<bool> parse_yes_no(std::string_view text);
+
+// An XMPP resource: 1 to 1023 bytes of printable text (RFC 7622), spaces trimmed.
+[[nodiscard]] Parsed<std::string> parse_resource(std::string_view text);
+
 }  // namespace seshat::app

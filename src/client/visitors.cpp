@@ -157,7 +157,17 @@ Result<Transcript> Visitors::read(core::ChatId id, std::string_view token, core:
         transcript.position = position;
       }
     }
+    if (chat->chat.state == core::ChatState::open) {
+      transcript.operator_name = chat->operator_name;
+      transcript.operator_typing = chat->operator_typing;
+    }
     if (after < chat->last_seq) read_page(id, after, limit, transcript);
+    // The page has them now: the operator's client gets the receipts it asked for.
+    core::Seq handed = 0;
+    for (const auto& message : transcript.messages) {
+      if (message.from == core::Author::operator_) handed = message.seq;
+    }
+    if (handed > chat->handed_seq && m_store.hand_up(id, handed) > 0) publish(id);
     if (m_texts) {
       for (auto& message : transcript.messages) {
         if (message.from == core::Author::system)
@@ -213,6 +223,20 @@ Result<Done> Visitors::request_transcript(core::ChatId id, std::string_view toke
   }
 }
 
+Result<Done> Visitors::mark_read(core::ChatId id, std::string_view token, core::Seq seq) {
+  if (seq < 0) return Failure{Error::bad_request, "The position 'seq' must be 0 or more."};
+  try {
+    auto chat = check_token(id, token);
+    if (!chat) return chat.failure();
+    if (seq > chat->last_seq)
+      return Failure{Error::bad_request, "The position 'seq' is past the chat's last message."};
+    if (seq > chat->read_seq && m_store.mark_read(id, seq) > 0) publish(id);
+    return Done{};
+  } catch (const store::StoreError&) {
+    return unavailable();
+  }
+}
+
 std::optional<Failure> Visitors::refuse_new_chat(std::string_view network, store::Millis now) {
   if (low_on_disk(now))
     return Failure{Error::unavailable,
@@ -263,6 +287,21 @@ void Visitors::read_page(core::ChatId id, core::Seq after, int limit, Transcript
   transcript.more = true;  // full by count
 }
 
+Result<Done> Visitors::typing(core::ChatId id, std::string_view token, bool typing) {
+  try {
+    auto chat = check_token(id, token);
+    if (!chat) return chat.failure();
+    if (core::is_final(chat->chat.state)) return chat_over();
+    if (!take_typing_slot(id, m_clock()))
+      return Failure{Error::too_many,
+                     "Typing changes too often; please send at most one a second."};
+    if (m_store.set_visitor_typing(id, typing)) publish(id);
+    return Done{};
+  } catch (const store::StoreError&) {
+    return unavailable();
+  }
+}
+
 Result<Done> Visitors::close(core::ChatId id, std::string_view token) {
   try {
     auto chat = check_token(id, token);
@@ -271,6 +310,7 @@ Result<Done> Visitors::close(core::ChatId id, std::string_view token) {
     if (!m_store.close_by_visitor(id, core::texts::chat_closed())) return chat_over();
     m_senders.erase(id);
     m_last_touch.erase(id);
+    m_typing.erase(id);
     publish(id);
     return Done{};
   } catch (const store::StoreError&) {
@@ -328,6 +368,21 @@ bool Visitors::take_send_slot(core::ChatId id, store::Millis now) {
   return true;
 }
 
+bool Visitors::take_typing_slot(core::ChatId id, store::Millis now) {
+  forget_idle(now);
+  const double burst = std::max(1, m_limits.typing_burst);
+  auto [entry, fresh] = m_typing.try_emplace(id, TypingAllowance{burst, now});
+  auto& allowance = entry->second;
+  if (!fresh) {
+    allowance.changes =
+        std::min(burst, allowance.changes + static_cast<double>(now - allowance.at) / 1000.0);
+    allowance.at = now;
+  }
+  if (allowance.changes < 1.0) return false;
+  allowance.changes -= 1.0;
+  return true;
+}
+
 void Visitors::touch(core::ChatId id, store::Millis now) {
   forget_idle(now);
   const auto last = m_last_touch.find(id);
@@ -347,7 +402,7 @@ void Visitors::publish(core::ChatId id) {
 
 void Visitors::forget_idle(store::Millis now) {
   // A sweep walks both maps: at most once per as many operations as they hold entries.
-  const auto entries = m_senders.size() + m_last_touch.size();
+  const auto entries = m_senders.size() + m_last_touch.size() + m_typing.size();
   if (++m_operations < std::max<std::uint64_t>(k_prune_every, entries)) return;
   m_operations = 0;
   std::erase_if(m_senders, [&](const auto& entry) {
@@ -356,6 +411,10 @@ void Visitors::forget_idle(store::Millis now) {
   });
   std::erase_if(m_last_touch, [&](const auto& entry) {
     return entry.second <= now - m_limits.touch_interval.count();
+  });
+  // A full bucket again after typing_burst seconds: forgetting it then changes nothing.
+  std::erase_if(m_typing, [&](const auto& entry) {
+    return entry.second.at <= now - 1000 * std::max(1, m_limits.typing_burst);
   });
 }
 

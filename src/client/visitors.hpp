@@ -54,6 +54,7 @@ struct Limits {
   std::chrono::milliseconds touch_interval{5000};  // visitor_seen_at is written at most this often
   bool mail = false;              // mail is configured (smtp): transcripts can be asked for
   store::MailLimits mail_limits;  // per address and per chat
+  int typing_burst = 5;           // typing changes at once, then one a second
 };
 
 struct Ticket {
@@ -65,7 +66,9 @@ struct Transcript {
   std::string status;                    // "waiting", "open" or "closed" (core::visitor_status)
   std::vector<store::Message> messages;  // seq > after, oldest first
   std::optional<int> position;           // while waiting: 1-based place in the queue
-  bool more = false;  // the page is full (by count or bytes): more may follow at once
+  bool more = false;             // the page is full (by count or bytes): more may follow at once
+  std::string operator_name{};   // while open: who answers (display name)
+  bool operator_typing = false;  // while open: the operator is typing
 };
 
 struct Availability {
@@ -102,6 +105,15 @@ class Visitors {
   [[nodiscard]] Result<Transcript> read(core::ChatId id, std::string_view token, core::Seq after,
                                         int limit = 0);
 
+  // The visitor has seen the messages up to `seq` (0 <= seq <= the chat's last seq, else
+  // bad_request): the operator's client learns it (XEP-0333 displayed).
+  [[nodiscard]] Result<Done> mark_read(core::ChatId id, std::string_view token, core::Seq seq);
+
+  // The visitor started or stopped typing; the operator's client shows it (XEP-0085). Rate
+  // limited per chat: a burst of Limits::typing_burst changes, then one a second (too_many).
+  // A live chat only (chat_closed otherwise).
+  [[nodiscard]] Result<Done> typing(core::ChatId id, std::string_view token, bool typing);
+
   // Ends the chat for both sides with the system message "The chat is now closed.".
   // A chat that is already over -> chat_closed.
   [[nodiscard]] Result<Done> close(core::ChatId id, std::string_view token);
@@ -137,6 +149,7 @@ class Visitors {
   void read_page(core::ChatId id, core::Seq after, int limit, Transcript& transcript);
   [[nodiscard]] std::optional<Failure> refuse_new_chat(std::string_view network, store::Millis now);
   [[nodiscard]] bool low_on_disk(store::Millis now);
+  [[nodiscard]] bool take_typing_slot(core::ChatId id, store::Millis now);
   void touch(core::ChatId id, store::Millis now);
   void touch_now(core::ChatId id, store::Millis now);  // not throttled
   void publish(core::ChatId id);
@@ -156,6 +169,11 @@ class Visitors {
   std::uint64_t m_operations = 0;                // for occasional pruning of the two maps
   store::Millis m_disk_checked_at = -1'000'000;  // the free space is looked at once a second
   bool m_low_on_disk = false;
+  struct TypingAllowance {
+    double changes = 0;  // a token bucket: typing_burst at most, one more each second
+    store::Millis at = 0;
+  };
+  std::unordered_map<core::ChatId, TypingAllowance> m_typing;
 };
 
 }  // namespace seshat::client

@@ -32,11 +32,17 @@ struct SendToOperator {
   bool operator==(const SendToOperator&) const = default;
 };
 
-// Append a message to the chat's log, which the visitor reads.
+// Append a message to the chat's log, which the visitor reads. An operator's message also
+// carries their display name, the full JID it came from and its stanza (receipts, markers, and
+// corrections: the store makes it replace the message of that operator in that chat whose
+// stanza id `stanza.replaces` names, or takes it as a new message when it knows none).
 struct PostToChat {
   ChatId chat = 0;
   Author from = Author::system;
   std::string text;
+  std::string name{};          // operator messages: the display name the visitor sees
+  std::string operator_jid{};  // operator messages: full JID of the sender
+  OperatorStanza stanza{};     // operator messages
 
   bool operator==(const PostToChat&) const = default;
 };
@@ -124,6 +130,33 @@ struct MarkDropped {
   bool operator==(const MarkDropped&) const = default;
 };
 
+// The operator of `chat` is shown to the visitor as `name` (from now on).
+struct SetOperatorName {
+  ChatId chat = 0;
+  std::string name;
+
+  bool operator==(const SetOperatorName&) const = default;
+};
+
+// The operator of `chat` is typing (or stopped): the visitor's page shows it.
+struct SetOperatorTyping {
+  ChatId chat = 0;
+  bool typing = false;
+
+  bool operator==(const SetOperatorTyping&) const = default;
+};
+
+// Tell `jid`, the operator of `chat`, that its visitor is typing (or stopped): a XEP-0085 chat
+// state, sent at once if the bot is connected and never later (not through the outbox). The
+// store records that this state of the visitor was handled.
+struct SendTyping {
+  ChatId chat = 0;
+  std::string jid;
+  bool typing = false;
+
+  bool operator==(const SendTyping&) const = default;
+};
+
 // Input that was deliberately not acted on; the app logs `reason`.
 struct Ignore {
   std::string reason;
@@ -131,9 +164,10 @@ struct Ignore {
   bool operator==(const Ignore&) const = default;
 };
 
-using Action = std::variant<SetState, SendToOperator, PostToChat, MarkRelayed, HoldMessages,
-                            RelayBacklog, SetOperatorAvailable, SetOperatorFree, MarkLeftMessage,
-                            SetVisitorAway, Offered, DeferOffer, MarkDropped, Ignore>;
+using Action =
+    std::variant<SetState, SendToOperator, PostToChat, MarkRelayed, HoldMessages, RelayBacklog,
+                 SetOperatorAvailable, SetOperatorFree, MarkLeftMessage, SetVisitorAway, Offered,
+                 DeferOffer, MarkDropped, SetOperatorName, SetOperatorTyping, SendTyping, Ignore>;
 using Actions = std::vector<Action>;
 
 }  // namespace seshat::core

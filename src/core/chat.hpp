@@ -58,4 +58,16 @@ struct Chat {
   std::string language;         // BCP 47 tag the visitor's page gave ("de-AT"); empty: not known
 };
 
+// What an operator's XMPP message says about itself, beyond its text: its stanza id (what
+// receipts, markers and corrections refer to) and the extensions it asked for. Parsed in src/xmpp.
+struct OperatorStanza {
+  std::string id{};            // the stanza's id; "" when it had none
+  std::string replaces{};      // XEP-0308: the id of the message this one corrects; "" if none
+  bool wants_receipt = false;  // XEP-0184 <request/>: answer <received/> once the page has it
+  bool markable = false;       // XEP-0333 <markable/>: answer <displayed/> once the visitor saw it
+  bool retraction = false;     // XEP-0424: it withdraws the message `replaces` (text: none)
+
+  bool operator==(const OperatorStanza&) const = default;
+};
+
 }  // namespace seshat::core

@@ -48,10 +48,37 @@ struct AcceptTimedOut {
   ChatId chat = 0;
 };
 
-// A chat message arrived over XMPP. `from` is the full JID as the server gave it.
+// Whether a message's text is what its author wrote, or the fallback of an encrypted payload
+// (OMEMO, OpenPGP for XMPP, legacy jabber:x:encrypted, XEP-0380, OTR) that nobody here can read.
+enum class Payload { plain, encrypted };
+
+// A XEP-0085 chat state carried by a message: typing (composing) or not (paused, active, ...).
+enum class Typing { none, typing, stopped };
+
+// A chat message arrived over XMPP. `from` is the full JID as the server gave it. `text` is
+// empty for a message that only carries a chat state.
 struct OperatorMessage {
   std::string from;
   std::string text;
+  Payload payload = Payload::plain;
+  Typing typing = Typing::none;
+  OperatorStanza stanza{};
+};
+
+// Where an operator's display name came from; a nickname (XEP-0172) wins over the vCard.
+enum class NameSource { vcard, nick };
+
+// The operator `from` (any resource) is called `name`.
+struct OperatorNamed {
+  std::string from;
+  std::string name;
+  NameSource source = NameSource::nick;
+};
+
+// The visitor of `chat` started (true) or stopped (false) typing; the store has it.
+struct VisitorTyping {
+  ChatId chat = 0;
+  bool typing = false;
 };
 
 // A presence stanza for one resource of a JID (full JID in `from`).
@@ -75,8 +102,9 @@ struct PresenceSettled {
 // Time passed: request summaries held back for a rush (Switchboard::summary_due) are due.
 struct SummaryDue {};
 
-using Event = std::variant<ChatOpened, VisitorMessage, VisitorClosed, VisitorVanished,
-                           AcceptTimedOut, OperatorMessage, PresenceChanged, ConnectionLost,
-                           PresenceSettled, VisitorAway, VisitorBack, SummaryDue>;
+using Event =
+    std::variant<ChatOpened, VisitorMessage, VisitorClosed, VisitorVanished, AcceptTimedOut,
+                 OperatorMessage, PresenceChanged, ConnectionLost, PresenceSettled, VisitorAway,
+                 VisitorBack, SummaryDue, OperatorNamed, VisitorTyping>;
 
 }  // namespace seshat::core

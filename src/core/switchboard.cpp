@@ -165,17 +165,53 @@ class Decision {
   Actions operator()(const OperatorMessage& event) const {
     const auto jid = split_jid(event.from).bare;
     if (!m_board.is_operator(jid)) return ignore(texts::not_an_operator(jid));
-    if (is_blank(event.text)) return ignore(texts::empty_message(jid));
+    // Its text is only the fallback ("I sent you an OMEMO encrypted message..."): relaying it
+    // would lose the answer silently. The operator learns at once how to send it readably.
+    if (event.payload == Payload::encrypted) return {SendToOperator{jid, texts::encrypted(), 0}};
+    // A retraction (XEP-0424): its body is a fallback ("This person attempted to retract...");
+    // the visitor sees the withdrawn message replaced, or nothing when it is unknown (store).
+    if (event.stanza.retraction) {
+      const auto* chat = m_board.chat_of(jid);
+      if (chat == nullptr) return {};
+      return {PostToChat{chat->id, Author::operator_, texts::retracted(), m_board.display_name(jid),
+                         event.from, event.stanza}};
+    }
+    if (is_blank(event.text)) {
+      if (event.typing == Typing::none) return ignore(texts::empty_message(jid));
+      const auto* chat = m_board.chat_of(jid);
+      if (chat == nullptr) return {};  // typing to the bot outside a chat: nothing to show
+      return {SetOperatorTyping{chat->id, event.typing == Typing::typing}};
+    }
     Actions actions;
     if (const auto line = parse_command(event.text)) {
       CommandContext context{m_board, jid, actions};
       run_command(*line, context);
     } else if (const auto* chat = m_board.chat_of(jid)) {
-      actions.push_back(PostToChat{chat->id, Author::operator_, event.text});
+      actions.push_back(PostToChat{chat->id, Author::operator_, event.text,
+                                   m_board.display_name(jid), event.from, event.stanza});
     } else {
       actions.push_back(SendToOperator{jid, texts::not_in_chat_hint(), 0});
     }
     return actions;
+  }
+
+  Actions operator()(const OperatorNamed& event) const {
+    const auto jid = split_jid(event.from).bare;
+    // Anyone's nickname may come by (a stranger's presence): only operators' names matter.
+    if (!m_board.is_operator(jid)) return {};
+    const auto* chat = m_board.chat_of(jid);
+    if (chat == nullptr) return {};  // remembered at commit; shown from their next chat on
+    const auto name = m_board.display_name_after(event);
+    if (name == m_board.display_name(jid)) return {};
+    return {SetOperatorName{chat->id, name}};
+  }
+
+  Actions operator()(const VisitorTyping& event) const {
+    const auto* chat = m_board.find(event.chat);
+    // Also acknowledged when nobody is to be told (a request, a chat that ended).
+    if (chat == nullptr || chat->state != ChatState::open)
+      return {SendTyping{event.chat, {}, event.typing}};
+    return {SendTyping{chat->id, chat->operator_jid, event.typing}};
   }
 
   Actions operator()(const PresenceChanged& event) const {
@@ -380,10 +416,35 @@ class Decision {
   const Switchboard& m_board;
 };
 
+// A name as visitors may see it: one line, no control characters, at most 64 bytes (cut at a
+// character boundary), trimmed. Empty when nothing is left.
+std::string clean_name(std::string_view raw) {
+  constexpr std::size_t k_max_bytes = 64;
+  std::string name;
+  bool space = false;
+  for (const unsigned char c : raw) {
+    if (c < 0x20 || c == 0x7f || c == ' ') {
+      space = !name.empty();
+      continue;
+    }
+    if (space) name += ' ';
+    space = false;
+    name += static_cast<char>(c);
+  }
+  if (name.size() > k_max_bytes) {
+    auto end = k_max_bytes;
+    while (end > 0 && (static_cast<unsigned char>(name[end]) & 0xC0) == 0x80) --end;
+    name.resize(end);
+    while (!name.empty() && name.back() == ' ') name.pop_back();
+  }
+  return name;
+}
+
 }  // namespace
 
-Switchboard::Switchboard(std::vector<std::string> operators, int max_chats, Mail mail)
-    : m_mail(mail), m_max_chats(std::max(1, max_chats)) {
+Switchboard::Switchboard(std::vector<std::string> operators, int max_chats, Mail mail,
+                         OperatorNames names)
+    : m_mail(mail), m_max_chats(std::max(1, max_chats)), m_show_names(names) {
   for (const auto& jid : operators) {
     auto bare = split_jid(jid).bare;
     if (!bare.empty()) m_operators.push_back(std::move(bare));
@@ -397,7 +458,41 @@ Actions Switchboard::handle(const Event& event) const {
   auto actions = std::visit(decision, event);
   const bool ignored = actions.size() == 1 && std::holds_alternative<Ignore>(actions.front());
   if (!ignored) decision.tell_what_waits(event, actions);
+  // Whoever accepts a chat (or gets it transferred), the visitor learns who answers.
+  std::vector<SetOperatorName> named;
+  for (const auto& action : actions) {
+    if (const auto* change = std::get_if<SetState>(&action);
+        change != nullptr && change->to == ChatState::open) {
+      named.push_back(SetOperatorName{change->chat, display_name(change->operator_jid)});
+    }
+  }
+  actions.insert(actions.end(), named.begin(), named.end());
   return actions;
+}
+
+std::optional<Switchboard::KnownName> Switchboard::learn(const OperatorNamed& event) const {
+  const auto jid = split_jid(event.from).bare;
+  if (!is_operator(jid)) return std::nullopt;
+  auto name = clean_name(event.name);
+  if (name.empty()) return std::nullopt;
+  // A nickname wins over the vCard's name.
+  const auto known = m_names.find(jid);
+  if (known != m_names.end() && event.source < known->second.source) return std::nullopt;
+  return KnownName{event.source, std::move(name)};
+}
+
+std::string Switchboard::display_name_after(const OperatorNamed& event) const {
+  if (m_show_names == OperatorNames::shown) {
+    if (const auto learned = learn(event)) return learned->name;
+  }
+  return display_name(event.from);
+}
+
+std::string Switchboard::display_name(std::string_view operator_jid) const {
+  if (m_show_names == OperatorNames::hidden) return texts::support_name();
+  const auto jid = split_jid(operator_jid).bare;
+  if (const auto found = m_names.find(jid); found != m_names.end()) return found->second.name;
+  return jid.substr(0, jid.find('@'));
 }
 
 void Switchboard::commit(const Event& event, const Actions& actions) {
@@ -411,6 +506,10 @@ void Switchboard::commit(const Event& event, const Actions& actions) {
       m_presence.update(presence->from, presence->show, presence->priority);
   } else if (std::holds_alternative<ConnectionLost>(event)) {
     m_presence.clear();
+  } else if (const auto* named = std::get_if<OperatorNamed>(&event)) {
+    if (auto learned = learn(*named)) {
+      m_names.insert_or_assign(split_jid(named->from).bare, std::move(*learned));
+    }
   }
 
   std::vector<ChatId> finished;

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -20,6 +21,8 @@ namespace seshat::core {
 
 // Whether mail can carry an operator's answer to a visitor who left (smtp is configured).
 enum class Mail { off, on };
+// Whether visitors see who answers (the operator's display name) or "Support".
+enum class OperatorNames { shown, hidden };
 
 class Switchboard {
  public:
@@ -27,8 +30,9 @@ class Switchboard {
   // ever obeyed. `max_chats`: chats one operator may hold at once (a chat whose visitor is
   // away does not count). `mail`: whether a visitor who gave an email can be told that the
   // answer reaches them by mail.
-  explicit Switchboard(std::vector<std::string> operators, int max_chats = 1,
-                       Mail mail = Mail::off);
+  // `names`: whether visitors see the operator's display name or "Support".
+  explicit Switchboard(std::vector<std::string> operators, int max_chats = 1, Mail mail = Mail::off,
+                       OperatorNames names = OperatorNames::shown);
 
   // Who is notified (design.md): more than this many requests reaching one operator within
   // k_rush_window become one summary.
@@ -77,6 +81,11 @@ class Switchboard {
   [[nodiscard]] std::vector<const Chat*> open_chats() const;  // oldest first
   [[nodiscard]] bool is_operator(std::string_view bare_jid) const;
   [[nodiscard]] const Presence& presence() const { return m_presence; }
+  // What visitors see as the operator's name: their nickname (XEP-0172), else their vCard's
+  // name, else their JID's local part; "Support" when names are hidden.
+  [[nodiscard]] std::string display_name(std::string_view operator_jid) const;
+  // The same once `event` is committed.
+  [[nodiscard]] std::string display_name_after(const OperatorNamed& event) const;
 
  private:
   std::vector<std::string> m_operators;  // sorted bare JIDs
@@ -97,7 +106,14 @@ class Switchboard {
     std::int64_t due = 0;
   };
   std::map<std::string, Deferred, std::less<>> m_deferred;  // held back for a summary
+  OperatorNames m_show_names;
+  struct KnownName {
+    NameSource source = NameSource::vcard;
+    std::string name;
+  };
+  std::map<std::string, KnownName, std::less<>> m_names;  // by bare JID
 
+  [[nodiscard]] std::optional<KnownName> learn(const OperatorNamed& event) const;
   void forget(ChatId id);
   void index_open(const Chat& chat);  // after any change of the chat's state
   void apply(const Action& action);   // one committed action's effect on the state

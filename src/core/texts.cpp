@@ -181,6 +181,15 @@ std::string not_accepted_in_time(ChatId chat) {
   return "Chat " + hash(chat) + " was not accepted in time and has been closed.";
 }
 
+std::string encrypted() {
+  return "Not delivered: your message was encrypted (OMEMO, OpenPGP or OTR), and the visitor's "
+         "web page cannot read encrypted messages, so nobody received it. Please turn "
+         "encryption off for this contact and send it again: in Conversations and Dino, tap "
+         "the lock icon of this chat and choose \"Unencrypted\"; in Gajim, click the lock "
+         "next to the message field and choose \"Unencrypted\"; in Profanity, type "
+         "'/omemo end' (or '/pgp end', '/otr end').";
+}
+
 std::string chat_started() {
   return "Your chat has started.";
 }
@@ -269,6 +278,14 @@ std::string already_away(ChatId chat) {
 
 std::string not_away(ChatId chat) {
   return "chat=" + number(chat) + ": the visitor was not away";
+}
+
+std::string support_name() {
+  return "Support";
+}
+
+std::string retracted() {
+  return "This message was withdrawn.";
 }
 
 std::string not_an_operator(std::string_view jid) {

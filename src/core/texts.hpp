@@ -50,6 +50,8 @@ namespace seshat::core::texts {
 [[nodiscard]] std::string visitor_left(ChatId chat);
 [[nodiscard]] std::string abandoned_by_visitor(ChatId chat);
 [[nodiscard]] std::string not_accepted_in_time(ChatId chat);
+// The operator's message was encrypted (OMEMO, OpenPGP, OTR): not relayed; how to turn it off.
+[[nodiscard]] std::string encrypted();
 
 // --- to visitors ---
 
@@ -60,6 +62,10 @@ namespace seshat::core::texts {
 [[nodiscard]] std::string nobody_can_take();    // an operator canceled the request
 [[nodiscard]] std::string nobody_could_take();  // nobody accepted in time
 [[nodiscard]] std::string lost_contact();       // the visitor's page stopped asking
+// The operator's name as visitors see it when show_operator_name is off.
+[[nodiscard]] std::string support_name();
+// Shown in place of a message its operator withdrew (XEP-0424).
+[[nodiscard]] std::string retracted();
 
 // --- who is notified, absences, left messages (issue 14) ---
 

@@ -2,6 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
+#include <limits>
+
 #include "client/text_check.hpp"
 #include "client/time_format.hpp"
 
@@ -46,10 +49,14 @@ std::string dump(const json& value) {
 }
 
 json message_object(const store::Message& message) {
-  return json{{"seq", message.seq},
+  json object{{"seq", message.seq},
               {"from", core::to_string(message.from)},
               {"text", message.text},
               {"at", client::format_rfc3339(message.at)}};
+  if (message.replaces) object["replaces"] = *message.replaces;
+  if (message.from == core::Author::operator_ && !message.name.empty())
+    object["name"] = message.name;
+  return object;
 }
 
 }  // namespace
@@ -98,6 +105,30 @@ client::Result<std::string> decode_email(std::string_view body) {
   return string_field(object.value(), "email", Field::required);
 }
 
+client::Result<bool> decode_typing(std::string_view body) {
+  auto object = parse_object(body);
+  if (!object) return object.failure();
+  const auto found = object.value().find("typing");
+  if (found == object.value().end() || found->is_null())
+    return bad_request("The field 'typing' is required.");
+  if (!found->is_boolean()) return bad_request("The field 'typing' must be true or false.");
+  return found->get<bool>();
+}
+
+client::Result<core::Seq> decode_read(std::string_view body) {
+  auto object = parse_object(body);
+  if (!object) return object.failure();
+  const auto found = object.value().find("seq");
+  if (found == object.value().end() || found->is_null())
+    return bad_request("The field 'seq' is required.");
+  if (found->is_number_unsigned()) {
+    const auto seq = found->get<std::uint64_t>();
+    if (seq <= static_cast<std::uint64_t>(std::numeric_limits<core::Seq>::max()))
+      return static_cast<core::Seq>(seq);
+  }
+  return bad_request("The field 'seq' must be a whole number, 0 or more.");
+}
+
 int status_of(client::Error error) {
   switch (error) {
     case client::Error::bad_request:
@@ -141,6 +172,7 @@ std::string transcript_json(const client::Transcript& transcript) {
   for (const auto& message : transcript.messages) messages.push_back(message_object(message));
   json reply{{"status", transcript.status}, {"messages", std::move(messages)}};
   if (transcript.position) reply["position"] = *transcript.position;
+  if (!transcript.operator_name.empty()) reply["operator"] = transcript.operator_name;
   return dump(reply);
 }
 
@@ -148,10 +180,16 @@ std::string status_json(std::string_view status) {
   return dump(json{{"status", status}});
 }
 
-std::string status_json(std::string_view status, std::optional<int> position) {
+std::string status_json(std::string_view status, std::optional<int> position,
+                        std::string_view operator_name) {
   json reply{{"status", status}};
   if (position) reply["position"] = *position;
+  if (!operator_name.empty()) reply["operator"] = operator_name;
   return dump(reply);
+}
+
+std::string typing_json(bool typing, std::string_view name) {
+  return dump(json{{"typing", typing}, {"name", name}});
 }
 
 std::string availability_json(const client::Availability& availability) {

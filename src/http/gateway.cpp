@@ -189,7 +189,8 @@ struct Gateway::Impl {
       Snapshot snapshot;
       try {
         if (auto record = store.find_chat(chat))
-          snapshot = Snapshot{record->last_seq, record->chat.state};
+          snapshot = Snapshot{record->last_seq, record->chat.state, record->operator_typing,
+                              record->operator_name};
       } catch (const store::StoreError&) {
         shared.waiters.wake(chat);  // let the waiter find out (it gets a 503)
         continue;
@@ -201,9 +202,12 @@ struct Gateway::Impl {
     seen = std::move(now);
   }
 
+  // What a page is shown of a chat: its messages, status, and the operator's typing and name.
   struct Snapshot {
     core::Seq last_seq = 0;
     core::ChatState state = core::ChatState::waiting;
+    bool operator_typing = false;
+    std::string operator_name{};
     bool operator==(const Snapshot&) const = default;
   };
 

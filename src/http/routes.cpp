@@ -19,11 +19,13 @@ Route chat_route(std::string_view rest, std::string_view query) {
   const auto [id_text, tail] = first_segment(rest);
   const auto id = parse_chat_id(id_text);
   if (id == 0) return {};
-  constexpr std::array<std::pair<std::string_view, Endpoint>, 4> k_actions{{
+  constexpr std::array<std::pair<std::string_view, Endpoint>, 6> k_actions{{
       {"/messages", Endpoint::messages},
       {"/events", Endpoint::events},
       {"/close", Endpoint::close_chat},
       {"/transcript", Endpoint::transcript},
+      {"/typing", Endpoint::typing},
+      {"/read", Endpoint::mark_read},
   }};
   for (const auto& [suffix, endpoint] : k_actions) {
     if (tail == suffix) return Route{endpoint, id, query};
@@ -77,6 +79,8 @@ bool method_allowed(Endpoint endpoint, Method method) {
     case Endpoint::create_chat:
     case Endpoint::close_chat:
     case Endpoint::transcript:
+    case Endpoint::typing:
+    case Endpoint::mark_read:
       return method == Method::post;
     case Endpoint::messages:
       return method == Method::post || method == Method::get;
@@ -101,6 +105,8 @@ std::string_view allowed_methods(Endpoint endpoint) {
     case Endpoint::create_chat:
     case Endpoint::close_chat:
     case Endpoint::transcript:
+    case Endpoint::typing:
+    case Endpoint::mark_read:
       return "POST, OPTIONS";
     case Endpoint::messages:
       return "GET, POST, OPTIONS";
@@ -125,6 +131,8 @@ bool is_api(Endpoint endpoint) {
     case Endpoint::events:
     case Endpoint::close_chat:
     case Endpoint::transcript:
+    case Endpoint::typing:
+    case Endpoint::mark_read:
     case Endpoint::availability:
       return true;
     default:
@@ -134,7 +142,8 @@ bool is_api(Endpoint endpoint) {
 
 bool needs_token(Endpoint endpoint) {
   return endpoint == Endpoint::messages || endpoint == Endpoint::events ||
-         endpoint == Endpoint::close_chat || endpoint == Endpoint::transcript;
+         endpoint == Endpoint::close_chat || endpoint == Endpoint::transcript ||
+         endpoint == Endpoint::typing || endpoint == Endpoint::mark_read;
 }
 
 core::ChatId parse_chat_id(std::string_view text) {

@@ -8,6 +8,8 @@
 //   GET  {prefix}/api/chats/{id}/events          events (SSE)
 //   POST {prefix}/api/chats/{id}/close           close_chat
 //   POST {prefix}/api/chats/{id}/transcript      transcript (one mail of the chat)
+//   POST {prefix}/api/chats/{id}/typing          typing (the visitor types, or stopped)
+//   POST {prefix}/api/chats/{id}/read            mark_read (the visitor saw up to a seq)
 //   GET  {prefix}/api/availability               availability
 //   GET  {prefix}/widget.js, widget.css, {prefix}/   the widget and the demo page
 //   GET  {prefix}                                 redirect to {prefix}/
@@ -29,6 +31,8 @@ enum class Endpoint {
   events,
   close_chat,
   transcript,
+  typing,
+  mark_read,
   availability,
   widget_js,
   widget_css,

@@ -274,6 +274,10 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
         return close_chat();
       case Endpoint::transcript:
         return request_transcript();
+      case Endpoint::typing:
+        return typing();
+      case Endpoint::mark_read:
+        return mark_read();
       case Endpoint::availability:
         return availability();
       case Endpoint::widget_js:
@@ -384,6 +388,30 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
           [this](client::Result<client::Done> done) {
             if (!done) return send_failure(done.failure());
             send(202, status_json("queued"), k_json);
+          });
+  }
+
+  void typing() {
+    auto typing = decode_typing(m_request.body());
+    if (!typing) return send_failure(typing.failure());
+    query([chat = m_route.chat, token = header_token(), typing = typing.value()](
+              client::Visitors& visitors,
+              store::Store&) { return visitors.typing(chat, token, typing); },
+          [this](client::Result<client::Done> done) {
+            if (!done) return send_failure(done.failure());
+            send(204, "", "");
+          });
+  }
+
+  void mark_read() {
+    auto seq = decode_read(m_request.body());
+    if (!seq) return send_failure(seq.failure());
+    query([chat = m_route.chat, token = header_token(), seq = seq.value()](
+              client::Visitors& visitors,
+              store::Store&) { return visitors.mark_read(chat, token, seq); },
+          [this](client::Result<client::Done> done) {
+            if (!done) return send_failure(done.failure());
+            send(204, "", "");
           });
   }
 
@@ -646,7 +674,7 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
         end_wait();
         return send_too_many_streams();
       }
-      start_stream(transcript->status);
+      start_stream(transcript->status, transcript->operator_name);
     } else if (!transcript) {
       // The token stopped being valid, or the store is failing: end the stream; the client
       // reconnects (with Last-Event-ID) and learns what is wrong.
@@ -659,10 +687,17 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
       m_watch.after = std::max(m_watch.after, message.seq);
     }
     m_shared.metrics.events_sent.fetch_add(value.messages.size(), std::memory_order_relaxed);
-    if (value.status != m_watch.status || value.position != m_watch.position) {
+    if (value.status != m_watch.status || value.position != m_watch.position ||
+        value.operator_name != m_watch.operator_name) {
       m_watch.status = value.status;
       m_watch.position = value.position;
-      m_sse_pending += sse_status(value.status, value.position);
+      m_watch.operator_name = value.operator_name;
+      m_sse_pending += sse_status(value.status, value.position, value.operator_name);
+      m_shared.metrics.events_sent.fetch_add(1, std::memory_order_relaxed);
+    }
+    if (value.operator_typing != m_watch.typing) {
+      m_watch.typing = value.operator_typing;
+      m_sse_pending += sse_typing(value.operator_typing, value.operator_name);
       m_shared.metrics.events_sent.fetch_add(1, std::memory_order_relaxed);
     }
     // A full page means there may be more: read again once this is written.
@@ -678,10 +713,11 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
     if (m_watch.dirty) read_watch();
   }
 
-  void start_stream(const std::string& status) {
+  void start_stream(const std::string& status, const std::string& operator_name) {
     m_sse_started = true;
     m_phase = Phase::streaming;
     m_watch.status = status;
+    m_watch.operator_name = operator_name;
     m_sse_head.emplace(bhttp::status::ok, m_request.version());
     m_sse_head->set(bhttp::field::server, "seshat");
     m_sse_head->set(bhttp::field::content_type, "text/event-stream; charset=utf-8");
@@ -700,7 +736,8 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
     m_response = {};
     m_buffer = beast::flat_buffer{};
     m_shared.metrics.count_response(200);
-    m_sse_pending += sse_retry(k_sse_retry_ms) + sse_status(status, m_watch.position);
+    m_sse_pending +=
+        sse_retry(k_sse_retry_ms) + sse_status(status, m_watch.position, operator_name);
     m_shared.metrics.events_sent.fetch_add(1, std::memory_order_relaxed);
     m_sse_busy = true;
     m_write_started = SteadyClock::now();
@@ -936,6 +973,8 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
     std::chrono::seconds period{0};  // long-poll: the wait; stream: the heartbeat
     std::string status;              // as last read
     std::optional<int> position;     // as last read (streams: sent with the status event)
+    std::string operator_name;       // as last told (streams)
+    bool typing = false;             // the operator's typing, as last told (streams)
     bool registered = false;
     bool reading = false;
     bool dirty = false;    // woken while reading (or writing): read again

@@ -14,8 +14,13 @@ std::string sse_status(std::string_view status) {
   return "event: status\ndata: " + status_json(status) + "\n\n";
 }
 
-std::string sse_status(std::string_view status, std::optional<int> position) {
-  return "event: status\ndata: " + status_json(status, position) + "\n\n";
+std::string sse_status(std::string_view status, std::optional<int> position,
+                       std::string_view operator_name) {
+  return "event: status\ndata: " + status_json(status, position, operator_name) + "\n\n";
+}
+
+std::string sse_typing(bool typing, std::string_view name) {
+  return "event: typing\ndata: " + typing_json(typing, name) + "\n\n";
 }
 
 std::string sse_message(const store::Message& message) {

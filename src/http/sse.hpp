@@ -3,7 +3,11 @@
 //
 //   retry: 3000                   once, first: how long EventSource waits before reconnecting
 //   event: status                 at the start and whenever the chat's status (or, while it
-//   data: {"status":"open"}       waits, its "position" in the queue) changes
+//   data: {"status":"open","operator":"Alice"}     waits, its "position" in the queue; while
+//                                 open, the operator's name) changes
+//
+//   event: typing                 whenever the operator starts or stops typing (open chats)
+//   data: {"typing":true,"name":"Alice"}
 //
 //   id: 7                         one per message, in seq order; `id` lets EventSource resume
 //   data: {"seq":7,"from":"operator","text":"Hello","at":"2026-01-01T10:00:00.000Z"}
@@ -24,7 +28,9 @@ namespace seshat::http {
 
 [[nodiscard]] std::string sse_retry(int milliseconds);
 [[nodiscard]] std::string sse_status(std::string_view status);
-[[nodiscard]] std::string sse_status(std::string_view status, std::optional<int> position);
+[[nodiscard]] std::string sse_status(std::string_view status, std::optional<int> position,
+                                     std::string_view operator_name);
+[[nodiscard]] std::string sse_typing(bool typing, std::string_view name);
 [[nodiscard]] std::string sse_message(const store::Message& message);
 [[nodiscard]] std::string sse_ping();
 

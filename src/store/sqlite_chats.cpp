@@ -13,7 +13,7 @@ using core::ChatState;
 const std::string k_columns =
     "id, state, visitor_name, opening_message, page, operator_jid, token_hash, last_seq, "
     "relayed_seq, broker_seen, created_at, visitor_seen_at, told_held, email, left_message, "
-    "language";
+    "language, handed_seq, read_seq, operator_name, operator_typing";
 const std::string k_live = std::string(k_live_sql);
 const std::string k_request = std::string(k_request_sql);
 
@@ -36,6 +36,10 @@ ChatRecord read_record(const Query& row) {
   record.chat.left_message = row.int_at(14) != 0;
   record.chat.created_at = record.created_at;
   record.chat.language = row.text_at(15);
+  record.handed_seq = row.int_at(16);
+  record.read_seq = row.int_at(17);
+  record.operator_name = row.text_at(18);
+  record.operator_typing = row.int_at(19) != 0;
   return record;
 }
 
@@ -62,9 +66,11 @@ ChatTable::ChatTable(Database& db)
                        " FROM chats WHERE broker_seen IS NULL OR broker_seen != state ORDER BY id"),
       m_next_seq_live(db, "UPDATE chats SET last_seq = last_seq + 1 WHERE id = ?1 AND " + k_live),
       m_next_seq_any(db, "UPDATE chats SET last_seq = last_seq + 1 WHERE id = ?1"),
+      // A visitor who sends has stopped typing (the message tells the operator's client so).
       m_next_seq_visitor(db,
                          "UPDATE chats SET last_seq = last_seq + 1, visitor_seq = last_seq + 1, "
-                         "visitor_count = visitor_count + 1 WHERE id = ?1 AND " +
+                         "visitor_count = visitor_count + 1, visitor_typing = 0, "
+                         "visitor_typing_sent = 0 WHERE id = ?1 AND " +
                              k_live),
       m_close_live(
           db,
@@ -84,7 +90,24 @@ ChatTable::ChatTable(Database& db)
       m_queue_position(db, "SELECT count(*) FROM chats INDEXED BY chats_requests_created WHERE " +
                                k_request + " AND id <= ?1"),
       m_mark_seen(db, "UPDATE chats SET broker_seen = ?2 WHERE id = ?1"),
-      m_touch_visitor(db, "UPDATE chats SET visitor_seen_at = ?2 WHERE id = ?1") {}
+      m_touch_visitor(db, "UPDATE chats SET visitor_seen_at = ?2 WHERE id = ?1"),
+      m_set_operator_name(db,
+                          "UPDATE chats SET operator_name = ?2, operator_typing = 0 WHERE id = ?1"),
+      m_set_operator_typing(db, "UPDATE chats SET operator_typing = ?2 WHERE id = ?1"),
+      m_stop_operator_typing(
+          db, "UPDATE chats SET operator_typing = 0 WHERE id = ?1 AND operator_typing != 0"),
+      m_set_visitor_typing(db,
+                           "UPDATE chats SET visitor_typing = ?2 WHERE id = ?1 AND "
+                           "visitor_typing != ?2 AND " +
+                               k_live),
+      m_ack_visitor_typing(db, "UPDATE chats SET visitor_typing_sent = ?2 WHERE id = ?1"),
+      // The chats_visitor_typing index's condition, word for word.
+      m_visitor_typing(db,
+                       "SELECT id, visitor_typing FROM chats "
+                       "WHERE visitor_typing != visitor_typing_sent ORDER BY id"),
+      m_hand_up(db, "UPDATE chats SET handed_seq = ?2 WHERE id = ?1 AND handed_seq < ?2"),
+      m_mark_read(db, "UPDATE chats SET read_seq = ?2 WHERE id = ?1 AND read_seq < ?2"),
+      m_progress(db, "SELECT handed_seq, read_seq FROM chats WHERE id = ?1") {}
 
 ChatId ChatTable::insert(const NewChat& chat, Millis now) {
   Query query(m_insert);
@@ -214,6 +237,63 @@ void ChatTable::mark_seen(const SeenState& seen) {
 void ChatTable::touch_visitor(ChatId id, Millis now) {
   Query query(m_touch_visitor);
   query.bind(1, id).bind(2, now);
+  query.run();
+}
+
+void ChatTable::set_operator_name(ChatId id, std::string_view name) {
+  Query query(m_set_operator_name);
+  query.bind(1, id).bind(2, name);
+  query.run();
+}
+
+void ChatTable::set_operator_typing(ChatId id, bool typing) {
+  Query query(m_set_operator_typing);
+  query.bind(1, id).bind(2, std::int64_t{typing ? 1 : 0});
+  query.run();
+}
+
+void ChatTable::stop_operator_typing(ChatId id) {
+  Query query(m_stop_operator_typing);
+  query.bind(1, id);
+  query.run();
+}
+
+bool ChatTable::set_visitor_typing(ChatId id, bool typing) {
+  Query query(m_set_visitor_typing);
+  query.bind(1, id).bind(2, std::int64_t{typing ? 1 : 0});
+  query.run();
+  return m_db.changes() == 1;
+}
+
+void ChatTable::ack_visitor_typing(ChatId id, bool typing) {
+  Query query(m_ack_visitor_typing);
+  query.bind(1, id).bind(2, std::int64_t{typing ? 1 : 0});
+  query.run();
+}
+
+std::vector<Pending::VisitorTyping> ChatTable::visitor_typing_changes() {
+  std::vector<Pending::VisitorTyping> changes;
+  Query query(m_visitor_typing);
+  while (query.step()) changes.push_back({query.int_at(0), query.int_at(1) != 0});
+  return changes;
+}
+
+std::optional<ChatTable::Progress> ChatTable::progress(ChatId id) {
+  Query query(m_progress);
+  query.bind(1, id);
+  if (!query.step()) return std::nullopt;
+  return Progress{query.int_at(0), query.int_at(1)};
+}
+
+void ChatTable::set_handed(ChatId id, Seq seq) {
+  Query query(m_hand_up);
+  query.bind(1, id).bind(2, seq);
+  query.run();
+}
+
+void ChatTable::set_read(ChatId id, Seq seq) {
+  Query query(m_mark_read);
+  query.bind(1, id).bind(2, seq);
   query.run();
 }
 

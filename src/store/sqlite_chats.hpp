@@ -3,6 +3,7 @@
 // the broker's bookkeeping (relayed_seq, broker_seen). Callers own the transactions.
 
 #include <optional>
+#include <string_view>
 #include <vector>
 
 #include "store/sqlite_db.hpp"
@@ -42,6 +43,21 @@ class ChatTable {
   [[nodiscard]] int queue_position(ChatId id);
   void mark_seen(const SeenState& seen);
   void touch_visitor(ChatId id, Millis now);
+  void set_operator_name(ChatId id, std::string_view name);  // also: not typing
+  void set_operator_typing(ChatId id, bool typing);
+  void stop_operator_typing(ChatId id);
+  // False when the chat is not live or the visitor's typing was that already.
+  [[nodiscard]] bool set_visitor_typing(ChatId id, bool typing);
+  void ack_visitor_typing(ChatId id, bool typing);  // the broker handled this state
+  [[nodiscard]] std::vector<Pending::VisitorTyping> visitor_typing_changes();
+  // How far the visitor's page got (handed_seq) and what the visitor saw (read_seq).
+  struct Progress {
+    Seq handed = 0;
+    Seq read = 0;
+  };
+  [[nodiscard]] std::optional<Progress> progress(ChatId id);
+  void set_handed(ChatId id, Seq seq);  // only ever forward
+  void set_read(ChatId id, Seq seq);    // only ever forward
 
  private:
   [[nodiscard]] static std::vector<ChatRecord> read_all(Query& query);
@@ -68,6 +84,15 @@ class ChatTable {
   Statement m_queue_position;
   Statement m_mark_seen;
   Statement m_touch_visitor;
+  Statement m_set_operator_name;
+  Statement m_set_operator_typing;
+  Statement m_stop_operator_typing;
+  Statement m_set_visitor_typing;
+  Statement m_ack_visitor_typing;
+  Statement m_visitor_typing;
+  Statement m_hand_up;
+  Statement m_mark_read;
+  Statement m_progress;
 };
 
 }  // namespace seshat::store::sqlite

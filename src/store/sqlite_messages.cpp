@@ -8,10 +8,12 @@ namespace seshat::store::sqlite {
 
 MessageTable::MessageTable(Database& db)
     : m_insert(db,
-               "INSERT INTO messages (chat_id, seq, author, text, at) VALUES (?1, ?2, ?3, ?4, ?5)"),
+               "INSERT INTO messages (chat_id, seq, author, text, at, replaces, name) "
+               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
       m_after(db,
-              "SELECT seq, author, text, at FROM messages WHERE chat_id = ?1 AND seq > ?2 "
-              "ORDER BY seq LIMIT ?3"),
+              "SELECT seq, author, text, at, replaces, name FROM messages WHERE chat_id = ?1 "
+              "AND seq > ?2 ORDER BY seq LIMIT ?3"),
+      m_replaces_of(db, "SELECT replaces FROM messages WHERE chat_id = ?1 AND seq = ?2"),
       // CROSS JOIN keeps chats as the outer loop: the live ones through the chats_live index,
       // then the tail of each one's primary key. Without it, an unanalyzed database may scan
       // every message ever written.
@@ -31,7 +33,16 @@ void MessageTable::insert(ChatId chat, const Message& message) {
       .bind(3, author_name(message.from))
       .bind(4, message.text)
       .bind(5, message.at);
+  if (message.replaces) query.bind(6, *message.replaces);
+  if (!message.name.empty()) query.bind(7, message.name);
   query.run();
+}
+
+std::optional<Seq> MessageTable::replaces_of(ChatId chat, Seq seq) {
+  Query query(m_replaces_of);
+  query.bind(1, chat).bind(2, seq);
+  if (!query.step() || query.is_null(0)) return std::nullopt;
+  return query.int_at(0);
 }
 
 std::vector<Message> MessageTable::after(ChatId chat, Seq after, int limit) {
@@ -41,7 +52,9 @@ std::vector<Message> MessageTable::after(ChatId chat, Seq after, int limit) {
   query.bind(1, chat).bind(2, after).bind(3, std::int64_t{limit});
   while (query.step()) {
     messages.push_back(Message{query.int_at(0), author_from_name(query.text_at(1)),
-                               query.text_at(2), query.int_at(3)});
+                               query.text_at(2), query.int_at(3),
+                               query.is_null(4) ? std::nullopt : std::optional(query.int_at(4)),
+                               query.is_null(5) ? std::string() : query.text_at(5)});
   }
   return messages;
 }

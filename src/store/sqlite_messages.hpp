@@ -21,12 +21,15 @@ class MessageTable {
   // The seq of the chat's message sent with `client_id`, if any.
   [[nodiscard]] std::optional<Seq> seq_of_client_id(ChatId chat, const std::string& client_id);
   void set_client_id(ChatId chat, Seq seq, const std::string& client_id);
+  // The seq that message `seq` corrects, if it is a correction.
+  [[nodiscard]] std::optional<Seq> replaces_of(ChatId chat, Seq seq);
   // Visitor messages beyond each live chat's relayed_seq, by chat then seq.
   [[nodiscard]] std::vector<Pending::VisitorMessage> unrelayed_visitor_messages();
 
  private:
   Statement m_insert;
   Statement m_after;
+  Statement m_replaces_of;
   Statement m_unrelayed;
   Statement m_seq_of_client_id;
   Statement m_set_client_id;

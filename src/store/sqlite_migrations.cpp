@@ -129,6 +129,32 @@ ALTER TABLE messages ADD COLUMN client_id TEXT;  -- NULL: sent without one
 CREATE UNIQUE INDEX messages_client_id ON messages(chat_id, client_id) WHERE client_id IS NOT NULL;
 ALTER TABLE chats ADD COLUMN language TEXT NOT NULL DEFAULT '';
 )sql"},
+    // What real operators' clients send and expect (issue 15): corrections, receipts and
+    // markers, typing both ways, the operator's display name.
+    Migration{"operator stanzas, corrections, receipts, markers, typing and names", R"sql(
+ALTER TABLE messages ADD COLUMN replaces INTEGER;  -- an operator's correction: the seq it corrects
+ALTER TABLE messages ADD COLUMN name TEXT;         -- operator messages: the display name shown
+-- The XMPP side of operator messages: what receipts, markers and corrections refer to.
+CREATE TABLE operator_stanzas (
+  chat_id   INTEGER NOT NULL,
+  seq       INTEGER NOT NULL,
+  jid       TEXT    NOT NULL,  -- full JID of the sender: receipts and markers go back there
+  stanza_id TEXT    NOT NULL,
+  receipt   INTEGER NOT NULL,  -- 1: a XEP-0184 receipt was requested
+  markable  INTEGER NOT NULL,  -- 1: XEP-0333 markable
+  PRIMARY KEY (chat_id, seq)
+) WITHOUT ROWID;
+CREATE INDEX operator_stanzas_by_id ON operator_stanzas(chat_id, stanza_id);
+ALTER TABLE chats ADD COLUMN handed_seq INTEGER NOT NULL DEFAULT 0;  -- the page got up to here
+ALTER TABLE chats ADD COLUMN read_seq INTEGER NOT NULL DEFAULT 0;    -- the visitor saw up to here
+ALTER TABLE chats ADD COLUMN operator_name TEXT NOT NULL DEFAULT '';
+ALTER TABLE chats ADD COLUMN operator_typing INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE chats ADD COLUMN visitor_typing INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE chats ADD COLUMN visitor_typing_sent INTEGER NOT NULL DEFAULT 0;  -- as the broker told
+CREATE INDEX chats_visitor_typing ON chats(id) WHERE visitor_typing != visitor_typing_sent;
+ALTER TABLE outbox ADD COLUMN kind TEXT NOT NULL DEFAULT 'message';  -- or 'received', 'displayed'
+ALTER TABLE outbox ADD COLUMN ref TEXT NOT NULL DEFAULT '';  -- the operator stanza id acknowledged
+)sql"},
     // Mail (README "Mail") and retention. Kept last of this round's migrations: its test
     // (sqlite_mail_test.cpp) rolls a database back to just before it. Needs chats.email (the
     // migration that adds it comes first). A chat's mailed_seq: its messages up to there are

@@ -21,12 +21,20 @@ class OutboxTable {
   // Undelivered rows with ids above `after_id`, oldest first.
   [[nodiscard]] std::vector<OutboxItem> undelivered(std::int64_t after_id, int limit);
   void mark_delivered(std::int64_t id);
+  // Acknowledgements of operator messages of `chat` with seq in (after, up_to]: a XEP-0184
+  // receipt for each that asked for one; one XEP-0333 displayed for the last markable one.
+  // Each returns how many rows it queued.
+  int add_receipts(ChatId chat, Seq after, Seq up_to, Millis now);
+  int add_displayed(ChatId chat, Seq after, Seq up_to, Millis now);
 
  private:
+  Database& m_db;
   Statement m_add;
   Statement m_add_backlog;
   Statement m_undelivered;
   Statement m_mark_delivered;
+  Statement m_add_receipts;
+  Statement m_add_displayed;
 };
 
 }  // namespace seshat::store::sqlite

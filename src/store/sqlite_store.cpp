@@ -20,6 +20,7 @@
 #include "store/sqlite_migrations.hpp"
 #include "store/sqlite_operators.hpp"
 #include "store/sqlite_outbox.hpp"
+#include "store/sqlite_stanzas.hpp"
 #include "store/store.hpp"
 
 namespace seshat::store {
@@ -171,6 +172,32 @@ class SqliteStore final : public Store {
   int visitor_messages(ChatId chat) override { return m_limits.visitor_count(chat); }
   std::optional<std::uint64_t> free_disk_bytes() override { return m_limits.free_disk_bytes(); }
 
+  int hand_up(ChatId chat, Seq seq) override {
+    Transaction transaction(m_db);
+    const int queued = hand_up_in_transaction(chat, seq, now_millis());
+    transaction.commit();
+    return queued;
+  }
+
+  int mark_read(ChatId chat, Seq seq) override {
+    const auto now = now_millis();
+    Transaction transaction(m_db);
+    int queued = hand_up_in_transaction(chat, seq, now);
+    if (const auto progress = m_chats.progress(chat); progress && seq > progress->read) {
+      queued += m_outbox.add_displayed(chat, progress->read, seq, now);
+      m_chats.set_read(chat, seq);
+    }
+    transaction.commit();
+    return queued;
+  }
+
+  bool set_visitor_typing(ChatId chat, bool typing) override {
+    Transaction transaction(m_db);
+    const bool changed = m_chats.set_visitor_typing(chat, typing);
+    transaction.commit();
+    return changed;
+  }
+
   std::vector<ChatRecord> live_chats() override { return m_chats.live(); }
   std::vector<ChatRecord> overdue_chats(Millis seen_before, Millis created_before) override {
     return m_chats.overdue(seen_before, created_before);
@@ -182,6 +209,7 @@ class SqliteStore final : public Store {
     Pending pending;
     pending.changed_chats = m_chats.unseen();
     pending.visitor_messages = m_messages.unrelayed_visitor_messages();
+    pending.visitor_typing = m_chats.visitor_typing_changes();
     transaction.commit();
     return pending;
   }
@@ -305,10 +333,29 @@ class SqliteStore final : public Store {
 
  private:
   std::optional<Seq> append(ChatId chat, core::Author from, const std::string& text,
-                            FinalChats final_chats, Millis now) {
+                            FinalChats final_chats, Millis now,
+                            std::optional<Seq> replaces = std::nullopt, std::string name = {}) {
     const auto seq = from == core::Author::visitor ? m_chats.take_next_visitor_seq(chat)
                                                    : m_chats.take_next_seq(chat, final_chats);
-    if (seq) m_messages.insert(chat, Message{*seq, from, text, now});
+    if (seq) m_messages.insert(chat, Message{*seq, from, text, now, replaces, std::move(name)});
+    return seq;
+  }
+
+  int hand_up_in_transaction(ChatId chat, Seq seq, Millis now) {
+    const auto progress = m_chats.progress(chat);
+    if (!progress || seq <= progress->handed) return 0;
+    const int queued = m_outbox.add_receipts(chat, progress->handed, seq, now);
+    m_chats.set_handed(chat, seq);
+    return queued;
+  }
+
+  // The message an operator's correction replaces: the one of theirs in this chat whose stanza
+  // id it names (the original, when that one was a correction too); none if unknown.
+  std::optional<Seq> corrected(const core::PostToChat& post) {
+    if (post.from != core::Author::operator_ || post.stanza.replaces.empty()) return std::nullopt;
+    const auto seq = m_stanzas.find(post.chat, post.stanza.replaces, post.operator_jid);
+    if (!seq) return std::nullopt;
+    if (const auto original = m_messages.replaces_of(post.chat, *seq)) return original;
     return seq;
   }
 
@@ -321,10 +368,35 @@ class SqliteStore final : public Store {
   }
 
   bool write(const core::PostToChat& post, Millis now) {
+    const auto replaces = corrected(post);
+    // Withdrawing a message the visitor never got: nothing to show.
+    if (post.stanza.retraction && !replaces) return true;
     // The broker may still post to a chat it just ended ("The chat is now closed.").
-    if (!append(post.chat, post.from, post.text, FinalChats::allow, now)) {
+    const auto seq = append(post.chat, post.from, post.text, FinalChats::allow, now, replaces,
+                            post.from == core::Author::operator_ ? post.name : std::string());
+    if (!seq) {
       throw StoreError("cannot post to chat " + std::to_string(post.chat) + ": no such chat");
     }
+    if (post.from == core::Author::operator_) {
+      m_chats.stop_operator_typing(post.chat);  // the message ends it, as in their client
+      if (!post.stanza.id.empty())
+        m_stanzas.insert(post.chat, *seq, post.operator_jid, post.stanza);
+    }
+    return true;
+  }
+
+  bool write(const core::SetOperatorName& named, Millis) {
+    m_chats.set_operator_name(named.chat, named.name);
+    return true;
+  }
+
+  bool write(const core::SetOperatorTyping& typing, Millis) {
+    m_chats.set_operator_typing(typing.chat, typing.typing);
+    return true;
+  }
+
+  bool write(const core::SendTyping& typing, Millis) {
+    m_chats.ack_visitor_typing(typing.chat, typing.typing);
     return true;
   }
 
@@ -377,6 +449,7 @@ class SqliteStore final : public Store {
   sqlite::OutboxTable m_outbox{m_db};
   sqlite::OperatorTable m_operators{m_db};
   sqlite::MailTable m_mail{m_db};
+  sqlite::StanzaTable m_stanzas{m_db};
   Statement m_data_version{m_db, "PRAGMA data_version"};
 };
 

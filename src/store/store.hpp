@@ -40,7 +40,11 @@ struct ChatRecord {
   Seq relayed_seq = 0;     // visitor messages up to here went to an operator
   std::optional<core::ChatState> broker_seen;  // state the broker last acted on (none: new)
   Millis created_at = 0;
-  Millis visitor_seen_at = 0;  // last time the visitor's page was heard from
+  Millis visitor_seen_at = 0;   // last time the visitor's page was heard from
+  Seq handed_seq = 0;           // the visitor's page got the messages up to here
+  Seq read_seq = 0;             // the visitor saw the messages up to here
+  std::string operator_name{};  // the display name of its (last) operator
+  bool operator_typing = false;
 };
 
 struct Message {
@@ -48,6 +52,8 @@ struct Message {
   core::Author from = core::Author::system;
   std::string text;
   Millis at = 0;
+  std::optional<Seq> replaces{};  // an operator's correction of message `replaces`
+  std::string name{};             // operator messages: the operator's display name
 };
 
 struct NewChat {
@@ -59,11 +65,20 @@ struct NewChat {
   std::string language{};  // BCP 47 tag of the visitor's language; empty when not known
 };
 
+// What an outbox row sends: a text, or an acknowledgement of an operator's message.
+enum class OutboxKind {
+  message,    // `text` as a chat message
+  received,   // XEP-0184 <received id=ref/>: the visitor's page got the operator's message
+  displayed,  // XEP-0333 <displayed id=ref/>: the visitor saw it (and everything before)
+};
+
 struct OutboxItem {
   std::int64_t id = 0;  // increasing; also the stable XMPP message id on every (re)send
-  std::string jid;      // bare JID of the operator
+  std::string jid;      // bare JID of the operator (full JID for acknowledgements)
   std::string text;
   ChatId chat = 0;  // 0 when about no chat
+  OutboxKind kind = OutboxKind::message;
+  std::string ref{};  // acknowledgements: the id of the operator's stanza
 };
 
 enum class AddResult { added, no_such_chat, chat_final };
@@ -90,6 +105,12 @@ struct Pending {
   // Beyond relayed_seq, in order: of open chats, and of requests whose visitor was not yet told
   // that messages wait (see core::HoldMessages).
   std::vector<VisitorMessage> visitor_messages;
+  struct VisitorTyping {
+    ChatId chat = 0;
+    bool typing = false;
+  };
+  // Chats whose visitor's typing changed since the broker last handled it (core::SendTyping).
+  std::vector<VisitorTyping> visitor_typing;
 };
 
 // --- mail (see store/sqlite_mail.hpp and README "Mail") ---
@@ -201,6 +222,16 @@ class Store {
   [[nodiscard]] virtual int visitor_messages(ChatId chat) = 0;
   // Bytes free for this process on the database's file system; nullopt when unknown.
   [[nodiscard]] virtual std::optional<std::uint64_t> free_disk_bytes() = 0;
+  // The visitor's page got the chat's messages up to `seq` (a read returned them, an event
+  // stream is writing them): queues in the outbox a XEP-0184 receipt for each operator message
+  // up to there that asked for one and was not handed before. Returns how many were queued.
+  virtual int hand_up(ChatId chat, Seq seq) = 0;
+  // The visitor saw the messages up to `seq`: hands them up, and queues one XEP-0333 displayed
+  // marker for the last markable operator message up to there not seen before. Returns how many
+  // outbox rows were queued. The caller checked that `seq` is at most the chat's last_seq.
+  virtual int mark_read(ChatId chat, Seq seq) = 0;
+  // Records whether the visitor is typing; false when that is what the store had already.
+  virtual bool set_visitor_typing(ChatId chat, bool typing) = 0;
 
   // --- the broker's side ---
   [[nodiscard]] virtual std::vector<ChatRecord> live_chats() = 0;  // not final, oldest first

@@ -43,6 +43,10 @@ void Connection::send(std::vector<Outgoing> messages) {
   if (m_session) m_session->send(std::move(messages));
 }
 
+void Connection::send_typing(const std::string& to, bool typing) {
+  if (m_session) m_session->send_typing(to, typing);
+}
+
 bool Connection::connected() const {
   return m_session && m_session->connected();
 }

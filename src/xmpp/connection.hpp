@@ -28,6 +28,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/event.hpp"
 #include "core/presence.hpp"
 
 namespace seshat::xmpp {
@@ -46,15 +47,36 @@ struct Settings {
   TlsPolicy tls = TlsPolicy::verify;
   std::string ca_file;                // PEM file of CAs to trust; empty: the system store
   std::vector<std::string> contacts;  // operators' bare JIDs: subscribed to, and approved
+  std::string resource = "seshat";    // the bot's resource: the same full JID after a restart
+  std::string software_version;       // answered to XEP-0092 version queries
   std::chrono::milliseconds min_backoff{200}, max_backoff{30000};
 };
 
-// One message toward an operator. `id` becomes the stable stanza id "seshat-<id>", so a message
-// sent again after a reconnect carries the same id.
+// What an Outgoing says: a text, or an acknowledgement of the operator's message `ref`.
+enum class OutgoingKind {
+  message,    // <body/>, with <active/> (XEP-0085)
+  received,   // XEP-0184 <received id=ref/>
+  displayed,  // XEP-0333 <displayed id=ref/>
+};
+
+// One message toward an operator. `id` becomes the stable stanza id "seshat-<id>", also its
+// XEP-0359 origin-id, so a message sent again after a reconnect carries the same ids.
 struct Outgoing {
   std::int64_t id;
   std::string to;
   std::string body;
+  OutgoingKind kind = OutgoingKind::message;
+  std::string ref{};
+};
+
+// A chat message from someone (the broker decides whether they are an operator).
+struct IncomingMessage {
+  std::string from;  // full JID
+  std::string body;  // "" for a message with only a chat state, or encrypted without fallback
+  core::Payload payload = core::Payload::plain;
+  core::Typing typing = core::Typing::none;
+  core::OperatorStanza stanza{};
+  std::string nick{};  // XEP-0172, "" when none
 };
 
 // Receives the connection's events, all on the XMPP thread.
@@ -66,8 +88,8 @@ class Listener {
   // The session that on_connected() announced is gone (also at stop()). Every on_connected() is
   // followed by exactly one on_disconnected(); failed connection attempts report nothing.
   virtual void on_disconnected(std::string_view reason) = 0;
-  // A chat or normal message with a non-empty body.
-  virtual void on_message(std::string_view from_full_jid, std::string_view body) = 0;
+  // A chat or normal message with a body, a chat state, or an encrypted payload.
+  virtual void on_message(const IncomingMessage& message) = 0;
   // Availability of one resource of any JID (unavailable when it goes offline), with the
   // resource's <priority/> (0 when absent).
   virtual void on_presence(std::string_view from_full_jid, core::Show show, int priority) = 0;
@@ -75,6 +97,10 @@ class Listener {
   // `bounced` came back as errors (not retried by the connection).
   virtual void on_delivered(std::vector<std::int64_t> delivered,
                             std::vector<std::int64_t> bounced) = 0;
+  // A contact's name: their XEP-0172 nickname (in a presence or message), or the name of their
+  // vCard (fetched once per contact and process).
+  virtual void on_name(std::string_view /*from*/, std::string_view /*name*/,
+                       core::NameSource /*source*/) {}
 };
 
 class StropheSession;
@@ -99,6 +125,9 @@ class Connection {
   // XMPP thread only. Sends each message as <message type="chat" id="seshat-N">, then a ping
   // barrier; on_delivered() follows when the server answers it. Does nothing while disconnected.
   void send(std::vector<Outgoing> messages);
+  // XMPP thread only. A XEP-0085 chat state (composing, or active) to `to`, at once, outside
+  // any barrier; dropped while disconnected (a stale state is worth nothing later).
+  void send_typing(const std::string& to, bool typing);
   // XMPP thread only: a session is established.
   [[nodiscard]] bool connected() const;
   // Thread-safe: connection attempts made after the first one (metrics).

@@ -13,6 +13,8 @@
 #include <exception>
 #include <mutex>
 
+#include "xmpp/iq_policy.hpp"
+#include "xmpp/message_parse.hpp"
 #include "xmpp/presence_parse.hpp"
 #include "xmpp/stanzas.hpp"
 #include "xmpp/tls_settings.hpp"
@@ -28,6 +30,7 @@ constexpr auto k_shutdown_grace = 3s;    // for the server to close the stream a
 constexpr auto k_keepalive = 60s;        // ping the server when nothing else was sent
 constexpr auto k_barrier_timeout = 30s;  // no answer to a ping: the connection is dead
 constexpr const char* k_stopped = "stopped";
+constexpr const char* k_caps_node = "urn:seshat";  // XEP-0115: names the software
 
 // libstrophe's socket-option callback has no userdata; it runs inside xmpp_connect_client(), on
 // this thread, so the socket it saw is handed over through this thread-local slot and read right
@@ -128,7 +131,10 @@ StropheSession::StropheSession(const Settings& settings, Listener& listener, Tas
   m_ctx = xmpp_ctx_new(nullptr, m_log.get());
   m_conn = xmpp_conn_new(m_ctx);
   if (!m_ctx || !m_conn) throw std::bad_alloc();
-  xmpp_conn_set_jid(m_conn, settings.jid.c_str());
+  // A fixed resource: the same full JID after every reconnect and restart (clients show it).
+  const auto jid =
+      settings.resource.empty() ? settings.jid : settings.jid + "/" + settings.resource;
+  xmpp_conn_set_jid(m_conn, jid.c_str());
   xmpp_conn_set_pass(m_conn, settings.password.c_str());
   apply_tls_settings(m_conn, settings);
   xmpp_conn_set_sockopt_callback(m_conn, remember_socket);
@@ -268,7 +274,8 @@ void StropheSession::handle_connected() {
   m_backoff.reset();
   m_session_up = true;
   m_last_barrier = Clock::now();
-  xmpp_send(m_conn, presence(m_ctx).get());
+  // With XEP-0115 capabilities, clients know what the bot supports without asking.
+  xmpp_send(m_conn, presence_with_caps(m_ctx, k_caps_node, caps_ver()).get());
   // Asking again is harmless when already subscribed: the server answers nothing.
   for (const auto& contact : m_contacts) {
     xmpp_send(m_conn, presence(m_ctx, "subscribe", contact).get());
@@ -279,6 +286,9 @@ void StropheSession::handle_connected() {
 void StropheSession::handle_disconnected(int error, const xmpp_stream_error_t* stream_error) {
   m_socket = -1;
   m_tracker.clear();
+  // vCard requests that got no answer are asked again after the reconnect.
+  for (const auto& [id, contact] : m_vcard_requests) m_vcard_asked.erase(contact);
+  m_vcard_requests.clear();
   const auto reason = m_shutting_down ? std::string(k_stopped) : describe(error, stream_error);
   if (m_session_up) {
     m_session_up = false;
@@ -323,9 +333,13 @@ void StropheSession::handle_message(xmpp_stanza_t* stanza) {
     spdlog::debug("xmpp: {} message from {} ignored", type, from);
     return;
   }
-  const auto body = child_text(m_ctx, stanza, "body");
-  if (body.empty() || from.empty()) return;  // chat states, receipts, server notices
-  m_listener.on_message(from, body);
+  // Receipts, markers, OMEMO key exchanges and server notices carry nothing to relay.
+  auto message = parse_message(m_ctx, stanza);
+  if (!message) return;
+  if (!message->nick.empty() && is_contact(core::split_jid(from).bare)) {
+    m_listener.on_name(from, message->nick, core::NameSource::nick);
+  }
+  m_listener.on_message(*message);
 }
 
 void StropheSession::handle_presence(xmpp_stanza_t* stanza) {
@@ -335,9 +349,17 @@ void StropheSession::handle_presence(xmpp_stanza_t* stanza) {
   const auto parsed = parse_presence(type, child_text(m_ctx, stanza, "show"),
                                      child_text(m_ctx, stanza, "priority"));
   switch (parsed.kind) {
-    case PresenceKind::availability:
+    case PresenceKind::availability: {
+      const auto bare = core::split_jid(from).bare;
+      if (parsed.show != core::Show::unavailable && is_contact(bare)) {
+        if (const auto nick = nick_of(m_ctx, stanza); !nick.empty()) {
+          m_listener.on_name(from, nick, core::NameSource::nick);
+        }
+        ask_vcard(bare);
+      }
       m_listener.on_presence(from, parsed.show, parsed.priority);
       break;
+    }
     case PresenceKind::subscribe_request: {
       const auto bare = core::split_jid(from).bare;
       if (is_contact(bare)) {
@@ -357,6 +379,17 @@ void StropheSession::handle_presence(xmpp_stanza_t* stanza) {
 void StropheSession::handle_iq(xmpp_stanza_t* stanza) {
   const auto type = attribute(stanza, "type");
   if (type == "result" || type == "error") {
+    if (const auto asked = m_vcard_requests.find(attribute(stanza, "id"));
+        asked != m_vcard_requests.end()) {
+      const auto contact = asked->second;
+      m_vcard_requests.erase(asked);
+      if (type == "result") {
+        if (const auto name = vcard_name(m_ctx, stanza); !name.empty()) {
+          m_listener.on_name(contact, name, core::NameSource::vcard);
+        }
+      }
+      return;
+    }
     // An error answer is a barrier too: the server processed the ping after the messages.
     if (auto report = m_tracker.complete(attribute(stanza, "id"))) {
       if (!report->delivered.empty() || !report->bounced.empty()) {
@@ -365,12 +398,63 @@ void StropheSession::handle_iq(xmpp_stanza_t* stanza) {
     }
     return;
   }
-  if (type != "get" && type != "set") return;
-  if (type == "get" && xmpp_stanza_get_child_by_name_and_ns(stanza, "ping", k_ns_ping)) {
-    xmpp_send(m_conn, iq_result(m_ctx, stanza).get());
-  } else {
-    xmpp_send(m_conn, iq_unsupported(stanza).get());
+  auto* payload = xmpp_stanza_get_children(stanza);
+  while (payload != nullptr && !xmpp_stanza_is_tag(payload))
+    payload = xmpp_stanza_get_next(payload);
+  const auto from = attribute(stanza, "from");
+  const char* payload_name = payload ? xmpp_stanza_get_name(payload) : nullptr;
+  const char* payload_ns = payload ? xmpp_stanza_get_ns(payload) : nullptr;
+  const char* node = payload ? xmpp_stanza_get_attribute(payload, "node") : nullptr;
+  const IqRequest request{type, from, payload_name ? payload_name : "",
+                          payload_ns ? payload_ns : "", node ? node : ""};
+  switch (answer_iq(request, m_settings.jid, caps_node())) {
+    case IqAnswer::none:
+      if (type == "set" || type == "get") spdlog::info("xmpp: iq {} from {} ignored", type, from);
+      break;
+    case IqAnswer::empty_result:
+      xmpp_send(m_conn, iq_result(m_ctx, stanza).get());
+      break;
+    case IqAnswer::disco_info:
+      xmpp_send(m_conn, disco_info(m_ctx, stanza, supported_features()).get());
+      break;
+    case IqAnswer::version:
+      xmpp_send(m_conn, software_version(m_ctx, stanza, m_settings.software_version).get());
+      break;
+    case IqAnswer::item_not_found:
+      xmpp_send(m_conn, iq_error(stanza, "item-not-found").get());
+      break;
+    case IqAnswer::service_unavailable:
+      xmpp_send(m_conn, iq_unsupported(stanza).get());
+      break;
   }
+}
+
+const std::vector<std::string>& StropheSession::supported_features() {
+  // Only what the bot really does (XEP-0030: a feature listed is a promise).
+  static const std::vector<std::string> features{
+      k_ns_disco_info, k_ns_ping,    k_ns_version, k_ns_receipts, k_ns_markers,
+      k_ns_chatstates, k_ns_correct, k_ns_sid,     k_ns_nick,
+  };
+  return features;
+}
+
+const std::string& StropheSession::caps_ver() {
+  if (m_caps_ver.empty()) {
+    m_caps_ver = caps_verification(m_ctx, "client", "bot", "Seshat", supported_features());
+  }
+  return m_caps_ver;
+}
+
+std::string StropheSession::caps_node() {
+  return std::string(k_caps_node) + "#" + caps_ver();
+}
+
+void StropheSession::ask_vcard(const std::string& bare_jid) {
+  // Once per contact and process: a name rarely changes, and a nickname wins anyway.
+  if (!m_vcard_asked.insert(bare_jid).second) return;
+  const auto id = "vcard-" + std::to_string(m_vcard_asked.size());
+  m_vcard_requests.emplace(id, bare_jid);
+  xmpp_send(m_conn, vcard_request(m_ctx, bare_jid, id).get());
 }
 
 bool StropheSession::is_contact(std::string_view bare_jid) const {
@@ -390,12 +474,27 @@ void StropheSession::send(std::vector<Outgoing> messages) {
   std::vector<std::int64_t> ids;
   ids.reserve(messages.size());
   for (const auto& message : messages) {
-    append_xml(m_ctx,
-               chat_message(m_ctx, message.to, message.body, message_stanza_id(message.id)).get(),
-               xml);
+    const auto id = message_stanza_id(message.id);
+    switch (message.kind) {
+      case OutgoingKind::message:
+        append_xml(m_ctx, chat_message(m_ctx, message.to, message.body, id).get(), xml);
+        break;
+      case OutgoingKind::received:
+        append_xml(m_ctx, receipt(m_ctx, message.to, message.ref, id).get(), xml);
+        break;
+      case OutgoingKind::displayed:
+        append_xml(m_ctx, displayed(m_ctx, message.to, message.ref, id).get(), xml);
+        break;
+    }
     ids.push_back(message.id);
   }
   send_barrier(std::move(ids), std::move(xml));
+}
+
+void StropheSession::send_typing(const std::string& to, bool typing) {
+  if (!m_session_up) return;
+  const auto id = "seshat-typing-" + std::to_string(++m_typing_sent);
+  xmpp_send(m_conn, chat_state(m_ctx, to, typing, id).get());
 }
 
 void StropheSession::send_barrier(std::vector<std::int64_t> ids, std::string xml) {

@@ -15,7 +15,9 @@
 #include <strophe.h>
 
 #include <chrono>
+#include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -45,6 +47,7 @@ class StropheSession {
   void begin_shutdown();
 
   void send(std::vector<Outgoing> messages);
+  void send_typing(const std::string& to, bool typing);
   [[nodiscard]] bool connected() const { return m_session_up; }
 
  private:
@@ -70,6 +73,11 @@ class StropheSession {
   void wait_for_events(Clock::time_point now);
   [[nodiscard]] bool finished(Clock::time_point now) const;
   [[nodiscard]] bool is_contact(std::string_view jid) const;
+  void ask_vcard(const std::string& bare_jid);
+  [[nodiscard]] const std::string& caps_ver();  // XEP-0115, computed once
+  [[nodiscard]] std::string caps_node();        // "node#ver"
+
+  [[nodiscard]] static const std::vector<std::string>& supported_features();
 
   const Settings& m_settings;
   Listener& m_listener;
@@ -92,6 +100,10 @@ class StropheSession {
   Clock::time_point m_shutdown_deadline{};
   Clock::time_point m_last_barrier{};
   std::chrono::milliseconds m_idle{1};
+  std::set<std::string> m_vcard_asked;                  // contacts whose vCard was asked for
+  std::map<std::string, std::string> m_vcard_requests;  // IQ id -> contact, until answered
+  std::uint64_t m_typing_sent = 0;
+  std::string m_caps_ver;  // ids of chat states
 };
 
 }  // namespace seshat::xmpp

@@ -246,16 +246,16 @@ TEST(ConfigError, DuplicateKeysIncludingAliases) {
 TEST(ConfigError, UnknownKeysAreProbablyTypos) {
   EXPECT_EQ(error_of(seed_with("xmppservr = localhost\n")),
             "sample.ini:6: [Seshat] xmppservr: unknown key (a typo for 'xmppserver'?)");
-  EXPECT_EQ(
-      error_of(seed_with("colour = blue\n")),
-      "sample.ini:6: [Seshat] colour: unknown key (a typo? known keys: sqlitedb, "
-      "localusers, username, password, xmppserver, tls, tls_ca, listen, prefix, "
-      "allowed_origins, visitor_timeout, accept_timeout, log_level, operator_grace, "
-      "reconnect_grace, visitor_grace, max_chats, language, texts, smtp, smtp_tls, smtp_user, "
-      "smtp_password, mail_from, mail_delay, retention_days, max_connections, "
-      "max_connections_per_address, max_streams_per_chat, chats_per_minute, "
-      "chats_per_minute_per_network, messages_per_minute_per_network, "
-      "max_messages_per_chat, min_free_disk_mb)");
+  EXPECT_EQ(error_of(seed_with("colour = blue\n")),
+            "sample.ini:6: [Seshat] colour: unknown key (a typo? known keys: sqlitedb, "
+            "localusers, username, password, xmppserver, tls, tls_ca, listen, prefix, "
+            "allowed_origins, visitor_timeout, accept_timeout, log_level, operator_grace, "
+            "reconnect_grace, visitor_grace, max_chats, language, texts, resource, "
+            "show_operator_name, smtp, smtp_tls, smtp_user, "
+            "smtp_password, mail_from, mail_delay, retention_days, max_connections, "
+            "max_connections_per_address, max_streams_per_chat, chats_per_minute, "
+            "chats_per_minute_per_network, messages_per_minute_per_network, "
+            "max_messages_per_chat, min_free_disk_mb)");
 }
 
 TEST(Config, GracePeriodsAndMaxChats) {

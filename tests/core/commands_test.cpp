@@ -39,7 +39,8 @@ TEST_F(CommandsTest, AcceptTellsTheOtherNotifiedOperators) {
                    "are done.",
                    "< #42 system: Your chat has started.", "backlog #42 to joe@example.com",
                    "> ann@example.com #42: Chat #42 was accepted by joe@example.com.",
-                   "> bob@example.com #42: Chat #42 was accepted by joe@example.com."}));
+                   "> bob@example.com #42: Chat #42 was accepted by joe@example.com.",
+                   "#42 operator named joe"}));
   ASSERT_NE(h.board.chat_of(k_joe), nullptr);
   EXPECT_EQ(h.board.chat_of(k_joe)->id, 42);
 }
@@ -80,7 +81,8 @@ TEST(Accept, AWaitingChatNobodyWasToldAbout) {
             (Lines{"#42 waiting -> open joe@example.com",
                    "> joe@example.com #42: You are now handling chat #42. Send '!FINISH' when you "
                    "are done.",
-                   "< #42 system: Your chat has started.", "backlog #42 to joe@example.com"}));
+                   "< #42 system: Your chat has started.", "backlog #42 to joe@example.com",
+                   "#42 operator named joe"}));
 }
 
 TEST(Accept, RelaysTheMessagesHeldBack) {

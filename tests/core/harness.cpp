@@ -47,6 +47,13 @@ std::string describe(const Action& action) {
           return "defer #" + std::to_string(a.chat) + " for " + a.jid;
         } else if constexpr (std::is_same_v<A, MarkDropped>) {
           return "#" + std::to_string(a.chat) + (a.dropped ? " dropped" : " not dropped");
+        } else if constexpr (std::is_same_v<A, SetOperatorName>) {
+          return "#" + std::to_string(a.chat) + " operator named " + a.name;
+        } else if constexpr (std::is_same_v<A, SetOperatorTyping>) {
+          return "#" + std::to_string(a.chat) +
+                 (a.typing ? " operator typing" : " operator not typing");
+        } else if constexpr (std::is_same_v<A, SendTyping>) {
+          return "> " + a.jid + about(a.chat) + (a.typing ? " (typing)" : " (not typing)");
         } else {
           static_assert(std::is_same_v<A, Ignore>);
           return "ignore: " + a.reason;

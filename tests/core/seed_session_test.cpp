@@ -59,7 +59,8 @@ TEST(SeedSession, ProducesExactlyTheseActions) {
             (Lines{"#42 notified -> open joe@example.com",
                    "> joe@example.com #42: You are now handling chat #42. Send '!FINISH' when you "
                    "are done.",
-                   "< #42 system: Your chat has started.", "backlog #42 to joe@example.com"}));
+                   "< #42 system: Your chat has started.", "backlog #42 to joe@example.com",
+                   "#42 operator named joe"}));
   EXPECT_EQ(describe(h.visitor(42, 1, "Hi!")),
             (Lines{"> joe@example.com #42: Hi!", "relayed #42 up to 1"}));
   EXPECT_EQ(describe(h.say(k_joe, "Hello, customer.")), Lines{"< #42 operator: Hello, customer."});

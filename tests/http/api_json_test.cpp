@@ -74,10 +74,41 @@ TEST(ApiJson, RendersReplies) {
   EXPECT_EQ(availability_json({true, 2, 1}), R"({"available":true,"free":1,"operators":2})");
   EXPECT_EQ(transcript_json({"waiting", {}, 3}),
             R"({"messages":[],"position":3,"status":"waiting"})");
-  EXPECT_EQ(status_json("waiting", 2), R"({"position":2,"status":"waiting"})");
-  EXPECT_EQ(status_json("open", std::nullopt), R"({"status":"open"})");
+  EXPECT_EQ(status_json("waiting", 2, ""), R"({"position":2,"status":"waiting"})");
+  EXPECT_EQ(status_json("open", std::nullopt, ""), R"({"status":"open"})");
   EXPECT_EQ(health_json(true, true, {{"xmpp", "connected"}}),
             R"({"status":"ok","store":"ok","xmpp":"connected"})");
+}
+
+TEST(ApiJson, TypingAndReadBodies) {
+  EXPECT_EQ(decode_typing(R"({"typing":true})").value(), true);
+  EXPECT_EQ(decode_typing(R"({"typing":false})").value(), false);
+  expect_bad_request(decode_typing("{}").failure(), "The field 'typing' is required.");
+  expect_bad_request(decode_typing(R"({"typing":"yes"})").failure(),
+                     "The field 'typing' must be true or false.");
+  EXPECT_EQ(decode_read(R"({"seq":0})").value(), 0);
+  EXPECT_EQ(decode_read(R"({"seq":42})").value(), 42);
+  expect_bad_request(decode_read("{}").failure(), "The field 'seq' is required.");
+  for (const auto* bad :
+       {R"({"seq":-1})", R"({"seq":1.5})", R"({"seq":"3"})", R"({"seq":18446744073709551615})"}) {
+    expect_bad_request(decode_read(bad).failure(),
+                       "The field 'seq' must be a whole number, 0 or more.");
+  }
+}
+
+TEST(ApiJson, CorrectionsNamesOperatorAndTyping) {
+  store::Message correction{5, core::Author::operator_, "Hello", 1700000000123, 3, "Alice"};
+  EXPECT_EQ(message_json(correction),
+            R"({"at":"2023-11-14T22:13:20.123Z","from":"operator","name":"Alice",)"
+            R"("replaces":3,"seq":5,"text":"Hello"})");
+  client::Transcript open;
+  open.status = "open";
+  open.operator_name = "Alice";
+  open.operator_typing = true;
+  EXPECT_EQ(transcript_json(open), R"({"messages":[],"operator":"Alice","status":"open"})");
+  EXPECT_EQ(status_json("open", std::nullopt, "Alice"), R"({"operator":"Alice","status":"open"})");
+  EXPECT_EQ(status_json("waiting", std::nullopt, ""), R"({"status":"waiting"})");
+  EXPECT_EQ(typing_json(true, "Alice"), R"({"name":"Alice","typing":true})");
 }
 
 }  // namespace

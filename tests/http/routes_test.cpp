@@ -14,6 +14,11 @@ TEST(Routes, ApiPathsUnderThePrefix) {
   EXPECT_EQ(messages.query, "after=3&wait=10");
   EXPECT_EQ(route("/seshat/api/chats/7/events", "/seshat").endpoint, Endpoint::events);
   EXPECT_EQ(route("/seshat/api/chats/7/close", "/seshat").endpoint, Endpoint::close_chat);
+  EXPECT_EQ(route("/seshat/api/chats/7/typing", "/seshat").endpoint, Endpoint::typing);
+  EXPECT_EQ(route("/seshat/api/chats/7/read", "/seshat").endpoint, Endpoint::mark_read);
+  EXPECT_TRUE(needs_token(Endpoint::typing));
+  EXPECT_TRUE(needs_token(Endpoint::mark_read));
+  EXPECT_EQ(allowed_methods(Endpoint::mark_read), "POST, OPTIONS");
 }
 
 TEST(Routes, WidgetFilesAndDemoPage) {

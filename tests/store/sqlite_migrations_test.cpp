@@ -46,9 +46,9 @@ TEST_F(MigrationsTest, CreatesAMissingDatabaseAtTheCurrentVersion) {
   Database db(m_path);
   EXPECT_EQ(pragma_text(db, "user_version"), std::to_string(sqlite::schema_version()));
   EXPECT_EQ(pragma_text(db, "journal_mode"), "wal");  // persistent in the file
-  const std::vector<std::string> expected{"chats",           "mail",         "mail_site",
-                                          "messages",        "operators",    "outbox",
-                                          "sqlite_sequence", "visitor_sends"};
+  const std::vector<std::string> expected{
+      "chats",     "mail",   "mail_site",       "messages",     "operator_stanzas",
+      "operators", "outbox", "sqlite_sequence", "visitor_sends"};
   EXPECT_EQ(tables(db), expected);
 }
 
@@ -62,6 +62,7 @@ TEST_F(MigrationsTest, TheConditionsInQueriesAreThoseOfTheirPartialIndexes) {
       {sqlite::k_live_sql, "chats_live_seen"},
       {sqlite::k_request_sql, "chats_requests_created"},
       {sqlite::k_unrelayed_sql, "chats_unrelayed"},
+      {"visitor_typing != visitor_typing_sent", "chats_visitor_typing"},  // sqlite_chats.cpp
   };
   for (const auto& [condition, index] : uses) {
     EXPECT_NO_THROW(Statement(db, "SELECT id FROM chats INDEXED BY " + std::string(index) +

@@ -27,7 +27,7 @@ run_as_root = true
 pidfile = "{dir}/prosody.pid"
 data_path = "{dir}/data"
 log = {{ {{ levels = {{ min = "{log_level}" }}, to = "file", filename = "{dir}/prosody.log" }} }}
-modules_enabled = {{ "roster", "saslauth", "tls", "disco", "ping", "smacks", "offline", "posix" }}
+modules_enabled = {{ "roster", "saslauth", "tls", "disco", "ping", "smacks", "offline", "posix", "vcard" }}
 modules_disabled = {{ "s2s" }}
 c2s_ports = {{ {port} }}
 c2s_interfaces = {{ "{host}" }}
