@@ -457,7 +457,6 @@ Actions Switchboard::handle(const Event& event) const {
   const Decision decision(*this);
   auto actions = std::visit(decision, event);
   const bool ignored = actions.size() == 1 && std::holds_alternative<Ignore>(actions.front());
-  if (!ignored) decision.tell_what_waits(event, actions);
   // Whoever accepts a chat (or gets it transferred), the visitor learns who answers.
   std::vector<SetOperatorName> named;
   for (const auto& action : actions) {
@@ -467,6 +466,8 @@ Actions Switchboard::handle(const Event& event) const {
     }
   }
   actions.insert(actions.end(), named.begin(), named.end());
+  // Then who is free now, and what waits for them.
+  if (!ignored) decision.tell_what_waits(event, actions);
   return actions;
 }
 

@@ -98,7 +98,8 @@ class WidgetLooks(widget_case.WidgetTestCase):
                                   "noopener noreferrer"]])
         self.assertEqual(page.count("[data-seshat-log] b"), 0)
         self.assertEqual(page.attr('[data-seshat-log] > [data-from="operator"]', "data-seq"), "2")
-        self.assertIn("Support", page.eval("document.querySelector('[data-from=operator] .seshat-meta').textContent"))
+        # Who answers: the operator's display name (here the JID's local part, no nick or vCard).
+        self.assertIn("joe", page.eval("document.querySelector('[data-from=operator] .seshat-meta').textContent"))
 
         # A correction (replaces), with the operator's name; then /me; then typing.
         page.eval(f"{WIDGET}.apply({{messages: [{{seq: 90, from: 'operator', name: 'Anna',"

@@ -266,7 +266,8 @@ TEST_F(LeftMessage, AnOperatorComingOnlineLaterIsToldAcceptsAndGetsTheWordsInOrd
                    "you are done.",
                    "> joe@example.com #42: 'customer' left this message and is not on the page "
                    "now. They gave an email address, so your answer can reach them.",
-                   "< #42 system: Your chat has started.", "backlog #42 to joe@example.com"}));
+                   "< #42 system: Your chat has started.", "backlog #42 to joe@example.com",
+                   "#42 operator named joe"}));
   // Taken, it stays open until the operator finishes it, and does not hold joe's slot.
   EXPECT_EQ(describe(h.feed(VisitorVanished{42, true})).front().substr(0, 7), "ignore:");
   EXPECT_TRUE(h.board.is_free(k_joe));
