@@ -37,6 +37,7 @@
       sending: 'Sending\u2026', notSent: 'Not sent.', retry: 'Retry', edited: 'edited',
       typing: '{name} is typing\u2026', lost: 'Connection lost; trying again\u2026',
       nobody: 'Nobody is available right now. Leave a message and we will answer by email.',
+      nobodyHere: 'Nobody is available right now. Leave a message and we will answer here when you come back.',
       email: 'Your email', needEmail: 'Please enter a valid email address.',
       needMessage: 'Please write your message.', leave: 'Send message',
       left: 'Thank you: your message is saved. We will answer here, or by email to {email}.',
@@ -56,6 +57,7 @@
       sending: 'Wird gesendet\u2026', notSent: 'Nicht gesendet.', retry: 'Erneut senden', edited: 'bearbeitet',
       typing: '{name} schreibt\u2026', lost: 'Verbindung verloren; neuer Versuch\u2026',
       nobody: 'Gerade ist niemand erreichbar. Hinterlassen Sie eine Nachricht, wir antworten per E-Mail.',
+      nobodyHere: 'Gerade ist niemand erreichbar. Hinterlassen Sie eine Nachricht, wir antworten hier, wenn Sie wiederkommen.',
       email: 'Ihre E-Mail-Adresse', needEmail: 'Bitte geben Sie eine g\u00fcltige E-Mail-Adresse ein.',
       needMessage: 'Bitte schreiben Sie Ihre Nachricht.', leave: 'Nachricht senden',
       left: 'Danke: Ihre Nachricht ist gespeichert. Wir antworten hier oder per E-Mail an {email}.',
@@ -75,6 +77,7 @@
       sending: 'Envoi\u2026', notSent: 'Non envoy\u00e9.', retry: 'R\u00e9essayer', edited: 'modifi\u00e9',
       typing: '{name} \u00e9crit\u2026', lost: 'Connexion perdue\u00a0; nouvelle tentative\u2026',
       nobody: 'Personne n\u2019est disponible pour le moment. Laissez un message, nous r\u00e9pondrons par e-mail.',
+      nobodyHere: 'Personne n\u2019est disponible pour le moment. Laissez un message, nous r\u00e9pondrons ici \u00e0 votre retour.',
       email: 'Votre e-mail', needEmail: 'Veuillez saisir une adresse e-mail valide.',
       needMessage: 'Veuillez \u00e9crire votre message.', leave: 'Envoyer le message',
       left: 'Merci\u00a0: votre message est enregistr\u00e9. Nous r\u00e9pondrons ici si vous restez, sinon par e-mail \u00e0 {email}.',
@@ -94,6 +97,7 @@
       sending: 'Enviando\u2026', notSent: 'No enviado.', retry: 'Reintentar', edited: 'editado',
       typing: '{name} est\u00e1 escribiendo\u2026', lost: 'Conexi\u00f3n perdida; reintentando\u2026',
       nobody: 'Ahora no hay nadie disponible. Deja un mensaje y te responderemos por correo.',
+      nobodyHere: 'Ahora no hay nadie disponible. Deja un mensaje y te responderemos aqu\u00ed cuando vuelvas.',
       email: 'Tu correo electr\u00f3nico', needEmail: 'Escribe una direcci\u00f3n de correo v\u00e1lida.',
       needMessage: 'Escribe tu mensaje.', leave: 'Enviar mensaje',
       left: 'Gracias: tu mensaje est\u00e1 guardado. Responderemos aqu\u00ed si te quedas, o por correo a {email}.',
@@ -539,7 +543,9 @@
     this.call('GET', '/availability').then(function (reply) {
       if (reply.status !== 200 || !reply.body || self.chat) return;
       self.leaving = reply.body.available === false;
-      self.availability.textContent = self.leaving ? self.t('nobody') : '';
+      // Honest about what happens next: by mail only where the site sends mail.
+      self.availability.textContent =
+        self.leaving ? self.t(reply.body.mail === false ? 'nobodyHere' : 'nobody') : '';
       self.firstLabel.textContent = self.t(self.leaving ? 'message' : 'help');
       self.beginButton.textContent = self.t(self.leaving ? 'leave' : 'start');
       self.showStartForm();

@@ -331,7 +331,7 @@ Result<std::string> Visitors::authorize(core::ChatId id, std::string_view token)
 Result<Availability> Visitors::availability() {
   try {
     const int operators = m_store.available_operators();
-    return Availability{operators > 0, operators, m_store.free_operators()};
+    return Availability{operators > 0, operators, m_store.free_operators(), m_limits.mail};
   } catch (const store::StoreError&) {
     return unavailable();
   }

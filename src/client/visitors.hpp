@@ -74,7 +74,8 @@ struct Transcript {
 struct Availability {
   bool available = false;  // at least one operator can take a chat now
   int operators = 0;
-  int free = 0;  // available operators with room for another chat
+  int free = 0;       // available operators with room for another chat
+  bool mail = false;  // the site mails answers to visitors who left (smtp is configured)
 };
 
 class Visitors {

@@ -195,7 +195,8 @@ std::string typing_json(bool typing, std::string_view name) {
 std::string availability_json(const client::Availability& availability) {
   return dump(json{{"available", availability.available},
                    {"operators", availability.operators},
-                   {"free", availability.free}});
+                   {"free", availability.free},
+                   {"mail", availability.mail}});
 }
 
 std::string health_json(bool ok, bool store_ok,

@@ -295,10 +295,10 @@ class ChatsTest(ApiTestCase):
         reply = self.api("GET", "/availability")
         self.assertEqual(reply.status, 200)
         self.assertEqual(reply.headers["Cache-Control"], "no-store")
-        self.assertEqual(reply.json(), {"available": False, "operators": 0, "free": 0})
+        self.assertEqual(reply.json(), {"available": False, "operators": 0, "free": 0, "mail": False})
         self.server.command("online joe@localhost")
         self.assertEqual(self.api("GET", "/availability").json(),
-                         {"available": True, "operators": 1, "free": 1})
+                         {"available": True, "operators": 1, "free": 1, "mail": False})
 
 
     def test_position_in_the_queue_while_waiting(self):

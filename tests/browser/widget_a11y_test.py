@@ -40,6 +40,9 @@ class WidgetAccessibility(widget_case.WidgetTestCase):
                 page.wait_for("[data-seshat-email]:not([hidden])")
                 page.wait_function("return !document.querySelector('[data-seshat-email]').closest('[hidden]');")
                 self.check(page, viewport, "leave-a-message")
+                # No smtp here: the form promises an answer on the page, not by mail.
+                self.assertIn("we will answer here when you come back",
+                              page.eval("document.querySelector('.seshat-panel').innerText"))
                 joe.set_presence(None)
                 app.wait_operators(1)
                 page.click("[data-seshat-hide]")

@@ -71,7 +71,10 @@ TEST(ApiJson, RendersReplies) {
             R"("text":"<i>Hello</i>\n"}],"status":"open"})");
   EXPECT_EQ(transcript_json({"waiting", {}, std::nullopt}),
             R"({"messages":[],"status":"waiting"})");
-  EXPECT_EQ(availability_json({true, 2, 1}), R"({"available":true,"free":1,"operators":2})");
+  EXPECT_EQ(availability_json({true, 2, 1, false}),
+            R"({"available":true,"free":1,"mail":false,"operators":2})");
+  EXPECT_EQ(availability_json({false, 0, 0, true}),
+            R"({"available":false,"free":0,"mail":true,"operators":0})");
   EXPECT_EQ(transcript_json({"waiting", {}, 3}),
             R"({"messages":[],"position":3,"status":"waiting"})");
   EXPECT_EQ(status_json("waiting", 2, ""), R"({"position":2,"status":"waiting"})");

@@ -37,7 +37,7 @@ class Presence(case.ProsodyTestCase):
         # joe sets his status to `show`
         joe.set_presence(show)
         app.wait_operators(0)
-        self.assertEqual(availability(app), {"available": False, "operators": 0, "free": 0})
+        self.assertEqual(availability(app), {"available": False, "operators": 0, "free": 0, "mail": False})
 
         # Visitor starts a chat: nobody available, so the visitor is told, and joe hears nothing.
         visitor = Visitor(app)
@@ -101,7 +101,7 @@ class Presence(case.ProsodyTestCase):
         joe.disconnect()
         phone.send(bot, "!STATUS")
         phone.expect("You are not in a chat. There are 0 open chat requests.", sender=bot)
-        self.assertEqual(availability(app), {"available": True, "operators": 1, "free": 1})
+        self.assertEqual(availability(app), {"available": True, "operators": 1, "free": 1, "mail": False})
 
         # A new chat reaches joe on his phone.
         visitor = Visitor(app)
@@ -113,13 +113,13 @@ class Presence(case.ProsodyTestCase):
         # The phone goes too: now joe is offline.
         phone.disconnect()
         app.wait_operators(0)
-        self.assertEqual(availability(app), {"available": False, "operators": 0, "free": 0})
+        self.assertEqual(availability(app), {"available": False, "operators": 0, "free": 0, "mail": False})
         self.assertEqual(app.stop(), 0)
 
     def test_no_operator_online_then_one_logs_in(self):
         joe = self.operator("joe")
         app = self.seshat([joe.bare_jid])  # joe has never logged in
-        self.assertEqual(availability(app), {"available": False, "operators": 0, "free": 0})
+        self.assertEqual(availability(app), {"available": False, "operators": 0, "free": 0, "mail": False})
 
         # Visitor starts a chat: < No operator is available right now. ...
         visitor = Visitor(app)
@@ -134,7 +134,7 @@ class Presence(case.ProsodyTestCase):
         _, text = joe.expect(lambda t: t.startswith(request_text("customer", chat)), sender=bot)
         self.assertIn("Anyone?", text)
         app.wait_operators(1)
-        self.assertEqual(availability(app), {"available": True, "operators": 1, "free": 1})
+        self.assertEqual(availability(app), {"available": True, "operators": 1, "free": 1, "mail": False})
         joe.send(bot, f"!ACCEPT {chat}")
         joe.expect(f"You are now handling chat #{chat}. Send '!FINISH' when you are done.")
         joe.expect("Anyone?")

@@ -32,7 +32,7 @@ class NegativePriority(case.ProsodyTestCase):
         bot = self.server.jid("bot")
         # The bot saw the hidden resource (the log says so) and still counts nobody available.
         app.wait_log_count("presence from joe@localhost/hidden priority -1", 1)
-        self.assertEqual(availability(app), {"available": False, "operators": 0, "free": 0})
+        self.assertEqual(availability(app), {"available": False, "operators": 0, "free": 0, "mail": False})
         visitor = Visitor(app)
         chat = visitor.start("customer")
         visitor.expect(NO_OPERATOR, sender="system")
@@ -49,7 +49,7 @@ class NegativePriority(case.ProsodyTestCase):
         laptop.send(bot, f"!ACCEPT {chat}")
         laptop.expect(f"You are now handling chat #{chat}. Send '!FINISH' when you are done.")
         # Busy: still available, no longer free.
-        self.assertEqual(availability(app), {"available": True, "operators": 1, "free": 0})
+        self.assertEqual(availability(app), {"available": True, "operators": 1, "free": 0, "mail": False})
         self.assertEqual(app.stop(), 0)
 
 

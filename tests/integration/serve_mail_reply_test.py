@@ -2,9 +2,11 @@
 on the page; the visitor's mailbox (a real SMTP server, aiosmtpd) gets the answer, quoted with
 the conversation, under a proper Message-ID. A visitor still on the page gets no mail."""
 
+import json
 import re
 import sqlite3
 import time
+import urllib.request
 
 import harness.case as case
 from harness.smtp import Mailbox, body_text, start_chat, wait_metric
@@ -78,6 +80,9 @@ class MailReply(case.ProsodyTestCase):
 
     def test_a_visitor_on_the_page_gets_no_mail(self):
         joe, self.app, bot = self.joe_and_seshat(extra=self.mailbox.config(**MAIL_KEYS))
+        # The widget's leave-a-message form may promise a mail: the site sends them.
+        with urllib.request.urlopen(self.app.url("/api/availability")) as reply:
+            self.assertIs(json.load(reply)["mail"], True)
         visitor = self.accepted_chat(joe, bot, email="ann@customer.example")
         visitor.expect("Your chat has started.")
         joe.send(bot, "Hello Ann, how can I help?")
