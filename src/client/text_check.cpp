@@ -17,41 +17,10 @@ enum class Controls { none, newline_and_tab };
 // What is wrong with a text's characters, if anything.
 enum class Flaw { none, invalid_utf8, nul, control, noncharacter };
 
-// Decodes one code point at `text[i]`, advancing `i`; nullopt when the bytes are not UTF-8.
-std::optional<std::uint32_t> decode(std::string_view text, std::size_t& i) {
-  const auto byte = [&](std::size_t at) { return static_cast<unsigned char>(text[at]); };
-  const unsigned lead = byte(i);
-  if (lead < 0x80) {
-    ++i;
-    return lead;
-  }
-  std::size_t length = 0;
-  std::uint32_t code = 0;
-  std::uint32_t minimum = 0;
-  if ((lead & 0xE0) == 0xC0) {
-    length = 2, code = lead & 0x1F, minimum = 0x80;
-  } else if ((lead & 0xF0) == 0xE0) {
-    length = 3, code = lead & 0x0F, minimum = 0x800;
-  } else if ((lead & 0xF8) == 0xF0) {
-    length = 4, code = lead & 0x07, minimum = 0x10000;
-  } else {
-    return std::nullopt;
-  }
-  if (i + length > text.size()) return std::nullopt;
-  for (std::size_t k = 1; k < length; ++k) {
-    const unsigned next = byte(i + k);
-    if ((next & 0xC0) != 0x80) return std::nullopt;
-    code = (code << 6) | (next & 0x3F);
-  }
-  if (code < minimum || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return std::nullopt;
-  i += length;
-  return code;
-}
-
 Flaw find_flaw(std::string_view text, Controls allowed) {
   std::size_t i = 0;
   while (i < text.size()) {
-    const auto code = decode(text, i);
+    const auto code = core::decode_utf8(text, i);
     if (!code) return Flaw::invalid_utf8;
     if (*code == 0) return Flaw::nul;
     const bool allowed_control =
@@ -100,7 +69,7 @@ std::string_view trim(std::string_view text) {
 bool is_valid_utf8(std::string_view text) {
   std::size_t i = 0;
   while (i < text.size()) {
-    if (!decode(text, i)) return false;
+    if (!core::decode_utf8(text, i)) return false;
   }
   return true;
 }

@@ -9,48 +9,6 @@ namespace {
 
 constexpr std::uint32_t k_replacement = 0xFFFD;
 
-// Decodes one code point at text[i] (strict UTF-8), advancing i; nullopt on a bad sequence
-// (then i advances by one byte).
-std::optional<std::uint32_t> decode(std::string_view text, std::size_t& i) {
-  const auto byte = [&](std::size_t at) { return static_cast<unsigned char>(text[at]); };
-  const unsigned lead = byte(i);
-  if (lead < 0x80) {
-    ++i;
-    return lead;
-  }
-  std::size_t length = 0;
-  std::uint32_t code = 0;
-  std::uint32_t minimum = 0;
-  if ((lead & 0xE0) == 0xC0) {
-    length = 2, code = lead & 0x1F, minimum = 0x80;
-  } else if ((lead & 0xF0) == 0xE0) {
-    length = 3, code = lead & 0x0F, minimum = 0x800;
-  } else if ((lead & 0xF8) == 0xF0) {
-    length = 4, code = lead & 0x07, minimum = 0x10000;
-  } else {
-    ++i;
-    return std::nullopt;
-  }
-  if (i + length > text.size()) {
-    ++i;
-    return std::nullopt;
-  }
-  for (std::size_t k = 1; k < length; ++k) {
-    const unsigned next = byte(i + k);
-    if ((next & 0xC0) != 0x80) {
-      ++i;
-      return std::nullopt;
-    }
-    code = (code << 6) | (next & 0x3F);
-  }
-  if (code < minimum || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) {
-    ++i;
-    return std::nullopt;
-  }
-  i += length;
-  return code;
-}
-
 void encode(std::uint32_t code, std::string& out) {
   if (code < 0x80) {
     out += static_cast<char>(code);
@@ -101,7 +59,7 @@ std::string clean(std::string_view text, Breaks breaks) {
   while (i < text.size()) {
     // "\r\n" is one break.
     if (text[i] == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
-    const auto code = decode(text, i).value_or(k_replacement);
+    const auto code = decode_utf8(text, i).value_or(k_replacement);
     if (is_hidden(code)) continue;
     if (is_break(code)) {
       out += breaks == Breaks::keep ? '\n' : ' ';
@@ -115,6 +73,46 @@ std::string clean(std::string_view text, Breaks breaks) {
 }
 
 }  // namespace
+
+std::optional<std::uint32_t> decode_utf8(std::string_view text, std::size_t& i) {
+  const auto byte = [&](std::size_t at) { return static_cast<unsigned char>(text[at]); };
+  const unsigned lead = byte(i);
+  if (lead < 0x80) {
+    ++i;
+    return lead;
+  }
+  std::size_t length = 0;
+  std::uint32_t code = 0;
+  std::uint32_t minimum = 0;
+  if ((lead & 0xE0) == 0xC0) {
+    length = 2, code = lead & 0x1F, minimum = 0x80;
+  } else if ((lead & 0xF0) == 0xE0) {
+    length = 3, code = lead & 0x0F, minimum = 0x800;
+  } else if ((lead & 0xF8) == 0xF0) {
+    length = 4, code = lead & 0x07, minimum = 0x10000;
+  } else {
+    ++i;
+    return std::nullopt;
+  }
+  if (i + length > text.size()) {
+    ++i;
+    return std::nullopt;
+  }
+  for (std::size_t k = 1; k < length; ++k) {
+    const unsigned next = byte(i + k);
+    if ((next & 0xC0) != 0x80) {
+      ++i;
+      return std::nullopt;
+    }
+    code = (code << 6) | (next & 0x3F);
+  }
+  if (code < minimum || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) {
+    ++i;
+    return std::nullopt;
+  }
+  i += length;
+  return code;
+}
 
 std::string clean_line(std::string_view text) {
   return std::string(trim(clean(text, Breaks::space)));

@@ -5,10 +5,16 @@
 // none of it may look like the bot's words: no line breaks where the bot did not put them, no
 // characters that reorder or hide text (bidi controls, zero-width characters), no controls.
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
 namespace seshat::core {
+
+// Decodes one code point at text[i] (strict UTF-8: no overlong forms, surrogates or values past
+// U+10FFFF), advancing i past it; nullopt on a bad sequence, and then i advances by one byte.
+[[nodiscard]] std::optional<std::uint32_t> decode_utf8(std::string_view text, std::size_t& i);
 
 // One line: control characters (C0, DEL, C1), line and paragraph separators become a space;
 // bidi controls (U+200E/F, U+061C, U+202A-202E, U+2066-2069) and zero-width characters
