@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <future>
@@ -295,23 +296,33 @@ TEST_F(ConcurrencyTest, AKilledWriterLeavesAWholeDatabase) {
 }
 
 // Another connection holds the write lock for a while, as a long transaction would.
+// Holds the write lock for `hold`, or until release(): a slow transaction in another connection.
 class WriteLockHolder {
  public:
   WriteLockHolder(const std::string& path, std::chrono::milliseconds hold)
-      : m_thread([this, path, hold] {
+      : m_released(m_release.get_future()), m_thread([this, path, hold] {
           Database db(path);
           db.exec("BEGIN IMMEDIATE");
           db.exec("UPDATE chats SET visitor_seen_at = 5 WHERE id = 1");
           m_locked.set_value();
-          std::this_thread::sleep_for(hold);  // the scenario itself: a slow transaction
+          (void)m_released.wait_for(hold);  // the scenario itself: a slow transaction
           db.exec("COMMIT");
         }) {
     m_locked.get_future().wait();
   }
-  ~WriteLockHolder() { m_thread.join(); }
+  ~WriteLockHolder() {
+    release();
+    m_thread.join();
+  }
+  void release() {
+    if (!m_done.exchange(true)) m_release.set_value();
+  }
 
  private:
   std::promise<void> m_locked;
+  std::promise<void> m_release;
+  std::future<void> m_released;
+  std::atomic<bool> m_done{false};
   std::thread m_thread;
 };
 
@@ -338,7 +349,9 @@ TEST_F(ConcurrencyTest, AWriteBusyPastTheTimeoutIsAStoreError) {
   auto store = open_sqlite_store(m_path);
   const auto id = store->create_chat(NewChat{"visitor", "hello", "", "h", ""});
   {
-    WriteLockHolder holder(m_path, std::chrono::milliseconds(5300));  // past the 5 s timeout
+    // Held until the write gave up (well past the 5 s timeout, however slow the machine), so
+    // that a late wake-up of the busy writer cannot find the lock free.
+    WriteLockHolder holder(m_path, std::chrono::seconds(60));
     try {
       (void)store->add_message(id, Author::visitor, "anyone?");
       FAIL() << "the write did not time out";
@@ -346,6 +359,7 @@ TEST_F(ConcurrencyTest, AWriteBusyPastTheTimeoutIsAStoreError) {
       EXPECT_NE(std::string(error.what()).find("database is locked"), std::string::npos)
           << error.what();
     }
+    holder.release();
   }
   // Nothing is left half-done on this connection: it writes again once the lock is free.
   EXPECT_EQ(store->add_message(id, Author::visitor, "anyone?").seq, 2);
