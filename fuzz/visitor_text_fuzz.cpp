@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "client/text_check.hpp"
+#include "core/untrusted.hpp"
 #include "fuzz_check.hpp"
 #include "utf8_oracle.hpp"
 
@@ -89,11 +90,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   require(seshat::client::is_valid_utf8(text) == well_formed(text),
           "is_valid_utf8 agrees with the table of well-formed sequences");
 
+  // A name is stored cleaned of what could disguise it in the operators' texts (bidi and
+  // zero-width characters, line separators: core::clean_line, tested on its own).
   const auto name = trim_white(text);
-  const bool name_ok = !name.empty() && name.size() <= max_bytes && well_formed(name) &&
-                       allowed_characters(name, Controls::none);
+  const bool name_allowed = !name.empty() && name.size() <= max_bytes && well_formed(name) &&
+                            allowed_characters(name, Controls::none);
+  const auto cleaned = name_allowed ? seshat::core::clean_line(name) : std::string();
   check_result(seshat::client::check_name(text, max_bytes),
-               name_ok ? std::optional<std::string>(name) : std::nullopt, "name");
+               !cleaned.empty() ? std::optional<std::string>(cleaned) : std::nullopt, "name");
 
   const auto message = without_crlf(text);
   const bool message_ok = message.size() <= max_bytes && well_formed(message) &&
@@ -101,10 +105,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   check_result(seshat::client::check_message(text, max_bytes),
                message_ok ? std::optional<std::string>(message) : std::nullopt, "message");
 
-  const bool page_ok =
-      text.size() <= max_bytes && well_formed(text) && allowed_characters(text, Controls::none);
+  // A page is cut to max_bytes on a character boundary, never refused for its length.
+  auto page = text;
+  if (page.size() > max_bytes) {
+    std::size_t cut = max_bytes;
+    while (cut > 0 && (static_cast<unsigned char>(page[cut]) & 0xC0) == 0x80) --cut;
+    page = page.substr(0, cut);
+  }
+  const bool page_ok = well_formed(page) && allowed_characters(page, Controls::none);
   check_result(seshat::client::check_page(text, max_bytes),
-               page_ok ? std::optional<std::string>(text) : std::nullopt, "page");
+               page_ok ? std::optional<std::string>(page) : std::nullopt, "page");
 
   require(seshat::client::is_blank(text) == trim_white(text).empty(),
           "is_blank means nothing but white space");
