@@ -64,7 +64,7 @@ void log_actions(const core::Actions& actions, LogLimiter& ignored_log) {
 Broker::Broker(const Config& config, store::ChangeFeed& feed)
     : m_config(config),
       m_feed(feed),
-      m_store(store::open_sqlite_store(config.sqlitedb)),
+      m_store(store::open_store(config.store_location())),
       m_board(config.localusers, config.max_chats,
               config.mail.enabled() ? core::Mail::on : core::Mail::off,
               config.show_operator_name ? core::OperatorNames::shown : core::OperatorNames::hidden),

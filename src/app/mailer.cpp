@@ -67,7 +67,7 @@ void counter(std::ostringstream& out, std::string_view name, std::string_view ty
 }  // namespace
 
 Mailer::Mailer(const Config& config)
-    : m_config(config), m_store(store::open_sqlite_store(config.sqlitedb)) {
+    : m_config(config), m_store(store::open_store(config.store_location())) {
   if (m_config.mail.enabled()) {
     std::string error;
     m_from = mail::parse_mailbox(m_config.mail.mail_from, error);

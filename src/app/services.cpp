@@ -18,6 +18,7 @@
 #include "http/gateway.hpp"
 #include "http/metrics.hpp"
 #include "store/change_feed.hpp"
+#include "store/pg_listener.hpp"
 #include "store/store.hpp"
 
 namespace seshat::app {
@@ -96,7 +97,9 @@ http::Settings gateway_settings(const Config& config, const Broker* broker, cons
   settings.prefix = config.prefix;
   settings.allowed_origins = config.allowed_origins;
   settings.web_root = web_root();
-  settings.open_store = [path = config.sqlitedb] { return store::open_sqlite_store(path); };
+  settings.open_store = [location = config.store_location()] {
+    return store::open_store(location);
+  };
   auto texts = std::make_shared<core::texts::VisitorTexts>(config.language);
   for (const auto& line : config.text_overrides)
     (void)texts->set(line.language, line.key, line.text);  // checked by load_config
@@ -140,10 +143,17 @@ int run_services(Mode mode, const Config& config) {
   block_shutdown_signals();
   store::ChangeFeed feed;
   // Open (and migrate) the database once before anything runs, so a broken file fails fast.
-  auto store = store::open_sqlite_store(config.sqlitedb);
+  auto store = store::open_store(config.store_location());
 
+  // Other processes' commits: PostgreSQL notifies them (every mode: any number of processes
+  // may share the database); SQLite's data_version is polled when split in two processes.
   std::optional<store::DataVersionWatcher> watcher;
-  if (mode != Mode::serve) watcher.emplace(std::move(store), feed, k_watch_period);
+  std::unique_ptr<store::PgListener> listener;
+  if (!config.database.empty()) {
+    listener = std::make_unique<store::PgListener>(config.database, feed);
+  } else if (mode != Mode::serve) {
+    watcher.emplace(std::move(store), feed, k_watch_period);
+  }
 
   std::unique_ptr<Broker> broker;
   if (mode != Mode::web) {
