@@ -14,8 +14,9 @@ namespace {
 constexpr int k_outbox_window = 256;  // outbox rows in flight at most (flow control)
 constexpr int k_dispatch_attempts = 3;
 
-xmpp::Settings xmpp_settings(const Config& config) {
+xmpp::Settings xmpp_settings(const Config& config, const Fencing& fencing) {
   xmpp::Settings settings;
+  settings.may_connect = fencing.leading;
   settings.jid = config.username;
   settings.password = config.password;
   settings.host = config.xmppserver.host;
@@ -61,14 +62,17 @@ void log_actions(const core::Actions& actions, LogLimiter& ignored_log) {
 
 }  // namespace
 
-Broker::Broker(const Config& config, store::ChangeFeed& feed)
+Broker::Broker(const Config& config, store::ChangeFeed& feed, Fencing fencing)
     : m_config(config),
+      m_fencing(std::move(fencing)),
       m_feed(feed),
       m_store(store::open_store(config.store_location())),
       m_board(config.localusers, config.max_chats,
               config.mail.enabled() ? core::Mail::on : core::Mail::off,
               config.show_operator_name ? core::OperatorNames::shown : core::OperatorNames::hidden),
-      m_connection(xmpp_settings(config), *this) {}
+      m_connection(xmpp_settings(config, m_fencing), *this) {
+  if (m_fencing.leading) m_store->fence(m_fencing.epoch);
+}
 
 Broker::~Broker() {
   stop();
@@ -139,7 +143,7 @@ void Broker::on_message(const xmpp::IncomingMessage& message) {
   // The store failed (disk full, locked past the timeout): say so rather than drop it silently.
   // Not through the outbox, which lives in the failing store.
   const auto jid = core::split_jid(message.from).bare;
-  if (m_board.is_operator(jid)) {
+  if (m_board.is_operator(jid) && leading()) {
     m_connection.send({{--m_unstored_notice_id, jid, core::texts::not_stored(message.body)}});
   }
 }
@@ -210,7 +214,7 @@ bool Broker::dispatch(const core::Event& event, std::optional<store::SeenState> 
                   m_unannounced.push_back(a.chat);
                 } else if constexpr (std::is_same_v<A, core::SendTyping>) {
                   // Now or never: a chat state is not worth delivering late.
-                  if (!a.jid.empty() && m_connection.connected())
+                  if (!a.jid.empty() && m_connection.connected() && leading())
                     m_connection.send_typing(a.jid, a.typing);
                 } else if constexpr (std::is_same_v<A, core::SendToOperator> ||
                                      std::is_same_v<A, core::RelayBacklog>) {
@@ -418,7 +422,9 @@ void Broker::settle_presence() {
 }
 
 void Broker::send_outbox() {
-  if (!m_connection.connected()) return;
+  // A broker that may have lost its leadership (frozen, cut off) sends nothing: the new leader
+  // sends whatever no barrier confirmed, with the same ids.
+  if (!m_connection.connected() || !leading()) return;
   try {
     // Rows up to m_sent_up_to are in flight or done: read only the ones after them, and no more
     // than the window has room for (reading the whole window each time was a sixth of the

@@ -396,9 +396,10 @@ void read_store_location(const SectionReader& reader, Config& config) {
   config.database = reader.single_line(*database);
   if (!config.database.starts_with("postgresql://") &&
       !config.database.starts_with("postgres://")) {
-    reader.report().fail(database, {},
-                         "must be a PostgreSQL URI (postgresql://user@host:port/dbname), not '" +
-                             config.database + "'");
+    std::string problem = "must be a PostgreSQL URI (postgresql://user@host:port/dbname), not '";
+    problem += config.database;
+    problem += '\'';
+    reader.report().fail(database, {}, problem);
   }
 }
 

@@ -86,6 +86,10 @@ Mailer::~Mailer() {
   stop();
 }
 
+void Mailer::fence(std::int64_t epoch) {
+  m_store->fence(epoch);
+}
+
 bool Mailer::needed(const Config& config) {
   return config.mail.enabled() || config.retention.count() > 0;
 }

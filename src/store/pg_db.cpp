@@ -72,6 +72,12 @@ void Connection::ensure_connected() {
   if (PQstatus(m_conn) == CONNECTION_OK) return;
   PQreset(m_conn);
   if (PQstatus(m_conn) != CONNECTION_OK) fail("cannot reconnect to PostgreSQL");
+  if (!m_session.empty()) exec_script(m_session);
+}
+
+void Connection::set_session(std::string sql) {
+  exec_script(sql);
+  m_session += sql + ";";
 }
 
 Rows Connection::exec(std::string_view sql, const std::vector<Param>& params) {

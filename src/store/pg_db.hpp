@@ -77,6 +77,8 @@ class Connection {
   [[nodiscard]] bool transaction_failed() const;
   // Before an outermost transaction: connects again if the connection broke.
   void ensure_connected();
+  // Session settings (SET ...): run now, and again after every reconnect.
+  void set_session(std::string sql);
   [[nodiscard]] const std::string& where() const { return m_where; }
   [[nodiscard]] pg_conn* handle() const { return m_conn; }
 
@@ -85,6 +87,7 @@ class Connection {
 
   std::string m_uri;
   std::string m_where;  // host:port/dbname for messages, never the password
+  std::string m_session;
   pg_conn* m_conn = nullptr;
 };
 

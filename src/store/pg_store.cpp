@@ -140,7 +140,12 @@ class PgBatch final : public Batch {
 
 class PgStore final : public Store {
  public:
-  explicit PgStore(const std::string& uri) : m_db(uri) { pg::migrate(m_db); }
+  explicit PgStore(const std::string& uri) : m_db(uri) {
+    // A process frozen (SIGSTOP) or hung inside a transaction must not hold its locks, above
+    // all the leadership row's, for long: the server ends such a session.
+    m_db.set_session("SET idle_in_transaction_session_timeout = 3000");
+    pg::migrate(m_db);
+  }
 
   // --- transactions (used by Tx) ---
   bool begin(TxKind kind) {
@@ -666,7 +671,12 @@ class PgStore final : public Store {
   // --- leadership ---
 
   std::optional<std::int64_t> try_lead(const std::string& holder, Millis lease_ms) override {
-    m_db.ensure_connected();
+    if (!m_lease_session) {
+      // A lease statement waits for a frozen leader's write (its FOR SHARE) no longer than
+      // this; the next round tries again.
+      m_db.set_session("SET lock_timeout = 1000");
+      m_lease_session = true;
+    }
     const auto rows = m_db.exec(
         "UPDATE leadership SET holder = $1, epoch = epoch + 1, "
         "expires_at = clock_timestamp() + $2 * interval '1 millisecond' "
@@ -677,6 +687,10 @@ class PgStore final : public Store {
   }
 
   bool renew_lead(std::int64_t epoch, Millis lease_ms) override {
+    if (!m_lease_session) {
+      m_db.set_session("SET lock_timeout = 1000");
+      m_lease_session = true;
+    }
     return m_db.exec(
                    "UPDATE leadership SET expires_at = clock_timestamp() + $2 * interval '1 "
                    "millisecond' WHERE id = 1 AND epoch = $1",
@@ -942,6 +956,7 @@ class PgStore final : public Store {
   std::set<ChatId> m_touched;
   bool m_outbox_locked = false;
   std::optional<std::int64_t> m_fence;
+  bool m_lease_session = false;  // lock_timeout set: this connection holds or seeks the lease
   Millis m_forgot_at = 0;
 };
 

@@ -50,6 +50,10 @@ struct Settings {
   std::string resource = "seshat";    // the bot's resource: the same full JID after a restart
   std::string software_version;       // answered to XEP-0092 version queries
   std::chrono::milliseconds min_backoff{200}, max_backoff{30000};
+  // Asked (on the XMPP thread) before every connect and reconnect; false: not now, asked again
+  // after the backoff. A broker that may have lost its leadership must not log in: with the
+  // same resource, its login would throw the new leader off. Empty: always.
+  std::function<bool()> may_connect{};
 };
 
 // What an Outgoing says: a text, or an acknowledgement of the operator's message `ref`.

@@ -220,6 +220,11 @@ bool StropheSession::finished(Clock::time_point now) const {
 // ---- connecting ----
 
 void StropheSession::connect() {
+  if (m_settings.may_connect && !m_settings.may_connect()) {
+    spdlog::warn("xmpp: not connecting: this broker is not the leader");
+    schedule_retry();
+    return;
+  }
   if (m_attempts++ > 0) ++m_reconnects;
   t_created_socket = -1;
   const char* host = m_settings.host.empty() ? nullptr : m_settings.host.c_str();
