@@ -7,7 +7,7 @@
 #include <fstream>
 #include <sstream>
 
-namespace seshat::store::testing {
+namespace seshat::testing {
 namespace {
 
 std::string read_file(const std::string& path) {
@@ -63,9 +63,9 @@ TestDatabase::TestDatabase(Backend backend) {
   m_location = admin.substr(0, admin.rfind('/') + 1) + name;
 }
 
-std::unique_ptr<Store> TestDatabase::open() const {
+std::unique_ptr<store::Store> TestDatabase::open() const {
   if (!m_unavailable.empty()) return nullptr;
-  return open_store(m_location);
+  return store::open_store(m_location);
 }
 
-}  // namespace seshat::store::testing
+}  // namespace seshat::testing

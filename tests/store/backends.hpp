@@ -17,7 +17,7 @@
 #include "store/store.hpp"
 #include "temp_dir.hpp"
 
-namespace seshat::store::testing {
+namespace seshat::testing {
 
 enum class Backend { sqlite, postgresql };
 
@@ -39,7 +39,7 @@ class TestDatabase {
   // Empty when the backend can be used; otherwise why not (the test skips with it).
   [[nodiscard]] const std::string& unavailable() const { return m_unavailable; }
   // A new connection; nullptr when unavailable.
-  [[nodiscard]] std::unique_ptr<Store> open() const;
+  [[nodiscard]] std::unique_ptr<store::Store> open() const;
   [[nodiscard]] const std::string& location() const { return m_location; }
 
  private:
@@ -57,4 +57,4 @@ class BackendTest : public ::testing::TestWithParam<Backend> {
   TestDatabase m_db{GetParam()};
 };
 
-}  // namespace seshat::store::testing
+}  // namespace seshat::testing
