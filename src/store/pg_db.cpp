@@ -48,6 +48,10 @@ pg_conn* connect(const std::string& uri) {
     PQfinish(conn);
     throw StoreError("cannot connect to PostgreSQL: " + message);
   }
+  // Notices (a NOTICE from CREATE ... IF NOT EXISTS, the server's goodbye when it shuts down)
+  // are not errors: keep them off stderr; failures come back as StoreError.
+  PQsetNoticeProcessor(
+      conn, [](void*, const char*) {}, nullptr);
   return conn;
 }
 
@@ -59,9 +63,6 @@ std::string describe(pg_conn* conn) {
 Connection::Connection(std::string uri) : m_uri(std::move(uri)) {
   m_conn = connect(m_uri);
   m_where = describe(m_conn);
-  // Notices (a NOTICE from CREATE ... IF NOT EXISTS) are not errors: keep them off stderr.
-  PQsetNoticeProcessor(
-      m_conn, [](void*, const char*) {}, nullptr);
 }
 
 Connection::~Connection() {
@@ -81,7 +82,7 @@ void Connection::set_session(std::string sql) {
 }
 
 Rows Connection::exec(std::string_view sql, const std::vector<Param>& params) {
-  if (!in_transaction()) ensure_connected();
+  if (!m_held) ensure_connected();
   const std::string text(sql);
   std::vector<const char*> values;
   values.reserve(params.size());
@@ -94,7 +95,7 @@ Rows Connection::exec(std::string_view sql, const std::vector<Param>& params) {
 }
 
 void Connection::exec_script(std::string_view sql) {
-  if (!in_transaction()) ensure_connected();
+  if (!m_held) ensure_connected();
   const std::string text(sql);
   pg_result* result = PQexec(m_conn, text.c_str());
   const auto status = PQresultStatus(result);

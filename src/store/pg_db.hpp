@@ -75,8 +75,12 @@ class Connection {
   [[nodiscard]] bool in_transaction() const;
   // A transaction a failed statement aborted: only a rollback (to a savepoint) helps.
   [[nodiscard]] bool transaction_failed() const;
-  // Before an outermost transaction: connects again if the connection broke.
+  // Connects again if the connection broke. Statements do it themselves outside a
+  // transaction; inside one (see hold_transaction) a broken connection fails the statement,
+  // since what the transaction wrote so far is gone.
   void ensure_connected();
+  // True from BEGIN to COMMIT/ROLLBACK of the caller's transaction: no reconnecting meanwhile.
+  void hold_transaction(bool held) { m_held = held; }
   // Session settings (SET ...): run now, and again after every reconnect.
   void set_session(std::string sql);
   [[nodiscard]] const std::string& where() const { return m_where; }
@@ -88,6 +92,7 @@ class Connection {
   std::string m_uri;
   std::string m_where;  // host:port/dbname for messages, never the password
   std::string m_session;
+  bool m_held = false;
   pg_conn* m_conn = nullptr;
 };
 

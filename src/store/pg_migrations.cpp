@@ -149,8 +149,10 @@ CREATE TABLE mail_site (
 INSERT INTO mail_site (id, value)
   VALUES (1, substr(encode(sha256((random()::text || clock_timestamp()::text)::bytea), 'hex'), 1, 24));
 )sql"},
-    // Brokers on one database elect a leader (README "Several machines"): one row, a lease the
-    // leader renews, and an epoch that grows with every new leader and fences the old one.
+    // Brokers on one database elect a leader (README "Several machines"): a lease the leader
+    // renews, and an epoch that grows with every new leader and fences the old one. Two rows:
+    // a leader's writes lock the epoch's row FOR SHARE, which a takeover waits for but a
+    // renewal of the lease's row does not.
     Migration{"broker leadership: a lease and an epoch", R"sql(
 CREATE TABLE leadership (
   id         int         PRIMARY KEY CHECK (id = 1),
@@ -159,6 +161,11 @@ CREATE TABLE leadership (
   expires_at timestamptz NOT NULL
 );
 INSERT INTO leadership (id, holder, epoch, expires_at) VALUES (1, '', 0, '-infinity');
+CREATE TABLE leader_epoch (
+  id    int    PRIMARY KEY CHECK (id = 1),
+  epoch bigint NOT NULL
+);
+INSERT INTO leader_epoch (id, epoch) VALUES (1, 0);
 )sql"},
 };
 

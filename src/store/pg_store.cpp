@@ -1,15 +1,17 @@
 // The PostgreSQL implementation of Store: the same tables, guarded transitions, batches and
 // outbox as SQLite's (sqlite_store.cpp), for several processes on several machines.
 //
-// Transactions: READ COMMITTED. A write that takes a chat's next seq updates the chat's row
-// first, so writers of one chat queue on its row lock and commit in seq order; a reader never
-// sees seq 5 before seq 4. Outbox rows are inserted under one transaction-level advisory lock,
-// so ids commit in increasing order too: the broker reads "undelivered after id N" and never
-// skips a row a slower transaction was still writing.
+// Transactions: READ COMMITTED, and every write transaction (a batch, or one method outside a
+// batch) first takes one transaction-level advisory lock, the writers' lock: writes commit one
+// after the other, as in SQLite. So ids and seqs commit in increasing order (the broker reads
+// "outbox rows after id N" and never skips a row a slower transaction was still writing; a
+// reader never sees seq 5 before seq 4), and transactions that touch several chats (a gateway's
+// group commit, the broker's pump) cannot deadlock on each other's rows. Group commit keeps the
+// throughput: one commit for all the requests a gateway's batch gathered. Reads take no lock.
 // Change feed: every write transaction that touched a chat sends, inside the transaction,
 // NOTIFY seshat '<commit ms> <chat ids>' (pg_listener.cpp wakes the waiters of every process).
-// Fencing: after fence(epoch), every write transaction begins by locking the leadership row
-// FOR SHARE with that epoch; a newer leader's takeover waits for it, and afterwards the check
+// Fencing: after fence(epoch), every write transaction also locks the leader_epoch row FOR
+// SHARE with that epoch; a newer leader's takeover waits for it, and afterwards the check
 // fails, so a former leader writes nothing.
 
 #include <algorithm>
@@ -32,7 +34,7 @@ using pg::Param;
 using pg::param;
 using pg::Rows;
 
-constexpr std::int64_t k_outbox_lock = 0x5e5a7002;
+constexpr std::int64_t k_writers_lock = 0x5e5a7002;
 constexpr Millis k_send_memory_ms = 60'000;
 constexpr Millis k_forget_every_ms = 1'000;
 constexpr int k_expired_chats_per_pass = 50;
@@ -149,22 +151,26 @@ class PgStore final : public Store {
 
   // --- transactions (used by Tx) ---
   bool begin(TxKind kind) {
-    if (m_depth++ > 0) {
+    if (m_depth > 0) {
       m_db.exec_script("SAVEPOINT w");
+      ++m_depth;
       return true;
     }
-    m_db.ensure_connected();
+    m_depth = 1;
     m_touched.clear();
-    m_outbox_locked = false;
     try {
+      m_db.ensure_connected();
       if (kind == TxKind::snapshot) {
         m_db.exec_script("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+        m_db.hold_transaction(true);
         return false;
       }
       m_db.exec_script("BEGIN");
+      m_db.hold_transaction(true);
+      m_db.exec("SELECT pg_advisory_xact_lock($1)", {param(k_writers_lock)});
       if (m_fence) {
         const auto held = m_db.exec(
-            "SELECT 1 FROM leadership WHERE id = 1 AND epoch = $1 FOR SHARE", {param(*m_fence)});
+            "SELECT 1 FROM leader_epoch WHERE id = 1 AND epoch = $1 FOR SHARE", {param(*m_fence)});
         if (held.empty()) {
           throw StoreError("leadership lost: epoch " + std::to_string(*m_fence) +
                            " is no longer the newest; nothing written");
@@ -204,6 +210,7 @@ class PgStore final : public Store {
     m_depth = 0;
     m_touched.clear();
     m_db.exec_script("COMMIT");
+    m_db.hold_transaction(false);
   }
 
   void rollback(bool nested) noexcept {
@@ -213,7 +220,6 @@ class PgStore final : public Store {
         m_db.exec_script("RELEASE SAVEPOINT w");
       } catch (const StoreError&) {
       }
-      m_outbox_locked = false;  // may have been taken inside
       --m_depth;
       return;
     }
@@ -381,7 +387,6 @@ class PgStore final : public Store {
     int queued = hand_up_in_transaction(chat, seq, now);
     const auto rows = m_db.exec("SELECT read_seq FROM chats WHERE id = $1", {param(chat)});
     if (!rows.empty() && seq > rows.int_at(0, 0)) {
-      lock_outbox();
       // XEP-0333: a marker for the last message says the earlier ones were seen too.
       queued += static_cast<int>(
           m_db.exec("INSERT INTO outbox (jid, text, chat_id, created_at, kind, ref) "
@@ -677,13 +682,29 @@ class PgStore final : public Store {
       m_db.set_session("SET lock_timeout = 1000");
       m_lease_session = true;
     }
-    const auto rows = m_db.exec(
-        "UPDATE leadership SET holder = $1, epoch = epoch + 1, "
-        "expires_at = clock_timestamp() + $2 * interval '1 millisecond' "
-        "WHERE id = 1 AND expires_at < clock_timestamp() RETURNING epoch",
-        {param(holder), param(lease_ms)});
-    if (rows.empty()) return std::nullopt;
-    return rows.int_at(0, 0);
+    // One transaction: the lease, then the epoch, which waits for a former leader's write in
+    // flight (its FOR SHARE) to end; after it, that leader's next write fails its check.
+    m_db.exec_script("BEGIN");
+    m_db.hold_transaction(true);
+    try {
+      const auto rows = m_db.exec(
+          "UPDATE leadership SET holder = $1, epoch = epoch + 1, "
+          "expires_at = clock_timestamp() + $2 * interval '1 millisecond' "
+          "WHERE id = 1 AND expires_at < clock_timestamp() RETURNING epoch",
+          {param(holder), param(lease_ms)});
+      if (rows.empty()) {
+        rollback_quietly();
+        return std::nullopt;
+      }
+      const auto epoch = rows.int_at(0, 0);
+      m_db.exec("UPDATE leader_epoch SET epoch = $1 WHERE id = 1", {param(epoch)});
+      m_db.exec_script("COMMIT");
+      m_db.hold_transaction(false);
+      return epoch;
+    } catch (...) {
+      rollback_quietly();
+      throw;
+    }
   }
 
   bool renew_lead(std::int64_t epoch, Millis lease_ms) override {
@@ -719,6 +740,7 @@ class PgStore final : public Store {
       if (m_db.in_transaction()) m_db.exec_script("ROLLBACK");
     } catch (const StoreError&) {
     }
+    m_db.hold_transaction(false);
   }
 
   void touch(ChatId chat) { m_touched.insert(chat); }
@@ -731,13 +753,6 @@ class PgStore final : public Store {
     Tx tx(*this);
     m_db.exec(sql, params);
     tx.commit();
-  }
-
-  // Outbox ids commit in increasing order (see the top of this file).
-  void lock_outbox() {
-    if (m_outbox_locked) return;
-    m_db.exec("SELECT pg_advisory_xact_lock($1)", {param(k_outbox_lock)});
-    m_outbox_locked = true;
   }
 
   std::optional<Seq> append(ChatId chat, core::Author from, const std::string& text,
@@ -776,7 +791,6 @@ class PgStore final : public Store {
   int hand_up_in_transaction(ChatId chat, Seq seq, Millis now) {
     const auto rows = m_db.exec("SELECT handed_seq FROM chats WHERE id = $1", {param(chat)});
     if (rows.empty() || seq <= rows.int_at(0, 0)) return 0;
-    lock_outbox();
     const int queued = static_cast<int>(
         m_db.exec("INSERT INTO outbox (jid, text, chat_id, created_at, kind, ref) "
                   "SELECT jid, '', chat_id, $4, 'received', stanza_id FROM operator_stanzas "
@@ -848,7 +862,6 @@ class PgStore final : public Store {
   }
 
   bool write(const core::SendToOperator& send, Millis now) {
-    lock_outbox();
     m_db.exec("INSERT INTO outbox (jid, text, chat_id, created_at) VALUES ($1, $2, $3, $4)",
               {param(send.jid), param(send.text), param(send.chat), param(now)});
     return true;
@@ -910,7 +923,6 @@ class PgStore final : public Store {
   }
 
   bool write(const core::RelayBacklog& backlog, Millis now) {
-    lock_outbox();
     // Rows are inserted (and so numbered) in the SELECT's order.
     m_db.exec(
         "INSERT INTO outbox (jid, text, chat_id, created_at) SELECT $1, text, chat_id, $3 FROM "
@@ -954,7 +966,6 @@ class PgStore final : public Store {
   Connection m_db;
   int m_depth = 0;  // open transactions: 1 the outermost, more for savepoints inside it
   std::set<ChatId> m_touched;
-  bool m_outbox_locked = false;
   std::optional<std::int64_t> m_fence;
   bool m_lease_session = false;  // lock_timeout set: this connection holds or seeks the lease
   Millis m_forgot_at = 0;

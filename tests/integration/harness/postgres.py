@@ -34,7 +34,8 @@ def server_bin_dir():
 
 
 class PostgresCluster:
-    def __init__(self, port=None, base=None):
+    def __init__(self, port=None, base=None, durable=False):
+        self.durable = durable  # fsync and synchronous commits on (the benchmark): as in production
         self.bin = server_bin_dir()
         if self.bin is None:
             raise RuntimeError("PostgreSQL server binaries not found (/usr/lib/postgresql/*/bin; "
@@ -67,9 +68,11 @@ class PostgresCluster:
         with open(os.path.join(self.data, "postgresql.conf"), "a") as conf:
             conf.write(f"\nport = {self.port}\nlisten_addresses = '{HOST}'\n"
                        f"unix_socket_directories = '{self.sockets}'\n"
-                       # A throwaway cluster: durability is not what these tests measure.
-                       "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n"
-                       "max_connections = 300\nshared_buffers = 32MB\n")
+                       "max_connections = 300\n")
+            if not self.durable:
+                # A throwaway cluster: durability is not what these tests measure.
+                conf.write("fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n"
+                           "shared_buffers = 32MB\n")
         self._pg_ctl_start()
         return self
 
