@@ -3,6 +3,7 @@
 #include <libpq-fe.h>
 
 #include <cstdlib>
+#include <random>
 
 namespace seshat::store::pg {
 
@@ -36,6 +37,16 @@ std::int64_t Rows::affected() const {
   const char* text = PQcmdTuples(m_result);
   if (text == nullptr || *text == '\0') return 0;
   return std::strtoll(text, nullptr, 10);
+}
+
+const std::string& process_origin() {
+  static const std::string origin = [] {
+    std::random_device random;
+    std::string name;
+    for (int i = 0; i < 4; ++i) name += std::to_string(random() % 10000) + (i < 3 ? "-" : "");
+    return name;
+  }();
+  return origin;
 }
 
 pg_conn* connect(const std::string& uri) {

@@ -96,6 +96,9 @@ class Connection {
   pg_conn* m_conn = nullptr;
 };
 
+// A random name of this process, at the head of every NOTIFY it sends: its own listener skips
+// them (its in-process ChangeFeed already carried them, as in a single process on SQLite).
+[[nodiscard]] const std::string& process_origin();
 // Connects to `uri` (throws StoreError with libpq's message).
 [[nodiscard]] pg_conn* connect(const std::string& uri);
 // "host:port/dbname" of a connection, for messages.

@@ -34,7 +34,8 @@ PGconn* listen_on(const std::string& uri) {
 
 }  // namespace
 
-PgListener::PgListener(std::string uri, ChangeFeed& feed) : m_uri(std::move(uri)), m_feed(feed) {
+PgListener::PgListener(std::string uri, ChangeFeed& feed, bool skip_own)
+    : m_uri(std::move(uri)), m_feed(feed), m_skip_own(skip_own) {
   m_conn = listen_on(m_uri);
   if (::pipe(m_wake) != 0) {
     PQfinish(static_cast<PGconn*>(m_conn));
@@ -87,11 +88,20 @@ void PgListener::run() {
       broken = PQconsumeInput(conn) == 0;
     }
     while (PGnotify* notify = PQnotifies(conn)) {
+      // "<origin> <commit ms> <chat ids>"
+      std::string_view payload(notify->extra);
+      const auto origin_end = payload.find(' ');
+      const auto origin = payload.substr(0, origin_end);
+      payload.remove_prefix(origin_end == std::string_view::npos ? payload.size() : origin_end + 1);
+      if (m_skip_own && origin == pg::process_origin()) {
+        PQfreemem(notify);
+        continue;
+      }
       ++m_notifications;
-      const std::string_view payload(notify->extra);
       const auto space = payload.find(' ');
       if (space != std::string_view::npos) {
-        const auto lag = now_millis() - std::strtoll(notify->extra, nullptr, 10);
+        const auto lag =
+            now_millis() - std::strtoll(std::string(payload.substr(0, space)).c_str(), nullptr, 10);
         m_last_lag_ms = lag;
         m_lag_sum_ms += lag;
         std::string_view ids = payload.substr(space + 1);

@@ -194,14 +194,15 @@ class PgStore final : public Store {
       return;
     }
     if (!m_touched.empty()) {
-      std::string payload = std::to_string(now_millis()) + " ";
+      std::string payload = pg::process_origin() + " " + std::to_string(now_millis()) + " ";
       bool first = true;
       for (const auto chat : m_touched) {
         if (!first) payload += ',';
         first = false;
         payload += std::to_string(chat);
         if (payload.size() > k_max_payload) {
-          payload = std::to_string(now_millis()) + " 0";  // many: "some chat changed"
+          payload = pg::process_origin() + " " + std::to_string(now_millis()) +
+                    " 0";  // many: "some chat changed"
           break;
         }
       }
@@ -323,8 +324,8 @@ class PgStore final : public Store {
 
   void touch_visitor(ChatId chat, Millis now) override {
     Tx tx(*this);
+    // Nobody waits for this: the broker looks for silent visitors every second.
     m_db.exec("UPDATE chats SET visitor_seen_at = $2 WHERE id = $1", {param(chat), param(now)});
-    touch(chat);
     tx.commit();
   }
 
@@ -397,8 +398,8 @@ class PgStore final : public Store {
               .affected());
       m_db.exec("UPDATE chats SET read_seq = $2 WHERE id = $1 AND read_seq < $2",
                 {param(chat), param(seq)});
-      touch(chat);
     }
+    if (queued > 0) touch(chat);  // the broker has acknowledgements to send
     tx.commit();
     return queued;
   }
@@ -799,7 +800,7 @@ class PgStore final : public Store {
             .affected());
     m_db.exec("UPDATE chats SET handed_seq = $2 WHERE id = $1 AND handed_seq < $2",
               {param(chat), param(seq)});
-    touch(chat);
+    if (queued > 0) touch(chat);  // the broker has receipts to send
     return queued;
   }
 
@@ -937,7 +938,6 @@ class PgStore final : public Store {
         "INSERT INTO operators (jid, available) VALUES ($1, $2) ON CONFLICT (jid) DO UPDATE SET "
         "available = excluded.available",
         {param(change.jid), param(change.available)});
-    touch(0);  // the gateways' availability answers change
     return true;
   }
 

@@ -67,7 +67,7 @@ class PgListenerTest : public ::testing::Test {
 
 TEST_F(PgListenerTest, AnotherConnectionsCommitWakesTheListenersOfItsChat) {
   Heard heard(m_feed);
-  PgListener listener(m_db.location(), m_feed);
+  PgListener listener(m_db.location(), m_feed, /*skip_own=*/false);
   const auto started = std::chrono::steady_clock::now();
   const auto chat = m_writer->create_chat(NewChat{"Ann", "Hello?", "/", "h", ""});
   ASSERT_TRUE(heard.wait_for(chat));
@@ -83,7 +83,7 @@ TEST_F(PgListenerTest, ARolledBackBatchWakesNobody) {
   const auto first = m_writer->create_chat(NewChat{"Ann", "", "/", "h", ""});
   const auto second = m_writer->create_chat(NewChat{"Bob", "", "/", "h", ""});
   Heard heard(m_feed);
-  PgListener listener(m_db.location(), m_feed);
+  PgListener listener(m_db.location(), m_feed, /*skip_own=*/false);
   {
     auto batch = m_writer->begin_batch();
     (void)m_writer->add_message(first, core::Author::visitor, "never stored");
@@ -93,9 +93,23 @@ TEST_F(PgListenerTest, ARolledBackBatchWakesNobody) {
   for (auto chat : heard.chats()) EXPECT_NE(chat, first);
 }
 
+TEST_F(PgListenerTest, ThisProcesssOwnCommitsAreNotPublishedTwice) {
+  Heard heard(m_feed);
+  PgListener own(m_db.location(), m_feed);  // skips this process's notifications
+  ChangeFeed other_feed;
+  Heard control(other_feed);
+  PgListener everything(m_db.location(), other_feed, /*skip_own=*/false);
+  const auto chat = m_writer->create_chat(NewChat{"Ann", "", "/", "h", ""});
+  ASSERT_TRUE(control.wait_for(chat));  // delivered by now to both connections
+  EXPECT_NE(everything.metrics().find("seshat_feed_notifications_total 1"), std::string::npos);
+  // The skipping listener got it too (same server, same channel) and published nothing.
+  EXPECT_FALSE(heard.wait_for(chat, 200ms));
+  EXPECT_NE(own.metrics().find("seshat_feed_notifications_total 0"), std::string::npos);
+}
+
 TEST_F(PgListenerTest, ALostConnectionIsReconnectedAndEveryWaiterReadsAgain) {
   Heard heard(m_feed);
-  PgListener listener(m_db.location(), m_feed);
+  PgListener listener(m_db.location(), m_feed, /*skip_own=*/false);
   // Cut the listener's connection from the server's side.
   const auto command =
       std::string("psql -X -q -At -d '") + m_db.location() +
