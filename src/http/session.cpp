@@ -280,6 +280,8 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
         return mark_read();
       case Endpoint::availability:
         return availability();
+      case Endpoint::openapi:
+        return send(200, m_shared.openapi, k_json);
       case Endpoint::widget_js:
         return serve_file(m_shared.files.widget_js);
       case Endpoint::widget_css:
