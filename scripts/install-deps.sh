@@ -27,6 +27,7 @@ debian_packages=(
   python3-aiosmtpd                                       # real SMTP server in mail tests
   libpq-dev                                              # the PostgreSQL store (database = postgresql://...)
   postgresql                                             # PostgreSQL 15 server: store tests on both backends, several-machine tests
+  python3-jsonschema                                     # API tests: responses vs docs/openapi.json
 )
 # Node.js drives Chromium (playwright-core). A machine that already has node and npm (from
 # another source, whose nodejs conflicts with Debian's npm) keeps them.

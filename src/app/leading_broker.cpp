@@ -41,8 +41,13 @@ void LeadingBroker::run() {
     const auto epoch = m_leadership.epoch();
     spdlog::info("broker: starting as the leader (epoch {})", epoch);
     try {
+      const auto leading = [this] { return m_leadership.leading(); };
       auto broker = std::make_unique<Broker>(
-          m_config, m_feed, Fencing{epoch, [this] { return m_leadership.leading(); }});
+          m_config, m_feed, store::open_store(m_config.store_location()),
+          [this, leading](xmpp::Listener& listener) {
+            return connect_xmpp(m_config, listener, leading);
+          },
+          Fencing{epoch, leading});
       std::unique_ptr<Mailer> mailer;
       if (Mailer::needed(m_config)) {
         mailer = std::make_unique<Mailer>(m_config);

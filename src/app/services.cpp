@@ -183,7 +183,9 @@ int run_services(Mode mode, const Config& config) {
     leading = std::make_unique<LeadingBroker>(config, feed);
     leading->start();
   } else if (mode != Mode::web) {
-    broker = std::make_unique<Broker>(config, feed);
+    broker = std::make_unique<Broker>(
+        config, feed, store::open_store(config.store_location()),
+        [&config](xmpp::Listener& listener) { return connect_xmpp(config, listener); });
     broker->start();
   }
   // Mail and retention run beside the broker (one process per database does them; on

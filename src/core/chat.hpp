@@ -13,15 +13,8 @@ namespace seshat::core {
 using ChatId = std::int64_t;
 using Seq = std::int64_t;  // per-chat message sequence number, 1, 2, 3, ...
 
-// The life cycle of a chat:
-//   waiting   -> notified  (an available operator was told about it)
-//   waiting/notified -> open (an operator accepted it)
-//   waiting/notified -> canceled (an operator canceled the request)
-//   open      -> waiting/notified (the handling operator went offline: it is offered again)
-//   open      -> closed    (operator !FINISH or the visitor closed it)
-//   waiting/notified -> closed (the visitor gave up before anyone accepted)
-//   any live  -> abandoned (the visitor vanished for longer than the configured time)
-//   any live  -> failed    (nobody could carry it: e.g. it waited past the accept timeout)
+// The life cycle of a chat: waiting and notified are requests, open is a chat an operator
+// handles, the rest are final. The moves between them are a table: core/chat_machine.hpp.
 enum class ChatState { waiting, notified, open, closed, canceled, failed, abandoned };
 
 [[nodiscard]] std::string_view to_string(ChatState state);
@@ -30,8 +23,12 @@ enum class ChatState { waiting, notified, open, closed, canceled, failed, abando
 [[nodiscard]] bool is_final(ChatState state);
 // waiting and notified: a request that an operator may still accept or cancel.
 [[nodiscard]] bool is_request(ChatState state);
-// The state a visitor sees: "waiting" (waiting/notified), "open", or "closed" (every final one).
-[[nodiscard]] std::string_view visitor_status(ChatState state);
+// The state a visitor sees: waiting (waiting/notified), open, or closed (every final one).
+enum class VisitorStatus { waiting, open, closed };
+[[nodiscard]] VisitorStatus visitor_status(ChatState state);
+// "waiting", "open", "closed": as the API and the client libraries spell it.
+[[nodiscard]] std::string_view to_string(VisitorStatus status);
+[[nodiscard]] std::optional<VisitorStatus> visitor_status_from_string(std::string_view text);
 
 enum class Author { visitor, operator_, system };
 [[nodiscard]] std::string_view to_string(Author author);

@@ -21,6 +21,7 @@
 #include <string>
 #include <variant>
 
+#include "core/chat_machine.hpp"
 #include "core/presence.hpp"
 #include "store/pg_db.hpp"
 #include "store/pg_migrations.hpp"
@@ -845,6 +846,8 @@ class PgStore final : public Store {
 
   // One action inside apply(); false rejects the whole batch.
   bool write(const core::SetState& change, Millis) {
+    // The guard is the life cycle's table as well as the state it moves from (as in SQLite).
+    if (!core::is_allowed(change.from, change.to)) return false;
     Param operator_jid;  // NULL keeps the operator: a chat that ends remembers who handled it
     if (change.to == core::ChatState::open) {
       operator_jid = param(change.operator_jid);
