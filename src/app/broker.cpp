@@ -6,6 +6,7 @@
 #include <type_traits>
 #include <variant>
 
+#include "app/operator_lookups.hpp"
 #include "core/texts.hpp"
 
 namespace seshat::app {
@@ -28,6 +29,15 @@ xmpp::Settings xmpp_settings(const Config& config) {
   settings.resource = config.resource;
   settings.software_version = SESHAT_VERSION;
   return settings;
+}
+
+core::BoardOptions board_options(const Config& config) {
+  core::BoardOptions options;
+  options.max_chats = config.max_chats;
+  options.mail = config.mail.enabled() ? core::Mail::on : core::Mail::off;
+  options.names =
+      config.show_operator_name ? core::OperatorNames::shown : core::OperatorNames::hidden;
+  return options;
 }
 
 store::Millis now_millis() {
@@ -65,9 +75,7 @@ Broker::Broker(const Config& config, store::ChangeFeed& feed)
     : m_config(config),
       m_feed(feed),
       m_store(store::open_sqlite_store(config.sqlitedb)),
-      m_board(config.localusers, config.max_chats,
-              config.mail.enabled() ? core::Mail::on : core::Mail::off,
-              config.show_operator_name ? core::OperatorNames::shown : core::OperatorNames::hidden),
+      m_board(config.localusers, board_options(config)),
       m_connection(xmpp_settings(config), *this) {}
 
 Broker::~Broker() {
@@ -183,6 +191,7 @@ bool Broker::dispatch(const core::Event& event, std::optional<store::SeenState> 
     for (int attempt = 0; attempt < k_dispatch_attempts; ++attempt) {
       m_board.set_time(now_millis());
       auto actions = m_board.handle(event);
+      resolve_lookups(actions, *m_store, now_millis());  // !HISTORY, !INFO: read what they show
       if (m_store->apply(actions, seen)) {
         m_board.commit(event, actions);
         log_actions(actions, m_ignored_log);

@@ -15,6 +15,21 @@ bool is_blank(std::string_view text) {
                      [](unsigned char c) { return std::isspace(c) != 0; });
 }
 
+// "#42 text" (blanks or a line break after the number): chat 42 and the text.
+std::optional<std::pair<ChatId, std::string_view>> addressed_line(std::string_view text) {
+  if (text.size() < 3 || text.front() != '#') return std::nullopt;
+  std::size_t end = 1;
+  while (end < text.size() && std::isdigit(static_cast<unsigned char>(text[end])) != 0) ++end;
+  if (end == 1 || end == text.size() || std::isspace(static_cast<unsigned char>(text[end])) == 0)
+    return std::nullopt;
+  const auto id = parse_chat_id(text.substr(0, end));
+  auto rest = text.substr(end);
+  while (!rest.empty() && std::isspace(static_cast<unsigned char>(rest.front())) != 0)
+    rest.remove_prefix(1);
+  if (!id || rest.empty()) return std::nullopt;
+  return std::pair{*id, rest};
+}
+
 bool contains(const std::vector<std::string>& jids, std::string_view jid) {
   return std::find(jids.begin(), jids.end(), jid) != jids.end();
 }
@@ -67,7 +82,8 @@ class Decision {
     if (chat == nullptr) return ignore(texts::unknown_chat(event.chat));
     Actions actions;
     if (chat->state == ChatState::open) {
-      actions.push_back(SendToOperator{chat->operator_jid, event.text, chat->id});
+      const auto prefix = m_board.line_prefix(*chat, m_board.chats_of(chat->operator_jid).size());
+      actions.push_back(SendToOperator{chat->operator_jid, prefix + event.text, chat->id});
       actions.push_back(MarkRelayed{chat->id, event.seq});
       return actions;
     }
@@ -165,35 +181,68 @@ class Decision {
   Actions operator()(const OperatorMessage& event) const {
     const auto jid = split_jid(event.from).bare;
     if (!m_board.is_operator(jid)) return ignore(texts::not_an_operator(jid));
+    auto actions = decide(event, jid);
+    // Component mode: what answers a message sent to chat N's address comes from there.
+    if (event.window != 0) {
+      for (auto& action : actions) {
+        auto* sent = std::get_if<SendToOperator>(&action);
+        if (sent != nullptr && sent->jid == jid && sent->chat == 0) sent->chat = event.window;
+      }
+    }
+    return actions;
+  }
+
+  // The chat an operator's message without a "#n" goes to: the window's (component mode), else
+  // the current chat; nullptr when they hold none (or not the window's).
+  const Chat* meant(const OperatorMessage& event, std::string_view jid) const {
+    if (event.window != 0) return m_board.held_chat(jid, event.window);
+    return m_board.chat_of(jid);
+  }
+
+  Actions decide(const OperatorMessage& event, const std::string& jid) const {
     // Its text is only the fallback ("I sent you an OMEMO encrypted message..."): relaying it
     // would lose the answer silently. The operator learns at once how to send it readably.
     if (event.payload == Payload::encrypted) return {SendToOperator{jid, texts::encrypted(), 0}};
     // A retraction (XEP-0424): its body is a fallback ("This person attempted to retract...");
     // the visitor sees the withdrawn message replaced, or nothing when it is unknown (store).
     if (event.stanza.retraction) {
-      const auto* chat = m_board.chat_of(jid);
+      const auto* chat = meant(event, jid);
       if (chat == nullptr) return {};
       return {PostToChat{chat->id, Author::operator_, texts::retracted(), m_board.display_name(jid),
                          event.from, event.stanza}};
     }
     if (is_blank(event.text)) {
       if (event.typing == Typing::none) return ignore(texts::empty_message(jid));
-      const auto* chat = m_board.chat_of(jid);
+      const auto* chat = meant(event, jid);
       if (chat == nullptr) return {};  // typing to the bot outside a chat: nothing to show
       return {SetOperatorTyping{chat->id, event.typing == Typing::typing}};
     }
     Actions actions;
     if (const auto line = parse_command(event.text)) {
-      CommandContext context{m_board, jid, actions};
+      CommandContext context{m_board, jid, actions, event.window};
       run_command(*line, context);
-    } else if (const auto* chat = m_board.chat_of(jid)) {
+      return actions;
+    }
+    // "#42 text" writes to chat 42 when this operator holds it, without switching.
+    if (const auto addressed = addressed_line(event.text)) {
+      if (const auto* chat = m_board.held_chat(jid, addressed->first)) {
+        actions.push_back(PostToChat{chat->id, Author::operator_, std::string(addressed->second),
+                                     m_board.display_name(jid), event.from, event.stanza});
+        return actions;
+      }
+    }
+    if (const auto* chat = meant(event, jid)) {
       actions.push_back(PostToChat{chat->id, Author::operator_, event.text,
                                    m_board.display_name(jid), event.from, event.stanza});
+    } else if (event.window != 0) {
+      actions.push_back(SendToOperator{jid, texts::not_handling(event.window), event.window});
     } else {
       actions.push_back(SendToOperator{jid, texts::not_in_chat_hint(), 0});
     }
     return actions;
   }
+
+  Actions operator()(const RepliesLoaded&) const { return {}; }  // commit() keeps them
 
   Actions operator()(const OperatorNamed& event) const {
     const auto jid = split_jid(event.from).bare;
@@ -442,9 +491,11 @@ std::string clean_name(std::string_view raw) {
 
 }  // namespace
 
-Switchboard::Switchboard(std::vector<std::string> operators, int max_chats, Mail mail,
-                         OperatorNames names)
-    : m_mail(mail), m_max_chats(std::max(1, max_chats)), m_show_names(names) {
+Switchboard::Switchboard(std::vector<std::string> operators, BoardOptions options)
+    : m_options(options),
+      m_mail(options.mail),
+      m_max_chats(std::max(1, options.max_chats)),
+      m_show_names(options.names) {
   for (const auto& jid : operators) {
     auto bare = split_jid(jid).bare;
     if (!bare.empty()) m_operators.push_back(std::move(bare));
@@ -466,9 +517,50 @@ Actions Switchboard::handle(const Event& event) const {
     }
   }
   actions.insert(actions.end(), named.begin(), named.end());
+  if (!ignored) tell_current(event, actions);
   // Then who is free now, and what waits for them.
   if (!ignored) decision.tell_what_waits(event, actions);
   return actions;
+}
+
+void Switchboard::tell_current(const Event& event, Actions& actions) const {
+  // The chats that leave their operator with these actions.
+  std::vector<const Chat*> leaving;
+  if (const auto* closed = std::get_if<VisitorClosed>(&event)) {
+    if (const auto* chat = find(closed->chat); chat != nullptr && chat->state == ChatState::open)
+      leaving.push_back(chat);
+  }
+  for (const auto& action : actions) {
+    const auto* move = std::get_if<SetState>(&action);
+    if (move == nullptr || move->from != ChatState::open) continue;
+    const auto* chat = find(move->chat);
+    if (chat == nullptr || chat->state != ChatState::open) continue;
+    if (move->to != ChatState::open || move->operator_jid != chat->operator_jid)
+      leaving.push_back(chat);
+  }
+  for (const auto* gone : leaving) {
+    const auto& jid = gone->operator_jid;
+    const auto* current = chat_of(jid);
+    if (current == nullptr || current->id != gone->id) continue;
+    // They chose another already (an accept, a switch): that one was said.
+    const bool chosen = std::any_of(actions.begin(), actions.end(), [&](const Action& action) {
+      if (const auto* set = std::get_if<SetCurrent>(&action)) return set->jid == jid;
+      const auto* move = std::get_if<SetState>(&action);
+      return move != nullptr && move->to == ChatState::open && move->operator_jid == jid &&
+             move->from != ChatState::open;
+    });
+    if (chosen) continue;
+    const Chat* next = nullptr;
+    for (const auto* chat : chats_of(jid)) {
+      const bool also_leaving = std::any_of(leaving.begin(), leaving.end(),
+                                            [&](const Chat* other) { return other == chat; });
+      if (also_leaving) continue;
+      if (next == nullptr || (next->visitor_away && !chat->visitor_away)) next = chat;
+    }
+    if (next == nullptr) continue;
+    actions.push_back(SetCurrent{jid, next->id});
+    actions.push_back(SendToOperator{jid, texts::current_chat(*next), next->id});
+  }
 }
 
 std::optional<Switchboard::KnownName> Switchboard::learn(const OperatorNamed& event) const {
@@ -501,6 +593,8 @@ void Switchboard::commit(const Event& event, const Actions& actions) {
     if (is_request(opened->chat.state)) {
       const auto& chat = m_chats.try_emplace(opened->chat.id, opened->chat).first->second;
       if (chat.visitor_away) m_away.insert(chat.id);
+      if (!chat.opening_message.empty())
+        m_last.insert_or_assign(chat.id, LastLine{chat.visitor_name, chat.opening_message, m_now});
     }
   } else if (const auto* presence = std::get_if<PresenceChanged>(&event)) {
     if (is_operator(split_jid(presence->from).bare))
@@ -511,6 +605,11 @@ void Switchboard::commit(const Event& event, const Actions& actions) {
     if (auto learned = learn(*named)) {
       m_names.insert_or_assign(split_jid(named->from).bare, std::move(*learned));
     }
+  } else if (const auto* loaded = std::get_if<RepliesLoaded>(&event)) {
+    m_replies = loaded->replies;
+  } else if (const auto* said = std::get_if<VisitorMessage>(&event)) {
+    if (const auto* chat = find(said->chat))
+      m_last.insert_or_assign(chat->id, LastLine{chat->visitor_name, said->text, m_now});
   }
 
   std::vector<ChatId> finished;
@@ -550,7 +649,19 @@ void Switchboard::apply(const Action& action) {
       m_current.insert_or_assign(chat.operator_jid, chat.id);
     }
     m_dropped.erase(chat.id);
+    m_transfers.erase(chat.id);  // taken, or no longer its operator's to give
     index_open(chat);
+  } else if (const auto* current = std::get_if<SetCurrent>(&action)) {
+    m_current.insert_or_assign(current->jid, current->chat);
+  } else if (const auto* transfer = std::get_if<OfferTransfer>(&action)) {
+    if (transfer->to.empty()) {
+      m_transfers.erase(transfer->chat);
+    } else {
+      m_transfers.insert_or_assign(transfer->chat, transfer->to);
+    }
+  } else if (const auto* post = std::get_if<PostToChat>(&action)) {
+    if (post->from == Author::operator_ && m_chats.contains(post->chat))
+      m_last.insert_or_assign(post->chat, LastLine{post->name, post->text, m_now});
   } else if (const auto* hold = std::get_if<HoldMessages>(&action)) {
     if (const auto found = m_chats.find(hold->chat); found != m_chats.end()) {
       found->second.told_held = true;
@@ -648,10 +759,54 @@ int Switchboard::held(std::string_view operator_jid) const {
 }
 
 void Switchboard::count(const Chat& chat, int sign) {
-  if (chat.state != ChatState::open || chat.visitor_away) return;
+  if (chat.state != ChatState::open) return;
+  auto& holding = m_holding[chat.operator_jid];
+  holding += sign;
+  if (holding <= 0) m_holding.erase(chat.operator_jid);
+  if (chat.visitor_away) return;
   auto& held = m_held[chat.operator_jid];
   held += sign;
   if (held <= 0) m_held.erase(chat.operator_jid);
+}
+
+std::vector<const Chat*> Switchboard::chats_of(std::string_view operator_jid) const {
+  std::vector<const Chat*> result;
+  const auto jid = split_jid(operator_jid).bare;
+  if (!m_holding.contains(jid)) return result;  // the hot path: most operators hold one or none
+  for (const auto id : m_open) {
+    const auto& chat = m_chats.at(id);
+    if (chat.operator_jid == jid) result.push_back(&chat);
+  }
+  return result;
+}
+
+const Chat* Switchboard::held_chat(std::string_view operator_jid, ChatId id) const {
+  const auto* chat = find(id);
+  if (chat == nullptr || chat->state != ChatState::open) return nullptr;
+  return chat->operator_jid == split_jid(operator_jid).bare ? chat : nullptr;
+}
+
+std::string Switchboard::line_prefix(const Chat& chat, std::size_t holding) const {
+  if (m_options.addressing == Addressing::component || holding <= 1) return {};
+  return texts::line_prefix(chat.id, chat.visitor_name);
+}
+
+std::string Switchboard::transfer_target(ChatId id) const {
+  const auto found = m_transfers.find(id);
+  return found == m_transfers.end() ? std::string() : found->second;
+}
+
+std::string Switchboard::last_line(ChatId id) const {
+  const auto found = m_last.find(id);
+  if (found == m_last.end()) return texts::no_lines_yet();
+  const auto& line = found->second;
+  return texts::last_line(line.who, line.text, m_now - line.at);
+}
+
+std::vector<std::string> Switchboard::offer_targets(std::string_view except) const {
+  auto result = free_operators();
+  std::erase(result, std::string(except));
+  return result;
 }
 
 bool Switchboard::has_room(std::string_view operator_jid) const {
@@ -719,6 +874,8 @@ bool Switchboard::is_operator(std::string_view bare_jid) const {
 void Switchboard::forget(ChatId id) {
   if (const auto found = m_chats.find(id); found != m_chats.end()) count(found->second, -1);
   m_chats.erase(id);
+  m_transfers.erase(id);
+  m_last.erase(id);
   m_open.erase(id);
   m_away.erase(id);
   m_dropped.erase(id);

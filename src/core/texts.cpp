@@ -347,4 +347,132 @@ std::string mail_signature() {
   return "This mail was sent by the live chat of our website.";
 }
 
+// --- several chats at once, transfers (issue 17) ---
+
+std::string line_prefix(ChatId chat, std::string_view visitor_name) {
+  return "[" + hash(chat) + " " + clean_line(visitor_name) + "] ";
+}
+
+std::string current_chat(const Chat& chat) {
+  return "Your current chat is now " + hash(chat.id) + " with " + visitor(chat.visitor_name) +
+         ": plain text goes there.";
+}
+
+std::string not_handling(ChatId chat) {
+  return "You are not handling chat " + hash(chat) + ".";
+}
+
+std::string status_list(const std::vector<const Chat*>& chats, ChatId current,
+                        const std::vector<std::string>& lines) {
+  std::string text = "You are handling " + std::to_string(chats.size()) +
+                     (chats.size() == 1 ? " chat" : " chats") +
+                     " (plain text goes to the current one; '#n text' writes to chat n):";
+  for (std::size_t i = 0; i < chats.size(); ++i) {
+    const auto& chat = *chats[i];
+    text += "\n" + hash(chat.id) + " " + visitor(chat.visitor_name);
+    if (chat.id == current) text += " (current)";
+    if (chat.visitor_away) text += " (visitor away)";
+    if (i < lines.size()) text += ": " + lines[i];
+  }
+  return text;
+}
+
+std::string last_line(std::string_view who, std::string_view text, std::int64_t age_ms) {
+  return age(age_ms) + " ago, " + clean_line(who) + ": " +
+         shorten(clean_line(text), k_list_preview_bytes);
+}
+
+std::string no_lines_yet() {
+  return "no lines yet";
+}
+
+std::string transfer_offer(const Chat& chat, std::string_view from) {
+  return std::string(from) + " wants to hand you chat " + hash(chat.id) + " with " +
+         visitor(chat.visitor_name) + ". To take it, reply with the message '!ACCEPT " +
+         number(chat.id) + "'.";
+}
+
+std::string transfer_offered(ChatId chat, std::string_view to) {
+  return "Chat " + hash(chat) + " is offered to " + std::string(to) +
+         "; it stays yours until they accept it.";
+}
+
+std::string transferred_to(ChatId chat, std::string_view to) {
+  return "Chat " + hash(chat) + " is now handled by " + std::string(to) + ".";
+}
+
+std::string returned_to_queue(ChatId chat) {
+  return "Chat " + hash(chat) + " is back in the queue for the other operators.";
+}
+
+std::string no_such_operator(std::string_view jid) {
+  return "'" + clean_line(jid) + "' is not one of the operators.";
+}
+
+std::string operator_not_available(std::string_view jid) {
+  return std::string(jid) + " is not available right now.";
+}
+
+std::string already_yours(ChatId chat) {
+  return "Chat " + hash(chat) + " is already yours.";
+}
+
+std::string transfer_withdrawn(ChatId chat) {
+  return "The offer of chat " + hash(chat) +
+         " was withdrawn: it is no longer with the operator "
+         "who offered it.";
+}
+
+namespace {
+
+// "14:03" (UTC) of a Unix time in milliseconds.
+std::string clock(std::int64_t at) {
+  const auto minutes = (at / 60'000) % (24 * 60);
+  const auto two = [](std::int64_t n) { return (n < 10 ? "0" : "") + std::to_string(n); };
+  return two(minutes / 60) + ":" + two(minutes % 60);
+}
+
+}  // namespace
+
+std::string history(ChatId chat, std::string_view visitor_name,
+                    const std::vector<HistoryLine>& lines_newest_first, int page, int pages) {
+  std::string text = "Chat " + hash(chat) + " with " + visitor(visitor_name) + ", page " +
+                     std::to_string(page) + " of " + std::to_string(pages) +
+                     ", newest first (times UTC)";
+  if (page < pages)
+    text += "; older lines: '!HISTORY " + number(chat) + " " + std::to_string(page + 1) + "'";
+  text += ":";
+  for (const auto& line : lines_newest_first) {
+    text += "\n" + clock(line.at) + " ";
+    if (line.from == Author::visitor) {
+      text += visitor(visitor_name) + ": " + clean_line(line.text);
+    } else if (line.from == Author::operator_) {
+      text += clean_line(line.name.empty() ? std::string_view("operator") : line.name) + ": " +
+              clean_line(line.text);
+    } else {
+      text += "(" + clean_line(line.text) + ")";
+    }
+  }
+  return text;
+}
+
+std::string no_history_page(ChatId chat, int page, int pages) {
+  if (pages == 0) return "Chat " + hash(chat) + " has no lines yet.";
+  return "Chat " + hash(chat) + " has no page " + std::to_string(page) + ": it has " +
+         std::to_string(pages) + (pages == 1 ? " page." : " pages.");
+}
+
+std::string no_such_chat(ChatId chat) {
+  return "There is no chat " + hash(chat) + ".";
+}
+
+std::string handed_to(std::string_view name) {
+  if (name.empty()) return "Your chat was handed to another operator.";
+  return "Your chat was handed to " + std::string(name) + ".";
+}
+
+std::string handed_on() {
+  return "Your operator handed your chat on. Please wait: the next free operator will answer.";
+}
+
 }  // namespace seshat::core::texts

@@ -85,6 +85,47 @@ namespace seshat::core::texts {
 [[nodiscard]] std::string stays_open(ChatId chat);
 [[nodiscard]] std::string already_away(ChatId chat);
 [[nodiscard]] std::string not_away(ChatId chat);
+// --- several chats at once, transfers (issue 17) ---
+
+// Before each visitor line when an operator holds several chats: "[#42 customer] ".
+[[nodiscard]] std::string line_prefix(ChatId chat, std::string_view visitor_name);
+[[nodiscard]] std::string current_chat(const Chat& chat);  // the current chat changed
+[[nodiscard]] std::string not_handling(ChatId chat);
+// !STATUS with max_chats > 1: every chat held, the current one first marked, with its last
+// line and how long ago it came (`lines`: one per chat, as last_line() gives them).
+[[nodiscard]] std::string status_list(const std::vector<const Chat*>& chats, ChatId current,
+                                      const std::vector<std::string>& lines);
+// "2 min ago, 'customer': text" / "no lines yet", for status_list.
+[[nodiscard]] std::string last_line(std::string_view who, std::string_view text,
+                                    std::int64_t age_ms);
+[[nodiscard]] std::string no_lines_yet();
+[[nodiscard]] std::string transfer_offer(const Chat& chat, std::string_view from);
+[[nodiscard]] std::string transfer_offered(ChatId chat, std::string_view to);
+[[nodiscard]] std::string transferred_to(ChatId chat, std::string_view to);
+[[nodiscard]] std::string returned_to_queue(ChatId chat);
+[[nodiscard]] std::string no_such_operator(std::string_view jid);
+[[nodiscard]] std::string operator_not_available(std::string_view jid);
+[[nodiscard]] std::string already_yours(ChatId chat);
+[[nodiscard]] std::string transfer_withdrawn(ChatId chat);
+// One line of a chat's transcript, as !HISTORY shows it.
+struct HistoryLine {
+  Author from = Author::system;
+  std::string name;  // operator lines: the operator's display name
+  std::string text;
+  std::int64_t at = 0;  // Unix milliseconds
+};
+inline constexpr int k_history_page_lines = 20;
+// Page `page` (1: the newest) of `lines_newest_first` (that page's lines only), out of `pages`.
+[[nodiscard]] std::string history(ChatId chat, std::string_view visitor_name,
+                                  const std::vector<HistoryLine>& lines_newest_first, int page,
+                                  int pages);
+[[nodiscard]] std::string no_history_page(ChatId chat, int page, int pages);
+[[nodiscard]] std::string no_such_chat(ChatId chat);
+// To visitors: their chat went to another operator (`name`, or "" when names are hidden), or
+// back to the queue.
+[[nodiscard]] std::string handed_to(std::string_view name);
+[[nodiscard]] std::string handed_on();
+
 // --- in mails to visitors (core/reply_mail.cpp lays them out) ---
 
 [[nodiscard]] std::string mail_reply_subject(ChatId chat);

@@ -437,6 +437,11 @@ class SqliteStore final : public Store {
   bool write(const core::Offered&, Millis) { return true; }
   bool write(const core::DeferOffer&, Millis) { return true; }
   bool write(const core::MarkDropped&, Millis) { return true; }
+  bool write(const core::SetCurrent&, Millis) { return true; }
+  bool write(const core::OfferTransfer&, Millis) { return true; }
+  // The broker turns these into SendToOperator (it reads what they show) before applying.
+  bool write(const core::SendHistory&, Millis) { return true; }
+  bool write(const core::SendInfo&, Millis) { return true; }
 
   bool write(const core::Ignore&, Millis) { return true; }
 

@@ -10,15 +10,12 @@ void cancel(CommandContext& context, std::optional<ChatId> argument) {
   const auto id = argument.value_or(0);
   const auto& me = context.operator_jid;
   auto& actions = context.actions;
-  const auto reply = [&](std::string text) {
-    actions.push_back(SendToOperator{me, std::move(text), 0});
-  };
 
-  const auto* chat = context.board.find(id);
-  if (chat == nullptr) return reply(texts::no_such_request(id));
+  const auto* chat = live_chat(context, id);
+  if (chat == nullptr) return;
   if (!is_request(chat->state)) {
-    if (chat->operator_jid == me) return reply(texts::cancel_own_chat(id));
-    return reply(texts::handled_by(id, chat->operator_jid));
+    if (chat->operator_jid == me) return reply(context, texts::cancel_own_chat(id));
+    return reply(context, texts::handled_by(id, chat->operator_jid));
   }
 
   actions.push_back(SetState{id, chat->state, ChatState::canceled, {}});

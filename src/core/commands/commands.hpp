@@ -13,6 +13,9 @@ namespace seshat::core::builtin {
 [[nodiscard]] Command help_command();
 [[nodiscard]] Command status_command();
 [[nodiscard]] Command waiting_command();
+[[nodiscard]] Command switch_command();
+[[nodiscard]] Command transfer_command();
+[[nodiscard]] Command history_command();
 
 // The registry: every command, in the order !HELP lists them.
 [[nodiscard]] std::vector<Command> registry();

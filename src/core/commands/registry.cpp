@@ -6,8 +6,8 @@ namespace seshat::core::builtin {
 // commands.hpp, and add one line here (where it should appear in !HELP).
 std::vector<Command> registry() {
   return {
-      accept_command(), cancel_command(), finish_command(),
-      help_command(),   status_command(), waiting_command(),
+      accept_command(), cancel_command(), finish_command(),   help_command(),    history_command(),
+      status_command(), switch_command(), transfer_command(), waiting_command(),
   };
 }
 
