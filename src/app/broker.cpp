@@ -37,6 +37,9 @@ core::BoardOptions board_options(const Config& config) {
   options.mail = config.mail.enabled() ? core::Mail::on : core::Mail::off;
   options.names =
       config.show_operator_name ? core::OperatorNames::shown : core::OperatorNames::hidden;
+  options.routing = config.desk.routing == Routing::least_busy ? core::Routing::least_busy
+                                                               : core::Routing::broadcast;
+  options.offer_timeout_ms = std::chrono::milliseconds(config.desk.offer_timeout).count();
   return options;
 }
 
@@ -76,7 +79,22 @@ Broker::Broker(const Config& config, store::ChangeFeed& feed)
       m_feed(feed),
       m_store(store::open_sqlite_store(config.sqlitedb)),
       m_board(config.localusers, board_options(config)),
-      m_connection(xmpp_settings(config), *this) {}
+      m_connection(xmpp_settings(config), *this) {
+  if (!config.desk.replies.empty()) m_replies.emplace(config.desk.replies);
+}
+
+void Broker::reload_replies() {
+  if (!m_replies) return;
+  auto replies = m_replies->reload_if_changed();
+  if (!replies) return;
+  if (replies->error.empty()) {
+    spdlog::info("replies: {} canned replies from {}", replies->texts.size(),
+                 m_config.desk.replies);
+  } else {
+    spdlog::error("replies: {}", replies->error);
+  }
+  dispatch(core::RepliesLoaded{std::move(*replies)});
+}
 
 Broker::~Broker() {
   stop();
@@ -89,6 +107,7 @@ void Broker::start() {
     if (record.broker_seen) m_board.restore(board_chat(std::move(record)));
   }
   m_subscription = m_feed.subscribe([this](core::ChatId) { schedule_pump(); });
+  reload_replies();
   m_connection.start();
   schedule_pump();
   m_ticker = std::thread([this] {
@@ -137,6 +156,8 @@ void Broker::on_disconnected(std::string_view reason) {
 }
 
 void Broker::on_message(const xmpp::IncomingMessage& message) {
+  // A command may be !SAY: the replies as the file is now (a stat when unchanged).
+  if (message.body.find('!') != std::string::npos) reload_replies();
   if (dispatch(core::OperatorMessage{message.from, message.body, message.payload, message.typing,
                                      message.stanza},
                std::nullopt, std::chrono::steady_clock::now())) {
@@ -191,7 +212,9 @@ bool Broker::dispatch(const core::Event& event, std::optional<store::SeenState> 
     for (int attempt = 0; attempt < k_dispatch_attempts; ++attempt) {
       m_board.set_time(now_millis());
       auto actions = m_board.handle(event);
-      resolve_lookups(actions, *m_store, now_millis());  // !HISTORY, !INFO: read what they show
+      // !HISTORY, !INFO: read what they show.
+      resolve_lookups(actions, *m_store, now_millis(),
+                      {m_config.desk.show_ip, m_config.desk.block.count()});
       if (m_store->apply(actions, seen)) {
         m_board.commit(event, actions);
         log_actions(actions, m_ignored_log);
@@ -355,6 +378,8 @@ void Broker::check_timeouts() {
   const auto now = now_millis();
   m_board.set_time(now);
   if (m_board.summary_due()) dispatch(core::SummaryDue{});
+  if (m_board.offers_due()) dispatch(core::OffersDue{});
+  reload_replies();
   settle_presence();
   const auto grace = std::chrono::milliseconds(m_config.visitor_grace).count();
   const auto timeout = std::chrono::milliseconds(m_config.visitor_timeout).count();

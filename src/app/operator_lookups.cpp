@@ -29,13 +29,59 @@ std::string history(const core::SendHistory& ask, store::Store& store) {
   return core::texts::history(ask.chat, record->chat.visitor_name, lines, ask.page, pages);
 }
 
+constexpr int k_earlier_shown = 5;
+
+std::string info(const core::SendInfo& ask, store::Store& store, store::Millis now,
+                 const LookupOptions& options) {
+  const auto record = store.find_chat(ask.chat);
+  if (!record) return core::texts::no_such_chat(ask.chat);
+  const auto found = store.visitor_info(ask.chat, k_earlier_shown);
+  const auto known = found.value_or(store::VisitorInfo{});
+  core::texts::VisitorInfo shown;
+  shown.chat = ask.chat;
+  shown.name = record->chat.visitor_name;
+  shown.email = record->chat.email;
+  shown.page = record->chat.page;
+  shown.language = record->chat.language;
+  shown.created_at = record->created_at;
+  shown.referrer = known.details.referrer;
+  shown.user_agent = known.details.user_agent;
+  shown.utc_offset = known.details.utc_offset;
+  shown.accepted_at = known.accepted_at;
+  shown.has_visitor_id = !known.details.visitor.empty();
+  shown.earlier_count = known.earlier_count;
+  for (const auto& earlier : known.earlier)
+    shown.earlier.push_back({earlier.id, earlier.created_at, earlier.state});
+  if (options.show_ip) shown.address = known.details.address;
+  return core::texts::visitor_info(shown, now);
+}
+
+// Writes the block (its own transaction: a retry of the event only blocks twice, which is the
+// same) or lifts it, and says what happened.
+std::string block_visitor(const core::BlockVisitor& ask, store::Store& store, store::Millis now,
+                          const LookupOptions& options) {
+  if (!store.find_chat(ask.chat)) return core::texts::no_such_chat(ask.chat);
+  if (!ask.block) {
+    return store.unblock(ask.chat) > 0 ? core::texts::unblocked(ask.chat)
+                                       : core::texts::not_blocked(ask.chat);
+  }
+  const auto until = now + options.block_hours * 3'600'000;
+  return store.block(ask.chat, until) ? core::texts::blocked(ask.chat, options.block_hours)
+                                      : core::texts::nothing_to_block(ask.chat);
+}
+
 }  // namespace
 
-void resolve_lookups(core::Actions& actions, store::Store& store, store::Millis /*now*/) {
+void resolve_lookups(core::Actions& actions, store::Store& store, store::Millis now,
+                     const LookupOptions& options) {
   for (auto& action : actions) {
     if (const auto* ask = std::get_if<core::SendHistory>(&action)) {
-      const auto about = ask->window != 0 ? ask->window : 0;
-      action = core::SendToOperator{ask->jid, history(*ask, store), about};
+      action = core::SendToOperator{ask->jid, history(*ask, store), ask->window};
+    } else if (const auto* asked = std::get_if<core::SendInfo>(&action)) {
+      action = core::SendToOperator{asked->jid, info(*asked, store, now, options), asked->window};
+    } else if (const auto* block = std::get_if<core::BlockVisitor>(&action)) {
+      action = core::SendToOperator{block->jid, block_visitor(*block, store, now, options),
+                                    block->window};
     }
   }
 }

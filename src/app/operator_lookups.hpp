@@ -8,8 +8,14 @@
 
 namespace seshat::app {
 
+struct LookupOptions {
+  bool show_ip = false;           // !INFO shows the visitor's address (show_ip)
+  std::int64_t block_hours = 24;  // how long !BLOCK lasts
+};
+
 // Replaces every SendHistory and SendInfo in `actions` by the SendToOperator it stands for.
 // `now`: Unix milliseconds (the visitor's local time, ages). Throws store::StoreError.
-void resolve_lookups(core::Actions& actions, store::Store& store, store::Millis now);
+void resolve_lookups(core::Actions& actions, store::Store& store, store::Millis now,
+                     const LookupOptions& options);
 
 }  // namespace seshat::app

@@ -34,6 +34,8 @@ ErrorCode to_public(client::Error error) {
       return ErrorCode::too_many;
     case client::Error::unavailable:
       return ErrorCode::unavailable;
+    case client::Error::blocked:  // only the gateway passes what a block is matched on
+      return ErrorCode::wrong_token;
   }
   return ErrorCode::unavailable;
 }

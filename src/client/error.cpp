@@ -20,6 +20,8 @@ std::string_view to_string(Error error) {
       return "too_many";
     case Error::unavailable:
       return "unavailable";
+    case Error::blocked:
+      return "blocked";
   }
   return "unavailable";
 }

@@ -19,6 +19,7 @@ enum class Error {
   too_large,      // a field is over its size limit (HTTP 413)
   too_many,       // rate limit reached; try again later (HTTP 429)
   unavailable,    // the store failed (disk, lock timeout); try again later (HTTP 503)
+  blocked,        // an operator blocked this browser or address for a while (!BLOCK; HTTP 403)
 };
 
 // "bad_request", "missing_token", ... (for logs and metrics labels).

@@ -190,14 +190,25 @@ struct SendHistory {
 };
 
 // Send `jid` what is known of the visitor of `chat` (!INFO); resolved by the app like
-// SendHistory (texts::visitor_info), with the address only when `show_address`.
+// SendHistory (texts::visitor_info), with the address only when configured (show_ip).
 struct SendInfo {
   std::string jid;
   ChatId chat = 0;
-  bool show_address = false;
   ChatId window = 0;
 
   bool operator==(const SendInfo&) const = default;
+};
+
+// !BLOCK / !UNBLOCK: refuse new chats from the browser (`visitor` id) and address of `chat` for
+// block_hours, or lift that. The app writes the block and turns this into the SendToOperator
+// telling `jid` the outcome (texts::blocked ...), like SendHistory.
+struct BlockVisitor {
+  std::string jid;
+  ChatId chat = 0;
+  bool block = true;  // false: unblock
+  ChatId window = 0;
+
+  bool operator==(const BlockVisitor&) const = default;
 };
 
 // Input that was deliberately not acted on; the app logs `reason`.
@@ -211,7 +222,7 @@ using Action =
     std::variant<SetState, SendToOperator, PostToChat, MarkRelayed, HoldMessages, RelayBacklog,
                  SetOperatorAvailable, SetOperatorFree, MarkLeftMessage, SetVisitorAway, Offered,
                  DeferOffer, MarkDropped, SetOperatorName, SetOperatorTyping, SendTyping,
-                 SetCurrent, OfferTransfer, SendHistory, SendInfo, Ignore>;
+                 SetCurrent, OfferTransfer, SendHistory, SendInfo, BlockVisitor, Ignore>;
 using Actions = std::vector<Action>;
 
 }  // namespace seshat::core

@@ -116,12 +116,16 @@ struct RepliesLoaded {
   Replies replies;
 };
 
+// Time passed: with least-busy, some offers ran out (Switchboard::offers_due): each moves on
+// to the next free operator.
+struct OffersDue {};
+
 // Time passed: request summaries held back for a rush (Switchboard::summary_due) are due.
 struct SummaryDue {};
 
 using Event =
     std::variant<ChatOpened, VisitorMessage, VisitorClosed, VisitorVanished, AcceptTimedOut,
                  OperatorMessage, PresenceChanged, ConnectionLost, PresenceSettled, VisitorAway,
-                 VisitorBack, SummaryDue, OperatorNamed, VisitorTyping, RepliesLoaded>;
+                 VisitorBack, SummaryDue, OperatorNamed, VisitorTyping, RepliesLoaded, OffersDue>;
 
 }  // namespace seshat::core

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <tuple>
 
 #include "core/command.hpp"
 #include "core/notices.hpp"
@@ -73,7 +74,7 @@ class Decision {
     } else if (free.empty()) {
       actions.push_back(PostToChat{chat.id, Author::system, texts::all_busy()});
     }
-    for (const auto& jid : free) offer_to(jid, {&chat}, actions);
+    for (const auto& jid : m_board.offer_targets({}, &chat)) offer_to(jid, {&chat}, actions);
     return actions;
   }
 
@@ -244,6 +245,25 @@ class Decision {
 
   Actions operator()(const RepliesLoaded&) const { return {}; }  // commit() keeps them
 
+  // least-busy: each offer that ran out goes to the next free operator; with nobody else free,
+  // it stays with its holder for another offer_timeout.
+  Actions operator()(const OffersDue&) const {
+    Actions actions;
+    for (const auto id : m_board.due_offers()) {
+      const auto* request = m_board.find(id);
+      if (request == nullptr || !is_request(request->state)) continue;
+      const auto holder = m_board.offer_holder(id);
+      const auto next = m_board.offer_targets(holder, request);
+      if (next.empty()) {
+        actions.push_back(Offered{holder, {id}});  // again, silently
+        continue;
+      }
+      actions.push_back(SendToOperator{holder, texts::offer_moved_on(id), id});
+      offer_to(next.front(), {request}, actions);
+    }
+    return actions;
+  }
+
   Actions operator()(const OperatorNamed& event) const {
     const auto jid = split_jid(event.from).bare;
     // Anyone's nickname may come by (a stranger's presence): only operators' names matter.
@@ -283,6 +303,13 @@ class Decision {
     // that reconnects, or the server's answer to a probe, says "unavailable" for a moment.
     // PresenceSettled, operator_grace later, puts the chat back in the queue if they stay away;
     // meanwhile their visitors know why nobody answers.
+    if (was_available && !now_available) {
+      for (const auto* request : m_board.requests()) {
+        if (m_board.offer_holder(request->id) != jid) continue;
+        for (const auto& next : m_board.offer_targets(jid, request))
+          offer_to(next, {request}, actions);
+      }
+    }
     for (const auto* chat : m_board.open_chats()) {
       if (chat->operator_jid != jid) continue;
       if (was_online && !now_online && !m_board.told_dropped(chat->id)) {
@@ -370,6 +397,10 @@ class Decision {
       for (const auto* request : m_board.requests()) {
         if (moves(actions, request->id) || offers(actions, jid, request->id)) continue;
         if (!was_available && contains(request->notified, jid)) continue;
+        // least-busy: a request another free operator is considering stays with them.
+        if (const auto holder = m_board.offer_holder(request->id);
+            !holder.empty() && holder != jid && m_board.is_free(holder))
+          continue;
         waiting.push_back(request);
       }
       offer_to(jid, waiting, actions);
@@ -459,7 +490,8 @@ class Decision {
     actions.push_back(SendToOperator{chat.operator_jid, texts::you_went_offline(chat.id), 0});
     Chat request = chat;
     request.state = to;
-    for (const auto& jid : free) offer_to(jid, {&request}, actions);
+    request.operator_jid.clear();
+    for (const auto& jid : m_board.offer_targets({}, &request)) offer_to(jid, {&request}, actions);
   }
 
   const Switchboard& m_board;
@@ -650,6 +682,7 @@ void Switchboard::apply(const Action& action) {
     }
     m_dropped.erase(chat.id);
     m_transfers.erase(chat.id);  // taken, or no longer its operator's to give
+    if (change->to != ChatState::notified) m_offers.erase(chat.id);
     index_open(chat);
   } else if (const auto* current = std::get_if<SetCurrent>(&action)) {
     m_current.insert_or_assign(current->jid, current->chat);
@@ -698,6 +731,13 @@ void Switchboard::apply(const Action& action) {
       if (deferred != m_deferred.end()) std::erase(deferred->second.chats, id);
     }
     while (!times.empty() && times.front() <= m_now - k_rush_window_ms) times.pop_front();
+    if (m_options.routing == Routing::least_busy) {
+      m_offered_last.insert_or_assign(offered->jid, m_now);
+      for (const auto id : offered->chats) {
+        if (m_chats.contains(id))
+          m_offers.insert_or_assign(id, Offer{offered->jid, m_now + m_options.offer_timeout_ms});
+      }
+    }
   } else if (const auto* defer = std::get_if<DeferOffer>(&action)) {
     auto& deferred = m_deferred[defer->jid];
     if (deferred.chats.empty()) {
@@ -803,9 +843,50 @@ std::string Switchboard::last_line(ChatId id) const {
   return texts::last_line(line.who, line.text, m_now - line.at);
 }
 
-std::vector<std::string> Switchboard::offer_targets(std::string_view except) const {
+std::vector<std::string> Switchboard::offer_targets(std::string_view except,
+                                                    const Chat* request) const {
   auto result = free_operators();
   std::erase(result, std::string(except));
+  if (m_options.routing == Routing::broadcast || result.empty()) return result;
+  // The least busy: chats held plus offers held; not yet tried for this request first; then
+  // whoever was offered anything longest ago; then by name (the list is sorted).
+  const auto load = [&](const std::string& jid) {
+    const auto holding = m_holding.find(jid);
+    int count = holding == m_holding.end() ? 0 : holding->second;
+    for (const auto& [id, offer] : m_offers) {
+      if (offer.jid == jid && (request == nullptr || id != request->id)) ++count;
+    }
+    return count;
+  };
+  const auto tried = [&](const std::string& jid) {
+    return request != nullptr && contains(request->notified, jid);
+  };
+  const auto last = [&](const std::string& jid) {
+    const auto found = m_offered_last.find(jid);
+    return found == m_offered_last.end() ? std::int64_t{0} : found->second;
+  };
+  const auto best =
+      std::min_element(result.begin(), result.end(), [&](const auto& a, const auto& b) {
+        return std::tuple(tried(a), load(a), last(a)) < std::tuple(tried(b), load(b), last(b));
+      });
+  return {*best};
+}
+
+std::string Switchboard::offer_holder(ChatId id) const {
+  const auto found = m_offers.find(id);
+  return found == m_offers.end() ? std::string() : found->second.jid;
+}
+
+bool Switchboard::offers_due() const {
+  return std::any_of(m_offers.begin(), m_offers.end(),
+                     [&](const auto& entry) { return entry.second.until <= m_now; });
+}
+
+std::vector<ChatId> Switchboard::due_offers() const {
+  std::vector<ChatId> result;
+  for (const auto& [id, offer] : m_offers) {
+    if (offer.until <= m_now) result.push_back(id);
+  }
   return result;
 }
 
@@ -876,6 +957,7 @@ void Switchboard::forget(ChatId id) {
   m_chats.erase(id);
   m_transfers.erase(id);
   m_last.erase(id);
+  m_offers.erase(id);
   m_open.erase(id);
   m_away.erase(id);
   m_dropped.erase(id);

@@ -97,8 +97,16 @@ class Switchboard {
   // The last line said in live chat `id` and how long ago (texts::last_line), or
   // texts::no_lines_yet() when none was seen since the broker started.
   [[nodiscard]] std::string last_line(ChatId id) const;
-  // Who hears of a request now, leaving out `except`: every free operator (broadcast).
-  [[nodiscard]] std::vector<std::string> offer_targets(std::string_view except = {}) const;
+  // Who hears of `request` now, leaving out `except`: every free operator (broadcast); with
+  // least-busy the one free operator holding the fewest chats and offers, those not yet offered
+  // `request` first, then the one offered anything longest ago (so ties take turns).
+  [[nodiscard]] std::vector<std::string> offer_targets(std::string_view except = {},
+                                                       const Chat* request = nullptr) const;
+  // least-busy: who holds the offer of request `id` now ("" when nobody), and the requests
+  // whose offer ran out (offer_timeout): handle OffersDue then.
+  [[nodiscard]] std::string offer_holder(ChatId id) const;
+  [[nodiscard]] bool offers_due() const;
+  [[nodiscard]] std::vector<ChatId> due_offers() const;
   // Requests offered to `jid` within the rush window before now.
   [[nodiscard]] std::size_t recent_offers(std::string_view jid) const;
   // Some request summary held back by the rush rule is due (handle SummaryDue then).
@@ -153,6 +161,12 @@ class Switchboard {
     std::int64_t at = 0;
   };
   std::map<ChatId, LastLine> m_last;  // live chats' last line
+  struct Offer {
+    std::string jid;
+    std::int64_t until = 0;
+  };
+  std::map<ChatId, Offer> m_offers;                                 // least-busy: who has it now
+  std::map<std::string, std::int64_t, std::less<>> m_offered_last;  // least-busy: turns
   Replies m_replies;
 
   [[nodiscard]] std::optional<KnownName> learn(const OperatorNamed& event) const;

@@ -4,6 +4,7 @@
 
 #include "core/command.hpp"
 #include "core/untrusted.hpp"
+#include "core/user_agent.hpp"
 
 namespace seshat::core::texts {
 namespace {
@@ -460,6 +461,134 @@ std::string no_history_page(ChatId chat, int page, int pages) {
   if (pages == 0) return "Chat " + hash(chat) + " has no lines yet.";
   return "Chat " + hash(chat) + " has no page " + std::to_string(page) + ": it has " +
          std::to_string(pages) + (pages == 1 ? " page." : " pages.");
+}
+
+namespace {
+
+// "2026-11-30 14:03" (UTC) of a Unix time in milliseconds.
+std::string date_time(std::int64_t at) {
+  const auto days = at / 86'400'000;
+  // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+  const auto z = days + 719468;
+  const auto era = (z >= 0 ? z : z - 146096) / 146097;
+  const auto doe = z - era * 146097;
+  const auto yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const auto doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const auto mp = (5 * doy + 2) / 153;
+  const auto day = doy - (153 * mp + 2) / 5 + 1;
+  const auto month = mp < 10 ? mp + 3 : mp - 9;
+  const auto year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  const auto two = [](std::int64_t n) { return (n < 10 ? "0" : "") + std::to_string(n); };
+  return std::to_string(year) + "-" + two(month) + "-" + two(day) + " " + clock(at);
+}
+
+std::string utc_offset_text(int minutes) {
+  const auto sign = minutes < 0 ? "-" : "+";
+  const auto size = minutes < 0 ? -minutes : minutes;
+  const auto two = [](int n) { return (n < 10 ? "0" : "") + std::to_string(n); };
+  return std::string("UTC") + sign + two(size / 60) + ":" + two(size % 60);
+}
+
+std::string or_none(std::string_view text) {
+  const auto line = clean_line(text);
+  return line.empty() ? "(none)" : line;
+}
+
+}  // namespace
+
+std::string visitor_info(const VisitorInfo& info, std::int64_t now) {
+  std::string text = "Chat " + hash(info.chat) + " with " + visitor(info.name) + ":";
+  text += "\nEmail: " + or_none(info.email);
+  text += "\nPage: " + or_none(info.page);
+  text += "\nReferrer: " + or_none(info.referrer);
+  text += "\nLanguage: " + or_none(info.language);
+  const auto agent = summarize_user_agent(info.user_agent);
+  std::string browser = agent.browser.empty() ? "unknown browser" : agent.browser;
+  if (!agent.system.empty()) browser += " on " + agent.system;
+  text += "\nBrowser: " + (info.user_agent.empty() ? std::string("(not known)") : browser);
+  text += "\nLocal time: ";
+  if (info.utc_offset && now > 0) {
+    text += clock(now + std::int64_t{*info.utc_offset} * 60'000) + " (" +
+            utc_offset_text(*info.utc_offset) + ")";
+  } else {
+    text += "(not known)";
+  }
+  if (info.created_at > 0) {
+    if (info.accepted_at) {
+      text +=
+          "\nWaited: " + age(*info.accepted_at - info.created_at) + " before an operator accepted";
+    } else if (now > 0) {
+      text += "\nWaiting: " + age(now - info.created_at);
+    }
+  }
+  text += "\nEarlier chats from this browser: ";
+  if (!info.has_visitor_id) {
+    text += "(not known)";
+  } else if (info.earlier_count == 0) {
+    text += "none";
+  } else {
+    text += std::to_string(info.earlier_count);
+    for (const auto& earlier : info.earlier) {
+      text += "\n  " + hash(earlier.id) + " " + date_time(earlier.created_at) + " UTC, " +
+              std::string(to_string(earlier.state)) + " ('!HISTORY " + number(earlier.id) + "')";
+    }
+  }
+  if (info.address) text += "\nAddress: " + or_none(*info.address);
+  return text;
+}
+
+std::string offer_moved_on(ChatId chat) {
+  return "Chat " + hash(chat) +
+         " was not accepted in time, so it is offered to the next "
+         "operator. You may still accept it.";
+}
+
+std::string passed_on(ChatId chat) {
+  return "Chat " + hash(chat) + " is offered to the next operator.";
+}
+
+std::string nobody_else_free(ChatId chat) {
+  return "Nobody else is free now: chat " + hash(chat) +
+         " waits in the queue for the next free operator.";
+}
+
+std::string blocked(ChatId chat, std::int64_t hours) {
+  return "New chats from the browser and address of chat " + hash(chat) + " are refused for " +
+         std::to_string(hours) + " h. '!UNBLOCK " + number(chat) + "' lifts it.";
+}
+
+std::string nothing_to_block(ChatId chat) {
+  return "Chat " + hash(chat) + " has no browser id or address to block.";
+}
+
+std::string unblocked(ChatId chat) {
+  return "New chats from the browser and address of chat " + hash(chat) + " are welcome again.";
+}
+
+std::string not_blocked(ChatId chat) {
+  return "The visitor of chat " + hash(chat) + " is not blocked.";
+}
+
+std::string reply_keys(const std::map<std::string, std::string>& replies) {
+  if (replies.empty()) return "There are no canned replies (see the 'replies' setting).";
+  std::string text =
+      "Canned replies ('!SAY key' sends one to your current chat, '!SAY key n' to "
+      "chat n):";
+  for (const auto& [key, reply] : replies)
+    text += "\n" + key + ": " + shorten(clean_line(reply), k_list_preview_bytes);
+  return text;
+}
+
+std::string no_such_reply(std::string_view key) {
+  return "There is no canned reply '" + clean_line(key) + "'. Send '!SAY' for the list.";
+}
+
+std::string reply_sent(ChatId chat, std::string_view key) {
+  return "Sent the canned reply '" + std::string(key) + "' to chat " + hash(chat) + ".";
+}
+
+std::string replies_broken(std::string_view error) {
+  return "The canned replies cannot be used: " + std::string(error);
 }
 
 std::string no_such_chat(ChatId chat) {

@@ -4,6 +4,8 @@
 // The seed's texts are kept word for word; tests compare them exactly.
 
 #include <cstdint>
+#include <map>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -121,6 +123,43 @@ inline constexpr int k_history_page_lines = 20;
                                   int pages);
 [[nodiscard]] std::string no_history_page(ChatId chat, int page, int pages);
 [[nodiscard]] std::string no_such_chat(ChatId chat);
+// What !INFO shows of a chat's visitor; the app fills it from the store.
+struct VisitorInfo {
+  ChatId chat = 0;
+  std::string name;
+  std::string email;
+  std::string page;
+  std::string referrer;
+  std::string language;
+  std::string user_agent;         // the header as sent (summarised here)
+  std::optional<int> utc_offset;  // minutes east of UTC of the visitor's clock
+  std::int64_t created_at = 0;    // Unix ms
+  std::optional<std::int64_t> accepted_at;
+  struct Earlier {
+    ChatId id = 0;
+    std::int64_t created_at = 0;
+    ChatState state = ChatState::closed;
+  };
+  std::vector<Earlier> earlier;  // newest first, a few
+  int earlier_count = 0;
+  bool has_visitor_id = false;  // the browser sent an id (else earlier chats cannot be known)
+  std::optional<std::string> address;  // only when show_ip
+};
+[[nodiscard]] std::string visitor_info(const VisitorInfo& info, std::int64_t now);
+// least-busy routing.
+[[nodiscard]] std::string offer_moved_on(ChatId chat);  // not accepted within offer_timeout
+[[nodiscard]] std::string passed_on(ChatId chat);       // !CANCEL n: to the next operator
+[[nodiscard]] std::string nobody_else_free(ChatId chat);
+// !BLOCK / !UNBLOCK.
+[[nodiscard]] std::string blocked(ChatId chat, std::int64_t hours);
+[[nodiscard]] std::string nothing_to_block(ChatId chat);
+[[nodiscard]] std::string unblocked(ChatId chat);
+[[nodiscard]] std::string not_blocked(ChatId chat);
+// Canned replies (!SAY).
+[[nodiscard]] std::string reply_keys(const std::map<std::string, std::string>& replies);
+[[nodiscard]] std::string no_such_reply(std::string_view key);
+[[nodiscard]] std::string reply_sent(ChatId chat, std::string_view key);
+[[nodiscard]] std::string replies_broken(std::string_view error);
 // To visitors: their chat went to another operator (`name`, or "" when names are hidden), or
 // back to the queue.
 [[nodiscard]] std::string handed_to(std::string_view name);

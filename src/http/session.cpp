@@ -322,16 +322,28 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
       start->page = std::string(referer.substr(0, referer.find_first_of("?#")));
     }
     query(
-        [request = std::move(start).value(), network = network_of(m_address)](
-            client::Visitors& visitors, store::Store&) {
+        // (details first: init-captures run in order, and `request` moves `start`)
+        [details = chat_details(*start), request = std::move(start).value(),
+         network = network_of(m_address)](client::Visitors& visitors, store::Store&) {
           return visitors.start(request.name, request.message, request.page, request.email, network,
-                                request.language);
+                                request.language, details);
         },
         [this](client::Result<client::Ticket> ticket) {
           if (!ticket) return send_failure(ticket.failure());
           m_shared.metrics.chats_started.fetch_add(1, std::memory_order_relaxed);
           send(201, ticket_json(ticket.value()), k_json);
         });
+  }
+
+  // What !INFO shows of the browser (and what !BLOCK matches on), from the request.
+  store::ChatDetails chat_details(const StartRequest& start) const {
+    store::ChatDetails details;
+    details.visitor = start.visitor;
+    details.referrer = start.referrer;
+    details.user_agent = std::string(sv(m_request[bhttp::field::user_agent]));
+    details.address = m_address;
+    details.utc_offset = start.utc_offset;
+    return details;
   }
 
   void send_message() {

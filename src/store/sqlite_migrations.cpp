@@ -204,6 +204,41 @@ BEGIN
     WHERE id = NEW.id;
 END;
 )sql"},
+    Migration{"visitor details (!INFO) and blocks (!BLOCK)", R"sql(
+CREATE TABLE chat_details (
+  chat_id    INTEGER PRIMARY KEY,
+  visitor    TEXT    NOT NULL DEFAULT '',  -- the widget's random id of the browser
+  referrer   TEXT    NOT NULL DEFAULT '',
+  user_agent TEXT    NOT NULL DEFAULT '',
+  address    TEXT    NOT NULL DEFAULT '',  -- the client's IP address
+  utc_offset INTEGER                       -- minutes east of UTC of the visitor's clock
+);
+CREATE INDEX chat_details_visitor ON chat_details(visitor, chat_id) WHERE visitor != '';
+-- Retention deletes chats; their details go with them.
+CREATE TRIGGER chat_details_deleted AFTER DELETE ON chats
+BEGIN
+  DELETE FROM chat_details WHERE chat_id = OLD.id;
+END;
+
+ALTER TABLE chats ADD COLUMN accepted_at INTEGER;
+CREATE TRIGGER chats_accepted_at AFTER UPDATE OF state ON chats
+  WHEN NEW.state = 'open' AND NEW.accepted_at IS NULL
+BEGIN
+  UPDATE chats SET accepted_at = CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
+    WHERE id = NEW.id;
+END;
+
+CREATE TABLE blocks (
+  id      INTEGER PRIMARY KEY,
+  chat_id INTEGER NOT NULL,            -- the chat it was made from (!UNBLOCK n)
+  visitor TEXT    NOT NULL DEFAULT '',
+  address TEXT    NOT NULL DEFAULT '',
+  until   INTEGER NOT NULL             -- Unix ms
+);
+CREATE INDEX blocks_chat ON blocks(chat_id);
+CREATE INDEX blocks_visitor ON blocks(visitor, until) WHERE visitor != '';
+CREATE INDEX blocks_address ON blocks(address, until) WHERE address != '';
+)sql"},
 };
 
 int user_version(Database& db) {

@@ -62,8 +62,10 @@ std::string describe(const Action& action) {
           return "> " + a.jid + about(a.window) + ": history of #" + std::to_string(a.chat) +
                  " page " + std::to_string(a.page);
         } else if constexpr (std::is_same_v<A, SendInfo>) {
-          return "> " + a.jid + about(a.window) + ": info on #" + std::to_string(a.chat) +
-                 (a.show_address ? " with address" : "");
+          return "> " + a.jid + about(a.window) + ": info on #" + std::to_string(a.chat);
+        } else if constexpr (std::is_same_v<A, BlockVisitor>) {
+          return "> " + a.jid + about(a.window) + (a.block ? ": block #" : ": unblock #") +
+                 std::to_string(a.chat);
         } else {
           static_assert(std::is_same_v<A, Ignore>);
           return "ignore: " + a.reason;

@@ -18,6 +18,16 @@ void cancel(CommandContext& context, std::optional<ChatId> argument) {
     return reply(context, texts::handled_by(id, chat->operator_jid));
   }
 
+  // least-busy: "not me": the request goes on to the next free operator, or waits.
+  if (context.board.options().routing == Routing::least_busy) {
+    const auto next = context.board.offer_targets(me, chat);
+    // Nobody else: it stays offered to this operator (OffersDue tries again in offer_timeout).
+    if (next.empty()) return reply(context, texts::nobody_else_free(id), id);
+    reply(context, texts::passed_on(id));
+    actions.push_back(SendToOperator{next.front(), texts::chat_request(*chat), id});
+    actions.push_back(Offered{next.front(), {id}});
+    return;
+  }
   actions.push_back(SetState{id, chat->state, ChatState::canceled, {}});
   actions.push_back(SendToOperator{me, texts::request_canceled(id), id});
   actions.push_back(PostToChat{id, Author::system, texts::nobody_can_take()});

@@ -16,6 +16,10 @@ namespace seshat::core::builtin {
 [[nodiscard]] Command switch_command();
 [[nodiscard]] Command transfer_command();
 [[nodiscard]] Command history_command();
+[[nodiscard]] Command info_command();
+[[nodiscard]] Command say_command();
+[[nodiscard]] Command block_command();
+[[nodiscard]] Command unblock_command();
 
 // The registry: every command, in the order !HELP lists them.
 [[nodiscard]] std::vector<Command> registry();

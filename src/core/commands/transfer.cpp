@@ -10,9 +10,7 @@ void to_queue(CommandContext& context, const Chat& chat) {
   const auto& me = context.operator_jid;
   auto& actions = context.actions;
   std::vector<std::string> others;
-  for (auto& jid : context.board.free_operators()) {
-    if (jid != me) others.push_back(std::move(jid));
-  }
+  for (auto& jid : context.board.offer_targets(me, &chat)) others.push_back(std::move(jid));
   const auto to = others.empty() ? ChatState::waiting : ChatState::notified;
   // Told before the chat is a request again: a notice about a request counts as an offer.
   actions.push_back(SendToOperator{me, texts::returned_to_queue(chat.id), chat.id});
