@@ -323,7 +323,7 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
     }
     query(
         // (details first: init-captures run in order, and `request` moves `start`)
-        [details = chat_details(*start), request = std::move(start).value(),
+        [details = chat_details(start.value()), request = std::move(start).value(),
          network = network_of(m_address)](client::Visitors& visitors, store::Store&) {
           return visitors.start(request.name, request.message, request.page, request.email, network,
                                 request.language, details);

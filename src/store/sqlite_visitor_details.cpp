@@ -7,12 +7,15 @@ namespace seshat::store::sqlite {
 VisitorDetailsTable::VisitorDetailsTable(Database& db)
     : m_db(db),
       m_set(db,
-            "INSERT OR REPLACE INTO chat_details "
+            "INSERT INTO chat_details "
             "(chat_id, visitor, referrer, user_agent, address, utc_offset) "
-            "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (chat_id) DO UPDATE SET "
+            "visitor = excluded.visitor, referrer = excluded.referrer, "
+            "user_agent = excluded.user_agent, address = excluded.address, "
+            "utc_offset = excluded.utc_offset"),
       m_info(db,
              "SELECT coalesce(d.visitor, ''), coalesce(d.referrer, ''), "
-             "coalesce(d.user_agent, ''), coalesce(d.address, ''), d.utc_offset, c.accepted_at "
+             "coalesce(d.user_agent, ''), coalesce(d.address, ''), d.utc_offset, d.accepted_at "
              "FROM chats c LEFT JOIN chat_details d ON d.chat_id = c.id WHERE c.id = ?1"),
       m_earlier(db,
                 "SELECT c.id, c.created_at, c.state FROM chat_details d JOIN chats c "

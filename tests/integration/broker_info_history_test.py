@@ -108,7 +108,8 @@ class InfoAndHistory(case.ProsodyTestCase):
         joe.send(self.bot, "And my answer.")
         ann.expect("And my answer.", sender="operator")
 
-        # 1 opening line + "Your chat has started." + 24 lines + 1 answer = 27 lines: 2 pages.
+        # The opening line, the bot's "An operator has not joined yet ..." and "Your chat has
+        # started.", 24 lines and 1 answer: 28 lines, 2 pages.
         joe.send(self.bot, f"!HISTORY {ann.id}")
         _, page = joe.expect(lambda t: t.startswith(f"Chat #{ann.id} with 'ann', page 1 of 2"),
                              sender=self.bot)
@@ -124,9 +125,10 @@ class InfoAndHistory(case.ProsodyTestCase):
         _, page = joe.expect(lambda t: t.startswith(f"Chat #{ann.id} with 'ann', page 2 of 2"),
                              sender=self.bot)
         lines = page.split("\n")
-        self.assertEqual(len(lines), 8)
-        self.assertRegex(lines[-3], r"^\d\d:\d\d 'ann': line 1$")
-        self.assertRegex(lines[-2], r"^\d\d:\d\d \(Your chat has started\.\)$")
+        self.assertEqual(len(lines), 9)
+        self.assertRegex(lines[-4], r"^\d\d:\d\d 'ann': line 1$")
+        self.assertRegex(lines[-3], r"^\d\d:\d\d \(Your chat has started\.\)$")
+        self.assertRegex(lines[-2], r"^\d\d:\d\d \(An operator has not joined yet\. .*\)$")
         self.assertRegex(lines[-1], r"^\d\d:\d\d 'ann': first words$")
 
         # A finished chat's history is still there; bad pages and chats are told.

@@ -45,6 +45,7 @@ class LeastBusy(case.ProsodyTestCase):
         bob.expect(f"You are now handling chat #{chat}. Send '!FINISH' when you are done.",
                    sender=bot)
         visitor.expect("Your chat has started.", sender="system")
+        joe.expect(f"Chat #{chat} was accepted by {bob.bare_jid}.", sender=bot)
         visitor.send("Hello?")
         bob.expect("Hello?", sender=bot)
         ann.assert_no_message(within=0.3)
