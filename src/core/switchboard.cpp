@@ -482,12 +482,19 @@ class Decision {
   // The open `chat` lost its operator: offer it to `free` operators, or let it wait.
   void requeue(const Chat& chat, const std::vector<std::string>& free, Actions& actions) const {
     const auto to = free.empty() ? ChatState::waiting : ChatState::notified;
+    // Component mode: from the chat's own address, said before the chat is a request again (a
+    // notice about a request counts as an offer).
+    const bool component = m_board.options().addressing == Addressing::component;
+    if (component)
+      actions.push_back(
+          SendToOperator{chat.operator_jid, texts::you_went_offline(chat.id), chat.id});
     actions.push_back(SetState{chat.id, ChatState::open, to, {}});
     actions.push_back(PostToChat{chat.id, Author::system, texts::operator_went_offline()});
     if (free.empty()) {
       actions.push_back(PostToChat{chat.id, Author::system, texts::no_operator()});
     }
-    actions.push_back(SendToOperator{chat.operator_jid, texts::you_went_offline(chat.id), 0});
+    if (!component)
+      actions.push_back(SendToOperator{chat.operator_jid, texts::you_went_offline(chat.id), 0});
     Chat request = chat;
     request.state = to;
     request.operator_jid.clear();

@@ -87,7 +87,7 @@ TEST_F(LeastBusy, AloneItStaysWithTheSameOperatorSilently) {
 TEST_F(LeastBusy, CancelPassesItOn) {
   h.open_chat(41);
   EXPECT_EQ(describe(h.say(k_bob, "!CANCEL 41")),
-            (Lines{"> bob@example.com: Chat #41 is offered to the next operator.",
+            (Lines{"> bob@example.com #41: Chat #41 is offered to the next operator.",
                    "> joe@example.com #41: " + request(41)}));
   EXPECT_EQ(h.board.find(41)->state, ChatState::notified);
   EXPECT_EQ(h.board.offer_holder(41), "joe@example.com");

@@ -23,7 +23,7 @@ void cancel(CommandContext& context, std::optional<ChatId> argument) {
     const auto next = context.board.offer_targets(me, chat);
     // Nobody else: it stays offered to this operator (OffersDue tries again in offer_timeout).
     if (next.empty()) return reply(context, texts::nobody_else_free(id), id);
-    reply(context, texts::passed_on(id));
+    reply(context, texts::passed_on(id), id);
     actions.push_back(SendToOperator{next.front(), texts::chat_request(*chat), id});
     actions.push_back(Offered{next.front(), {id}});
     return;
