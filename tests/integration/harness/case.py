@@ -16,6 +16,7 @@ import argparse
 import sys
 import unittest
 
+from harness import openapi
 from harness.operator import Operator
 from harness.probe import Probe
 from harness.seshat import Seshat
@@ -32,6 +33,9 @@ class ProsodyTestCase(unittest.TestCase):
     xmpp_server = None  # "prosody" or "ejabberd" pins the server; None: SESHAT_TEST_XMPP decides
 
     def setUp(self):
+        # Registered first, so it runs last: every HTTP response this test read through
+        # http.client or urllib matched docs/openapi.json (harness/openapi.py).
+        self.addCleanup(openapi.assert_clean, openapi.mark())
         self.server = xmpp_server(self.xmpp_server)  # Prosody unless told otherwise
         self.addCleanup(self.server.close)
         self.server.start()
