@@ -278,6 +278,16 @@ TEST_F(Component, CommandsWithoutANumberMeanTheWindowsChat) {
   EXPECT_EQ(describe(in_window(43, "!TRANSFER"))[1], "#43 open -> waiting");
 }
 
+TEST_F(Component, NoticesAboutAChatComeFromItsAddress) {
+  // The operator's connection is gone past operator_grace: the notice comes from the chat's
+  // window, and he is not counted as offered the request again.
+  h.offline(k_joe);
+  const auto settled = h.feed(PresenceSettled{{std::string(k_joe)}});
+  EXPECT_EQ(describe(settled).front(),
+            "> joe@example.com #41: You went offline, so chat #41 was offered to other operators.");
+  EXPECT_EQ(h.board.find(41)->notified, Lines{});
+}
+
 }  // namespace
 }  // namespace seshat::core::testing
 
