@@ -165,7 +165,9 @@ class EventReader {
 // The life cycle of core/chat.hpp, plus open -> notified (an open chat whose operator left is
 // offered again at once when someone else is available).
 bool is_lawful(ChatState from, ChatState to) {
-  if (from == to || is_final(from)) return false;
+  if (is_final(from)) return false;
+  // A transfer (!TRANSFER n jid, then the other operator's !ACCEPT n): open -> open.
+  if (from == to) return from == ChatState::open;
   switch (to) {
     case ChatState::waiting:
       return from == ChatState::open;
@@ -247,7 +249,10 @@ void check_nothing_dropped(const Switchboard& board, const Event& event, const A
       return;
     const bool answered = std::any_of(actions.begin(), actions.end(), [](const Action& action) {
       return std::holds_alternative<SendToOperator>(action) ||
-             std::holds_alternative<PostToChat>(action);
+             std::holds_alternative<PostToChat>(action) ||
+             std::holds_alternative<SendHistory>(action) ||
+             std::holds_alternative<SendInfo>(action) ||
+             std::holds_alternative<BlockVisitor>(action);
     });
     require(answered, "an operator's message is never dropped silently", typed->text);
   }
@@ -288,8 +293,8 @@ void check_actions(const Switchboard& board, const Event& event, const Actions& 
       if (change->to == ChatState::open) {
         require(board.is_operator(change->operator_jid) && is_lower_bare(change->operator_jid),
                 "a chat opens for a configured operator's bare JID", change->operator_jid);
-        require(board.chat_of(change->operator_jid) == nullptr && !opened_by.contains(change->chat),
-                "an operator who has a chat open does not get another one", change->operator_jid);
+        require(board.has_room(change->operator_jid) && !opened_by.contains(change->chat),
+                "an operator at max_chats does not get another chat", change->operator_jid);
         opened_by[change->chat] = change->operator_jid;
       } else {
         require(change->operator_jid.empty(), "only an opening SetState names an operator");
@@ -304,11 +309,17 @@ void check_actions(const Switchboard& board, const Event& event, const Actions& 
       require(current(posted->chat).has_value(), "a text is posted only to a live chat");
       if (posted->from == Author::operator_) {
         const auto* message = std::get_if<OperatorMessage>(&event);
-        require(message != nullptr && message->text == posted->text,
+        require(message != nullptr, "an operator's text in a chat log comes from an operator");
+        // As typed; or "#42 text" (to chat 42, without "#42 "); or a canned reply (!SAY).
+        const auto& typed = message->text;
+        const auto start = typed.find_first_not_of(" \t\r\n");
+        const bool command = start != std::string::npos && typed[start] == '!';
+        const bool addressed = !typed.empty() && typed.front() == '#' &&
+                               typed.size() > posted->text.size() && typed.ends_with(posted->text);
+        require(typed == posted->text || addressed || command,
                 "an operator's text in a chat log is what they typed");
-        const auto* chat = board.chat_of(sender);
-        require(chat != nullptr && chat->id == posted->chat,
-                "an operator's text goes to the chat they handle");
+        const auto* chat = board.held_chat(sender, posted->chat);
+        require(chat != nullptr, "an operator's text goes to a chat they handle");
       }
     } else if (const auto* relayed = std::get_if<MarkRelayed>(&action)) {
       const auto* message = std::get_if<VisitorMessage>(&event);

@@ -36,6 +36,20 @@ class ForwardingStore : public store::Store {
   bool close_by_visitor(store::ChatId chat, const std::string& text) override {
     return m_real->close_by_visitor(chat, text);
   }
+  void set_chat_details(store::ChatId chat, const store::ChatDetails& details) override {
+    m_real->set_chat_details(chat, details);
+  }
+  std::optional<store::VisitorInfo> visitor_info(store::ChatId chat, int earlier_limit) override {
+    return m_real->visitor_info(chat, earlier_limit);
+  }
+  bool block(store::ChatId chat, store::Millis until) override {
+    return m_real->block(chat, until);
+  }
+  int unblock(store::ChatId chat) override { return m_real->unblock(chat); }
+  bool is_blocked(const std::string& visitor, const std::string& address,
+                  store::Millis now) override {
+    return m_real->is_blocked(visitor, address, now);
+  }
   void touch_visitor(store::ChatId chat, store::Millis now) override {
     m_real->touch_visitor(chat, now);
   }

@@ -171,6 +171,16 @@
       if (value == null) storage(kind).removeItem(key); else storage(kind).setItem(key, JSON.stringify(value));
     } catch (ignored) {  }
   }
+  // A random id of this browser, kept: operators see earlier chats from it (!INFO), !BLOCK uses it.
+  function visitorId() {
+    var id = read('localStorage', 'seshat-visitor');
+    if (typeof id === 'string' && /^[0-9a-f]{32}$/.test(id)) return id;
+    var bytes = new Uint8Array(16);
+    (window.crypto || {}).getRandomValues ? window.crypto.getRandomValues(bytes) : bytes.forEach(function (_, i) { bytes[i] = Math.random() * 256; });
+    id = Array.prototype.map.call(bytes, function (b) { return (b + 256).toString(16).slice(1); }).join('');
+    write('localStorage', 'seshat-visitor', id);
+    return id;
+  }
   var LINK = /\bhttps?:\/\/[^\s<>"']+/gi;
   function fillText(node, text) {
     var at = 0;
@@ -575,7 +585,9 @@
     [this.nameInput, this.emailInput, this.firstInput].forEach(function (node) { node.removeAttribute('aria-invalid'); });
     this.beginButton.disabled = true;
     this.startNotice.textContent = '';
-    var request = { name: name, message: message, page: this.pageAddress(), language: this.lang };
+    var request = { name: name, message: message, page: this.pageAddress(), language: this.lang,
+      visitor: visitorId(), referrer: String(document.referrer || '').split(/[?#]/)[0],
+      utc_offset: -new Date().getTimezoneOffset() };
     if (this.leaving) request.email = email;
     this.call('POST', '/chats', request).then(function (reply) {
       self.beginButton.disabled = false;

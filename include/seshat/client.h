@@ -29,6 +29,7 @@ extern "C" {
 #define SESHAT_ERR_TOO_MANY 7      /* too many messages in a short time; try again later */
 #define SESHAT_ERR_UNAVAILABLE 8   /* the database failed or could not be opened */
 #define SESHAT_ERR_NO_MEMORY 9     /* allocation failed */
+#define SESHAT_ERR_BLOCKED 10      /* an operator blocked this visitor for a while (!BLOCK) */
 
 /* A token is 43 characters; a buffer of this size always holds one and its NUL. */
 #define SESHAT_TOKEN_SIZE 64

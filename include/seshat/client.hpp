@@ -38,6 +38,7 @@ enum class ErrorCode {
               // 2000 visitor messages in this chat; try again later (or start a new chat)
   unavailable,  // the database failed or could not be opened, or (start_chat) less than
                 // 200 MB are free on its file system; try again later
+  blocked,      // an operator blocked this visitor for a while (!BLOCK; the HTTP API's 403)
 };
 
 class Error : public std::runtime_error {

@@ -6,6 +6,7 @@
 #include <type_traits>
 #include <variant>
 
+#include "app/operator_lookups.hpp"
 #include "core/row_events.hpp"
 #include "core/texts.hpp"
 
@@ -14,6 +15,18 @@ namespace {
 
 constexpr int k_outbox_window = 256;  // outbox rows in flight at most (flow control)
 constexpr int k_dispatch_attempts = 3;
+
+core::BoardOptions board_options(const Config& config) {
+  core::BoardOptions options;
+  options.max_chats = config.max_chats;
+  options.mail = config.mail.enabled() ? core::Mail::on : core::Mail::off;
+  options.names =
+      config.show_operator_name ? core::OperatorNames::shown : core::OperatorNames::hidden;
+  options.routing = config.desk.routing == Routing::least_busy ? core::Routing::least_busy
+                                                               : core::Routing::broadcast;
+  options.offer_timeout_ms = std::chrono::milliseconds(config.desk.offer_timeout).count();
+  return options;
+}
 
 store::Millis now_millis() {
   using namespace std::chrono;
@@ -52,11 +65,23 @@ Broker::Broker(const Config& config, store::ChangeFeed& feed, std::unique_ptr<st
       m_fencing(std::move(fencing)),
       m_feed(feed),
       m_store(std::move(store)),
-      m_board(config.localusers, config.max_chats,
-              config.mail.enabled() ? core::Mail::on : core::Mail::off,
-              config.show_operator_name ? core::OperatorNames::shown : core::OperatorNames::hidden),
+      m_board(config.localusers, board_options(config)),
       m_sender(make_sender(*this)) {
   if (m_fencing.leading) m_store->fence(m_fencing.epoch);
+  if (!config.desk.replies.empty()) m_replies.emplace(config.desk.replies);
+}
+
+void Broker::reload_replies() {
+  if (!m_replies) return;
+  auto replies = m_replies->reload_if_changed();
+  if (!replies) return;
+  if (replies->error.empty()) {
+    spdlog::info("replies: {} canned replies from {}", replies->texts.size(),
+                 m_config.desk.replies);
+  } else {
+    spdlog::error("replies: {}", replies->error);
+  }
+  dispatch(core::RepliesLoaded{std::move(*replies)});
 }
 
 Broker::~Broker() {
@@ -70,6 +95,7 @@ void Broker::start() {
     if (record.broker_seen) m_board.restore(board_chat(std::move(record)));
   }
   m_subscription = m_feed.subscribe([this](core::ChatId) { schedule_pump(); });
+  reload_replies();
   m_sender->start();
   schedule_pump();
   m_ticker = std::thread([this] {
@@ -118,6 +144,8 @@ void Broker::on_disconnected(std::string_view reason) {
 }
 
 void Broker::on_message(const xmpp::IncomingMessage& message) {
+  // A command may be !SAY: the replies as the file is now (a stat when unchanged).
+  if (message.body.find('!') != std::string::npos) reload_replies();
   if (dispatch(core::OperatorMessage{message.from, message.body, message.payload, message.typing,
                                      message.stanza},
                std::nullopt, Timing{std::chrono::steady_clock::now(), std::nullopt})) {
@@ -187,6 +215,9 @@ std::optional<core::Actions> Broker::decide_and_persist(const core::Event& event
   for (int attempt = 0; attempt < k_dispatch_attempts; ++attempt) {
     m_board.set_time(now_millis());
     auto actions = m_board.handle(event);
+    // !HISTORY, !INFO, !BLOCK: read (or write) what they are about.
+    resolve_lookups(actions, *m_store, now_millis(),
+                    {m_config.desk.show_ip, m_config.desk.block.count()});
     if (m_store->apply(actions, seen)) {
       m_board.commit(event, actions);
       return actions;
@@ -350,6 +381,8 @@ void Broker::check_timeouts() {
   const auto now = now_millis();
   m_board.set_time(now);
   if (m_board.summary_due()) dispatch(core::SummaryDue{});
+  if (m_board.offers_due()) dispatch(core::OffersDue{});
+  reload_replies();
   settle_presence();
   const core::Timeouts timeouts{std::chrono::milliseconds(m_config.visitor_grace).count(),
                                 std::chrono::milliseconds(m_config.visitor_timeout).count(),

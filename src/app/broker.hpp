@@ -23,6 +23,7 @@
 #include <thread>
 
 #include "app/broker_metrics.hpp"
+#include "app/canned_replies.hpp"
 #include "app/config.hpp"
 #include "app/log_limiter.hpp"
 #include "app/sender.hpp"
@@ -94,7 +95,8 @@ class Broker final : public xmpp::Listener {
   void announce();         // XMPP thread: publishes changed chats, sends the outbox if due
   void abandon_batch(const std::vector<core::ChatId>& touched);
   void reload(core::ChatId chat);
-  void count_chats();  // the live-chat gauges, from the switchboard
+  void count_chats();     // the live-chat gauges, from the switchboard
+  void reload_replies();  // XMPP thread: the `replies` file again if it changed
   // A store record as the switchboard keeps it (whether the visitor is away, from when the
   // page was last seen).
   [[nodiscard]] core::Chat board_chat(store::ChatRecord record) const;
@@ -123,6 +125,7 @@ class Broker final : public xmpp::Listener {
   std::map<std::string, std::chrono::steady_clock::time_point> m_operator_settles_at;
   std::set<std::string> m_back;  // operators whose presence came since the last connect
   std::atomic<bool> m_pump_scheduled{false};
+  std::optional<RepliesFile> m_replies;  // with `replies`
   BrokerMetrics m_metrics;
   LogLimiter m_ignored_log;  // XMPP thread: "ignored: ..." lines, 5 a minute per sender at most
   bool m_connected_before = false;        // XMPP thread

@@ -51,6 +51,11 @@ constexpr int k_max_chats_limit = 100;
 // Mail and retention (read by read_mail_config).
 constexpr std::array<std::string_view, 7> k_mail_keys = {
     "smtp", "smtp_tls", "smtp_user", "smtp_password", "mail_from", "mail_delay", "retention_days"};
+// The operator's desk (read by read_desk_config).
+constexpr std::array<std::string_view, 5> k_desk_keys = {"routing", "offer_timeout", "replies",
+                                                         "show_ip", "block_hours"};
+constexpr int k_max_offer_timeout = 86'400;
+constexpr int k_max_block_hours = 24 * 366;
 constexpr std::string_view k_smtp_password_variable = "SESHAT_SMTP_PASSWORD";
 // The caps against abuse (Config::caps), each a whole number, 0 = no cap.
 struct CapKey {
@@ -89,6 +94,7 @@ constexpr std::string_view k_database_key = "database";
 bool is_known(std::string_view key) {
   return key == k_database_key || std::find(k_keys.begin(), k_keys.end(), key) != k_keys.end() ||
          std::find(k_mail_keys.begin(), k_mail_keys.end(), key) != k_mail_keys.end() ||
+         std::find(k_desk_keys.begin(), k_desk_keys.end(), key) != k_desk_keys.end() ||
          std::any_of(k_cap_keys.begin(), k_cap_keys.end(),
                      [&](const CapKey& cap) { return cap.key == key; });
 }
@@ -119,6 +125,10 @@ std::string unknown_key_hint(std::string_view key) {
     const auto distance = edit_distance(key, known);
     if (distance < best_distance) best_distance = distance, best = known;
   }
+  for (auto known : k_desk_keys) {
+    const auto distance = edit_distance(key, known);
+    if (distance < best_distance) best_distance = distance, best = known;
+  }
   for (const auto& cap : k_cap_keys) {
     const auto distance = edit_distance(key, cap.key);
     if (distance < best_distance) best_distance = distance, best = cap.key;
@@ -128,6 +138,7 @@ std::string unknown_key_hint(std::string_view key) {
   std::string list;
   for (auto known : k_keys) list += (list.empty() ? "" : ", ") + std::string(known);
   for (auto known : k_mail_keys) list += ", " + std::string(known);
+  for (auto known : k_desk_keys) list += ", " + std::string(known);
   for (const auto& cap : k_cap_keys) list += ", " + std::string(cap.key);
   list += ", " + std::string(k_database_key);
   return "unknown key (a typo? known keys: " + list + ")";
@@ -348,6 +359,35 @@ bool is_language_tag(std::string_view tag) {
 
 // `language` and the `texts` file: every line of the file is checked against the core's
 // visitor texts (a known key in a section named by a language), or the file is refused.
+void read_desk_config(const SectionReader& reader, Config& config) {
+  auto& desk = config.desk;
+  if (const auto* routing = reader.optional("routing")) {
+    const auto value = to_lower(reader.single_line(*routing));
+    if (value == "broadcast") {
+      desk.routing = Routing::broadcast;
+    } else if (value == "least-busy") {
+      desk.routing = Routing::least_busy;
+    } else {
+      reader.report().fail(routing, {},
+                           "must be broadcast or least-busy, not '" + routing->value + "'");
+    }
+  }
+  if (const auto* timeout = reader.optional("offer_timeout"))
+    desk.offer_timeout = std::chrono::seconds(reader.value_of(
+        *timeout, parse_positive(reader.single_line(*timeout), k_max_offer_timeout)));
+  if (const auto* replies = reader.optional("replies")) {
+    // Read (and reread when it changes) by the broker: a broken file is reported to the
+    // operators and in the log, never a reason not to start.
+    desk.replies = reader.single_line(*replies);
+    check_readable_file(reader, *replies);
+  }
+  if (const auto* shown = reader.optional("show_ip"))
+    desk.show_ip = reader.value_of(*shown, parse_yes_no(reader.single_line(*shown)));
+  if (const auto* hours = reader.optional("block_hours"))
+    desk.block = std::chrono::hours(
+        reader.value_of(*hours, parse_positive(reader.single_line(*hours), k_max_block_hours)));
+}
+
 void read_texts(const SectionReader& reader, Config& config) {
   const auto& report = reader.report();
   if (const auto* language = reader.optional("language")) {
@@ -504,6 +544,7 @@ Config read_config(const SectionReader& reader, const EnvLookup& env) {
   }
 
   read_texts(reader, config);
+  read_desk_config(reader, config);
 
   if (const auto* resource = reader.optional("resource"))
     config.resource = reader.value_of(*resource, parse_resource(reader.single_line(*resource)));

@@ -57,6 +57,16 @@ struct TextOverride {
   std::string text;
 };
 
+// The operator's desk (issue 17): who hears of requests, canned replies, !INFO, !BLOCK.
+enum class Routing { broadcast, least_busy };
+struct DeskConfig {
+  Routing routing = Routing::broadcast;    // routing: broadcast | least-busy
+  std::chrono::seconds offer_timeout{30};  // offer_timeout: least-busy, before an offer moves on
+  std::string replies;                     // replies: INI file of canned replies ([replies])
+  bool show_ip = false;                    // show_ip: !INFO shows the visitor's address
+  std::chrono::hours block{24};            // block_hours: how long !BLOCK lasts
+};
+
 struct Config {
   std::string sqlitedb;  // sqlitedb (empty with database)
   std::string database;  // database: PostgreSQL URI (empty with sqlitedb)
@@ -88,6 +98,7 @@ struct Config {
   std::vector<TextOverride> text_overrides;   // its lines, checked
   std::string resource = "seshat";            // resource: the bot's XMPP resource (stable)
   bool show_operator_name = true;             // show_operator_name: yes | no ("Support")
+  DeskConfig desk;                            // routing, offer_timeout, replies, show_ip, ...
 };
 
 // Reads [section] of the INI file at `path`. Keys may carry a `seshat_` prefix, are

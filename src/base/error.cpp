@@ -10,7 +10,7 @@ constexpr bool table_in_enum_order() {
   return true;
 }
 static_assert(table_in_enum_order(), "k_errors must list every Error in the enum's order");
-static_assert(k_errors.size() == static_cast<std::size_t>(Error::unavailable) + 1);
+static_assert(k_errors.size() == static_cast<std::size_t>(Error::blocked) + 1);
 
 }  // namespace
 

@@ -23,6 +23,7 @@ enum class Error {
   too_large,      // a field is over its size limit
   too_many,       // rate limit reached; try again later
   unavailable,    // the store failed (disk, lock timeout); try again later
+  blocked,        // an operator blocked this browser or address for a while (!BLOCK)
 };
 
 // One row of the table: how each protocol says this failure.
@@ -35,7 +36,7 @@ struct ErrorInfo {
   std::string_view message;  // the sentence for the visitor when nothing more precise is said
 };
 
-inline constexpr std::array<ErrorInfo, 8> k_errors{{
+inline constexpr std::array<ErrorInfo, 9> k_errors{{
     {Error::bad_request, "bad_request", 400, 1, "SESHAT_ERR_BAD_REQUEST",
      "The request is not valid."},
     {Error::missing_token, "missing_token", 401, 2, "SESHAT_ERR_MISSING_TOKEN",
@@ -50,6 +51,8 @@ inline constexpr std::array<ErrorInfo, 8> k_errors{{
      "Too many requests; please try again later."},
     {Error::unavailable, "unavailable", 503, 8, "SESHAT_ERR_UNAVAILABLE",
      "The chat service is unavailable at the moment; please try again."},
+    {Error::blocked, "blocked", 403, 10, "SESHAT_ERR_BLOCKED",
+     "You cannot start a chat right now."},
 }};
 
 // The row of `error` (the table is in the enum's order).

@@ -69,6 +69,7 @@ struct HoldMessages {
 struct RelayBacklog {
   ChatId chat = 0;
   std::string jid;
+  std::string prefix{};  // put before each line: "[#42 customer] " (Switchboard::line_prefix)
 
   bool operator==(const RelayBacklog&) const = default;
 };
@@ -157,6 +158,59 @@ struct SendTyping {
   bool operator==(const SendTyping&) const = default;
 };
 
+// --- an operator's several chats, transfers, lookups (issue 17) ---
+
+// `jid`'s current chat (where their plain text goes) is `chat` from now on. Bookkeeping.
+struct SetCurrent {
+  std::string jid;
+  ChatId chat = 0;
+
+  bool operator==(const SetCurrent&) const = default;
+};
+
+// Open `chat` is offered to operator `to` by its operator (!TRANSFER n jid); `to` empty: the
+// offer is withdrawn. Bookkeeping: the chat stays with its operator until `to` accepts.
+struct OfferTransfer {
+  ChatId chat = 0;
+  std::string to;
+
+  bool operator==(const OfferTransfer&) const = default;
+};
+
+// Send `jid` a page (1 = the newest lines) of the transcript of `chat`. The app reads the
+// messages from the store and turns this into a SendToOperator (texts::history) before the
+// store applies the batch. `window`: the chat the answer is about (component mode), else 0.
+struct SendHistory {
+  std::string jid;
+  ChatId chat = 0;
+  int page = 1;
+  ChatId window = 0;
+
+  bool operator==(const SendHistory&) const = default;
+};
+
+// Send `jid` what is known of the visitor of `chat` (!INFO); resolved by the app like
+// SendHistory (texts::visitor_info), with the address only when configured (show_ip).
+struct SendInfo {
+  std::string jid;
+  ChatId chat = 0;
+  ChatId window = 0;
+
+  bool operator==(const SendInfo&) const = default;
+};
+
+// !BLOCK / !UNBLOCK: refuse new chats from the browser (`visitor` id) and address of `chat` for
+// block_hours, or lift that. The app writes the block and turns this into the SendToOperator
+// telling `jid` the outcome (texts::blocked ...), like SendHistory.
+struct BlockVisitor {
+  std::string jid;
+  ChatId chat = 0;
+  bool block = true;  // false: unblock
+  ChatId window = 0;
+
+  bool operator==(const BlockVisitor&) const = default;
+};
+
 // Input that was deliberately not acted on; the app logs `reason`.
 struct Ignore {
   std::string reason;
@@ -167,7 +221,8 @@ struct Ignore {
 using Action =
     std::variant<SetState, SendToOperator, PostToChat, MarkRelayed, HoldMessages, RelayBacklog,
                  SetOperatorAvailable, SetOperatorFree, MarkLeftMessage, SetVisitorAway, Offered,
-                 DeferOffer, MarkDropped, SetOperatorName, SetOperatorTyping, SendTyping, Ignore>;
+                 DeferOffer, MarkDropped, SetOperatorName, SetOperatorTyping, SendTyping,
+                 SetCurrent, OfferTransfer, SendHistory, SendInfo, BlockVisitor, Ignore>;
 using Actions = std::vector<Action>;
 
 }  // namespace seshat::core

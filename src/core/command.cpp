@@ -7,6 +7,7 @@
 
 #include "base/text.hpp"
 #include "core/commands/commands.hpp"
+#include "core/switchboard.hpp"
 #include "core/texts.hpp"
 
 namespace seshat::core {
@@ -27,7 +28,8 @@ std::string upper(std::string_view text) {
   return result;
 }
 
-// "42" or "#42", a positive chat id; nothing else (no sign, no trailing words).
+}  // namespace
+
 std::optional<ChatId> parse_chat_id(std::string_view text) {
   if (!text.empty() && text.front() == '#') text.remove_prefix(1);
   if (text.empty() || !std::isdigit(static_cast<unsigned char>(text.front()))) return std::nullopt;
@@ -37,7 +39,32 @@ std::optional<ChatId> parse_chat_id(std::string_view text) {
   return id;
 }
 
-}  // namespace
+void reply(CommandContext& context, std::string text, ChatId chat) {
+  context.actions.push_back(SendToOperator{context.operator_jid, std::move(text), chat});
+}
+
+std::optional<ChatId> chat_meant(const CommandContext& context, std::optional<ChatId> argument) {
+  if (argument) return argument;
+  if (context.window != 0) return context.window;
+  if (const auto* chat = context.board.chat_of(context.operator_jid)) return chat->id;
+  return std::nullopt;
+}
+
+const Chat* live_chat(CommandContext& context, ChatId id) {
+  const auto* chat = context.board.find(id);
+  if (chat == nullptr) reply(context, texts::no_such_request(id));
+  return chat;
+}
+
+const Chat* own_chat(CommandContext& context, std::optional<ChatId> id) {
+  if (!id) {
+    reply(context, texts::not_in_chat());
+    return nullptr;
+  }
+  const auto* chat = context.board.held_chat(context.operator_jid, *id);
+  if (chat == nullptr) reply(context, texts::not_handling(*id));
+  return chat;
+}
 
 std::span<const Command> commands() {
   // Built once, on first use; descriptors are immutable afterwards.
@@ -64,15 +91,21 @@ std::optional<CommandLine> parse_command(std::string_view text) {
 }
 
 void run_command(const CommandLine& line, CommandContext& context) {
-  const auto reply = [&](std::string text) {
-    context.actions.push_back(SendToOperator{context.operator_jid, std::move(text), 0});
-  };
   const auto* command = find_command(line.verb);
-  if (command == nullptr) return reply(texts::unknown_command(line.verb));
+  if (command == nullptr) return reply(context, texts::unknown_command(line.verb));
+  context.argument = line.argument;
   std::optional<ChatId> argument;
   if (command->argument == "n") {
+    // Component mode: "!ACCEPT" alone in chat 42's window accepts 42.
+    argument = line.argument.empty() && context.window != 0 ? std::optional(context.window)
+                                                            : parse_chat_id(line.argument);
+    if (!argument) return reply(context, texts::usage(command->verb, command->argument));
+  } else if (command->argument == "[n]" && !line.argument.empty() &&
+             (line.argument.front() == '#' ||
+              std::isdigit(static_cast<unsigned char>(line.argument.front())) != 0)) {
+    // Other words after it are ignored, as the seed's commands without an argument do.
     argument = parse_chat_id(line.argument);
-    if (!argument) return reply(texts::usage(command->verb, command->argument));
+    if (!argument) return reply(context, texts::usage(command->verb, command->argument));
   }
   command->run(context, argument);
 }

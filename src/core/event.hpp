@@ -2,6 +2,7 @@
 // Events: what happened outside the core. The app layer turns store rows, XMPP stanzas and
 // timers into these and feeds them to Switchboard::handle.
 
+#include <map>
 #include <string>
 #include <variant>
 #include <vector>
@@ -63,6 +64,9 @@ struct OperatorMessage {
   Payload payload = Payload::plain;
   Typing typing = Typing::none;
   OperatorStanza stanza{};
+  // Component mode: the chat whose own address the message was sent to; 0 when sent to the
+  // bot's account.
+  ChatId window = 0;
 };
 
 // Where an operator's display name came from; a nickname (XEP-0172) wins over the vCard.
@@ -99,12 +103,29 @@ struct PresenceSettled {
   std::vector<std::string> operators;  // bare JIDs; empty: every operator
 };
 
+// Canned replies (the `replies` file), as the app layer parsed them: key -> text, or the one
+// line saying why the file could not be used.
+struct Replies {
+  std::map<std::string, std::string> texts;  // keys lower case
+  std::string error;                         // not empty: the file is broken
+};
+
+// The canned replies (the `replies` file) were read, or found broken; they replace what the
+// board had.
+struct RepliesLoaded {
+  Replies replies;
+};
+
+// Time passed: with least-busy, some offers ran out (Switchboard::offers_due): each moves on
+// to the next free operator.
+struct OffersDue {};
+
 // Time passed: request summaries held back for a rush (Switchboard::summary_due) are due.
 struct SummaryDue {};
 
 using Event =
     std::variant<ChatOpened, VisitorMessage, VisitorClosed, VisitorVanished, AcceptTimedOut,
                  OperatorMessage, PresenceChanged, ConnectionLost, PresenceSettled, VisitorAway,
-                 VisitorBack, SummaryDue, OperatorNamed, VisitorTyping>;
+                 VisitorBack, SummaryDue, OperatorNamed, VisitorTyping, RepliesLoaded, OffersDue>;
 
 }  // namespace seshat::core

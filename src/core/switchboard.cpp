@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <tuple>
 
 #include "core/chat_machine.hpp"
 #include "core/command.hpp"
@@ -14,6 +15,21 @@ namespace {
 bool is_blank(std::string_view text) {
   return std::all_of(text.begin(), text.end(),
                      [](unsigned char c) { return std::isspace(c) != 0; });
+}
+
+// "#42 text" (blanks or a line break after the number): chat 42 and the text.
+std::optional<std::pair<ChatId, std::string_view>> addressed_line(std::string_view text) {
+  if (text.size() < 3 || text.front() != '#') return std::nullopt;
+  std::size_t end = 1;
+  while (end < text.size() && std::isdigit(static_cast<unsigned char>(text[end])) != 0) ++end;
+  if (end == 1 || end == text.size() || std::isspace(static_cast<unsigned char>(text[end])) == 0)
+    return std::nullopt;
+  const auto id = parse_chat_id(text.substr(0, end));
+  auto rest = text.substr(end);
+  while (!rest.empty() && std::isspace(static_cast<unsigned char>(rest.front())) != 0)
+    rest.remove_prefix(1);
+  if (!id || rest.empty()) return std::nullopt;
+  return std::pair{*id, rest};
 }
 
 bool contains(const std::vector<std::string>& jids, std::string_view jid) {
@@ -59,7 +75,7 @@ class Decision {
     } else if (free.empty()) {
       actions.push_back(PostToChat{chat.id, Author::system, texts::all_busy()});
     }
-    for (const auto& jid : free) offer_to(jid, {&chat}, actions);
+    for (const auto& jid : m_board.offer_targets({}, &chat)) offer_to(jid, {&chat}, actions);
     return actions;
   }
 
@@ -68,7 +84,8 @@ class Decision {
     if (chat == nullptr) return ignore(texts::unknown_chat(event.chat));
     Actions actions;
     if (chat->state == ChatState::open) {
-      actions.push_back(SendToOperator{chat->operator_jid, event.text, chat->id});
+      const auto prefix = m_board.line_prefix(*chat, m_board.chats_of(chat->operator_jid).size());
+      actions.push_back(SendToOperator{chat->operator_jid, prefix + event.text, chat->id});
       actions.push_back(MarkRelayed{chat->id, event.seq});
       return actions;
     }
@@ -166,32 +183,84 @@ class Decision {
   Actions operator()(const OperatorMessage& event) const {
     const auto jid = split_jid(event.from).bare;
     if (!m_board.is_operator(jid)) return ignore(texts::not_an_operator(jid));
+    auto actions = decide(event, jid);
+    // Component mode: what answers a message sent to chat N's address comes from there.
+    if (event.window != 0) {
+      for (auto& action : actions) {
+        auto* sent = std::get_if<SendToOperator>(&action);
+        if (sent != nullptr && sent->jid == jid && sent->chat == 0) sent->chat = event.window;
+      }
+    }
+    return actions;
+  }
+
+  // The chat an operator's message without a "#n" goes to: the window's (component mode), else
+  // the current chat; nullptr when they hold none (or not the window's).
+  const Chat* meant(const OperatorMessage& event, std::string_view jid) const {
+    if (event.window != 0) return m_board.held_chat(jid, event.window);
+    return m_board.chat_of(jid);
+  }
+
+  Actions decide(const OperatorMessage& event, const std::string& jid) const {
     // Its text is only the fallback ("I sent you an OMEMO encrypted message..."): relaying it
     // would lose the answer silently. The operator learns at once how to send it readably.
     if (event.payload == Payload::encrypted) return {SendToOperator{jid, texts::encrypted(), 0}};
     // A retraction (XEP-0424): its body is a fallback ("This person attempted to retract...");
     // the visitor sees the withdrawn message replaced, or nothing when it is unknown (store).
     if (event.stanza.retraction) {
-      const auto* chat = m_board.chat_of(jid);
+      const auto* chat = meant(event, jid);
       if (chat == nullptr) return {};
       return {PostToChat{chat->id, Author::operator_, texts::retracted(), m_board.display_name(jid),
                          event.from, event.stanza}};
     }
     if (is_blank(event.text)) {
       if (event.typing == Typing::none) return ignore(texts::empty_message(jid));
-      const auto* chat = m_board.chat_of(jid);
+      const auto* chat = meant(event, jid);
       if (chat == nullptr) return {};  // typing to the bot outside a chat: nothing to show
       return {SetOperatorTyping{chat->id, event.typing == Typing::typing}};
     }
     Actions actions;
     if (const auto line = parse_command(event.text)) {
-      CommandContext context{m_board, jid, actions};
+      CommandContext context{m_board, jid, actions, event.window};
       run_command(*line, context);
-    } else if (const auto* chat = m_board.chat_of(jid)) {
+      return actions;
+    }
+    // "#42 text" writes to chat 42 when this operator holds it, without switching.
+    if (const auto addressed = addressed_line(event.text)) {
+      if (const auto* chat = m_board.held_chat(jid, addressed->first)) {
+        actions.push_back(PostToChat{chat->id, Author::operator_, std::string(addressed->second),
+                                     m_board.display_name(jid), event.from, event.stanza});
+        return actions;
+      }
+    }
+    if (const auto* chat = meant(event, jid)) {
       actions.push_back(PostToChat{chat->id, Author::operator_, event.text,
                                    m_board.display_name(jid), event.from, event.stanza});
+    } else if (event.window != 0) {
+      actions.push_back(SendToOperator{jid, texts::not_handling(event.window), event.window});
     } else {
       actions.push_back(SendToOperator{jid, texts::not_in_chat_hint(), 0});
+    }
+    return actions;
+  }
+
+  Actions operator()(const RepliesLoaded&) const { return {}; }  // commit() keeps them
+
+  // least-busy: each offer that ran out goes to the next free operator; with nobody else free,
+  // it stays with its holder for another offer_timeout.
+  Actions operator()(const OffersDue&) const {
+    Actions actions;
+    for (const auto id : m_board.due_offers()) {
+      const auto* request = m_board.find(id);
+      if (request == nullptr || !is_request(request->state)) continue;
+      const auto holder = m_board.offer_holder(id);
+      const auto next = m_board.offer_targets(holder, request);
+      if (next.empty()) {
+        actions.push_back(Offered{holder, {id}});  // again, silently
+        continue;
+      }
+      actions.push_back(SendToOperator{holder, texts::offer_moved_on(id), id});
+      offer_to(next.front(), {request}, actions);
     }
     return actions;
   }
@@ -235,6 +304,13 @@ class Decision {
     // that reconnects, or the server's answer to a probe, says "unavailable" for a moment.
     // PresenceSettled, operator_grace later, puts the chat back in the queue if they stay away;
     // meanwhile their visitors know why nobody answers.
+    if (was_available && !now_available) {
+      for (const auto* request : m_board.requests()) {
+        if (m_board.offer_holder(request->id) != jid) continue;
+        for (const auto& next : m_board.offer_targets(jid, request))
+          offer_to(next, {request}, actions);
+      }
+    }
     for (const auto* chat : m_board.open_chats()) {
       if (chat->operator_jid != jid) continue;
       if (was_online && !now_online && !m_board.told_dropped(chat->id)) {
@@ -322,6 +398,10 @@ class Decision {
       for (const auto* request : m_board.requests()) {
         if (moves(actions, request->id) || offers(actions, jid, request->id)) continue;
         if (!was_available && contains(request->notified, jid)) continue;
+        // least-busy: a request another free operator is considering stays with them.
+        if (const auto holder = m_board.offer_holder(request->id);
+            !holder.empty() && holder != jid && m_board.is_free(holder))
+          continue;
         waiting.push_back(request);
       }
       offer_to(jid, waiting, actions);
@@ -403,15 +483,23 @@ class Decision {
   // The open `chat` lost its operator: offer it to `free` operators, or let it wait.
   void requeue(const Chat& chat, const std::vector<std::string>& free, Actions& actions) const {
     const auto to = free.empty() ? ChatState::waiting : ChatState::notified;
+    // Component mode: from the chat's own address, said before the chat is a request again (a
+    // notice about a request counts as an offer).
+    const bool component = m_board.options().addressing == Addressing::component;
+    if (component)
+      actions.push_back(
+          SendToOperator{chat.operator_jid, texts::you_went_offline(chat.id), chat.id});
     actions.push_back(SetState{chat.id, ChatState::open, to, {}});
     actions.push_back(PostToChat{chat.id, Author::system, texts::operator_went_offline()});
     if (free.empty()) {
       actions.push_back(PostToChat{chat.id, Author::system, texts::no_operator()});
     }
-    actions.push_back(SendToOperator{chat.operator_jid, texts::you_went_offline(chat.id), 0});
+    if (!component)
+      actions.push_back(SendToOperator{chat.operator_jid, texts::you_went_offline(chat.id), 0});
     Chat request = chat;
     request.state = to;
-    for (const auto& jid : free) offer_to(jid, {&request}, actions);
+    request.operator_jid.clear();
+    for (const auto& jid : m_board.offer_targets({}, &request)) offer_to(jid, {&request}, actions);
   }
 
   const Switchboard& m_board;
@@ -443,9 +531,11 @@ std::string clean_name(std::string_view raw) {
 
 }  // namespace
 
-Switchboard::Switchboard(std::vector<std::string> operators, int max_chats, Mail mail,
-                         OperatorNames names)
-    : m_mail(mail), m_max_chats(std::max(1, max_chats)), m_show_names(names) {
+Switchboard::Switchboard(std::vector<std::string> operators, BoardOptions options)
+    : m_options(options),
+      m_mail(options.mail),
+      m_max_chats(std::max(1, options.max_chats)),
+      m_show_names(options.names) {
   for (const auto& jid : operators) {
     auto bare = split_jid(jid).bare;
     if (!bare.empty()) m_operators.push_back(std::move(bare));
@@ -467,6 +557,7 @@ Actions Switchboard::handle(const Event& event) const {
     }
   }
   actions.insert(actions.end(), named.begin(), named.end());
+  if (!ignored) tell_current(event, actions);
   // Then who is free now, and what waits for them.
   if (!ignored) decision.tell_what_waits(event, actions);
   // The life cycle is data (chat_machine.hpp): a decision with a move the table does not allow
@@ -478,6 +569,46 @@ Actions Switchboard::handle(const Event& event) const {
       return {Ignore{std::move(*refused)}};
   }
   return actions;
+}
+
+void Switchboard::tell_current(const Event& event, Actions& actions) const {
+  // The chats that leave their operator with these actions.
+  std::vector<const Chat*> leaving;
+  if (const auto* closed = std::get_if<VisitorClosed>(&event)) {
+    if (const auto* chat = find(closed->chat); chat != nullptr && chat->state == ChatState::open)
+      leaving.push_back(chat);
+  }
+  for (const auto& action : actions) {
+    const auto* move = std::get_if<SetState>(&action);
+    if (move == nullptr || move->from != ChatState::open) continue;
+    const auto* chat = find(move->chat);
+    if (chat == nullptr || chat->state != ChatState::open) continue;
+    if (move->to != ChatState::open || move->operator_jid != chat->operator_jid)
+      leaving.push_back(chat);
+  }
+  for (const auto* gone : leaving) {
+    const auto& jid = gone->operator_jid;
+    const auto* current = chat_of(jid);
+    if (current == nullptr || current->id != gone->id) continue;
+    // They chose another already (an accept, a switch): that one was said.
+    const bool chosen = std::any_of(actions.begin(), actions.end(), [&](const Action& action) {
+      if (const auto* set = std::get_if<SetCurrent>(&action)) return set->jid == jid;
+      const auto* move = std::get_if<SetState>(&action);
+      return move != nullptr && move->to == ChatState::open && move->operator_jid == jid &&
+             move->from != ChatState::open;
+    });
+    if (chosen) continue;
+    const Chat* next = nullptr;
+    for (const auto* chat : chats_of(jid)) {
+      const bool also_leaving = std::any_of(leaving.begin(), leaving.end(),
+                                            [&](const Chat* other) { return other == chat; });
+      if (also_leaving) continue;
+      if (next == nullptr || (next->visitor_away && !chat->visitor_away)) next = chat;
+    }
+    if (next == nullptr) continue;
+    actions.push_back(SetCurrent{jid, next->id});
+    actions.push_back(SendToOperator{jid, texts::current_chat(*next), next->id});
+  }
 }
 
 std::optional<Switchboard::KnownName> Switchboard::learn(const OperatorNamed& event) const {
@@ -510,6 +641,8 @@ void Switchboard::commit(const Event& event, const Actions& actions) {
     if (is_request(opened->chat.state)) {
       const auto& chat = m_chats.try_emplace(opened->chat.id, opened->chat).first->second;
       if (chat.visitor_away) m_away.insert(chat.id);
+      if (!chat.opening_message.empty())
+        m_last.insert_or_assign(chat.id, LastLine{chat.visitor_name, chat.opening_message, m_now});
     }
   } else if (const auto* presence = std::get_if<PresenceChanged>(&event)) {
     if (is_operator(split_jid(presence->from).bare))
@@ -520,6 +653,11 @@ void Switchboard::commit(const Event& event, const Actions& actions) {
     if (auto learned = learn(*named)) {
       m_names.insert_or_assign(split_jid(named->from).bare, std::move(*learned));
     }
+  } else if (const auto* loaded = std::get_if<RepliesLoaded>(&event)) {
+    m_replies = loaded->replies;
+  } else if (const auto* said = std::get_if<VisitorMessage>(&event)) {
+    if (const auto* chat = find(said->chat))
+      m_last.insert_or_assign(chat->id, LastLine{chat->visitor_name, said->text, m_now});
   }
 
   std::vector<ChatId> finished;
@@ -559,7 +697,20 @@ void Switchboard::apply(const Action& action) {
       m_current.insert_or_assign(chat.operator_jid, chat.id);
     }
     m_dropped.erase(chat.id);
+    m_transfers.erase(chat.id);  // taken, or no longer its operator's to give
+    if (change->to != ChatState::notified) m_offers.erase(chat.id);
     index_open(chat);
+  } else if (const auto* current = std::get_if<SetCurrent>(&action)) {
+    m_current.insert_or_assign(current->jid, current->chat);
+  } else if (const auto* transfer = std::get_if<OfferTransfer>(&action)) {
+    if (transfer->to.empty()) {
+      m_transfers.erase(transfer->chat);
+    } else {
+      m_transfers.insert_or_assign(transfer->chat, transfer->to);
+    }
+  } else if (const auto* post = std::get_if<PostToChat>(&action)) {
+    if (post->from == Author::operator_ && m_chats.contains(post->chat))
+      m_last.insert_or_assign(post->chat, LastLine{post->name, post->text, m_now});
   } else if (const auto* hold = std::get_if<HoldMessages>(&action)) {
     if (const auto found = m_chats.find(hold->chat); found != m_chats.end()) {
       found->second.told_held = true;
@@ -596,6 +747,13 @@ void Switchboard::apply(const Action& action) {
       if (deferred != m_deferred.end()) std::erase(deferred->second.chats, id);
     }
     while (!times.empty() && times.front() <= m_now - k_rush_window_ms) times.pop_front();
+    if (m_options.routing == Routing::least_busy) {
+      m_offered_last.insert_or_assign(offered->jid, m_now);
+      for (const auto id : offered->chats) {
+        if (m_chats.contains(id))
+          m_offers.insert_or_assign(id, Offer{offered->jid, m_now + m_options.offer_timeout_ms});
+      }
+    }
   } else if (const auto* defer = std::get_if<DeferOffer>(&action)) {
     auto& deferred = m_deferred[defer->jid];
     if (deferred.chats.empty()) {
@@ -657,10 +815,95 @@ int Switchboard::held(std::string_view operator_jid) const {
 }
 
 void Switchboard::count(const Chat& chat, int sign) {
-  if (chat.state != ChatState::open || chat.visitor_away) return;
+  if (chat.state != ChatState::open) return;
+  auto& holding = m_holding[chat.operator_jid];
+  holding += sign;
+  if (holding <= 0) m_holding.erase(chat.operator_jid);
+  if (chat.visitor_away) return;
   auto& held = m_held[chat.operator_jid];
   held += sign;
   if (held <= 0) m_held.erase(chat.operator_jid);
+}
+
+std::vector<const Chat*> Switchboard::chats_of(std::string_view operator_jid) const {
+  std::vector<const Chat*> result;
+  const auto jid = split_jid(operator_jid).bare;
+  if (!m_holding.contains(jid)) return result;  // the hot path: most operators hold one or none
+  for (const auto id : m_open) {
+    const auto& chat = m_chats.at(id);
+    if (chat.operator_jid == jid) result.push_back(&chat);
+  }
+  return result;
+}
+
+const Chat* Switchboard::held_chat(std::string_view operator_jid, ChatId id) const {
+  const auto* chat = find(id);
+  if (chat == nullptr || chat->state != ChatState::open) return nullptr;
+  return chat->operator_jid == split_jid(operator_jid).bare ? chat : nullptr;
+}
+
+std::string Switchboard::line_prefix(const Chat& chat, std::size_t holding) const {
+  if (m_options.addressing == Addressing::component || holding <= 1) return {};
+  return texts::line_prefix(chat.id, chat.visitor_name);
+}
+
+std::string Switchboard::transfer_target(ChatId id) const {
+  const auto found = m_transfers.find(id);
+  return found == m_transfers.end() ? std::string() : found->second;
+}
+
+std::string Switchboard::last_line(ChatId id) const {
+  const auto found = m_last.find(id);
+  if (found == m_last.end()) return texts::no_lines_yet();
+  const auto& line = found->second;
+  return texts::last_line(line.who, line.text, m_now - line.at);
+}
+
+std::vector<std::string> Switchboard::offer_targets(std::string_view except,
+                                                    const Chat* request) const {
+  auto result = free_operators();
+  std::erase(result, std::string(except));
+  if (m_options.routing == Routing::broadcast || result.empty()) return result;
+  // The least busy: chats held plus offers held; not yet tried for this request first; then
+  // whoever was offered anything longest ago; then by name (the list is sorted).
+  const auto load = [&](const std::string& jid) {
+    const auto holding = m_holding.find(jid);
+    int count = holding == m_holding.end() ? 0 : holding->second;
+    for (const auto& [id, offer] : m_offers) {
+      if (offer.jid == jid && (request == nullptr || id != request->id)) ++count;
+    }
+    return count;
+  };
+  const auto tried = [&](const std::string& jid) {
+    return request != nullptr && contains(request->notified, jid);
+  };
+  const auto last = [&](const std::string& jid) {
+    const auto found = m_offered_last.find(jid);
+    return found == m_offered_last.end() ? std::int64_t{0} : found->second;
+  };
+  const auto best =
+      std::min_element(result.begin(), result.end(), [&](const auto& a, const auto& b) {
+        return std::tuple(tried(a), load(a), last(a)) < std::tuple(tried(b), load(b), last(b));
+      });
+  return {*best};
+}
+
+std::string Switchboard::offer_holder(ChatId id) const {
+  const auto found = m_offers.find(id);
+  return found == m_offers.end() ? std::string() : found->second.jid;
+}
+
+bool Switchboard::offers_due() const {
+  return std::any_of(m_offers.begin(), m_offers.end(),
+                     [&](const auto& entry) { return entry.second.until <= m_now; });
+}
+
+std::vector<ChatId> Switchboard::due_offers() const {
+  std::vector<ChatId> result;
+  for (const auto& [id, offer] : m_offers) {
+    if (offer.until <= m_now) result.push_back(id);
+  }
+  return result;
 }
 
 bool Switchboard::has_room(std::string_view operator_jid) const {
@@ -728,6 +971,9 @@ bool Switchboard::is_operator(std::string_view bare_jid) const {
 void Switchboard::forget(ChatId id) {
   if (const auto found = m_chats.find(id); found != m_chats.end()) count(found->second, -1);
   m_chats.erase(id);
+  m_transfers.erase(id);
+  m_last.erase(id);
+  m_offers.erase(id);
   m_open.erase(id);
   m_away.erase(id);
   m_dropped.erase(id);

@@ -23,16 +23,30 @@ namespace seshat::core {
 enum class Mail { off, on };
 // Whether visitors see who answers (the operator's display name) or "Support".
 enum class OperatorNames { shown, hidden };
+// Who hears of a new request: every free operator (the seed), or one at a time, the least busy
+// first, moving on after offer_timeout_ms or a !CANCEL.
+enum class Routing { broadcast, least_busy };
+// How operators tell chats apart: one bot account, with "[#42 customer] " before visitor lines
+// when they hold several; or (XEP-0114 component) each chat its own address, no prefixes, and
+// every SendToOperator about a chat carries its id.
+enum class Addressing { account, component };
+
+struct BoardOptions {
+  int max_chats = 1;      // chats one operator may hold at once (a chat whose visitor is away does
+                          // not count)
+  Mail mail = Mail::off;  // whether a visitor who gave an email can be told that the answer
+                          // reaches them by mail
+  OperatorNames names = OperatorNames::shown;
+  Routing routing = Routing::broadcast;
+  std::int64_t offer_timeout_ms = 30000;  // least-busy: how long one operator's offer lasts
+  Addressing addressing = Addressing::account;
+};
 
 class Switchboard {
  public:
   // `operators`: the configured operators' bare JIDs (the seed's localusers). Nobody else is
-  // ever obeyed. `max_chats`: chats one operator may hold at once (a chat whose visitor is
-  // away does not count). `mail`: whether a visitor who gave an email can be told that the
-  // answer reaches them by mail.
-  // `names`: whether visitors see the operator's display name or "Support".
-  explicit Switchboard(std::vector<std::string> operators, int max_chats = 1, Mail mail = Mail::off,
-                       OperatorNames names = OperatorNames::shown);
+  // ever obeyed. `options`: see BoardOptions.
+  explicit Switchboard(std::vector<std::string> operators, BoardOptions options = {});
 
   // Who is notified (design.md): more than this many requests reaching one operator within
   // k_rush_window become one summary.
@@ -67,6 +81,32 @@ class Switchboard {
   [[nodiscard]] std::vector<std::string> free_operators() const;     // sorted bare JIDs
   [[nodiscard]] const std::vector<std::string>& operators() const { return m_operators; }
   [[nodiscard]] int max_chats() const { return m_max_chats; }
+  [[nodiscard]] const BoardOptions& options() const { return m_options; }
+
+  // --- several chats at once (max_chats > 1), transfers, canned replies ---
+  // Open chats of the operator, whatever their visitor does, oldest first.
+  [[nodiscard]] std::vector<const Chat*> chats_of(std::string_view operator_jid) const;
+  // The open chat `id` when `operator_jid` handles it, else nullptr.
+  [[nodiscard]] const Chat* held_chat(std::string_view operator_jid, ChatId id) const;
+  // What goes before a visitor line to the operator of `chat`: "[#42 customer] " when they
+  // hold more than one chat (`holding` open chats) in one-account mode, else "".
+  [[nodiscard]] std::string line_prefix(const Chat& chat, std::size_t holding) const;
+  // The operator offered open chat `id` by its operator (!TRANSFER n jid), or "".
+  [[nodiscard]] std::string transfer_target(ChatId id) const;
+  [[nodiscard]] const Replies& replies() const { return m_replies; }
+  // The last line said in live chat `id` and how long ago (texts::last_line), or
+  // texts::no_lines_yet() when none was seen since the broker started.
+  [[nodiscard]] std::string last_line(ChatId id) const;
+  // Who hears of `request` now, leaving out `except`: every free operator (broadcast); with
+  // least-busy the one free operator holding the fewest chats and offers, those not yet offered
+  // `request` first, then the one offered anything longest ago (so ties take turns).
+  [[nodiscard]] std::vector<std::string> offer_targets(std::string_view except = {},
+                                                       const Chat* request = nullptr) const;
+  // least-busy: who holds the offer of request `id` now ("" when nobody), and the requests
+  // whose offer ran out (offer_timeout): handle OffersDue then.
+  [[nodiscard]] std::string offer_holder(ChatId id) const;
+  [[nodiscard]] bool offers_due() const;
+  [[nodiscard]] std::vector<ChatId> due_offers() const;
   // Requests offered to `jid` within the rush window before now.
   [[nodiscard]] std::size_t recent_offers(std::string_view jid) const;
   // Some request summary held back by the rush rule is due (handle SummaryDue then).
@@ -89,6 +129,7 @@ class Switchboard {
 
  private:
   std::vector<std::string> m_operators;  // sorted bare JIDs
+  BoardOptions m_options;
   Mail m_mail = Mail::off;
   int m_max_chats = 1;
   std::int64_t m_now = 0;
@@ -112,8 +153,26 @@ class Switchboard {
     std::string name;
   };
   std::map<std::string, KnownName, std::less<>> m_names;  // by bare JID
+  std::map<ChatId, std::string> m_transfers;              // open chat -> operator it is offered to
+  std::map<std::string, int, std::less<>> m_holding;      // open chats per operator, away or not
+  struct LastLine {
+    std::string who;
+    std::string text;
+    std::int64_t at = 0;
+  };
+  std::map<ChatId, LastLine> m_last;  // live chats' last line
+  struct Offer {
+    std::string jid;
+    std::int64_t until = 0;
+  };
+  std::map<ChatId, Offer> m_offers;                                 // least-busy: who has it now
+  std::map<std::string, std::int64_t, std::less<>> m_offered_last;  // least-busy: turns
+  Replies m_replies;
 
   [[nodiscard]] std::optional<KnownName> learn(const OperatorNamed& event) const;
+  // After a decision: an operator whose current chat leaves them (finished, transferred, the
+  // visitor closed it) while they hold others is told which one is current now.
+  void tell_current(const Event& event, Actions& actions) const;
   void forget(ChatId id);
   void index_open(const Chat& chat);  // after any change of the chat's state
   void apply(const Action& action);   // one committed action's effect on the state

@@ -4,6 +4,7 @@
 
 #include "core/command.hpp"
 #include "core/untrusted.hpp"
+#include "core/user_agent.hpp"
 
 namespace seshat::core::texts {
 namespace {
@@ -345,6 +346,262 @@ std::string mail_operator_label() {
 
 std::string mail_signature() {
   return "This mail was sent by the live chat of our website.";
+}
+
+// --- several chats at once, transfers (issue 17) ---
+
+std::string line_prefix(ChatId chat, std::string_view visitor_name) {
+  return "[" + hash(chat) + " " + clean_line(visitor_name) + "] ";
+}
+
+std::string current_chat(const Chat& chat) {
+  return "Your current chat is now " + hash(chat.id) + " with " + visitor(chat.visitor_name) +
+         ": plain text goes there.";
+}
+
+std::string not_handling(ChatId chat) {
+  return "You are not handling chat " + hash(chat) + ".";
+}
+
+std::string status_list(const std::vector<const Chat*>& chats, ChatId current,
+                        const std::vector<std::string>& lines) {
+  std::string text = "You are handling " + std::to_string(chats.size()) +
+                     (chats.size() == 1 ? " chat" : " chats") +
+                     " (plain text goes to the current one; '#n text' writes to chat n):";
+  for (std::size_t i = 0; i < chats.size(); ++i) {
+    const auto& chat = *chats[i];
+    text += "\n" + hash(chat.id) + " " + visitor(chat.visitor_name);
+    if (chat.id == current) text += " (current)";
+    if (chat.visitor_away) text += " (visitor away)";
+    if (i < lines.size()) text += ": " + lines[i];
+  }
+  return text;
+}
+
+std::string last_line(std::string_view who, std::string_view text, std::int64_t age_ms) {
+  return age(age_ms) + " ago, " + clean_line(who) + ": " +
+         shorten(clean_line(text), k_list_preview_bytes);
+}
+
+std::string no_lines_yet() {
+  return "no lines yet";
+}
+
+std::string transfer_offer(const Chat& chat, std::string_view from) {
+  return std::string(from) + " wants to hand you chat " + hash(chat.id) + " with " +
+         visitor(chat.visitor_name) + ". To take it, reply with the message '!ACCEPT " +
+         number(chat.id) + "'.";
+}
+
+std::string transfer_offered(ChatId chat, std::string_view to) {
+  return "Chat " + hash(chat) + " is offered to " + std::string(to) +
+         "; it stays yours until they accept it.";
+}
+
+std::string transferred_to(ChatId chat, std::string_view to) {
+  return "Chat " + hash(chat) + " is now handled by " + std::string(to) + ".";
+}
+
+std::string returned_to_queue(ChatId chat) {
+  return "Chat " + hash(chat) + " is back in the queue for the other operators.";
+}
+
+std::string no_such_operator(std::string_view jid) {
+  return "'" + clean_line(jid) + "' is not one of the operators.";
+}
+
+std::string operator_not_available(std::string_view jid) {
+  return std::string(jid) + " is not available right now.";
+}
+
+std::string already_yours(ChatId chat) {
+  return "Chat " + hash(chat) + " is already yours.";
+}
+
+std::string transfer_withdrawn(ChatId chat) {
+  return "The offer of chat " + hash(chat) +
+         " was withdrawn: it is no longer with the operator "
+         "who offered it.";
+}
+
+namespace {
+
+// "14:03" (UTC) of a Unix time in milliseconds.
+std::string clock(std::int64_t at) {
+  const auto minutes = (at / 60'000) % (24 * 60);
+  const auto two = [](std::int64_t n) { return (n < 10 ? "0" : "") + std::to_string(n); };
+  return two(minutes / 60) + ":" + two(minutes % 60);
+}
+
+}  // namespace
+
+std::string history(ChatId chat, std::string_view visitor_name,
+                    const std::vector<HistoryLine>& lines_newest_first, int page, int pages) {
+  std::string text = "Chat " + hash(chat) + " with " + visitor(visitor_name) + ", page " +
+                     std::to_string(page) + " of " + std::to_string(pages) +
+                     ", newest first (times UTC)";
+  if (page < pages)
+    text += "; older lines: '!HISTORY " + number(chat) + " " + std::to_string(page + 1) + "'";
+  text += ":";
+  for (const auto& line : lines_newest_first) {
+    text += "\n" + clock(line.at) + " ";
+    if (line.from == Author::visitor) {
+      text += visitor(visitor_name) + ": " + clean_line(line.text);
+    } else if (line.from == Author::operator_) {
+      text += clean_line(line.name.empty() ? std::string_view("operator") : line.name) + ": " +
+              clean_line(line.text);
+    } else {
+      text += "(" + clean_line(line.text) + ")";
+    }
+  }
+  return text;
+}
+
+std::string no_history_page(ChatId chat, int page, int pages) {
+  if (pages == 0) return "Chat " + hash(chat) + " has no lines yet.";
+  return "Chat " + hash(chat) + " has no page " + std::to_string(page) + ": it has " +
+         std::to_string(pages) + (pages == 1 ? " page." : " pages.");
+}
+
+namespace {
+
+// "2026-11-30 14:03" (UTC) of a Unix time in milliseconds.
+std::string date_time(std::int64_t at) {
+  const auto days = at / 86'400'000;
+  // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+  const auto z = days + 719468;
+  const auto era = (z >= 0 ? z : z - 146096) / 146097;
+  const auto doe = z - era * 146097;
+  const auto yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const auto doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const auto mp = (5 * doy + 2) / 153;
+  const auto day = doy - (153 * mp + 2) / 5 + 1;
+  const auto month = mp < 10 ? mp + 3 : mp - 9;
+  const auto year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  const auto two = [](std::int64_t n) { return (n < 10 ? "0" : "") + std::to_string(n); };
+  return std::to_string(year) + "-" + two(month) + "-" + two(day) + " " + clock(at);
+}
+
+std::string utc_offset_text(int minutes) {
+  const auto sign = minutes < 0 ? "-" : "+";
+  const auto size = minutes < 0 ? -minutes : minutes;
+  const auto two = [](int n) { return (n < 10 ? "0" : "") + std::to_string(n); };
+  return std::string("UTC") + sign + two(size / 60) + ":" + two(size % 60);
+}
+
+std::string or_none(std::string_view text) {
+  const auto line = clean_line(text);
+  return line.empty() ? "(none)" : line;
+}
+
+}  // namespace
+
+std::string visitor_info(const VisitorInfo& info, std::int64_t now) {
+  std::string text = "Chat " + hash(info.chat) + " with " + visitor(info.name) + ":";
+  text += "\nEmail: " + or_none(info.email);
+  text += "\nPage: " + or_none(info.page);
+  text += "\nReferrer: " + or_none(info.referrer);
+  text += "\nLanguage: " + or_none(info.language);
+  const auto agent = summarize_user_agent(info.user_agent);
+  std::string browser = agent.browser.empty() ? "unknown browser" : agent.browser;
+  if (!agent.system.empty()) browser += " on " + agent.system;
+  text += "\nBrowser: " + (info.user_agent.empty() ? std::string("(not known)") : browser);
+  text += "\nLocal time: ";
+  if (info.utc_offset && now > 0) {
+    text += clock(now + std::int64_t{*info.utc_offset} * 60'000) + " (" +
+            utc_offset_text(*info.utc_offset) + ")";
+  } else {
+    text += "(not known)";
+  }
+  if (info.created_at > 0) {
+    if (info.accepted_at) {
+      text +=
+          "\nWaited: " + age(*info.accepted_at - info.created_at) + " before an operator accepted";
+    } else if (now > 0) {
+      text += "\nWaiting: " + age(now - info.created_at);
+    }
+  }
+  text += "\nEarlier chats from this browser: ";
+  if (!info.has_visitor_id) {
+    text += "(not known)";
+  } else if (info.earlier_count == 0) {
+    text += "none";
+  } else {
+    text += std::to_string(info.earlier_count);
+    for (const auto& earlier : info.earlier) {
+      text += "\n  " + hash(earlier.id) + " " + date_time(earlier.created_at) + " UTC, " +
+              std::string(to_string(earlier.state)) + " ('!HISTORY " + number(earlier.id) + "')";
+    }
+  }
+  if (info.address) text += "\nAddress: " + or_none(*info.address);
+  return text;
+}
+
+std::string offer_moved_on(ChatId chat) {
+  return "Chat " + hash(chat) +
+         " was not accepted in time, so it is offered to the next "
+         "operator. You may still accept it.";
+}
+
+std::string passed_on(ChatId chat) {
+  return "Chat " + hash(chat) + " is offered to the next operator.";
+}
+
+std::string nobody_else_free(ChatId chat) {
+  return "Nobody else is free now: chat " + hash(chat) +
+         " waits in the queue for the next free operator.";
+}
+
+std::string blocked(ChatId chat, std::int64_t hours) {
+  return "New chats from the browser and address of chat " + hash(chat) + " are refused for " +
+         std::to_string(hours) + " h. '!UNBLOCK " + number(chat) + "' lifts it.";
+}
+
+std::string nothing_to_block(ChatId chat) {
+  return "Chat " + hash(chat) + " has no browser id or address to block.";
+}
+
+std::string unblocked(ChatId chat) {
+  return "New chats from the browser and address of chat " + hash(chat) + " are welcome again.";
+}
+
+std::string not_blocked(ChatId chat) {
+  return "The visitor of chat " + hash(chat) + " is not blocked.";
+}
+
+std::string reply_keys(const std::map<std::string, std::string>& replies) {
+  if (replies.empty()) return "There are no canned replies (see the 'replies' setting).";
+  std::string text =
+      "Canned replies ('!SAY key' sends one to your current chat, '!SAY key n' to "
+      "chat n):";
+  for (const auto& [key, reply] : replies)
+    text += "\n" + key + ": " + shorten(clean_line(reply), k_list_preview_bytes);
+  return text;
+}
+
+std::string no_such_reply(std::string_view key) {
+  return "There is no canned reply '" + clean_line(key) + "'. Send '!SAY' for the list.";
+}
+
+std::string reply_sent(ChatId chat, std::string_view key) {
+  return "Sent the canned reply '" + std::string(key) + "' to chat " + hash(chat) + ".";
+}
+
+std::string replies_broken(std::string_view error) {
+  return "The canned replies cannot be used: " + std::string(error);
+}
+
+std::string no_such_chat(ChatId chat) {
+  return "There is no chat " + hash(chat) + ".";
+}
+
+std::string handed_to(std::string_view name) {
+  if (name.empty()) return "Your chat was handed to another operator.";
+  return "Your chat was handed to " + std::string(name) + ".";
+}
+
+std::string handed_on() {
+  return "Your operator handed your chat on. Please wait: the next free operator will answer.";
 }
 
 }  // namespace seshat::core::texts

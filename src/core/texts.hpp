@@ -4,6 +4,8 @@
 // The seed's texts are kept word for word; tests compare them exactly.
 
 #include <cstdint>
+#include <map>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -85,6 +87,84 @@ namespace seshat::core::texts {
 [[nodiscard]] std::string stays_open(ChatId chat);
 [[nodiscard]] std::string already_away(ChatId chat);
 [[nodiscard]] std::string not_away(ChatId chat);
+// --- several chats at once, transfers (issue 17) ---
+
+// Before each visitor line when an operator holds several chats: "[#42 customer] ".
+[[nodiscard]] std::string line_prefix(ChatId chat, std::string_view visitor_name);
+[[nodiscard]] std::string current_chat(const Chat& chat);  // the current chat changed
+[[nodiscard]] std::string not_handling(ChatId chat);
+// !STATUS with max_chats > 1: every chat held, the current one first marked, with its last
+// line and how long ago it came (`lines`: one per chat, as last_line() gives them).
+[[nodiscard]] std::string status_list(const std::vector<const Chat*>& chats, ChatId current,
+                                      const std::vector<std::string>& lines);
+// "2 min ago, 'customer': text" / "no lines yet", for status_list.
+[[nodiscard]] std::string last_line(std::string_view who, std::string_view text,
+                                    std::int64_t age_ms);
+[[nodiscard]] std::string no_lines_yet();
+[[nodiscard]] std::string transfer_offer(const Chat& chat, std::string_view from);
+[[nodiscard]] std::string transfer_offered(ChatId chat, std::string_view to);
+[[nodiscard]] std::string transferred_to(ChatId chat, std::string_view to);
+[[nodiscard]] std::string returned_to_queue(ChatId chat);
+[[nodiscard]] std::string no_such_operator(std::string_view jid);
+[[nodiscard]] std::string operator_not_available(std::string_view jid);
+[[nodiscard]] std::string already_yours(ChatId chat);
+[[nodiscard]] std::string transfer_withdrawn(ChatId chat);
+// One line of a chat's transcript, as !HISTORY shows it.
+struct HistoryLine {
+  Author from = Author::system;
+  std::string name;  // operator lines: the operator's display name
+  std::string text;
+  std::int64_t at = 0;  // Unix milliseconds
+};
+inline constexpr int k_history_page_lines = 20;
+// Page `page` (1: the newest) of `lines_newest_first` (that page's lines only), out of `pages`.
+[[nodiscard]] std::string history(ChatId chat, std::string_view visitor_name,
+                                  const std::vector<HistoryLine>& lines_newest_first, int page,
+                                  int pages);
+[[nodiscard]] std::string no_history_page(ChatId chat, int page, int pages);
+[[nodiscard]] std::string no_such_chat(ChatId chat);
+// What !INFO shows of a chat's visitor; the app fills it from the store.
+struct VisitorInfo {
+  ChatId chat = 0;
+  std::string name;
+  std::string email;
+  std::string page;
+  std::string referrer;
+  std::string language;
+  std::string user_agent;         // the header as sent (summarised here)
+  std::optional<int> utc_offset;  // minutes east of UTC of the visitor's clock
+  std::int64_t created_at = 0;    // Unix ms
+  std::optional<std::int64_t> accepted_at;
+  struct Earlier {
+    ChatId id = 0;
+    std::int64_t created_at = 0;
+    ChatState state = ChatState::closed;
+  };
+  std::vector<Earlier> earlier;  // newest first, a few
+  int earlier_count = 0;
+  bool has_visitor_id = false;  // the browser sent an id (else earlier chats cannot be known)
+  std::optional<std::string> address;  // only when show_ip
+};
+[[nodiscard]] std::string visitor_info(const VisitorInfo& info, std::int64_t now);
+// least-busy routing.
+[[nodiscard]] std::string offer_moved_on(ChatId chat);  // not accepted within offer_timeout
+[[nodiscard]] std::string passed_on(ChatId chat);       // !CANCEL n: to the next operator
+[[nodiscard]] std::string nobody_else_free(ChatId chat);
+// !BLOCK / !UNBLOCK.
+[[nodiscard]] std::string blocked(ChatId chat, std::int64_t hours);
+[[nodiscard]] std::string nothing_to_block(ChatId chat);
+[[nodiscard]] std::string unblocked(ChatId chat);
+[[nodiscard]] std::string not_blocked(ChatId chat);
+// Canned replies (!SAY).
+[[nodiscard]] std::string reply_keys(const std::map<std::string, std::string>& replies);
+[[nodiscard]] std::string no_such_reply(std::string_view key);
+[[nodiscard]] std::string reply_sent(ChatId chat, std::string_view key);
+[[nodiscard]] std::string replies_broken(std::string_view error);
+// To visitors: their chat went to another operator (`name`, or "" when names are hidden), or
+// back to the queue.
+[[nodiscard]] std::string handed_to(std::string_view name);
+[[nodiscard]] std::string handed_on();
+
 // --- in mails to visitors (core/reply_mail.cpp lays them out) ---
 
 [[nodiscard]] std::string mail_reply_subject(ChatId chat);

@@ -16,7 +16,7 @@ struct Builtin {
 };
 
 // Every text the core says to visitors, by the name of its function in texts.cpp.
-const std::array<Builtin, 13> k_builtin{{
+const std::array<Builtin, 15> k_builtin{{
     {"chat_started", chat_started, "Ihr Chat hat begonnen.", "Votre discussion a commenc\u00e9.",
      "Tu chat ha comenzado."},
     {"chat_closed", chat_closed, "Der Chat ist jetzt beendet.",
@@ -83,6 +83,17 @@ const std::array<Builtin, 13> k_builtin{{
      "vous parviendra par e-mail.",
      "Tu mensaje queda guardado: un operador lo responder\u00e1 y la respuesta te llegar\u00e1 por "
      "correo electr\u00f3nico."},
+    {"handed_on", handed_on,
+     "Ihr Mitarbeiter hat Ihren Chat weitergegeben. Bitte warten Sie: Der n\u00e4chste freie "
+     "Mitarbeiter antwortet Ihnen.",
+     "Votre conseiller a transmis votre discussion. Veuillez patienter\u00a0: le prochain "
+     "conseiller libre vous r\u00e9pondra.",
+     "Tu operador ha pasado tu chat. Espera, por favor: te responder\u00e1 el pr\u00f3ximo "
+     "operador libre."},
+    {"handed_to_another", [] { return handed_to(""); },
+     "Ihr Chat wurde an einen anderen Mitarbeiter \u00fcbergeben.",
+     "Votre discussion a \u00e9t\u00e9 transmise \u00e0 un autre conseiller.",
+     "Tu chat ha pasado a otro operador."},
 }};
 
 // "de-AT" -> "de": texts are kept by primary language.

@@ -51,10 +51,17 @@ base::Result<ApiJob> prepare_api_call(const ApiRequest& request) {
       auto start = decode_start(request.body);
       if (!start) return start.failure();
       if (start->page.empty()) start->page = page_from_referer(request.referer);
-      return ApiJob([start = std::move(start).value(),
-                     network = std::string(request.network)](visitors::Visitors& visitors) {
+      // What !INFO shows of the browser, and what !BLOCK matches on.
+      store::ChatDetails details;
+      details.visitor = start->visitor;
+      details.referrer = start->referrer;
+      details.user_agent = std::string(request.user_agent);
+      details.address = std::string(request.address);
+      details.utc_offset = start->utc_offset;
+      return ApiJob([start = std::move(start).value(), network = std::string(request.network),
+                     details = std::move(details)](visitors::Visitors& visitors) {
         return answer(visitors.start(start.name, start.message, start.page, start.email, network,
-                                     start.language),
+                                     start.language, details),
                       201, ticket_json);
       });
     }

@@ -21,11 +21,13 @@ namespace seshat::http {
 struct ApiRequest {
   Endpoint endpoint = Endpoint::not_found;
   Method method = Method::get;
-  core::ChatId chat = 0;     // the /chats/{id}/... endpoints
-  std::string_view body;     // the request body (JSON)
-  std::string_view token;    // Authorization: Bearer ..., "" when none
-  std::string_view referer;  // the Referer header, "" when none
-  std::string_view network;  // network_of(the client's address)
+  core::ChatId chat = 0;          // the /chats/{id}/... endpoints
+  std::string_view body;          // the request body (JSON)
+  std::string_view token;         // Authorization: Bearer ..., "" when none
+  std::string_view referer;       // the Referer header, "" when none
+  std::string_view network;       // network_of(the client's address)
+  std::string_view user_agent{};  // the User-Agent header (!INFO), "" when none
+  std::string_view address{};     // the client's address (!INFO with show_ip, !BLOCK)
 };
 
 struct ApiAnswer {

@@ -74,8 +74,22 @@ base::Result<StartRequest> decode_start(std::string_view body) {
   if (!email) return email.failure();
   auto language = string_field(object.value(), "language", Field::optional);
   if (!language) return language.failure();
-  return StartRequest{std::move(name).value(), std::move(message).value(), std::move(page).value(),
-                      std::move(email).value(), std::move(language).value()};
+  auto visitor = string_field(object.value(), "visitor", Field::optional);
+  if (!visitor) return visitor.failure();
+  auto referrer = string_field(object.value(), "referrer", Field::optional);
+  if (!referrer) return referrer.failure();
+  std::optional<int> utc_offset;
+  if (const auto found = object->find("utc_offset"); found != object->end() && !found->is_null()) {
+    constexpr std::int64_t k_max_offset = 14 * 60;  // UTC-12:00 .. UTC+14:00, and a margin
+    if (!found->is_number_integer() || found->get<std::int64_t>() < -k_max_offset ||
+        found->get<std::int64_t>() > k_max_offset)
+      return bad_request("The field 'utc_offset' must be whole minutes from -840 to 840.");
+    utc_offset = static_cast<int>(found->get<std::int64_t>());
+  }
+  return StartRequest{std::move(name).value(),     std::move(message).value(),
+                      std::move(page).value(),     std::move(email).value(),
+                      std::move(language).value(), std::move(visitor).value(),
+                      std::move(referrer).value(), utc_offset};
 }
 
 base::Result<SendRequest> decode_send(std::string_view body) {

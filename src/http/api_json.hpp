@@ -16,10 +16,13 @@ namespace seshat::http {
 
 struct StartRequest {
   std::string name;
-  std::string message;   // optional opening text
-  std::string page;      // optional page the visitor came from
-  std::string email;     // optional address of the visitor (checked by the Visitors)
-  std::string language;  // optional BCP 47 tag of the visitor's language
+  std::string message;            // optional opening text
+  std::string page;               // optional page the visitor came from
+  std::string email;              // optional address of the visitor (checked by the Visitors)
+  std::string language;           // optional BCP 47 tag of the visitor's language
+  std::string visitor;            // optional random id the widget keeps for this browser
+  std::string referrer;           // optional page that led the visitor to the site
+  std::optional<int> utc_offset;  // optional minutes east of UTC of the visitor's clock
 };
 
 // {"name":"...","message":"...","page":"...","email":"..."}: name required; all strings.

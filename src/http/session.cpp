@@ -294,9 +294,11 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
 
   // The calls that answer at once (api_handler.hpp): decoded here, done on the database thread.
   void api_call(Method method) {
-    auto job = prepare_api_call(ApiRequest{m_route.endpoint, method, m_route.chat, m_request.body(),
-                                           header_token(), sv(m_request[bhttp::field::referer]),
-                                           network_of(m_address)});
+    const auto network = network_of(m_address);
+    auto job =
+        prepare_api_call(ApiRequest{m_route.endpoint, method, m_route.chat, m_request.body(),
+                                    header_token(), sv(m_request[bhttp::field::referer]), network,
+                                    sv(m_request[bhttp::field::user_agent]), m_address});
     if (!job) return send_failure(job.failure());
     query([job = std::move(job).value()](visitors::Visitors& visitors,
                                          store::Store&) { return job(visitors); },

@@ -167,6 +167,52 @@ CREATE TABLE leader_epoch (
 );
 INSERT INTO leader_epoch (id, epoch) VALUES (1, 0);
 )sql"},
+    // What the visitor's browser said (!INFO) and blocks (!BLOCK): SQLite's migration of the
+    // same name.
+    Migration{"visitor details (!INFO) and blocks (!BLOCK)", R"sql(
+CREATE TABLE chat_details (
+  chat_id     bigint PRIMARY KEY,
+  visitor     text   NOT NULL DEFAULT '',  -- the widget's random id of the browser
+  referrer    text   NOT NULL DEFAULT '',
+  user_agent  text   NOT NULL DEFAULT '',
+  address     text   NOT NULL DEFAULT '',  -- the client's IP address
+  utc_offset  int,                         -- minutes east of UTC of the visitor's clock
+  accepted_at bigint                       -- when an operator first accepted the chat
+);
+CREATE INDEX chat_details_visitor ON chat_details(visitor, chat_id) WHERE visitor <> '';
+
+-- Retention deletes chats; their details go with them. The first accept is recorded.
+CREATE FUNCTION seshat_chat_details_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM chat_details WHERE chat_id = OLD.id;
+  RETURN OLD;
+END $$;
+CREATE TRIGGER chat_details_deleted AFTER DELETE ON chats
+  FOR EACH ROW EXECUTE FUNCTION seshat_chat_details_deleted();
+CREATE FUNCTION seshat_chat_details_accepted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.state = 'open' AND OLD.state <> 'open' THEN
+    INSERT INTO chat_details (chat_id, accepted_at)
+      VALUES (NEW.id, (extract(epoch FROM clock_timestamp()) * 1000)::bigint)
+      ON CONFLICT (chat_id) DO UPDATE SET accepted_at = excluded.accepted_at
+      WHERE chat_details.accepted_at IS NULL;
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER chat_details_accepted AFTER UPDATE OF state ON chats
+  FOR EACH ROW EXECUTE FUNCTION seshat_chat_details_accepted();
+
+CREATE TABLE blocks (
+  id      bigserial PRIMARY KEY,
+  chat_id bigint NOT NULL,            -- the chat it was made from (!UNBLOCK n)
+  visitor text   NOT NULL DEFAULT '',
+  address text   NOT NULL DEFAULT '',
+  until   bigint NOT NULL             -- Unix ms
+);
+CREATE INDEX blocks_chat ON blocks(chat_id);
+CREATE INDEX blocks_visitor ON blocks(visitor, until) WHERE visitor <> '';
+CREATE INDEX blocks_address ON blocks(address, until) WHERE address <> '';
+)sql"},
 };
 
 }  // namespace

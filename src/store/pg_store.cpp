@@ -346,6 +346,72 @@ class PgStore final : public Store {
     m_db.exec("UPDATE chats SET network = $2 WHERE id = $1", {param(chat), param(network)});
     tx.commit();
   }
+  void set_chat_details(ChatId chat, const ChatDetails& details) override {
+    Tx tx(*this);
+    m_db.exec(
+        "INSERT INTO chat_details (chat_id, visitor, referrer, user_agent, address, utc_offset) "
+        "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (chat_id) DO UPDATE SET "
+        "visitor = excluded.visitor, referrer = excluded.referrer, "
+        "user_agent = excluded.user_agent, address = excluded.address, "
+        "utc_offset = excluded.utc_offset",
+        {param(chat), param(details.visitor), param(details.referrer), param(details.user_agent),
+         param(details.address),
+         details.utc_offset ? param(std::int64_t{*details.utc_offset}) : Param{}});
+    tx.commit();
+  }
+  std::optional<VisitorInfo> visitor_info(ChatId chat, int earlier_limit) override {
+    const auto rows = m_db.exec(
+        "SELECT coalesce(d.visitor, ''), coalesce(d.referrer, ''), coalesce(d.user_agent, ''), "
+        "coalesce(d.address, ''), d.utc_offset, d.accepted_at "
+        "FROM chats c LEFT JOIN chat_details d ON d.chat_id = c.id WHERE c.id = $1",
+        {param(chat)});
+    if (rows.empty()) return std::nullopt;
+    VisitorInfo info;
+    info.details.visitor = rows.text_at(0, 0);
+    info.details.referrer = rows.text_at(0, 1);
+    info.details.user_agent = rows.text_at(0, 2);
+    info.details.address = rows.text_at(0, 3);
+    if (!rows.is_null(0, 4)) info.details.utc_offset = static_cast<int>(rows.int_at(0, 4));
+    if (!rows.is_null(0, 5)) info.accepted_at = rows.int_at(0, 5);
+    if (info.details.visitor.empty()) return info;
+    const auto earlier = m_db.exec(
+        "SELECT c.id, c.created_at, c.state FROM chat_details d JOIN chats c ON c.id = d.chat_id "
+        "WHERE d.visitor = $1 AND d.chat_id < $2 ORDER BY d.chat_id DESC LIMIT $3",
+        {param(info.details.visitor), param(chat), param(std::int64_t{earlier_limit})});
+    for (int row = 0; row < earlier.size(); ++row) {
+      info.earlier.push_back(
+          {earlier.int_at(row, 0), earlier.int_at(row, 1), state_from(earlier.text_at(row, 2))});
+    }
+    info.earlier_count =
+        count_of(m_db.exec("SELECT count(*) FROM chat_details WHERE visitor = $1 AND chat_id < $2",
+                           {param(info.details.visitor), param(chat)}));
+    return info;
+  }
+  bool block(ChatId chat, Millis until) override {
+    Tx tx(*this);
+    const bool blocked = m_db.exec(
+                                 "INSERT INTO blocks (chat_id, visitor, address, until) "
+                                 "SELECT chat_id, visitor, address, $2 FROM chat_details "
+                                 "WHERE chat_id = $1 AND (visitor <> '' OR address <> '')",
+                                 {param(chat), param(until)})
+                             .affected() > 0;
+    tx.commit();
+    return blocked;
+  }
+  int unblock(ChatId chat) override {
+    Tx tx(*this);
+    const auto lifted = static_cast<int>(
+        m_db.exec("DELETE FROM blocks WHERE chat_id = $1", {param(chat)}).affected());
+    tx.commit();
+    return lifted;
+  }
+  bool is_blocked(const std::string& visitor, const std::string& address, Millis now) override {
+    return !m_db.exec(
+                    "SELECT 1 FROM blocks WHERE until > $3 AND ((visitor = $1 AND $1 <> '') OR "
+                    "(address = $2 AND $2 <> '')) LIMIT 1",
+                    {param(visitor), param(address), param(now)})
+                .empty();
+  }
   int chats_created_within(Millis window, const std::string& network) override {
     const auto since = now_millis() - window;
     if (network.empty()) {
@@ -965,6 +1031,12 @@ class PgStore final : public Store {
   bool write(const core::DeferOffer&, Millis) { return true; }
   bool write(const core::MarkDropped&, Millis) { return true; }
   bool write(const core::Ignore&, Millis) { return true; }
+  bool write(const core::SetCurrent&, Millis) { return true; }
+  bool write(const core::OfferTransfer&, Millis) { return true; }
+  // The broker turns these into SendToOperator (it reads what they show) before applying.
+  bool write(const core::SendHistory&, Millis) { return true; }
+  bool write(const core::SendInfo&, Millis) { return true; }
+  bool write(const core::BlockVisitor&, Millis) { return true; }
 
   Connection m_db;
   int m_depth = 0;  // open transactions: 1 the outermost, more for savepoints inside it

@@ -204,6 +204,44 @@ BEGIN
     WHERE id = NEW.id;
 END;
 )sql"},
+    // Idempotent (IF NOT EXISTS throughout), so that a test may run it again.
+    Migration{"visitor details (!INFO) and blocks (!BLOCK)", R"sql(
+CREATE TABLE IF NOT EXISTS chat_details (
+  chat_id     INTEGER PRIMARY KEY,
+  visitor     TEXT    NOT NULL DEFAULT '',  -- the widget's random id of the browser
+  referrer    TEXT    NOT NULL DEFAULT '',
+  user_agent  TEXT    NOT NULL DEFAULT '',
+  address     TEXT    NOT NULL DEFAULT '',  -- the client's IP address
+  utc_offset  INTEGER,                      -- minutes east of UTC of the visitor's clock
+  accepted_at INTEGER                       -- when an operator first accepted the chat
+);
+CREATE INDEX IF NOT EXISTS chat_details_visitor ON chat_details(visitor, chat_id)
+  WHERE visitor != '';
+-- Retention deletes chats; their details go with them.
+CREATE TRIGGER IF NOT EXISTS chat_details_deleted AFTER DELETE ON chats
+BEGIN
+  DELETE FROM chat_details WHERE chat_id = OLD.id;
+END;
+CREATE TRIGGER IF NOT EXISTS chat_details_accepted AFTER UPDATE OF state ON chats
+  WHEN NEW.state = 'open' AND OLD.state != 'open'
+BEGIN
+  INSERT INTO chat_details (chat_id, accepted_at)
+    VALUES (NEW.id, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER))
+    ON CONFLICT (chat_id) DO UPDATE SET accepted_at = excluded.accepted_at
+    WHERE accepted_at IS NULL;
+END;
+
+CREATE TABLE IF NOT EXISTS blocks (
+  id      INTEGER PRIMARY KEY,
+  chat_id INTEGER NOT NULL,            -- the chat it was made from (!UNBLOCK n)
+  visitor TEXT    NOT NULL DEFAULT '',
+  address TEXT    NOT NULL DEFAULT '',
+  until   INTEGER NOT NULL             -- Unix ms
+);
+CREATE INDEX IF NOT EXISTS blocks_chat ON blocks(chat_id);
+CREATE INDEX IF NOT EXISTS blocks_visitor ON blocks(visitor, until) WHERE visitor != '';
+CREATE INDEX IF NOT EXISTS blocks_address ON blocks(address, until) WHERE address != '';
+)sql"},
 };
 
 int user_version(Database& db) {
@@ -217,6 +255,13 @@ int user_version(Database& db) {
 
 int schema_version() {
   return static_cast<int>(k_migrations.size());
+}
+
+int migration_number(std::string_view name) {
+  for (std::size_t index = 0; index < k_migrations.size(); ++index) {
+    if (k_migrations[index].name == name) return static_cast<int>(index + 1);
+  }
+  return 0;
 }
 
 void migrate(Database& db) {

@@ -8,7 +8,7 @@ OutboxTable::OutboxTable(Database& db)
       // Rows are inserted (and so numbered) in the SELECT's order.
       m_add_backlog(db,
                     "INSERT INTO outbox (jid, text, chat_id, created_at) "
-                    "SELECT ?1, text, chat_id, ?3 FROM messages "
+                    "SELECT ?1, ?4 || text, chat_id, ?3 FROM messages "
                     "WHERE chat_id = ?2 AND author = 'visitor' ORDER BY seq"),
       m_undelivered(db,
                     "SELECT id, jid, text, chat_id, kind, ref FROM outbox WHERE delivered = 0 "
@@ -34,7 +34,7 @@ void OutboxTable::add(const core::SendToOperator& send, Millis now) {
 
 void OutboxTable::add_backlog(const core::RelayBacklog& backlog, Millis now) {
   Query query(m_add_backlog);
-  query.bind(1, backlog.jid).bind(2, backlog.chat).bind(3, now);
+  query.bind(1, backlog.jid).bind(2, backlog.chat).bind(3, now).bind(4, backlog.prefix);
   query.run();
 }
 

@@ -21,6 +21,7 @@
 #include "store/sqlite_operators.hpp"
 #include "store/sqlite_outbox.hpp"
 #include "store/sqlite_stanzas.hpp"
+#include "store/sqlite_visitor_details.hpp"
 #include "store/store.hpp"
 
 namespace seshat::store {
@@ -157,6 +158,29 @@ class SqliteStore final : public Store {
     Transaction transaction(m_db);
     m_limits.set_network(chat, network);
     transaction.commit();
+  }
+  void set_chat_details(ChatId chat, const ChatDetails& details) override {
+    Transaction transaction(m_db);
+    m_details.set(chat, details);
+    transaction.commit();
+  }
+  std::optional<VisitorInfo> visitor_info(ChatId chat, int earlier_limit) override {
+    return m_details.info(chat, earlier_limit);
+  }
+  bool block(ChatId chat, Millis until) override {
+    Transaction transaction(m_db);
+    const bool blocked = m_details.block(chat, until);
+    transaction.commit();
+    return blocked;
+  }
+  int unblock(ChatId chat) override {
+    Transaction transaction(m_db);
+    const int lifted = m_details.unblock(chat);
+    transaction.commit();
+    return lifted;
+  }
+  bool is_blocked(const std::string& visitor, const std::string& address, Millis now) override {
+    return m_details.is_blocked(visitor, address, now);
   }
   int chats_created_within(Millis window, const std::string& network) override {
     return m_limits.chats_since(now_millis() - window, network);
@@ -437,6 +461,12 @@ class SqliteStore final : public Store {
   bool write(const core::Offered&, Millis) { return true; }
   bool write(const core::DeferOffer&, Millis) { return true; }
   bool write(const core::MarkDropped&, Millis) { return true; }
+  bool write(const core::SetCurrent&, Millis) { return true; }
+  bool write(const core::OfferTransfer&, Millis) { return true; }
+  // The broker turns these into SendToOperator (it reads what they show) before applying.
+  bool write(const core::SendHistory&, Millis) { return true; }
+  bool write(const core::SendInfo&, Millis) { return true; }
+  bool write(const core::BlockVisitor&, Millis) { return true; }
 
   bool write(const core::Ignore&, Millis) { return true; }
 
@@ -450,6 +480,7 @@ class SqliteStore final : public Store {
   sqlite::OperatorTable m_operators{m_db};
   sqlite::MailTable m_mail{m_db};
   sqlite::StanzaTable m_stanzas{m_db};
+  sqlite::VisitorDetailsTable m_details{m_db};
   Statement m_data_version{m_db, "PRAGMA data_version"};
 };
 

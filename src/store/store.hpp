@@ -65,6 +65,31 @@ struct NewChat {
   std::string language{};  // BCP 47 tag of the visitor's language; empty when not known
 };
 
+// What the visitor's browser said about them when the chat started (!INFO, !BLOCK); kept in a
+// table of its own (chat_details), written right after the chat's row.
+struct ChatDetails {
+  std::string visitor{};     // the widget's random id for this browser ("visitor"); may be empty
+  std::string referrer{};    // the page that led to the site ("referrer"); may be empty
+  std::string user_agent{};  // the User-Agent header, cut to 512 bytes
+  std::string address{};     // the client's IP address as the gateway saw it
+  std::optional<int> utc_offset{};  // minutes east of UTC of the visitor's clock ("utc_offset")
+
+  bool operator==(const ChatDetails&) const = default;
+};
+
+// What !INFO shows beyond the chat's row.
+struct VisitorInfo {
+  ChatDetails details;
+  std::optional<Millis> accepted_at;  // when an operator first accepted it
+  struct Earlier {
+    ChatId id = 0;
+    Millis created_at = 0;
+    core::ChatState state = core::ChatState::closed;
+  };
+  std::vector<Earlier> earlier;  // chats from the same `visitor` id before this one, newest first
+  int earlier_count = 0;         // all of them (earlier holds at most a few)
+};
+
 // What an outbox row sends: a text, or an acknowledgement of an operator's message.
 enum class OutboxKind {
   message,    // `text` as a chat message
@@ -232,6 +257,20 @@ class Store {
   virtual int mark_read(ChatId chat, Seq seq) = 0;
   // Records whether the visitor is typing; false when that is what the store had already.
   virtual bool set_visitor_typing(ChatId chat, bool typing) = 0;
+
+  // --- visitor details and blocks (!INFO, !BLOCK; store/sqlite_visitor_details.cpp) ---
+  virtual void set_chat_details(ChatId chat, const ChatDetails& details) = 0;
+  // The details of `chat` (empty ones for a chat started without) and up to `earlier_limit` of
+  // the chats started before it from the same browser; nullopt for an unknown chat.
+  [[nodiscard]] virtual std::optional<VisitorInfo> visitor_info(ChatId chat, int earlier_limit) = 0;
+  // Refuses new chats from the browser (`visitor`) and the address of `chat` until `until`.
+  // False when the chat is unknown or has neither.
+  [[nodiscard]] virtual bool block(ChatId chat, Millis until) = 0;
+  // Lifts the blocks made from `chat`; how many there were.
+  [[nodiscard]] virtual int unblock(ChatId chat) = 0;
+  // A block on `visitor` (when not empty) or `address` (when not empty) lasts past `now`.
+  [[nodiscard]] virtual bool is_blocked(const std::string& visitor, const std::string& address,
+                                        Millis now) = 0;
 
   // --- the broker's side ---
   [[nodiscard]] virtual std::vector<ChatRecord> live_chats() = 0;  // not final, oldest first

@@ -29,6 +29,32 @@ Failure chat_over() {
   return base::failure(Error::chat_closed);
 }
 
+constexpr std::size_t k_max_user_agent_bytes = 512;
+
+// What a browser says about itself (!INFO): its id checked, the referrer and the User-Agent cut
+// (never a reason to refuse a chat); a failure only for a malformed id or referrer.
+std::optional<Failure> check_details(store::ChatDetails& details, std::size_t max_page_bytes) {
+  const auto& id = details.visitor;
+  const bool id_ok = id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char c) {
+                       return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                              (c >= '0' && c <= '9') || c == '-' || c == '_';
+                     });
+  if (!id_ok)
+    return Failure{Error::bad_request,
+                   "The field 'visitor' must be at most 64 letters, digits, '-' or '_'."};
+  auto referrer = check_page(details.referrer, max_page_bytes);
+  if (!referrer) return referrer.failure();
+  details.referrer = std::move(referrer).value();
+  auto& agent = details.user_agent;
+  if (agent.size() > k_max_user_agent_bytes) {
+    auto cut = k_max_user_agent_bytes;
+    while (cut > 0 && (static_cast<unsigned char>(agent[cut]) & 0xC0) == 0x80) --cut;
+    agent.resize(cut);
+  }
+  if (!is_valid_utf8(agent)) agent.clear();
+  return std::nullopt;
+}
+
 }  // namespace
 
 Visitors::Visitors(store::Store& store, store::ChangeFeed* feed, Limits limits, Clock clock)
@@ -43,7 +69,8 @@ Visitors::Clock Visitors::system_clock() {
 
 Result<Ticket> Visitors::start(std::string_view name, std::string_view message,
                                std::string_view page, std::string_view email,
-                               std::string_view network, std::string_view language) {
+                               std::string_view network, std::string_view language,
+                               store::ChatDetails details) {
   auto checked_name = check_name(name, m_limits.max_name_bytes);
   if (!checked_name) return checked_name.failure();
   auto checked_message = check_message(message, m_limits.max_message_bytes);
@@ -54,9 +81,12 @@ Result<Ticket> Visitors::start(std::string_view name, std::string_view message,
   if (!checked_email) return checked_email.failure();
   auto checked_language = check_language(language);
   if (!checked_language) return checked_language.failure();
+  if (auto refused = check_details(details, m_limits.max_page_bytes)) return *refused;
 
   try {
     if (auto refused = refuse_new_chat(network, m_clock())) return *refused;
+    if (m_store.is_blocked(details.visitor, details.address, m_clock()))
+      return Failure{Error::blocked, "You cannot start a chat right now."};
   } catch (const store::StoreError&) {
     return unavailable();
   }
@@ -73,6 +103,7 @@ Result<Ticket> Visitors::start(std::string_view name, std::string_view message,
   try {
     const auto id = m_store.create_chat(chat);
     if (!network.empty()) m_store.set_chat_network(id, std::string(network));
+    if (details != store::ChatDetails{}) m_store.set_chat_details(id, details);
     m_last_touch[id] = m_clock();  // the store records creation as the visitor's first sign
     publish(id);
     return Ticket{id, std::move(*token)};

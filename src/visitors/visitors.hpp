@@ -97,9 +97,13 @@ class Visitors {
   // `page`, `email` (checked by check_email) and `language` (a BCP 47 tag: the bot's texts to
   // the visitor) may be empty. `network` (network_of the client's address) is counted for the
   // per-network limits.
+  // `details` (the browser's id, referrer, User-Agent, address, clock offset: !INFO) are
+  // checked (check_details) and stored with the chat; a browser or address an operator blocked
+  // (!BLOCK) gets Error::blocked.
   [[nodiscard]] Result<Ticket> start(std::string_view name, std::string_view message,
                                      std::string_view page, std::string_view email = {},
-                                     std::string_view network = {}, std::string_view language = {});
+                                     std::string_view network = {}, std::string_view language = {},
+                                     store::ChatDetails details = {});
 
   // Adds a visitor message; returns its seq. With a `client_id` (check_client_id), a retry of
   // a message stored before under the same id stores nothing and returns that message's seq.

@@ -229,6 +229,27 @@ TEST(ConfigError, DuplicateKeysIncludingAliases) {
             "sample.ini:6: [Seshat] SESHAT_SQLITEDB: given twice (also as 'sqlitedb' at line 2)");
 }
 
+TEST(Config, TheOperatorsDeskKeys) {
+  const auto defaults = parse(seed_with(""));
+  EXPECT_EQ(defaults.desk.routing, Routing::broadcast);
+  EXPECT_EQ(defaults.desk.offer_timeout, std::chrono::seconds(30));
+  EXPECT_EQ(defaults.desk.replies, "");
+  EXPECT_FALSE(defaults.desk.show_ip);
+  EXPECT_EQ(defaults.desk.block, std::chrono::hours(24));
+  const auto set =
+      parse(seed_with("routing = Least-Busy\noffer_timeout = 5\nshow_ip = yes\n"
+                      "block_hours = 2\n"));
+  EXPECT_EQ(set.desk.routing, Routing::least_busy);
+  EXPECT_EQ(set.desk.offer_timeout, std::chrono::seconds(5));
+  EXPECT_TRUE(set.desk.show_ip);
+  EXPECT_EQ(set.desk.block, std::chrono::hours(2));
+  EXPECT_EQ(error_of(seed_with("routing = random\n")),
+            "sample.ini:6: [Seshat] routing: must be broadcast or least-busy, not 'random'");
+  EXPECT_NE(error_of(seed_with("offer_timeout = 0\n")), "");
+  EXPECT_NE(error_of(seed_with("block_hours = -1\n")), "");
+  EXPECT_NE(error_of(seed_with("replies = /nonexistent/replies.ini\n")), "");
+}
+
 TEST(ConfigError, UnknownKeysAreProbablyTypos) {
   EXPECT_EQ(error_of(seed_with("xmppservr = localhost\n")),
             "sample.ini:6: [Seshat] xmppservr: unknown key (a typo for 'xmppserver'?)");
@@ -238,7 +259,8 @@ TEST(ConfigError, UnknownKeysAreProbablyTypos) {
             "allowed_origins, visitor_timeout, accept_timeout, log_level, operator_grace, "
             "reconnect_grace, visitor_grace, max_chats, language, texts, resource, "
             "show_operator_name, smtp, smtp_tls, smtp_user, "
-            "smtp_password, mail_from, mail_delay, retention_days, max_connections, "
+            "smtp_password, mail_from, mail_delay, retention_days, routing, offer_timeout, "
+            "replies, show_ip, block_hours, max_connections, "
             "max_connections_per_address, max_streams_per_chat, chats_per_minute, "
             "chats_per_minute_per_network, messages_per_minute_per_network, "
             "max_messages_per_chat, min_free_disk_mb, database)");
@@ -311,7 +333,7 @@ TEST(ConfigError, BadLanguageOrTextsFile) {
                 ":3: [de] chat_stared: unknown text 'chat_stared' (known: chat_started, "
                 "chat_closed, no_operator, operator_went_offline, held_back, nobody_can_take, "
                 "nobody_could_take, lost_contact, all_busy, connection_dropped, operator_back, "
-                "message_kept, message_kept_email)");
+                "message_kept, message_kept_email, handed_on, handed_to_another)");
   const auto section = dir.write("section.ini", "[Deutsch!]\nchat_started = Hallo\n");
   EXPECT_EQ(error_of(seed_with("texts = " + section.string() + "\n")),
             "sample.ini:6: [Seshat] texts: " + section.string() +

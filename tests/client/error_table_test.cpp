@@ -35,6 +35,7 @@ const std::vector<PublicError> k_public{
     {base::Error::too_many, ErrorCode::too_many, SESHAT_ERR_TOO_MANY, "SESHAT_ERR_TOO_MANY"},
     {base::Error::unavailable, ErrorCode::unavailable, SESHAT_ERR_UNAVAILABLE,
      "SESHAT_ERR_UNAVAILABLE"},
+    {base::Error::blocked, ErrorCode::blocked, SESHAT_ERR_BLOCKED, "SESHAT_ERR_BLOCKED"},
 };
 
 TEST(ErrorTable, HasEveryPublicErrorWithItsCodes) {

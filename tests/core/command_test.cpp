@@ -48,7 +48,8 @@ TEST(ParseCommand, ABareExclamationMarkIsAnEmptyVerb) {
 TEST(Registry, RegistryHasTheSeedCommandsInHelpOrder) {
   Lines verbs;
   for (const auto& command : commands()) verbs.emplace_back(command.verb);
-  EXPECT_EQ(verbs, (Lines{"ACCEPT", "CANCEL", "FINISH", "HELP", "STATUS", "WAITING"}));
+  EXPECT_EQ(verbs, (Lines{"ACCEPT", "BLOCK", "CANCEL", "FINISH", "HELP", "HISTORY", "INFO", "SAY",
+                          "STATUS", "SWITCH", "TRANSFER", "UNBLOCK", "WAITING"}));
   for (const auto& command : commands()) EXPECT_TRUE(command.run) << command.verb;
 }
 

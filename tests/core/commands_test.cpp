@@ -191,14 +191,25 @@ TEST_F(CommandsTest, AfterFinishingTheOperatorCanTakeTheNextChat) {
 // --- !HELP ---
 
 TEST_F(CommandsTest, HelpListsEveryRegisteredCommand) {
-  EXPECT_EQ(to_operator(h.say(k_joe, "!help"), k_joe),
-            Lines{"Available commands:\n"
-                  "!ACCEPT n - Accept chat request #n\n"
-                  "!CANCEL n - Cancel chat request #n\n"
-                  "!FINISH - Close your current chat\n"
-                  "!HELP - Show available commands\n"
-                  "!STATUS - Show your current chat status\n"
-                  "!WAITING - Show all open chat requests"});
+  EXPECT_EQ(
+      to_operator(h.say(k_joe, "!help"), k_joe),
+      Lines{"Available commands:\n"
+            "!ACCEPT n - Accept chat request #n\n"
+            "!BLOCK n - End chat #n and refuse new chats from its visitor's browser and address "
+            "for a while\n"
+            "!CANCEL n - Cancel chat request #n\n"
+            "!FINISH [n] - Close your current chat (or chat #n)\n"
+            "!HELP - Show available commands\n"
+            "!HISTORY n [page] - Show the transcript of chat #n, newest lines first, 20 a page\n"
+            "!INFO [n] - Show what is known of the visitor of your current chat (or of chat #n)\n"
+            "!SAY [key [n]] - Send the canned reply `key` to your current chat (or chat #n); "
+            "alone: list the keys\n"
+            "!STATUS - Show your current chat status\n"
+            "!SWITCH n - Make chat #n your current chat (plain text goes there)\n"
+            "!TRANSFER n [jid] - Hand chat #n to operator jid (they accept it with !ACCEPT n), or "
+            "back to the queue\n"
+            "!UNBLOCK n - Welcome new chats from the visitor of chat #n again\n"
+            "!WAITING - Show all open chat requests"});
 }
 
 // --- !STATUS ---

@@ -54,6 +54,18 @@ std::string describe(const Action& action) {
                  (a.typing ? " operator typing" : " operator not typing");
         } else if constexpr (std::is_same_v<A, SendTyping>) {
           return "> " + a.jid + about(a.chat) + (a.typing ? " (typing)" : " (not typing)");
+        } else if constexpr (std::is_same_v<A, SetCurrent>) {
+          return a.jid + " current #" + std::to_string(a.chat);
+        } else if constexpr (std::is_same_v<A, OfferTransfer>) {
+          return "transfer #" + std::to_string(a.chat) + " to " + a.to;
+        } else if constexpr (std::is_same_v<A, SendHistory>) {
+          return "> " + a.jid + about(a.window) + ": history of #" + std::to_string(a.chat) +
+                 " page " + std::to_string(a.page);
+        } else if constexpr (std::is_same_v<A, SendInfo>) {
+          return "> " + a.jid + about(a.window) + ": info on #" + std::to_string(a.chat);
+        } else if constexpr (std::is_same_v<A, BlockVisitor>) {
+          return "> " + a.jid + about(a.window) + (a.block ? ": block #" : ": unblock #") +
+                 std::to_string(a.chat);
         } else {
           static_assert(std::is_same_v<A, Ignore>);
           return "ignore: " + a.reason;
@@ -99,8 +111,10 @@ std::vector<std::string> to_chat(const Actions& actions, ChatId chat) {
   return texts;
 }
 
-Harness::Harness(int max_chats)
-    : board({std::string(k_joe), std::string(k_bob), std::string(k_ann)}, max_chats, Mail::on) {}
+Harness::Harness(int max_chats) : Harness(BoardOptions{.max_chats = max_chats, .mail = Mail::on}) {}
+
+Harness::Harness(BoardOptions options)
+    : board({std::string(k_joe), std::string(k_bob), std::string(k_ann)}, options) {}
 
 Actions Harness::feed(const Event& event) {
   auto actions = board.handle(event);

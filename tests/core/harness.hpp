@@ -30,6 +30,7 @@ std::vector<std::string> to_chat(const Actions& actions, ChatId chat);
 class Harness {
  public:
   explicit Harness(int max_chats = 1);  // operators joe, bob and ann, nobody online, no chats
+  explicit Harness(BoardOptions options);
 
   // handle() then commit(), as the broker does once the store accepted the batch.
   Actions feed(const Event& event);

@@ -163,7 +163,7 @@ TEST(Names, OfStrangersAreNotKept) {
 }
 
 TEST(Names, HiddenTheyAreAllSupport) {
-  Switchboard board({"joe@example.com"}, 1, Mail::off, OperatorNames::hidden);
+  Switchboard board({"joe@example.com"}, BoardOptions{.names = OperatorNames::hidden});
   const OperatorNamed named{"joe@example.com", "Joe", NameSource::nick};
   board.commit(named, board.handle(named));
   EXPECT_EQ(board.display_name("joe@example.com"), "Support");

@@ -341,8 +341,8 @@ TEST(OperatorMessage, PlainTextInAChatGoesToTheVisitorAsTyped) {
 
 TEST(OperatorMessage, UnknownCommand) {
   Harness h;
-  EXPECT_EQ(describe(h.say(k_joe, "!transfer 42 bob")),
-            Lines{"> joe@example.com: Unknown command '!TRANSFER'. Send '!HELP' for the list of "
+  EXPECT_EQ(describe(h.say(k_joe, "!frobnicate 42 bob")),
+            Lines{"> joe@example.com: Unknown command '!FROBNICATE'. Send '!HELP' for the list of "
                   "commands."});
 }
 

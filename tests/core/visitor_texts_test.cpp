@@ -28,7 +28,7 @@ TEST(VisitorTexts, ChosenByTheChatsLanguage) {
       EXPECT_NE(texts.translate(english, language), english) << language << ": " << english;
     }
   }
-  EXPECT_EQ(VisitorTexts::keys().size(), 13u);
+  EXPECT_EQ(VisitorTexts::keys().size(), 15u);
 }
 
 TEST(VisitorTexts, OtherTextsPassUnchanged) {
@@ -55,7 +55,8 @@ TEST(VisitorTexts, OverridesAndTheirErrors) {
   EXPECT_EQ(texts.set("de", "hello", "x").value_or(""),
             "unknown text 'hello' (known: chat_started, chat_closed, no_operator, "
             "operator_went_offline, held_back, nobody_can_take, nobody_could_take, lost_contact, "
-            "all_busy, connection_dropped, operator_back, message_kept, message_kept_email)");
+            "all_busy, connection_dropped, operator_back, message_kept, message_kept_email, "
+            "handed_on, handed_to_another)");
   EXPECT_EQ(texts.set("de-AT", "chat_started", "x").value_or(""),
             "'de-AT' is not a language (a section is one, like [de])");
   EXPECT_EQ(texts.set("Deutsch", "chat_started", "x").value_or(""),

@@ -209,7 +209,7 @@ TEST(Summary, ARequestAcceptedMeanwhileIsLeftOut) {
 // --- left messages ---
 
 TEST(LeftMessageWithoutMail, TheVisitorIsNotPromisedAnEmail) {
-  Switchboard board({std::string(k_joe)}, 1, Mail::off);
+  Switchboard board({std::string(k_joe)}, BoardOptions{.max_chats = 1, .mail = Mail::off});
   Chat chat;
   chat.id = 42;
   chat.visitor_name = "customer";

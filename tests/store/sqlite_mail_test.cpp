@@ -226,7 +226,8 @@ TEST(SqliteMailMigration, ChatsFromBeforeMailAreSettledAndEndedOnesDated) {
         "DROP TRIGGER chats_ended_at; DROP INDEX chats_ended; DROP INDEX chats_mail_due; "
         "ALTER TABLE chats DROP COLUMN ended_at; ALTER TABLE chats DROP COLUMN mailed_seq; "
         "DROP TABLE mail; DROP TABLE mail_site; PRAGMA user_version = " +
-        std::to_string(sqlite::schema_version() - 1));
+        std::to_string(sqlite::migration_number("mail outbox, mailed_seq, ended_at for retention") -
+                       1));
   }
   auto store = open_sqlite_store(path);
   EXPECT_TRUE(store->mail_watch(10).empty()) << "nothing written before mail is mailed";

@@ -13,6 +13,13 @@ namespace seshat::core::builtin {
 [[nodiscard]] Command help_command();
 [[nodiscard]] Command status_command();
 [[nodiscard]] Command waiting_command();
+[[nodiscard]] Command switch_command();
+[[nodiscard]] Command transfer_command();
+[[nodiscard]] Command history_command();
+[[nodiscard]] Command info_command();
+[[nodiscard]] Command say_command();
+[[nodiscard]] Command block_command();
+[[nodiscard]] Command unblock_command();
 
 // The registry: every command, in the order !HELP lists them.
 [[nodiscard]] std::vector<Command> registry();
