@@ -128,9 +128,15 @@ http {{
             self._process.wait()
 
     def close(self):
+        """SIGTERM (fast shutdown: the master stops its workers) by PID; SIGKILL of the master
+        alone would leave its worker running."""
         if self._process is not None and self._process.poll() is None:
-            self._process.kill()
-            self._process.wait()
+            self._process.terminate()
+            try:
+                self._process.wait(10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
         if not os.environ.get("SESHAT_KEEP_TMP"):
             shutil.rmtree(self.dir, ignore_errors=True)
 
