@@ -22,7 +22,8 @@ debian_packages=(
   python3 python3-slixmpp                                # real XMPP client (operators) in tests
   chromium                                               # real browser for widget tests
   curl procps                                            # scripts: readiness checks, kill
-  wrk nginx-light                                        # benchmark floors (bench/run.py)
+  wrk nginx-light                                        # benchmark floors (bench/run.py); nginx also in front
+                                                         # of two gateways in tests/browser/widget_gateway_failover_test.py
   libcurl4-openssl-dev                                   # mail: SMTP(S) client (src/mail/)
   python3-aiosmtpd                                       # real SMTP server in mail tests
   libpq-dev                                              # the PostgreSQL store (database = postgresql://...)
