@@ -46,7 +46,7 @@ class Nginx:
         self._process = None
         servers = "".join(f"        server {HOST}:{app.port} max_fails=1 fail_timeout=30s;\n"
                           for app in gateways)
-        # Host with its port ($http_host, not packaging's $host, which drops it): the gateways'
+        # Host with its port ($http_host, as in packaging; $host drops it): the gateways'
         # same-origin check compares the page's Origin with it, and this page is on a port.
         proxy = ("proxy_pass http://seshat_gateways;\n"
                  "            proxy_http_version 1.1;\n"
