@@ -27,6 +27,10 @@ xmpp::Settings xmpp_settings(const Config& config) {
   settings.contacts = config.localusers;
   settings.resource = config.resource;
   settings.software_version = SESHAT_VERSION;
+  settings.component = config.component.domain;
+  settings.component_secret = config.component.secret;
+  settings.component_host = config.component.server.host;
+  settings.component_port = config.component.server.port;
   return settings;
 }
 
@@ -107,8 +111,7 @@ void Broker::on_connected() {
   if (m_connected_before) ++m_metrics.reconnects;
   m_connected_before = true;
   m_metrics.xmpp_connected = 1;
-  m_in_flight.clear();  // whatever was unconfirmed is sent again, with the same ids
-  m_sent_up_to = 0;
+  forget_in_flight(Stream::account);  // whatever was unconfirmed is sent again, same ids
   // Operators' clients may take longer than the bot to come back after a server restart: no
   // chat moves before reconnect_grace has passed.
   m_reconnect_settles_at = std::chrono::steady_clock::now() + m_config.reconnect_grace;
@@ -120,8 +123,7 @@ void Broker::on_connected() {
 void Broker::on_disconnected(std::string_view reason) {
   spdlog::warn("xmpp disconnected: {}", reason);
   m_metrics.xmpp_connected = 0;
-  m_in_flight.clear();
-  m_sent_up_to = 0;
+  forget_in_flight(Stream::account);
   // Nobody's presence is known until the next connect, which starts reconnect_grace.
   m_reconnect_settles_at.reset();
   m_operator_settles_at.clear();
@@ -130,7 +132,7 @@ void Broker::on_disconnected(std::string_view reason) {
 
 void Broker::on_message(const xmpp::IncomingMessage& message) {
   if (dispatch(core::OperatorMessage{message.from, message.body, message.payload, message.typing,
-                                     message.stanza},
+                                     message.stanza, message.window},
                std::nullopt, std::chrono::steady_clock::now())) {
     return;
   }
@@ -140,7 +142,12 @@ void Broker::on_message(const xmpp::IncomingMessage& message) {
   // Not through the outbox, which lives in the failing store.
   const auto jid = core::split_jid(message.from).bare;
   if (m_board.is_operator(jid)) {
-    m_connection.send({{--m_unstored_notice_id, jid, core::texts::not_stored(message.body)}});
+    m_connection.send({{--m_unstored_notice_id,
+                        jid,
+                        core::texts::not_stored(message.body),
+                        xmpp::OutgoingKind::message,
+                        {},
+                        message.window}});
   }
 }
 
@@ -177,6 +184,28 @@ void Broker::on_delivered(std::vector<std::int64_t> delivered, std::vector<std::
   send_outbox();
 }
 
+void Broker::on_component_connected() {
+  spdlog::info("xmpp component {} connected", m_config.component.domain);
+  forget_in_flight(Stream::component);  // sent again, with the same ids
+  send_outbox();
+}
+
+void Broker::on_component_disconnected(std::string_view reason) {
+  spdlog::warn("xmpp component {} disconnected: {}", m_config.component.domain, reason);
+  forget_in_flight(Stream::component);
+}
+
+std::optional<std::string> Broker::visitor_name(core::ChatId chat) {
+  const auto* live = m_board.find(chat);
+  if (live == nullptr) return std::nullopt;
+  return live->visitor_name;
+}
+
+void Broker::forget_in_flight(Stream stream) {
+  std::erase_if(m_in_flight, [&](const auto& entry) { return entry.second == stream; });
+  m_sent_up_to = 0;
+}
+
 bool Broker::dispatch(const core::Event& event, std::optional<store::SeenState> seen,
                       std::optional<std::chrono::steady_clock::time_point> received) {
   try {
@@ -204,14 +233,15 @@ bool Broker::dispatch(const core::Event& event, std::optional<store::SeenState> 
                 if constexpr (std::is_same_v<A, core::SetState>) {
                   m_unannounced.push_back(a.chat);
                   m_states_changed = true;
+                  // Component mode: the visitor's address goes offline for its operators.
+                  if (core::is_final(a.to)) m_connection.chat_ended(a.chat);
                 } else if constexpr (std::is_same_v<A, core::PostToChat> ||
                                      std::is_same_v<A, core::SetOperatorName> ||
                                      std::is_same_v<A, core::SetOperatorTyping>) {
                   m_unannounced.push_back(a.chat);
                 } else if constexpr (std::is_same_v<A, core::SendTyping>) {
                   // Now or never: a chat state is not worth delivering late.
-                  if (!a.jid.empty() && m_connection.connected())
-                    m_connection.send_typing(a.jid, a.typing);
+                  if (!a.jid.empty()) m_connection.send_typing(a.jid, a.typing, a.chat);
                 } else if constexpr (std::is_same_v<A, core::SendToOperator> ||
                                      std::is_same_v<A, core::RelayBacklog>) {
                   m_outbox_due = true;
@@ -418,21 +448,41 @@ void Broker::settle_presence() {
 }
 
 void Broker::send_outbox() {
-  if (!m_connection.connected()) return;
+  const bool account_up = m_connection.connected();
+  const bool component_up = m_connection.component_connected();
+  if (!account_up && !component_up) return;
   try {
-    // Rows up to m_sent_up_to are in flight or done: read only the ones after them, and no more
-    // than the window has room for (reading the whole window each time was a sixth of the
-    // broker's thread in a relay burst).
-    const int room = k_outbox_window - static_cast<int>(m_in_flight.size());
     std::vector<xmpp::Outgoing> batch;
-    for (auto& item : m_store->undelivered(m_sent_up_to, room)) {
-      m_sent_up_to = item.id;
-      m_in_flight.insert(item.id);
-      const auto kind = item.kind == store::OutboxKind::received    ? xmpp::OutgoingKind::received
-                        : item.kind == store::OutboxKind::displayed ? xmpp::OutgoingKind::displayed
-                                                                    : xmpp::OutgoingKind::message;
-      batch.push_back(
-          {item.id, std::move(item.jid), std::move(item.text), kind, std::move(item.ref)});
+    // Rows up to m_sent_up_to are in flight, done, or wait for their stream: read only the ones
+    // after them, and no more than the window has room for (reading the whole window each time
+    // was a sixth of the broker's thread in a relay burst). After a stream came back the read
+    // starts over and meets rows in flight on the other stream: those are read past, not sent.
+    while (static_cast<int>(m_in_flight.size()) < k_outbox_window) {
+      const auto ahead = std::distance(m_in_flight.upper_bound(m_sent_up_to), m_in_flight.end());
+      const int limit =
+          k_outbox_window - static_cast<int>(m_in_flight.size()) + static_cast<int>(ahead);
+      auto items = m_store->undelivered(m_sent_up_to, limit);
+      for (auto& item : items) {
+        if (static_cast<int>(m_in_flight.size()) >= k_outbox_window) break;
+        m_sent_up_to = item.id;
+        if (m_in_flight.contains(item.id)) continue;
+        const auto stream =
+            m_connection.via_component(item.chat) ? Stream::component : Stream::account;
+        // Sent when its stream is up again (which reads the outbox from the start).
+        if (!(stream == Stream::component ? component_up : account_up)) continue;
+        m_in_flight.emplace(item.id, stream);
+        const auto kind = item.kind == store::OutboxKind::received ? xmpp::OutgoingKind::received
+                          : item.kind == store::OutboxKind::displayed
+                              ? xmpp::OutgoingKind::displayed
+                              : xmpp::OutgoingKind::message;
+        std::string nick;
+        if (stream == Stream::component) {
+          if (const auto* chat = m_board.find(item.chat)) nick = chat->visitor_name;
+        }
+        batch.push_back({item.id, std::move(item.jid), std::move(item.text), kind,
+                         std::move(item.ref), item.chat, std::move(nick)});
+      }
+      if (static_cast<int>(items.size()) < limit) break;
     }
     if (!batch.empty()) m_connection.send(std::move(batch));
   } catch (const store::StoreError& error) {

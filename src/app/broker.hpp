@@ -55,6 +55,10 @@ class Broker final : public xmpp::Listener {
   void on_presence(std::string_view from, core::Show show, int priority) override;
   void on_delivered(std::vector<std::int64_t> delivered,
                     std::vector<std::int64_t> bounced) override;
+  // Component mode (README "Component mode"): the second stream, and chat addresses' presence.
+  void on_component_connected() override;
+  void on_component_disconnected(std::string_view reason) override;
+  [[nodiscard]] std::optional<std::string> visitor_name(core::ChatId chat) override;
 
   // Decides, persists and commits one event; retries on fresh state if the store refused.
   // False if it could not be persisted (the store failed, or kept refusing). `received`: when
@@ -82,8 +86,15 @@ class Broker final : public xmpp::Listener {
   xmpp::Connection m_connection;
   store::ChangeFeed::Subscription m_subscription;
 
-  std::set<std::int64_t> m_in_flight;  // outbox ids sent and not yet confirmed
-  std::int64_t m_sent_up_to = 0;       // outbox rows up to this id were sent on this connection
+  // Outbox ids sent and not yet confirmed, and the stream each went on (component mode has
+  // two; each one lost forgets only its own).
+  enum class Stream { account, component };
+  std::map<std::int64_t, Stream> m_in_flight;
+  // Outbox rows up to this id were sent (or are waiting for their stream to come up); back to
+  // 0 when a stream (re)connects, so that what it lost is read and sent again.
+  std::int64_t m_sent_up_to = 0;
+  // Drops the in-flight ids of `stream` (lost with it) and has the outbox read from the start.
+  void forget_in_flight(Stream stream);
   // pump() groups its events into one store batch; until it is committed, nothing is announced.
   std::unique_ptr<store::Batch> m_batch;
   std::vector<core::ChatId> m_unannounced;

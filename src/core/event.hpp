@@ -63,6 +63,9 @@ struct OperatorMessage {
   Payload payload = Payload::plain;
   Typing typing = Typing::none;
   OperatorStanza stanza{};
+  // Component mode: the chat whose own address the message was sent to; 0 when sent to the
+  // bot's account.
+  ChatId window = 0;
 };
 
 // Where an operator's display name came from; a nickname (XEP-0172) wins over the vCard.

@@ -1,0 +1,185 @@
+"""Component mode (`component = chat.localhost`, XEP-0114): each chat talks to the operator from
+its own address, N@chat.localhost, through a real Prosody component and a real slixmpp operator.
+">" is sent to the operator (from the chat's address), "<" to the visitor.
+
+    > Remote user 'customer' wants to start a conversation. ...      (from 42@chat.localhost,
+                                                                      nickname 'customer')
+    joe, in that conversation: !ACCEPT 42
+    > You are now handling chat #42. Send '!FINISH' when you are done.
+    < Your chat has started.
+    ... both ways in that conversation ...
+    joe: !FINISH        > The chat is now closed.   (and 42@chat.localhost goes offline)
+"""
+
+import os
+import sys
+import threading
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import harness.case as case  # noqa: E402
+from harness.prosody import HOST  # noqa: E402
+from harness.stream import ChatStream, Redelivery  # noqa: E402
+from harness.visitor import Visitor  # noqa: E402
+
+COMPONENT = "chat.localhost"
+TIMEOUT = 30
+
+
+def address(chat):
+    return f"{chat}@{COMPONENT}"
+
+
+class ComponentCase(case.ProsodyTestCase):
+    component = COMPONENT
+
+    def component_seshat(self, operators, **extra):
+        """`seshat serve` in component mode, ready once both of its streams are up."""
+        keys = {"component": COMPONENT, "component_secret": self.server.component_secret,
+                "component_server": f"{HOST}:{self.server.component_port}"}
+        keys.update(extra)
+        app = self.seshat(operators, extra=keys)
+        app.wait_log_count(f"xmpp component {COMPONENT} connected", 1)
+        return app
+
+
+class ComponentMode(ComponentCase):
+    def test_a_chat_talks_from_its_own_address(self):
+        joe = self.operator("joe")
+        joe.connect("laptop")
+        app = self.component_seshat([joe.bare_jid])
+        app.wait_operators(1)
+        bot = self.server.jid("bot")
+
+        visitor = Visitor(app)
+        chat = visitor.start("customer")
+        here = address(chat)
+        # The chat's address is present (a contact the client can show), with the visitor's
+        # name as its nickname, and the notification comes from it, not from the bot.
+        joe.expect_presence(lambda sender, kind, show: sender == here and kind == "")
+        sender, _ = joe.expect(lambda text: text.startswith(
+            f"Remote user 'customer' wants to start a conversation. To accept this request, "
+            f"reply with the message '!ACCEPT {chat}'."))
+        self.assertEqual(sender.split("/")[0], here)
+        self.assertEqual(joe.nicks.get(here), "customer")
+
+        joe.send(here, f"!ACCEPT {chat}")
+        joe.expect(f"You are now handling chat #{chat}. Send '!FINISH' when you are done.",
+                   sender=here)
+        visitor.expect("Your chat has started.", sender="system")
+        visitor.send("Hi!")
+        joe.expect("Hi!", sender=here)
+        joe.send(here, "Hello, customer.")
+        visitor.expect("Hello, customer.", sender="operator")
+        visitor.send("Talk to you later!")
+        joe.expect("Talk to you later!", sender=here)
+        joe.send(here, "!FINISH")
+        joe.expect("The chat is now closed.", sender=here)
+        visitor.expect("The chat is now closed.", sender="system")
+        # The visitor's address goes offline with the chat.
+        joe.expect_presence(lambda sender, kind, show: sender == here and kind == "unavailable")
+        joe.assert_no_message(within=0.3)
+        self.assertEqual([t for t in visitor.texts() if t[0] != "visitor"], [
+            ("system", "Your chat has started."),
+            ("operator", "Hello, customer."),
+            ("system", "The chat is now closed."),
+        ])
+        # Commands about no chat still come from the bot's account.
+        joe.send(bot, "!WAITING")
+        sender, _ = joe.expect(lambda text: True)
+        self.assertEqual(sender.split("/")[0], bot)
+        self.assertEqual(app.stop(), 0)
+
+    def test_the_component_answers_disco_probes_and_subscriptions(self):
+        joe = self.operator("joe")
+        joe.connect("laptop")
+        app = self.component_seshat([joe.bare_jid])
+        app.wait_operators(1)
+        disco = "<query xmlns='http://jabber.org/protocol/disco#info'/>"
+        self.assertEqual(joe.send_iq(disco, type="get", to=COMPONENT), "result")
+
+        chat = Visitor(app).start("Ann")
+        here = address(chat)
+        joe.expect(lambda text: text.startswith("Remote user 'Ann'"), sender=here)
+        self.assertEqual(joe.send_iq(disco, type="get", to=here), "result")
+        self.assertEqual(joe.send_iq("<ping xmlns='urn:xmpp:ping'/>", type="get", to=here),
+                         "result")
+        joe.expect_presence(lambda sender, kind, show: sender == here and kind == "")
+        # Adding the visitor as a contact is allowed, and their address says it is here.
+        joe.subscribe(here)
+        joe.wait_subscription(here)
+        joe.expect_presence(lambda sender, kind, show: sender == here and kind == "")
+        # A chat that does not exist is not present.
+        joe.send_raw(f"<presence type='probe' to='{address(chat + 100)}'/>")
+        joe.expect_presence(
+            lambda sender, kind, show: sender == address(chat + 100) and kind == "unavailable")
+        self.assertEqual(app.stop(), 0)
+
+    def test_a_stranger_writing_to_a_chat_address_is_ignored(self):
+        joe = self.operator("joe")
+        joe.connect("laptop")
+        mallory = self.operator("mallory")
+        mallory.connect("desk")
+        app = self.component_seshat([joe.bare_jid])
+        app.wait_operators(1)
+        visitor = Visitor(app)
+        chat = visitor.start("customer")
+        here = address(chat)
+        joe.expect(lambda text: text.startswith("Remote user 'customer'"), sender=here)
+        joe.send(here, f"!ACCEPT {chat}")
+        joe.expect(f"You are now handling chat #{chat}. Send '!FINISH' when you are done.",
+                   sender=here)
+        visitor.expect("Your chat has started.", sender="system")
+
+        for n in range(8):
+            mallory.send(here, f"!FINISH {n}")
+            mallory.send(here, f"psst {n}")
+        app.wait_log_count(f"ignored: from {mallory.bare_jid}, who is not a configured operator",
+                           5)
+        # Then the flood is counted, not logged line by line, and nobody heard of it.
+        joe.send(here, "Still here.")
+        visitor.expect("Still here.", sender="operator")
+        visitor.poll()
+        # Nothing of mallory's reached the chat (not "psst", not a !FINISH), only joe's line.
+        self.assertEqual([text for sender, text in visitor.texts() if sender == "operator"],
+                         ["Still here."])
+        self.assertNotEqual(visitor.status, "closed")
+        mallory.assert_no_message(within=0.3)
+        self.assertLessEqual(
+            app.log_text().count(f"ignored: from {mallory.bare_jid}, who is not"), 5)
+        self.assertEqual(app.stop(), 0)
+
+
+class ComponentKill(ComponentCase):
+    def test_kill_9_mid_stream_loses_and_doubles_nothing_sent_from_the_chat_address(self):
+        """As fault_kill_serve_test, but the visitor's lines reach joe from the chat's address:
+        rows in flight on the component's stream at the kill are sent again after the restart
+        under their stable ids (replays allowed, same id and body), none lost. While seshat is
+        down joe does not write: a server stores nothing for a component that is away (his
+        client would get an error back), unlike messages to the bot's account."""
+        joe = self.operator("joe")
+        joe.connect("laptop")
+        app = self.component_seshat([joe.bare_jid])
+        app.wait_operators(1)
+        stream = ChatStream(app, joe, self.server.jid("bot"), timeout=TIMEOUT, address=address)
+        stream.open()
+        self.assertEqual(stream.bot, address(stream.chat))
+        stream.start_reader()
+        tenth = threading.Event()
+        stream.visitor_sends(1, 30, pace=0.05, progress={10: tenth})
+        stream.operator_sends(1, 10, pace=0.05)
+        stream.wait_operator_messages_read()
+        self.assertTrue(tenth.wait(TIMEOUT))
+
+        app.kill()  # the visitor keeps sending
+        self.assertTrue(stream.refused.wait(TIMEOUT), "no send was refused while seshat was down")
+        app.start("serve")
+        app.wait_log_count(f"xmpp component {COMPONENT} connected", 2)
+        stream.operator_sends(21, 30, pace=0.05)
+        checked = stream.finish(self, Redelivery.after_crash)
+        print(f"\nkill -9 serve, component mode: {checked} messages checked; {stream.summary()}")
+        self.assertEqual(app.stop(), 0)
+
+
+if __name__ == "__main__":
+    case.main()
