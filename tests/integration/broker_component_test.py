@@ -150,6 +150,64 @@ class ComponentMode(ComponentCase):
         self.assertEqual(app.stop(), 0)
 
 
+class ComponentServerRestart(ComponentCase):
+    def test_the_server_killed_mid_chat_both_streams_come_back_and_nothing_is_lost(self):
+        joe = self.operator("joe")
+        joe.connect("laptop")
+        app = self.component_seshat([joe.bare_jid])
+        app.wait_operators(1)
+        visitor = Visitor(app)
+        chat = visitor.start("customer")
+        here = address(chat)
+        joe.expect(lambda text: text.startswith("Remote user 'customer'"), sender=here)
+        joe.send(here, f"!ACCEPT {chat}")
+        joe.expect(f"You are now handling chat #{chat}. Send '!FINISH' when you are done.",
+                   sender=here)
+        visitor.send("visitor 1")
+        joe.expect("visitor 1", sender=here)
+
+        app.wait_outbox_confirmed()
+        self.server.kill()
+        joe.wait_lost()
+        app.wait_log_count(f"xmpp component {COMPONENT} disconnected", 1)
+        for n in range(2, 6):  # while there is no server at all
+            visitor.send(f"visitor {n}")
+        self.server.start()
+        app.wait_log_count(f"xmpp component {COMPONENT} connected", 2)  # by itself, backoff
+        app.wait_log_count("xmpp connected as", 2)
+        joe.connect("laptop")
+        app.wait_operators(1)
+        for n in range(6, 9):
+            visitor.send(f"visitor {n}")
+        # Lines written while the server was gone are kept by the server for joe (offline
+        # storage), or sent after he is back: each once, in order, from the chat's address.
+        for n in range(2, 9):
+            joe.expect(f"visitor {n}", sender=here)
+        joe.assert_no_message(within=1.0)
+        joe.send(here, "operator 2")
+        visitor.expect("operator 2", sender="operator")
+        self.assertEqual([t for s, t in visitor.texts() if s == "visitor"],
+                         [f"visitor {n}" for n in range(1, 9)])
+        self.assertEqual(app.stop(), 0)
+
+
+class ComponentSecret(ComponentCase):
+    def test_a_wrong_secret_is_one_clear_line_and_the_account_works_on(self):
+        joe = self.operator("joe")
+        joe.connect("laptop")
+        app = self.seshat([joe.bare_jid], extra={
+            "component": COMPONENT, "component_secret": "not-the-secret",
+            "component_server": f"{HOST}:{self.server.component_port}"})
+        app.wait_operators(1)
+        app.wait_log_count(f"(the server refused component_secret for {COMPONENT})", 2)
+        self.assertNotIn("not-the-secret", app.log_text())
+        self.assertNotIn(f"xmpp component {COMPONENT} connected", app.log_text())
+        # The account's side is not held up: commands about no chat are answered.
+        joe.send(self.server.jid("bot"), "!HELP")
+        joe.expect(lambda text: "!ACCEPT" in text, sender=self.server.jid("bot"))
+        self.assertEqual(app.stop(), 0)
+
+
 class ComponentKill(ComponentCase):
     def test_kill_9_mid_stream_loses_and_doubles_nothing_sent_from_the_chat_address(self):
         """As fault_kill_serve_test, but the visitor's lines reach joe from the chat's address:
