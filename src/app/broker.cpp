@@ -72,7 +72,9 @@ Broker::Broker(const Config& config, store::ChangeFeed& feed)
       m_board(config.localusers, config.max_chats,
               config.mail.enabled() ? core::Mail::on : core::Mail::off,
               config.show_operator_name ? core::OperatorNames::shown : core::OperatorNames::hidden),
-      m_connection(xmpp_settings(config), *this) {}
+      m_connection(xmpp_settings(config), *this) {
+  if (config.component.enabled()) m_metrics.component_connected = 0;
+}
 
 Broker::~Broker() {
   stop();
@@ -186,12 +188,14 @@ void Broker::on_delivered(std::vector<std::int64_t> delivered, std::vector<std::
 
 void Broker::on_component_connected() {
   spdlog::info("xmpp component {} connected", m_config.component.domain);
+  m_metrics.component_connected = 1;
   forget_in_flight(Stream::component);  // sent again, with the same ids
   send_outbox();
 }
 
 void Broker::on_component_disconnected(std::string_view reason) {
   spdlog::warn("xmpp component {} disconnected: {}", m_config.component.domain, reason);
+  m_metrics.component_connected = 0;
   forget_in_flight(Stream::component);
 }
 

@@ -43,6 +43,11 @@ class Broker final : public xmpp::Listener {
   void stop();   // idempotent; leaves nothing half-done in the store
 
   [[nodiscard]] bool xmpp_connected() const { return m_metrics.xmpp_connected.load() != 0; }
+  // Component mode: whether the component's stream is up (nullopt when not configured).
+  [[nodiscard]] std::optional<bool> component_connected() const {
+    const auto state = m_metrics.component_connected.load();
+    return state < 0 ? std::nullopt : std::optional<bool>(state != 0);
+  }
   // Prometheus text lines of the broker's own metrics. Thread-safe.
   [[nodiscard]] std::string metrics() const;
 

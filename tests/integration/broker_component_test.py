@@ -19,8 +19,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import harness.case as case  # noqa: E402
 from harness.prosody import HOST  # noqa: E402
+from harness.seshat import Seshat  # noqa: E402
 from harness.stream import ChatStream, Redelivery  # noqa: E402
-from harness.visitor import Visitor  # noqa: E402
+from harness.visitor import ApiError, Visitor, request  # noqa: E402
 
 COMPONENT = "chat.localhost"
 TIMEOUT = 30
@@ -195,11 +196,17 @@ class ComponentSecret(ComponentCase):
     def test_a_wrong_secret_is_one_clear_line_and_the_account_works_on(self):
         joe = self.operator("joe")
         joe.connect("laptop")
-        app = self.seshat([joe.bare_jid], extra={
+        app = Seshat(case.paths.seshat, self.server, [joe.bare_jid], extra={
             "component": COMPONENT, "component_secret": "not-the-secret",
             "component_server": f"{HOST}:{self.server.component_port}"})
+        self.addCleanup(app.close)
+        app.start("serve", wait_xmpp=False)  # never healthy: chats cannot reach operators
         app.wait_operators(1)
         app.wait_log_count(f"(the server refused component_secret for {COMPONENT})", 2)
+        with self.assertRaises(ApiError) as failing:
+            request(app.root_url("/healthz"))
+        self.assertEqual(failing.exception.status, 503)
+        self.assertEqual(failing.exception.body["xmpp_component"], "disconnected")
         self.assertNotIn("not-the-secret", app.log_text())
         self.assertNotIn(f"xmpp component {COMPONENT} connected", app.log_text())
         # The account's side is not held up: commands about no chat are answered.
