@@ -19,6 +19,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import harness.case as case  # noqa: E402
 from harness.prosody import HOST  # noqa: E402
+from harness.raw import NS_CHATSTATES, NS_MARKERS, NS_RECEIPTS, RawStanzas, child  # noqa: E402
 from harness.seshat import Seshat  # noqa: E402
 from harness.stream import ChatStream, Redelivery  # noqa: E402
 from harness.visitor import ApiError, Visitor, request  # noqa: E402
@@ -148,6 +149,49 @@ class ComponentMode(ComponentCase):
         mallory.assert_no_message(within=0.3)
         self.assertLessEqual(
             app.log_text().count(f"ignored: from {mallory.bare_jid}, who is not"), 5)
+        self.assertEqual(app.stop(), 0)
+
+
+class ComponentClientExtensions(ComponentCase):
+    """What real clients add (receipts, markers, typing, corrections) works in a chat's own
+    conversation: acknowledgements and chat states come from the chat's address."""
+
+    def test_receipts_markers_typing_and_corrections_per_chat_address(self):
+        joe = self.operator("joe")
+        joe.connect("laptop")
+        app = self.component_seshat([joe.bare_jid])
+        app.wait_operators(1)
+        stanzas = RawStanzas(joe)
+        visitor = Visitor(app)
+        chat = visitor.start("customer")
+        here = address(chat)
+        joe.expect(lambda text: text.startswith("Remote user 'customer'"), sender=here)
+        joe.send(here, f"!ACCEPT {chat}")
+        visitor.expect("Your chat has started.", sender="system")
+
+        joe.send_raw(f"<message to='{here}' type='chat' id='op-1'><body>Hello, customr.</body>"
+                     "<request xmlns='urn:xmpp:receipts'/>"
+                     "<markable xmlns='urn:xmpp:chat-markers:0'/></message>")
+        original = visitor.expect("Hello, customr.", sender="operator")
+        receipt = stanzas.expect(lambda m: child(m, "received", NS_RECEIPTS) is not None)
+        self.assertEqual(child(receipt, "received", NS_RECEIPTS).get("id"), "op-1")
+        self.assertEqual(receipt.get("from"), here)
+        status, _ = request(app.url(f"/api/chats/{chat}/read"), "POST", {"seq": original["seq"]},
+                            token=visitor.token)
+        self.assertEqual(status, 204)
+        marker = stanzas.expect(lambda m: child(m, "displayed", NS_MARKERS) is not None)
+        self.assertEqual(marker.get("from"), here)
+
+        joe.send_raw(f"<message to='{here}' type='chat' id='op-2'><body>Hello, customer.</body>"
+                     "<replace id='op-1' xmlns='urn:xmpp:message-correct:0'/></message>")
+        corrected = visitor.expect("Hello, customer.", sender="operator")
+        self.assertEqual(corrected.get("replaces"), original["seq"])
+
+        status, _ = request(app.url(f"/api/chats/{chat}/typing"), "POST", {"typing": True},
+                            token=visitor.token)
+        self.assertEqual(status, 204)
+        composing = stanzas.expect(lambda m: child(m, "composing", NS_CHATSTATES) is not None)
+        self.assertEqual(composing.get("from"), here)
         self.assertEqual(app.stop(), 0)
 
 
