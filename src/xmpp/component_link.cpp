@@ -15,6 +15,8 @@
 namespace seshat::xmpp {
 namespace {
 
+constexpr std::size_t k_ended_remembered = 1024;
+
 ComponentLink& link(void* self) {
   return *static_cast<ComponentLink*>(self);
 }
@@ -336,8 +338,9 @@ void ComponentLink::send(const std::vector<const Outgoing*>& messages) {
     const auto address = chat_address(message->chat, m_settings.component);
     // The first message of a chat to an operator introduces the visitor: their address is
     // present (a contact the client can show) and carries their name as its nickname.
+    // A chat that ended (its last lines follow the end) is not introduced again.
     const bool introduce =
-        message->kind == OutgoingKind::message &&
+        message->kind == OutgoingKind::message && !m_ended.contains(message->chat) &&
         m_introduced.emplace(message->chat, core::split_jid(message->to).bare).second;
     if (introduce) {
       auto stanza = from(presence(m_ctx, {}, message->to), address);
@@ -372,6 +375,10 @@ void ComponentLink::send_typing(const std::string& to, bool typing, core::ChatId
 }
 
 void ComponentLink::chat_ended(core::ChatId chat) {
+  m_ended.insert(chat);
+  // Lines about it may still follow ("The chat is now closed."), but never for long: only the
+  // latest ended chats are remembered.
+  while (m_ended.size() > k_ended_remembered) m_ended.erase(m_ended.begin());
   for (auto entry = m_introduced.lower_bound({chat, std::string()});
        entry != m_introduced.end() && entry->first == chat;) {
     if (m_up) send_chat_presence(chat, entry->second);

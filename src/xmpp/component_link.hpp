@@ -100,6 +100,7 @@ class ComponentLink {
   // (chat, operator) pairs whose conversation got the chat's presence and nickname on this
   // stream: the first message of a chat to an operator carries them, later ones do not.
   std::set<std::pair<core::ChatId, std::string>> m_introduced;
+  std::set<core::ChatId> m_ended;  // chats that ended lately: not introduced again
   std::uint64_t m_typing_sent = 0;
 };
 

@@ -255,7 +255,8 @@ TEST(ConfigError, UnknownKeysAreProbablyTypos) {
             "smtp_password, mail_from, mail_delay, retention_days, max_connections, "
             "max_connections_per_address, max_streams_per_chat, chats_per_minute, "
             "chats_per_minute_per_network, messages_per_minute_per_network, "
-            "max_messages_per_chat, min_free_disk_mb)");
+            "max_messages_per_chat, min_free_disk_mb, component, component_secret, "
+            "component_server)");
 }
 
 TEST(Config, GracePeriodsAndMaxChats) {

@@ -78,9 +78,10 @@ class ComponentMode(ComponentCase):
         joe.send(here, "!FINISH")
         joe.expect("The chat is now closed.", sender=here)
         visitor.expect("The chat is now closed.", sender="system")
-        # The visitor's address goes offline with the chat.
+        # The visitor's address goes offline with the chat, and stays so.
         joe.expect_presence(lambda sender, kind, show: sender == here and kind == "unavailable")
         joe.assert_no_message(within=0.3)
+        joe.assert_no_presence(lambda sender, kind, show: sender == here, within=0.3)
         self.assertEqual([t for t in visitor.texts() if t[0] != "visitor"], [
             ("system", "Your chat has started."),
             ("operator", "Hello, customer."),
