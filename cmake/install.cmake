@@ -4,7 +4,7 @@
 # expects them. Included from the top-level CMakeLists.txt after add_subdirectory(src).
 #
 # The public library is built from the static seshat_client (whole) plus what it needs of
-# seshat_store and seshat_core; SQLite and OpenSSL stay shared dependencies (DT_NEEDED). Its
+# seshat_visitors, seshat_store, seshat_core and seshat_base; SQLite and OpenSSL stay shared dependencies (DT_NEEDED). Its
 # version script exports the public API only (seshat_*, seshat::Client, seshat::Error,
 # seshat::format_time), so no internal symbol becomes ABI by accident. Nothing here may need
 # Beast, libstrophe or spdlog: the link fails (--no-undefined) if it did without linking them.

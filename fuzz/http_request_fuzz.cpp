@@ -34,9 +34,8 @@ bool is_one_line(std::string_view text) {
   return !text.empty() && text.find('\n') == std::string_view::npos;
 }
 
-void check_refusal(const client::Failure& failure) {
-  require(failure.code == client::Error::bad_request, "a bad body is a bad request",
-          failure.message);
+void check_refusal(const base::Failure& failure) {
+  require(failure.code == base::Error::bad_request, "a bad body is a bad request", failure.message);
   require(http::status_of(failure.code) == 400, "a bad request is answered 400");
   require(is_one_line(failure.message), "a refusal is one non-empty line", failure.message);
 }

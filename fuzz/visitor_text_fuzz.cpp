@@ -1,4 +1,4 @@
-// Fuzzes the rules for what a visitor may write (src/client/text_check.hpp) against an oracle
+// Fuzzes the rules for what a visitor may write (src/visitors/text_check.hpp) against an oracle
 // written here from the contract, not from the product's code: UTF-8 is checked with the table of
 // well-formed byte sequences of the Unicode standard (chapter 3, table 3-7) rather than by
 // decoding, and each check_* must accept exactly the texts the contract allows, returning the
@@ -12,15 +12,15 @@
 #include <string>
 #include <string_view>
 
-#include "client/text_check.hpp"
 #include "core/untrusted.hpp"
 #include "fuzz_check.hpp"
 #include "utf8_oracle.hpp"
+#include "visitors/text_check.hpp"
 
 namespace {
 
-using seshat::client::Error;
-using seshat::client::Result;
+using seshat::base::Error;
+using seshat::base::Result;
 using seshat::fuzz::require;
 using seshat::fuzz::well_formed;
 
@@ -87,7 +87,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::size_t max_bytes = static_cast<std::size_t>(data[0]) * 16;
   const std::string_view text(reinterpret_cast<const char*>(data) + 1, size - 1);
 
-  require(seshat::client::is_valid_utf8(text) == well_formed(text),
+  require(seshat::visitors::is_valid_utf8(text) == well_formed(text),
           "is_valid_utf8 agrees with the table of well-formed sequences");
 
   // A name is stored cleaned of what could disguise it in the operators' texts (bidi and
@@ -96,13 +96,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const bool name_allowed = !name.empty() && name.size() <= max_bytes && well_formed(name) &&
                             allowed_characters(name, Controls::none);
   const auto cleaned = name_allowed ? seshat::core::clean_line(name) : std::string();
-  check_result(seshat::client::check_name(text, max_bytes),
+  check_result(seshat::visitors::check_name(text, max_bytes),
                !cleaned.empty() ? std::optional<std::string>(cleaned) : std::nullopt, "name");
 
   const auto message = without_crlf(text);
   const bool message_ok = message.size() <= max_bytes && well_formed(message) &&
                           allowed_characters(message, Controls::newline_and_tab);
-  check_result(seshat::client::check_message(text, max_bytes),
+  check_result(seshat::visitors::check_message(text, max_bytes),
                message_ok ? std::optional<std::string>(message) : std::nullopt, "message");
 
   // A page is cut to max_bytes on a character boundary, never refused for its length.
@@ -113,10 +113,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     page = page.substr(0, cut);
   }
   const bool page_ok = well_formed(page) && allowed_characters(page, Controls::none);
-  check_result(seshat::client::check_page(text, max_bytes),
+  check_result(seshat::visitors::check_page(text, max_bytes),
                page_ok ? std::optional<std::string>(page) : std::nullopt, "page");
 
-  require(seshat::client::is_blank(text) == trim_white(text).empty(),
+  require(seshat::visitors::is_blank(text) == trim_white(text).empty(),
           "is_blank means nothing but white space");
   return 0;
 }

@@ -5,9 +5,9 @@
 #include <cstdint>
 #include <string>
 
+#include "base/histogram.hpp"
 #include "core/action.hpp"
 #include "core/event.hpp"
-#include "http/histogram.hpp"
 
 namespace seshat::app {
 
@@ -27,8 +27,8 @@ struct BrokerMetrics {
   std::atomic<int> component_connected{-1};  // component mode: 0 or 1; -1: not configured
   // Visitor message stored -> sent to XMPP (millisecond resolution: the store's clock), and
   // operator message received -> stored for the visitor.
-  http::Histogram to_operator_latency;
-  http::Histogram to_visitor_latency;
+  base::Histogram to_operator_latency;
+  base::Histogram to_visitor_latency;
 
   // Counts what one committed event and its actions did.
   void count(const core::Event& event, const core::Actions& actions);

@@ -1,17 +1,13 @@
 #include "app/ini.hpp"
 
+#include "base/text.hpp"
+
 namespace seshat::app::ini {
 namespace {
 
-constexpr std::string_view k_blanks = " \t";
-constexpr std::string_view k_bom = "\xEF\xBB\xBF";
+using base::trim;
 
-std::string_view trim(std::string_view text) {
-  const auto first = text.find_first_not_of(k_blanks);
-  if (first == std::string_view::npos) return {};
-  const auto last = text.find_last_not_of(k_blanks);
-  return text.substr(first, last - first + 1);
-}
+constexpr std::string_view k_bom = "\xEF\xBB\xBF";
 
 bool is_comment(std::string_view trimmed) {
   return trimmed.starts_with('#') || trimmed.starts_with(';');

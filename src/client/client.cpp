@@ -6,9 +6,9 @@
 #include <condition_variable>
 #include <mutex>
 
-#include "client/time_format.hpp"
-#include "client/visitors.hpp"
+#include "base/time_format.hpp"
 #include "store/change_feed.hpp"
+#include "visitors/visitors.hpp"
 
 namespace seshat {
 namespace {
@@ -16,30 +16,30 @@ namespace {
 // Often enough that a wait ends within a few milliseconds of another process's commit.
 constexpr std::chrono::milliseconds k_watch_period{2};
 
-ErrorCode to_public(client::Error error) {
+ErrorCode to_public(base::Error error) {
   switch (error) {
-    case client::Error::bad_request:
+    case base::Error::bad_request:
       return ErrorCode::bad_request;
-    case client::Error::missing_token:
+    case base::Error::missing_token:
       return ErrorCode::missing_token;
-    case client::Error::wrong_token:
+    case base::Error::wrong_token:
       return ErrorCode::wrong_token;
-    case client::Error::no_such_chat:
+    case base::Error::no_such_chat:
       return ErrorCode::no_such_chat;
-    case client::Error::chat_closed:
+    case base::Error::chat_closed:
       return ErrorCode::chat_closed;
-    case client::Error::too_large:
+    case base::Error::too_large:
       return ErrorCode::too_large;
-    case client::Error::too_many:
+    case base::Error::too_many:
       return ErrorCode::too_many;
-    case client::Error::unavailable:
+    case base::Error::unavailable:
       return ErrorCode::unavailable;
   }
   return ErrorCode::unavailable;
 }
 
 template <class T>
-T value_or_throw(client::Result<T> result) {
+T value_or_throw(base::Result<T> result) {
   if (!result) throw Error(to_public(result.failure().code), result.failure().message);
   return std::move(result).value();
 }
@@ -53,7 +53,7 @@ std::unique_ptr<store::Store> open_store(const std::string& path) {
   }
 }
 
-Messages to_public(client::Transcript transcript) {
+Messages to_public(visitors::Transcript transcript) {
   Messages messages;
   messages.status = std::move(transcript.status);
   messages.position = transcript.position.value_or(0);
@@ -101,7 +101,7 @@ struct Client::Impl {
   std::mutex mutex;  // one caller at a time on `store` and `visitors`
   std::unique_ptr<store::Store> store;
   store::ChangeFeed feed;  // this Client's writes, and other connections' commits (watcher)
-  client::Visitors visitors;
+  visitors::Visitors visitors;
   store::DataVersionWatcher watcher;  // declared last: stops before the feed goes away
 
   template <class Operation>
@@ -119,20 +119,20 @@ Client& Client::operator=(Client&&) noexcept = default;
 ChatTicket Client::start_chat(std::string_view name, std::string_view message,
                               std::string_view page, std::string_view email) {
   auto ticket = value_or_throw(m_impl->locked(
-      [&](client::Visitors& visitors) { return visitors.start(name, message, page, email); }));
+      [&](visitors::Visitors& visitors) { return visitors.start(name, message, page, email); }));
   return ChatTicket{ticket.id, std::move(ticket.token)};
 }
 
 std::int64_t Client::send(std::int64_t id, std::string_view token, std::string_view text) {
   return value_or_throw(
-      m_impl->locked([&](client::Visitors& visitors) { return visitors.send(id, token, text); }));
+      m_impl->locked([&](visitors::Visitors& visitors) { return visitors.send(id, token, text); }));
 }
 
 Messages Client::fetch(std::int64_t id, std::string_view token, std::int64_t after,
                        std::chrono::milliseconds wait) {
   auto read = [&] {
     return value_or_throw(m_impl->locked(
-        [&](client::Visitors& visitors) { return visitors.read(id, token, after); }));
+        [&](visitors::Visitors& visitors) { return visitors.read(id, token, after); }));
   };
   if (wait <= std::chrono::milliseconds(0)) return to_public(read());
 
@@ -155,17 +155,17 @@ Messages Client::fetch(std::int64_t id, std::string_view token, std::int64_t aft
 
 void Client::end(std::int64_t id, std::string_view token) {
   (void)value_or_throw(
-      m_impl->locked([&](client::Visitors& visitors) { return visitors.close(id, token); }));
+      m_impl->locked([&](visitors::Visitors& visitors) { return visitors.close(id, token); }));
 }
 
 Availability Client::availability() {
   const auto availability = value_or_throw(
-      m_impl->locked([](client::Visitors& visitors) { return visitors.availability(); }));
+      m_impl->locked([](visitors::Visitors& visitors) { return visitors.availability(); }));
   return Availability{availability.available, availability.operators, availability.free};
 }
 
 std::string format_time(std::chrono::system_clock::time_point time) {
-  return client::format_rfc3339(
+  return base::format_rfc3339(
       std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count());
 }
 

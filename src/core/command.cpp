@@ -5,6 +5,7 @@
 #include <charconv>
 #include <vector>
 
+#include "base/text.hpp"
 #include "core/commands/commands.hpp"
 #include "core/texts.hpp"
 
@@ -16,9 +17,7 @@ bool is_space(char c) {
 }
 
 std::string_view trim(std::string_view text) {
-  while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
-  while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
-  return text;
+  return base::trim(text, base::k_white_space);
 }
 
 std::string upper(std::string_view text) {

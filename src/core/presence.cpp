@@ -3,14 +3,13 @@
 #include <algorithm>
 #include <cctype>
 
+#include "base/text.hpp"
+
 namespace seshat::core {
 namespace {
 
 std::string_view trim(std::string_view text) {
-  const auto is_space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
-  while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
-  while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
-  return text;
+  return base::trim(text, base::k_white_space);
 }
 
 std::string lower(std::string_view text) {

@@ -4,8 +4,12 @@
 #include <optional>
 #include <vector>
 
+#include "base/text.hpp"
+
 namespace seshat::core {
 namespace {
+
+using base::trim;
 
 constexpr std::uint32_t k_replacement = 0xFFFD;
 
@@ -41,13 +45,6 @@ bool is_break(std::uint32_t code) {
 
 bool is_control(std::uint32_t code) {
   return code < 0x20 || (code >= 0x7F && code <= 0x9F);
-}
-
-std::string_view trim(std::string_view text) {
-  constexpr std::string_view k_white = " \t";
-  const auto first = text.find_first_not_of(k_white);
-  if (first == std::string_view::npos) return {};
-  return text.substr(first, text.find_last_not_of(k_white) - first + 1);
 }
 
 // Cleans `text`, turning line breaks into '\n' (Breaks::keep) or ' ' (Breaks::space).

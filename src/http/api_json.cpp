@@ -5,23 +5,23 @@
 #include <cstdint>
 #include <limits>
 
-#include "client/text_check.hpp"
-#include "client/time_format.hpp"
+#include "base/time_format.hpp"
+#include "visitors/text_check.hpp"
 
 namespace seshat::http {
 namespace {
 
 using nlohmann::json;
 
-client::Failure bad_request(std::string sentence) {
-  return client::Failure{client::Error::bad_request, std::move(sentence)};
+base::Failure bad_request(std::string sentence) {
+  return base::Failure{base::Error::bad_request, std::move(sentence)};
 }
 
 // Parses a JSON object body, with one sentence for each way it can be wrong.
-client::Result<json> parse_object(std::string_view body) {
+base::Result<json> parse_object(std::string_view body) {
   if (body.empty()) return bad_request("The request body is empty; a JSON object is expected.");
   // nlohmann would reject it too, but this says what is wrong.
-  if (!client::is_valid_utf8(body)) return bad_request("The request body is not valid UTF-8.");
+  if (!visitors::is_valid_utf8(body)) return bad_request("The request body is not valid UTF-8.");
   json document = json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (document.is_discarded()) return bad_request("The request body is not valid JSON.");
   if (!document.is_object()) return bad_request("The request body must be a JSON object.");
@@ -31,7 +31,7 @@ client::Result<json> parse_object(std::string_view body) {
 enum class Field { required, optional };
 
 // A string field; an optional one absent or null gives "".
-client::Result<std::string> string_field(const json& object, const char* name, Field field) {
+base::Result<std::string> string_field(const json& object, const char* name, Field field) {
   const auto found = object.find(name);
   if (found == object.end() || found->is_null()) {
     if (field == Field::required)
@@ -52,7 +52,7 @@ json message_object(const store::Message& message) {
   json object{{"seq", message.seq},
               {"from", core::to_string(message.from)},
               {"text", message.text},
-              {"at", client::format_rfc3339(message.at)}};
+              {"at", base::format_rfc3339(message.at)}};
   if (message.replaces) object["replaces"] = *message.replaces;
   if (message.from == core::Author::operator_ && !message.name.empty())
     object["name"] = message.name;
@@ -61,7 +61,7 @@ json message_object(const store::Message& message) {
 
 }  // namespace
 
-client::Result<StartRequest> decode_start(std::string_view body) {
+base::Result<StartRequest> decode_start(std::string_view body) {
   auto object = parse_object(body);
   if (!object) return object.failure();
   auto name = string_field(object.value(), "name", Field::required);
@@ -78,7 +78,7 @@ client::Result<StartRequest> decode_start(std::string_view body) {
                       std::move(email).value(), std::move(language).value()};
 }
 
-client::Result<SendRequest> decode_send(std::string_view body) {
+base::Result<SendRequest> decode_send(std::string_view body) {
   auto object = parse_object(body);
   if (!object) return object.failure();
   auto text = string_field(object.value(), "text", Field::required);
@@ -93,19 +93,19 @@ client::Result<SendRequest> decode_send(std::string_view body) {
   return SendRequest{std::move(text).value(), std::move(client_id).value()};
 }
 
-client::Result<std::string> decode_text(std::string_view body) {
+base::Result<std::string> decode_text(std::string_view body) {
   auto object = parse_object(body);
   if (!object) return object.failure();
   return string_field(object.value(), "text", Field::required);
 }
 
-client::Result<std::string> decode_email(std::string_view body) {
+base::Result<std::string> decode_email(std::string_view body) {
   auto object = parse_object(body);
   if (!object) return object.failure();
   return string_field(object.value(), "email", Field::required);
 }
 
-client::Result<bool> decode_typing(std::string_view body) {
+base::Result<bool> decode_typing(std::string_view body) {
   auto object = parse_object(body);
   if (!object) return object.failure();
   const auto found = object.value().find("typing");
@@ -115,7 +115,7 @@ client::Result<bool> decode_typing(std::string_view body) {
   return found->get<bool>();
 }
 
-client::Result<core::Seq> decode_read(std::string_view body) {
+base::Result<core::Seq> decode_read(std::string_view body) {
   auto object = parse_object(body);
   if (!object) return object.failure();
   const auto found = object.value().find("seq");
@@ -129,23 +129,23 @@ client::Result<core::Seq> decode_read(std::string_view body) {
   return bad_request("The field 'seq' must be a whole number, 0 or more.");
 }
 
-int status_of(client::Error error) {
+int status_of(base::Error error) {
   switch (error) {
-    case client::Error::bad_request:
+    case base::Error::bad_request:
       return 400;
-    case client::Error::missing_token:
+    case base::Error::missing_token:
       return 401;
-    case client::Error::wrong_token:
+    case base::Error::wrong_token:
       return 403;
-    case client::Error::no_such_chat:
+    case base::Error::no_such_chat:
       return 404;
-    case client::Error::chat_closed:
+    case base::Error::chat_closed:
       return 409;
-    case client::Error::too_large:
+    case base::Error::too_large:
       return 413;
-    case client::Error::too_many:
+    case base::Error::too_many:
       return 429;
-    case client::Error::unavailable:
+    case base::Error::unavailable:
       return 503;
   }
   return 503;
@@ -155,7 +155,7 @@ std::string error_json(std::string_view sentence) {
   return dump(json{{"error", sentence}});
 }
 
-std::string ticket_json(const client::Ticket& ticket) {
+std::string ticket_json(const visitors::Ticket& ticket) {
   return dump(json{{"id", ticket.id}, {"token", ticket.token}});
 }
 
@@ -167,7 +167,7 @@ std::string message_json(const store::Message& message) {
   return dump(message_object(message));
 }
 
-std::string transcript_json(const client::Transcript& transcript) {
+std::string transcript_json(const visitors::Transcript& transcript) {
   json messages = json::array();
   for (const auto& message : transcript.messages) messages.push_back(message_object(message));
   json reply{{"status", transcript.status}, {"messages", std::move(messages)}};
@@ -192,7 +192,7 @@ std::string typing_json(bool typing, std::string_view name) {
   return dump(json{{"typing", typing}, {"name", name}});
 }
 
-std::string availability_json(const client::Availability& availability) {
+std::string availability_json(const visitors::Availability& availability) {
   return dump(json{{"available", availability.available},
                    {"operators", availability.operators},
                    {"free", availability.free},

@@ -8,9 +8,9 @@
 #include <utility>
 #include <vector>
 
-#include "client/error.hpp"
-#include "client/visitors.hpp"
+#include "base/error.hpp"
 #include "store/store.hpp"
+#include "visitors/visitors.hpp"
 
 namespace seshat::http {
 
@@ -23,13 +23,13 @@ struct StartRequest {
 };
 
 // {"name":"...","message":"...","page":"...","email":"..."}: name required; all strings.
-[[nodiscard]] client::Result<StartRequest> decode_start(std::string_view body);
+[[nodiscard]] base::Result<StartRequest> decode_start(std::string_view body);
 
 // {"text":"..."}: the text of a visitor message (required, a string).
-[[nodiscard]] client::Result<std::string> decode_text(std::string_view body);
+[[nodiscard]] base::Result<std::string> decode_text(std::string_view body);
 
 // {"email":"..."}: the address a transcript goes to (required, a string).
-[[nodiscard]] client::Result<std::string> decode_email(std::string_view body);
+[[nodiscard]] base::Result<std::string> decode_email(std::string_view body);
 
 struct SendRequest {
   std::string text;
@@ -37,23 +37,23 @@ struct SendRequest {
 };
 
 // {"text":"...","client_id":"..."}: text required, client_id optional; both strings.
-[[nodiscard]] client::Result<SendRequest> decode_send(std::string_view body);
+[[nodiscard]] base::Result<SendRequest> decode_send(std::string_view body);
 
 // {"typing":true|false}: whether the visitor is typing (required, a boolean).
-[[nodiscard]] client::Result<bool> decode_typing(std::string_view body);
+[[nodiscard]] base::Result<bool> decode_typing(std::string_view body);
 
 // {"seq":N}: the last message the visitor saw (required, an integer 0 or more).
-[[nodiscard]] client::Result<core::Seq> decode_read(std::string_view body);
+[[nodiscard]] base::Result<core::Seq> decode_read(std::string_view body);
 
 // The HTTP status of each failure of the visitor's operations.
-[[nodiscard]] int status_of(client::Error error);
+[[nodiscard]] int status_of(base::Error error);
 
-[[nodiscard]] std::string error_json(std::string_view sentence);      // {"error":"..."}
-[[nodiscard]] std::string ticket_json(const client::Ticket& ticket);  // {"id":..,"token":..}
-[[nodiscard]] std::string seq_json(core::Seq seq);                    // {"seq":N}
+[[nodiscard]] std::string error_json(std::string_view sentence);        // {"error":"..."}
+[[nodiscard]] std::string ticket_json(const visitors::Ticket& ticket);  // {"id":..,"token":..}
+[[nodiscard]] std::string seq_json(core::Seq seq);                      // {"seq":N}
 // {"seq","from","text","at"}, and "replaces" (a correction) and "name" (an operator's) if any
 [[nodiscard]] std::string message_json(const store::Message& message);
-[[nodiscard]] std::string transcript_json(const client::Transcript& transcript);
+[[nodiscard]] std::string transcript_json(const visitors::Transcript& transcript);
 [[nodiscard]] std::string status_json(std::string_view status);  // {"status":"..."}
 // {"status":"...","position":N,"operator":"..."}: the queue position only when there is one,
 // the operator's display name only when not empty.
@@ -61,7 +61,7 @@ struct SendRequest {
                                       std::string_view operator_name);
 // {"typing":true|false,"name":"..."}: the SSE typing event's data.
 [[nodiscard]] std::string typing_json(bool typing, std::string_view name);
-[[nodiscard]] std::string availability_json(const client::Availability& availability);
+[[nodiscard]] std::string availability_json(const visitors::Availability& availability);
 // {"status":"ok"|"failing","store":"ok"|"failing", and each check as "name":"value"}
 [[nodiscard]] std::string health_json(
     bool ok, bool store_ok, const std::vector<std::pair<std::string, std::string>>& checks);

@@ -15,7 +15,7 @@ store::Store& require(const std::unique_ptr<store::Store>& store) {
 
 }  // namespace
 
-DbWorker::DbWorker(const StoreFactory& open_store, store::ChangeFeed& feed, client::Limits limits,
+DbWorker::DbWorker(const StoreFactory& open_store, store::ChangeFeed& feed, visitors::Limits limits,
                    std::size_t max_queue, std::shared_ptr<const core::texts::VisitorTexts> texts)
     : m_feed(feed),
       m_collect(m_uncommitted.subscribe([this](core::ChatId chat) { m_changed.push_back(chat); })),

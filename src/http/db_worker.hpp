@@ -22,21 +22,21 @@
 #include <thread>
 #include <vector>
 
-#include "client/visitors.hpp"
 #include "store/change_feed.hpp"
 #include "store/store.hpp"
+#include "visitors/visitors.hpp"
 
 namespace seshat::http {
 
 class DbWorker {
  public:
   using Reply = std::function<void()>;  // may be empty
-  using Job = std::function<Reply(client::Visitors&, store::Store&)>;
+  using Job = std::function<Reply(visitors::Visitors&, store::Store&)>;
   using StoreFactory = std::function<std::unique_ptr<store::Store>()>;
 
   // Changes are published on `feed` once committed. `texts`: the bot's texts in the visitors'
   // languages (none: as stored, in English).
-  DbWorker(const StoreFactory& open_store, store::ChangeFeed& feed, client::Limits limits,
+  DbWorker(const StoreFactory& open_store, store::ChangeFeed& feed, visitors::Limits limits,
            std::size_t max_queue, std::shared_ptr<const core::texts::VisitorTexts> texts = nullptr);
   ~DbWorker();
   DbWorker(const DbWorker&) = delete;
@@ -59,7 +59,7 @@ class DbWorker {
   store::ChangeFeed::Subscription m_collect;
   std::vector<core::ChatId> m_changed;
   std::unique_ptr<store::Store> m_store;
-  client::Visitors m_visitors;
+  visitors::Visitors m_visitors;
   std::size_t m_max_queue;
   mutable std::mutex m_mutex;
   std::condition_variable m_ready;

@@ -171,7 +171,7 @@ struct Gateway::Impl {
   void request_sweep() {
     if (sweep_pending.exchange(true)) return;
     const bool queued =
-        shared.db->submit([this](client::Visitors&, store::Store& store) -> DbWorker::Reply {
+        shared.db->submit([this](visitors::Visitors&, store::Store& store) -> DbWorker::Reply {
           sweep_pending = false;
           sweep(store);
           return {};

@@ -25,10 +25,10 @@
 #include <utility>
 #include <vector>
 
-#include "client/visitors.hpp"
 #include "http/metrics.hpp"
 #include "store/change_feed.hpp"
 #include "store/store.hpp"
+#include "visitors/visitors.hpp"
 
 namespace seshat::http {
 
@@ -64,7 +64,7 @@ struct Settings {
   std::size_t max_streams_per_chat = 8;           // SSE streams + long-polls per chat; 0: none
   std::size_t connection_reserve = 32;            // kept for /healthz and /metrics
   std::chrono::seconds reserve_timeout{5};        // a reserve connection's header timeout
-  client::Limits limits;  // the visitor's limits (sizes, rates, floods counted in the store)
+  visitors::Limits limits;  // the visitor's limits (sizes, rates, floods counted in the store)
   // The bot's texts in the visitors' languages (none: as stored, in English).
   std::shared_ptr<const core::texts::VisitorTexts> visitor_texts;
 

@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <string>
 
-#include "http/histogram.hpp"
+#include "base/histogram.hpp"
 
 namespace seshat::http {
 
@@ -32,7 +32,7 @@ struct Metrics {
   std::atomic<std::uint64_t> streams_cut{0};          // event streams cut: reader fell behind
 
   // Duration of requests answered at once (long-polls and streams are not counted here).
-  Histogram durations;
+  base::Histogram durations;
 
   void count_response(int status);
   void observe_duration(std::chrono::steady_clock::duration duration);

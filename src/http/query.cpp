@@ -49,17 +49,17 @@ std::optional<std::string> query_value(std::string_view query, std::string_view 
   return std::nullopt;
 }
 
-client::Result<std::int64_t> parse_count(const std::optional<std::string>& text,
-                                         std::string_view name, std::int64_t fallback,
-                                         std::int64_t max) {
+base::Result<std::int64_t> parse_count(const std::optional<std::string>& text,
+                                       std::string_view name, std::int64_t fallback,
+                                       std::int64_t max) {
   if (!text) return fallback;
   std::int64_t value = 0;
   const auto* end = text->data() + text->size();
   const auto [stop, error] = std::from_chars(text->data(), end, value);
   if (text->empty() || text->front() < '0' || text->front() > '9' ||
       error == std::errc::invalid_argument || stop != end || value < 0) {
-    return client::Failure{client::Error::bad_request, "The parameter '" + std::string(name) +
-                                                           "' must be a whole number, 0 or more."};
+    return base::Failure{base::Error::bad_request, "The parameter '" + std::string(name) +
+                                                       "' must be a whole number, 0 or more."};
   }
   if (error == std::errc::result_out_of_range || value > max) return max;
   return value;

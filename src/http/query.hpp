@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "client/error.hpp"
+#include "base/error.hpp"
 
 namespace seshat::http {
 
@@ -18,8 +18,8 @@ namespace seshat::http {
 
 // A non-negative decimal count named `name` (for the error sentence). Absent: `fallback`.
 // Above `max`: `max` (a longer wait than allowed is simply the longest allowed).
-[[nodiscard]] client::Result<std::int64_t> parse_count(const std::optional<std::string>& text,
-                                                       std::string_view name, std::int64_t fallback,
-                                                       std::int64_t max);
+[[nodiscard]] base::Result<std::int64_t> parse_count(const std::optional<std::string>& text,
+                                                     std::string_view name, std::int64_t fallback,
+                                                     std::int64_t max);
 
 }  // namespace seshat::http

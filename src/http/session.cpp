@@ -86,9 +86,9 @@ std::string wire_bytes(const bhttp::response<bhttp::string_body>& response) {
   return wire;
 }
 
-client::Failure busy() {
-  return client::Failure{client::Error::unavailable,
-                         "The chat service is busy at the moment; please try again."};
+base::Failure busy() {
+  return base::Failure{base::Error::unavailable,
+                       "The chat service is busy at the moment; please try again."};
 }
 
 class Session : public Waiter, public Stoppable, public std::enable_shared_from_this<Session> {
@@ -323,11 +323,11 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
     }
     query(
         [request = std::move(start).value(), network = network_of(m_address)](
-            client::Visitors& visitors, store::Store&) {
+            visitors::Visitors& visitors, store::Store&) {
           return visitors.start(request.name, request.message, request.page, request.email, network,
                                 request.language);
         },
-        [this](client::Result<client::Ticket> ticket) {
+        [this](base::Result<visitors::Ticket> ticket) {
           if (!ticket) return send_failure(ticket.failure());
           m_shared.metrics.chats_started.fetch_add(1, std::memory_order_relaxed);
           send(201, ticket_json(ticket.value()), k_json);
@@ -339,10 +339,10 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
     if (!sent) return send_failure(sent.failure());
     query(
         [chat = m_route.chat, token = header_token(), sent = std::move(sent).value(),
-         network = network_of(m_address)](client::Visitors& visitors, store::Store&) {
+         network = network_of(m_address)](visitors::Visitors& visitors, store::Store&) {
           return visitors.send(chat, token, sent.text, sent.client_id, network);
         },
-        [this](client::Result<core::Seq> seq) {
+        [this](base::Result<core::Seq> seq) {
           if (!seq) return send_failure(seq.failure());
           m_shared.metrics.messages_sent.fetch_add(1, std::memory_order_relaxed);
           send(202, seq_json(seq.value()), k_json);
@@ -362,9 +362,9 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
                         std::min(std::chrono::seconds(wait.value()), m_shared.settings.heartbeat));
     }
     query([chat = m_route.chat, token = header_token(), after = after.value()](
-              client::Visitors& visitors,
+              visitors::Visitors& visitors,
               store::Store&) { return visitors.read(chat, token, after); },
-          [this](client::Result<client::Transcript> transcript) {
+          [this](base::Result<visitors::Transcript> transcript) {
             if (!transcript) return send_failure(transcript.failure());
             send(200, transcript_json(transcript.value()), k_json);
           });
@@ -372,8 +372,8 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
 
   void close_chat() {
     query([chat = m_route.chat, token = header_token()](
-              client::Visitors& visitors, store::Store&) { return visitors.close(chat, token); },
-          [this](client::Result<client::Done> done) {
+              visitors::Visitors& visitors, store::Store&) { return visitors.close(chat, token); },
+          [this](base::Result<base::Done> done) {
             if (!done) return send_failure(done.failure());
             send(200, status_json("closed"), k_json);
           });
@@ -383,9 +383,9 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
     auto email = decode_email(m_request.body());
     if (!email) return send_failure(email.failure());
     query([chat = m_route.chat, token = header_token(), email = std::move(email).value()](
-              client::Visitors& visitors,
+              visitors::Visitors& visitors,
               store::Store&) { return visitors.request_transcript(chat, token, email); },
-          [this](client::Result<client::Done> done) {
+          [this](base::Result<base::Done> done) {
             if (!done) return send_failure(done.failure());
             send(202, status_json("queued"), k_json);
           });
@@ -395,9 +395,9 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
     auto typing = decode_typing(m_request.body());
     if (!typing) return send_failure(typing.failure());
     query([chat = m_route.chat, token = header_token(), typing = typing.value()](
-              client::Visitors& visitors,
+              visitors::Visitors& visitors,
               store::Store&) { return visitors.typing(chat, token, typing); },
-          [this](client::Result<client::Done> done) {
+          [this](base::Result<base::Done> done) {
             if (!done) return send_failure(done.failure());
             send(204, "", "");
           });
@@ -407,17 +407,17 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
     auto seq = decode_read(m_request.body());
     if (!seq) return send_failure(seq.failure());
     query([chat = m_route.chat, token = header_token(), seq = seq.value()](
-              client::Visitors& visitors,
+              visitors::Visitors& visitors,
               store::Store&) { return visitors.mark_read(chat, token, seq); },
-          [this](client::Result<client::Done> done) {
+          [this](base::Result<base::Done> done) {
             if (!done) return send_failure(done.failure());
             send(204, "", "");
           });
   }
 
   void availability() {
-    query([](client::Visitors& visitors, store::Store&) { return visitors.availability(); },
-          [this](client::Result<client::Availability> availability) {
+    query([](visitors::Visitors& visitors, store::Store&) { return visitors.availability(); },
+          [this](base::Result<visitors::Availability> availability) {
             if (!availability) return send_failure(availability.failure());
             send(200, availability_json(availability.value()), k_json);
           });
@@ -435,8 +435,8 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
                                          std::numeric_limits<std::int64_t>::max());
     if (!after) return send_failure(after.failure());
     if (m_shared.stopping.load())
-      return send_failure(client::Failure{client::Error::unavailable,
-                                          "The chat service is restarting; please try again."});
+      return send_failure(base::Failure{base::Error::unavailable,
+                                        "The chat service is restarting; please try again."});
     begin_wait(Wait::stream, std::move(token), after.value(), m_shared.settings.heartbeat);
   }
 
@@ -460,15 +460,15 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
   void healthz() {
     // Goes through the database thread: proves it runs and the store answers.
     query(
-        [](client::Visitors&, store::Store& store) -> client::Result<client::Done> {
+        [](visitors::Visitors&, store::Store& store) -> base::Result<base::Done> {
           try {
             (void)store.data_version();
-            return client::Done{};
+            return base::Done{};
           } catch (const store::StoreError& error) {
-            return client::Failure{client::Error::unavailable, error.what()};
+            return base::Failure{base::Error::unavailable, error.what()};
           }
         },
-        [this](client::Result<client::Done> store_check) {
+        [this](base::Result<base::Done> store_check) {
           Health health;
           if (m_shared.settings.health) health = m_shared.settings.health();
           const bool ok = store_check.ok() && health.ok;
@@ -492,10 +492,10 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
   // `done(result)` on this strand.
   template <class Work, class Done>
   void query(Work work, Done done) {
-    using Result = std::invoke_result_t<Work&, client::Visitors&, store::Store&>;
+    using Result = std::invoke_result_t<Work&, visitors::Visitors&, store::Store&>;
     auto self = shared_from_this();
     const bool queued = m_shared.db->submit(
-        [self, work = std::move(work), done](client::Visitors& visitors,
+        [self, work = std::move(work), done](visitors::Visitors& visitors,
                                              store::Store& store) mutable -> DbWorker::Reply {
           std::optional<Result> result;
           try {
@@ -588,9 +588,9 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
     m_watch.dirty = false;
     const auto generation = m_wait_generation;
     query([chat = m_watch.chat, token = m_watch.token, after = m_watch.after](
-              client::Visitors& visitors,
+              visitors::Visitors& visitors,
               store::Store&) { return visitors.read(chat, token, after); },
-          [this, generation](client::Result<client::Transcript> transcript) {
+          [this, generation](base::Result<visitors::Transcript> transcript) {
             if (generation != m_wait_generation) return;
             m_watch.reading = false;
             if (m_wait == Wait::long_poll) return on_poll_read(std::move(transcript));
@@ -626,7 +626,7 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
     }
   }
 
-  void on_poll_read(client::Result<client::Transcript> transcript) {
+  void on_poll_read(base::Result<visitors::Transcript> transcript) {
     if (!transcript) {
       end_wait();
       return send_failure(transcript.failure());
@@ -656,10 +656,10 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
 
   void finish_poll() {
     end_wait();
-    send(200, transcript_json(client::Transcript{m_watch.status, {}, m_watch.position}), k_json);
+    send(200, transcript_json(visitors::Transcript{m_watch.status, {}, m_watch.position}), k_json);
   }
 
-  void on_stream_read(client::Result<client::Transcript> transcript) {
+  void on_stream_read(base::Result<visitors::Transcript> transcript) {
     if (!m_sse_started) {
       if (!transcript) {
         end_wait();
@@ -869,10 +869,10 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
     return std::string(bearer_token(sv(m_request[bhttp::field::authorization])));
   }
 
-  void send_failure(const client::Failure& failure) {
+  void send_failure(const base::Failure& failure) {
     // Each wrong token spends the address's allowance: guessing stops at a few a minute.
-    if (failure.code == client::Error::wrong_token) (void)m_shared.wrong_tokens.take(m_address);
-    if (failure.code == client::Error::too_many) {
+    if (failure.code == base::Error::wrong_token) (void)m_shared.wrong_tokens.take(m_address);
+    if (failure.code == base::Error::too_many) {
       m_shared.metrics.rate_limited.fetch_add(1, std::memory_order_relaxed);
       m_response.set(bhttp::field::retry_after, "60");
     }

@@ -3,8 +3,12 @@
 #include <algorithm>
 #include <cctype>
 
+#include "base/text.hpp"
+
 namespace seshat::mail {
 namespace {
+
+using base::trim;
 
 constexpr std::size_t k_max_address = 254;  // RFC 5321 path limit minus the angle brackets
 constexpr std::size_t k_max_local = 64;
@@ -50,12 +54,6 @@ bool valid_domain(std::string_view domain) {
     domain.remove_prefix(dot + 1);
   }
   return labels >= 2;
-}
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
 }
 
 }  // namespace

@@ -61,7 +61,7 @@ struct NewChat {
   std::string opening_message;  // stored as the visitor's first message when not empty
   std::string page;
   std::string token_hash;
-  std::string email;       // the visitor's address, checked (client::check_email); may be empty
+  std::string email;       // the visitor's address, checked (visitors::check_email); may be empty
   std::string language{};  // BCP 47 tag of the visitor's language; empty when not known
 };
 

@@ -8,6 +8,8 @@
 #include <fstream>
 #include <map>
 
+#include "temp_dir.hpp"
+
 namespace seshat::app {
 namespace {
 
@@ -47,23 +49,7 @@ std::string seed_with(std::string_view extra) {
   return std::string(k_seed) + std::string(extra);
 }
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "seshat-config-XXXXXX").string();
-    m_path = ::mkdtemp(pattern.data());
-  }
-  ~TempDir() { fs::remove_all(m_path); }
-  [[nodiscard]] fs::path write(const std::string& name, std::string_view text) const {
-    const auto path = m_path / name;
-    std::ofstream(path) << text;
-    return path;
-  }
-  [[nodiscard]] const fs::path& path() const { return m_path; }
-
- private:
-  fs::path m_path;
-};
+using testing::TempDir;
 
 TEST(Config, LoadsTheSeedFileUnchanged) {
   TempDir dir;

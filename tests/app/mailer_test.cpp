@@ -3,15 +3,14 @@
 #include "app/mailer.hpp"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <chrono>
-#include <filesystem>
+
+#include "temp_dir.hpp"
 
 namespace seshat::app {
 namespace {
 
-namespace fs = std::filesystem;
 constexpr store::Millis k_day = 86'400'000;
 
 store::Millis now_millis() {
@@ -21,12 +20,7 @@ store::Millis now_millis() {
 
 class MailerTest : public ::testing::Test {
  protected:
-  MailerTest() {
-    std::string pattern = (fs::temp_directory_path() / "seshat-mailer-XXXXXX").string();
-    m_dir = ::mkdtemp(pattern.data());
-    m_config.sqlitedb = (m_dir / "seshat.db").string();
-  }
-  ~MailerTest() override { fs::remove_all(m_dir); }
+  MailerTest() { m_config.sqlitedb = m_dir.file("seshat.db"); }
 
   store::ChatId chat(const std::string& email = "") {
     store::NewChat chat;
@@ -41,7 +35,7 @@ class MailerTest : public ::testing::Test {
     return mailer.metrics().find("\n" + line + "\n") != std::string::npos;
   }
 
-  fs::path m_dir;
+  testing::TempDir m_dir;
   Config m_config;
   std::unique_ptr<store::Store> m_store;
 };

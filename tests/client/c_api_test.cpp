@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "temp_db.hpp"
+#include "temp_dir.hpp"
 
 namespace {
 
@@ -23,12 +23,12 @@ void collect(const seshat_message* message, void* userdata) {
 class CApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_EQ(seshat_client_new(m_db.path().c_str(), &m_client), SESHAT_OK)
+    ASSERT_EQ(seshat_client_new(m_db.file("seshat.db").c_str(), &m_client), SESHAT_OK)
         << seshat_last_error(m_client);
   }
   void TearDown() override { seshat_client_free(m_client); }
 
-  seshat::client::testing::TempDb m_db;
+  seshat::testing::TempDir m_db;
   seshat_client* m_client = nullptr;
 };
 
@@ -93,8 +93,8 @@ TEST_F(CApiTest, Availability) {
 }
 
 TEST(CApiOpen, FailureLeavesAHandleThatSaysWhy) {
-  seshat::client::testing::TempDb db;
-  const auto path = (db.dir() / "missing" / "seshat.db").string();
+  seshat::testing::TempDir db;
+  const auto path = (db.path() / "missing" / "seshat.db").string();
   seshat_client* client = nullptr;
   EXPECT_EQ(seshat_client_new(path.c_str(), &client), SESHAT_ERR_UNAVAILABLE);
   ASSERT_NE(client, nullptr);

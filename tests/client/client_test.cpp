@@ -6,7 +6,7 @@
 #include <thread>
 
 #include "store/store.hpp"
-#include "temp_db.hpp"
+#include "temp_dir.hpp"
 
 namespace seshat {
 namespace {
@@ -16,8 +16,8 @@ using Clock = std::chrono::steady_clock;
 
 class ClientTest : public ::testing::Test {
  protected:
-  client::testing::TempDb m_db;
-  Client m_client{m_db.path()};
+  testing::TempDir m_db;
+  Client m_client{m_db.file("seshat.db")};
 };
 
 template <class Operation>
@@ -83,8 +83,8 @@ TEST_F(ClientTest, TooManyMessages) {
 }
 
 TEST(ClientOpen, UnopenableDatabaseIsUnavailable) {
-  client::testing::TempDb db;
-  const auto path = (db.dir() / "no-such-dir" / "seshat.db").string();
+  testing::TempDir db;
+  const auto path = (db.path() / "no-such-dir" / "seshat.db").string();
   try {
     Client client(path);
     FAIL() << "opened " << path;
@@ -100,7 +100,7 @@ TEST_F(ClientTest, AvailabilityCountsAvailableOperators) {
   auto availability = m_client.availability();
   EXPECT_FALSE(availability.available);
   EXPECT_EQ(availability.operators, 0);
-  auto broker = store::open_sqlite_store(m_db.path());
+  auto broker = store::open_sqlite_store(m_db.file("seshat.db"));
   ASSERT_TRUE(broker->apply({core::SetOperatorAvailable{"joe@example.com", true}}));
   availability = m_client.availability();
   EXPECT_TRUE(availability.available);
@@ -131,7 +131,7 @@ TEST_F(ClientTest, FetchReturnsAtOnceWhenThereIsSomething) {
 // tell this Client about its commit.
 TEST_F(ClientTest, FetchIsWokenByAnotherConnectionsCommit) {
   const auto ticket = m_client.start_chat("customer", "Hi!");
-  auto broker = store::open_sqlite_store(m_db.path());
+  auto broker = store::open_sqlite_store(m_db.file("seshat.db"));
   const auto started = Clock::now();
   auto waiting = std::async(std::launch::async,
                             [&] { return m_client.fetch(ticket.id, ticket.token, 1, 20s); });
@@ -150,7 +150,7 @@ TEST_F(ClientTest, FetchIsWokenByAnotherConnectionsCommit) {
 }
 
 TEST_F(ClientTest, FetchIsWokenBySendOnAnotherClient) {
-  Client other(m_db.path());
+  Client other(m_db.file("seshat.db"));
   const auto ticket = m_client.start_chat("customer");
   const auto started = Clock::now();
   auto waiting =

@@ -5,8 +5,8 @@
 namespace seshat::http {
 namespace {
 
-void expect_bad_request(const client::Failure& failure, const std::string& message) {
-  EXPECT_EQ(failure.code, client::Error::bad_request);
+void expect_bad_request(const base::Failure& failure, const std::string& message) {
+  EXPECT_EQ(failure.code, base::Error::bad_request);
   EXPECT_EQ(failure.message, message);
 }
 
@@ -50,21 +50,21 @@ TEST(ApiJson, DecodesTextWithEscapesVerbatim) {
 }
 
 TEST(ApiJson, StatusOfEveryError) {
-  EXPECT_EQ(status_of(client::Error::bad_request), 400);
-  EXPECT_EQ(status_of(client::Error::missing_token), 401);
-  EXPECT_EQ(status_of(client::Error::wrong_token), 403);
-  EXPECT_EQ(status_of(client::Error::no_such_chat), 404);
-  EXPECT_EQ(status_of(client::Error::chat_closed), 409);
-  EXPECT_EQ(status_of(client::Error::too_large), 413);
-  EXPECT_EQ(status_of(client::Error::too_many), 429);
-  EXPECT_EQ(status_of(client::Error::unavailable), 503);
+  EXPECT_EQ(status_of(base::Error::bad_request), 400);
+  EXPECT_EQ(status_of(base::Error::missing_token), 401);
+  EXPECT_EQ(status_of(base::Error::wrong_token), 403);
+  EXPECT_EQ(status_of(base::Error::no_such_chat), 404);
+  EXPECT_EQ(status_of(base::Error::chat_closed), 409);
+  EXPECT_EQ(status_of(base::Error::too_large), 413);
+  EXPECT_EQ(status_of(base::Error::too_many), 429);
+  EXPECT_EQ(status_of(base::Error::unavailable), 503);
 }
 
 TEST(ApiJson, RendersReplies) {
   EXPECT_EQ(error_json("The chat is \"closed\"."), R"({"error":"The chat is \"closed\"."})");
   EXPECT_EQ(ticket_json({42, "tok"}), R"({"id":42,"token":"tok"})");
   EXPECT_EQ(seq_json(7), R"({"seq":7})");
-  client::Transcript transcript{
+  visitors::Transcript transcript{
       "open", {{3, core::Author::operator_, "<i>Hello</i>\n", 1700000000123}}, std::nullopt};
   EXPECT_EQ(transcript_json(transcript),
             R"({"messages":[{"at":"2023-11-14T22:13:20.123Z","from":"operator","seq":3,)"
@@ -104,7 +104,7 @@ TEST(ApiJson, CorrectionsNamesOperatorAndTyping) {
   EXPECT_EQ(message_json(correction),
             R"({"at":"2023-11-14T22:13:20.123Z","from":"operator","name":"Alice",)"
             R"("replaces":3,"seq":5,"text":"Hello"})");
-  client::Transcript open;
+  visitors::Transcript open;
   open.status = "open";
   open.operator_name = "Alice";
   open.operator_typing = true;

@@ -30,7 +30,7 @@ TEST(Query, CountsAreNonNegativeAndCapped) {
   for (const char* bad : {"", "-1", "1.5", "ten", " 1", "+1", "1 "}) {
     const auto result = parse_count(std::string(bad), "wait", 0, 60);
     ASSERT_FALSE(result.ok()) << bad;
-    EXPECT_EQ(result.failure().code, client::Error::bad_request);
+    EXPECT_EQ(result.failure().code, base::Error::bad_request);
     EXPECT_EQ(result.failure().message, "The parameter 'wait' must be a whole number, 0 or more.");
   }
 }

@@ -1,9 +1,8 @@
 #include "http/static_files.hpp"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
-#include <fstream>
+#include "temp_dir.hpp"
 
 namespace seshat::http {
 namespace {
@@ -11,14 +10,11 @@ namespace {
 class StaticFilesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string pattern = (std::filesystem::temp_directory_path() / "seshat-web-XXXXXX").string();
-    m_dir = ::mkdtemp(pattern.data());
-    write("widget.js", "console.log(1);");
-    write("index.html", R"(<script src="/seshat/widget.js" defer></script>)");
+    (void)m_temp.write("widget.js", "console.log(1);");
+    (void)m_temp.write("index.html", R"(<script src="/seshat/widget.js" defer></script>)");
   }
-  void TearDown() override { std::filesystem::remove_all(m_dir); }
-  void write(const char* name, const std::string& text) { std::ofstream(m_dir / name) << text; }
-  std::filesystem::path m_dir;
+  testing::TempDir m_temp;
+  const std::filesystem::path& m_dir = m_temp.path();
 };
 
 TEST_F(StaticFilesTest, LoadsWithTypesAndEtags) {

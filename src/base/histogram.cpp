@@ -1,6 +1,6 @@
-#include "http/histogram.hpp"
+#include "base/histogram.hpp"
 
-namespace seshat::http {
+namespace seshat::base {
 
 void Histogram::observe(std::chrono::nanoseconds duration) {
   const double seconds = std::chrono::duration<double>(duration).count();
@@ -34,4 +34,4 @@ void Histogram::render(std::ostream& out, std::string_view name, std::string_vie
       << m_count.load(std::memory_order_relaxed) << '\n';
 }
 
-}  // namespace seshat::http
+}  // namespace seshat::base

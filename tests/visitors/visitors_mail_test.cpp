@@ -1,11 +1,11 @@
 // The visitor's side of mail: transcripts on request, and the presence record the reply-mail
-// job relies on (client/visitors.hpp, core/reply_mail.hpp).
+// job relies on (visitors/visitors.hpp, core/reply_mail.hpp).
 #include <gtest/gtest.h>
 
-#include "client/visitors.hpp"
-#include "temp_db.hpp"
+#include "temp_dir.hpp"
+#include "visitors/visitors.hpp"
 
-namespace seshat::client {
+namespace seshat::visitors {
 namespace {
 
 constexpr store::Millis k_start = 1'795'599'839'000;
@@ -20,7 +20,7 @@ Limits mail_limits() {
 class VisitorsMailTest : public ::testing::Test {
  protected:
   VisitorsMailTest()
-      : m_store(store::open_sqlite_store(m_db.path())),
+      : m_store(store::open_sqlite_store(m_db.file("seshat.db"))),
         m_visitors(*m_store, nullptr, mail_limits(), [this] { return m_now; }) {}
 
   Ticket start(std::string_view email = "ann@customer.example") {
@@ -41,7 +41,7 @@ class VisitorsMailTest : public ::testing::Test {
     EXPECT_EQ(result.failure().code, code) << result.failure().message;
   }
 
-  testing::TempDb m_db;
+  testing::TempDir m_db;
   std::unique_ptr<store::Store> m_store;
   store::Millis m_now = k_start;
   Visitors m_visitors;
@@ -103,8 +103,8 @@ TEST_F(VisitorsMailTest, ATranscriptIsQueuedOnceAndLimited) {
 }
 
 TEST(VisitorsWithoutMail, RefuseTranscriptsAsUnavailable) {
-  testing::TempDb db;
-  auto store = store::open_sqlite_store(db.path());
+  testing::TempDir db;
+  auto store = store::open_sqlite_store(db.file("seshat.db"));
   Visitors visitors(*store, nullptr);
   auto ticket = visitors.start("Ann", "hello", "", "");
   ASSERT_TRUE(ticket.ok());
@@ -117,4 +117,4 @@ TEST(VisitorsWithoutMail, RefuseTranscriptsAsUnavailable) {
 }
 
 }  // namespace
-}  // namespace seshat::client
+}  // namespace seshat::visitors

@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-namespace seshat::client {
+namespace seshat::visitors {
 
 // A fresh token; nullopt if the random generator failed (never a weak token).
 [[nodiscard]] std::optional<std::string> make_token();
@@ -22,4 +22,4 @@ namespace seshat::client {
 // RFC 4648 section 5, without padding.
 [[nodiscard]] std::string base64url(std::span<const unsigned char> bytes);
 
-}  // namespace seshat::client
+}  // namespace seshat::visitors

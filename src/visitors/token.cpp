@@ -1,4 +1,4 @@
-#include "client/token.hpp"
+#include "visitors/token.hpp"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -6,7 +6,7 @@
 
 #include <array>
 
-namespace seshat::client {
+namespace seshat::visitors {
 namespace {
 
 constexpr std::size_t k_token_bytes = 32;  // 256 bits: far beyond guessing
@@ -69,4 +69,4 @@ bool token_matches(std::string_view token, std::string_view stored_hash) {
   return CRYPTO_memcmp(hash.data(), stored_hash.data(), hash.size()) == 0;
 }
 
-}  // namespace seshat::client
+}  // namespace seshat::visitors

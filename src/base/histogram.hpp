@@ -10,7 +10,7 @@
 #include <ostream>
 #include <string_view>
 
-namespace seshat::http {
+namespace seshat::base {
 
 class Histogram {
  public:
@@ -30,4 +30,4 @@ class Histogram {
   std::atomic<std::uint64_t> m_sum_us{0};
 };
 
-}  // namespace seshat::http
+}  // namespace seshat::base

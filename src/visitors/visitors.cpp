@@ -1,13 +1,13 @@
-#include "client/visitors.hpp"
+#include "visitors/visitors.hpp"
 
 #include <algorithm>
 #include <utility>
 
-#include "client/text_check.hpp"
-#include "client/token.hpp"
 #include "core/texts.hpp"
+#include "visitors/text_check.hpp"
+#include "visitors/token.hpp"
 
-namespace seshat::client {
+namespace seshat::visitors {
 namespace {
 
 constexpr store::Millis k_rate_window_ms = 60'000;
@@ -418,4 +418,4 @@ void Visitors::forget_idle(store::Millis now) {
   });
 }
 
-}  // namespace seshat::client
+}  // namespace seshat::visitors

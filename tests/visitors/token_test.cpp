@@ -1,11 +1,11 @@
-#include "client/token.hpp"
+#include "visitors/token.hpp"
 
 #include <gtest/gtest.h>
 
 #include <array>
 #include <set>
 
-namespace seshat::client {
+namespace seshat::visitors {
 namespace {
 
 std::string encode(std::string_view text) {
@@ -56,4 +56,4 @@ TEST(Token, MatchesOnlyItsOwnHash) {
 }
 
 }  // namespace
-}  // namespace seshat::client
+}  // namespace seshat::visitors

@@ -1,8 +1,8 @@
-#include "client/text_check.hpp"
+#include "visitors/text_check.hpp"
 
 #include <gtest/gtest.h>
 
-namespace seshat::client {
+namespace seshat::visitors {
 namespace {
 
 using namespace std::string_literals;
@@ -152,4 +152,4 @@ TEST(Blank, OnlyWhiteSpace) {
 }
 
 }  // namespace
-}  // namespace seshat::client
+}  // namespace seshat::visitors

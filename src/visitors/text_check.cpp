@@ -1,13 +1,14 @@
-#include "client/text_check.hpp"
+#include "visitors/text_check.hpp"
 
 #include <algorithm>
 #include <cctype>
 #include <cstdint>
 #include <optional>
 
+#include "base/text.hpp"
 #include "core/untrusted.hpp"
 
-namespace seshat::client {
+namespace seshat::visitors {
 namespace {
 
 constexpr std::string_view k_white = " \t\r\n";
@@ -59,9 +60,7 @@ Failure too_large(std::string_view what, std::size_t max_bytes) {
 }
 
 std::string_view trim(std::string_view text) {
-  const auto first = text.find_first_not_of(k_white);
-  if (first == std::string_view::npos) return {};
-  return text.substr(first, text.find_last_not_of(k_white) - first + 1);
+  return base::trim(text, k_white);
 }
 
 }  // namespace
@@ -205,4 +204,4 @@ Result<std::string> check_language(std::string_view tag) {
   return std::string(tag);
 }
 
-}  // namespace seshat::client
+}  // namespace seshat::visitors

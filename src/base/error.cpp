@@ -1,6 +1,6 @@
-#include "client/error.hpp"
+#include "base/error.hpp"
 
-namespace seshat::client {
+namespace seshat::base {
 
 std::string_view to_string(Error error) {
   switch (error) {
@@ -24,4 +24,4 @@ std::string_view to_string(Error error) {
   return "unavailable";
 }
 
-}  // namespace seshat::client
+}  // namespace seshat::base

@@ -4,9 +4,9 @@
 #include <cstdint>
 #include <string>
 
-namespace seshat::client {
+namespace seshat::base {
 
 // `millis`: milliseconds since the Unix epoch (store::Millis).
 [[nodiscard]] std::string format_rfc3339(std::int64_t millis);
 
-}  // namespace seshat::client
+}  // namespace seshat::base

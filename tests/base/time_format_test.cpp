@@ -1,8 +1,8 @@
-#include "client/time_format.hpp"
+#include "base/time_format.hpp"
 
 #include <gtest/gtest.h>
 
-namespace seshat::client {
+namespace seshat::base {
 namespace {
 
 TEST(TimeFormat, Rfc3339UtcWithMilliseconds) {
@@ -13,4 +13,4 @@ TEST(TimeFormat, Rfc3339UtcWithMilliseconds) {
 }
 
 }  // namespace
-}  // namespace seshat::client
+}  // namespace seshat::base

@@ -28,12 +28,18 @@
 
 #include <memory>
 
-#include "client/error.hpp"
+#include "base/error.hpp"
 #include "core/visitor_texts.hpp"
 #include "store/change_feed.hpp"
 #include "store/store.hpp"
 
-namespace seshat::client {
+namespace seshat::visitors {
+
+// Expected failures are values of the project-wide Result (base/error.hpp).
+using base::Done;
+using base::Error;
+using base::Failure;
+using base::Result;
 
 struct Limits {
   std::size_t max_name_bytes = 100;      // after trimming
@@ -177,4 +183,4 @@ class Visitors {
   std::unordered_map<core::ChatId, TypingAllowance> m_typing;
 };
 
-}  // namespace seshat::client
+}  // namespace seshat::visitors

@@ -8,7 +8,7 @@
 #include <utility>
 #include <variant>
 
-namespace seshat::client {
+namespace seshat::base {
 
 enum class Error {
   bad_request,    // a field is missing or malformed (HTTP 400)
@@ -56,4 +56,4 @@ class [[nodiscard]] Result {
 // The value of operations that only succeed or fail.
 struct Done {};
 
-}  // namespace seshat::client
+}  // namespace seshat::base

@@ -1,14 +1,14 @@
-#include "client/visitors.hpp"
+#include "visitors/visitors.hpp"
 
 #include <gtest/gtest.h>
 
 #include <memory>
 
-#include "client/token.hpp"
 #include "forwarding_store.hpp"
-#include "temp_db.hpp"
+#include "temp_dir.hpp"
+#include "visitors/token.hpp"
 
-namespace seshat::client {
+namespace seshat::visitors {
 namespace {
 
 using namespace std::string_literals;
@@ -18,7 +18,7 @@ constexpr store::Millis k_start = 1'795'599'839'000;  // 2026-11-25T09:43:59Z
 class VisitorsTest : public ::testing::Test {
  protected:
   VisitorsTest()
-      : m_store(store::open_sqlite_store(m_db.path())),
+      : m_store(store::open_sqlite_store(m_db.file("seshat.db"))),
         m_subscription(m_feed.subscribe([this](store::ChatId id) { m_published.push_back(id); })),
         m_visitors(*m_store, &m_feed, Limits{}, [this] { return m_now; }) {}
 
@@ -43,7 +43,7 @@ class VisitorsTest : public ::testing::Test {
     return m_store->messages_after(id, 0, 1000);
   }
 
-  testing::TempDb m_db;
+  testing::TempDir m_db;
   std::unique_ptr<store::Store> m_store;
   store::ChangeFeed m_feed;
   std::vector<store::ChatId> m_published;
@@ -144,7 +144,7 @@ class TouchFailingStore final : public seshat::testing::ForwardingStore {
 
 TEST_F(VisitorsTest, AStoredMessageIsNotReportedLostWhenThePresenceRefreshFails) {
   const auto ticket = start();
-  TouchFailingStore failing(store::open_sqlite_store(m_db.path()));
+  TouchFailingStore failing(store::open_sqlite_store(m_db.file("seshat.db")));
   Visitors visitors(failing, &m_feed, Limits{}, [this] { return m_now; });
   m_published.clear();
   const auto sent = visitors.send(ticket.id, ticket.token, "Is anyone there?");
@@ -347,7 +347,7 @@ TEST_F(VisitorsTest, NewChatsPerNetworkAndInTotalHoldAcrossGateways) {
   Limits limits;
   limits.chats_per_minute_per_network = 3;
   limits.chats_per_minute = 5;
-  auto other_store = store::open_sqlite_store(m_db.path());
+  auto other_store = store::open_sqlite_store(m_db.file("seshat.db"));
   Visitors first(*m_store, nullptr, limits);
   Visitors second(*other_store, nullptr, limits);
   EXPECT_TRUE(first.start("a", "", "", "", "127.0.0.0/24").ok());
@@ -435,4 +435,4 @@ TEST(ErrorNames, ForLogsAndMetrics) {
 }
 
 }  // namespace
-}  // namespace seshat::client
+}  // namespace seshat::visitors

@@ -1,9 +1,9 @@
-#include "client/time_format.hpp"
+#include "base/time_format.hpp"
 
 #include <chrono>
 #include <cstdio>
 
-namespace seshat::client {
+namespace seshat::base {
 
 std::string format_rfc3339(std::int64_t millis) {
   using namespace std::chrono;
@@ -20,4 +20,4 @@ std::string format_rfc3339(std::int64_t millis) {
   return text;
 }
 
-}  // namespace seshat::client
+}  // namespace seshat::base

@@ -7,9 +7,15 @@
 #include <string>
 #include <string_view>
 
-#include "client/error.hpp"
+#include "base/error.hpp"
 
-namespace seshat::client {
+namespace seshat::visitors {
+
+// Expected failures are values of the project-wide Result (base/error.hpp).
+using base::Done;
+using base::Error;
+using base::Failure;
+using base::Result;
 
 // Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing above U+10FFFF.
 [[nodiscard]] bool is_valid_utf8(std::string_view text);
@@ -43,4 +49,4 @@ namespace seshat::client {
 // True when the text has nothing but white space.
 [[nodiscard]] bool is_blank(std::string_view text);
 
-}  // namespace seshat::client
+}  // namespace seshat::visitors
