@@ -87,6 +87,7 @@ class ComponentMode(ComponentCase):
             ("operator", "Hello, customer."),
             ("system", "The chat is now closed."),
         ])
+        self.assertNotIn(self.server.component_secret, app.log_text())  # debug level, too
         # Commands about no chat still come from the bot's account.
         joe.send(bot, "!WAITING")
         sender, _ = joe.expect(lambda text: True)
