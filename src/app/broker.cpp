@@ -205,6 +205,31 @@ std::optional<std::string> Broker::visitor_name(core::ChatId chat) {
   return live->visitor_name;
 }
 
+std::vector<std::pair<core::ChatId, std::vector<std::string>>> Broker::ended_chats(
+    const core::Event& event, const core::Actions& actions) const {
+  std::vector<core::ChatId> ending;
+  // The visitor's close is in the store already: no SetState says so.
+  if (const auto* closed = std::get_if<core::VisitorClosed>(&event)) ending.push_back(closed->chat);
+  for (const auto& action : actions) {
+    const auto* change = std::get_if<core::SetState>(&action);
+    if (change != nullptr && core::is_final(change->to)) ending.push_back(change->chat);
+  }
+  std::vector<std::pair<core::ChatId, std::vector<std::string>>> ended;
+  for (const auto id : ending) {
+    std::vector<std::string> operators;
+    if (const auto* chat = m_board.find(id)) {
+      operators = chat->notified;
+      // Who was notified is not stored: a request restored after a restart may have been
+      // offered to anyone.
+      if (operators.empty() && chat->state == core::ChatState::notified)
+        operators = m_board.operators();
+      if (!chat->operator_jid.empty()) operators.push_back(chat->operator_jid);
+    }
+    ended.emplace_back(id, std::move(operators));
+  }
+  return ended;
+}
+
 void Broker::forget_in_flight(Stream stream) {
   std::erase_if(m_in_flight, [&](const auto& entry) { return entry.second == stream; });
   m_sent_up_to = 0;
@@ -217,7 +242,11 @@ bool Broker::dispatch(const core::Event& event, std::optional<store::SeenState> 
       m_board.set_time(now_millis());
       auto actions = m_board.handle(event);
       if (m_store->apply(actions, seen)) {
+        auto ended = ended_chats(event, actions);  // asked before the board forgets them
         m_board.commit(event, actions);
+        for (const auto& [chat, operators] : ended) {
+          if (m_board.find(chat) == nullptr) m_connection.chat_ended(chat, operators);
+        }
         log_actions(actions, m_ignored_log);
         const auto posted_before = m_metrics.to_visitors.load();
         m_metrics.count(event, actions);
@@ -237,8 +266,6 @@ bool Broker::dispatch(const core::Event& event, std::optional<store::SeenState> 
                 if constexpr (std::is_same_v<A, core::SetState>) {
                   m_unannounced.push_back(a.chat);
                   m_states_changed = true;
-                  // Component mode: the visitor's address goes offline for its operators.
-                  if (core::is_final(a.to)) m_connection.chat_ended(a.chat);
                 } else if constexpr (std::is_same_v<A, core::PostToChat> ||
                                      std::is_same_v<A, core::SetOperatorName> ||
                                      std::is_same_v<A, core::SetOperatorTyping>) {

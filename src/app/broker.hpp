@@ -20,6 +20,8 @@
 #include <optional>
 #include <set>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "app/broker_metrics.hpp"
 #include "app/config.hpp"
@@ -100,6 +102,10 @@ class Broker final : public xmpp::Listener {
   std::int64_t m_sent_up_to = 0;
   // Drops the in-flight ids of `stream` (lost with it) and has the outbox read from the start.
   void forget_in_flight(Stream stream);
+  // The chats `event` and its `actions` may end, each with the operators who heard of it
+  // (component mode: its address goes offline for them once the board no longer has it).
+  [[nodiscard]] std::vector<std::pair<core::ChatId, std::vector<std::string>>> ended_chats(
+      const core::Event& event, const core::Actions& actions) const;
   // pump() groups its events into one store batch; until it is committed, nothing is announced.
   std::unique_ptr<store::Batch> m_batch;
   std::vector<core::ChatId> m_unannounced;

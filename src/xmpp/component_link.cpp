@@ -374,16 +374,19 @@ void ComponentLink::send_typing(const std::string& to, bool typing, core::ChatId
       from(chat_state(m_ctx, to, typing, id), chat_address(chat, m_settings.component)).get());
 }
 
-void ComponentLink::chat_ended(core::ChatId chat) {
+void ComponentLink::chat_ended(core::ChatId chat, const std::vector<std::string>& operators) {
   m_ended.insert(chat);
   // Lines about it may still follow ("The chat is now closed."), but never for long: only the
   // latest ended chats are remembered.
   while (m_ended.size() > k_ended_remembered) m_ended.erase(m_ended.begin());
+  std::set<std::string> told(operators.begin(), operators.end());
   for (auto entry = m_introduced.lower_bound({chat, std::string()});
        entry != m_introduced.end() && entry->first == chat;) {
-    if (m_up) send_chat_presence(chat, entry->second);
+    told.insert(entry->second);
     entry = m_introduced.erase(entry);
   }
+  if (!m_up) return;
+  for (const auto& jid : told) send_chat_presence(chat, jid);
 }
 
 void ComponentLink::send_barrier(std::vector<std::int64_t> ids, std::string xml) {

@@ -60,7 +60,9 @@ class ComponentLink {
   // Each message from chat_address(message.chat), then a barrier. Nothing while down.
   void send(const std::vector<const Outgoing*>& messages);
   void send_typing(const std::string& to, bool typing, core::ChatId chat);
-  void chat_ended(core::ChatId chat);
+  // Chat `chat` ended: its address goes offline for every operator it was introduced to and
+  // for `operators` (bare JIDs), and is not introduced again.
+  void chat_ended(core::ChatId chat, const std::vector<std::string>& operators);
 
  private:
   static void on_connection_event(xmpp_conn_t* conn, xmpp_conn_event_t event, int error,

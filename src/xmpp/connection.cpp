@@ -47,8 +47,8 @@ void Connection::send_typing(const std::string& to, bool typing, core::ChatId ch
   if (m_session) m_session->send_typing(to, typing, chat);
 }
 
-void Connection::chat_ended(core::ChatId chat) {
-  if (m_session) m_session->chat_ended(chat);
+void Connection::chat_ended(core::ChatId chat, const std::vector<std::string>& operators) {
+  if (m_session) m_session->chat_ended(chat, operators);
 }
 
 bool Connection::connected() const {

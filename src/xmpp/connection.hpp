@@ -153,8 +153,8 @@ class Connection {
   // for Outgoing: in component mode it comes from N@component.
   void send_typing(const std::string& to, bool typing, core::ChatId chat = 0);
   // XMPP thread only, component mode: chat `chat` ended; its address goes offline for the
-  // operators it wrote to.
-  void chat_ended(core::ChatId chat);
+  // operators it wrote to and `operators` (bare JIDs: who heard of it, also before a restart).
+  void chat_ended(core::ChatId chat, const std::vector<std::string>& operators = {});
   // XMPP thread only: a session is established (the account's).
   [[nodiscard]] bool connected() const;
   // XMPP thread only: the component's stream is up (false when not in component mode).

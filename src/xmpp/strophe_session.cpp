@@ -443,8 +443,8 @@ void StropheSession::send_typing(const std::string& to, bool typing, core::ChatI
   xmpp_send(m_conn, chat_state(m_ctx, to, typing, id).get());
 }
 
-void StropheSession::chat_ended(core::ChatId chat) {
-  if (m_component) m_component->chat_ended(chat);
+void StropheSession::chat_ended(core::ChatId chat, const std::vector<std::string>& operators) {
+  if (m_component) m_component->chat_ended(chat, operators);
 }
 
 void StropheSession::send_barrier(std::vector<std::int64_t> ids, std::string xml) {

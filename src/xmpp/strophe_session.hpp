@@ -51,7 +51,7 @@ class StropheSession {
   // Messages about a chat go over the component's stream in component mode (see Connection).
   void send(std::vector<Outgoing> messages);
   void send_typing(const std::string& to, bool typing, core::ChatId chat);
-  void chat_ended(core::ChatId chat);
+  void chat_ended(core::ChatId chat, const std::vector<std::string>& operators);
   [[nodiscard]] bool connected() const { return m_session_up; }
   [[nodiscard]] bool component_connected() const { return m_component && m_component->up(); }
 

@@ -94,6 +94,25 @@ class ComponentMode(ComponentCase):
         self.assertEqual(sender.split("/")[0], bot)
         self.assertEqual(app.stop(), 0)
 
+    def test_a_chat_that_ends_after_a_restart_still_goes_offline(self):
+        joe = self.operator("joe")
+        joe.connect("laptop")
+        app = self.component_seshat([joe.bare_jid])
+        app.wait_operators(1)
+        visitor = Visitor(app)
+        chat = visitor.start("customer")
+        here = address(chat)
+        joe.expect_presence(lambda sender, kind, show: sender == here and kind == "")
+        joe.expect(lambda text: text.startswith("Remote user 'customer'"), sender=here)
+        app.wait_outbox_confirmed()
+        app.kill()
+        app.start("serve")  # healthy: both streams up again
+        app.wait_operators(1)
+        visitor.close()
+        # The new process never wrote from this address, yet joe's client learns it went offline.
+        joe.expect_presence(lambda sender, kind, show: sender == here and kind == "unavailable")
+        self.assertEqual(app.stop(), 0)
+
     def test_the_component_answers_disco_probes_and_subscriptions(self):
         joe = self.operator("joe")
         joe.connect("laptop")
