@@ -25,6 +25,7 @@ debian_packages=(
   wrk nginx-light                                        # benchmark floors (bench/run.py)
   libcurl4-openssl-dev                                   # mail: SMTP(S) client (src/mail/)
   python3-aiosmtpd                                       # real SMTP server in mail tests
+  python3-jsonschema                                     # API tests: responses vs docs/openapi.json
 )
 # Node.js drives Chromium (playwright-core). A machine that already has node and npm (from
 # another source, whose nodejs conflicts with Debian's npm) keeps them.

@@ -1,8 +1,10 @@
 #pragma once
-// The failures a visitor's operation can meet: one list, rendered per protocol (HTTP status
-// codes in the gateway, seshat::Error codes in the public C++ API, SESHAT_ERR_* in the C API).
+// The failures a visitor's operation can meet: one list (the table k_errors below, as Prosody's
+// util/error.lua), rendered per protocol from that table: HTTP status codes in the gateway,
+// seshat::ErrorCode in the public C++ API, SESHAT_ERR_* in the C API.
 // Expected failures are values: operations return Result<T>, never throw them.
 
+#include <array>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -10,16 +12,50 @@
 
 namespace seshat::base {
 
+// In the order of seshat::ErrorCode (include/seshat/client.hpp), which the client library
+// converts by value; tests/client/error_table_test.cpp checks both orders and every C code.
 enum class Error {
-  bad_request,    // a field is missing or malformed (HTTP 400)
-  missing_token,  // no token given (HTTP 401)
-  wrong_token,    // the token is not this chat's (HTTP 403)
-  no_such_chat,   // no chat with this id (HTTP 404)
-  chat_closed,    // the chat is over; nothing more can be sent (HTTP 409)
-  too_large,      // a field is over its size limit (HTTP 413)
-  too_many,       // rate limit reached; try again later (HTTP 429)
-  unavailable,    // the store failed (disk, lock timeout); try again later (HTTP 503)
+  bad_request,    // a field is missing or malformed
+  missing_token,  // no token given
+  wrong_token,    // the token is not this chat's
+  no_such_chat,   // no chat with this id
+  chat_closed,    // the chat is over; nothing more can be sent
+  too_large,      // a field is over its size limit
+  too_many,       // rate limit reached; try again later
+  unavailable,    // the store failed (disk, lock timeout); try again later
 };
+
+// One row of the table: how each protocol says this failure.
+struct ErrorInfo {
+  Error error;
+  std::string_view name;     // "bad_request", ... (for logs and metrics labels)
+  int http_status;           // the HTTP API's status code
+  int c_code;                // the C API's SESHAT_ERR_* value (include/seshat/client.h)
+  std::string_view c_name;   // "SESHAT_ERR_BAD_REQUEST", ...
+  std::string_view message;  // the sentence for the visitor when nothing more precise is said
+};
+
+inline constexpr std::array<ErrorInfo, 8> k_errors{{
+    {Error::bad_request, "bad_request", 400, 1, "SESHAT_ERR_BAD_REQUEST",
+     "The request is not valid."},
+    {Error::missing_token, "missing_token", 401, 2, "SESHAT_ERR_MISSING_TOKEN",
+     "A chat token is required."},
+    {Error::wrong_token, "wrong_token", 403, 3, "SESHAT_ERR_WRONG_TOKEN",
+     "The chat token is not valid for this chat."},
+    {Error::no_such_chat, "no_such_chat", 404, 4, "SESHAT_ERR_NO_SUCH_CHAT",
+     "There is no such chat."},
+    {Error::chat_closed, "chat_closed", 409, 5, "SESHAT_ERR_CHAT_CLOSED", "This chat is closed."},
+    {Error::too_large, "too_large", 413, 6, "SESHAT_ERR_TOO_LARGE", "The request is too large."},
+    {Error::too_many, "too_many", 429, 7, "SESHAT_ERR_TOO_MANY",
+     "Too many requests; please try again later."},
+    {Error::unavailable, "unavailable", 503, 8, "SESHAT_ERR_UNAVAILABLE",
+     "The chat service is unavailable at the moment; please try again."},
+}};
+
+// The row of `error` (the table is in the enum's order).
+[[nodiscard]] constexpr const ErrorInfo& info(Error error) {
+  return k_errors[static_cast<std::size_t>(error)];
+}
 
 // "bad_request", "missing_token", ... (for logs and metrics labels).
 [[nodiscard]] std::string_view to_string(Error error);
@@ -52,6 +88,9 @@ class [[nodiscard]] Result {
  private:
   std::variant<T, Failure> m_content;
 };
+
+// A Failure saying `error` with the table's sentence.
+[[nodiscard]] Failure failure(Error error);
 
 // The value of operations that only succeed or fail.
 struct Done {};

@@ -5,6 +5,8 @@
 #include <new>
 #include <optional>
 
+#include "base/error.hpp"
+#include "core/chat.hpp"
 #include "seshat/client.h"
 #include "seshat/client.hpp"
 
@@ -15,31 +17,21 @@ struct seshat_client {
 
 namespace {
 
+// seshat::ErrorCode lists base::Error's failures in the same order (base/error.hpp).
 int to_result(seshat::ErrorCode code) {
-  switch (code) {
-    case seshat::ErrorCode::bad_request:
-      return SESHAT_ERR_BAD_REQUEST;
-    case seshat::ErrorCode::missing_token:
-      return SESHAT_ERR_MISSING_TOKEN;
-    case seshat::ErrorCode::wrong_token:
-      return SESHAT_ERR_WRONG_TOKEN;
-    case seshat::ErrorCode::no_such_chat:
-      return SESHAT_ERR_NO_SUCH_CHAT;
-    case seshat::ErrorCode::chat_closed:
-      return SESHAT_ERR_CHAT_CLOSED;
-    case seshat::ErrorCode::too_large:
-      return SESHAT_ERR_TOO_LARGE;
-    case seshat::ErrorCode::too_many:
-      return SESHAT_ERR_TOO_MANY;
-    case seshat::ErrorCode::unavailable:
-      return SESHAT_ERR_UNAVAILABLE;
-  }
-  return SESHAT_ERR_UNAVAILABLE;
+  return seshat::base::info(static_cast<seshat::base::Error>(code)).c_code;
 }
 
 int to_status(const std::string& status) {
-  if (status == "open") return SESHAT_STATUS_OPEN;
-  if (status == "closed") return SESHAT_STATUS_CLOSED;
+  switch (seshat::core::visitor_status_from_string(status).value_or(
+      seshat::core::VisitorStatus::waiting)) {
+    case seshat::core::VisitorStatus::waiting:
+      return SESHAT_STATUS_WAITING;
+    case seshat::core::VisitorStatus::open:
+      return SESHAT_STATUS_OPEN;
+    case seshat::core::VisitorStatus::closed:
+      return SESHAT_STATUS_CLOSED;
+  }
   return SESHAT_STATUS_WAITING;
 }
 
@@ -176,30 +168,12 @@ int seshat_availability(seshat_client* client, int* available, int* operators) {
 }
 
 const char* seshat_result_name(int result) {
-  switch (result) {
-    case SESHAT_OK:
-      return "SESHAT_OK";
-    case SESHAT_ERR_BAD_REQUEST:
-      return "SESHAT_ERR_BAD_REQUEST";
-    case SESHAT_ERR_MISSING_TOKEN:
-      return "SESHAT_ERR_MISSING_TOKEN";
-    case SESHAT_ERR_WRONG_TOKEN:
-      return "SESHAT_ERR_WRONG_TOKEN";
-    case SESHAT_ERR_NO_SUCH_CHAT:
-      return "SESHAT_ERR_NO_SUCH_CHAT";
-    case SESHAT_ERR_CHAT_CLOSED:
-      return "SESHAT_ERR_CHAT_CLOSED";
-    case SESHAT_ERR_TOO_LARGE:
-      return "SESHAT_ERR_TOO_LARGE";
-    case SESHAT_ERR_TOO_MANY:
-      return "SESHAT_ERR_TOO_MANY";
-    case SESHAT_ERR_UNAVAILABLE:
-      return "SESHAT_ERR_UNAVAILABLE";
-    case SESHAT_ERR_NO_MEMORY:
-      return "SESHAT_ERR_NO_MEMORY";
-    default:
-      return "SESHAT_ERR_UNKNOWN";
+  if (result == SESHAT_OK) return "SESHAT_OK";
+  if (result == SESHAT_ERR_NO_MEMORY) return "SESHAT_ERR_NO_MEMORY";
+  for (const auto& entry : seshat::base::k_errors) {
+    if (entry.c_code == result) return entry.c_name.data();  // the table's literals end in NUL
   }
+  return "SESHAT_ERR_UNKNOWN";
 }
 
 }  // extern "C"

@@ -5,6 +5,7 @@
 
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 
 #include "base/time_format.hpp"
 #include "store/change_feed.hpp"
@@ -16,26 +17,9 @@ namespace {
 // Often enough that a wait ends within a few milliseconds of another process's commit.
 constexpr std::chrono::milliseconds k_watch_period{2};
 
+// seshat::ErrorCode lists base::Error's failures in the same order (base/error.hpp).
 ErrorCode to_public(base::Error error) {
-  switch (error) {
-    case base::Error::bad_request:
-      return ErrorCode::bad_request;
-    case base::Error::missing_token:
-      return ErrorCode::missing_token;
-    case base::Error::wrong_token:
-      return ErrorCode::wrong_token;
-    case base::Error::no_such_chat:
-      return ErrorCode::no_such_chat;
-    case base::Error::chat_closed:
-      return ErrorCode::chat_closed;
-    case base::Error::too_large:
-      return ErrorCode::too_large;
-    case base::Error::too_many:
-      return ErrorCode::too_many;
-    case base::Error::unavailable:
-      return ErrorCode::unavailable;
-  }
-  return ErrorCode::unavailable;
+  return static_cast<ErrorCode>(static_cast<int>(error));
 }
 
 template <class T>
@@ -55,7 +39,7 @@ std::unique_ptr<store::Store> open_store(const std::string& path) {
 
 Messages to_public(visitors::Transcript transcript) {
   Messages messages;
-  messages.status = std::move(transcript.status);
+  messages.status = std::string(core::to_string(transcript.status));
   messages.position = transcript.position.value_or(0);
   messages.messages.reserve(transcript.messages.size());
   for (auto& message : transcript.messages) {
@@ -141,13 +125,14 @@ Messages Client::fetch(std::int64_t id, std::string_view token, std::int64_t aft
   const auto subscription = m_impl->feed.subscribe([counter, id](store::ChatId chat) {
     if (chat == id || chat == store::any_chat) counter->bump();
   });
-  std::string first_status;
+  std::optional<core::VisitorStatus> first_status;
   for (;;) {
     const auto seen = counter->current();  // before reading: a change after it wakes us
     auto transcript = read();
-    if (first_status.empty()) first_status = transcript.status;
-    if (!transcript.messages.empty() || transcript.status != first_status ||
-        transcript.status == "closed" || std::chrono::steady_clock::now() >= deadline)
+    if (!first_status) first_status = transcript.status;
+    if (!transcript.messages.empty() || transcript.status != *first_status ||
+        transcript.status == core::VisitorStatus::closed ||
+        std::chrono::steady_clock::now() >= deadline)
       return to_public(std::move(transcript));
     counter->wait_for_change(seen, deadline);
   }

@@ -22,6 +22,12 @@ constexpr std::array<std::pair<Author, std::string_view>, 3> k_author_names{{
     {Author::system, "system"},
 }};
 
+constexpr std::array<std::pair<VisitorStatus, std::string_view>, 3> k_visitor_status_names{{
+    {VisitorStatus::waiting, "waiting"},
+    {VisitorStatus::open, "open"},
+    {VisitorStatus::closed, "closed"},
+}};
+
 template <typename Enum, std::size_t N>
 std::string_view name_of(const std::array<std::pair<Enum, std::string_view>, N>& names,
                          Enum value) {
@@ -69,10 +75,18 @@ bool is_request(ChatState state) {
   return state == ChatState::waiting || state == ChatState::notified;
 }
 
-std::string_view visitor_status(ChatState state) {
-  if (is_request(state)) return "waiting";
-  if (state == ChatState::open) return "open";
-  return "closed";
+VisitorStatus visitor_status(ChatState state) {
+  if (is_request(state)) return VisitorStatus::waiting;
+  if (state == ChatState::open) return VisitorStatus::open;
+  return VisitorStatus::closed;
+}
+
+std::string_view to_string(VisitorStatus status) {
+  return name_of(k_visitor_status_names, status);
+}
+
+std::optional<VisitorStatus> visitor_status_from_string(std::string_view text) {
+  return value_of(k_visitor_status_names, text);
 }
 
 std::string_view to_string(Author author) {

@@ -30,8 +30,12 @@ enum class ChatState { waiting, notified, open, closed, canceled, failed, abando
 [[nodiscard]] bool is_final(ChatState state);
 // waiting and notified: a request that an operator may still accept or cancel.
 [[nodiscard]] bool is_request(ChatState state);
-// The state a visitor sees: "waiting" (waiting/notified), "open", or "closed" (every final one).
-[[nodiscard]] std::string_view visitor_status(ChatState state);
+// The state a visitor sees: waiting (waiting/notified), open, or closed (every final one).
+enum class VisitorStatus { waiting, open, closed };
+[[nodiscard]] VisitorStatus visitor_status(ChatState state);
+// "waiting", "open", "closed": as the API and the client libraries spell it.
+[[nodiscard]] std::string_view to_string(VisitorStatus status);
+[[nodiscard]] std::optional<VisitorStatus> visitor_status_from_string(std::string_view text);
 
 enum class Author { visitor, operator_, system };
 [[nodiscard]] std::string_view to_string(Author author);

@@ -130,25 +130,7 @@ base::Result<core::Seq> decode_read(std::string_view body) {
 }
 
 int status_of(base::Error error) {
-  switch (error) {
-    case base::Error::bad_request:
-      return 400;
-    case base::Error::missing_token:
-      return 401;
-    case base::Error::wrong_token:
-      return 403;
-    case base::Error::no_such_chat:
-      return 404;
-    case base::Error::chat_closed:
-      return 409;
-    case base::Error::too_large:
-      return 413;
-    case base::Error::too_many:
-      return 429;
-    case base::Error::unavailable:
-      return 503;
-  }
-  return 503;
+  return base::info(error).http_status;
 }
 
 std::string error_json(std::string_view sentence) {
@@ -170,22 +152,22 @@ std::string message_json(const store::Message& message) {
 std::string transcript_json(const visitors::Transcript& transcript) {
   json messages = json::array();
   for (const auto& message : transcript.messages) messages.push_back(message_object(message));
-  json reply{{"status", transcript.status}, {"messages", std::move(messages)}};
+  json reply{{"status", core::to_string(transcript.status)}, {"messages", std::move(messages)}};
   if (transcript.position) reply["position"] = *transcript.position;
   if (!transcript.operator_name.empty()) reply["operator"] = transcript.operator_name;
   return dump(reply);
 }
 
-std::string status_json(std::string_view status) {
-  return dump(json{{"status", status}});
-}
-
-std::string status_json(std::string_view status, std::optional<int> position,
+std::string status_json(core::VisitorStatus status, std::optional<int> position,
                         std::string_view operator_name) {
-  json reply{{"status", status}};
+  json reply{{"status", core::to_string(status)}};
   if (position) reply["position"] = *position;
   if (!operator_name.empty()) reply["operator"] = operator_name;
   return dump(reply);
+}
+
+std::string queued_json() {
+  return dump(json{{"status", "queued"}});
 }
 
 std::string typing_json(bool typing, std::string_view name) {

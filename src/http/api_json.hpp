@@ -54,11 +54,13 @@ struct SendRequest {
 // {"seq","from","text","at"}, and "replaces" (a correction) and "name" (an operator's) if any
 [[nodiscard]] std::string message_json(const store::Message& message);
 [[nodiscard]] std::string transcript_json(const visitors::Transcript& transcript);
-[[nodiscard]] std::string status_json(std::string_view status);  // {"status":"..."}
 // {"status":"...","position":N,"operator":"..."}: the queue position only when there is one,
 // the operator's display name only when not empty.
-[[nodiscard]] std::string status_json(std::string_view status, std::optional<int> position,
-                                      std::string_view operator_name);
+[[nodiscard]] std::string status_json(core::VisitorStatus status,
+                                      std::optional<int> position = std::nullopt,
+                                      std::string_view operator_name = {});
+// {"status":"queued"}: the answer to a transcript request.
+[[nodiscard]] std::string queued_json();
 // {"typing":true|false,"name":"..."}: the SSE typing event's data.
 [[nodiscard]] std::string typing_json(bool typing, std::string_view name);
 [[nodiscard]] std::string availability_json(const visitors::Availability& availability);

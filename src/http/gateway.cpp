@@ -19,6 +19,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "http/openapi.hpp"
 #include "http/session.hpp"
 #include "http/shared_state.hpp"
 
@@ -259,6 +260,7 @@ void Gateway::start_listening() {
   auto& shared = impl.shared;
   if (!shared.settings.open_store) throw std::invalid_argument("Gateway: no open_store given");
   shared.files = load_widget_files(shared.settings.web_root, shared.prefix);
+  shared.openapi = openapi_document(shared.prefix);
   if (!shared.files.widget_js || !shared.files.widget_css || !shared.files.demo_page) {
     shared.log(LogLevel::warn, "http: widget files missing in '" +
                                    shared.settings.web_root.string() + "' (served as 404)");

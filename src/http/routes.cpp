@@ -58,6 +58,7 @@ Route route(std::string_view target, std::string_view prefix) {
   if (path == "/widget.js") return Route{Endpoint::widget_js, 0, query};
   if (path == "/widget.css") return Route{Endpoint::widget_css, 0, query};
   if (path == "/api/availability") return Route{Endpoint::availability, 0, query};
+  if (path == "/api/openapi.json") return Route{Endpoint::openapi, 0, query};
   if (path == "/api/chats") return Route{Endpoint::create_chat, 0, query};
   constexpr std::string_view k_chats = "/api/chats/";
   if (path.starts_with(k_chats)) return chat_route(path.substr(k_chats.size()), query);
@@ -86,6 +87,7 @@ bool method_allowed(Endpoint endpoint, Method method) {
       return method == Method::post || method == Method::get;
     case Endpoint::events:
     case Endpoint::availability:
+    case Endpoint::openapi:
       return method == Method::get;
     case Endpoint::widget_js:
     case Endpoint::widget_css:
@@ -112,6 +114,7 @@ std::string_view allowed_methods(Endpoint endpoint) {
       return "GET, POST, OPTIONS";
     case Endpoint::events:
     case Endpoint::availability:
+    case Endpoint::openapi:
       return "GET, OPTIONS";
     case Endpoint::widget_js:
     case Endpoint::widget_css:
@@ -134,6 +137,7 @@ bool is_api(Endpoint endpoint) {
     case Endpoint::typing:
     case Endpoint::mark_read:
     case Endpoint::availability:
+    case Endpoint::openapi:
       return true;
     default:
       return false;

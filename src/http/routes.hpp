@@ -11,6 +11,7 @@
 //   POST {prefix}/api/chats/{id}/typing          typing (the visitor types, or stopped)
 //   POST {prefix}/api/chats/{id}/read            mark_read (the visitor saw up to a seq)
 //   GET  {prefix}/api/availability               availability
+//   GET  {prefix}/api/openapi.json               openapi (this API's OpenAPI document)
 //   GET  {prefix}/widget.js, widget.css, {prefix}/   the widget and the demo page
 //   GET  {prefix}                                 redirect to {prefix}/
 //   GET  /healthz, /metrics
@@ -34,6 +35,7 @@ enum class Endpoint {
   typing,
   mark_read,
   availability,
+  openapi,
   widget_js,
   widget_css,
   demo_page,

@@ -280,6 +280,8 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
         return mark_read();
       case Endpoint::availability:
         return availability();
+      case Endpoint::openapi:
+        return send(200, m_shared.openapi, k_json);
       case Endpoint::widget_js:
         return serve_file(m_shared.files.widget_js);
       case Endpoint::widget_css:
@@ -375,7 +377,7 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
               visitors::Visitors& visitors, store::Store&) { return visitors.close(chat, token); },
           [this](base::Result<base::Done> done) {
             if (!done) return send_failure(done.failure());
-            send(200, status_json("closed"), k_json);
+            send(200, status_json(core::VisitorStatus::closed), k_json);
           });
   }
 
@@ -387,7 +389,7 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
               store::Store&) { return visitors.request_transcript(chat, token, email); },
           [this](base::Result<base::Done> done) {
             if (!done) return send_failure(done.failure());
-            send(202, status_json("queued"), k_json);
+            send(202, queued_json(), k_json);
           });
   }
 
@@ -665,7 +667,7 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
         end_wait();
         return send_failure(transcript.failure());
       }
-      if (transcript->status == "closed" && transcript->messages.empty()) {
+      if (transcript->status == core::VisitorStatus::closed && transcript->messages.empty()) {
         end_wait();
         return send(204, "", "");  // nothing more will come: EventSource stops reconnecting
       }
@@ -706,14 +708,14 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
     // for it passed the bound) is cut: its memory is returned, and the client reconnects
     // with Last-Event-ID to continue where it was.
     if (m_sse_pending.size() + m_sse_writing.size() > k_max_backlog) return cut_stream();
-    if (value.status == "closed" || m_stopping) m_sse_ending = true;
+    if (value.status == core::VisitorStatus::closed || m_stopping) m_sse_ending = true;
     sse_flush();
     // A wake during this read may be for a commit the read did not see. With nothing to write,
     // no write completion will look at it: read again now (else once the write is done).
     if (m_watch.dirty) read_watch();
   }
 
-  void start_stream(const std::string& status, const std::string& operator_name) {
+  void start_stream(core::VisitorStatus status, const std::string& operator_name) {
     m_sse_started = true;
     m_phase = Phase::streaming;
     m_watch.status = status;
@@ -971,10 +973,10 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
     std::string token;
     core::Seq after = 0;
     std::chrono::seconds period{0};  // long-poll: the wait; stream: the heartbeat
-    std::string status;              // as last read
-    std::optional<int> position;     // as last read (streams: sent with the status event)
-    std::string operator_name;       // as last told (streams)
-    bool typing = false;             // the operator's typing, as last told (streams)
+    core::VisitorStatus status = core::VisitorStatus::waiting;  // as last read
+    std::optional<int> position;  // as last read (streams: sent with the status event)
+    std::string operator_name;    // as last told (streams)
+    bool typing = false;          // the operator's typing, as last told (streams)
     bool registered = false;
     bool reading = false;
     bool dirty = false;    // woken while reading (or writing): read again

@@ -73,6 +73,7 @@ struct SharedState {
   Settings settings;
   std::string prefix;  // normalized: "" or "/seshat"
   WidgetFiles files;
+  std::string openapi;  // the OpenAPI document, for this prefix
   Metrics& metrics;
   std::unique_ptr<DbWorker> db;  // set by start()
   WaiterRegistry waiters;

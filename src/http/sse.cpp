@@ -10,11 +10,7 @@ std::string sse_retry(int milliseconds) {
   return "retry: " + std::to_string(milliseconds) + "\n\n";
 }
 
-std::string sse_status(std::string_view status) {
-  return "event: status\ndata: " + status_json(status) + "\n\n";
-}
-
-std::string sse_status(std::string_view status, std::optional<int> position,
+std::string sse_status(core::VisitorStatus status, std::optional<int> position,
                        std::string_view operator_name) {
   return "event: status\ndata: " + status_json(status, position, operator_name) + "\n\n";
 }

@@ -27,9 +27,9 @@
 namespace seshat::http {
 
 [[nodiscard]] std::string sse_retry(int milliseconds);
-[[nodiscard]] std::string sse_status(std::string_view status);
-[[nodiscard]] std::string sse_status(std::string_view status, std::optional<int> position,
-                                     std::string_view operator_name);
+[[nodiscard]] std::string sse_status(core::VisitorStatus status,
+                                     std::optional<int> position = std::nullopt,
+                                     std::string_view operator_name = {});
 [[nodiscard]] std::string sse_typing(bool typing, std::string_view name);
 [[nodiscard]] std::string sse_message(const store::Message& message);
 [[nodiscard]] std::string sse_ping();

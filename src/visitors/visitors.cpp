@@ -14,20 +14,19 @@ constexpr store::Millis k_rate_window_ms = 60'000;
 constexpr std::uint64_t k_prune_every = 1024;  // operations between sweeps of per-chat state
 
 Failure unavailable() {
-  return Failure{Error::unavailable,
-                 "The chat service is unavailable at the moment; please try again."};
+  return base::failure(Error::unavailable);
 }
 
 Failure no_such_chat() {
-  return Failure{Error::no_such_chat, "There is no such chat."};
+  return base::failure(Error::no_such_chat);
 }
 
 Failure wrong_token() {
-  return Failure{Error::wrong_token, "The chat token is not valid for this chat."};
+  return base::failure(Error::wrong_token);
 }
 
 Failure chat_over() {
-  return Failure{Error::chat_closed, "This chat is closed."};
+  return base::failure(Error::chat_closed);
 }
 
 }  // namespace
@@ -151,7 +150,7 @@ Result<Transcript> Visitors::read(core::ChatId id, std::string_view token, core:
     auto chat = check_token(id, token);
     if (!chat) return chat.failure();
     Transcript transcript;
-    transcript.status = std::string(core::visitor_status(chat->chat.state));
+    transcript.status = core::visitor_status(chat->chat.state);
     if (core::is_request(chat->chat.state)) {
       if (const int position = m_store.queue_position(id); position > 0) {
         transcript.position = position;
@@ -318,11 +317,11 @@ Result<Done> Visitors::close(core::ChatId id, std::string_view token) {
   }
 }
 
-Result<std::string> Visitors::authorize(core::ChatId id, std::string_view token) {
+Result<core::VisitorStatus> Visitors::authorize(core::ChatId id, std::string_view token) {
   try {
     auto chat = check_token(id, token);
     if (!chat) return chat.failure();
-    return std::string(core::visitor_status(chat->chat.state));
+    return core::visitor_status(chat->chat.state);
   } catch (const store::StoreError&) {
     return unavailable();
   }
@@ -339,7 +338,7 @@ Result<Availability> Visitors::availability() {
 
 Result<store::ChatRecord> Visitors::check_token(core::ChatId id, std::string_view token) {
   // No database access without credentials.
-  if (token.empty()) return Failure{Error::missing_token, "A chat token is required."};
+  if (token.empty()) return base::failure(Error::missing_token);
   auto chat = m_store.find_chat(id);
   if (!chat) return no_such_chat();
   if (!token_matches(token, chat->token_hash)) return wrong_token();

@@ -69,7 +69,7 @@ struct Ticket {
 };
 
 struct Transcript {
-  std::string status;                    // "waiting", "open" or "closed" (core::visitor_status)
+  core::VisitorStatus status = core::VisitorStatus::waiting;
   std::vector<store::Message> messages;  // seq > after, oldest first
   std::optional<int> position;           // while waiting: 1-based place in the queue
   bool more = false;             // the page is full (by count or bytes): more may follow at once
@@ -125,9 +125,9 @@ class Visitors {
   // A chat that is already over -> chat_closed.
   [[nodiscard]] Result<Done> close(core::ChatId id, std::string_view token);
 
-  // Only checks the token; returns the chat's visitor status ("waiting", "open", "closed").
+  // Only checks the token; returns the chat's visitor status.
   // For streams that authorize once and then read (SSE).
-  [[nodiscard]] Result<std::string> authorize(core::ChatId id, std::string_view token);
+  [[nodiscard]] Result<core::VisitorStatus> authorize(core::ChatId id, std::string_view token);
 
   [[nodiscard]] Result<Availability> availability();
 

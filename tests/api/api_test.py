@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """The visitors' HTTP API over a real socket, against a real Gateway (gateway_test_server) on a
 temporary SQLite database. The test server stands in for the broker through commands on its
-stdin ("operator ID TEXT", "accept ID", ...). Python standard library only.
+stdin ("operator ID TEXT", "accept ID", ...). Every response read through http.client and every
+event is also checked against docs/openapi.json (tests/integration/harness/openapi.py, which needs
+python3-jsonschema); the run fails if one does not match.
 
     api_test.py --server build/tests/api/gateway_test_server --web-root web [unittest args]
 """
@@ -21,6 +23,9 @@ import tempfile
 import threading
 import time
 import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
+from harness import openapi  # noqa: E402
 
 SERVER = None
 WEB_ROOT = None
@@ -51,6 +56,7 @@ class GatewayProcess:
         if not match:
             raise RuntimeError(f"test server did not start: {line!r}")
         self.port = int(match.group(1))
+        openapi.watch(self.port)
 
     def command(self, line):
         self.process.stdin.write(line + "\n")
@@ -175,6 +181,8 @@ class SseStream:
                 continue
             field, _, value = line.partition(":")
             event[field] = value[1:] if value.startswith(" ") else value
+            if field == "data":
+                openapi.check_event(event.get("event"), event["data"])
 
     def next_message(self):
         """Skips status/retry events; returns the next message event as (id, data)."""
@@ -479,6 +487,49 @@ class OriginTest(ApiTestCase):
         reply = self.api("POST", "/chats", {"name": "same"}, headers=same)
         self.assertEqual(reply.status, 201)
         self.assertIsNone(reply.headers["Access-Control-Allow-Origin"])
+
+
+class ContractTest(ApiTestCase):
+    """docs/openapi.json itself: served as it is, with sound schemas, and strict enough that the
+    checks every other test runs through it can fail."""
+
+    def test_the_document_is_served_with_the_prefix(self):
+        reply = self.api("GET", "/openapi.json")
+        self.assertEqual(reply.status, 200)
+        served = reply.json()
+        self.assertEqual(served["openapi"], "3.1.0")
+        self.assertEqual(served["servers"][0]["url"], "/seshat")
+        self.assertEqual(served["paths"], openapi.CONTRACT.doc["paths"])
+
+    def test_every_schema_is_valid_json_schema(self):
+        import jsonschema
+        for name, schema in openapi.CONTRACT.doc["components"]["schemas"].items():
+            with self.subTest(name):
+                jsonschema.Draft202012Validator.check_schema(schema)
+
+    def test_wrong_statuses_and_shapes_are_caught(self):
+        check = openapi.CONTRACT.check
+        json_type = "application/json; charset=utf-8"
+        check("POST", "/seshat/api/chats", 201, json_type, {"id": 1, "token": "A" * 43})
+        wrong = [
+            ("POST", "/seshat/api/chats", 201, json_type, {"id": 1}),             # no token
+            ("POST", "/seshat/api/chats", 200, json_type, {"id": 1, "token": "A" * 43}),
+            ("GET", "/seshat/api/chats/1/messages", 200, json_type,
+             {"status": "ended", "messages": []}),                                # unknown status
+            ("GET", "/seshat/api/chats/1/messages", 200, json_type,
+             {"status": "open", "messages": [{"seq": 1, "from": "visitor", "text": "x"}]}),
+            ("POST", "/seshat/api/chats/1/close", 409, json_type, {"message": "closed."}),
+            ("POST", "/seshat/api/chats/1/typing", 204, json_type, {"typing": True}),
+            ("GET", "/seshat/api/nothing", 200, json_type, {}),
+            ("DELETE", "/seshat/api/chats", 204, None, b""),
+            ("GET", "/seshat/api/availability", 200, "text/plain", b"yes"),
+        ]
+        for method, path, status, content_type, body in wrong:
+            with self.subTest(f"{method} {path} {status}"):
+                with self.assertRaises(openapi.ContractError):
+                    check(method, path, status, content_type, body)
+        with self.assertRaises(openapi.ContractError):
+            openapi.CONTRACT.check_event("status", '{"status":"open","extra":1}')
 
 
 class FilesTest(ApiTestCase):
@@ -1129,7 +1180,10 @@ def main():
     args, rest = parser.parse_known_args()
     SERVER = os.path.abspath(args.server)
     WEB_ROOT = os.path.abspath(args.web_root)
-    unittest.main(argv=[sys.argv[0], *rest], verbosity=2)
+    result = unittest.main(argv=[sys.argv[0], *rest], verbosity=2, exit=False).result
+    print(f"checked {openapi.checked()} responses and events against docs/openapi.json")
+    openapi.assert_clean()
+    sys.exit(0 if result.wasSuccessful() else 1)
 
 
 if __name__ == "__main__":

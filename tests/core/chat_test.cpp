@@ -41,14 +41,22 @@ TEST(ChatState, RequestsAreWaitingOrNotified) {
 }
 
 TEST(ChatState, VisitorSeesThreeStates) {
-  EXPECT_EQ(visitor_status(ChatState::waiting), "waiting");
-  EXPECT_EQ(visitor_status(ChatState::notified), "waiting");
-  EXPECT_EQ(visitor_status(ChatState::open), "open");
+  EXPECT_EQ(visitor_status(ChatState::waiting), VisitorStatus::waiting);
+  EXPECT_EQ(visitor_status(ChatState::notified), VisitorStatus::waiting);
+  EXPECT_EQ(visitor_status(ChatState::open), VisitorStatus::open);
   for (const auto state : k_all_states) {
     if (is_final(state)) {
-      EXPECT_EQ(visitor_status(state), "closed") << to_string(state);
+      EXPECT_EQ(visitor_status(state), VisitorStatus::closed) << to_string(state);
     }
   }
+}
+
+TEST(ChatState, VisitorStatusNamesRoundTrip) {
+  for (const auto status : {VisitorStatus::waiting, VisitorStatus::open, VisitorStatus::closed}) {
+    EXPECT_EQ(visitor_status_from_string(to_string(status)), status);
+  }
+  EXPECT_EQ(to_string(VisitorStatus::closed), "closed");
+  EXPECT_EQ(visitor_status_from_string("notified"), std::nullopt);
 }
 
 TEST(Author, NamesRoundTrip) {

@@ -64,21 +64,23 @@ TEST(ApiJson, RendersReplies) {
   EXPECT_EQ(error_json("The chat is \"closed\"."), R"({"error":"The chat is \"closed\"."})");
   EXPECT_EQ(ticket_json({42, "tok"}), R"({"id":42,"token":"tok"})");
   EXPECT_EQ(seq_json(7), R"({"seq":7})");
-  visitors::Transcript transcript{
-      "open", {{3, core::Author::operator_, "<i>Hello</i>\n", 1700000000123}}, std::nullopt};
+  visitors::Transcript transcript{core::VisitorStatus::open,
+                                  {{3, core::Author::operator_, "<i>Hello</i>\n", 1700000000123}},
+                                  std::nullopt};
   EXPECT_EQ(transcript_json(transcript),
             R"({"messages":[{"at":"2023-11-14T22:13:20.123Z","from":"operator","seq":3,)"
             R"("text":"<i>Hello</i>\n"}],"status":"open"})");
-  EXPECT_EQ(transcript_json({"waiting", {}, std::nullopt}),
+  EXPECT_EQ(transcript_json({core::VisitorStatus::waiting, {}, std::nullopt}),
             R"({"messages":[],"status":"waiting"})");
   EXPECT_EQ(availability_json({true, 2, 1, false}),
             R"({"available":true,"free":1,"mail":false,"operators":2})");
   EXPECT_EQ(availability_json({false, 0, 0, true}),
             R"({"available":false,"free":0,"mail":true,"operators":0})");
-  EXPECT_EQ(transcript_json({"waiting", {}, 3}),
+  EXPECT_EQ(transcript_json({core::VisitorStatus::waiting, {}, 3}),
             R"({"messages":[],"position":3,"status":"waiting"})");
-  EXPECT_EQ(status_json("waiting", 2, ""), R"({"position":2,"status":"waiting"})");
-  EXPECT_EQ(status_json("open", std::nullopt, ""), R"({"status":"open"})");
+  EXPECT_EQ(status_json(core::VisitorStatus::waiting, 2, ""),
+            R"({"position":2,"status":"waiting"})");
+  EXPECT_EQ(status_json(core::VisitorStatus::open, std::nullopt, ""), R"({"status":"open"})");
   EXPECT_EQ(health_json(true, true, {{"xmpp", "connected"}}),
             R"({"status":"ok","store":"ok","xmpp":"connected"})");
 }
@@ -105,12 +107,13 @@ TEST(ApiJson, CorrectionsNamesOperatorAndTyping) {
             R"({"at":"2023-11-14T22:13:20.123Z","from":"operator","name":"Alice",)"
             R"("replaces":3,"seq":5,"text":"Hello"})");
   visitors::Transcript open;
-  open.status = "open";
+  open.status = core::VisitorStatus::open;
   open.operator_name = "Alice";
   open.operator_typing = true;
   EXPECT_EQ(transcript_json(open), R"({"messages":[],"operator":"Alice","status":"open"})");
-  EXPECT_EQ(status_json("open", std::nullopt, "Alice"), R"({"operator":"Alice","status":"open"})");
-  EXPECT_EQ(status_json("waiting", std::nullopt, ""), R"({"status":"waiting"})");
+  EXPECT_EQ(status_json(core::VisitorStatus::open, std::nullopt, "Alice"),
+            R"({"operator":"Alice","status":"open"})");
+  EXPECT_EQ(status_json(core::VisitorStatus::waiting, std::nullopt, ""), R"({"status":"waiting"})");
   EXPECT_EQ(typing_json(true, "Alice"), R"({"name":"Alice","typing":true})");
 }
 

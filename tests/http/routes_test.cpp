@@ -8,6 +8,7 @@ namespace {
 TEST(Routes, ApiPathsUnderThePrefix) {
   EXPECT_EQ(route("/seshat/api/chats", "/seshat").endpoint, Endpoint::create_chat);
   EXPECT_EQ(route("/seshat/api/availability", "/seshat").endpoint, Endpoint::availability);
+  EXPECT_EQ(route("/seshat/api/openapi.json", "/seshat").endpoint, Endpoint::openapi);
   const auto messages = route("/seshat/api/chats/42/messages?after=3&wait=10", "/seshat");
   EXPECT_EQ(messages.endpoint, Endpoint::messages);
   EXPECT_EQ(messages.chat, 42);

@@ -7,7 +7,8 @@ namespace {
 
 TEST(Sse, EventsAreSingleDataLines) {
   EXPECT_EQ(sse_retry(3000), "retry: 3000\n\n");
-  EXPECT_EQ(sse_status("open"), "event: status\ndata: {\"status\":\"open\"}\n\n");
+  EXPECT_EQ(sse_status(core::VisitorStatus::open),
+            "event: status\ndata: {\"status\":\"open\"}\n\n");
   EXPECT_EQ(sse_ping(), ": ping\n\n");
   const store::Message message{12, core::Author::visitor, "two\nlines\r\n", 0};
   EXPECT_EQ(sse_message(message),

@@ -201,7 +201,7 @@ TEST_F(VisitorsTest, TokenChecks) {
   expect_failure(m_visitors.close(999, ticket.token), Error::no_such_chat);
   EXPECT_TRUE(all_messages(ticket.id).empty());
   EXPECT_EQ(m_store->find_chat(ticket.id)->chat.state, core::ChatState::waiting);
-  EXPECT_EQ(m_visitors.authorize(ticket.id, ticket.token).value(), "waiting");
+  EXPECT_EQ(m_visitors.authorize(ticket.id, ticket.token).value(), core::VisitorStatus::waiting);
 }
 
 TEST_F(VisitorsTest, ReadReturnsStatusAndMessagesAfterSeq) {
@@ -212,7 +212,7 @@ TEST_F(VisitorsTest, ReadReturnsStatusAndMessagesAfterSeq) {
                               core::PostToChat{ticket.id, core::Author::operator_, "Hello!"}}));
   auto transcript = m_visitors.read(ticket.id, ticket.token, 1);
   ASSERT_TRUE(transcript.ok());
-  EXPECT_EQ(transcript->status, "open");
+  EXPECT_EQ(transcript->status, core::VisitorStatus::open);
   ASSERT_EQ(transcript->messages.size(), 2u);
   EXPECT_EQ(transcript->messages[0].seq, 2);
   EXPECT_EQ(transcript->messages[1].from, core::Author::operator_);
@@ -245,7 +245,7 @@ TEST_F(VisitorsTest, CloseEndsTheChatForBothSides) {
   EXPECT_EQ(m_store->find_chat(ticket.id)->chat.state, core::ChatState::closed);
   const auto transcript = m_visitors.read(ticket.id, ticket.token, 0);
   ASSERT_TRUE(transcript.ok());
-  EXPECT_EQ(transcript->status, "closed");
+  EXPECT_EQ(transcript->status, core::VisitorStatus::closed);
   ASSERT_EQ(transcript->messages.size(), 1u);
   EXPECT_EQ(transcript->messages[0].from, core::Author::system);
   EXPECT_EQ(transcript->messages[0].text, "The chat is now closed.");
@@ -304,7 +304,7 @@ TEST_F(VisitorsTest, ChatsEndedByOperatorsAreClosedToo) {
   const auto ticket = start();
   ASSERT_TRUE(m_store->apply(
       {core::SetState{ticket.id, core::ChatState::waiting, core::ChatState::canceled, ""}}));
-  EXPECT_EQ(m_visitors.read(ticket.id, ticket.token, 0)->status, "closed");
+  EXPECT_EQ(m_visitors.read(ticket.id, ticket.token, 0)->status, core::VisitorStatus::closed);
   expect_failure(m_visitors.send(ticket.id, ticket.token, "Hi"), Error::chat_closed);
   expect_failure(m_visitors.close(ticket.id, ticket.token), Error::chat_closed);
 }

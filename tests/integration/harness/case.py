@@ -16,6 +16,7 @@ import argparse
 import sys
 import unittest
 
+from harness import openapi
 from harness.operator import Operator
 from harness.probe import Probe
 from harness.seshat import Seshat
@@ -33,6 +34,9 @@ class ProsodyTestCase(unittest.TestCase):
     component = None  # a domain ("chat.localhost"): the server also serves that XEP-0114 component
 
     def setUp(self):
+        # Registered first, so it runs last: every HTTP response this test read through
+        # http.client or urllib matched docs/openapi.json (harness/openapi.py).
+        self.addCleanup(openapi.assert_clean, openapi.mark())
         options = {"component": self.component} if self.component else {}
         self.server = xmpp_server(self.xmpp_server, **options)  # Prosody unless told otherwise
         self.addCleanup(self.server.close)

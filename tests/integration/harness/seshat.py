@@ -18,6 +18,7 @@ import time
 import urllib.error
 import urllib.request
 
+from harness import openapi
 from harness.prosody import HOST, free_port
 
 BOT = "bot"
@@ -64,6 +65,8 @@ class Seshat:
             [self.binary, mode, self.config, self.section, "--log-level", self.log_level],
             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
         log.close()
+        if mode != "broker":
+            openapi.watch(self.port, self.prefix)  # every response read is checked
         deadline = time.monotonic() + timeout
         try:
             if mode == "broker":

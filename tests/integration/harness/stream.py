@@ -34,6 +34,7 @@ import threading
 import time
 import urllib.error
 
+from harness import openapi
 from harness.prosody import HOST
 from harness.visitor import ApiError, request
 
@@ -93,6 +94,8 @@ def sse_events(response):
         line = line.decode().rstrip("\n").rstrip("\r")
         if line == "":
             if event:
+                if "data" in event:
+                    openapi.check_event(event.get("event"), event["data"])
                 yield event
             event = {}
         elif line.startswith(":"):
