@@ -6,6 +6,7 @@
 #include <type_traits>
 #include <variant>
 
+#include "core/row_events.hpp"
 #include "core/texts.hpp"
 
 namespace seshat::app {
@@ -13,26 +14,6 @@ namespace {
 
 constexpr int k_outbox_window = 256;  // outbox rows in flight at most (flow control)
 constexpr int k_dispatch_attempts = 3;
-
-xmpp::Settings xmpp_settings(const Config& config) {
-  xmpp::Settings settings;
-  settings.jid = config.username;
-  settings.password = config.password;
-  settings.host = config.xmppserver.host;
-  settings.port = config.xmppserver.port;
-  settings.tls = config.tls == TlsPolicy::verify      ? xmpp::TlsPolicy::verify
-                 : config.tls == TlsPolicy::no_verify ? xmpp::TlsPolicy::no_verify
-                                                      : xmpp::TlsPolicy::off;
-  settings.ca_file = config.tls_ca;
-  settings.contacts = config.localusers;
-  settings.resource = config.resource;
-  settings.software_version = SESHAT_VERSION;
-  settings.component = config.component.domain;
-  settings.component_secret = config.component.secret;
-  settings.component_host = config.component.server.host;
-  settings.component_port = config.component.server.port;
-  return settings;
-}
 
 store::Millis now_millis() {
   using namespace std::chrono;
@@ -65,14 +46,15 @@ void log_actions(const core::Actions& actions, LogLimiter& ignored_log) {
 
 }  // namespace
 
-Broker::Broker(const Config& config, store::ChangeFeed& feed)
+Broker::Broker(const Config& config, store::ChangeFeed& feed, std::unique_ptr<store::Store> store,
+               const SenderFactory& make_sender)
     : m_config(config),
       m_feed(feed),
-      m_store(store::open_sqlite_store(config.sqlitedb)),
+      m_store(std::move(store)),
       m_board(config.localusers, config.max_chats,
               config.mail.enabled() ? core::Mail::on : core::Mail::off,
               config.show_operator_name ? core::OperatorNames::shown : core::OperatorNames::hidden),
-      m_connection(xmpp_settings(config), *this) {
+      m_sender(make_sender(*this)) {
   if (config.component.enabled()) m_metrics.component_connected = 0;
 }
 
@@ -87,12 +69,12 @@ void Broker::start() {
     if (record.broker_seen) m_board.restore(board_chat(std::move(record)));
   }
   m_subscription = m_feed.subscribe([this](core::ChatId) { schedule_pump(); });
-  m_connection.start();
+  m_sender->start();
   schedule_pump();
   m_ticker = std::thread([this] {
     std::unique_lock lock(m_ticker_mutex);
     while (!m_ticker_wake.wait_for(lock, std::chrono::seconds(1), [this] { return m_stopping; })) {
-      m_connection.post([this] { check_timeouts(); });
+      m_sender->post([this] { check_timeouts(); });
     }
   });
 }
@@ -105,7 +87,7 @@ void Broker::stop() {
   }
   m_ticker_wake.notify_all();
   if (m_ticker.joinable()) m_ticker.join();
-  m_connection.stop();
+  m_sender->stop();
 }
 
 void Broker::on_connected() {
@@ -135,7 +117,7 @@ void Broker::on_disconnected(std::string_view reason) {
 void Broker::on_message(const xmpp::IncomingMessage& message) {
   if (dispatch(core::OperatorMessage{message.from, message.body, message.payload, message.typing,
                                      message.stanza, message.window},
-               std::nullopt, std::chrono::steady_clock::now())) {
+               std::nullopt, Timing{std::chrono::steady_clock::now(), std::nullopt})) {
     return;
   }
   // A chat state lost is no loss; a text is worth telling about.
@@ -144,12 +126,12 @@ void Broker::on_message(const xmpp::IncomingMessage& message) {
   // Not through the outbox, which lives in the failing store.
   const auto jid = core::split_jid(message.from).bare;
   if (m_board.is_operator(jid)) {
-    m_connection.send({{--m_unstored_notice_id,
-                        jid,
-                        core::texts::not_stored(message.body),
-                        xmpp::OutgoingKind::message,
-                        {},
-                        message.window}});
+    m_sender->send({{--m_unstored_notice_id,
+                     jid,
+                     core::texts::not_stored(message.body),
+                     xmpp::OutgoingKind::message,
+                     {},
+                     message.window}});
   }
 }
 
@@ -236,63 +218,84 @@ void Broker::forget_in_flight(Stream stream) {
 }
 
 bool Broker::dispatch(const core::Event& event, std::optional<store::SeenState> seen,
-                      std::optional<std::chrono::steady_clock::time_point> received) {
+                      Timing timing) {
   try {
-    for (int attempt = 0; attempt < k_dispatch_attempts; ++attempt) {
-      m_board.set_time(now_millis());
-      auto actions = m_board.handle(event);
-      if (m_store->apply(actions, seen)) {
-        auto ended = ended_chats(event, actions);  // asked before the board forgets them
-        m_board.commit(event, actions);
-        for (const auto& [chat, operators] : ended) {
-          if (m_board.find(chat) == nullptr) m_connection.chat_ended(chat, operators);
-        }
-        log_actions(actions, m_ignored_log);
-        const auto posted_before = m_metrics.to_visitors.load();
-        m_metrics.count(event, actions);
-        // Received to stored: from then on the visitor's page has it.
-        if (received && m_metrics.to_visitors.load() != posted_before)
-          m_metrics.to_visitor_latency.observe(std::chrono::steady_clock::now() - *received);
-        // Chats come and go with these even when no SetState says so.
-        if (std::holds_alternative<core::ChatOpened>(event) ||
-            std::holds_alternative<core::VisitorClosed>(event) ||
-            std::holds_alternative<core::VisitorVanished>(event)) {
-          m_states_changed = true;
-        }
-        for (const auto& action : actions) {
-          std::visit(
-              [&](const auto& a) {
-                using A = std::decay_t<decltype(a)>;
-                if constexpr (std::is_same_v<A, core::SetState>) {
-                  m_unannounced.push_back(a.chat);
-                  m_states_changed = true;
-                } else if constexpr (std::is_same_v<A, core::PostToChat> ||
-                                     std::is_same_v<A, core::SetOperatorName> ||
-                                     std::is_same_v<A, core::SetOperatorTyping>) {
-                  m_unannounced.push_back(a.chat);
-                } else if constexpr (std::is_same_v<A, core::SendTyping>) {
-                  // Now or never: a chat state is not worth delivering late.
-                  if (!a.jid.empty()) m_connection.send_typing(a.jid, a.typing, a.chat);
-                } else if constexpr (std::is_same_v<A, core::SendToOperator> ||
-                                     std::is_same_v<A, core::RelayBacklog>) {
-                  m_outbox_due = true;
-                }
-              },
-              action);
-        }
-        if (!m_batch) announce();
-        return true;
-      }
-      // A chat changed elsewhere (the visitor closed it): decide again on the store's state.
-      for (const auto& action : actions) {
-        if (const auto* change = std::get_if<core::SetState>(&action)) reload(change->chat);
-      }
-    }
-    spdlog::error("gave up on an event after {} conflicting attempts", k_dispatch_attempts);
+    const auto actions = decide_and_persist(event, seen);
+    if (!actions) return false;
+    log_actions(*actions, m_ignored_log);
+    observe(event, *actions, timing);
+    follow_up(event, *actions);
+    if (!m_batch) announce();
+    return true;
   } catch (const store::StoreError& error) {
     spdlog::error("store: {}", error.what());
   }
   return false;
+}
+
+std::optional<core::Actions> Broker::decide_and_persist(const core::Event& event,
+                                                        std::optional<store::SeenState> seen) {
+  for (int attempt = 0; attempt < k_dispatch_attempts; ++attempt) {
+    m_board.set_time(now_millis());
+    auto actions = m_board.handle(event);
+    if (m_store->apply(actions, seen)) {
+      auto ended = ended_chats(event, actions);  // asked before the board forgets them
+      m_board.commit(event, actions);
+      for (const auto& [chat, operators] : ended) {
+        if (m_board.find(chat) == nullptr) m_sender->chat_ended(chat, operators);
+      }
+      return actions;
+    }
+    // A chat changed elsewhere (the visitor closed it): decide again on the store's state.
+    for (const auto& action : actions) {
+      if (const auto* change = std::get_if<core::SetState>(&action)) reload(change->chat);
+    }
+  }
+  spdlog::error("gave up on an event after {} conflicting attempts", k_dispatch_attempts);
+  return std::nullopt;
+}
+
+void Broker::observe(const core::Event& event, const core::Actions& actions, Timing timing) {
+  m_metrics.count(event, actions);
+  // Received to stored: from then on the visitor's page has it (observed before the change is
+  // announced, so that whoever sees the message also sees it counted).
+  if (timing.received && relays_to_visitor(actions))
+    m_metrics.to_visitor_latency.observe(std::chrono::steady_clock::now() - *timing.received);
+  // Stored by the gateway to handed to XMPP (held-back messages are not relays yet).
+  if (timing.stored_at && relays_to_operator(event, actions))
+    m_metrics.to_operator_latency.observe(
+        std::chrono::milliseconds(now_millis() - *timing.stored_at));
+}
+
+void Broker::follow_up(const core::Event& event, const core::Actions& actions) {
+  // Chats come and go with these even when no SetState says so.
+  if (std::holds_alternative<core::ChatOpened>(event) ||
+      std::holds_alternative<core::VisitorClosed>(event) ||
+      std::holds_alternative<core::VisitorVanished>(event)) {
+    m_states_changed = true;
+  }
+  for (const auto& action : actions) {
+    std::visit(
+        [&](const auto& a) {
+          using A = std::decay_t<decltype(a)>;
+          if constexpr (std::is_same_v<A, core::SetState>) {
+            m_unannounced.push_back(a.chat);
+            m_states_changed = true;
+          } else if constexpr (std::is_same_v<A, core::PostToChat> ||
+                               std::is_same_v<A, core::SetOperatorName> ||
+                               std::is_same_v<A, core::SetOperatorTyping>) {
+            m_unannounced.push_back(a.chat);
+          } else if constexpr (std::is_same_v<A, core::SendTyping>) {
+            // Now or never: a chat state is not worth delivering late.
+            if (!a.jid.empty() && (m_sender->via_component(a.chat) || m_sender->connected()))
+              m_sender->send_chat_typing(a.jid, a.typing, a.chat);
+          } else if constexpr (std::is_same_v<A, core::SendToOperator> ||
+                               std::is_same_v<A, core::RelayBacklog>) {
+            m_outbox_due = true;
+          }
+        },
+        action);
+  }
 }
 
 std::string Broker::metrics() const {
@@ -324,7 +327,7 @@ core::Chat Broker::board_chat(store::ChatRecord record) const {
 }
 
 void Broker::schedule_pump() {
-  if (!m_pump_scheduled.exchange(true)) m_connection.post([this] { pump(); });
+  if (!m_pump_scheduled.exchange(true)) m_sender->post([this] { pump(); });
 }
 
 void Broker::pump() {
@@ -342,25 +345,20 @@ void Broker::pump() {
     for (auto& record : pending.changed_chats) {
       const auto id = record.chat.id;
       const store::SeenState seen{id, record.chat.state};
-      if (!record.broker_seen && record.chat.state == core::ChatState::waiting) {
-        dispatch(core::ChatOpened{board_chat(std::move(record))}, seen);
-      } else if (record.chat.state == core::ChatState::closed && m_board.find(id)) {
-        dispatch(core::VisitorClosed{id}, seen);
+      const bool broker_seen = record.broker_seen.has_value();
+      auto chat = board_chat(std::move(record));
+      if (auto event = core::changed_chat_event(chat, broker_seen, m_board.find(id) != nullptr)) {
+        dispatch(*event, seen);
       } else {
-        m_board.restore(board_chat(std::move(record)));  // take the store's word for it
+        m_board.restore(std::move(chat));  // take the store's word for it
         m_states_changed = true;
         if (!m_store->apply({}, seen)) spdlog::error("chat={} could not be acknowledged", id);
       }
     }
     for (auto& pending_message : pending.visitor_messages) {
-      const auto relayed_before = m_metrics.to_operators.load();
       dispatch(core::VisitorMessage{pending_message.chat, pending_message.message.seq,
-                                    std::move(pending_message.message.text)});
-      // Stored by the gateway to handed to XMPP (held-back messages are not relays yet).
-      if (m_metrics.to_operators.load() != relayed_before) {
-        m_metrics.to_operator_latency.observe(
-            std::chrono::milliseconds(now_millis() - pending_message.message.at));
-      }
+                                    std::move(pending_message.message.text)},
+               std::nullopt, Timing{std::nullopt, pending_message.message.at});
     }
     for (const auto& typing : pending.visitor_typing) {
       dispatch(core::VisitorTyping{typing.chat, typing.typing});
@@ -408,36 +406,24 @@ void Broker::check_timeouts() {
   m_board.set_time(now);
   if (m_board.summary_due()) dispatch(core::SummaryDue{});
   settle_presence();
-  const auto grace = std::chrono::milliseconds(m_config.visitor_grace).count();
-  const auto timeout = std::chrono::milliseconds(m_config.visitor_timeout).count();
-  const auto accept_limit = std::chrono::milliseconds(m_config.accept_timeout).count();
-  // The visitor's page counts as gone after the shorter of the two (0: off).
-  const auto gone_after = grace > 0 && (timeout == 0 || grace < timeout) ? grace : timeout;
+  const core::Timeouts timeouts{std::chrono::milliseconds(m_config.visitor_grace).count(),
+                                std::chrono::milliseconds(m_config.visitor_timeout).count(),
+                                std::chrono::milliseconds(m_config.accept_timeout).count()};
+  const auto gone_after = core::gone_after_ms(timeouts);
   // A limit of 0 is off: nothing is older than the epoch.
   const auto seen_before = gone_after > 0 ? now - gone_after : 0;
-  const auto created_before = accept_limit > 0 ? now - accept_limit : 0;
+  const auto created_before = timeouts.accept_timeout_ms > 0 ? now - timeouts.accept_timeout_ms : 0;
   try {
     std::set<core::ChatId> gone;
     for (const auto& record : m_store->overdue_chats(seen_before, created_before)) {
       const auto* chat = m_board.find(record.chat.id);
       if (chat == nullptr) continue;  // not seen yet: pump() first
-      const auto id = chat->id;
       const auto away_for = now - record.visitor_seen_at;
-      if (gone_after > 0 && away_for > gone_after) gone.insert(id);
-      // Kept until an operator takes or finishes it (see core::VisitorVanished).
-      const bool kept =
-          chat->left_message || (chat->state == core::ChatState::open && !chat->email.empty());
-      const bool request = core::is_request(chat->state);
-      if (timeout > 0 && away_for > timeout && !kept) {
-        const bool wrote =
-            !record.chat.opening_message.empty() || record.chat.told_held || record.relayed_seq > 0;
-        dispatch(core::VisitorVanished{id, wrote});
-      } else if (grace > 0 && away_for > grace && !chat->visitor_away) {
-        dispatch(core::VisitorAway{id});
-      } else if (accept_limit > 0 && request && !chat->left_message &&
-                 now - record.created_at > accept_limit) {
-        dispatch(core::AcceptTimedOut{id});
-      }
+      if (gone_after > 0 && away_for > gone_after) gone.insert(chat->id);
+      if (auto event =
+              core::overdue_event(*chat, away_for, now - record.created_at,
+                                  core::visitor_wrote(record.chat, record.relayed_seq), timeouts))
+        dispatch(*event);
     }
     // Whoever was away and is no longer overdue has come back.
     std::vector<core::ChatId> back;
@@ -451,7 +437,7 @@ void Broker::check_timeouts() {
 }
 
 void Broker::settle_presence() {
-  if (!m_connection.connected()) return;
+  if (!m_sender->connected()) return;
   const auto now = std::chrono::steady_clock::now();
   const bool reconnect_over = !m_reconnect_settles_at || now >= *m_reconnect_settles_at;
   core::PresenceSettled settled;
@@ -479,8 +465,8 @@ void Broker::settle_presence() {
 }
 
 void Broker::send_outbox() {
-  const bool account_up = m_connection.connected();
-  const bool component_up = m_connection.component_connected();
+  const bool account_up = m_sender->connected();
+  const bool component_up = m_sender->component_connected();
   if (!account_up && !component_up) return;
   try {
     std::vector<xmpp::Outgoing> batch;
@@ -498,7 +484,7 @@ void Broker::send_outbox() {
         m_sent_up_to = item.id;
         if (m_in_flight.contains(item.id)) continue;
         const auto stream =
-            m_connection.via_component(item.chat) ? Stream::component : Stream::account;
+            m_sender->via_component(item.chat) ? Stream::component : Stream::account;
         // Sent when its stream is up again (which reads the outbox from the start).
         if (!(stream == Stream::component ? component_up : account_up)) continue;
         m_in_flight.emplace(item.id, stream);
@@ -515,7 +501,7 @@ void Broker::send_outbox() {
       }
       if (static_cast<int>(items.size()) < limit) break;
     }
-    if (!batch.empty()) m_connection.send(std::move(batch));
+    if (!batch.empty()) m_sender->send(std::move(batch));
   } catch (const store::StoreError& error) {
     spdlog::error("store: {}", error.what());
   }

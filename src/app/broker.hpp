@@ -26,6 +26,7 @@
 #include "app/broker_metrics.hpp"
 #include "app/config.hpp"
 #include "app/log_limiter.hpp"
+#include "app/sender.hpp"
 #include "core/switchboard.hpp"
 #include "store/change_feed.hpp"
 #include "store/store.hpp"
@@ -35,8 +36,10 @@ namespace seshat::app {
 
 class Broker final : public xmpp::Listener {
  public:
-  // Opens its own connection to the store named in `config`. `feed` must outlive the broker.
-  Broker(const Config& config, store::ChangeFeed& feed);
+  // `store`: the broker's own connection to the store (config.sqlitedb); `make_sender` makes
+  // its XMPP side (connect_xmpp, or a stand-in in tests). `feed` must outlive the broker.
+  Broker(const Config& config, store::ChangeFeed& feed, std::unique_ptr<store::Store> store,
+         const SenderFactory& make_sender);
   ~Broker() override;
   Broker(const Broker&) = delete;
   Broker& operator=(const Broker&) = delete;
@@ -67,12 +70,24 @@ class Broker final : public xmpp::Listener {
   void on_component_disconnected(std::string_view reason) override;
   [[nodiscard]] std::optional<std::string> visitor_name(core::ChatId chat) override;
 
-  // Decides, persists and commits one event; retries on fresh state if the store refused.
-  // False if it could not be persisted (the store failed, or kept refusing). `received`: when
-  // an operator's stanza arrived, for the relay latency to visitors (observed before the
-  // change is announced, so that whoever sees the message also sees it counted).
+  // When the message an event carries arrived: an operator's stanza (`received`) or a
+  // visitor's stored row (`stored_at`, the store's clock), for the relay latencies.
+  struct Timing {
+    std::optional<std::chrono::steady_clock::time_point> received;
+    std::optional<store::Millis> stored_at;
+  };
+  // One event, start to end: decide_and_persist, then log, observe and follow_up; announced at
+  // once unless a batch is open. False if it could not be persisted.
   bool dispatch(const core::Event& event, std::optional<store::SeenState> seen = std::nullopt,
-                std::optional<std::chrono::steady_clock::time_point> received = std::nullopt);
+                Timing timing = {});
+  // Decides (the Switchboard), persists (Store::apply) and commits one event; decides again on
+  // fresh state while the store refuses (a chat changed elsewhere), k_dispatch_attempts times.
+  [[nodiscard]] std::optional<core::Actions> decide_and_persist(
+      const core::Event& event, std::optional<store::SeenState> seen);
+  // The metrics of one committed event: counters and relay latencies.
+  void observe(const core::Event& event, const core::Actions& actions, Timing timing);
+  // What a committed event leaves to do: chats to announce, the outbox to send, typing now.
+  void follow_up(const core::Event& event, const core::Actions& actions);
   void schedule_pump();    // any thread: coalesced request to run pump()
   void pump();             // XMPP thread: turns pending store rows into events
   void check_timeouts();   // XMPP thread: vanished visitors, unaccepted chats
@@ -90,7 +105,7 @@ class Broker final : public xmpp::Listener {
   store::ChangeFeed& m_feed;
   std::unique_ptr<store::Store> m_store;
   core::Switchboard m_board;
-  xmpp::Connection m_connection;
+  std::unique_ptr<Sender> m_sender;
   store::ChangeFeed::Subscription m_subscription;
 
   // Outbox ids sent and not yet confirmed, and the stream each went on (component mode has

@@ -21,6 +21,22 @@ void BrokerMetrics::count(const core::Event& event, const core::Actions& actions
   }
 }
 
+bool relays_to_visitor(const core::Actions& actions) {
+  for (const auto& action : actions) {
+    const auto* post = std::get_if<core::PostToChat>(&action);
+    if (post != nullptr && post->from == core::Author::operator_) return true;
+  }
+  return false;
+}
+
+bool relays_to_operator(const core::Event& event, const core::Actions& actions) {
+  if (!std::holds_alternative<core::VisitorMessage>(event)) return false;
+  for (const auto& action : actions) {
+    if (std::holds_alternative<core::SendToOperator>(action)) return true;
+  }
+  return false;
+}
+
 namespace {
 
 template <class Atomic>

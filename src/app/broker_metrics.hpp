@@ -34,6 +34,12 @@ struct BrokerMetrics {
   void count(const core::Event& event, const core::Actions& actions);
 };
 
+// Whether the actions post an operator's message to a visitor.
+[[nodiscard]] bool relays_to_visitor(const core::Actions& actions);
+// Whether `event` is a visitor's message that the actions send on to an operator (a message held
+// back before an accept is not relayed yet).
+[[nodiscard]] bool relays_to_operator(const core::Event& event, const core::Actions& actions);
+
 // Prometheus text format, names prefixed "seshat_".
 [[nodiscard]] std::string render_prometheus(const BrokerMetrics& metrics);
 

@@ -153,7 +153,9 @@ int run_services(Mode mode, const Config& config) {
 
   std::unique_ptr<Broker> broker;
   if (mode != Mode::web) {
-    broker = std::make_unique<Broker>(config, feed);
+    broker = std::make_unique<Broker>(
+        config, feed, store::open_sqlite_store(config.sqlitedb),
+        [&config](xmpp::Listener& listener) { return connect_xmpp(config, listener); });
     broker->start();
   }
   // Mail and retention run beside the broker (one process per database does them).

@@ -13,15 +13,8 @@ namespace seshat::core {
 using ChatId = std::int64_t;
 using Seq = std::int64_t;  // per-chat message sequence number, 1, 2, 3, ...
 
-// The life cycle of a chat:
-//   waiting   -> notified  (an available operator was told about it)
-//   waiting/notified -> open (an operator accepted it)
-//   waiting/notified -> canceled (an operator canceled the request)
-//   open      -> waiting/notified (the handling operator went offline: it is offered again)
-//   open      -> closed    (operator !FINISH or the visitor closed it)
-//   waiting/notified -> closed (the visitor gave up before anyone accepted)
-//   any live  -> abandoned (the visitor vanished for longer than the configured time)
-//   any live  -> failed    (nobody could carry it: e.g. it waited past the accept timeout)
+// The life cycle of a chat: waiting and notified are requests, open is a chat an operator
+// handles, the rest are final. The moves between them are a table: core/chat_machine.hpp.
 enum class ChatState { waiting, notified, open, closed, canceled, failed, abandoned };
 
 [[nodiscard]] std::string_view to_string(ChatState state);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/chat_machine.hpp"
 #include "core/command.hpp"
 #include "core/notices.hpp"
 #include "core/texts.hpp"
@@ -468,6 +469,14 @@ Actions Switchboard::handle(const Event& event) const {
   actions.insert(actions.end(), named.begin(), named.end());
   // Then who is free now, and what waits for them.
   if (!ignored) decision.tell_what_waits(event, actions);
+  // The life cycle is data (chat_machine.hpp): a decision with a move the table does not allow
+  // is refused whole, with the reason, rather than half applied.
+  for (const auto& action : actions) {
+    const auto* change = std::get_if<SetState>(&action);
+    if (change == nullptr) continue;
+    if (auto refused = refuse_transition(change->chat, change->from, change->to))
+      return {Ignore{std::move(*refused)}};
+  }
   return actions;
 }
 

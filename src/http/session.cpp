@@ -19,6 +19,7 @@
 #include <type_traits>
 
 #include "http/access.hpp"
+#include "http/api_handler.hpp"
 #include "http/api_json.hpp"
 #include "http/network.hpp"
 #include "http/query.hpp"
@@ -265,21 +266,16 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
     }
     switch (m_route.endpoint) {
       case Endpoint::create_chat:
-        return create_chat();
+      case Endpoint::close_chat:
+      case Endpoint::transcript:
+      case Endpoint::typing:
+      case Endpoint::mark_read:
+      case Endpoint::availability:
+        return api_call(method);
       case Endpoint::messages:
-        return method == Method::post ? send_message() : read_messages();
+        return method == Method::post ? api_call(method) : read_messages();
       case Endpoint::events:
         return open_stream();
-      case Endpoint::close_chat:
-        return close_chat();
-      case Endpoint::transcript:
-        return request_transcript();
-      case Endpoint::typing:
-        return typing();
-      case Endpoint::mark_read:
-        return mark_read();
-      case Endpoint::availability:
-        return availability();
       case Endpoint::openapi:
         return send(200, m_shared.openapi, k_json);
       case Endpoint::widget_js:
@@ -314,41 +310,23 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
 
   // ---------------------------------------------------------------- the API
 
-  void create_chat() {
-    auto start = decode_start(m_request.body());
-    if (!start) return send_failure(start.failure());
-    if (start->page.empty()) {
-      // The Referer as a fallback, without its query and fragment (they may hold secrets);
-      // the widget itself sends origin and path unless the site asks for more.
-      const auto referer = sv(m_request[bhttp::field::referer]);
-      start->page = std::string(referer.substr(0, referer.find_first_of("?#")));
-    }
-    query(
-        [request = std::move(start).value(), network = network_of(m_address)](
-            visitors::Visitors& visitors, store::Store&) {
-          return visitors.start(request.name, request.message, request.page, request.email, network,
-                                request.language);
-        },
-        [this](base::Result<visitors::Ticket> ticket) {
-          if (!ticket) return send_failure(ticket.failure());
-          m_shared.metrics.chats_started.fetch_add(1, std::memory_order_relaxed);
-          send(201, ticket_json(ticket.value()), k_json);
-        });
-  }
-
-  void send_message() {
-    auto sent = decode_send(m_request.body());
-    if (!sent) return send_failure(sent.failure());
-    query(
-        [chat = m_route.chat, token = header_token(), sent = std::move(sent).value(),
-         network = network_of(m_address)](visitors::Visitors& visitors, store::Store&) {
-          return visitors.send(chat, token, sent.text, sent.client_id, network);
-        },
-        [this](base::Result<core::Seq> seq) {
-          if (!seq) return send_failure(seq.failure());
-          m_shared.metrics.messages_sent.fetch_add(1, std::memory_order_relaxed);
-          send(202, seq_json(seq.value()), k_json);
-        });
+  // The calls that answer at once (api_handler.hpp): decoded here, done on the database thread.
+  void api_call(Method method) {
+    auto job = prepare_api_call(ApiRequest{m_route.endpoint, method, m_route.chat, m_request.body(),
+                                           header_token(), sv(m_request[bhttp::field::referer]),
+                                           network_of(m_address)});
+    if (!job) return send_failure(job.failure());
+    query([job = std::move(job).value()](visitors::Visitors& visitors,
+                                         store::Store&) { return job(visitors); },
+          [this](base::Result<ApiAnswer> answer) {
+            if (!answer) return send_failure(answer.failure());
+            if (m_route.endpoint == Endpoint::create_chat)
+              m_shared.metrics.chats_started.fetch_add(1, std::memory_order_relaxed);
+            if (m_route.endpoint == Endpoint::messages)
+              m_shared.metrics.messages_sent.fetch_add(1, std::memory_order_relaxed);
+            const std::string_view type = answer->body.empty() ? "" : k_json;
+            send(answer->status, std::move(answer->body), type);
+          });
   }
 
   void read_messages() {
@@ -369,59 +347,6 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
           [this](base::Result<visitors::Transcript> transcript) {
             if (!transcript) return send_failure(transcript.failure());
             send(200, transcript_json(transcript.value()), k_json);
-          });
-  }
-
-  void close_chat() {
-    query([chat = m_route.chat, token = header_token()](
-              visitors::Visitors& visitors, store::Store&) { return visitors.close(chat, token); },
-          [this](base::Result<base::Done> done) {
-            if (!done) return send_failure(done.failure());
-            send(200, status_json(core::VisitorStatus::closed), k_json);
-          });
-  }
-
-  void request_transcript() {
-    auto email = decode_email(m_request.body());
-    if (!email) return send_failure(email.failure());
-    query([chat = m_route.chat, token = header_token(), email = std::move(email).value()](
-              visitors::Visitors& visitors,
-              store::Store&) { return visitors.request_transcript(chat, token, email); },
-          [this](base::Result<base::Done> done) {
-            if (!done) return send_failure(done.failure());
-            send(202, queued_json(), k_json);
-          });
-  }
-
-  void typing() {
-    auto typing = decode_typing(m_request.body());
-    if (!typing) return send_failure(typing.failure());
-    query([chat = m_route.chat, token = header_token(), typing = typing.value()](
-              visitors::Visitors& visitors,
-              store::Store&) { return visitors.typing(chat, token, typing); },
-          [this](base::Result<base::Done> done) {
-            if (!done) return send_failure(done.failure());
-            send(204, "", "");
-          });
-  }
-
-  void mark_read() {
-    auto seq = decode_read(m_request.body());
-    if (!seq) return send_failure(seq.failure());
-    query([chat = m_route.chat, token = header_token(), seq = seq.value()](
-              visitors::Visitors& visitors,
-              store::Store&) { return visitors.mark_read(chat, token, seq); },
-          [this](base::Result<base::Done> done) {
-            if (!done) return send_failure(done.failure());
-            send(204, "", "");
-          });
-  }
-
-  void availability() {
-    query([](visitors::Visitors& visitors, store::Store&) { return visitors.availability(); },
-          [this](base::Result<visitors::Availability> availability) {
-            if (!availability) return send_failure(availability.failure());
-            send(200, availability_json(availability.value()), k_json);
           });
   }
 

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "core/chat_machine.hpp"
 #include "store/sqlite_codec.hpp"
 
 namespace seshat::store::sqlite {
@@ -184,6 +185,9 @@ std::optional<Seq> ChatTable::close_live(ChatId id) {
 }
 
 bool ChatTable::set_state(const core::SetState& change) {
+  // The guard is the life cycle's table as well as the state it moves from: a move it does not
+  // allow is refused like a changed state (no write; the batch rolls back).
+  if (!core::is_allowed(change.from, change.to)) return false;
   Query query(m_set_state);
   query.bind(1, change.chat).bind(2, state_name(change.to)).bind(4, state_name(change.from));
   if (change.to == ChatState::open) {

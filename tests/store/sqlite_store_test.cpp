@@ -383,6 +383,21 @@ TEST_F(SqliteStoreTest, StaleSetStateRejectsTheWholeBatch) {
   EXPECT_EQ(m_store->available_operators(), 0);
 }
 
+TEST_F(SqliteStoreTest, SetStateOutsideTheLifeCycleIsRejectedAndWritesNothing) {
+  const auto id = new_chat();
+  move(id, ChatState::waiting, ChatState::open, "joe@example.com");
+  move(id, ChatState::open, ChatState::closed);
+  // The row is closed, so the state guard would let "closed -> open" through: the table not.
+  EXPECT_FALSE(m_store->apply({core::SetState{id, ChatState::closed, ChatState::open, "a@b"},
+                               core::PostToChat{id, core::Author::system, "never"}}));
+  EXPECT_EQ(record(id).chat.state, ChatState::closed);
+  EXPECT_EQ(record(id).chat.operator_jid, "joe@example.com");
+  // Nor a move to where it is: waiting -> waiting is not a transition.
+  const auto other = new_chat();
+  EXPECT_FALSE(m_store->apply({core::SetState{other, ChatState::waiting, ChatState::waiting, ""}}));
+  EXPECT_EQ(record(other).chat.state, ChatState::waiting);
+}
+
 TEST_F(SqliteStoreTest, SetStateOfAnUnknownChatIsRejected) {
   EXPECT_FALSE(m_store->apply({core::SetState{9, ChatState::waiting, ChatState::open, "a@b"}}));
 }

@@ -1,0 +1,246 @@
+// The broker without an XMPP server: a real SQLite store, the real Switchboard, and a stand-in
+// Sender that records what would go to the server and runs the broker's posted work when the
+// test says. What the server would report (connected, presence, messages, the barrier's
+// confirmations) the test tells the broker through its xmpp::Listener side.
+#include "app/broker.hpp"
+
+#include <gtest/gtest.h>
+
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "forwarding_store.hpp"
+#include "store/store.hpp"
+#include "temp_dir.hpp"
+
+namespace seshat::app {
+namespace {
+
+class FakeSender final : public Sender {
+ public:
+  void start() override {}
+  void stop() override {}
+  void post(std::function<void()> task) override {
+    std::lock_guard lock(m_mutex);
+    m_tasks.push_back(std::move(task));
+  }
+  [[nodiscard]] bool connected() const override { return m_connected; }
+  void send(std::vector<xmpp::Outgoing> messages) override {
+    for (auto& message : messages) sent.push_back(std::move(message));
+  }
+  void send_typing(const std::string&, bool) override {}
+
+  // Runs what was posted (the XMPP thread's work), including what that posts in turn.
+  void run() {
+    for (;;) {
+      std::function<void()> task;
+      {
+        std::lock_guard lock(m_mutex);
+        if (m_tasks.empty()) return;
+        task = std::move(m_tasks.front());
+        m_tasks.pop_front();
+      }
+      task();
+    }
+  }
+
+  bool m_connected = false;
+  std::vector<xmpp::Outgoing> sent;
+
+ private:
+  std::mutex m_mutex;
+  std::deque<std::function<void()>> m_tasks;
+};
+
+// A batch whose commit fails: the real one is dropped uncommitted, so it rolls back.
+class FailingBatch final : public store::Batch {
+ public:
+  explicit FailingBatch(std::unique_ptr<store::Batch> real) : m_real(std::move(real)) {}
+  void commit() override {
+    m_real.reset();
+    throw store::StoreError("commit failed (test)");
+  }
+  [[nodiscard]] bool intact() const override { return m_real && m_real->intact(); }
+
+ private:
+  std::unique_ptr<store::Batch> m_real;
+};
+
+// Fails every apply() (`failing`) or every batch's commit (`failing_commits`) while armed, as a
+// store does when its disk is full or it is locked.
+class FailingStore final : public testing::ForwardingStore {
+ public:
+  using ForwardingStore::ForwardingStore;
+  bool apply(const core::Actions& actions, std::optional<store::SeenState> seen) override {
+    if (failing) throw store::StoreError("disk full (test)");
+    return ForwardingStore::apply(actions, seen);
+  }
+  std::unique_ptr<store::Batch> begin_batch() override {
+    auto batch = ForwardingStore::begin_batch();
+    if (failing_commits) return std::make_unique<FailingBatch>(std::move(batch));
+    return batch;
+  }
+  bool failing = false;
+  bool failing_commits = false;
+};
+
+constexpr const char* k_joe = "joe@example.com";
+
+class BrokerTest : public ::testing::Test {
+ protected:
+  BrokerTest() {
+    m_config.sqlitedb = m_dir.file("seshat.db");
+    m_config.localusers = {k_joe};
+    m_config.username = "bot@example.com";
+    m_config.reconnect_grace = std::chrono::seconds(0);
+    m_gateway = store::open_sqlite_store(m_config.sqlitedb);
+    auto store = std::make_unique<FailingStore>(store::open_sqlite_store(m_config.sqlitedb));
+    m_store = store.get();
+    m_broker =
+        std::make_unique<Broker>(m_config, m_feed, std::move(store), [this](xmpp::Listener&) {
+          auto sender = std::make_unique<FakeSender>();
+          m_sender = sender.get();
+          return sender;
+        });
+    m_broker->start();
+    m_sender->m_connected = true;
+    listener().on_connected();
+    listener().on_presence(std::string(k_joe) + "/laptop", core::Show::available, 0);
+    m_sender->run();
+  }
+  ~BrokerTest() override { m_broker->stop(); }
+
+  xmpp::Listener& listener() { return *m_broker; }
+
+  // What the gateway does: a stored row, then the change published.
+  store::ChatId visitor_starts() {
+    const auto id = m_gateway->create_chat(store::NewChat{"Ann", "", "", "hash", ""});
+    m_feed.publish(id);
+    m_sender->run();
+    return id;
+  }
+  void visitor_says(store::ChatId chat, const std::string& text) {
+    (void)m_gateway->add_message(chat, core::Author::visitor, text);
+    m_feed.publish(chat);
+    m_sender->run();
+  }
+  void joe_says(const std::string& text) {
+    listener().on_message(xmpp::IncomingMessage{std::string(k_joe) + "/laptop", text});
+    m_sender->run();
+  }
+  // The server's barrier confirmed every row sent so far.
+  void confirm_all() {
+    std::vector<std::int64_t> ids;
+    for (const auto& message : m_sender->sent) ids.push_back(message.id);
+    listener().on_delivered(ids, {});
+    m_sender->run();
+  }
+  int sent_to_joe(const std::string& body) const {
+    int count = 0;
+    for (const auto& message : m_sender->sent) count += message.to == k_joe && message.body == body;
+    return count;
+  }
+
+  testing::TempDir m_dir;
+  Config m_config;
+  store::ChangeFeed m_feed;
+  std::unique_ptr<store::Store> m_gateway;
+  FailingStore* m_store = nullptr;
+  FakeSender* m_sender = nullptr;
+  std::unique_ptr<Broker> m_broker;
+};
+
+TEST_F(BrokerTest, RelaysAVisitorMessageExactlyOnce) {
+  const auto chat = visitor_starts();
+  joe_says("!ACCEPT " + std::to_string(chat));
+  visitor_says(chat, "Where is my order?");
+  EXPECT_EQ(sent_to_joe("Where is my order?"), 1);
+  // Whatever wakes the broker again, the store says it was relayed: nothing more is sent.
+  m_feed.publish(chat);
+  m_sender->run();
+  m_feed.publish(store::any_chat);
+  m_sender->run();
+  EXPECT_EQ(sent_to_joe("Where is my order?"), 1);
+  // And joe's answer reaches the chat once.
+  joe_says("On its way.");
+  int answers = 0;
+  for (const auto& message : m_gateway->messages_after(chat, 0, 100))
+    answers += message.from == core::Author::operator_ && message.text == "On its way.";
+  EXPECT_EQ(answers, 1);
+}
+
+TEST_F(BrokerTest, AFailedBatchIsRetriedAndRelaysOnce) {
+  const auto chat = visitor_starts();
+  joe_says("!ACCEPT " + std::to_string(chat));
+  const auto sent_before = m_sender->sent.size();
+  m_store->failing = true;
+  visitor_says(chat, "one");
+  visitor_says(chat, "two");
+  EXPECT_EQ(m_sender->sent.size(), sent_before) << "nothing goes out of a batch that failed";
+  m_store->failing = false;
+  m_feed.publish(chat);  // the next wake: the rows are still pending
+  m_sender->run();
+  EXPECT_EQ(sent_to_joe("one"), 1);
+  EXPECT_EQ(sent_to_joe("two"), 1);
+  m_feed.publish(chat);
+  m_sender->run();
+  EXPECT_EQ(sent_to_joe("one"), 1);
+  EXPECT_EQ(sent_to_joe("two"), 1);
+}
+
+TEST_F(BrokerTest, ABatchWhoseCommitFailedIsDecidedAgainAndRelaysOnce) {
+  const auto chat = visitor_starts();
+  joe_says("!ACCEPT " + std::to_string(chat));
+  const auto sent_before = m_sender->sent.size();
+  m_store->failing_commits = true;
+  // Two rows, one wake: one pump, one batch, whose commit fails.
+  (void)m_gateway->add_message(chat, core::Author::visitor, "first");
+  (void)m_gateway->add_message(chat, core::Author::visitor, "second");
+  m_feed.publish(chat);
+  m_sender->run();
+  EXPECT_EQ(m_sender->sent.size(), sent_before) << "what the batch decided was not sent";
+  EXPECT_EQ(m_gateway->pending().visitor_messages.size(), 2u) << "and is still pending";
+  m_store->failing_commits = false;
+  m_feed.publish(chat);
+  m_sender->run();
+  EXPECT_EQ(sent_to_joe("first"), 1);
+  EXPECT_EQ(sent_to_joe("second"), 1);
+  EXPECT_TRUE(m_gateway->pending().visitor_messages.empty());
+}
+
+TEST_F(BrokerTest, UnconfirmedRowsAreSentAgainAfterAReconnectWithTheSameIds) {
+  const auto chat = visitor_starts();
+  joe_says("!ACCEPT " + std::to_string(chat));
+  confirm_all();  // the offer and the accept's answers went through
+  visitor_says(chat, "are you there?");
+  ASSERT_EQ(sent_to_joe("are you there?"), 1);
+  const auto id = m_sender->sent.back().id;
+
+  // The connection drops before the barrier came back.
+  listener().on_disconnected("test");
+  m_sender->m_connected = false;
+  m_sender->run();
+  m_sender->sent.clear();
+  m_sender->m_connected = true;
+  listener().on_connected();
+  m_sender->run();
+  ASSERT_EQ(sent_to_joe("are you there?"), 1) << "sent again after the reconnect";
+  EXPECT_EQ(m_sender->sent.back().id, id) << "with the same id (the same stanza id)";
+
+  // Confirmed now: a further reconnect sends nothing again.
+  confirm_all();
+  listener().on_disconnected("test");
+  m_sender->m_connected = false;
+  m_sender->run();
+  m_sender->sent.clear();
+  m_sender->m_connected = true;
+  listener().on_connected();
+  m_sender->run();
+  EXPECT_EQ(sent_to_joe("are you there?"), 0);
+}
+
+}  // namespace
+}  // namespace seshat::app
