@@ -28,6 +28,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
 
 from harness.prosody import Prosody, free_port, wait_for_port  # noqa: E402
+from harness.postgres import PostgresCluster  # noqa: E402
 from harness.seshat import Seshat  # noqa: E402
 
 BOT, BOT_PASSWORD = "bot", "bot-secret"
@@ -147,6 +148,9 @@ def main():
                              "the figures with the XMPP server on a core of its own (context)")
     parser.add_argument("--smoke", action="store_true", help="a few seconds; asserts both directions")
     parser.add_argument("--json", help="also write the results here")
+    parser.add_argument("--postgres", action="store_true",
+                        help="the store on a throwaway PostgreSQL cluster (durable settings) "
+                             "instead of SQLite; its floor is PostgreSQL's single-row commits")
     args = parser.parse_args()
     if args.smoke:
         args.chats, args.idle, args.duration, args.burst = 3, 10, 2, 5
@@ -163,8 +167,13 @@ def main():
         with open(server.config, "w") as f:
             f.write(config.replace("network_settings = { nagle = false }\n", "", 1))
     app = None
+    cluster = None
     results = {}
     try:
+        database = None
+        if args.postgres:
+            cluster = PostgresCluster(durable=True).start()
+            database = cluster.create_database("seshat")
         server.start()
         if args.prosody_cpu is not None:
             pin_apart(server._process.pid, args.prosody_cpu)
@@ -182,7 +191,7 @@ def main():
                             "chats_per_minute_per_network": 0,
                             "messages_per_minute_per_network": 0, "max_messages_per_chat": 0,
                             "min_free_disk_mb": 0},
-                     log_level="info")
+                     log_level="info", database=database)
         app.start("serve")
         common = ["--xmpp-port", str(server.port), "--ca", server.ca_file, "--domain", server.domain,
                   "--bot", server.jid(BOT), "--http-port", str(app.port), "--transport", args.transport,
@@ -202,9 +211,12 @@ def main():
             print("bench smoke: ok")
             return 0
 
-        sqlite = subprocess.run([args.sqlite_floor, os.path.join(workdir, "floor.db"), "3"],
-                                capture_output=True, text=True, check=True).stdout
-        results["sqlite"] = json.loads(sqlite.split("RESULT ", 1)[1])
+        if cluster is not None:
+            results["sqlite"] = postgres_floor(cluster, workdir)
+        else:
+            sqlite = subprocess.run([args.sqlite_floor, os.path.join(workdir, "floor.db"), "3"],
+                                    capture_output=True, text=True, check=True).stdout
+            results["sqlite"] = json.loads(sqlite.split("RESULT ", 1)[1])
         print(f"--- sqlite floor: {results['sqlite']}", flush=True)
 
         results["direct"] = run_loadgen(args, common + [
@@ -264,6 +276,8 @@ def main():
         if app is not None:
             app.close()
         server.close()
+        if cluster is not None:
+            cluster.close()
         if not os.environ.get("SESHAT_KEEP_TMP"):
             shutil.rmtree(workdir, ignore_errors=True)
 
@@ -272,6 +286,22 @@ def main():
         with open(args.json, "w") as f:
             json.dump(results, f, indent=2)
     return 0
+
+
+def postgres_floor(cluster, workdir, seconds=3):
+    """Single-row commits per second on the cluster (pgbench, 8 clients): the floor of ingest
+    on PostgreSQL, as the SQLite floor is for SQLite."""
+    cluster.psql("CREATE TABLE floor (v int)", "seshat")
+    script = os.path.join(workdir, "floor.sql")
+    with open(script, "w") as f:
+        f.write("INSERT INTO floor (v) VALUES (1);\n")
+    out = subprocess.run([os.path.join(cluster.bin, "pgbench"), "-n", "-c", "8", "-j", "2",
+                          "-T", str(seconds), "-f", script, cluster.uri("seshat")],
+                         capture_output=True, text=True, check=True).stdout
+    tps = next(float(l.split("=", 1)[1].split()[0]) for l in out.splitlines()
+               if l.startswith("tps ="))
+    print(f"--- postgresql floor: {tps:.0f} commits/s", flush=True)
+    return {"commits_per_s": tps, "backend": "PostgreSQL"}
 
 
 def median(values):
@@ -308,7 +338,8 @@ def print_table(args, r):
     rows.append(("d. ingest 202/s vs nginx static", f"{ingest:.0f}/s", f"{nginx:.0f}/s",
                  f"{ratio(ingest, nginx):.2f}x", ">= 0.3x", "yes" if ratio(ingest, nginx) >= 0.3 else "NO"))
     sqlite = r["sqlite"]["commits_per_s"]
-    rows.append(("d. ingest 202/s vs SQLite commits", f"{ingest:.0f}/s", f"{sqlite:.0f}/s",
+    backend = r["sqlite"].get("backend", "SQLite")
+    rows.append((f"d. ingest 202/s vs {backend} commits", f"{ingest:.0f}/s", f"{sqlite:.0f}/s",
                  f"{ratio(ingest, sqlite):.2f}x", "(context)", ""))
     rate, floor = median(relay["rates"]), median(direct["rates"])
     rows.append((f"e. relay to operators (median of 3)", f"{rate:.0f}/s", f"{floor:.0f}/s",
@@ -329,7 +360,9 @@ def print_table(args, r):
         print(line(row))
     print()
     print(f"floors: direct XMPP hop p50 {hop['p50']:.2f} ms p99 {hop['p99']:.2f} ms "
-          f"({args.chats} msg/s each way); SQLite {sqlite:.0f} commits/s (WAL, synchronous=NORMAL)")
+          f"({args.chats} msg/s each way); {backend} {sqlite:.0f} commits/s "
+          + ("(pgbench, 8 clients, one-row INSERT per transaction, fsync on)"
+             if backend != "SQLite" else "(WAL, synchronous=NORMAL)"))
     print("e bursts of " + str(relay["burst_received"]) + " messages, msg/s: relay "
           + ", ".join(f"{v:.0f}" for v in relay["rates"]) + "; direct 1->1 "
           + ", ".join(f"{v:.0f}" for v in direct["rates"]) + f"; direct 1->{args.chats} "

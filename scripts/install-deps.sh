@@ -25,6 +25,8 @@ debian_packages=(
   wrk nginx-light                                        # benchmark floors (bench/run.py)
   libcurl4-openssl-dev                                   # mail: SMTP(S) client (src/mail/)
   python3-aiosmtpd                                       # real SMTP server in mail tests
+  libpq-dev                                              # the PostgreSQL store (database = postgresql://...)
+  postgresql                                             # PostgreSQL 15 server: store tests on both backends, several-machine tests
   python3-jsonschema                                     # API tests: responses vs docs/openapi.json
 )
 # Node.js drives Chromium (playwright-core). A machine that already has node and npm (from

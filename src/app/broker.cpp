@@ -47,8 +47,9 @@ void log_actions(const core::Actions& actions, LogLimiter& ignored_log) {
 }  // namespace
 
 Broker::Broker(const Config& config, store::ChangeFeed& feed, std::unique_ptr<store::Store> store,
-               const SenderFactory& make_sender)
+               const SenderFactory& make_sender, Fencing fencing)
     : m_config(config),
+      m_fencing(std::move(fencing)),
       m_feed(feed),
       m_store(std::move(store)),
       m_board(config.localusers, config.max_chats,
@@ -56,6 +57,7 @@ Broker::Broker(const Config& config, store::ChangeFeed& feed, std::unique_ptr<st
               config.show_operator_name ? core::OperatorNames::shown : core::OperatorNames::hidden),
       m_sender(make_sender(*this)) {
   if (config.component.enabled()) m_metrics.component_connected = 0;
+  if (m_fencing.leading) m_store->fence(m_fencing.epoch);
 }
 
 Broker::~Broker() {
@@ -125,7 +127,7 @@ void Broker::on_message(const xmpp::IncomingMessage& message) {
   // The store failed (disk full, locked past the timeout): say so rather than drop it silently.
   // Not through the outbox, which lives in the failing store.
   const auto jid = core::split_jid(message.from).bare;
-  if (m_board.is_operator(jid)) {
+  if (m_board.is_operator(jid) && leading()) {
     m_sender->send({{--m_unstored_notice_id,
                      jid,
                      core::texts::not_stored(message.body),
@@ -287,7 +289,8 @@ void Broker::follow_up(const core::Event& event, const core::Actions& actions) {
             m_unannounced.push_back(a.chat);
           } else if constexpr (std::is_same_v<A, core::SendTyping>) {
             // Now or never: a chat state is not worth delivering late.
-            if (!a.jid.empty() && (m_sender->via_component(a.chat) || m_sender->connected()))
+            if (!a.jid.empty() && leading() &&
+                (m_sender->via_component(a.chat) || m_sender->connected()))
               m_sender->send_chat_typing(a.jid, a.typing, a.chat);
           } else if constexpr (std::is_same_v<A, core::SendToOperator> ||
                                std::is_same_v<A, core::RelayBacklog>) {
@@ -465,9 +468,11 @@ void Broker::settle_presence() {
 }
 
 void Broker::send_outbox() {
+  // A broker that may have lost its leadership (frozen, cut off) sends nothing: the new leader
+  // sends whatever no barrier confirmed, with the same ids.
   const bool account_up = m_sender->connected();
   const bool component_up = m_sender->component_connected();
-  if (!account_up && !component_up) return;
+  if ((!account_up && !component_up) || !leading()) return;
   try {
     std::vector<xmpp::Outgoing> batch;
     // Rows up to m_sent_up_to are in flight, done, or wait for their stream: read only the ones

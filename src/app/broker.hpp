@@ -14,6 +14,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -34,12 +35,20 @@
 
 namespace seshat::app {
 
+// A broker that leads others on one database (PostgreSQL, app/leadership.hpp): its writes are
+// fenced by its leadership epoch, and it sends to XMPP, or logs in, only while `leading()`.
+struct Fencing {
+  std::int64_t epoch = 0;
+  std::function<bool()> leading{};  // thread-safe; empty: the only broker (SQLite)
+};
+
 class Broker final : public xmpp::Listener {
  public:
   // `store`: the broker's own connection to the store (config.sqlitedb); `make_sender` makes
   // its XMPP side (connect_xmpp, or a stand-in in tests). `feed` must outlive the broker.
+  // `fencing`: given when brokers lead one another (PostgreSQL; see LeadingBroker).
   Broker(const Config& config, store::ChangeFeed& feed, std::unique_ptr<store::Store> store,
-         const SenderFactory& make_sender);
+         const SenderFactory& make_sender, Fencing fencing = {});
   ~Broker() override;
   Broker(const Broker&) = delete;
   Broker& operator=(const Broker&) = delete;
@@ -100,8 +109,11 @@ class Broker final : public xmpp::Listener {
   // A store record as the switchboard keeps it (whether the visitor is away, from when the
   // page was last seen).
   [[nodiscard]] core::Chat board_chat(store::ChatRecord record) const;
+  // Whether this broker may send to XMPP now (always, unless it leads others: app/leadership).
+  [[nodiscard]] bool leading() const { return !m_fencing.leading || m_fencing.leading(); }
 
   Config m_config;
+  Fencing m_fencing;
   store::ChangeFeed& m_feed;
   std::unique_ptr<store::Store> m_store;
   core::Switchboard m_board;

@@ -65,7 +65,8 @@ int run_command_line(int argc, char** argv) {
   try {
     return run_services(mode, config);
   } catch (const store::StoreError& error) {
-    spdlog::critical("store {}: {}", config.sqlitedb, error.what());
+    spdlog::critical("store {}: {}", config.database.empty() ? config.sqlitedb : "(database)",
+                     error.what());
   } catch (const std::exception& error) {
     spdlog::critical("{}", error.what());
   }

@@ -88,8 +88,11 @@ std::string canonical_key(std::string_view written) {
   return key;
 }
 
+// Several machines (README "Several machines"): the PostgreSQL database instead of sqlitedb.
+constexpr std::string_view k_database_key = "database";
+
 bool is_known(std::string_view key) {
-  return std::find(k_keys.begin(), k_keys.end(), key) != k_keys.end() ||
+  return key == k_database_key || std::find(k_keys.begin(), k_keys.end(), key) != k_keys.end() ||
          std::find(k_mail_keys.begin(), k_mail_keys.end(), key) != k_mail_keys.end() ||
          std::find(k_component_keys.begin(), k_component_keys.end(), key) !=
              k_component_keys.end() ||
@@ -131,12 +134,14 @@ std::string unknown_key_hint(std::string_view key) {
     const auto distance = edit_distance(key, known);
     if (distance < best_distance) best_distance = distance, best = known;
   }
+  if (edit_distance(key, k_database_key) < best_distance) best = k_database_key;
   if (!best.empty()) return "unknown key (a typo for '" + std::string(best) + "'?)";
   std::string list;
   for (auto known : k_keys) list += (list.empty() ? "" : ", ") + std::string(known);
   for (auto known : k_mail_keys) list += ", " + std::string(known);
   for (const auto& cap : k_cap_keys) list += ", " + std::string(cap.key);
   for (auto known : k_component_keys) list += ", " + std::string(known);
+  list += ", " + std::string(k_database_key);
   return "unknown key (a typo? known keys: " + list + ")";
 }
 
@@ -421,11 +426,34 @@ void read_texts(const SectionReader& reader, Config& config) {
   }
 }
 
+// Exactly one of sqlitedb (a file) and database (a PostgreSQL URI).
+void read_store_location(const SectionReader& reader, Config& config) {
+  const auto* sqlitedb = reader.optional("sqlitedb");
+  const auto* database = reader.optional(k_database_key);
+  if (sqlitedb != nullptr && database != nullptr) {
+    reader.report().fail(database, {},
+                         "give either sqlitedb (SQLite) or database (PostgreSQL), not both");
+  }
+  if (database == nullptr) {
+    config.sqlitedb =
+        reader.single_line(reader.required("sqlitedb", " (or database, a PostgreSQL URI)"));
+    return;
+  }
+  config.database = reader.single_line(*database);
+  if (!config.database.starts_with("postgresql://") &&
+      !config.database.starts_with("postgres://")) {
+    std::string problem = "must be a PostgreSQL URI (postgresql://user@host:port/dbname), not '";
+    problem += config.database;
+    problem += '\'';
+    reader.report().fail(database, {}, problem);
+  }
+}
+
 Config read_config(const SectionReader& reader, const EnvLookup& env) {
   Config config;
   const auto& report = reader.report();
 
-  config.sqlitedb = reader.single_line(reader.required("sqlitedb"));
+  read_store_location(reader, config);
 
   const auto& localusers = reader.required("localusers");
   for (auto item : split_list(localusers.value)) {

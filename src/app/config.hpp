@@ -67,7 +67,12 @@ struct TextOverride {
 };
 
 struct Config {
-  std::string sqlitedb;                       // sqlitedb
+  std::string sqlitedb;  // sqlitedb (empty with database)
+  std::string database;  // database: PostgreSQL URI (empty with sqlitedb)
+  // The store named by sqlitedb or database, as store::open_store takes it.
+  [[nodiscard]] const std::string& store_location() const {
+    return database.empty() ? sqlitedb : database;
+  }
   std::vector<std::string> localusers;        // localusers: operators' bare JIDs, lower case
   std::string username;                       // username / xmppusername: the bot's bare JID
   std::string password;                       // password / xmpppassword; SESHAT_PASSWORD overrides

@@ -67,7 +67,7 @@ void counter(std::ostringstream& out, std::string_view name, std::string_view ty
 }  // namespace
 
 Mailer::Mailer(const Config& config)
-    : m_config(config), m_store(store::open_sqlite_store(config.sqlitedb)) {
+    : m_config(config), m_store(store::open_store(config.store_location())) {
   if (m_config.mail.enabled()) {
     std::string error;
     m_from = mail::parse_mailbox(m_config.mail.mail_from, error);
@@ -84,6 +84,10 @@ Mailer::Mailer(const Config& config)
 
 Mailer::~Mailer() {
   stop();
+}
+
+void Mailer::fence(std::int64_t epoch) {
+  m_store->fence(epoch);
 }
 
 bool Mailer::needed(const Config& config) {

@@ -64,6 +64,9 @@ class Mailer {
 
   void start();
   void stop();  // idempotent
+  // Before start(): every write is refused once a newer broker leadership epoch exists (a
+  // mailer beside a broker that lost its leadership writes, and so mails, nothing more).
+  void fence(std::int64_t epoch);
 
   // One round at `now` (milliseconds since the epoch), on the caller's thread (tests).
   void run_round(store::Millis now);

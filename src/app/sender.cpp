@@ -3,8 +3,9 @@
 namespace seshat::app {
 namespace {
 
-xmpp::Settings xmpp_settings(const Config& config) {
+xmpp::Settings xmpp_settings(const Config& config, std::function<bool()> may_connect) {
   xmpp::Settings settings;
+  settings.may_connect = std::move(may_connect);
   settings.jid = config.username;
   settings.password = config.password;
   settings.host = config.xmppserver.host;
@@ -25,8 +26,8 @@ xmpp::Settings xmpp_settings(const Config& config) {
 
 class XmppSender final : public Sender {
  public:
-  XmppSender(const Config& config, xmpp::Listener& listener)
-      : m_connection(xmpp_settings(config), listener) {}
+  XmppSender(const Config& config, xmpp::Listener& listener, std::function<bool()> may_connect)
+      : m_connection(xmpp_settings(config, std::move(may_connect)), listener) {}
 
   void start() override { m_connection.start(); }
   void stop() override { m_connection.stop(); }
@@ -57,8 +58,9 @@ class XmppSender final : public Sender {
 
 }  // namespace
 
-std::unique_ptr<Sender> connect_xmpp(const Config& config, xmpp::Listener& listener) {
-  return std::make_unique<XmppSender>(config, listener);
+std::unique_ptr<Sender> connect_xmpp(const Config& config, xmpp::Listener& listener,
+                                     std::function<bool()> may_connect) {
+  return std::make_unique<XmppSender>(config, listener, std::move(may_connect));
 }
 
 }  // namespace seshat::app

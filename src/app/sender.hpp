@@ -42,7 +42,9 @@ class Sender {
 // Makes the broker's Sender, reporting to `listener` (the broker itself).
 using SenderFactory = std::function<std::unique_ptr<Sender>(xmpp::Listener& listener)>;
 
-// The real Sender: an xmpp::Connection to the server in `config`, as the bot.
-[[nodiscard]] std::unique_ptr<Sender> connect_xmpp(const Config& config, xmpp::Listener& listener);
+// The real Sender: an xmpp::Connection to the server in `config`, as the bot. `may_connect`
+// (xmpp::Settings): asked before every connect; a broker that leads others gives its lease.
+[[nodiscard]] std::unique_ptr<Sender> connect_xmpp(const Config& config, xmpp::Listener& listener,
+                                                   std::function<bool()> may_connect = {});
 
 }  // namespace seshat::app

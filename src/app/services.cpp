@@ -12,12 +12,14 @@
 
 #include "app/broker.hpp"
 #include "app/fd_limit.hpp"
+#include "app/leading_broker.hpp"
 #include "app/mailer.hpp"
 #include "app/signals.hpp"
 #include "core/visitor_texts.hpp"
 #include "http/gateway.hpp"
 #include "http/metrics.hpp"
 #include "store/change_feed.hpp"
+#include "store/pg_listener.hpp"
 #include "store/store.hpp"
 
 namespace seshat::app {
@@ -96,7 +98,9 @@ http::Settings gateway_settings(const Config& config, const Broker* broker, cons
   settings.prefix = config.prefix;
   settings.allowed_origins = config.allowed_origins;
   settings.web_root = web_root();
-  settings.open_store = [path = config.sqlitedb] { return store::open_sqlite_store(path); };
+  settings.open_store = [location = config.store_location()] {
+    return store::open_store(location);
+  };
   auto texts = std::make_shared<core::texts::VisitorTexts>(config.language);
   for (const auto& line : config.text_overrides)
     (void)texts->set(line.language, line.key, line.text);  // checked by load_config
@@ -122,7 +126,7 @@ http::Settings gateway_settings(const Config& config, const Broker* broker, cons
   settings.limits.mail = config.mail.enabled();
   settings.log = log_from_gateway;
   apply_caps(config.caps, settings);
-  if (broker != nullptr) {
+  if (broker != nullptr) {  // (on PostgreSQL, a LeadingBroker instead: see several_machines)
     settings.health = [broker] {
       const bool connected = broker->xmpp_connected();
       http::Health health{connected, {{"xmpp", connected ? "connected" : "disconnected"}}};
@@ -140,35 +144,69 @@ http::Settings gateway_settings(const Config& config, const Broker* broker, cons
   return settings;
 }
 
+// PostgreSQL (README "Several machines"): /healthz and /metrics tell leader from standby, and
+// show the change feed's connection and lag.
+void several_machines(http::Settings& settings, const LeadingBroker* leading,
+                      const store::PgListener& listener) {
+  settings.health = [leading, &listener] {
+    http::Health health;
+    health.checks.emplace_back("feed", listener.connected() ? "listening" : "reconnecting");
+    if (leading != nullptr) {
+      const bool leader = leading->leading();
+      const bool connected = leading->xmpp_connected();
+      health.checks.emplace_back("broker", leader ? "leader" : "standby");
+      if (leader) health.checks.emplace_back("xmpp", connected ? "connected" : "disconnected");
+      health.ok = !leader || connected;  // a standby is healthy: it is doing its job
+    }
+    return health;
+  };
+  settings.extra_metrics = [leading, &listener] {
+    return listener.metrics() + (leading != nullptr ? leading->metrics() : std::string());
+  };
+}
+
 }  // namespace
 
 int run_services(Mode mode, const Config& config) {
   block_shutdown_signals();
   store::ChangeFeed feed;
   // Open (and migrate) the database once before anything runs, so a broken file fails fast.
-  auto store = store::open_sqlite_store(config.sqlitedb);
+  auto store = store::open_store(config.store_location());
 
+  // Other processes' commits: PostgreSQL notifies them (every mode: any number of processes
+  // may share the database); SQLite's data_version is polled when split in two processes.
   std::optional<store::DataVersionWatcher> watcher;
-  if (mode != Mode::serve) watcher.emplace(std::move(store), feed, k_watch_period);
+  std::unique_ptr<store::PgListener> listener;
+  if (!config.database.empty()) {
+    listener = std::make_unique<store::PgListener>(config.database, feed);
+  } else if (mode != Mode::serve) {
+    watcher.emplace(std::move(store), feed, k_watch_period);
+  }
 
   std::unique_ptr<Broker> broker;
-  if (mode != Mode::web) {
+  std::unique_ptr<LeadingBroker> leading;  // PostgreSQL: one broker leads, others stand by
+  if (mode != Mode::web && listener) {
+    leading = std::make_unique<LeadingBroker>(config, feed);
+    leading->start();
+  } else if (mode != Mode::web) {
     broker = std::make_unique<Broker>(
-        config, feed, store::open_sqlite_store(config.sqlitedb),
+        config, feed, store::open_store(config.store_location()),
         [&config](xmpp::Listener& listener) { return connect_xmpp(config, listener); });
     broker->start();
   }
-  // Mail and retention run beside the broker (one process per database does them).
+  // Mail and retention run beside the broker (one process per database does them; on
+  // PostgreSQL, beside the leading broker).
   std::unique_ptr<Mailer> mailer;
-  if (mode != Mode::web && Mailer::needed(config)) {
+  if (mode != Mode::web && !leading && Mailer::needed(config)) {
     mailer = std::make_unique<Mailer>(config);
     mailer->start();
   }
   http::Metrics metrics;
   std::unique_ptr<http::Gateway> gateway;
   if (mode != Mode::broker) {
-    gateway = std::make_unique<http::Gateway>(gateway_settings(config, broker.get(), mailer.get()),
-                                              feed, metrics);
+    auto settings = gateway_settings(config, broker.get(), mailer.get());
+    if (listener) several_machines(settings, leading.get(), *listener);
+    gateway = std::make_unique<http::Gateway>(std::move(settings), feed, metrics);
     gateway->start();
     spdlog::info("listening on http://{}:{}{}/", config.listen.host, gateway->port(),
                  config.prefix);
@@ -179,6 +217,7 @@ int run_services(Mode mode, const Config& config) {
   // The gateway first: it answers what is in flight; then the broker relays what that stored.
   if (gateway) gateway->stop();
   if (broker) broker->stop();
+  if (leading) leading->stop();
   if (mailer) mailer->stop();
   spdlog::info("stopped");
   return 0;

@@ -21,10 +21,11 @@
 #include "http/access.hpp"
 #include "http/api_handler.hpp"
 #include "http/api_json.hpp"
+#include "http/db_query.hpp"
+#include "http/event_stream.hpp"
 #include "http/network.hpp"
 #include "http/query.hpp"
 #include "http/routes.hpp"
-#include "http/sse.hpp"
 
 namespace seshat::http {
 namespace {
@@ -36,28 +37,13 @@ namespace net = boost::asio;
 using tcp = net::ip::tcp;
 using SteadyClock = std::chrono::steady_clock;
 
-// A heartbeat period shortened by up to a quarter at random: streams opened together (a
-// restart, a rush of visitors) would otherwise beat together, a spike of reads and writes once
-// a period that the messages in flight then wait behind.
-std::chrono::milliseconds jittered(std::chrono::seconds period) {
-  thread_local std::minstd_rand random{std::random_device{}()};
-  const auto full = std::chrono::duration_cast<std::chrono::milliseconds>(period).count();
-  std::uniform_int_distribution<std::int64_t> shorten(0, full / 4);
-  return std::chrono::milliseconds(full - shorten(random));
-}
-
 constexpr std::uint32_t k_header_limit = 8 * 1024;
 constexpr std::int64_t k_max_wait_seconds = 60;
-constexpr int k_sse_retry_ms = 3000;
 constexpr std::size_t k_linger_bytes = 1024 * 1024;  // read and dropped after an early 413
 constexpr std::chrono::seconds k_linger_time{2};
 constexpr std::string_view k_json = "application/json; charset=utf-8";
 constexpr std::string_view k_cors_headers = "Authorization, Content-Type, Last-Event-ID";
-// Event streams: a write stuck this long lets the stream read ahead; unwritten events beyond
-// k_max_backlog cut it; buffers above k_kept_capacity are freed after each write.
-constexpr std::chrono::milliseconds k_stalled_write{1000};
-constexpr std::size_t k_max_backlog = 256 * 1024;
-constexpr std::size_t k_kept_capacity = 4 * 1024;
+constexpr std::size_t k_kept_capacity = 4 * 1024;  // m_wire's buffer is freed above it
 
 std::string_view sv(beast::string_view text) {
   return {text.data(), text.size()};
@@ -87,11 +73,6 @@ std::string wire_bytes(const bhttp::response<bhttp::string_body>& response) {
   return wire;
 }
 
-base::Failure busy() {
-  return base::Failure{base::Error::unavailable,
-                       "The chat service is busy at the moment; please try again."};
-}
-
 class Session : public Waiter, public Stoppable, public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, SharedState& shared, std::string address, Admission admission)
@@ -106,8 +87,9 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
   ~Session() override {
     leave_registry();
     release_stream_slot();
-    m_shared.connections.release(m_address, m_admission);
     m_shared.remove(this);
+    if (m_handed_over) return;  // the EventStream has the connection now
+    m_shared.connections.release(m_address, m_admission);
     m_shared.metrics.connections.fetch_sub(1, std::memory_order_relaxed);
   }
 
@@ -125,7 +107,7 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
   }
 
  private:
-  enum class Phase { reading, handling, waiting, streaming, writing, closed };
+  enum class Phase { reading, handling, waiting, writing, closed };
   enum class Wait { none, long_poll, stream };
   enum class Body { read, unread };  // whether the request's body was read entirely
 
@@ -419,25 +401,8 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
   // `done(result)` on this strand.
   template <class Work, class Done>
   void query(Work work, Done done) {
-    using Result = std::invoke_result_t<Work&, visitors::Visitors&, store::Store&>;
-    auto self = shared_from_this();
-    const bool queued = m_shared.db->submit(
-        [self, work = std::move(work), done](visitors::Visitors& visitors,
-                                             store::Store& store) mutable -> DbWorker::Reply {
-          std::optional<Result> result;
-          try {
-            result.emplace(work(visitors, store));
-          } catch (const std::exception&) {
-            result.emplace(busy());
-          }
-          return [self, done, result = std::move(*result)]() mutable {
-            net::post(self->m_stream.get_executor(),
-                      [self, done = std::move(done), result = std::move(result)]() mutable {
-                        done(std::move(result));
-                      });
-          };
-        });
-    if (!queued) done(Result(busy()));
+    query_for(m_shared, shared_from_this(), m_stream.get_executor(), std::move(work),
+              std::move(done));
   }
 
   // ---------------------------------------------------------------- long-poll and streams
@@ -499,15 +464,14 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
   }
 
   void on_wake() {
-    if (m_wait != Wait::none) read_watch();
+    if (m_wait != Wait::none) return read_watch();
+    // A wake meant for the stream this connection became: its registration came after.
+    if (auto stream = m_event_stream.lock()) stream->wake();
   }
 
   void read_watch() {
-    // One read at a time, and a stream reads again only once it has written what it has;
-    // unless its write has been stuck for a while: then it reads ahead, to learn whether the
-    // reader fell too far behind (k_max_backlog).
-    const bool stalled = m_sse_busy && SteadyClock::now() - m_write_started >= k_stalled_write;
-    if (m_watch.reading || ((m_sse_busy || !m_sse_pending.empty()) && !stalled)) {
+    // One read at a time.
+    if (m_watch.reading) {
       m_watch.dirty = true;
       return;
     }
@@ -526,7 +490,7 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
   }
 
   void arm_timer() {
-    m_timer.expires_after(m_wait == Wait::stream ? jittered(m_watch.period) : m_watch.period);
+    m_timer.expires_after(m_watch.period);
     m_timer.async_wait(
         [self = shared_from_this(), generation = m_wait_generation](beast::error_code ec) {
           if (ec || generation != self->m_wait_generation) return;
@@ -534,22 +498,11 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
         });
   }
 
-  void on_timer() {
-    if (m_wait == Wait::long_poll) {
-      if (m_watch.reading) {
-        m_watch.expired = true;  // answered when the read comes back
-      } else {
-        finish_poll();
-      }
-      return;
-    }
-    // Stream heartbeat: a comment keeps proxies from closing it, and a read refreshes the
-    // visitor's presence (a chat whose visitor is silent is abandoned after a while).
-    if (!m_sse_ending) {
-      m_sse_pending += sse_ping();
-      read_watch();
-      sse_flush();
-      arm_timer();
+  void on_timer() {  // long-polls only: a stream's heartbeat is the EventStream's
+    if (m_watch.reading) {
+      m_watch.expired = true;  // answered when the read comes back
+    } else {
+      finish_poll();
     }
   }
 
@@ -586,167 +539,56 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
     send(200, transcript_json(visitors::Transcript{m_watch.status, {}, m_watch.position}), k_json);
   }
 
+  // The first read of a stream request: an answer of its own (a failure, 204 for a chat that
+  // is over, 429 with no room), or the socket goes to an EventStream (event_stream.hpp).
   void on_stream_read(base::Result<visitors::Transcript> transcript) {
-    if (!m_sse_started) {
-      if (!transcript) {
-        end_wait();
-        return send_failure(transcript.failure());
-      }
-      if (transcript->status == core::VisitorStatus::closed && transcript->messages.empty()) {
-        end_wait();
-        return send(204, "", "");  // nothing more will come: EventSource stops reconnecting
-      }
-      m_watch.position = transcript->position;
-      if (!take_stream_slot()) {
-        end_wait();
-        return send_too_many_streams();
-      }
-      start_stream(transcript->status, transcript->operator_name);
-    } else if (!transcript) {
-      // The token stopped being valid, or the store is failing: end the stream; the client
-      // reconnects (with Last-Event-ID) and learns what is wrong.
-      m_sse_ending = true;
-      return sse_flush();
+    if (!transcript) {
+      end_wait();
+      return send_failure(transcript.failure());
     }
-    const auto& value = transcript.value();
-    for (const auto& message : value.messages) {
-      m_sse_pending += sse_message(message);
-      m_watch.after = std::max(m_watch.after, message.seq);
+    if (transcript->status == core::VisitorStatus::closed && transcript->messages.empty()) {
+      end_wait();
+      return send(204, "", "");  // nothing more will come: EventSource stops reconnecting
     }
-    m_shared.metrics.events_sent.fetch_add(value.messages.size(), std::memory_order_relaxed);
-    if (value.status != m_watch.status || value.position != m_watch.position ||
-        value.operator_name != m_watch.operator_name) {
-      m_watch.status = value.status;
-      m_watch.position = value.position;
-      m_watch.operator_name = value.operator_name;
-      m_sse_pending += sse_status(value.status, value.position, value.operator_name);
-      m_shared.metrics.events_sent.fetch_add(1, std::memory_order_relaxed);
+    if (m_stopping) {
+      end_wait();
+      return close(Body::read);
     }
-    if (value.operator_typing != m_watch.typing) {
-      m_watch.typing = value.operator_typing;
-      m_sse_pending += sse_typing(value.operator_typing, value.operator_name);
-      m_shared.metrics.events_sent.fetch_add(1, std::memory_order_relaxed);
+    if (!take_stream_slot()) {
+      end_wait();
+      return send_too_many_streams();
     }
-    // A full page means there may be more: read again once this is written.
-    if (value.more) m_watch.dirty = true;
-    // A reader that fell behind (its socket took nothing for a while and the events waiting
-    // for it passed the bound) is cut: its memory is returned, and the client reconnects
-    // with Last-Event-ID to continue where it was.
-    if (m_sse_pending.size() + m_sse_writing.size() > k_max_backlog) return cut_stream();
-    if (value.status == core::VisitorStatus::closed || m_stopping) m_sse_ending = true;
-    sse_flush();
-    // A wake during this read may be for a commit the read did not see. With nothing to write,
-    // no write completion will look at it: read again now (else once the write is done).
-    if (m_watch.dirty) read_watch();
+    hand_over(std::move(transcript).value());
   }
 
-  void start_stream(core::VisitorStatus status, const std::string& operator_name) {
-    m_sse_started = true;
-    m_phase = Phase::streaming;
-    m_watch.status = status;
-    m_watch.operator_name = operator_name;
-    m_sse_head.emplace(bhttp::status::ok, m_request.version());
-    m_sse_head->set(bhttp::field::server, "seshat");
-    m_sse_head->set(bhttp::field::content_type, "text/event-stream; charset=utf-8");
-    m_sse_head->set(bhttp::field::cache_control, "no-store");
-    m_sse_head->set("X-Content-Type-Options", "nosniff");
-    m_sse_head->set("X-Accel-Buffering", "no");  // nginx: pass events through at once
-    for (const auto field : {bhttp::field::access_control_allow_origin, bhttp::field::vary}) {
-      if (const auto value = m_response[field]; !value.empty()) m_sse_head->set(field, value);
-    }
-    m_sse_head->keep_alive(false);
-    m_sse_head->chunked(true);
-    m_sse_serializer.emplace(*m_sse_head);
-    // The connection ends with the stream: free what reading the request took. Thousands of
-    // idle visitors each hold a stream.
-    m_request = {};
-    m_response = {};
-    m_buffer = beast::flat_buffer{};
-    m_shared.metrics.count_response(200);
-    m_sse_pending +=
-        sse_retry(k_sse_retry_ms) + sse_status(status, m_watch.position, operator_name);
-    m_shared.metrics.events_sent.fetch_add(1, std::memory_order_relaxed);
-    m_sse_busy = true;
-    m_write_started = SteadyClock::now();
-    m_stream.expires_after(m_shared.settings.write_timeout);
-    bhttp::async_write_header(m_stream, *m_sse_serializer,
-                              [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                                self->on_sse_written(ec);
-                              });
-    arm_timer();
-    watch_peer();
+  void hand_over(visitors::Transcript first) {
+    StreamStart start{m_watch.chat,
+                      m_watch.token,
+                      m_watch.after,
+                      m_watch.period,
+                      std::move(first),
+                      m_watch.dirty,
+                      m_request.version(),
+                      std::string(sv(m_response[bhttp::field::access_control_allow_origin])),
+                      std::string(sv(m_response[bhttp::field::vary]))};
+    // The slot, the event_streams gauge and the connection's admission go with the socket.
+    m_stream_slot = false;
+    m_wait = Wait::none;
+    ++m_wait_generation;
+    leave_registry();
+    m_timer.cancel();
+    m_handed_over = true;
+    m_phase = Phase::closed;
+    m_event_stream =
+        start_event_stream(std::move(m_stream), m_shared, m_address, m_admission, std::move(start));
   }
 
-  // A stream's client sends nothing more, so the socket turning readable means it went (end of
-  // stream, reset) or broke the protocol: either way the stream ends now, rather than holding
-  // its descriptor and memory until a heartbeat fails to write. Thousands of pages closing at
-  // once otherwise pile up. On the socket itself: the stream's timeouts are for the writes.
-  void watch_peer() {
-    m_stream.socket().async_wait(tcp::socket::wait_read,
-                                 [self = shared_from_this()](beast::error_code ec) {
-                                   if (ec || self->m_phase == Phase::closed) return;
-                                   self->end_wait();
-                                   self->fail(net::error::eof);
-                                 });
-  }
-
-  void cut_stream() {
-    m_shared.metrics.streams_cut.fetch_add(1, std::memory_order_relaxed);
-    m_shared.log(LogLevel::debug, "http event stream of chat " + std::to_string(m_watch.chat) +
-                                      " from " + m_address + " cut: its reader fell " +
-                                      std::to_string(m_sse_pending.size() + m_sse_writing.size()) +
-                                      " bytes behind");
-    end_wait();
-    release_buffer(m_sse_pending);
-    fail(net::error::connection_aborted);
-  }
-
-  // Buffers give back what a burst made them hold: thousands of idle streams each keeping
-  // the capacity of their largest write would be most of the gateway's memory.
+  // The wire buffer gives back what a large answer made it hold.
   static void release_buffer(std::string& buffer) {
     if (buffer.capacity() > k_kept_capacity)
       std::string().swap(buffer);
     else
       buffer.clear();
-  }
-
-  void sse_flush() {
-    if (m_sse_busy || !m_sse_started) return;
-    if (!m_sse_pending.empty()) {
-      m_sse_writing.swap(m_sse_pending);
-      release_buffer(m_sse_pending);
-      m_sse_busy = true;
-      m_write_started = SteadyClock::now();
-      m_stream.expires_after(m_shared.settings.write_timeout);
-      net::async_write(m_stream, bhttp::make_chunk(net::buffer(m_sse_writing)),
-                       [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                         self->on_sse_written(ec);
-                       });
-      return;
-    }
-    if (m_sse_ending) {
-      m_sse_busy = true;
-      m_write_started = SteadyClock::now();
-      m_stream.expires_after(m_shared.settings.write_timeout);
-      net::async_write(m_stream, bhttp::make_chunk_last(),
-                       [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                         self->end_wait();
-                         if (ec) return self->fail(ec);
-                         self->close(Body::read);
-                       });
-    }
-  }
-
-  void on_sse_written(beast::error_code ec) {
-    m_sse_busy = false;
-    m_stream.expires_never();
-    release_buffer(m_sse_writing);
-    if (ec) {
-      end_wait();
-      return fail(ec);
-    }
-    if (!m_sse_pending.empty() || m_sse_ending) return sse_flush();
-    if (m_watch.dirty) read_watch();
   }
 
   // ---------------------------------------------------------------- graceful stop
@@ -769,10 +611,6 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
           end_wait();  // the first read is still out: the stream never started
           close(Body::read);
         }
-        break;
-      case Phase::streaming:
-        m_sse_ending = true;
-        sse_flush();
         break;
       case Phase::handling:
       case Phase::writing:
@@ -900,8 +738,6 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
     std::chrono::seconds period{0};  // long-poll: the wait; stream: the heartbeat
     core::VisitorStatus status = core::VisitorStatus::waiting;  // as last read
     std::optional<int> position;  // as last read (streams: sent with the status event)
-    std::string operator_name;    // as last told (streams)
-    bool typing = false;          // the operator's typing, as last told (streams)
     bool registered = false;
     bool reading = false;
     bool dirty = false;    // woken while reading (or writing): read again
@@ -931,14 +767,9 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
   std::uint64_t m_wait_generation = 0;
   Watch m_watch;
 
-  std::optional<bhttp::response<bhttp::empty_body>> m_sse_head;
-  std::optional<bhttp::response_serializer<bhttp::empty_body>> m_sse_serializer;
-  bool m_sse_started = false;
-  bool m_sse_busy = false;  // a write is in flight
-  bool m_sse_ending = false;
-  std::string m_sse_pending;                // events not yet written
-  std::string m_sse_writing;                // the chunk being written
-  SteadyClock::time_point m_write_started;  // of the write in flight
+  // Once the connection became an event stream (hand_over): wakes still sent here go there.
+  bool m_handed_over = false;
+  std::weak_ptr<Waiter> m_event_stream;
 
   // Only a connection that lingers to drain an unread body needs it; idle streams stay small.
   static constexpr std::size_t k_discard_size = 16 * 1024;

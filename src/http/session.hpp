@@ -1,7 +1,9 @@
 #pragma once
 // One HTTP connection: reads requests one at a time (body limit, header and body timeouts),
-// answers them, and may turn into a long-poll (one timer, a place in the WaiterRegistry) or an
-// event stream (SSE: chunked body, one write in flight, a heartbeat timer).
+// answers them (the API calls that answer at once through api_handler.hpp), and may wait as a
+// long-poll (one timer, a place in the WaiterRegistry). A stream request, once its first read
+// proved the token and found room, hands the socket to an EventStream (event_stream.hpp), as
+// Beast's chat-multi http_session hands its socket to a websocket_session.
 //
 // Threads and lifetime (Beast's chat-multi): the connection lives on its own strand (or on the
 // one io thread, which serializes it as well); every pending operation holds a shared_ptr to

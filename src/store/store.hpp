@@ -1,6 +1,6 @@
 #pragma once
 // The store: chats, their messages, the outbox toward operators, operator availability.
-// Durable; one interface, one implementation per database (sqlite_store.cpp; PostgreSQL later).
+// Durable; one interface, one implementation per database (sqlite_store.cpp, pg_store.cpp).
 // No database type appears here.
 //
 // Lifetime and threads: one Store is one database connection. Use it from one thread at a
@@ -292,10 +292,47 @@ class Store {
   // --- change detection across processes ---
   // A number that changes whenever another connection commits (SQLite's data_version).
   [[nodiscard]] virtual std::int64_t data_version() = 0;
+
+  // --- leadership among brokers sharing one database (PostgreSQL; README "Several machines")
+  // A lease: the leader renews it; a standby takes over once it expired (the database's clock).
+  // SQLite has one broker: it always leads, and these do nothing.
+  struct Leader {
+    std::string holder;      // who leads (or led last)
+    std::int64_t epoch = 0;  // grows with every new leader
+    Millis expires_in = 0;   // ms until the lease ends (negative: ended)
+  };
+  // Becomes the leader (a new epoch) unless another holder's lease still runs.
+  [[nodiscard]] virtual std::optional<std::int64_t> try_lead(const std::string& holder,
+                                                             Millis lease_ms) {
+    (void)holder, (void)lease_ms;
+    return 1;
+  }
+  // Extends the lease of `epoch` from now; false once a newer epoch exists (leadership lost).
+  [[nodiscard]] virtual bool renew_lead(std::int64_t epoch, Millis lease_ms) {
+    (void)epoch, (void)lease_ms;
+    return true;
+  }
+  // Ends the lease of `epoch` at once (a clean shutdown), so that a standby need not wait.
+  virtual void release_lead(std::int64_t epoch) { (void)epoch; }
+  // From now on every write transaction of this connection first checks that `epoch` is still
+  // the newest, and fails with StoreError (writing nothing) once it is not: a leader that lost
+  // its lease while frozen writes nothing when it runs again.
+  virtual void fence(std::int64_t epoch) { (void)epoch; }
+  [[nodiscard]] virtual std::optional<Leader> leader() { return std::nullopt; }
 };
 
 // Opens (creating when missing, migrating when older) the SQLite database at `path`.
 // Refuses, with StoreError, a schema newer than this binary knows.
 [[nodiscard]] std::unique_ptr<Store> open_sqlite_store(const std::string& path);
+
+// Opens (creating the schema when missing, migrating when older) the PostgreSQL database at
+// `uri` (a libpq connection URI, `postgresql://user@host:port/dbname`). Refuses, with
+// StoreError, a server it cannot reach or a schema newer than this binary knows.
+[[nodiscard]] std::unique_ptr<Store> open_postgres_store(const std::string& uri);
+
+// Whichever of the two `location` names: a PostgreSQL URI (`postgresql://` or `postgres://`)
+// or else a SQLite file.
+[[nodiscard]] bool is_postgres_uri(const std::string& location);
+[[nodiscard]] std::unique_ptr<Store> open_store(const std::string& location);
 
 }  // namespace seshat::store

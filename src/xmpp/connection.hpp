@@ -58,6 +58,10 @@ struct Settings {
   std::string component_host = "127.0.0.1";
   std::uint16_t component_port = 5347;
   std::chrono::milliseconds min_backoff{200}, max_backoff{30000};
+  // Asked (on the XMPP thread) before every connect and reconnect; false: not now, asked again
+  // after the backoff. A broker that may have lost its leadership must not log in: with the
+  // same resource, its login would throw the new leader off. Empty: always.
+  std::function<bool()> may_connect{};
 };
 
 // What an Outgoing says: a text, or an acknowledgement of the operator's message `ref`.

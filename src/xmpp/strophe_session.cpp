@@ -151,6 +151,11 @@ bool StropheSession::finished(Clock::time_point now) const {
 // ---- connecting ----
 
 void StropheSession::connect() {
+  if (m_settings.may_connect && !m_settings.may_connect()) {
+    spdlog::warn("xmpp: not connecting: this broker is not the leader");
+    schedule_retry();
+    return;
+  }
   if (m_attempts++ > 0) ++m_reconnects;
   (void)take_created_socket();
   const char* host = m_settings.host.empty() ? nullptr : m_settings.host.c_str();

@@ -206,7 +206,7 @@ TEST(ConfigError, MalformedLineNamesItsLine) {
 
 TEST(ConfigError, MissingOrEmptyRequiredKeys) {
   EXPECT_EQ(error_of("[Seshat]\nlocalusers = a@b.c\nusername = a@b.c\npassword = p\n"),
-            "sample.ini: [Seshat] sqlitedb: missing");
+            "sample.ini: [Seshat] sqlitedb: missing (or database, a PostgreSQL URI)");
   EXPECT_EQ(error_of("[Seshat]\nsqlitedb = x\nusername = a@b.c\npassword = p\n"),
             "sample.ini: [Seshat] localusers: missing");
   EXPECT_EQ(error_of("[Seshat]\nsqlitedb = x\nlocalusers = a@b.c\npassword = p\n"),
@@ -242,7 +242,27 @@ TEST(ConfigError, UnknownKeysAreProbablyTypos) {
             "max_connections_per_address, max_streams_per_chat, chats_per_minute, "
             "chats_per_minute_per_network, messages_per_minute_per_network, "
             "max_messages_per_chat, min_free_disk_mb, component, component_secret, "
-            "component_server)");
+            "component_server, database)");
+}
+
+TEST(Config, DatabaseIsAPostgresqlUriInsteadOfSqlitedb) {
+  const auto config = parse(
+      "[Seshat]\ndatabase = postgresql://seshat@db.example:5432/seshat\nlocalusers = "
+      "a@b.c\nusername = bot@b.c\npassword = p\n");
+  EXPECT_EQ(config.database, "postgresql://seshat@db.example:5432/seshat");
+  EXPECT_EQ(config.sqlitedb, "");
+  EXPECT_EQ(config.store_location(), "postgresql://seshat@db.example:5432/seshat");
+  EXPECT_EQ(parse(k_seed).store_location(), "/tmp/seshat.db");
+}
+
+TEST(ConfigError, ExactlyOneOfSqlitedbAndDatabase) {
+  EXPECT_EQ(error_of(seed_with("database = postgresql://db/seshat\n")),
+            "sample.ini:6: [Seshat] database: give either sqlitedb (SQLite) or database "
+            "(PostgreSQL), not both");
+  EXPECT_EQ(error_of("[Seshat]\ndatabase = /var/lib/seshat.db\nlocalusers = a@b.c\nusername = "
+                     "bot@b.c\npassword = p\n"),
+            "sample.ini:2: [Seshat] database: must be a PostgreSQL URI "
+            "(postgresql://user@host:port/dbname), not '/var/lib/seshat.db'");
 }
 
 TEST(Config, GracePeriodsAndMaxChats) {

@@ -3,6 +3,7 @@
 // message (once), typing both ways, and the operator's name.
 #include <gtest/gtest.h>
 
+#include "backends.hpp"
 #include "store/store.hpp"
 #include "temp_dir.hpp"
 
@@ -14,7 +15,7 @@ using core::ChatState;
 using core::OperatorStanza;
 using core::PostToChat;
 
-class InteropStoreTest : public ::testing::Test {
+class InteropStoreTest : public testing::BackendTest {
  protected:
   // An open chat handled by joe.
   ChatId open_chat() {
@@ -39,11 +40,10 @@ class InteropStoreTest : public ::testing::Test {
     return found;
   }
 
-  testing::TempDir m_dir;
-  std::unique_ptr<Store> m_store = open_sqlite_store(m_dir.file("seshat.db"));
+  std::unique_ptr<Store> m_store = m_db.open();
 };
 
-TEST_F(InteropStoreTest, ACorrectionReplacesTheOriginalOfTheSameOperator) {
+TEST_P(InteropStoreTest, ACorrectionReplacesTheOriginalOfTheSameOperator) {
   const auto chat = open_chat();
   const auto original = say(chat, "Helo", {"a", "", false, false});
   EXPECT_FALSE(message(chat, original).replaces);
@@ -58,7 +58,7 @@ TEST_F(InteropStoreTest, ACorrectionReplacesTheOriginalOfTheSameOperator) {
   EXPECT_FALSE(message(chat, say(chat, "!", {"e", "a", false, false}, "bob@x/pc")).replaces);
 }
 
-TEST_F(InteropStoreTest, ARetractionOfAnUnknownMessageWritesNothing) {
+TEST_P(InteropStoreTest, ARetractionOfAnUnknownMessageWritesNothing) {
   const auto chat = open_chat();
   const auto before = m_store->find_chat(chat)->last_seq;
   OperatorStanza retraction{"r", "nope", false, false, true};
@@ -67,7 +67,7 @@ TEST_F(InteropStoreTest, ARetractionOfAnUnknownMessageWritesNothing) {
   EXPECT_EQ(m_store->find_chat(chat)->last_seq, before);
 }
 
-TEST_F(InteropStoreTest, ReceiptsOnceWhenHandedUpAndOneMarkerWhenRead) {
+TEST_P(InteropStoreTest, ReceiptsOnceWhenHandedUpAndOneMarkerWhenRead) {
   const auto chat = open_chat();
   const auto asked = say(chat, "one", {"m1", "", true, true});
   const auto silent = say(chat, "two", {"m2", "", false, false});
@@ -96,13 +96,13 @@ TEST_F(InteropStoreTest, ReceiptsOnceWhenHandedUpAndOneMarkerWhenRead) {
   EXPECT_EQ(m_store->find_chat(chat)->handed_seq, last);
 }
 
-TEST_F(InteropStoreTest, ReadingMarksTheMessagesHandedUpToo) {
+TEST_P(InteropStoreTest, ReadingMarksTheMessagesHandedUpToo) {
   const auto chat = open_chat();
   const auto seq = say(chat, "one", {"m1", "", true, true});
   EXPECT_EQ(m_store->mark_read(chat, seq), 2);  // the receipt and the marker
 }
 
-TEST_F(InteropStoreTest, VisitorTypingIsPendingUntilTheBrokerHandledIt) {
+TEST_P(InteropStoreTest, VisitorTypingIsPendingUntilTheBrokerHandledIt) {
   const auto chat = open_chat();
   EXPECT_TRUE(m_store->set_visitor_typing(chat, true));
   EXPECT_FALSE(m_store->set_visitor_typing(chat, true));  // no change
@@ -118,7 +118,7 @@ TEST_F(InteropStoreTest, VisitorTypingIsPendingUntilTheBrokerHandledIt) {
   EXPECT_TRUE(m_store->set_visitor_typing(chat, true));
 }
 
-TEST_F(InteropStoreTest, OperatorTypingAndNameOnTheChat) {
+TEST_P(InteropStoreTest, OperatorTypingAndNameOnTheChat) {
   const auto chat = open_chat();
   EXPECT_TRUE(
       m_store->apply({core::SetOperatorName{chat, "Alice"}, core::SetOperatorTyping{chat, true}}));
@@ -128,6 +128,9 @@ TEST_F(InteropStoreTest, OperatorTypingAndNameOnTheChat) {
   say(chat, "done", {});  // the message ends the typing
   EXPECT_FALSE(m_store->find_chat(chat)->operator_typing);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, InteropStoreTest, testing::all_backends(),
+                         testing::backend_name);
 
 }  // namespace
 }  // namespace seshat::store

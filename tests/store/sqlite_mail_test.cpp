@@ -1,9 +1,10 @@
-// The mail outbox, mailed_seq and retention (store/sqlite_mail.cpp) on a real database file.
+// The mail outbox, mailed_seq and retention on both backends (backends.hpp).
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <thread>
 
+#include "backends.hpp"
 #include "store/sqlite_db.hpp"
 #include "store/sqlite_migrations.hpp"
 #include "store/store.hpp"
@@ -20,7 +21,7 @@ Millis now_millis() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-class SqliteMailTest : public ::testing::Test {
+class MailStoreTest : public testing::BackendTest {
  protected:
   ChatId new_chat(const std::string& email = "ann@customer.example") {
     NewChat chat;
@@ -39,11 +40,10 @@ class SqliteMailTest : public ::testing::Test {
     ASSERT_TRUE(m_store->apply({core::PostToChat{chat, Author::operator_, text}}));
   }
 
-  testing::TempDir m_dir;
-  std::unique_ptr<Store> m_store = open_sqlite_store(m_dir.file("seshat.db"));
+  std::unique_ptr<Store> m_store = m_db.open();
 };
 
-TEST_F(SqliteMailTest, WatchesOnlyChatsWithAnEmailAndUnsettledMessages) {
+TEST_P(MailStoreTest, WatchesOnlyChatsWithAnEmailAndUnsettledMessages) {
   const auto with = new_chat();
   (void)new_chat("");  // no email: never watched
   auto watched = m_store->mail_watch(10);
@@ -61,7 +61,7 @@ TEST_F(SqliteMailTest, WatchesOnlyChatsWithAnEmailAndUnsettledMessages) {
   EXPECT_EQ(m_store->mail_watch(10)[0].mailed_seq, 1);
 }
 
-TEST_F(SqliteMailTest, QueuesAReplyAndMovesMailedSeqTogether) {
+TEST_P(MailStoreTest, QueuesAReplyAndMovesMailedSeqTogether) {
   const auto chat = new_chat();
   answer(chat, "Your refund is on its way.");
   const auto now = now_millis();
@@ -84,7 +84,7 @@ TEST_F(SqliteMailTest, QueuesAReplyAndMovesMailedSeqTogether) {
   EXPECT_EQ(due[0].attempts, 0);
 }
 
-TEST_F(SqliteMailTest, RetriesDefersAndMarksSent) {
+TEST_P(MailStoreTest, RetriesDefersAndMarksSent) {
   const auto chat = new_chat();
   const auto now = now_millis();
   const auto id = *m_store->queue_reply_mail(chat, 0, 1, 1, "Ann@Customer.example", now);
@@ -106,7 +106,7 @@ TEST_F(SqliteMailTest, RetriesDefersAndMarksSent) {
   EXPECT_TRUE(m_store->mail_sent_to("ann@customer.example", now + 5002).empty());
 }
 
-TEST_F(SqliteMailTest, AFailedMailIsNoLongerDue) {
+TEST_P(MailStoreTest, AFailedMailIsNoLongerDue) {
   const auto chat = new_chat();
   const auto now = now_millis();
   const auto id = *m_store->queue_reply_mail(chat, 0, 1, 1, "ann@customer.example", now);
@@ -115,7 +115,7 @@ TEST_F(SqliteMailTest, AFailedMailIsNoLongerDue) {
   EXPECT_EQ(m_store->unsent_mail(), 0);
 }
 
-TEST_F(SqliteMailTest, TranscriptsAreLimited) {
+TEST_P(MailStoreTest, TranscriptsAreLimited) {
   const auto chat = new_chat();
   const auto now = now_millis();
   const MailLimits limits{3, 2};
@@ -139,15 +139,15 @@ TEST_F(SqliteMailTest, TranscriptsAreLimited) {
             TranscriptQueued::queued);
 }
 
-TEST_F(SqliteMailTest, TheSiteValueIsStableAndRandom) {
+TEST_P(MailStoreTest, TheSiteValueIsStableAndRandom) {
   const auto site = m_store->mail_site();
   EXPECT_EQ(site.size(), 24u);
   EXPECT_EQ(site.find_first_not_of("0123456789abcdef"), std::string::npos);
-  EXPECT_EQ(open_sqlite_store(m_dir.file("seshat.db"))->mail_site(), site);
-  EXPECT_NE(open_sqlite_store(m_dir.file("other.db"))->mail_site(), site);
+  EXPECT_EQ(m_db.open()->mail_site(), site);
+  EXPECT_NE(testing::TestDatabase(GetParam()).open()->mail_site(), site);
 }
 
-TEST_F(SqliteMailTest, RetentionDeletesWhatEndedBeforeTheCutOffOnly) {
+TEST_P(MailStoreTest, RetentionDeletesWhatEndedBeforeTheCutOffOnly) {
   const auto ended = new_chat();
   answer(ended, "bye");
   move(ended, ChatState::waiting, ChatState::closed);
@@ -178,7 +178,7 @@ TEST_F(SqliteMailTest, RetentionDeletesWhatEndedBeforeTheCutOffOnly) {
   EXPECT_EQ(m_store->purge_expired(now_millis(), 500).rows(), 0);
 }
 
-TEST_F(SqliteMailTest, RetentionKeepsAChatWhoseMailIsNotSentYet) {
+TEST_P(MailStoreTest, RetentionKeepsAChatWhoseMailIsNotSentYet) {
   const auto chat = new_chat();
   move(chat, ChatState::waiting, ChatState::closed);
   const auto id = *m_store->queue_reply_mail(chat, 0, 1, 1, "ann@customer.example", 0);
@@ -188,7 +188,7 @@ TEST_F(SqliteMailTest, RetentionKeepsAChatWhoseMailIsNotSentYet) {
   EXPECT_EQ(m_store->purge_expired(now_millis(), 500).chats, 1);
 }
 
-TEST_F(SqliteMailTest, RetentionWorksInSmallTransactions) {
+TEST_P(MailStoreTest, RetentionWorksInSmallTransactions) {
   const auto chat = new_chat();
   for (int i = 0; i < 9; ++i) answer(chat, "line " + std::to_string(i));
   ASSERT_TRUE(m_store->close_by_visitor(chat, "The chat is now closed."));  // 11 messages
@@ -237,6 +237,8 @@ TEST(SqliteMailMigration, ChatsFromBeforeMailAreSettledAndEndedOnesDated) {
   EXPECT_FALSE(store->find_chat(closed));
   EXPECT_TRUE(store->find_chat(live));
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, MailStoreTest, testing::all_backends(), testing::backend_name);
 
 }  // namespace
 }  // namespace seshat::store

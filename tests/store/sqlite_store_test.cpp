@@ -1,9 +1,10 @@
-// Every Store method against a real database file.
+// Every Store method, once against SQLite and once against PostgreSQL (backends.hpp).
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <chrono>
 
+#include "backends.hpp"
 #include "store/store.hpp"
 #include "temp_dir.hpp"
 
@@ -18,7 +19,7 @@ Millis now_millis() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-class SqliteStoreTest : public ::testing::Test {
+class StoreTest : public testing::BackendTest {
  protected:
   ChatId new_chat(const std::string& opening = "Hello?") {
     return m_store->create_chat(NewChat{"Ann", opening, "/pricing", "hash-of-token", ""});
@@ -35,11 +36,10 @@ class SqliteStoreTest : public ::testing::Test {
     return *found;
   }
 
-  testing::TempDir m_dir;
-  std::unique_ptr<Store> m_store = open_sqlite_store(m_dir.file("seshat.db"));
+  std::unique_ptr<Store> m_store = m_db.open();
 };
 
-TEST_F(SqliteStoreTest, KeepsTheVisitorsEmail) {
+TEST_P(StoreTest, KeepsTheVisitorsEmail) {
   NewChat chat;
   chat.visitor_name = "Ann";
   chat.token_hash = "h";
@@ -50,7 +50,7 @@ TEST_F(SqliteStoreTest, KeepsTheVisitorsEmail) {
   EXPECT_EQ(m_store->live_chats()[0].chat.email, "ann@shop.example");
 }
 
-TEST_F(SqliteStoreTest, CreatesAWaitingChatWithItsOpeningMessage) {
+TEST_P(StoreTest, CreatesAWaitingChatWithItsOpeningMessage) {
   const auto before = now_millis();
   const auto id = new_chat("Do you ship to Norway?");
   const auto after = now_millis();
@@ -79,23 +79,23 @@ TEST_F(SqliteStoreTest, CreatesAWaitingChatWithItsOpeningMessage) {
   EXPECT_EQ(messages[0].at, chat.created_at);
 }
 
-TEST_F(SqliteStoreTest, ChatWithoutOpeningMessageHasNoMessage) {
+TEST_P(StoreTest, ChatWithoutOpeningMessageHasNoMessage) {
   const auto id = new_chat("");
   EXPECT_EQ(record(id).last_seq, 0);
   EXPECT_TRUE(m_store->messages_after(id, 0, 10).empty());
 }
 
-TEST_F(SqliteStoreTest, ChatIdsStartAtOneAndIncrease) {
+TEST_P(StoreTest, ChatIdsStartAtOneAndIncrease) {
   EXPECT_EQ(new_chat(), 1);
   EXPECT_EQ(new_chat(), 2);
   EXPECT_EQ(new_chat(), 3);
 }
 
-TEST_F(SqliteStoreTest, FindsNoUnknownChat) {
+TEST_P(StoreTest, FindsNoUnknownChat) {
   EXPECT_FALSE(m_store->find_chat(42).has_value());
 }
 
-TEST_F(SqliteStoreTest, KeepsTextsExactly) {
+TEST_P(StoreTest, KeepsTextsExactly) {
   const std::string text =
       "line one\nline two\t\"quoted\" 'single' ; DROP TABLE chats; -- \xC3\xA9";
   const auto id = new_chat(text);
@@ -103,7 +103,7 @@ TEST_F(SqliteStoreTest, KeepsTextsExactly) {
   EXPECT_EQ(m_store->messages_after(id, 0, 1).at(0).text, text);
 }
 
-TEST_F(SqliteStoreTest, AddsMessagesWithTheNextSeq) {
+TEST_P(StoreTest, AddsMessagesWithTheNextSeq) {
   const auto id = new_chat();
   EXPECT_EQ(m_store->add_message(id, Author::visitor, "anyone?").seq, 2);
   const auto added = m_store->add_message(id, Author::operator_, "Hi Ann");
@@ -120,7 +120,7 @@ TEST_F(SqliteStoreTest, AddsMessagesWithTheNextSeq) {
   EXPECT_EQ(messages[1].text, "Hi Ann");
 }
 
-TEST_F(SqliteStoreTest, SeqsAreCountedPerChat) {
+TEST_P(StoreTest, SeqsAreCountedPerChat) {
   const auto first = new_chat("");
   const auto second = new_chat("");
   EXPECT_EQ(m_store->add_message(first, Author::visitor, "a").seq, 1);
@@ -128,7 +128,7 @@ TEST_F(SqliteStoreTest, SeqsAreCountedPerChat) {
   EXPECT_EQ(m_store->add_message(first, Author::visitor, "c").seq, 2);
 }
 
-TEST_F(SqliteStoreTest, AMessageSentAgainWithItsClientIdIsStoredOnce) {
+TEST_P(StoreTest, AMessageSentAgainWithItsClientIdIsStoredOnce) {
   const auto chat = new_chat("");
   const auto first = m_store->add_visitor_message_once(chat, "first question", "c-1");
   EXPECT_EQ(first.result, AddResult::added);
@@ -149,7 +149,7 @@ TEST_F(SqliteStoreTest, AMessageSentAgainWithItsClientIdIsStoredOnce) {
   EXPECT_EQ(record(chat).last_seq, 2);
 }
 
-TEST_F(SqliteStoreTest, ARetryAfterTheChatEndedStillFindsItsMessage) {
+TEST_P(StoreTest, ARetryAfterTheChatEndedStillFindsItsMessage) {
   const auto chat = new_chat("");
   ASSERT_EQ(m_store->add_visitor_message_once(chat, "bye", "c-1").seq, 1);
   ASSERT_TRUE(m_store->close_by_visitor(chat, "The chat is now closed."));
@@ -160,7 +160,7 @@ TEST_F(SqliteStoreTest, ARetryAfterTheChatEndedStillFindsItsMessage) {
   EXPECT_EQ(m_store->add_visitor_message_once(99, "x", "c-3").result, AddResult::no_such_chat);
 }
 
-TEST_F(SqliteStoreTest, KeepsTheChatsLanguage) {
+TEST_P(StoreTest, KeepsTheChatsLanguage) {
   NewChat chat;
   chat.visitor_name = "Ann";
   chat.token_hash = "h";
@@ -170,13 +170,13 @@ TEST_F(SqliteStoreTest, KeepsTheChatsLanguage) {
   EXPECT_EQ(record(new_chat()).chat.language, "");
 }
 
-TEST_F(SqliteStoreTest, RefusesMessagesToUnknownChats) {
+TEST_P(StoreTest, RefusesMessagesToUnknownChats) {
   const auto added = m_store->add_message(7, Author::visitor, "hello");
   EXPECT_EQ(added.result, AddResult::no_such_chat);
   EXPECT_EQ(added.seq, 0);
 }
 
-TEST_F(SqliteStoreTest, RefusesMessagesToEveryFinalState) {
+TEST_P(StoreTest, RefusesMessagesToEveryFinalState) {
   for (const auto final_state :
        {ChatState::closed, ChatState::canceled, ChatState::failed, ChatState::abandoned}) {
     const auto id = new_chat();
@@ -188,7 +188,7 @@ TEST_F(SqliteStoreTest, RefusesMessagesToEveryFinalState) {
   }
 }
 
-TEST_F(SqliteStoreTest, MessagesAfterHonoursTheLimit) {
+TEST_P(StoreTest, MessagesAfterHonoursTheLimit) {
   const auto id = new_chat("");
   for (int i = 1; i <= 5; ++i) {
     ASSERT_EQ(m_store->add_message(id, Author::visitor, std::to_string(i)).seq, i);
@@ -202,7 +202,7 @@ TEST_F(SqliteStoreTest, MessagesAfterHonoursTheLimit) {
   EXPECT_TRUE(m_store->messages_after(99, 0, 10).empty());
 }
 
-TEST_F(SqliteStoreTest, VisitorClosesALiveChatKeepingItsOperator) {
+TEST_P(StoreTest, VisitorClosesALiveChatKeepingItsOperator) {
   const auto id = new_chat();
   move(id, ChatState::waiting, ChatState::open, "joe@example.com");
   ASSERT_TRUE(m_store->apply({}, SeenState{id, ChatState::open}));
@@ -220,7 +220,7 @@ TEST_F(SqliteStoreTest, VisitorClosesALiveChatKeepingItsOperator) {
   EXPECT_EQ(messages[0].text, "The visitor left.");
 }
 
-TEST_F(SqliteStoreTest, VisitorCannotCloseUnknownOrFinalChats) {
+TEST_P(StoreTest, VisitorCannotCloseUnknownOrFinalChats) {
   EXPECT_FALSE(m_store->close_by_visitor(5, "bye"));
   const auto id = new_chat();
   move(id, ChatState::waiting, ChatState::failed);
@@ -229,14 +229,14 @@ TEST_F(SqliteStoreTest, VisitorCannotCloseUnknownOrFinalChats) {
   EXPECT_EQ(record(id).last_seq, 1);
 }
 
-TEST_F(SqliteStoreTest, TouchVisitorRecordsTheTime) {
+TEST_P(StoreTest, TouchVisitorRecordsTheTime) {
   const auto id = new_chat();
   m_store->touch_visitor(id, 1'700'000'000'123);
   EXPECT_EQ(record(id).visitor_seen_at, 1'700'000'000'123);
   m_store->touch_visitor(404, 1);  // unknown chat: nothing to touch, no error
 }
 
-TEST_F(SqliteStoreTest, LiveChatsAreTheUnfinishedOnesOldestFirst) {
+TEST_P(StoreTest, LiveChatsAreTheUnfinishedOnesOldestFirst) {
   const auto waiting = new_chat();
   const auto closed = new_chat();
   const auto open = new_chat();
@@ -257,7 +257,7 @@ TEST_F(SqliteStoreTest, LiveChatsAreTheUnfinishedOnesOldestFirst) {
   EXPECT_EQ(live[2].chat.state, ChatState::notified);
 }
 
-TEST_F(SqliteStoreTest, OverdueChatsAreSilentVisitorsAndOldRequests) {
+TEST_P(StoreTest, OverdueChatsAreSilentVisitorsAndOldRequests) {
   const auto waiting = new_chat();
   const auto open = new_chat();
   const auto closed = new_chat();
@@ -284,7 +284,7 @@ TEST_F(SqliteStoreTest, OverdueChatsAreSilentVisitorsAndOldRequests) {
   EXPECT_EQ(silent[1].chat.id, open);
 }
 
-TEST_F(SqliteStoreTest, PendingReportsNewChatsUntilSeen) {
+TEST_P(StoreTest, PendingReportsNewChatsUntilSeen) {
   const auto id = new_chat();
   auto pending = m_store->pending();
   ASSERT_EQ(pending.changed_chats.size(), 1u);
@@ -296,7 +296,7 @@ TEST_F(SqliteStoreTest, PendingReportsNewChatsUntilSeen) {
   EXPECT_EQ(record(id).broker_seen, ChatState::waiting);
 }
 
-TEST_F(SqliteStoreTest, PendingReportsAVisitorCloseOfAFinalChat) {
+TEST_P(StoreTest, PendingReportsAVisitorCloseOfAFinalChat) {
   const auto id = new_chat("");
   move(id, ChatState::waiting, ChatState::open, "joe@example.com");
   EXPECT_TRUE(m_store->pending().changed_chats.empty());  // SetState marks its target seen
@@ -308,7 +308,7 @@ TEST_F(SqliteStoreTest, PendingReportsAVisitorCloseOfAFinalChat) {
   EXPECT_EQ(pending.changed_chats[0].broker_seen, ChatState::open);
 }
 
-TEST_F(SqliteStoreTest, PendingVisitorMessagesBeyondTheRelayedMarkOfLiveChats) {
+TEST_P(StoreTest, PendingVisitorMessagesBeyondTheRelayedMarkOfLiveChats) {
   const auto first = new_chat("one");
   const auto second = new_chat("");
   const auto ended = new_chat("never relayed");
@@ -336,13 +336,13 @@ TEST_F(SqliteStoreTest, PendingVisitorMessagesBeyondTheRelayedMarkOfLiveChats) {
   EXPECT_EQ(messages[0].message.seq, 2);
 }
 
-TEST_F(SqliteStoreTest, MarkRelayedNeverMovesBack) {
+TEST_P(StoreTest, MarkRelayedNeverMovesBack) {
   const auto id = new_chat("");
   ASSERT_TRUE(m_store->apply({core::MarkRelayed{id, 4}, core::MarkRelayed{id, 2}}));
   EXPECT_EQ(record(id).relayed_seq, 4);
 }
 
-TEST_F(SqliteStoreTest, SetStateOpensWithTheOperatorAndOffersAgainWithout) {
+TEST_P(StoreTest, SetStateOpensWithTheOperatorAndOffersAgainWithout) {
   const auto id = new_chat();
   move(id, ChatState::waiting, ChatState::notified, "ignored@example.com");
   EXPECT_EQ(record(id).chat.operator_jid, "");
@@ -357,7 +357,7 @@ TEST_F(SqliteStoreTest, SetStateOpensWithTheOperatorAndOffersAgainWithout) {
   EXPECT_EQ(record(id).chat.operator_jid, "kim@example.com");  // who handled it is kept
 }
 
-TEST_F(SqliteStoreTest, StaleSetStateRejectsTheWholeBatch) {
+TEST_P(StoreTest, StaleSetStateRejectsTheWholeBatch) {
   const auto id = new_chat();
   move(id, ChatState::waiting, ChatState::notified);
   const auto other = new_chat();
@@ -383,7 +383,7 @@ TEST_F(SqliteStoreTest, StaleSetStateRejectsTheWholeBatch) {
   EXPECT_EQ(m_store->available_operators(), 0);
 }
 
-TEST_F(SqliteStoreTest, SetStateOutsideTheLifeCycleIsRejectedAndWritesNothing) {
+TEST_P(StoreTest, SetStateOutsideTheLifeCycleIsRejectedAndWritesNothing) {
   const auto id = new_chat();
   move(id, ChatState::waiting, ChatState::open, "joe@example.com");
   move(id, ChatState::open, ChatState::closed);
@@ -398,11 +398,11 @@ TEST_F(SqliteStoreTest, SetStateOutsideTheLifeCycleIsRejectedAndWritesNothing) {
   EXPECT_EQ(record(other).chat.state, ChatState::waiting);
 }
 
-TEST_F(SqliteStoreTest, SetStateOfAnUnknownChatIsRejected) {
+TEST_P(StoreTest, SetStateOfAnUnknownChatIsRejected) {
   EXPECT_FALSE(m_store->apply({core::SetState{9, ChatState::waiting, ChatState::open, "a@b"}}));
 }
 
-TEST_F(SqliteStoreTest, BrokerMayPostToTheChatItJustClosed) {
+TEST_P(StoreTest, BrokerMayPostToTheChatItJustClosed) {
   const auto id = new_chat();
   move(id, ChatState::waiting, ChatState::open, "joe@example.com");
   ASSERT_TRUE(m_store->apply({core::SetState{id, ChatState::open, ChatState::closed, ""},
@@ -413,11 +413,11 @@ TEST_F(SqliteStoreTest, BrokerMayPostToTheChatItJustClosed) {
   EXPECT_EQ(messages[0].text, "The chat is now closed.");
 }
 
-TEST_F(SqliteStoreTest, PostingToAnUnknownChatIsAnError) {
+TEST_P(StoreTest, PostingToAnUnknownChatIsAnError) {
   EXPECT_THROW((void)m_store->apply({core::PostToChat{77, Author::system, "hello"}}), StoreError);
 }
 
-TEST_F(SqliteStoreTest, SeenStateYieldsToASetStateOfTheSameBatch) {
+TEST_P(StoreTest, SeenStateYieldsToASetStateOfTheSameBatch) {
   const auto id = new_chat();
   ASSERT_TRUE(m_store->apply({core::SetState{id, ChatState::waiting, ChatState::notified, ""}},
                              SeenState{id, ChatState::waiting}));
@@ -425,7 +425,7 @@ TEST_F(SqliteStoreTest, SeenStateYieldsToASetStateOfTheSameBatch) {
   EXPECT_TRUE(m_store->pending().changed_chats.empty());
 }
 
-TEST_F(SqliteStoreTest, OutboxKeepsOrderUntilDelivered) {
+TEST_P(StoreTest, OutboxKeepsOrderUntilDelivered) {
   ASSERT_TRUE(m_store->apply({core::SendToOperator{"joe@example.com", "first", 0},
                               core::SendToOperator{"kim@example.com", "second", 3},
                               core::Ignore{"nothing to do"}}));
@@ -454,7 +454,7 @@ TEST_F(SqliteStoreTest, OutboxKeepsOrderUntilDelivered) {
   EXPECT_EQ(items[0].text, "second");
 }
 
-TEST_F(SqliteStoreTest, RelayBacklogSendsEveryVisitorMessageInOrderAndMarksThemRelayed) {
+TEST_P(StoreTest, RelayBacklogSendsEveryVisitorMessageInOrderAndMarksThemRelayed) {
   const auto id = new_chat("first");
   ASSERT_EQ(m_store->add_message(id, Author::system, "Please wait.").seq, 2);
   ASSERT_EQ(m_store->add_message(id, Author::visitor, "second").seq, 3);
@@ -477,7 +477,7 @@ TEST_F(SqliteStoreTest, RelayBacklogSendsEveryVisitorMessageInOrderAndMarksThemR
   EXPECT_EQ(record(other).relayed_seq, 1);
 }
 
-TEST_F(SqliteStoreTest, HeldMessagesWaitUnreadUntilTheChatOpens) {
+TEST_P(StoreTest, HeldMessagesWaitUnreadUntilTheChatOpens) {
   const auto id = new_chat("first");
   const auto pending_of = [&] {
     std::vector<std::string> texts;
@@ -500,7 +500,7 @@ TEST_F(SqliteStoreTest, HeldMessagesWaitUnreadUntilTheChatOpens) {
   EXPECT_EQ(pending_of(), (std::vector<std::string>{"first", "still there?"}));
 }
 
-TEST_F(SqliteStoreTest, OperatorsAvailabilityIsCountedAndReset) {
+TEST_P(StoreTest, OperatorsAvailabilityIsCountedAndReset) {
   EXPECT_EQ(m_store->available_operators(), 0);
   ASSERT_TRUE(m_store->apply({core::SetOperatorAvailable{"joe@example.com", true},
                               core::SetOperatorAvailable{"kim@example.com", true},
@@ -514,7 +514,7 @@ TEST_F(SqliteStoreTest, OperatorsAvailabilityIsCountedAndReset) {
   EXPECT_EQ(m_store->available_operators(), 1);
 }
 
-TEST_F(SqliteStoreTest, FreeOperatorsAreCountedAndReset) {
+TEST_P(StoreTest, FreeOperatorsAreCountedAndReset) {
   EXPECT_EQ(m_store->free_operators(), 0);
   ASSERT_TRUE(m_store->apply({core::SetOperatorAvailable{"joe@example.com", true},
                               core::SetOperatorFree{"joe@example.com", true},
@@ -527,7 +527,7 @@ TEST_F(SqliteStoreTest, FreeOperatorsAreCountedAndReset) {
   EXPECT_EQ(m_store->free_operators(), 0);
 }
 
-TEST_F(SqliteStoreTest, LeftMessagesAndQueuePositions) {
+TEST_P(StoreTest, LeftMessagesAndQueuePositions) {
   const auto first = new_chat();
   const auto second = new_chat();
   const auto third = new_chat();
@@ -548,8 +548,12 @@ TEST_F(SqliteStoreTest, LeftMessagesAndQueuePositions) {
                               core::DeferOffer{"j", second}, core::MarkDropped{first, true}}));
 }
 
-TEST_F(SqliteStoreTest, DataVersionChangesOnlyForOtherConnectionsCommits) {
-  auto other = open_sqlite_store(m_dir.file("seshat.db"));
+TEST_P(StoreTest, DataVersionChangesOnlyForOtherConnectionsCommits) {
+  if (GetParam() != testing::Backend::sqlite) {
+    GTEST_SKIP() << "SQLite's data_version; PostgreSQL's processes learn of commits by "
+                    "LISTEN/NOTIFY (pg_listener_test.cpp)";
+  }
+  auto other = m_db.open();
   const auto start = m_store->data_version();
   (void)new_chat();  // our own commit
   EXPECT_EQ(m_store->data_version(), start);
@@ -557,12 +561,14 @@ TEST_F(SqliteStoreTest, DataVersionChangesOnlyForOtherConnectionsCommits) {
   EXPECT_NE(m_store->data_version(), start);
 }
 
-TEST_F(SqliteStoreTest, ASecondConnectionSeesCommittedWork) {
+TEST_P(StoreTest, ASecondConnectionSeesCommittedWork) {
   const auto id = new_chat("hello");
-  auto other = open_sqlite_store(m_dir.file("seshat.db"));
+  auto other = m_db.open();
   EXPECT_EQ(other->add_message(id, Author::operator_, "hi").seq, 2);
   EXPECT_EQ(record(id).last_seq, 2);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, testing::all_backends(), testing::backend_name);
 
 }  // namespace
 }  // namespace seshat::store
@@ -570,12 +576,12 @@ TEST_F(SqliteStoreTest, ASecondConnectionSeesCommittedWork) {
 namespace seshat::store {
 namespace {
 
-class BatchTest : public SqliteStoreTest {
+class BatchTest : public StoreTest {
  protected:
-  std::unique_ptr<Store> m_other = open_sqlite_store(m_dir.file("seshat.db"));
+  std::unique_ptr<Store> m_other = m_db.open();
 };
 
-TEST_F(BatchTest, WritesBecomeVisibleToOthersOnlyAtTheCommit) {
+TEST_P(BatchTest, WritesBecomeVisibleToOthersOnlyAtTheCommit) {
   const auto chat = new_chat();
   auto batch = m_store->begin_batch();
   EXPECT_EQ(m_store->add_message(chat, Author::visitor, "one").result, AddResult::added);
@@ -586,7 +592,7 @@ TEST_F(BatchTest, WritesBecomeVisibleToOthersOnlyAtTheCommit) {
   EXPECT_EQ(m_other->messages_after(chat, 0, 10).size(), 3u);
 }
 
-TEST_F(BatchTest, ADroppedBatchKeepsNothing) {
+TEST_P(BatchTest, ADroppedBatchKeepsNothing) {
   const auto chat = new_chat();
   {
     auto batch = m_store->begin_batch();
@@ -596,7 +602,7 @@ TEST_F(BatchTest, ADroppedBatchKeepsNothing) {
   EXPECT_EQ(m_store->messages_after(chat, 0, 10).size(), 1u);
 }
 
-TEST_F(BatchTest, ARefusedWriteInsideRollsBackOnlyItself) {
+TEST_P(BatchTest, ARefusedWriteInsideRollsBackOnlyItself) {
   const auto chat = new_chat();
   auto batch = m_store->begin_batch();
   (void)m_store->add_message(chat, Author::visitor, "kept");
@@ -611,10 +617,12 @@ TEST_F(BatchTest, ARefusedWriteInsideRollsBackOnlyItself) {
   EXPECT_EQ(record(chat).chat.state, ChatState::waiting);
 }
 
-TEST_F(BatchTest, OnlyOneAtATime) {
+TEST_P(BatchTest, OnlyOneAtATime) {
   auto batch = m_store->begin_batch();
   EXPECT_THROW((void)m_store->begin_batch(), StoreError);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, BatchTest, testing::all_backends(), testing::backend_name);
 
 }  // namespace
 }  // namespace seshat::store

@@ -7,6 +7,9 @@
     app.stop()                             # SIGTERM, and the exit code is checked
 
 Split mode: start two Seshat objects on the same `db` with modes "web" and "broker".
+On PostgreSQL (harness/postgres.py): `database=URI` instead of a SQLite file; any number of
+"web" and "broker" processes share it; a broker that stands by is started with
+start("broker", wait_xmpp=False) (it returns once the process says it stands by or leads).
 """
 
 import json
@@ -27,7 +30,8 @@ BOT_PASSWORD = "bot-secret"
 
 class Seshat:
     def __init__(self, binary, server, operators, db=None, extra=None, bot=BOT,
-                 password=BOT_PASSWORD, section="Seshat", http_port=None, log_level="debug"):
+                 password=BOT_PASSWORD, section="Seshat", http_port=None, log_level="debug",
+                 database=None):
         self.binary = binary
         self.log_level = log_level
         self.server = server
@@ -39,8 +43,9 @@ class Seshat:
         self.config = os.path.join(self.dir, "seshat.ini")
         self.log_file = os.path.join(self.dir, "seshat.log")
         self._process = None
+        self.database = database
         keys = {
-            "sqlitedb": self.db,
+            **({"database": database} if database else {"sqlitedb": self.db}),
             "localusers": ", ".join(operators),
             "username": server.jid(bot),
             "password": password,
@@ -69,7 +74,9 @@ class Seshat:
             openapi.watch(self.port, self.prefix)  # every response read is checked
         deadline = time.monotonic() + timeout
         try:
-            if mode == "broker":
+            if mode == "broker" and not wait_xmpp:
+                self.wait_log("leadership: ", deadline)
+            elif mode == "broker":
                 self.wait_log("xmpp connected", deadline)
             else:
                 self._wait_healthy(deadline, wait_xmpp and mode == "serve")
