@@ -25,6 +25,8 @@ core::BoardOptions board_options(const Config& config) {
   options.routing = config.desk.routing == Routing::least_busy ? core::Routing::least_busy
                                                                : core::Routing::broadcast;
   options.offer_timeout_ms = std::chrono::milliseconds(config.desk.offer_timeout).count();
+  options.addressing =
+      config.component.enabled() ? core::Addressing::component : core::Addressing::account;
   return options;
 }
 
@@ -67,6 +69,7 @@ Broker::Broker(const Config& config, store::ChangeFeed& feed, std::unique_ptr<st
       m_store(std::move(store)),
       m_board(config.localusers, board_options(config)),
       m_sender(make_sender(*this)) {
+  if (config.component.enabled()) m_metrics.component_connected = 0;
   if (m_fencing.leading) m_store->fence(m_fencing.epoch);
   if (!config.desk.replies.empty()) m_replies.emplace(config.desk.replies);
 }
@@ -122,8 +125,7 @@ void Broker::on_connected() {
   if (m_connected_before) ++m_metrics.reconnects;
   m_connected_before = true;
   m_metrics.xmpp_connected = 1;
-  m_in_flight.clear();  // whatever was unconfirmed is sent again, with the same ids
-  m_sent_up_to = 0;
+  forget_in_flight(Stream::account);  // whatever was unconfirmed is sent again, same ids
   // Operators' clients may take longer than the bot to come back after a server restart: no
   // chat moves before reconnect_grace has passed.
   m_reconnect_settles_at = std::chrono::steady_clock::now() + m_config.reconnect_grace;
@@ -135,8 +137,7 @@ void Broker::on_connected() {
 void Broker::on_disconnected(std::string_view reason) {
   spdlog::warn("xmpp disconnected: {}", reason);
   m_metrics.xmpp_connected = 0;
-  m_in_flight.clear();
-  m_sent_up_to = 0;
+  forget_in_flight(Stream::account);
   // Nobody's presence is known until the next connect, which starts reconnect_grace.
   m_reconnect_settles_at.reset();
   m_operator_settles_at.clear();
@@ -147,7 +148,7 @@ void Broker::on_message(const xmpp::IncomingMessage& message) {
   // A command may be !SAY: the replies as the file is now (a stat when unchanged).
   if (message.body.find('!') != std::string::npos) reload_replies();
   if (dispatch(core::OperatorMessage{message.from, message.body, message.payload, message.typing,
-                                     message.stanza},
+                                     message.stanza, message.window},
                std::nullopt, Timing{std::chrono::steady_clock::now(), std::nullopt})) {
     return;
   }
@@ -157,7 +158,12 @@ void Broker::on_message(const xmpp::IncomingMessage& message) {
   // Not through the outbox, which lives in the failing store.
   const auto jid = core::split_jid(message.from).bare;
   if (m_board.is_operator(jid) && leading()) {
-    m_sender->send({{--m_unstored_notice_id, jid, core::texts::not_stored(message.body)}});
+    m_sender->send({{--m_unstored_notice_id,
+                     jid,
+                     core::texts::not_stored(message.body),
+                     xmpp::OutgoingKind::message,
+                     {},
+                     message.window}});
   }
 }
 
@@ -194,6 +200,55 @@ void Broker::on_delivered(std::vector<std::int64_t> delivered, std::vector<std::
   send_outbox();
 }
 
+void Broker::on_component_connected() {
+  spdlog::info("xmpp component {} connected", m_config.component.domain);
+  m_metrics.component_connected = 1;
+  forget_in_flight(Stream::component);  // sent again, with the same ids
+  send_outbox();
+}
+
+void Broker::on_component_disconnected(std::string_view reason) {
+  spdlog::warn("xmpp component {} disconnected: {}", m_config.component.domain, reason);
+  m_metrics.component_connected = 0;
+  forget_in_flight(Stream::component);
+}
+
+std::optional<std::string> Broker::visitor_name(core::ChatId chat) {
+  const auto* live = m_board.find(chat);
+  if (live == nullptr) return std::nullopt;
+  return live->visitor_name;
+}
+
+std::vector<std::pair<core::ChatId, std::vector<std::string>>> Broker::ended_chats(
+    const core::Event& event, const core::Actions& actions) const {
+  std::vector<core::ChatId> ending;
+  // The visitor's close is in the store already: no SetState says so.
+  if (const auto* closed = std::get_if<core::VisitorClosed>(&event)) ending.push_back(closed->chat);
+  for (const auto& action : actions) {
+    const auto* change = std::get_if<core::SetState>(&action);
+    if (change != nullptr && core::is_final(change->to)) ending.push_back(change->chat);
+  }
+  std::vector<std::pair<core::ChatId, std::vector<std::string>>> ended;
+  for (const auto id : ending) {
+    std::vector<std::string> operators;
+    if (const auto* chat = m_board.find(id)) {
+      operators = chat->notified;
+      // Who was notified is not stored: a request restored after a restart may have been
+      // offered to anyone.
+      if (operators.empty() && chat->state == core::ChatState::notified)
+        operators = m_board.operators();
+      if (!chat->operator_jid.empty()) operators.push_back(chat->operator_jid);
+    }
+    ended.emplace_back(id, std::move(operators));
+  }
+  return ended;
+}
+
+void Broker::forget_in_flight(Stream stream) {
+  std::erase_if(m_in_flight, [&](const auto& entry) { return entry.second == stream; });
+  m_sent_up_to = 0;
+}
+
 bool Broker::dispatch(const core::Event& event, std::optional<store::SeenState> seen,
                       Timing timing) {
   try {
@@ -219,7 +274,11 @@ std::optional<core::Actions> Broker::decide_and_persist(const core::Event& event
     resolve_lookups(actions, *m_store, now_millis(),
                     {m_config.desk.show_ip, m_config.desk.block.count()});
     if (m_store->apply(actions, seen)) {
+      auto ended = ended_chats(event, actions);  // asked before the board forgets them
       m_board.commit(event, actions);
+      for (const auto& [chat, operators] : ended) {
+        if (m_board.find(chat) == nullptr) m_sender->chat_ended(chat, operators);
+      }
       return actions;
     }
     // A chat changed elsewhere (the visitor closed it): decide again on the store's state.
@@ -263,8 +322,9 @@ void Broker::follow_up(const core::Event& event, const core::Actions& actions) {
             m_unannounced.push_back(a.chat);
           } else if constexpr (std::is_same_v<A, core::SendTyping>) {
             // Now or never: a chat state is not worth delivering late.
-            if (!a.jid.empty() && m_sender->connected() && leading())
-              m_sender->send_typing(a.jid, a.typing);
+            if (!a.jid.empty() && leading() &&
+                (m_sender->via_component(a.chat) || m_sender->connected()))
+              m_sender->send_chat_typing(a.jid, a.typing, a.chat);
           } else if constexpr (std::is_same_v<A, core::SendToOperator> ||
                                std::is_same_v<A, core::RelayBacklog>) {
             m_outbox_due = true;
@@ -445,21 +505,41 @@ void Broker::settle_presence() {
 void Broker::send_outbox() {
   // A broker that may have lost its leadership (frozen, cut off) sends nothing: the new leader
   // sends whatever no barrier confirmed, with the same ids.
-  if (!m_sender->connected() || !leading()) return;
+  const bool account_up = m_sender->connected();
+  const bool component_up = m_sender->component_connected();
+  if ((!account_up && !component_up) || !leading()) return;
   try {
-    // Rows up to m_sent_up_to are in flight or done: read only the ones after them, and no more
-    // than the window has room for (reading the whole window each time was a sixth of the
-    // broker's thread in a relay burst).
-    const int room = k_outbox_window - static_cast<int>(m_in_flight.size());
     std::vector<xmpp::Outgoing> batch;
-    for (auto& item : m_store->undelivered(m_sent_up_to, room)) {
-      m_sent_up_to = item.id;
-      m_in_flight.insert(item.id);
-      const auto kind = item.kind == store::OutboxKind::received    ? xmpp::OutgoingKind::received
-                        : item.kind == store::OutboxKind::displayed ? xmpp::OutgoingKind::displayed
-                                                                    : xmpp::OutgoingKind::message;
-      batch.push_back(
-          {item.id, std::move(item.jid), std::move(item.text), kind, std::move(item.ref)});
+    // Rows up to m_sent_up_to are in flight, done, or wait for their stream: read only the ones
+    // after them, and no more than the window has room for (reading the whole window each time
+    // was a sixth of the broker's thread in a relay burst). After a stream came back the read
+    // starts over and meets rows in flight on the other stream: those are read past, not sent.
+    while (static_cast<int>(m_in_flight.size()) < k_outbox_window) {
+      const auto ahead = std::distance(m_in_flight.upper_bound(m_sent_up_to), m_in_flight.end());
+      const int limit =
+          k_outbox_window - static_cast<int>(m_in_flight.size()) + static_cast<int>(ahead);
+      auto items = m_store->undelivered(m_sent_up_to, limit);
+      for (auto& item : items) {
+        if (static_cast<int>(m_in_flight.size()) >= k_outbox_window) break;
+        m_sent_up_to = item.id;
+        if (m_in_flight.contains(item.id)) continue;
+        const auto stream =
+            m_sender->via_component(item.chat) ? Stream::component : Stream::account;
+        // Sent when its stream is up again (which reads the outbox from the start).
+        if (!(stream == Stream::component ? component_up : account_up)) continue;
+        m_in_flight.emplace(item.id, stream);
+        const auto kind = item.kind == store::OutboxKind::received ? xmpp::OutgoingKind::received
+                          : item.kind == store::OutboxKind::displayed
+                              ? xmpp::OutgoingKind::displayed
+                              : xmpp::OutgoingKind::message;
+        std::string nick;
+        if (stream == Stream::component) {
+          if (const auto* chat = m_board.find(item.chat)) nick = chat->visitor_name;
+        }
+        batch.push_back({item.id, std::move(item.jid), std::move(item.text), kind,
+                         std::move(item.ref), item.chat, std::move(nick)});
+      }
+      if (static_cast<int>(items.size()) < limit) break;
     }
     if (!batch.empty()) m_sender->send(std::move(batch));
   } catch (const store::StoreError& error) {

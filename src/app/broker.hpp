@@ -21,6 +21,8 @@
 #include <optional>
 #include <set>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "app/broker_metrics.hpp"
 #include "app/canned_replies.hpp"
@@ -56,6 +58,11 @@ class Broker final : public xmpp::Listener {
   void stop();   // idempotent; leaves nothing half-done in the store
 
   [[nodiscard]] bool xmpp_connected() const { return m_metrics.xmpp_connected.load() != 0; }
+  // Component mode: whether the component's stream is up (nullopt when not configured).
+  [[nodiscard]] std::optional<bool> component_connected() const {
+    const auto state = m_metrics.component_connected.load();
+    return state < 0 ? std::nullopt : std::optional<bool>(state != 0);
+  }
   // Prometheus text lines of the broker's own metrics. Thread-safe.
   [[nodiscard]] std::string metrics() const;
 
@@ -68,6 +75,10 @@ class Broker final : public xmpp::Listener {
   void on_presence(std::string_view from, core::Show show, int priority) override;
   void on_delivered(std::vector<std::int64_t> delivered,
                     std::vector<std::int64_t> bounced) override;
+  // Component mode (README "Component mode"): the second stream, and chat addresses' presence.
+  void on_component_connected() override;
+  void on_component_disconnected(std::string_view reason) override;
+  [[nodiscard]] std::optional<std::string> visitor_name(core::ChatId chat) override;
 
   // When the message an event carries arrived: an operator's stanza (`received`) or a
   // visitor's stored row (`stored_at`, the store's clock), for the relay latencies.
@@ -111,8 +122,19 @@ class Broker final : public xmpp::Listener {
   std::unique_ptr<Sender> m_sender;
   store::ChangeFeed::Subscription m_subscription;
 
-  std::set<std::int64_t> m_in_flight;  // outbox ids sent and not yet confirmed
-  std::int64_t m_sent_up_to = 0;       // outbox rows up to this id were sent on this connection
+  // Outbox ids sent and not yet confirmed, and the stream each went on (component mode has
+  // two; each one lost forgets only its own).
+  enum class Stream { account, component };
+  std::map<std::int64_t, Stream> m_in_flight;
+  // Outbox rows up to this id were sent (or are waiting for their stream to come up); back to
+  // 0 when a stream (re)connects, so that what it lost is read and sent again.
+  std::int64_t m_sent_up_to = 0;
+  // Drops the in-flight ids of `stream` (lost with it) and has the outbox read from the start.
+  void forget_in_flight(Stream stream);
+  // The chats `event` and its `actions` may end, each with the operators who heard of it
+  // (component mode: its address goes offline for them once the board no longer has it).
+  [[nodiscard]] std::vector<std::pair<core::ChatId, std::vector<std::string>>> ended_chats(
+      const core::Event& event, const core::Actions& actions) const;
   // pump() groups its events into one store batch; until it is committed, nothing is announced.
   std::unique_ptr<store::Batch> m_batch;
   std::vector<core::ChatId> m_unannounced;

@@ -65,6 +65,9 @@ std::string render_prometheus(const BrokerMetrics& m) {
   line(out, "xmpp_reconnects_total", "counter", "XMPP connections established after the first.",
        m.reconnects);
   line(out, "xmpp_connected", "gauge", "1 while the XMPP session is up.", m.xmpp_connected);
+  if (m.component_connected.load() >= 0)
+    line(out, "xmpp_component_connected", "gauge", "1 while the XEP-0114 component stream is up.",
+         m.component_connected);
   line(out, "operators_available", "gauge", "Operators online and not away.",
        m.operators_available);
   line(out, "operators_free", "gauge", "Available operators with room for another chat.",

@@ -24,6 +24,7 @@ struct BrokerMetrics {
   std::atomic<std::int64_t> operators_available{0};
   std::atomic<std::int64_t> operators_free{0};
   std::atomic<int> xmpp_connected{0};
+  std::atomic<int> component_connected{-1};  // component mode: 0 or 1; -1: not configured
   // Visitor message stored -> sent to XMPP (millisecond resolution: the store's clock), and
   // operator message received -> stored for the visitor.
   base::Histogram to_operator_latency;

@@ -57,6 +57,11 @@ constexpr std::array<std::string_view, 5> k_desk_keys = {"routing", "offer_timeo
 constexpr int k_max_offer_timeout = 86'400;
 constexpr int k_max_block_hours = 24 * 366;
 constexpr std::string_view k_smtp_password_variable = "SESHAT_SMTP_PASSWORD";
+// Component mode (read by read_component_config).
+constexpr std::array<std::string_view, 3> k_component_keys = {"component", "component_secret",
+                                                              "component_server"};
+constexpr std::string_view k_component_secret_variable = "SESHAT_COMPONENT_SECRET";
+constexpr std::uint16_t k_component_port = 5347;
 // The caps against abuse (Config::caps), each a whole number, 0 = no cap.
 struct CapKey {
   std::string_view key;
@@ -95,6 +100,8 @@ bool is_known(std::string_view key) {
   return key == k_database_key || std::find(k_keys.begin(), k_keys.end(), key) != k_keys.end() ||
          std::find(k_mail_keys.begin(), k_mail_keys.end(), key) != k_mail_keys.end() ||
          std::find(k_desk_keys.begin(), k_desk_keys.end(), key) != k_desk_keys.end() ||
+         std::find(k_component_keys.begin(), k_component_keys.end(), key) !=
+             k_component_keys.end() ||
          std::any_of(k_cap_keys.begin(), k_cap_keys.end(),
                      [&](const CapKey& cap) { return cap.key == key; });
 }
@@ -133,6 +140,10 @@ std::string unknown_key_hint(std::string_view key) {
     const auto distance = edit_distance(key, cap.key);
     if (distance < best_distance) best_distance = distance, best = cap.key;
   }
+  for (auto known : k_component_keys) {
+    const auto distance = edit_distance(key, known);
+    if (distance < best_distance) best_distance = distance, best = known;
+  }
   if (edit_distance(key, k_database_key) < best_distance) best = k_database_key;
   if (!best.empty()) return "unknown key (a typo for '" + std::string(best) + "'?)";
   std::string list;
@@ -140,6 +151,7 @@ std::string unknown_key_hint(std::string_view key) {
   for (auto known : k_mail_keys) list += ", " + std::string(known);
   for (auto known : k_desk_keys) list += ", " + std::string(known);
   for (const auto& cap : k_cap_keys) list += ", " + std::string(cap.key);
+  for (auto known : k_component_keys) list += ", " + std::string(known);
   list += ", " + std::string(k_database_key);
   return "unknown key (a typo? known keys: " + list + ")";
 }
@@ -352,6 +364,40 @@ void read_mail_config(const SectionReader& reader, const EnvLookup& env, Config&
   }
 }
 
+// Component mode: off without `component` (the other two keys are then allowed and unused, as
+// the mail keys without smtp).
+void read_component_config(const SectionReader& reader, const EnvLookup& env, Config& config) {
+  const auto& report = reader.report();
+  const auto* domain = reader.optional("component");
+  if (domain == nullptr) return;
+  auto& component = config.component;
+  component.domain = reader.value_of(*domain, parse_domain(reader.single_line(*domain)));
+  // The component is a domain of its own on the server: the bot's and the operators' domains
+  // are the server's users, whose messages would never reach it.
+  const auto user_domain = config.username.substr(config.username.find('@') + 1);
+  if (component.domain == user_domain)
+    report.fail(domain, {},
+                "must be a domain of its own (such as chat." + user_domain +
+                    "), not the domain of username");
+  for (const auto& jid : config.localusers) {
+    if (jid.substr(jid.find('@') + 1) == component.domain)
+      report.fail(domain, {}, "must be a domain of its own, not the domain of the operator " + jid);
+  }
+  const auto variable = env ? env(std::string(k_component_secret_variable)) : std::nullopt;
+  if (variable && !variable->empty()) {
+    component.secret = *variable;
+  } else {
+    component.secret =
+        reader.single_line(reader.required("component_secret",
+                                           " (required with component; or set the environment "
+                                           "variable " +
+                                               std::string(k_component_secret_variable) + ")"));
+  }
+  if (const auto* server = reader.optional("component_server"))
+    component.server =
+        reader.value_of(*server, parse_endpoint(reader.single_line(*server), k_component_port));
+}
+
 bool is_language_tag(std::string_view tag) {
   static const std::regex k_tag("[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*");
   return tag.size() <= 35 && std::regex_match(tag.begin(), tag.end(), k_tag);
@@ -550,6 +596,7 @@ Config read_config(const SectionReader& reader, const EnvLookup& env) {
     config.resource = reader.value_of(*resource, parse_resource(reader.single_line(*resource)));
   if (const auto* shown = reader.optional("show_operator_name"))
     config.show_operator_name = reader.value_of(*shown, parse_yes_no(reader.single_line(*shown)));
+  read_component_config(reader, env, config);
   return config;
 }
 

@@ -38,6 +38,15 @@ struct MailConfig {
   [[nodiscard]] bool enabled() const { return !smtp.empty(); }
 };
 
+// Component mode (README "Component mode"): with `component`, each chat writes to operators
+// from its own address, N@component, over an XEP-0114 connection beside the bot's account.
+struct ComponentConfig {
+  std::string domain;                  // component: empty: off (one account, the seed's way)
+  std::string secret;                  // component_secret; SESHAT_COMPONENT_SECRET overrides
+  Endpoint server{"127.0.0.1", 5347};  // component_server: the XMPP server's component port
+  [[nodiscard]] bool enabled() const { return !domain.empty(); }
+};
+
 // Caps against abuse, each its own key of the same name; 0 turns a cap off.
 struct Caps {
   std::int64_t max_connections = 20000;                // HTTP connections in total
@@ -99,6 +108,7 @@ struct Config {
   std::string resource = "seshat";            // resource: the bot's XMPP resource (stable)
   bool show_operator_name = true;             // show_operator_name: yes | no ("Support")
   DeskConfig desk;                            // routing, offer_timeout, replies, show_ip, ...
+  ComponentConfig component;                  // component, component_secret, component_server
 };
 
 // Reads [section] of the INI file at `path`. Keys may carry a `seshat_` prefix, are

@@ -92,6 +92,19 @@ Parsed<std::string> parse_bare_jid(std::string_view text) {
   return Result::ok(to_lower(text));
 }
 
+Parsed<std::string> parse_domain(std::string_view text) {
+  using Result = Parsed<std::string>;
+  if (text.find_first_of("@/") != std::string_view::npos)
+    return Result::fail(quoted(text) +
+                        " is not a domain (expected a name such as chat.example.com, "
+                        "without '@' or '/')");
+  if (text.ends_with('.') || !is_host_name(text))
+    return Result::fail(quoted(text) +
+                        " is not a valid domain (expected a name such as "
+                        "chat.example.com)");
+  return Result::ok(to_lower(text));
+}
+
 Parsed<Endpoint> parse_endpoint(std::string_view text, std::optional<std::uint16_t> default_port) {
   using Result = Parsed<Endpoint>;
   const std::string example = default_port ? "host or host:port" : "host:port";

@@ -30,6 +30,10 @@ struct Parsed {
 [[nodiscard]] Parsed<Endpoint> parse_endpoint(std::string_view text,
                                               std::optional<std::uint16_t> default_port);
 
+// A domain name (an XMPP component's): dot-separated labels of letters, digits, '-' and '_';
+// returned in lower case.
+[[nodiscard]] Parsed<std::string> parse_domain(std::string_view text);
+
 // 127.0.0.0/8, ::1 (also as ::ffff:127.x.x.x) or `localhost`.
 [[nodiscard]] bool is_loopback(std::string_view host);
 

@@ -17,6 +17,10 @@ xmpp::Settings xmpp_settings(const Config& config, std::function<bool()> may_con
   settings.contacts = config.localusers;
   settings.resource = config.resource;
   settings.software_version = SESHAT_VERSION;
+  settings.component = config.component.domain;
+  settings.component_secret = config.component.secret;
+  settings.component_host = config.component.server.host;
+  settings.component_port = config.component.server.port;
   return settings;
 }
 
@@ -34,6 +38,18 @@ class XmppSender final : public Sender {
   }
   void send_typing(const std::string& to, bool typing) override {
     m_connection.send_typing(to, typing);
+  }
+  [[nodiscard]] bool component_connected() const override {
+    return m_connection.component_connected();
+  }
+  [[nodiscard]] bool via_component(core::ChatId chat) const override {
+    return m_connection.via_component(chat);
+  }
+  void send_chat_typing(const std::string& to, bool typing, core::ChatId chat) override {
+    m_connection.send_typing(to, typing, chat);
+  }
+  void chat_ended(core::ChatId chat, const std::vector<std::string>& operators) override {
+    m_connection.chat_ended(chat, operators);
   }
 
  private:

@@ -25,6 +25,18 @@ class Sender {
   virtual void send(std::vector<xmpp::Outgoing> messages) = 0;
   // A chat state, now or never (dropped while disconnected).
   virtual void send_typing(const std::string& to, bool typing) = 0;
+
+  // Component mode (README "Component mode"); a Sender without it keeps these defaults.
+  // Whether the component's stream is up.
+  [[nodiscard]] virtual bool component_connected() const { return false; }
+  // Whether what is about `chat` goes over the component's stream (from N@component).
+  [[nodiscard]] virtual bool via_component(core::ChatId /*chat*/) const { return false; }
+  // A chat state about `chat` (from its own address in component mode).
+  virtual void send_chat_typing(const std::string& to, bool typing, core::ChatId /*chat*/) {
+    send_typing(to, typing);
+  }
+  // Chat `chat` ended: its address goes offline for `operators` and whoever it wrote to.
+  virtual void chat_ended(core::ChatId /*chat*/, const std::vector<std::string>& /*operators*/) {}
 };
 
 // Makes the broker's Sender, reporting to `listener` (the broker itself).

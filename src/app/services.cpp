@@ -129,7 +129,13 @@ http::Settings gateway_settings(const Config& config, const Broker* broker, cons
   if (broker != nullptr) {  // (on PostgreSQL, a LeadingBroker instead: see several_machines)
     settings.health = [broker] {
       const bool connected = broker->xmpp_connected();
-      return http::Health{connected, {{"xmpp", connected ? "connected" : "disconnected"}}};
+      http::Health health{connected, {{"xmpp", connected ? "connected" : "disconnected"}}};
+      // Component mode: chats talk through the component's stream; without it they cannot.
+      if (const auto component = broker->component_connected()) {
+        health.ok = health.ok && *component;
+        health.checks.emplace_back("xmpp_component", *component ? "connected" : "disconnected");
+      }
+      return health;
     };
     settings.extra_metrics = [broker, mailer] {
       return broker->metrics() + (mailer != nullptr ? mailer->metrics() : std::string());

@@ -43,12 +43,20 @@ void Connection::send(std::vector<Outgoing> messages) {
   if (m_session) m_session->send(std::move(messages));
 }
 
-void Connection::send_typing(const std::string& to, bool typing) {
-  if (m_session) m_session->send_typing(to, typing);
+void Connection::send_typing(const std::string& to, bool typing, core::ChatId chat) {
+  if (m_session) m_session->send_typing(to, typing, chat);
+}
+
+void Connection::chat_ended(core::ChatId chat, const std::vector<std::string>& operators) {
+  if (m_session) m_session->chat_ended(chat, operators);
 }
 
 bool Connection::connected() const {
   return m_session && m_session->connected();
+}
+
+bool Connection::component_connected() const {
+  return m_session && m_session->component_connected();
 }
 
 void Connection::run() {

@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -49,6 +50,13 @@ struct Settings {
   std::vector<std::string> contacts;  // operators' bare JIDs: subscribed to, and approved
   std::string resource = "seshat";    // the bot's resource: the same full JID after a restart
   std::string software_version;       // answered to XEP-0092 version queries
+  // Component mode (XEP-0114): with a `component` domain, every message about chat N goes from
+  // N@component over a component stream to `component_host`:`component_port`, beside the
+  // account's (which keeps presence, commands and everything about no chat). Empty: off.
+  std::string component;
+  std::string component_secret;  // never logged
+  std::string component_host = "127.0.0.1";
+  std::uint16_t component_port = 5347;
   std::chrono::milliseconds min_backoff{200}, max_backoff{30000};
   // Asked (on the XMPP thread) before every connect and reconnect; false: not now, asked again
   // after the backoff. A broker that may have lost its leadership must not log in: with the
@@ -65,12 +73,16 @@ enum class OutgoingKind {
 
 // One message toward an operator. `id` becomes the stable stanza id "seshat-<id>", also its
 // XEP-0359 origin-id, so a message sent again after a reconnect carries the same ids.
+// `chat`: the chat it is about (0: none); in component mode it decides the sender, N@component,
+// whose first message to each operator also carries `nick` (XEP-0172, the visitor's name).
 struct Outgoing {
   std::int64_t id;
   std::string to;
   std::string body;
   OutgoingKind kind = OutgoingKind::message;
   std::string ref{};
+  core::ChatId chat = 0;
+  std::string nick{};
 };
 
 // A chat message from someone (the broker decides whether they are an operator).
@@ -81,6 +93,8 @@ struct IncomingMessage {
   core::Typing typing = core::Typing::none;
   core::OperatorStanza stanza{};
   std::string nick{};  // XEP-0172, "" when none
+  // Component mode: N when it was sent to N@component (the chat's own address), else 0.
+  core::ChatId window = 0;
 };
 
 // Receives the connection's events, all on the XMPP thread.
@@ -105,6 +119,15 @@ class Listener {
   // vCard (fetched once per contact and process).
   virtual void on_name(std::string_view /*from*/, std::string_view /*name*/,
                        core::NameSource /*source*/) {}
+  // Component mode: the component's stream is up (messages sent on it before and not confirmed
+  // are to be sent again, as after on_connected()), or lost. Each up is followed by one down.
+  virtual void on_component_connected() {}
+  virtual void on_component_disconnected(std::string_view /*reason*/) {}
+  // Component mode: the visitor's name of live chat `chat` (its address is shown as present,
+  // with that nickname, to an operator who asks), or nullopt when there is no such live chat.
+  [[nodiscard]] virtual std::optional<std::string> visitor_name(core::ChatId /*chat*/) {
+    return std::nullopt;
+  }
 };
 
 class StropheSession;
@@ -130,10 +153,21 @@ class Connection {
   // barrier; on_delivered() follows when the server answers it. Does nothing while disconnected.
   void send(std::vector<Outgoing> messages);
   // XMPP thread only. A XEP-0085 chat state (composing, or active) to `to`, at once, outside
-  // any barrier; dropped while disconnected (a stale state is worth nothing later).
-  void send_typing(const std::string& to, bool typing);
-  // XMPP thread only: a session is established.
+  // any barrier; dropped while disconnected (a stale state is worth nothing later). `chat` as
+  // for Outgoing: in component mode it comes from N@component.
+  void send_typing(const std::string& to, bool typing, core::ChatId chat = 0);
+  // XMPP thread only, component mode: chat `chat` ended; its address goes offline for the
+  // operators it wrote to and `operators` (bare JIDs: who heard of it, also before a restart).
+  void chat_ended(core::ChatId chat, const std::vector<std::string>& operators = {});
+  // XMPP thread only: a session is established (the account's).
   [[nodiscard]] bool connected() const;
+  // XMPP thread only: the component's stream is up (false when not in component mode).
+  [[nodiscard]] bool component_connected() const;
+  // Whether a message about `chat` goes over the component's stream (component mode, chat != 0)
+  // or the account's. Any thread.
+  [[nodiscard]] bool via_component(core::ChatId chat) const {
+    return chat != 0 && !m_settings.component.empty();
+  }
   // Thread-safe: connection attempts made after the first one (metrics).
   [[nodiscard]] std::uint64_t reconnects() const { return m_reconnects.load(); }
 

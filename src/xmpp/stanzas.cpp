@@ -65,7 +65,8 @@ StanzaPtr chat_state(xmpp_ctx_t* ctx, const std::string& to, bool typing, const 
 }
 
 StanzaPtr disco_info(xmpp_ctx_t* ctx, xmpp_stanza_t* request,
-                     const std::vector<std::string>& features) {
+                     const std::vector<std::string>& features, const char* category,
+                     const char* type) {
   auto iq = iq_result(ctx, request);
   auto* query = add_element(ctx, iq.get(), "query", k_ns_disco_info);
   if (auto* asked = xmpp_stanza_get_child_by_name_and_ns(request, "query", k_ns_disco_info)) {
@@ -74,13 +75,20 @@ StanzaPtr disco_info(xmpp_ctx_t* ctx, xmpp_stanza_t* request,
     }
   }
   auto* identity = add_element(ctx, query, "identity", nullptr);
-  xmpp_stanza_set_attribute(identity, "category", "client");
-  xmpp_stanza_set_attribute(identity, "type", "bot");
+  xmpp_stanza_set_attribute(identity, "category", category);
+  xmpp_stanza_set_attribute(identity, "type", type);
   xmpp_stanza_set_attribute(identity, "name", "Seshat");
   for (const auto& feature : features) {
     xmpp_stanza_set_attribute(add_element(ctx, query, "feature", nullptr), "var", feature.c_str());
   }
   return iq;
+}
+
+void add_nick(xmpp_ctx_t* ctx, xmpp_stanza_t* stanza, const std::string& nick) {
+  auto* element = add_element(ctx, stanza, "nick", "http://jabber.org/protocol/nick");
+  StanzaPtr content(xmpp_stanza_new(ctx));
+  xmpp_stanza_set_text(content.get(), nick.c_str());
+  xmpp_stanza_add_child(element, content.get());
 }
 
 StanzaPtr software_version(xmpp_ctx_t* ctx, xmpp_stanza_t* request, const std::string& version) {

@@ -34,10 +34,13 @@ using StanzaPtr = std::unique_ptr<xmpp_stanza_t, StanzaRelease>;
 // <message type="chat" to=".." id=".."><composing/> or <active/><no-store/><origin-id/></message>
 [[nodiscard]] StanzaPtr chat_state(xmpp_ctx_t* ctx, const std::string& to, bool typing,
                                    const std::string& id);
-// The XEP-0030 disco#info answer to `request`: identity client/bot "Seshat" and `features`
-// (and the node the request named, if any).
+// The XEP-0030 disco#info answer to `request`: one identity (client/bot "Seshat" unless told)
+// and `features` (and the node the request named, if any).
 [[nodiscard]] StanzaPtr disco_info(xmpp_ctx_t* ctx, xmpp_stanza_t* request,
-                                   const std::vector<std::string>& features);
+                                   const std::vector<std::string>& features,
+                                   const char* category = "client", const char* type = "bot");
+// Adds <nick xmlns="http://jabber.org/protocol/nick">nick</nick> (XEP-0172) to `stanza`.
+void add_nick(xmpp_ctx_t* ctx, xmpp_stanza_t* stanza, const std::string& nick);
 // The XEP-0092 answer to `request`: name "Seshat" and `version`.
 [[nodiscard]] StanzaPtr software_version(xmpp_ctx_t* ctx, xmpp_stanza_t* request,
                                          const std::string& version);

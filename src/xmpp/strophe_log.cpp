@@ -7,10 +7,11 @@
 namespace seshat::xmpp {
 namespace {
 
-// Elements of the SASL negotiation (RFC 6120 section 6.4) and legacy auth: their payloads are
+// Elements of the SASL negotiation (RFC 6120 section 6.4), legacy auth and the component
+// handshake (XEP-0114, and libstrophe's debug line of its digest): their payloads are
 // credentials or proofs of them.
-constexpr std::array<std::string_view, 5> k_secret_elements = {"<auth", "<response", "<challenge",
-                                                               "jabber:iq:auth", "<password"};
+constexpr std::array<std::string_view, 7> k_secret_elements = {
+    "<auth", "<response", "<challenge", "jabber:iq:auth", "<password", "<handshake", "Digest:"};
 
 void log_line(void* userdata, xmpp_log_level_t level, const char* area, const char* message) {
   // libstrophe's errors (certificate refused, connection failed) deserve a warning; the rest is

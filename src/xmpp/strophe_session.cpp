@@ -1,22 +1,16 @@
 #include "xmpp/strophe_session.hpp"
 
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
 #include <spdlog/spdlog.h>
-#include <sys/socket.h>
 
 #include <algorithm>
 #include <array>
-#include <csignal>
-#include <cstring>
-#include <exception>
-#include <mutex>
 
 #include "xmpp/iq_policy.hpp"
 #include "xmpp/message_parse.hpp"
 #include "xmpp/presence_parse.hpp"
 #include "xmpp/stanzas.hpp"
+#include "xmpp/strophe_common.hpp"
 #include "xmpp/tls_settings.hpp"
 
 namespace seshat::xmpp {
@@ -26,89 +20,14 @@ using namespace std::chrono_literals;
 
 constexpr int k_passes = 4;         // xmpp_run_once passes per wake: 4 x 4 KiB drains a TLS record
 constexpr auto k_max_idle = 200ms;  // bounds libstrophe's own timers (disconnect grace)
-constexpr auto k_shutdown_grace = 3s;    // for the server to close the stream at stop()
-constexpr auto k_keepalive = 60s;        // ping the server when nothing else was sent
-constexpr auto k_barrier_timeout = 30s;  // no answer to a ping: the connection is dead
+constexpr auto k_shutdown_grace = 3s;  // for the server to close the stream at stop()
 constexpr const char* k_stopped = "stopped";
 constexpr const char* k_caps_node = "urn:seshat";  // XEP-0115: names the software
-
-// libstrophe's socket-option callback has no userdata; it runs inside xmpp_connect_client(), on
-// this thread, so the socket it saw is handed over through this thread-local slot and read right
-// after the call returns.
-thread_local int t_created_socket = -1;
-
-int remember_socket(xmpp_conn_t* conn, void* socket) {
-  t_created_socket = *static_cast<int*>(socket);
-  // A chat relay writes small stanzas one after another: with Nagle on, the second waits for the
-  // server's delayed ACK of the first (40 ms).
-  const int on = 1;
-  setsockopt(t_created_socket, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
-  return xmpp_sockopt_cb_keepalive(conn, socket);
-}
-
-void initialize_libstrophe_once() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    xmpp_initialize();
-    // libstrophe writes to dead sockets without MSG_NOSIGNAL.
-    std::signal(SIGPIPE, SIG_IGN);
-  });
-}
 
 std::string domain_of(std::string_view jid) {
   const auto at = jid.find('@');
   auto domain = at == std::string_view::npos ? jid : jid.substr(at + 1);
   return std::string(domain.substr(0, domain.find('/')));
-}
-
-// RFC 6120 section 4.9.3 conditions, in the order of libstrophe's xmpp_error_type_t.
-constexpr std::array<const char*, 24> k_stream_conditions = {"bad-format",
-                                                             "bad-namespace-prefix",
-                                                             "conflict",
-                                                             "connection-timeout",
-                                                             "host-gone",
-                                                             "host-unknown",
-                                                             "improper-addressing",
-                                                             "internal-server-error",
-                                                             "invalid-from",
-                                                             "invalid-id",
-                                                             "invalid-namespace",
-                                                             "invalid-xml",
-                                                             "not-authorized",
-                                                             "policy-violation",
-                                                             "remote-connection-failed",
-                                                             "resource-constraint",
-                                                             "restricted-xml",
-                                                             "see-other-host",
-                                                             "system-shutdown",
-                                                             "undefined-condition",
-                                                             "unsupported-encoding",
-                                                             "unsupported-stanza-type",
-                                                             "unsupported-version",
-                                                             "xml-not-well-formed"};
-
-std::string describe(int error, const xmpp_stream_error_t* stream_error) {
-  if (stream_error) {
-    const auto index = static_cast<std::size_t>(stream_error->type);
-    std::string text = "stream error ";
-    text += index < k_stream_conditions.size() ? k_stream_conditions[index] : "unknown";
-    if (stream_error->text) text += std::string(": ") + stream_error->text;
-    return text;
-  }
-  if (error != 0) return std::strerror(error);
-  return "connection closed";
-}
-
-// Exceptions must not unwind through libstrophe's C frames.
-template <typename F>
-void guarded(const char* what, F&& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    spdlog::error("xmpp: {} failed: {}", what, e.what());
-  } catch (...) {
-    spdlog::error("xmpp: {} failed", what);
-  }
 }
 
 StropheSession& session(void* self) {
@@ -142,10 +61,14 @@ StropheSession::StropheSession(const Settings& settings, Listener& listener, Tas
   xmpp_handler_add(m_conn, on_message_stanza, nullptr, "message", nullptr, this);
   xmpp_handler_add(m_conn, on_presence_stanza, nullptr, "presence", nullptr, this);
   xmpp_handler_add(m_conn, on_iq_stanza, nullptr, "iq", nullptr, this);
+  if (!settings.component.empty()) {
+    m_component = std::make_unique<ComponentLink>(m_ctx, settings, listener, m_contacts, m_domain);
+  }
 }
 
 StropheSession::~StropheSession() {
   m_shutting_down = true;
+  m_component.reset();  // its connection lives in m_ctx
   // Closes a live socket, which calls on_connection_event(DISCONNECT) one last time.
   if (m_conn) xmpp_conn_release(m_conn);
   if (m_ctx) xmpp_ctx_free(m_ctx);
@@ -155,6 +78,7 @@ StropheSession::~StropheSession() {
 
 void StropheSession::run() {
   connect();
+  if (m_component) m_component->connect();
   while (true) {
     run_tasks();
     auto now = Clock::now();
@@ -176,6 +100,7 @@ void StropheSession::run_timers(Clock::time_point now) {
     m_retry_at.reset();
     connect();
   }
+  if (m_component) m_component->run_timers(now);
   if (!m_session_up) return;
   if (const auto oldest = m_tracker.oldest_pending(); oldest && now - *oldest > k_barrier_timeout) {
     spdlog::warn("xmpp: the server left a ping unanswered for {}s; reconnecting",
@@ -188,7 +113,7 @@ void StropheSession::run_timers(Clock::time_point now) {
 }
 
 void StropheSession::wait_for_events(Clock::time_point now) {
-  std::array<pollfd, 2> fds{};
+  std::array<pollfd, 3> fds{};
   fds[0] = {m_tasks.wake_fd(), POLLIN, 0};
   nfds_t count = 1;
   if (m_socket >= 0 && !xmpp_conn_is_disconnected(m_conn)) {
@@ -196,8 +121,10 @@ void StropheSession::wait_for_events(Clock::time_point now) {
     if (xmpp_conn_is_connecting(m_conn) || xmpp_conn_send_queue_len(m_conn) > 0) {
       events |= POLLOUT;
     }
-    fds[1] = {m_socket, events, 0};
-    count = 2;
+    fds[count++] = {m_socket, events, 0};
+  }
+  if (m_component && m_component->socket() >= 0) {
+    fds[count++] = {m_component->socket(), m_component->poll_events(), 0};
   }
   auto timeout = m_idle;
   const auto until = [&](Clock::time_point deadline) {
@@ -207,6 +134,9 @@ void StropheSession::wait_for_events(Clock::time_point now) {
   if (m_retry_at) until(*m_retry_at);
   if (m_shutting_down) until(m_shutdown_deadline);
   if (m_session_up) until(m_last_barrier + k_keepalive);
+  if (m_component) {
+    if (const auto deadline = m_component->next_deadline()) until(*deadline);
+  }
 
   const int ready = ::poll(fds.data(), count, static_cast<int>(timeout.count()));
   // Activity: look again soon for what poll() cannot see. Quiet: back off towards k_max_idle.
@@ -214,7 +144,8 @@ void StropheSession::wait_for_events(Clock::time_point now) {
 }
 
 bool StropheSession::finished(Clock::time_point now) const {
-  return m_shutting_down && (!m_session_up || now >= m_shutdown_deadline);
+  return m_shutting_down &&
+         ((!m_session_up && !component_connected()) || now >= m_shutdown_deadline);
 }
 
 // ---- connecting ----
@@ -226,7 +157,7 @@ void StropheSession::connect() {
     return;
   }
   if (m_attempts++ > 0) ++m_reconnects;
-  t_created_socket = -1;
+  (void)take_created_socket();
   const char* host = m_settings.host.empty() ? nullptr : m_settings.host.c_str();
   const int result = xmpp_connect_client(m_conn, host, m_settings.port, on_connection_event, this);
   if (result < 0) {
@@ -235,7 +166,7 @@ void StropheSession::connect() {
     schedule_retry();
     return;
   }
-  m_socket = t_created_socket;
+  m_socket = take_created_socket();
 }
 
 void StropheSession::schedule_retry() {
@@ -250,6 +181,7 @@ void StropheSession::begin_shutdown() {
   m_shutting_down = true;
   m_retry_at.reset();
   m_shutdown_deadline = Clock::now() + k_shutdown_grace;
+  if (m_component) m_component->begin_shutdown();
   if (m_session_up) {
     xmpp_send(m_conn, presence(m_ctx, "unavailable").get());
     xmpp_disconnect(m_conn);
@@ -469,6 +401,16 @@ bool StropheSession::is_contact(std::string_view bare_jid) const {
 // ---- delivery ----
 
 void StropheSession::send(std::vector<Outgoing> messages) {
+  if (m_component) {
+    // Component mode: what is about a chat goes from the chat's own address.
+    std::vector<const Outgoing*> chats;
+    for (const auto& message : messages) {
+      if (message.chat != 0) chats.push_back(&message);
+    }
+    if (!chats.empty()) m_component->send(chats);
+    std::erase_if(messages, [](const Outgoing& message) { return message.chat != 0; });
+    if (messages.empty()) return;
+  }
   if (!m_session_up) {
     spdlog::debug("xmpp: not connected; {} messages not sent", messages.size());
     return;
@@ -496,10 +438,18 @@ void StropheSession::send(std::vector<Outgoing> messages) {
   send_barrier(std::move(ids), std::move(xml));
 }
 
-void StropheSession::send_typing(const std::string& to, bool typing) {
+void StropheSession::send_typing(const std::string& to, bool typing, core::ChatId chat) {
+  if (m_component && chat != 0) {
+    m_component->send_typing(to, typing, chat);
+    return;
+  }
   if (!m_session_up) return;
   const auto id = "seshat-typing-" + std::to_string(++m_typing_sent);
   xmpp_send(m_conn, chat_state(m_ctx, to, typing, id).get());
+}
+
+void StropheSession::chat_ended(core::ChatId chat, const std::vector<std::string>& operators) {
+  if (m_component) m_component->chat_ended(chat, operators);
 }
 
 void StropheSession::send_barrier(std::vector<std::int64_t> ids, std::string xml) {

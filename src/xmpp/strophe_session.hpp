@@ -16,12 +16,14 @@
 
 #include <chrono>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "xmpp/backoff.hpp"
+#include "xmpp/component_link.hpp"
 #include "xmpp/connection.hpp"
 #include "xmpp/delivery_tracker.hpp"
 #include "xmpp/strophe_log.hpp"
@@ -46,9 +48,12 @@ class StropheSession {
   // Unavailable presence and </stream>; no reconnect after this.
   void begin_shutdown();
 
+  // Messages about a chat go over the component's stream in component mode (see Connection).
   void send(std::vector<Outgoing> messages);
-  void send_typing(const std::string& to, bool typing);
+  void send_typing(const std::string& to, bool typing, core::ChatId chat);
+  void chat_ended(core::ChatId chat, const std::vector<std::string>& operators);
   [[nodiscard]] bool connected() const { return m_session_up; }
+  [[nodiscard]] bool component_connected() const { return m_component && m_component->up(); }
 
  private:
   // libstrophe callbacks; `self` is the session.
@@ -103,7 +108,8 @@ class StropheSession {
   std::set<std::string> m_vcard_asked;                  // contacts whose vCard was asked for
   std::map<std::string, std::string> m_vcard_requests;  // IQ id -> contact, until answered
   std::uint64_t m_typing_sent = 0;
-  std::string m_caps_ver;  // ids of chat states
+  std::string m_caps_ver;                      // ids of chat states
+  std::unique_ptr<ComponentLink> m_component;  // component mode only; uses m_ctx
 };
 
 }  // namespace seshat::xmpp

@@ -263,7 +263,8 @@ TEST(ConfigError, UnknownKeysAreProbablyTypos) {
             "replies, show_ip, block_hours, max_connections, "
             "max_connections_per_address, max_streams_per_chat, chats_per_minute, "
             "chats_per_minute_per_network, messages_per_minute_per_network, "
-            "max_messages_per_chat, min_free_disk_mb, database)");
+            "max_messages_per_chat, min_free_disk_mb, component, component_secret, "
+            "component_server, database)");
 }
 
 TEST(Config, DatabaseIsAPostgresqlUriInsteadOfSqlitedb) {

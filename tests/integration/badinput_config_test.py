@@ -147,6 +147,18 @@ class BrokenConfig(unittest.TestCase):
                 self.assert_refused(with_keys(**{key: value}), f"[Seshat] {key}:", "port")
         self.assert_refused(with_keys(xmppserver="bad host name:5222"), "[Seshat] xmppserver:")
 
+    def test_component_mode(self):
+        self.assert_refused(with_keys(component="chat.example.com"),
+                            "[Seshat] component_secret: missing (required with component",
+                            "SESHAT_COMPONENT_SECRET")
+        self.assert_refused(with_keys(component="chat@example.com", component_secret="s"),
+                            "[Seshat] component: 'chat@example.com' is not a domain")
+        self.assert_refused(with_keys(component="example.com", component_secret="s"),
+                            "[Seshat] component: must be a domain of its own")
+        self.assert_refused(with_keys(component="chat.example.com", component_secret="s",
+                                      component_server="127.0.0.1:0"),
+                            "[Seshat] component_server:", "port")
+
     def test_garbage_and_duplicates(self):
         self.assert_refused(ini(GOOD) + "this is not an assignment\n", ":8: [Seshat]",
                             "expected 'key = value'")

@@ -15,6 +15,14 @@ TEST(RedactStropheLine, SaslExchangesAreReplaced) {
             "[SASL exchange redacted]");
 }
 
+TEST(RedactStropheLine, TheComponentHandshakeIsReplaced) {
+  // XEP-0114: SHA-1 of the stream id and the secret, which the stream id lets one brute-force.
+  EXPECT_EQ(redact_strophe_line("SENT: <handshake xmlns='jabber:component:accept'>2b1c</handshake>",
+                                "pw"),
+            "[SASL exchange redacted]");
+  EXPECT_EQ(redact_strophe_line("Digest: 2b1c0a, len: 40", "pw"), "[SASL exchange redacted]");
+}
+
 TEST(RedactStropheLine, ThePasswordIsMaskedAnywhere) {
   EXPECT_EQ(redact_strophe_line("pw is hunter2, again hunter2", "hunter2"), "pw is ***, again ***");
 }

@@ -61,7 +61,7 @@ listen:
     starttls_required: true
     shaper: none
     max_stanza_size: 262144
-  -
+{component_listener}  -
     port: {http_port}
     ip: "{host}"
     module: ejabberd_http
@@ -97,6 +97,17 @@ modules:
     resume_timeout: 10
   mod_vcard: {{}}
   mod_version: {{}}
+"""
+
+# Component mode (XEP-0114): ejabberd_service on its own port, one host with its secret.
+_COMPONENT_LISTENER = """\
+  -
+    port: {port}
+    ip: "{host}"
+    module: ejabberd_service
+    hosts:
+      "{component}":
+        password: "{secret}"
 """
 
 # What ejabberd stores must survive kill() as Prosody's files do (Prosody writes each change at
@@ -154,7 +165,7 @@ def wait_for_file(path, deadline, process):
 
 
 class Ejabberd:
-    def __init__(self, log_level=None, port=None):
+    def __init__(self, log_level=None, port=None, component=None):
         # SESHAT_EJABBERD_LOG=debug logs every stanza (with SESHAT_KEEP_TMP=1, for a post-mortem)
         log_level = log_level or os.environ.get("SESHAT_EJABBERD_LOG", "info")
         self.dir = tempfile.mkdtemp(prefix="seshat-ejabberd-")
@@ -163,6 +174,9 @@ class Ejabberd:
         self.port = port or free_port()
         self.http_port = free_port()
         self.dist_port = free_port()
+        self.component = component
+        self.component_secret = secrets.token_hex(16) if component else None
+        self.component_port = free_port() if component else None
         self.sync_port = free_port()
         self.node = f"seshat{self.port}x{secrets.token_hex(3)}@localhost"
         self.cookie = secrets.token_hex(16)
@@ -176,7 +190,10 @@ class Ejabberd:
             os.makedirs(os.path.join(self.dir, sub))
         with open(self.config, "w") as f:
             f.write(_CONFIG.format(dir=self.dir, port=self.port, http_port=self.http_port,
-                                   host=HOST, domain=DOMAIN, log_level=_LEVELS[log_level]))
+                                   host=HOST, domain=DOMAIN, log_level=_LEVELS[log_level],
+                                   component_listener=_COMPONENT_LISTENER.format(
+                                       port=self.component_port, host=HOST, component=component,
+                                       secret=self.component_secret) if component else ""))
         with open(os.path.join(self.dir, "spool", "ejabberd.schema"), "w") as f:
             f.write(_SCHEMA)
 
@@ -228,6 +245,8 @@ class Ejabberd:
             deadline = time.monotonic() + timeout
             wait_for_port(self.host, self.port, deadline, self._process)
             wait_for_port(self.host, self.http_port, deadline, self._process)
+            if self.component:
+                wait_for_port(self.host, self.component_port, deadline, self._process)
             wait_for_file(ready, deadline, self._process)
         except Exception as error:
             self.kill()

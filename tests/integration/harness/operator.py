@@ -42,6 +42,7 @@ class Operator:
         self._thread = None
         self._lost = threading.Event()  # the stream dropped (server killed, or disconnect())
         self._listeners = []  # fn(from_jid, body, stanza_id), see add_message_listener
+        self.nicks = {}  # bare JID -> the XEP-0172 nickname its last message with one carried
 
     # --- session ---
 
@@ -124,6 +125,26 @@ class Operator:
     def subscribe(self, to):
         """Asks `to` for presence subscription; answers arrive in `presences`."""
         self._call(lambda: self._client.send_presence(pto=to, ptype="subscribe"))
+
+    def wait_subscription(self, jid, states=("to", "both"), timeout=DEFAULT_TIMEOUT):
+        """Fetches the roster from the server until `jid`'s subscription is one of `states`
+        ("to" once `jid` approved our subscription request); returns it."""
+        deadline = time.monotonic() + timeout
+        while True:
+            answer = queue.Queue()
+
+            async def fetch():
+                await self._client.get_roster()
+                answer.put(self._client.client_roster[jid]["subscription"])
+
+            self._call(lambda: asyncio.ensure_future(fetch()))
+            state = answer.get(timeout=max(deadline - time.monotonic(), 1))
+            if state in states:
+                return state
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{self.full_jid}: subscription to {jid} is {state!r}, "
+                                     f"not one of {states}")
+            time.sleep(0.01)  # polling interval, not a synchronisation
 
     def add_message_listener(self, listener):
         """Also calls listener(from_jid, body, stanza_id) for every chat/normal message with a
@@ -225,6 +246,9 @@ class Operator:
         started.set()
 
     def _on_message(self, msg):
+        nick = msg.xml.find("{http://jabber.org/protocol/nick}nick")
+        if nick is not None:
+            self.nicks[str(msg["from"]).split("/")[0]] = nick.text or ""
         if msg["type"] in ("chat", "normal") and msg["body"]:
             for listener in self._listeners:
                 listener(str(msg["from"]), msg["body"], msg["id"])

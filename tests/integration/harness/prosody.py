@@ -6,11 +6,15 @@
         server.port, server.ca_file           # where to connect, which certificate to trust
         server.kill(); server.start()         # SIGKILL by PID, then start again (same port/data)
 
+    Prosody(component="chat.localhost")       # also an XEP-0114 component of that domain:
+        server.component, server.component_secret, server.component_port
+
 The certificate is for "localhost" (the VirtualHost), self-signed, so `ca_file` is both the
 server certificate and the CA a client trusts. Set SESHAT_KEEP_TMP=1 to keep the temp dir.
 """
 
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -38,7 +42,17 @@ smacks_hibernation_time = 10
 -- Latency: without this, a second small write to one client within its delayed ACK (an
 -- "!ACCEPT" answer, then the visitor's first line) waits 40 ms (README, deployment notes).
 network_settings = {{ nagle = false }}
-VirtualHost "{domain}"
+{component_ports}VirtualHost "{domain}"
+{component}"""
+
+# Component mode (XEP-0114): the ports are global options, so they come before any host.
+_COMPONENT_PORTS = """\
+component_ports = {{ {port} }}
+component_interfaces = {{ "{host}" }}
+"""
+_COMPONENT = """\
+Component "{component}"
+    component_secret = "{secret}"
 """
 
 
@@ -65,8 +79,11 @@ def wait_for_port(host, port, deadline, process=None):
 
 
 class Prosody:
-    def __init__(self, log_level="info", port=None):
+    def __init__(self, log_level="info", port=None, component=None):
         self.dir = tempfile.mkdtemp(prefix="seshat-prosody-")
+        self.component = component
+        self.component_secret = secrets.token_hex(16) if component else None
+        self.component_port = free_port() if component else None
         self.host = HOST
         self.domain = DOMAIN
         self.port = port or free_port()
@@ -77,8 +94,12 @@ class Prosody:
         self._make_certificate()
         os.makedirs(os.path.join(self.dir, "data"))
         with open(self.config, "w") as f:
-            f.write(_CONFIG.format(dir=self.dir, port=self.port, host=HOST, domain=DOMAIN,
-                                   log_level=log_level))
+            f.write(_CONFIG.format(
+                dir=self.dir, port=self.port, host=HOST, domain=DOMAIN, log_level=log_level,
+                component_ports=_COMPONENT_PORTS.format(port=self.component_port, host=HOST)
+                if component else "",
+                component=_COMPONENT.format(component=component, secret=self.component_secret)
+                if component else ""))
 
     # --- life cycle ---
 
@@ -99,7 +120,10 @@ class Prosody:
             stdin=subprocess.DEVNULL, stdout=console, stderr=subprocess.STDOUT)
         console.close()
         try:
-            wait_for_port(self.host, self.port, time.monotonic() + timeout, self._process)
+            deadline = time.monotonic() + timeout
+            wait_for_port(self.host, self.port, deadline, self._process)
+            if self.component:
+                wait_for_port(self.host, self.component_port, deadline, self._process)
         except Exception as error:
             self.kill()
             raise RuntimeError(f"prosody did not start: {error}\n{self.log_tail()}") from error

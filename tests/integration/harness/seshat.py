@@ -201,6 +201,9 @@ class Seshat:
                     body = json.loads(response.read())
                     if not wait_xmpp or response.status == 200:
                         return body
+            except urllib.error.HTTPError as error:
+                if not wait_xmpp:  # answering, if failing (503): the XMPP link is not up
+                    return json.loads(error.read() or b"null")
             except (urllib.error.URLError, ConnectionError, OSError):
                 pass
             if time.monotonic() > deadline:

@@ -111,10 +111,11 @@ class Redelivery(enum.Enum):
 
 
 class ChatStream:
-    def __init__(self, web, operator, bot_jid, name="customer", timeout=30.0):
+    def __init__(self, web, operator, bot_jid, name="customer", timeout=30.0, address=None):
         self.web = web                  # a harness.seshat.Seshat answering HTTP (serve or web)
         self.operator = operator        # a harness.operator.Operator, connected
-        self.bot = bot_jid
+        self.bot = bot_jid              # where joe writes and what writes to him
+        self.address = address          # component mode: fn(chat) -> the chat's own address
         self.name = name
         self.timeout = timeout          # for each wait below
         self.chat = None
@@ -147,6 +148,8 @@ class ChatStream:
         status, reply = request(self.web.url("/api/chats"), "POST", {"name": self.name})
         assert status == 201, (status, reply)
         self.chat, self.token = reply["id"], reply["token"]
+        if self.address:
+            self.bot = self.address(self.chat)
         self.operator.expect(lambda text: text.startswith(f"Remote user '{self.name}'"),
                              sender=self.bot, timeout=self.timeout)
         self.operator.send(self.bot, f"!ACCEPT {self.chat}")

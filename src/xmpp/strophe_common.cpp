@@ -1,0 +1,88 @@
+#include "xmpp/strophe_common.hpp"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
+#include <array>
+#include <csignal>
+#include <cstring>
+#include <mutex>
+
+namespace seshat::xmpp {
+namespace {
+
+// libstrophe's socket-option callback has no userdata; it runs inside xmpp_connect_*(), on
+// this thread, so the socket it saw is handed over through this thread-local slot and read right
+// after the call returns.
+thread_local int t_created_socket = -1;
+
+}  // namespace
+
+int remember_socket(xmpp_conn_t* conn, void* socket) {
+  t_created_socket = *static_cast<int*>(socket);
+  // A chat relay writes small stanzas one after another: with Nagle on, the second waits for the
+  // server's delayed ACK of the first (40 ms).
+  const int on = 1;
+  setsockopt(t_created_socket, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+  return xmpp_sockopt_cb_keepalive(conn, socket);
+}
+
+int take_created_socket() {
+  const int socket = t_created_socket;
+  t_created_socket = -1;
+  return socket;
+}
+
+void initialize_libstrophe_once() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    xmpp_initialize();
+    // libstrophe writes to dead sockets without MSG_NOSIGNAL.
+    std::signal(SIGPIPE, SIG_IGN);
+  });
+}
+
+namespace {
+
+// RFC 6120 section 4.9.3 conditions, in the order of libstrophe's xmpp_error_type_t.
+constexpr std::array<const char*, 24> k_stream_conditions = {"bad-format",
+                                                             "bad-namespace-prefix",
+                                                             "conflict",
+                                                             "connection-timeout",
+                                                             "host-gone",
+                                                             "host-unknown",
+                                                             "improper-addressing",
+                                                             "internal-server-error",
+                                                             "invalid-from",
+                                                             "invalid-id",
+                                                             "invalid-namespace",
+                                                             "invalid-xml",
+                                                             "not-authorized",
+                                                             "policy-violation",
+                                                             "remote-connection-failed",
+                                                             "resource-constraint",
+                                                             "restricted-xml",
+                                                             "see-other-host",
+                                                             "system-shutdown",
+                                                             "undefined-condition",
+                                                             "unsupported-encoding",
+                                                             "unsupported-stanza-type",
+                                                             "unsupported-version",
+                                                             "xml-not-well-formed"};
+
+}  // namespace
+
+std::string describe(int error, const xmpp_stream_error_t* stream_error) {
+  if (stream_error) {
+    const auto index = static_cast<std::size_t>(stream_error->type);
+    std::string text = "stream error ";
+    text += index < k_stream_conditions.size() ? k_stream_conditions[index] : "unknown";
+    if (stream_error->text) text += std::string(": ") + stream_error->text;
+    return text;
+  }
+  if (error != 0) return std::strerror(error);
+  return "connection closed";
+}
+
+}  // namespace seshat::xmpp

@@ -1,0 +1,46 @@
+#pragma once
+// Small pieces both libstrophe connections of the XMPP thread share (the account's session and
+// the component's link): the socket they poll, how a disconnect is described, and a guard that
+// keeps exceptions out of libstrophe's C frames. XMPP thread only.
+
+#include <strophe.h>
+
+#include <chrono>
+#include <exception>
+#include <string>
+
+#include <spdlog/spdlog.h>
+
+namespace seshat::xmpp {
+
+// Both streams: ping the server when nothing else was sent for this long, and take a stream
+// whose ping stays unanswered this long for dead.
+inline constexpr std::chrono::seconds k_keepalive{60};
+inline constexpr std::chrono::seconds k_barrier_timeout{30};
+
+// Call once before the first context: xmpp_initialize(), and SIGPIPE ignored (libstrophe writes
+// to dead sockets without MSG_NOSIGNAL).
+void initialize_libstrophe_once();
+
+// The socket-option callback of every connection: TCP_NODELAY and keepalive, and the socket
+// remembered for take_created_socket().
+int remember_socket(xmpp_conn_t* conn, void* socket);
+// The socket the last xmpp_connect_* call on this thread created (-1 if none), and forgets it.
+[[nodiscard]] int take_created_socket();
+
+// One line for a disconnect: the stream error's condition and text, or errno's text.
+[[nodiscard]] std::string describe(int error, const xmpp_stream_error_t* stream_error);
+
+// Runs `f`; exceptions are logged, never unwound through libstrophe.
+template <typename F>
+void guarded(const char* what, F&& f) {
+  try {
+    f();
+  } catch (const std::exception& e) {
+    spdlog::error("xmpp: {} failed: {}", what, e.what());
+  } catch (...) {
+    spdlog::error("xmpp: {} failed", what);
+  }
+}
+
+}  // namespace seshat::xmpp
