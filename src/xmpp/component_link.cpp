@@ -192,21 +192,8 @@ int ComponentLink::on_iq_stanza(xmpp_conn_t*, xmpp_stanza_t* stanza, void* self)
 }
 
 void ComponentLink::handle_message(xmpp_stanza_t* stanza) {
-  const auto type = attribute(stanza, "type");
+  if (settle_unrelayable(stanza, m_tracker, "component ")) return;
   const auto sender = attribute(stanza, "from");
-  if (type == "error") {  // never answered: bookkeeping only
-    const auto id = attribute(stanza, "id");
-    if (m_tracker.bounce(id)) {
-      spdlog::warn("xmpp: component message {} bounced by {}", id, sender);
-    } else {
-      spdlog::debug("xmpp: component message error for id '{}' from {} ignored", id, sender);
-    }
-    return;
-  }
-  if (type == "groupchat" || type == "headline") {
-    spdlog::debug("xmpp: component {} message from {} ignored", type, sender);
-    return;
-  }
   const auto to = attribute(stanza, "to");
   const auto window = chat_of_address(to, m_settings.component);
   if (!window) {

@@ -1,5 +1,8 @@
 #include "xmpp/strophe_common.hpp"
 
+#include "xmpp/delivery_tracker.hpp"
+#include "xmpp/stanzas.hpp"
+
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -83,6 +86,25 @@ std::string describe(int error, const xmpp_stream_error_t* stream_error) {
   }
   if (error != 0) return std::strerror(error);
   return "connection closed";
+}
+
+bool settle_unrelayable(xmpp_stanza_t* stanza, DeliveryTracker& tracker, std::string_view stream) {
+  const auto type = attribute(stanza, "type");
+  const auto from = attribute(stanza, "from");
+  if (type == "error") {  // never answered: bookkeeping only
+    const auto id = attribute(stanza, "id");
+    if (tracker.bounce(id)) {
+      spdlog::warn("xmpp: {}message {} bounced by {}", stream, id, from);
+    } else {
+      spdlog::debug("xmpp: {}message error for id '{}' from {} ignored", stream, id, from);
+    }
+    return true;
+  }
+  if (type == "groupchat" || type == "headline") {
+    spdlog::debug("xmpp: {}{} message from {} ignored", stream, type, from);
+    return true;
+  }
+  return false;
 }
 
 }  // namespace seshat::xmpp

@@ -8,10 +8,13 @@
 #include <chrono>
 #include <exception>
 #include <string>
+#include <string_view>
 
 #include <spdlog/spdlog.h>
 
 namespace seshat::xmpp {
+
+class DeliveryTracker;
 
 // Both streams: ping the server when nothing else was sent for this long, and take a stream
 // whose ping stays unanswered this long for dead.
@@ -30,6 +33,12 @@ int remember_socket(xmpp_conn_t* conn, void* socket);
 
 // One line for a disconnect: the stream error's condition and text, or errno's text.
 [[nodiscard]] std::string describe(int error, const xmpp_stream_error_t* stream_error);
+
+// A message stanza with nothing to relay: an error (a bounce of one of ours, recorded in
+// `tracker`), groupchat or headline. True when `stanza` was one and is done with. `stream`
+// prefixes its log lines ("" for the account, "component " for the component).
+[[nodiscard]] bool settle_unrelayable(xmpp_stanza_t* stanza, DeliveryTracker& tracker,
+                                      std::string_view stream);
 
 // Runs `f`; exceptions are logged, never unwound through libstrophe.
 template <typename F>

@@ -255,21 +255,8 @@ int StropheSession::on_iq_stanza(xmpp_conn_t*, xmpp_stanza_t* stanza, void* self
 }
 
 void StropheSession::handle_message(xmpp_stanza_t* stanza) {
-  const auto type = attribute(stanza, "type");
+  if (settle_unrelayable(stanza, m_tracker, "")) return;
   const auto from = attribute(stanza, "from");
-  if (type == "error") {  // never answered: bookkeeping only
-    const auto id = attribute(stanza, "id");
-    if (m_tracker.bounce(id)) {
-      spdlog::warn("xmpp: message {} bounced by {}", id, from);
-    } else {
-      spdlog::debug("xmpp: message error for id '{}' from {} ignored", id, from);
-    }
-    return;
-  }
-  if (type == "groupchat" || type == "headline") {
-    spdlog::debug("xmpp: {} message from {} ignored", type, from);
-    return;
-  }
   // Receipts, markers, OMEMO key exchanges and server notices carry nothing to relay.
   auto message = parse_message(m_ctx, stanza);
   if (!message) return;
