@@ -73,12 +73,43 @@ class PostgresCluster:
                 # A throwaway cluster: durability is not what these tests measure.
                 conf.write("fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n"
                            "shared_buffers = 32MB\n")
-        self._pg_ctl_start()
+        # A port that was free when picked may be taken before the server binds it (another
+        # test picking ports at the same moment): try again on a new one.
+        for attempt in range(3):
+            try:
+                self._pg_ctl_start()
+                return self
+            except RuntimeError:
+                if attempt == 2 or self._port_was_free():
+                    raise
+                self.port = free_port()
+                self._set_port()
         return self
 
+    def _set_port(self):
+        with open(os.path.join(self.data, "postgresql.conf"), "a") as conf:
+            conf.write(f"port = {self.port}\n")  # the last setting in the file wins
+
+    def _port_was_free(self):
+        try:
+            with open(self.log) as log:
+                return "could not bind" not in log.read()
+        except OSError:
+            return True
+
     def _pg_ctl_start(self):
-        self._run(os.path.join(self.bin, "pg_ctl"), "-D", self.data, "-l", self.log, "-w",
-                  "-t", "60", "start")
+        result = self._run(os.path.join(self.bin, "pg_ctl"), "-D", self.data, "-l", self.log,
+                           "-w", "-t", "60", "start", check=False)
+        if result.returncode != 0:
+            # pg_ctl only says "Examine the log output": put the log in the error, so a run
+            # elsewhere (CI) shows why the server stopped.
+            try:
+                with open(self.log) as log:
+                    tail = "".join(log.readlines()[-30:])
+            except OSError as e:
+                tail = f"(no log: {e})"
+            raise RuntimeError(f"pg_ctl start failed ({result.returncode}):\n{result.stdout}\n"
+                               f"{self.log}:\n{tail}")
 
     def stop(self, mode="fast"):
         if os.path.exists(os.path.join(self.data, "postmaster.pid")):
