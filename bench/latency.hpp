@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace seshat::bench {
@@ -24,7 +25,30 @@ struct Summary {
   double p50_ms = 0;
   double p99_ms = 0;
   double max_ms = 0;
+  // The distribution for pictures: (percentile, ms) at fixed percentiles, max last.
+  std::vector<std::pair<double, double>> points;
 };
+
+// Percentiles the distribution is kept at (bench/run.py draws them).
+inline constexpr double k_percentiles[] = {0,  1,  5,  10, 20,   30, 40,   50,   60,
+                                           70, 80, 90, 95, 97.5, 99, 99.5, 99.9, 100};
+
+[[nodiscard]] inline Summary summarize(std::vector<std::int64_t> values) {
+  Summary result;
+  result.count = values.size();
+  if (values.empty()) return result;
+  std::sort(values.begin(), values.end());
+  const auto at = [&](double fraction) {
+    const auto index = static_cast<std::size_t>(fraction * static_cast<double>(values.size() - 1));
+    return static_cast<double>(values[index]) / 1e6;
+  };
+  result.p50_ms = at(0.50);
+  result.p99_ms = at(0.99);
+  result.max_ms = static_cast<double>(values.back()) / 1e6;
+  for (const double percentile : k_percentiles)
+    result.points.emplace_back(percentile, at(percentile / 100));
+  return result;
+}
 
 // Samples recorded by one thread and read by another once the phase is over; the mutex keeps
 // the rare cross-thread read safe.
@@ -35,25 +59,19 @@ class Samples {
     m_values.push_back(nanoseconds);
   }
 
-  [[nodiscard]] Summary summary() const {
-    std::vector<std::int64_t> values;
-    {
-      const std::lock_guard lock(m_mutex);
-      values = m_values;
-    }
-    Summary result;
-    result.count = values.size();
-    if (values.empty()) return result;
-    std::sort(values.begin(), values.end());
-    const auto at = [&](double fraction) {
-      const auto index =
-          static_cast<std::size_t>(fraction * static_cast<double>(values.size() - 1));
-      return static_cast<double>(values[index]) / 1e6;
-    };
-    result.p50_ms = at(0.50);
-    result.p99_ms = at(0.99);
-    result.max_ms = static_cast<double>(values.back()) / 1e6;
-    return result;
+  [[nodiscard]] std::vector<std::int64_t> values() const {
+    const std::lock_guard lock(m_mutex);
+    return m_values;
+  }
+
+  [[nodiscard]] Summary summary() const { return summarize(values()); }
+
+  // This distribution and another's as one (a's steady messages and the first after each accept).
+  [[nodiscard]] Summary summary_with(const Samples& other) const {
+    auto all = values();
+    const auto more = other.values();
+    all.insert(all.end(), more.begin(), more.end());
+    return summarize(std::move(all));
   }
 
  private:

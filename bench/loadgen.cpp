@@ -18,6 +18,7 @@
 #include <functional>
 #include <iostream>
 #include <iterator>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -93,10 +94,13 @@ void report_errors(const Shared& shared, nlohmann::json& result) {
 }
 
 nlohmann::json to_json(const Summary& summary) {
+  nlohmann::json points = nlohmann::json::array();
+  for (const auto& [percentile, ms] : summary.points) points.push_back({percentile, ms});
   return {{"count", summary.count},
           {"p50_ms", summary.p50_ms},
           {"p99_ms", summary.p99_ms},
-          {"max_ms", summary.max_ms}};
+          {"max_ms", summary.max_ms},
+          {"points", points}};
 }
 
 void print(const char* what, const Summary& s) {
@@ -148,9 +152,45 @@ std::vector<double> cpu_snapshot(const std::vector<int>& watched) {
   return result;
 }
 
-// The burst: `expected` timed messages; returns messages per second as received.
+// CPU seconds of every thread of `pid` ("tid name" -> seconds), read from /proc/PID/task/*/stat:
+// target f sums a process's threads over exactly the burst.
+std::map<std::string, double> thread_cpu(int pid) {
+  std::map<std::string, double> result;
+  std::error_code error;
+  const std::filesystem::path tasks = "/proc/" + std::to_string(pid) + "/task";
+  for (const auto& task : std::filesystem::directory_iterator(tasks, error)) {
+    std::ifstream comm(task.path() / "comm");
+    std::string name;
+    std::getline(comm, name);
+    result[task.path().filename().string() + " " + name] = stat_cpu_seconds(task.path() / "stat");
+  }
+  return result;
+}
+
+// Per watched pid: {"total": s, "threads": {"tid name": s}} over the burst.
+nlohmann::json thread_cpu_delta(const std::vector<int>& watched,
+                                const std::vector<std::map<std::string, double>>& before) {
+  nlohmann::json result = nlohmann::json::object();
+  for (std::size_t i = 0; i < watched.size(); ++i) {
+    double total = 0;
+    nlohmann::json threads = nlohmann::json::object();
+    for (const auto& [task, seconds] : thread_cpu(watched[i])) {
+      const auto was = before[i].find(task);
+      const double used = seconds - (was == before[i].end() ? 0.0 : was->second);
+      total += used;
+      if (used > 0) threads[task] = used;
+    }
+    result[std::to_string(watched[i])] = {{"total", total}, {"threads", threads}};
+  }
+  return result;
+}
+
+// The burst: `expected` timed messages; returns messages per second as received. `threads`
+// gets the CPU time of each watched process's threads in it.
 double run_burst(Shared& shared, int expected, const std::vector<int>& watched,
-                 const std::function<void()>& start) {
+                 const std::function<void()>& start, nlohmann::json& threads) {
+  std::vector<std::map<std::string, double>> threads_before;
+  for (const int pid : watched) threads_before.push_back(thread_cpu(pid));
   const auto cpu_before = cpu_snapshot(watched);
   const auto begin = monotonic_ns();
   shared.phase = static_cast<int>(Phase::burst);
@@ -161,6 +201,7 @@ double run_burst(Shared& shared, int expected, const std::vector<int>& watched,
   }
   const auto elapsed = static_cast<double>(shared.burst_last_ns.load() - begin) / 1e9;
   const auto cpu_after = cpu_snapshot(watched);
+  threads = thread_cpu_delta(watched, threads_before);
   std::printf("burst: %.3f s; CPU in it (loadgen threads, then watched pids):", elapsed);
   for (std::size_t i = 0; i < cpu_after.size() && i < cpu_before.size(); ++i)
     std::printf(" %.2f s", cpu_after[i] - cpu_before[i]);
@@ -192,7 +233,9 @@ int run_direct(const Options& options, nlohmann::json& result) {
     return 1;
   }
   run_steady(shared, options, nullptr);
-  const auto rate = run_burst(shared, options.xmpp.burst, options.watched, nullptr);
+  nlohmann::json threads;
+  const auto rate = run_burst(shared, options.xmpp.burst, options.watched, nullptr, threads);
+  result["burst_cpu"] = threads;
   shared.phase = static_cast<int>(Phase::stop);
   clients.join();
   const auto a_to_b = shared.to_operator[1].summary();
@@ -269,14 +312,27 @@ int run_relay(const Options& options, nlohmann::json& result) {
 
   const long rss_before = rss_kb(options.seshat_pid);
   long rss_idle = rss_before;
+  // (idle streams open, seshat's RSS in kB) while they connect: memory against idle visitors.
+  nlohmann::json rss_curve = nlohmann::json::array();
+  rss_curve.push_back({0, rss_before});
   if (options.idle > 0) {
     visitors.open_idle(options.idle);
-    if (!wait_for([&] { return shared.idle_ready.load() >= options.idle; }, 120)) {
+    auto next_sample = monotonic_ns();
+    const auto settled = [&] {
+      if (monotonic_ns() >= next_sample) {
+        next_sample += 250'000'000;
+        rss_curve.push_back({shared.idle_ready.load(), rss_kb(options.seshat_pid)});
+      }
+      return shared.idle_ready.load() + shared.idle_failed.load() >= options.idle;
+    };
+    if (!wait_for(settled, 120 + options.idle / 500.0) ||
+        shared.idle_ready.load() < options.idle) {
       std::fprintf(stderr, "loadgen: %d of %d idle visitors connected\n", shared.idle_ready.load(),
                    options.idle);
     }
     std::this_thread::sleep_for(std::chrono::seconds(1));  // let the server settle before measuring
     rss_idle = rss_kb(options.seshat_pid);
+    rss_curve.push_back({shared.idle_ready.load(), rss_idle});
     std::printf("idle visitors: %d connected, seshat RSS %ld -> %ld kB (%.0f bytes each)\n",
                 shared.idle_ready.load(), rss_before, rss_idle,
                 shared.idle_ready.load() > 0
@@ -299,9 +355,13 @@ int run_relay(const Options& options, nlohmann::json& result) {
   }
   run_steady(shared, options, [&] { visitors.start_steady(); });
   const int expected = options.visitors * options.burst;
-  const double rate = options.burst > 0 ? run_burst(shared, expected, options.watched,
-                                                    [&] { visitors.start_burst(options.burst); })
-                                        : 0;
+  nlohmann::json threads = nlohmann::json::object();
+  const double rate =
+      options.burst > 0
+          ? run_burst(shared, expected, options.watched,
+                      [&] { visitors.start_burst(options.burst); }, threads)
+          : 0;
+  result["burst_cpu"] = threads;
   const long rss_end = rss_kb(options.seshat_pid);
   shared.phase = static_cast<int>(Phase::stop);
   operators.join();
@@ -312,15 +372,32 @@ int run_relay(const Options& options, nlohmann::json& result) {
     for (const auto& ticket : visitors.idle_tickets())
       out << ticket.id << ' ' << ticket.token << '\n';
   }
-  const auto v2o = shared.to_operator[1].summary();
-  const auto o2v = shared.to_visitor[1].summary();
+  constexpr auto k_steady = static_cast<std::size_t>(Phase::steady);
+  constexpr auto k_first = static_cast<std::size_t>(Phase::first);
+  const auto v2o = shared.to_operator[k_steady].summary();
+  const auto o2v = shared.to_visitor[k_steady].summary();
+  const auto v2o_first = shared.to_operator[k_first].summary();
+  const auto o2v_first = shared.to_visitor[k_first].summary();
+  // Scenario a's distribution: the steady messages and the first after each accept together.
+  const auto v2o_all = shared.to_operator[k_steady].summary_with(shared.to_operator[k_first]);
+  const auto o2v_all = shared.to_visitor[k_steady].summary_with(shared.to_visitor[k_first]);
   print("visitor -> operator (steady)", v2o);
   print("operator -> visitor (steady)", o2v);
+  print("visitor -> operator (first)", v2o_first);
+  print("operator -> visitor (first)", o2v_first);
+  print("visitor -> operator (steady+first)", v2o_all);
+  print("operator -> visitor (steady+first)", o2v_all);
   print("visitor -> operator (burst)", shared.to_operator[2].summary());
   std::printf("relay rate to operators: %.0f msg/s (%d of %d)\n", rate,
               shared.burst_received.load(), expected);
   result["v2o"] = to_json(v2o);
   result["o2v"] = to_json(o2v);
+  result["v2o_first"] = to_json(v2o_first);
+  result["o2v_first"] = to_json(o2v_first);
+  result["v2o_all"] = to_json(v2o_all);
+  result["o2v_all"] = to_json(o2v_all);
+  result["firsts_sent"] = shared.firsts_sent.load();
+  result["rss_curve"] = rss_curve;
   result["rate"] = rate;
   result["burst_received"] = shared.burst_received.load();
   result["burst_expected"] = expected;

@@ -40,6 +40,7 @@ struct Operators::Client {
   std::int64_t next_send_ns = 0;
   std::int64_t seq = 0;
   bool burst_sent = false;
+  bool first_sent = false;  // relay: the first message after its !ACCEPT was answered
   std::int64_t accept_retry_ns = 0;
   int accept_retries = 0;
 };
@@ -233,6 +234,12 @@ void Operators::send_due(Client& client, std::int64_t now) {
   }
   if (!client.chatting || client.spec.role == Role::notify || client.spec.role == Role::sink)
     return;
+  // As a person would: write as soon as the chat is ours (scenario a counts this message).
+  if (client.spec.role == Role::relay && !client.first_sent) {
+    client.first_sent = true;
+    m_shared.firsts_sent++;
+    send_text(ctx, client.conn, to, timed_text(static_cast<int>(Phase::first), 0));
+  }
   if (phase == Phase::steady) {
     const auto start = m_shared.steady_start_ns.load();
     const auto end = m_shared.steady_end_ns.load();

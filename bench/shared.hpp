@@ -13,9 +13,11 @@
 
 namespace seshat::bench {
 
-// The phase a timed message belongs to travels in its text ("p=N").
-enum class Phase : int { setup = 0, steady = 1, burst = 2, stop = 3 };
-constexpr int k_phases = 4;
+// The phase a timed message belongs to travels in its text ("p=N"). `first`: the one message
+// each side sends as soon as its chat is open (the operator after "You are now handling chat",
+// the visitor after "Your chat has started."), the first message after each !ACCEPT.
+enum class Phase : int { setup = 0, steady = 1, burst = 2, stop = 3, first = 4 };
+constexpr int k_phases = 5;
 
 struct Shared {
   explicit Shared(std::size_t visitors)
@@ -34,6 +36,8 @@ struct Shared {
   std::atomic<int> operators_accepted{0};
   std::atomic<int> visitors_open{0};
   std::atomic<int> idle_ready{0};
+  std::atomic<int> idle_failed{0};
+  std::atomic<int> firsts_sent{0};  // first messages sent, both sides
   std::atomic<int> notifications{0};
   std::atomic<int> errors{0};
   std::atomic<int> burst_received{0};

@@ -8,6 +8,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include <netinet/in.h>
+
 #include <chrono>
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -22,7 +24,14 @@ using tcp = net::ip::tcp;
 using net::awaitable;
 using net::use_awaitable;
 
-constexpr std::size_t k_read_size = 16 * 1024;
+// Small: every idle reader waits in a read with this buffer in its coroutine frame (100,000 of
+// them in scenario c).
+constexpr std::size_t k_read_size = 2048;
+// Idle visitors being connected at once (POST /chats, then the stream): more would overflow the
+// server's listen backlog, and the kernel's SYN retries would take seconds.
+constexpr int k_idle_window = 256;
+// Distinct source addresses per 127.B.0.0/16: x in 0..249, y in 1..250.
+constexpr int k_per_net = 250 * 250;
 constexpr std::size_t k_max_error_texts = 5;
 
 struct Response {
@@ -51,6 +60,10 @@ class HttpConnection {
 
   awaitable<void> connect(const HttpSettings& settings, const net::ip::address_v4& source) {
     m_socket.open(tcp::v4());
+    // The port is chosen at connect(), per (source, destination): bind() would take one of the
+    // 28,000 ephemeral ports for good.
+    const int on = 1;
+    setsockopt(m_socket.native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &on, sizeof on);
     m_socket.bind(tcp::endpoint(source, 0));
     m_socket.set_option(tcp::no_delay(true));
     co_await m_socket.async_connect(
@@ -126,10 +139,14 @@ class HttpConnection {
   std::string m_buffer;
 };
 
+// Visitor `index`'s own address: 127.<base + index / 62,500>.x.y, so 100,000 visitors span two
+// 127.B networks (and so many /24s).
 net::ip::address_v4 source_address(int base, int index) {
-  return net::ip::address_v4((127U << 24) | (static_cast<unsigned>(base) << 16) |
-                             (static_cast<unsigned>(index / 250) << 8) |
-                             static_cast<unsigned>(index % 250 + 1));
+  const auto net_index = static_cast<unsigned>(base + index / k_per_net);
+  const int within = index % k_per_net;
+  return net::ip::address_v4((127U << 24) | (net_index << 16) |
+                             (static_cast<unsigned>(within / 250) << 8) |
+                             static_cast<unsigned>(within % 250 + 1));
 }
 
 }  // namespace
@@ -141,6 +158,8 @@ struct Visitors::Visitor {
   int index = 0;
   Ticket ticket;
   bool open = false;
+  bool first_started = false;  // active: the first message after the chat opened
+  bool first_done = false;
   std::int64_t after = 0;
   std::unique_ptr<HttpConnection> sender;
   std::unique_ptr<HttpConnection> reader;
@@ -186,6 +205,44 @@ std::string api(const HttpSettings& settings, const std::string& path) {
   return settings.prefix + "/api" + path;
 }
 
+// A completion handler for co_spawn: a failure is counted and its text kept.
+auto on_failure(Shared& shared) {
+  return [&shared](const std::exception_ptr& failure) {
+    if (!failure) return;
+    try {
+      std::rethrow_exception(failure);
+    } catch (const std::exception& error) {
+      note_error(shared, error.what());
+    }
+  };
+}
+
+awaitable<void> post_timed(const HttpSettings& settings, Visitors::Visitor& visitor, Phase phase,
+                           std::int64_t seq) {
+  const auto reply = co_await visitor.sender->request(
+      "POST", api(settings, "/chats/" + std::to_string(visitor.ticket.id) + "/messages"),
+      R"({"text":")" + timed_text(static_cast<int>(phase), seq) + R"("})", visitor.ticket.token);
+  if (reply.status != 202)
+    throw std::runtime_error("POST /messages answered " + std::to_string(reply.status) + " " +
+                             reply.body);
+}
+
+awaitable<void> send_first(const HttpSettings& settings, Shared& shared,
+                           std::shared_ptr<Visitors::Visitor> visitor) {
+  shared.firsts_sent++;
+  co_await post_timed(settings, *visitor, Phase::first, 0);
+  visitor->first_done = true;
+}
+
+// An active visitor writes as soon as its chat has opened (scenario a counts that message).
+void after_events(const HttpSettings& settings, Shared& shared,
+                  const std::shared_ptr<Visitors::Visitor>& visitor,
+                  const net::any_io_executor& executor) {
+  if (visitor->kind != Kind::active || !visitor->open || visitor->first_started) return;
+  visitor->first_started = true;
+  net::co_spawn(executor, send_first(settings, shared, visitor), on_failure(shared));
+}
+
 awaitable<void> read_sse(const HttpSettings& settings, Shared& shared,
                          std::shared_ptr<Visitors::Visitor> visitor) {
   auto& connection = *visitor->reader;
@@ -212,6 +269,7 @@ awaitable<void> read_sse(const HttpSettings& settings, Shared& shared,
       }
       events.erase(0, end + 2);
     }
+    after_events(settings, shared, visitor, co_await net::this_coro::executor);
     if (!ready) {
       ready = true;
       if (visitor->kind == Kind::idle) shared.idle_ready++;
@@ -231,6 +289,7 @@ awaitable<void> read_long_poll(const HttpSettings& settings, Shared& shared,
     if (response.status != 200)
       throw std::runtime_error("long-poll answered " + std::to_string(response.status));
     on_json(shared, *visitor, response.body, monotonic_ns());
+    after_events(settings, shared, visitor, co_await net::this_coro::executor);
     if (!ready) {
       ready = true;
       if (visitor->kind == Kind::idle) shared.idle_ready++;
@@ -268,20 +327,15 @@ awaitable<void> open_chat(const HttpSettings& settings, Shared& shared,
   }
 }
 
-awaitable<void> post_timed(const HttpSettings& settings, Visitors::Visitor& visitor, Phase phase,
-                           std::int64_t seq) {
-  const auto reply = co_await visitor.sender->request(
-      "POST", api(settings, "/chats/" + std::to_string(visitor.ticket.id) + "/messages"),
-      R"({"text":")" + timed_text(static_cast<int>(phase), seq) + R"("})", visitor.ticket.token);
-  if (reply.status != 202)
-    throw std::runtime_error("POST /messages answered " + std::to_string(reply.status) + " " +
-                             reply.body);
-}
-
 awaitable<void> send_steady(const HttpSettings& settings, Shared& shared,
                             std::shared_ptr<Visitors::Visitor> visitor) {
   constexpr std::int64_t k_second = 1'000'000'000;
   net::steady_timer timer(co_await net::this_coro::executor);
+  // The sender connection takes one request at a time: the first message goes before.
+  for (int waited = 0; visitor->first_started && !visitor->first_done && waited < 5000; ++waited) {
+    timer.expires_after(std::chrono::milliseconds(1));
+    co_await timer.async_wait(use_awaitable);
+  }
   const auto end = shared.steady_end_ns.load();
   auto next = shared.steady_start_ns.load() + (visitor->index * 104'729LL * 1'000'003LL) % k_second;
   for (std::int64_t seq = 0; next < end; ++seq, next += k_second) {
@@ -328,14 +382,30 @@ awaitable<void> announce_chats(const HttpSettings& settings, Shared& shared, int
 // Runs `task` on the HTTP thread; a failure is counted and its text kept.
 template <typename Task>
 void spawn(net::io_context& io, Shared& shared, Task task) {
-  net::co_spawn(io, std::move(task), [&shared](const std::exception_ptr& failure) {
-    if (!failure) return;
-    try {
-      std::rethrow_exception(failure);
-    } catch (const std::exception& error) {
-      note_error(shared, error.what());
+  net::co_spawn(io, std::move(task), on_failure(shared));
+}
+
+// Opens `count` idle visitors, at most k_idle_window of them connecting at a time.
+awaitable<void> open_idle_paced(const HttpSettings& settings, Shared& shared,
+                                std::vector<std::shared_ptr<Visitors::Visitor>>& idle, int count) {
+  auto executor = co_await net::this_coro::executor;
+  net::steady_timer timer(executor);
+  for (int i = 0; i < count; ++i) {
+    while (i - shared.idle_ready.load() - shared.idle_failed.load() >= k_idle_window) {
+      timer.expires_after(std::chrono::milliseconds(1));
+      co_await timer.async_wait(use_awaitable);
     }
-  });
+    auto visitor = std::make_shared<Visitors::Visitor>();
+    visitor->kind = Kind::idle;
+    visitor->index = i;
+    idle.push_back(visitor);
+    net::co_spawn(executor, open_chat(settings, shared, visitor, numbered("idle", i), 1),
+                  [&shared](const std::exception_ptr& failure) {
+                    if (!failure) return;
+                    shared.idle_failed++;
+                    on_failure(shared)(failure);
+                  });
+  }
 }
 
 }  // namespace
@@ -358,13 +428,8 @@ void Visitors::stop() {
 
 void Visitors::open_idle(int count) {
   net::post(m_io, [this, count] {
-    for (int i = 0; i < count; ++i) {
-      auto visitor = std::make_shared<Visitor>();
-      visitor->kind = Kind::idle;
-      visitor->index = i;
-      m_idle.push_back(visitor);
-      spawn(m_io, m_shared, open_chat(m_settings, m_shared, visitor, numbered("idle", i), 1));
-    }
+    m_idle.reserve(static_cast<std::size_t>(count));
+    spawn(m_io, m_shared, open_idle_paced(m_settings, m_shared, m_idle, count));
   });
 }
 
