@@ -340,6 +340,7 @@ int run_relay(const Options& options, nlohmann::json& result) {
                     : 0.0);
   }
 
+  shared.accepts_start_ns = monotonic_ns() + 100'000'000;
   visitors.open_active(options.visitors);
   if (!wait_for(
           [&] {

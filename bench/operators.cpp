@@ -17,6 +17,8 @@ constexpr std::string_view k_handling = "You are now handling chat #";
 constexpr std::string_view k_no_request = "There is no open chat request";
 constexpr std::int64_t k_second_ns = 1'000'000'000;
 constexpr std::int64_t k_accept_retry_ns = 20'000'000;
+constexpr std::int64_t k_accept_gap_ns = 10'000'000;
+constexpr int k_logins_in_flight = 10;
 
 // A chat client wants each stanza on the wire at once, not held back by Nagle's algorithm.
 int set_no_delay(xmpp_conn_t* /*conn*/, void* socket) {
@@ -225,7 +227,10 @@ void Operators::send_due(Client& client, std::int64_t now) {
   const auto phase = static_cast<Phase>(m_shared.phase.load());
   const bool direct = client.spec.role == Role::direct;
   const auto& to = direct ? client.spec.peers.front() : m_settings.bot;
-  if (client.spec.role == Role::relay && !client.accept_sent && now >= client.accept_retry_ns) {
+  const auto accepts_start = m_shared.accepts_start_ns.load();
+  if (client.spec.role == Role::relay && !client.accept_sent && accepts_start != 0 &&
+      now >= accepts_start + client.spec.index * k_accept_gap_ns &&
+      now >= client.accept_retry_ns) {
     const auto id = m_shared.chat_ids[static_cast<std::size_t>(client.spec.index)].load();
     if (id != 0) {
       send_text(ctx, client.conn, to, "!ACCEPT " + std::to_string(id));
@@ -268,6 +273,14 @@ void Operators::run() {
   xmpp_ctx_t* ctx = xmpp_ctx_new(nullptr, nullptr);
   std::vector<std::unique_ptr<Client>> clients;
   for (const auto& spec : m_specs) {
+    // At most k_logins_in_flight handshakes at once: ejabberd left some of 100 simultaneous
+    // logins unfinished for over a minute (Prosody did not).
+    const auto wait_until = monotonic_ns() + 10 * k_second_ns;
+    while (static_cast<int>(clients.size()) - m_shared.operators_online.load() >=
+               k_logins_in_flight &&
+           monotonic_ns() < wait_until) {
+      xmpp_run_once(ctx, 1);
+    }
     auto client = std::make_unique<Client>();
     client->owner = this;
     client->spec = spec;

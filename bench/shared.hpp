@@ -27,6 +27,9 @@ struct Shared {
   std::atomic<int> phase{static_cast<int>(Phase::setup)};
   std::atomic<std::int64_t> steady_start_ns{0};
   std::atomic<std::int64_t> steady_end_ns{0};
+  // Relay: operator i sends its !ACCEPT no earlier than this + i * 10 ms (0: not yet), so that
+  // the 100 accepts and the first messages after them come at a chat's pace, not all at once.
+  std::atomic<std::int64_t> accepts_start_ns{0};
 
   // Per active visitor i: its chat id once created (0 before), and when POST /api/chats was sent.
   std::unique_ptr<std::atomic<std::int64_t>[]> chat_ids;
