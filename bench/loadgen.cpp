@@ -325,12 +325,21 @@ int run_relay(const Options& options, nlohmann::json& result) {
       }
       return shared.idle_ready.load() + shared.idle_failed.load() >= options.idle;
     };
-    if (!wait_for(settled, 120 + options.idle / 500.0) ||
-        shared.idle_ready.load() < options.idle) {
+    if (!wait_for(settled, 120 + options.idle / 500.0) || shared.idle_ready.load() < options.idle) {
       std::fprintf(stderr, "loadgen: %d of %d idle visitors connected\n", shared.idle_ready.load(),
                    options.idle);
     }
-    std::this_thread::sleep_for(std::chrono::seconds(1));  // let the server settle before measuring
+    // Let the server settle before measuring: the broker reads the new chats after the gateway
+    // has answered them, so it can still be busy with the last thousands. Quiet = under 20% of
+    // a core over half a second (at most 60 s).
+    const auto stat = "/proc/" + std::to_string(options.seshat_pid) + "/stat";
+    const auto settle_until = monotonic_ns() + 60 * 1'000'000'000LL;
+    for (double before = stat_cpu_seconds(stat); monotonic_ns() < settle_until;) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));  // sampling CPU use
+      const double now = stat_cpu_seconds(stat);
+      if (now - before < 0.1) break;
+      before = now;
+    }
     rss_idle = rss_kb(options.seshat_pid);
     rss_curve.push_back({shared.idle_ready.load(), rss_idle});
     std::printf("idle visitors: %d connected, seshat RSS %ld -> %ld kB (%.0f bytes each)\n",
@@ -357,11 +366,10 @@ int run_relay(const Options& options, nlohmann::json& result) {
   run_steady(shared, options, [&] { visitors.start_steady(); });
   const int expected = options.visitors * options.burst;
   nlohmann::json threads = nlohmann::json::object();
-  const double rate =
-      options.burst > 0
-          ? run_burst(shared, expected, options.watched,
-                      [&] { visitors.start_burst(options.burst); }, threads)
-          : 0;
+  const double rate = options.burst > 0 ? run_burst(
+                                              shared, expected, options.watched,
+                                              [&] { visitors.start_burst(options.burst); }, threads)
+                                        : 0;
   result["burst_cpu"] = threads;
   const long rss_end = rss_kb(options.seshat_pid);
   shared.phase = static_cast<int>(Phase::stop);

@@ -229,8 +229,7 @@ void Operators::send_due(Client& client, std::int64_t now) {
   const auto& to = direct ? client.spec.peers.front() : m_settings.bot;
   const auto accepts_start = m_shared.accepts_start_ns.load();
   if (client.spec.role == Role::relay && !client.accept_sent && accepts_start != 0 &&
-      now >= accepts_start + client.spec.index * k_accept_gap_ns &&
-      now >= client.accept_retry_ns) {
+      now >= accepts_start + client.spec.index * k_accept_gap_ns && now >= client.accept_retry_ns) {
     const auto id = m_shared.chat_ids[static_cast<std::size_t>(client.spec.index)].load();
     if (id != 0) {
       send_text(ctx, client.conn, to, "!ACCEPT " + std::to_string(id));

@@ -29,7 +29,7 @@ using net::use_awaitable;
 constexpr std::size_t k_read_size = 2048;
 // Idle visitors being connected at once (POST /chats, then the stream): more would overflow the
 // server's listen backlog, and the kernel's SYN retries would take seconds.
-constexpr int k_idle_window = 256;
+constexpr int k_idle_window = 32;
 // Distinct source addresses per 127.B.0.0/16: x in 0..249, y in 1..250.
 constexpr int k_per_net = 250 * 250;
 constexpr std::size_t k_max_error_texts = 5;
@@ -253,8 +253,9 @@ awaitable<void> read_sse(const HttpSettings& settings, Shared& shared,
   const auto head = co_await connection.read_response();
   if (head.status != 200 || !head.chunked)
     throw std::runtime_error("SSE answered " + std::to_string(head.status));
+  // Held from here on: the server may send nothing more until a heartbeat or an event.
+  if (visitor->kind == Kind::idle) shared.idle_ready++;
   std::string events;
-  bool ready = false;
   for (;;) {
     auto chunk = co_await connection.read_chunk();
     if (chunk.empty()) co_return;
@@ -270,10 +271,6 @@ awaitable<void> read_sse(const HttpSettings& settings, Shared& shared,
       events.erase(0, end + 2);
     }
     after_events(settings, shared, visitor, co_await net::this_coro::executor);
-    if (!ready) {
-      ready = true;
-      if (visitor->kind == Kind::idle) shared.idle_ready++;
-    }
   }
 }
 
