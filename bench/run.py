@@ -218,7 +218,7 @@ def main():
         idle = args.idle if index == 0 else args.idle_again
         if args.runs > 1:
             print(f"\n=== run {index + 1} of {args.runs} ({idle} idle visitors in c)", flush=True)
-        results = run_once(args, idle)
+        results = run_once(args, idle, full=index == 0)
         if args.smoke:
             return 0
         results["idle_count"] = idle
@@ -241,8 +241,10 @@ def main():
     return 0
 
 
-def run_once(args, idle):
-    """One full run: fresh servers, every floor and scenario; returns the results."""
+def run_once(args, idle, full=True):
+    """One run: fresh servers, the floors and scenarios; returns the results. A run after the
+    first (full=False) repeats what the targets judge over several runs, a and d, with c at
+    --idle-again, one burst for e and f, and leaves out b and the other servers."""
     workdir = tempfile.mkdtemp(prefix="seshat-bench-")
     server = Prosody(log_level="warn")
     if args.prosody_nagle:
@@ -308,13 +310,14 @@ def run_once(args, idle):
 
         # More than 3 requests to one operator within 10 s become one summary (README, "Who is
         # notified"): b spaces its chats so that each is notified on its own, as it measures.
-        results["notify"] = run_loadgen(args, common + [
-            "--mode", "notify", "--op-prefix", "n", "--operators", "3",
-            "--notify-chats", "9", "--notify-gap-ms", "3500",
-            "--address-base", "20"], "b: new chat notification")
+        if full:
+            results["notify"] = run_loadgen(args, common + [
+                "--mode", "notify", "--op-prefix", "n", "--operators", "3",
+                "--notify-chats", "9", "--notify-gap-ms", "3500",
+                "--address-base", "20"], "b: new chat notification")
         cpu_before = cpu_seconds(app.pid)
         started = time.monotonic()
-        floors_and_relay(args, common, results)
+        floors_and_relay(args, common, results, 3 if full else 1)
         results["relay"]["seshat_cpu_s"] = cpu_seconds(app.pid) - cpu_before
         results["relay"]["wall_s"] = time.monotonic() - started
         tokens = os.path.join(workdir, "tokens.txt")
@@ -342,12 +345,12 @@ def run_once(args, idle):
             cluster.close()
         if not os.environ.get("SESHAT_KEEP_TMP"):
             shutil.rmtree(workdir, ignore_errors=True)
-    if "ejabberd" in args.servers:
+    if full and "ejabberd" in args.servers:
         results["ejabberd"] = ejabberd_section(args)
     return results
 
 
-def floors_and_relay(args, common, results):
+def floors_and_relay(args, common, results, bursts=3):
     """a and e against one XMPP server: the direct floors (hop, 1->1 and 1->N bursts), the relay's
     steady phase and three bursts; e and its floors are each the median of three bursts."""
     results["direct"] = run_loadgen(args, common + [
@@ -365,19 +368,22 @@ def floors_and_relay(args, common, results):
     results["relay"]["burst_cpus"] = [results["relay"]["burst_cpu"]]
     # One burst of 0.2-0.5 s moves by a fifth from run to run (it is the XMPP server that sets
     # the pace): e and its floors are each the median of three bursts.
-    for extra in range(2):
+    results["direct"]["rates"] = [results["direct"]["rate"]]
+    results["fanout"]["rates"] = [results["fanout"]["rate"]]
+    results["relay"]["rates"] = [results["relay"]["rate"]]
+    for extra in range(bursts - 1):
         for key, prefix, receivers in (("direct", "d", "1"), ("fanout", "f", str(args.chats))):
             again = run_loadgen(args, common + [
                 "--mode", "direct", "--op-prefix", prefix, "--duration", "1",
                 "--receivers", receivers, "--burst", str(args.chats * args.burst)],
                 f"{key} floor, burst {extra + 2}")
-            results[key].setdefault("rates", [results[key]["rate"]]).append(again["rate"])
+            results[key]["rates"].append(again["rate"])
             results[key]["errors"] += again["errors"]
         again = run_loadgen(args, common + [
             "--mode", "relay", "--visitors", str(args.chats), "--idle", "0", "--duration", "1",
             "--burst", str(args.burst), "--address-base", str(33 + 3 * extra)],
             f"e: burst {extra + 2}")
-        results["relay"].setdefault("rates", [results["relay"]["rate"]]).append(again["rate"])
+        results["relay"]["rates"].append(again["rate"])
         results["relay"]["burst_cpus"].append(again["burst_cpu"])
         results["relay"]["errors"] += again["errors"]
 
@@ -507,11 +513,13 @@ def table_rows(args, r):
     rows = xmpp_rows(args, r, "Prosody", "", True)
     hop = hop_of(r["direct"])
     c = args.chats
-    notify, idle = r["notify"], r["idle"]
-    value = notify["every"]["p50_ms"]
-    added = value - hop["p50"]
-    b = row("b. new chat -> all 3 operators p50", f"{value:.2f} ms", f"{hop['p50']:.2f} ms",
-            f"{ratio(value, hop['p50']):.1f}x", f"added {added:.2f} ms <= 1 ms", added <= 1, value, "ms")
+    notify, idle = r.get("notify"), r["idle"]
+    b = []
+    if notify:
+        value = notify["every"]["p50_ms"]
+        added = value - hop["p50"]
+        b = [row("b. new chat -> all 3 operators p50", f"{value:.2f} ms", f"{hop['p50']:.2f} ms",
+            f"{ratio(value, hop['p50']):.1f}x", f"added {added:.2f} ms <= 1 ms", added <= 1, value, "ms")]
     growth_mb = (idle["rss_idle_kb"] - idle["rss_before_kb"]) / 1024
     per_conn = growth_mb * 1024 * 1024 / max(idle["idle"], 1)
     at_100k = per_conn * 100000 / 1024 / 1024
@@ -534,7 +542,7 @@ def table_rows(args, r):
                   f"{ratio(ingest, sqlite):.2f}x", "(context)", None, ratio(ingest, sqlite), "x")]
     a_rows = [x for x in rows if x["name"].startswith("a.")]
     ef_rows = [x for x in rows if not x["name"].startswith("a.")]
-    rows = a_rows + [b] + c_rows + d_rows + ef_rows
+    rows = a_rows + b + c_rows + d_rows + ef_rows
     if "ejabberd" in r:
         rows += xmpp_rows(args, r["ejabberd"], "ejabberd", "ejabberd ", False)
     return rows
@@ -561,7 +569,7 @@ def print_rows(rows):
 
 def notes(args, r):
     """The lines under a run's table: floors, bursts, CPU."""
-    direct, relay, idle, notify = r["direct"], r["relay"], r["idle"], r["notify"]
+    direct, relay, idle, notify = r["direct"], r["relay"], r["idle"], r.get("notify")
     hop = hop_of(direct)
     sqlite = r["sqlite"]["commits_per_s"]
     backend = r["sqlite"].get("backend", "SQLite")
@@ -584,10 +592,11 @@ def notes(args, r):
                                  sorted(threads.items(), key=lambda t: -t[1]) if us >= 0.05)
                      + f"), {label} {xmpp_us:.1f} us")
     lines.append(
-        f"loadgen CPU: direct {direct['cpu_s']:.1f} s, notify {notify['cpu_s']:.1f} s, "
-        f"relay {relay['cpu_s']:.1f} s, idle {idle['cpu_s']:.1f} s; seshat CPU in a+e: "
+        f"loadgen CPU: direct {direct['cpu_s']:.1f} s, "
+        + (f"notify {notify['cpu_s']:.1f} s, " if notify else "")
+        + f"relay {relay['cpu_s']:.1f} s, idle {idle['cpu_s']:.1f} s; seshat CPU in a+e: "
         f"{relay['seshat_cpu_s']:.1f} s over {relay['wall_s']:.1f} s; "
-        f"errors: {sum(r[k]['errors'] for k in ('direct', 'fanout', 'notify', 'relay', 'idle'))}; "
+        f"errors: {sum(r[k]['errors'] for k in ('direct', 'fanout', 'notify', 'relay', 'idle') if k in r)}; "
         f"ingest non-202: {r['ingest']['refused']}; idle streams held: {idle['idle']} of "
         f"{r['idle_count']}")
     lines.append(f"Prosody: {'Nagle on (default)' if args.prosody_nagle else 'nagle = false'}; "
