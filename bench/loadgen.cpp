@@ -293,6 +293,13 @@ int run_notify(const Options& options, nlohmann::json& result) {
   return 0;
 }
 
+void write_tokens(const Options& options, const Visitors& visitors) {
+  if (options.tokens_out.empty()) return;
+  std::ofstream out(options.tokens_out);
+  for (const auto& ticket : visitors.idle_tickets())
+    out << ticket.id << ' ' << ticket.token << '\n';
+}
+
 int run_relay(const Options& options, nlohmann::json& result) {
   Shared shared(static_cast<std::size_t>(options.visitors));
   std::vector<OperatorSpec> specs;
@@ -360,6 +367,15 @@ int run_relay(const Options& options, nlohmann::json& result) {
     std::fprintf(stderr, "loadgen: %d accepted, %d visitors open of %d\n",
                  shared.operators_accepted.load(), shared.visitors_open.load(), options.visitors);
     shared.phase = static_cast<int>(Phase::stop);
+    // What was measured of the idle visitors still goes out (c's memory; d's chats).
+    result["idle"] = shared.idle_ready.load();
+    result["rss_before_kb"] = rss_before;
+    result["rss_idle_kb"] = rss_idle;
+    result["rss_curve"] = rss_curve;
+    result["active_failed"] = true;
+    operators.join();
+    visitors.stop();
+    write_tokens(options, visitors);
     report_errors(shared, result);
     return 1;
   }
@@ -376,11 +392,7 @@ int run_relay(const Options& options, nlohmann::json& result) {
   operators.join();
   visitors.stop();
 
-  if (!options.tokens_out.empty()) {
-    std::ofstream out(options.tokens_out);
-    for (const auto& ticket : visitors.idle_tickets())
-      out << ticket.id << ' ' << ticket.token << '\n';
-  }
+  write_tokens(options, visitors);
   constexpr auto k_steady = static_cast<std::size_t>(Phase::steady);
   constexpr auto k_first = static_cast<std::size_t>(Phase::first);
   const auto v2o = shared.to_operator[k_steady].summary();
@@ -439,6 +451,8 @@ int main(int argc, char** argv) {
   app.add_option("--transport", options.transport, "sse | long-poll");
   app.add_option("--address-base", options.http.address_base,
                  "visitors connect from 127.<base..base+2>.x.y");
+  app.add_option("--idle-window", options.http.idle_window,
+                 "relay: idle visitors connecting at once (default 32)");
   app.add_option("--visitors", options.visitors, "relay: open chats (and as many operators)");
   app.add_option("--idle", options.idle, "relay: idle visitors");
   app.add_option("--duration", options.duration_s, "steady phase, seconds");

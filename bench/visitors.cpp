@@ -27,9 +27,6 @@ using net::use_awaitable;
 // Small: every idle reader waits in a read with this buffer in its coroutine frame (100,000 of
 // them in scenario c).
 constexpr std::size_t k_read_size = 2048;
-// Idle visitors being connected at once (POST /chats, then the stream): more would overflow the
-// server's listen backlog, and the kernel's SYN retries would take seconds.
-constexpr int k_idle_window = 32;
 // Distinct source addresses per 127.B.0.0/16: x in 0..249, y in 1..250.
 constexpr int k_per_net = 250 * 250;
 constexpr std::size_t k_max_error_texts = 5;
@@ -388,7 +385,7 @@ awaitable<void> open_idle_paced(const HttpSettings& settings, Shared& shared,
   auto executor = co_await net::this_coro::executor;
   net::steady_timer timer(executor);
   for (int i = 0; i < count; ++i) {
-    while (i - shared.idle_ready.load() - shared.idle_failed.load() >= k_idle_window) {
+    while (i - shared.idle_ready.load() - shared.idle_failed.load() >= settings.idle_window) {
       timer.expires_after(std::chrono::milliseconds(1));
       co_await timer.async_wait(use_awaitable);
     }

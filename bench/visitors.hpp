@@ -27,6 +27,8 @@ struct HttpSettings {
   std::string prefix = "/seshat";
   Transport transport = Transport::sse;
   int address_base = 10;  // visitors connect from 127.<base..base+2>.x.y
+  // Idle visitors being connected at once (POST /chats, then the stream).
+  int idle_window = 32;
 };
 
 struct Ticket {
