@@ -228,7 +228,8 @@ int run_direct(const Options& options, nlohmann::json& result) {
   Operators clients(options.xmpp, specs, shared);
   clients.start();
   const int online = static_cast<int>(specs.size());
-  if (!wait_for([&] { return shared.operators_online.load() == online; }, 30)) {
+  // Generous: 100 TLS logins with SCRAM take seconds of CPU, longer on a busy machine.
+  if (!wait_for([&] { return shared.operators_online.load() == online; }, 120)) {
     std::fprintf(stderr, "loadgen: the direct clients did not log in\n");
     return 1;
   }
@@ -309,7 +310,7 @@ int run_relay(const Options& options, nlohmann::json& result) {
   // Operators first: libstrophe uses select(), so its sockets must get the low descriptors.
   Operators operators(options.xmpp, specs, shared);
   operators.start();
-  if (!wait_for([&] { return shared.operators_online.load() == options.visitors; }, 60)) {
+  if (!wait_for([&] { return shared.operators_online.load() == options.visitors; }, 120)) {
     std::fprintf(stderr, "loadgen: %d of %d operators logged in\n", shared.operators_online.load(),
                  options.visitors);
     return 1;
