@@ -636,7 +636,8 @@ def spread_rows(runs):
         values = [x["value"] for x in found if x["value"] == x["value"]]  # NaN: failed
         unit = found[0]["unit"]
         digits = 1 if unit == "MB" else 2
-        spread = (f"{min(values):.{digits}f} - {max(values):.{digits}f} {unit}" if values
+        gap = "" if unit == "x" else " "
+        spread = (f"{min(values):.{digits}f} - {max(values):.{digits}f}{gap}{unit}" if values
                   else "failed")
         if values and len(values) < len(found):
             spread += f" ({len(found) - len(values)} failed)"
