@@ -151,8 +151,9 @@ def main():
     parser.add_argument("--postgres", action="store_true",
                         help="the store on a throwaway PostgreSQL cluster (durable settings) "
                              "instead of SQLite; its floor is PostgreSQL's single-row commits")
-    parser.add_argument("--compare-chats", type=int, default=100,
-                        help="--store-compare: chats that scenario d posts into")
+    parser.add_argument("--compare-chats", type=int, default=1000,
+                        help="--store-compare: chats that scenario d posts into (a gateway "
+                             "takes 60 messages a minute per chat)")
     parser.add_argument("--store-compare", action="store_true",
                         help="ingest (d) and relay (e, and a's latencies) on SQLite, on PostgreSQL "
                              "with one gateway and with two gateways and a broker, in one run")
@@ -417,14 +418,14 @@ def pg_counters(cluster, database):
 
 def counted(cluster, database, action):
     """Runs action(); returns its result and the PostgreSQL counters it moved (None on SQLite).
-    The statistics collector reports a backend's counts when its transaction ends, at most every
-    second (PostgreSQL 15: at the latest when the backend is idle for a second), so the count is
-    read after a pause long enough for them to arrive."""
+    A backend reports its counts at the end of a transaction at most once a second, and one left
+    idle after its last transaction reports them within 10 s (PostgreSQL 15), so the counters
+    are read 11 s after the action."""
     if cluster is None:
         return action(), None
     before = pg_counters(cluster, database)
     result = action()
-    time.sleep(1.5)
+    time.sleep(11)
     after = pg_counters(cluster, database)
     return result, {k: after[k] - before[k] for k in before}
 
