@@ -448,6 +448,8 @@ int main(int argc, char** argv) {
                  "accounts <prefix><i>, password <prefix><i>-secret");
   app.add_option("--operators", options.operators, "notify: available operators");
   app.add_option("--http-port", options.http.port);
+  app.add_option("--http-port2", options.http.second_port,
+                 "relay: a second gateway; visitors with an odd index use it");
   app.add_option("--prefix", options.http.prefix);
   app.add_option("--transport", options.transport, "sse | long-poll");
   app.add_option("--address-base", options.http.address_base,

@@ -196,7 +196,15 @@ def main():
     parser.add_argument("--postgres", action="store_true",
                         help="the store on a throwaway PostgreSQL cluster (durable settings) "
                              "instead of SQLite; its floor is PostgreSQL's single-row commits")
+    parser.add_argument("--compare-chats", type=int, default=1000,
+                        help="--store-compare: chats that scenario d posts into (a gateway "
+                             "takes 60 messages a minute per chat; SQLite reaches that bound)")
+    parser.add_argument("--store-compare", action="store_true",
+                        help="ingest (d) and relay (e, and a's latencies) on SQLite, on PostgreSQL "
+                             "with one gateway and with two gateways and a broker, in one run")
     args = parser.parse_args()
+    if args.store_compare:
+        return store_compare(args)
     if args.smoke:
         args.chats, args.idle, args.duration, args.burst = 3, 10, 2, 5
         args.runs, args.servers = 1, "prosody"
@@ -696,6 +704,239 @@ def widget_size():
             sizes[name] = len(gzip.compress(f.read(), 9))
     return (f"widget: widget.js {sizes['widget.js']} B + widget.css {sizes['widget.css']} B = "
             f"{sum(sizes.values())} B gzipped (limit 15360 B)")
+
+
+
+# --- --store-compare: SQLite against PostgreSQL with one and with two gateways (docs/scaling.md)
+
+STORE_SETUPS = (("sqlite", "SQLite, serve"), ("pg1", "PostgreSQL, serve"),
+                ("pg2", "PostgreSQL, 2 web + broker"))
+
+
+def pg_counters(cluster, database):
+    """Commits of the database, and WAL flushes of the whole cluster (pg_stat_wal)."""
+    line = cluster.psql("SELECT (SELECT xact_commit FROM pg_stat_database WHERE datname = "
+                        f"'{database}'), (SELECT wal_sync FROM pg_stat_wal)", database).strip()
+    commits, syncs = (int(v) for v in line.split("|"))
+    return {"commits": commits, "wal_syncs": syncs}
+
+
+def counted(cluster, database, action):
+    """Runs action(); returns its result and the PostgreSQL counters it moved (None on SQLite).
+    A backend reports its counts at the end of a transaction at most once a second, and one left
+    idle after its last transaction reports them within 10 s (PostgreSQL 15), so the counters
+    are read 11 s after the action."""
+    if cluster is None:
+        return action(), None
+    before = pg_counters(cluster, database)
+    result = action()
+    time.sleep(11)
+    after = pg_counters(cluster, database)
+    return result, {k: after[k] - before[k] for k in before}
+
+
+def start_setup(args, kind, server, operators, cluster, extra):
+    """The Seshat processes of one setup: [gateway, ...] and every process to stop."""
+    if kind == "sqlite":
+        app = Seshat(args.seshat, server, operators, extra=extra, log_level="info")
+        app.start("serve")
+        return [app], [app]
+    database = cluster.create_database(f"seshat_{kind}")
+    if kind == "pg1":
+        app = Seshat(args.seshat, server, operators, extra=extra, log_level="info", database=database)
+        app.start("serve")
+        return [app], [app]
+    broker = Seshat(args.seshat, server, operators, extra=extra, log_level="info", database=database)
+    broker.start("broker")
+    webs = [Seshat(args.seshat, server, operators, extra=extra, log_level="info", database=database)
+            for _ in range(2)]
+    for web in webs:
+        web.start("web", wait_xmpp=False)
+    return webs, webs + [broker]
+
+
+def measure_setup(args, kind, server, gateways, cluster, workdir, base):
+    database = f"seshat_{kind}" if cluster is not None and kind != "sqlite" else None
+    counters = cluster if database else None
+    common = ["--xmpp-port", str(server.port), "--ca", server.ca_file, "--domain", server.domain,
+              "--bot", server.jid(BOT), "--http-port", str(gateways[0].port),
+              "--transport", args.transport]
+    if len(gateways) > 1:
+        common += ["--http-port2", str(gateways[1].port)]
+    out = {}
+    # a (steady, 1 msg/s each way per chat) and the first burst of e.
+    out["relay"], out["relay_pg"] = counted(counters, database, lambda: run_loadgen(args, common + [
+        "--mode", "relay", "--visitors", str(args.chats), "--idle", "0",
+        "--duration", str(args.duration), "--burst", str(args.burst),
+        "--address-base", str(base)], f"{kind}: a+e"))
+    rates = [out["relay"]["rate"]]
+    for extra in range(2):
+        again, _ = counted(None, None, lambda: run_loadgen(args, common + [
+            "--mode", "relay", "--visitors", str(args.chats), "--idle", "0", "--duration", "1",
+            "--burst", str(args.burst), "--address-base", str(base + 3 * (extra + 1))],
+            f"{kind}: e burst {extra + 2}"))
+        rates.append(again["rate"])
+        out["relay"]["errors"] += again["errors"]
+    out["relay"]["rates"] = rates
+    # d: chats to post into, then wrk against every gateway at once (the same 2 threads and 50
+    # connections in all, shared among the gateways).
+    tokens = os.path.join(workdir, f"tokens-{kind}.txt")
+    run_loadgen(args, common + [
+        "--mode", "relay", "--visitors", "1", "--idle", str(args.compare_chats), "--duration", "1",
+        "--burst", "0", "--address-base", str(base + 9), "--tokens-out", tokens], f"{kind}: d chats")
+
+    def ingest():
+        threads, connections = max(1, 2 // len(gateways)), 50 // len(gateways)
+        runs = [subprocess.Popen(
+            ["wrk", f"-t{threads}", f"-c{connections}", f"-d{args.wrk_seconds}s", "-s",
+             os.path.join(HERE, "ingest.lua"), gateway.url("/api/chats/0/messages")],
+            stdout=subprocess.PIPE, text=True, env={**os.environ, "SESHAT_TOKENS": tokens})
+            for gateway in gateways]
+        total = {"accepted": 0, "refused": 0, "per_s": 0.0}
+        for run in runs:
+            text = run.communicate(timeout=args.wrk_seconds + 60)[0]
+            line = next(l for l in text.splitlines() if l.startswith("INGEST "))
+            for key, value in json.loads(line[len("INGEST "):]).items():
+                total[key] += value
+        return total
+
+    print(f"--- {kind}: d: ingest under wrk ({len(gateways)} gateway(s))", flush=True)
+    out["ingest"], out["ingest_pg"] = counted(counters, database, ingest)
+    print(f"--- {kind}: ingest {out['ingest']}; PostgreSQL {out['ingest_pg']}", flush=True)
+    return out
+
+
+def store_compare(args):
+    """One run, one Prosody, the same floors: scenarios d (ingest) and e (relay; a's latencies
+    beside it) on SQLite (`seshat serve`), on PostgreSQL with one `seshat serve`, and on
+    PostgreSQL with two `seshat web` gateways sharing the visitors and one `seshat broker`. On
+    PostgreSQL the database's commits and the cluster's WAL flushes per message are counted too
+    (they do not depend on how busy the machine is)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    workdir = tempfile.mkdtemp(prefix="seshat-bench-")
+    server = Prosody(log_level="warn")
+    cluster = None
+    running = []
+    results = {"setups": {}}
+    try:
+        cluster = PostgresCluster(durable=True).start()
+        server.start()
+        server.register(BOT, BOT_PASSWORD)
+        operators = [f"op{i}" for i in range(args.chats)]
+        for user in operators + ["d0", "d1"]:
+            add_account(server, user, f"{user}-secret")
+        floor_db = os.path.join(workdir, "floor.db")
+        sqlite = subprocess.run([args.sqlite_floor, floor_db, "3"], capture_output=True, text=True,
+                                check=True).stdout
+        results["sqlite_floor"] = json.loads(sqlite.split("RESULT ", 1)[1])["commits_per_s"]
+        cluster.create_database("seshat")
+        results["pg_floor"] = postgres_floor(cluster, workdir)["commits_per_s"]
+        common = ["--xmpp-port", str(server.port), "--ca", server.ca_file, "--domain",
+                  server.domain, "--bot", server.jid(BOT), "--http-port", "1"]
+        rates = []
+        for burst in range(3):
+            direct = run_loadgen(args, common + [
+                "--mode", "direct", "--op-prefix", "d", "--duration", "1" if burst else "3",
+                "--direct-rate", str(args.chats), "--burst", str(args.chats * args.burst)],
+                f"direct XMPP floor, burst {burst + 1}")
+            rates.append(direct["rate"])
+            if burst == 0:
+                results["hop"] = {k: (direct["a_to_b"][f"{k}_ms"] + direct["b_to_a"][f"{k}_ms"]) / 2
+                                  for k in ("p50", "p99")}
+        results["direct_rates"] = rates
+        results["nginx_rps"] = nginx_floor(workdir, args.wrk_seconds)
+        extra = {"visitor_timeout": 3600, "accept_timeout": 3600,
+                 "max_connections_per_address": 0, "chats_per_minute": 0,
+                 "chats_per_minute_per_network": 0, "messages_per_minute_per_network": 0,
+                 "max_messages_per_chat": 0, "min_free_disk_mb": 0}
+        for index, (kind, _) in enumerate(STORE_SETUPS):
+            gateways, running = start_setup(args, kind, server, [server.jid(u) for u in operators],
+                                            cluster, extra)
+            results["setups"][kind] = measure_setup(args, kind, server, gateways, cluster, workdir,
+                                                    50 + 12 * index)
+            for app in running:
+                app.close()
+            running = []
+    finally:
+        for app in running:
+            app.close()
+        server.close()
+        if cluster is not None:
+            cluster.close()
+        if not os.environ.get("SESHAT_KEEP_TMP"):
+            shutil.rmtree(workdir, ignore_errors=True)
+    print_store_compare(args, results)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(results, f, indent=2)
+    return 0
+
+
+def print_store_compare(args, r):
+    setups = r["setups"]
+    rows = []
+
+    def row(name, values, floor=""):
+        base = values[0]
+        ratios = [f"{ratio(v, base):.2f}x" if isinstance(v, (int, float)) and base else ""
+                  for v in values[1:]]
+        rows.append([name] + [fmt(v) for v in values] + ratios + [floor])
+
+    def fmt(value):
+        if isinstance(value, str):
+            return value
+        return f"{value:,.0f}" if value >= 100 else f"{value:.2f}"
+
+    kinds = [k for k, _ in STORE_SETUPS]
+    ingest = [setups[k]["ingest"]["per_s"] for k in kinds]
+    row("d. ingest, 202 answers/s", ingest,
+        f"SQLite {r['sqlite_floor']:,.0f} / PostgreSQL {r['pg_floor']:,.0f} commits/s; "
+        f"nginx static {r['nginx_rps']:,.0f}/s")
+    relay = [median(setups[k]["relay"]["rates"]) for k in kinds]
+    row("e. relay to operators, msg/s (median of 3)", relay,
+        f"direct XMPP {median(r['direct_rates']):,.0f}/s")
+    for key, label, floor_key in (("v2o", "visitor->operator", "p50"),
+                                  ("v2o", "visitor->operator", "p99"),
+                                  ("o2v", "operator->visitor", "p50"),
+                                  ("o2v", "operator->visitor", "p99")):
+        values = [setups[k]["relay"][key][f"{floor_key}_ms"] for k in kinds]
+        row(f"a. {args.chats} chats {label} {floor_key}, ms", values,
+            f"hop {r['hop'][floor_key]:.2f} ms")
+    for name, counter, per in (("PostgreSQL commits per relayed message (a+e)", "commits", "relay"),
+                               ("WAL flushes per relayed message (a+e)", "wal_syncs", "relay"),
+                               ("PostgreSQL commits per 202 (d)", "commits", "ingest"),
+                               ("WAL flushes per 202 (d)", "wal_syncs", "ingest")):
+        values = ["-"]
+        for k in kinds[1:]:
+            s = setups[k]
+            if per == "relay":
+                messages = (s["relay"]["v2o"]["count"] + s["relay"]["o2v"]["count"]
+                            + s["relay"]["burst_received"])
+                values.append(s["relay_pg"][counter] / max(messages, 1))
+            else:
+                values.append(s["ingest_pg"][counter] / max(s["ingest"]["accepted"], 1))
+        rows.append([name] + [v if isinstance(v, str) else f"{v:.2f}" for v in values] + ["", "", ""])
+    header = ["figure"] + [label for _, label in STORE_SETUPS] + \
+        ["PG serve / SQLite", "PG 2 web / SQLite", "floor"]
+    widths = [max(len(str(row[i])) for row in rows + [header]) for i in range(len(header))]
+    line = lambda cells: "| " + " | ".join(str(v).ljust(w) for v, w in zip(cells, widths)) + " |"
+    print()
+    print(line(header))
+    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    for cells in rows:
+        print(line(cells))
+    print()
+    for k in kinds:
+        s = setups[k]
+        print(f"{k}: e bursts msg/s " + ", ".join(f"{v:.0f}" for v in s["relay"]["rates"])
+              + f"; a: {s['relay']['v2o']['count']} + {s['relay']['o2v']['count']} steady messages"
+              + f"; errors {s['relay']['errors']}; ingest non-202 {s['ingest']['refused']}"
+              + (f"; PostgreSQL a+e {s['relay_pg']}, d {s['ingest_pg']}" if s.get("relay_pg") else ""))
+    print(f"direct XMPP bursts msg/s: " + ", ".join(f"{v:.0f}" for v in r["direct_rates"]))
+    print(f"PostgreSQL: fsync and synchronous_commit on (pgbench floor: 8 clients, one-row INSERT "
+          f"per transaction); SQLite: WAL, synchronous=NORMAL; visitors over {args.transport}")
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end")
 
 
 if __name__ == "__main__":

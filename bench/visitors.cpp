@@ -296,8 +296,11 @@ awaitable<void> open_chat(const HttpSettings& settings, Shared& shared,
                           int address_offset) {
   auto executor = co_await net::this_coro::executor;
   const auto source = source_address(settings.address_base + address_offset, visitor->index);
+  // Two gateways share the visitors: each visitor's requests and stream go to one of them.
+  HttpSettings gateway = settings;
+  if (settings.second_port != 0 && visitor->index % 2 == 1) gateway.port = settings.second_port;
   visitor->sender = std::make_unique<HttpConnection>(executor);
-  co_await visitor->sender->connect(settings, source);
+  co_await visitor->sender->connect(gateway, source);
   if (visitor->kind == Kind::active)
     shared.created_ns[static_cast<std::size_t>(visitor->index)] = monotonic_ns();
   const auto reply = co_await visitor->sender->request("POST", api(settings, "/chats"),
@@ -313,7 +316,7 @@ awaitable<void> open_chat(const HttpSettings& settings, Shared& shared,
   // An idle visitor keeps only its event stream open, as a widget between messages does.
   if (visitor->kind == Kind::idle) visitor->sender.reset();
   visitor->reader = std::make_unique<HttpConnection>(executor);
-  co_await visitor->reader->connect(settings, source);
+  co_await visitor->reader->connect(gateway, source);
   if (settings.transport == Transport::sse) {
     co_await read_sse(settings, shared, visitor);
   } else {
@@ -379,7 +382,7 @@ void spawn(net::io_context& io, Shared& shared, Task task) {
   net::co_spawn(io, std::move(task), on_failure(shared));
 }
 
-// Opens `count` idle visitors, at most k_idle_window of them connecting at a time.
+// Opens `count` idle visitors, at most settings.idle_window of them connecting at a time.
 awaitable<void> open_idle_paced(const HttpSettings& settings, Shared& shared,
                                 std::vector<std::shared_ptr<Visitors::Visitor>>& idle, int count) {
   auto executor = co_await net::this_coro::executor;

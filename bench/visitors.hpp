@@ -26,7 +26,8 @@ struct HttpSettings {
   unsigned short port = 8080;
   std::string prefix = "/seshat";
   Transport transport = Transport::sse;
-  int address_base = 10;  // visitors connect from 127.<base..base+2>.x.y
+  int address_base = 10;           // visitors connect from 127.<base..base+2>.x.y
+  unsigned short second_port = 0;  // a second gateway: visitors with an odd index use it
   // Idle visitors being connected at once (POST /chats, then the stream).
   int idle_window = 32;
 };

@@ -118,6 +118,18 @@ void Broker::stop() {
   m_ticker_wake.notify_all();
   if (m_ticker.joinable()) m_ticker.join();
   m_sender->stop();
+  // A round whose end was posted too late to run: what it took in is committed, not dropped.
+  if (m_round_open) {
+    m_round_open = false;
+    try {
+      mark_confirmed();
+      m_batch->commit();
+    } catch (const store::StoreError& error) {
+      spdlog::error("store: {}", error.what());
+    }
+    m_batch.reset();
+    m_round.clear();
+  }
 }
 
 void Broker::on_connected() {
@@ -125,6 +137,7 @@ void Broker::on_connected() {
   if (m_connected_before) ++m_metrics.reconnects;
   m_connected_before = true;
   m_metrics.xmpp_connected = 1;
+  end_round();  // confirmations marked first: the outbox is read again from its start
   forget_in_flight(Stream::account);  // whatever was unconfirmed is sent again, same ids
   // Operators' clients may take longer than the bot to come back after a server restart: no
   // chat moves before reconnect_grace has passed.
@@ -145,22 +158,27 @@ void Broker::on_disconnected(std::string_view reason) {
 }
 
 void Broker::on_message(const xmpp::IncomingMessage& message) {
+  begin_round();
   // A command may be !SAY: the replies as the file is now (a stat when unchanged).
   if (message.body.find('!') != std::string::npos) reload_replies();
-  if (dispatch(core::OperatorMessage{message.from, message.body, message.payload, message.typing,
-                                     message.stanza, message.window},
-               std::nullopt, Timing{std::chrono::steady_clock::now(), std::nullopt})) {
+  const core::OperatorMessage event{message.from,   message.body,   message.payload,
+                                    message.typing, message.stanza, message.window};
+  if (dispatch(event, std::nullopt, Timing{std::chrono::steady_clock::now(), std::nullopt})) {
     return;
   }
+  tell_not_stored(event);
+}
+
+void Broker::tell_not_stored(const core::OperatorMessage& message) {
   // A chat state lost is no loss; a text is worth telling about.
-  if (message.body.empty() || message.payload == core::Payload::encrypted) return;
+  if (message.text.empty() || message.payload == core::Payload::encrypted) return;
   // The store failed (disk full, locked past the timeout): say so rather than drop it silently.
   // Not through the outbox, which lives in the failing store.
   const auto jid = core::split_jid(message.from).bare;
   if (m_board.is_operator(jid) && leading()) {
     m_sender->send({{--m_unstored_notice_id,
                      jid,
-                     core::texts::not_stored(message.body),
+                     core::texts::not_stored(message.text),
                      xmpp::OutgoingKind::message,
                      {},
                      message.window}});
@@ -168,10 +186,12 @@ void Broker::on_message(const xmpp::IncomingMessage& message) {
 }
 
 void Broker::on_name(std::string_view from, std::string_view name, core::NameSource source) {
+  begin_round();
   dispatch(core::OperatorNamed{std::string(from), std::string(name), source});
 }
 
 void Broker::on_presence(std::string_view from, core::Show show, int priority) {
+  begin_round();
   spdlog::debug("presence from {} priority {}{}", from, priority,
                 show == core::Show::unavailable ? " unavailable" : "");
   if (const auto jid = core::split_jid(from).bare; m_board.is_operator(jid)) {
@@ -191,11 +211,11 @@ void Broker::on_delivered(std::vector<std::int64_t> delivered, std::vector<std::
   m_metrics.delivered += delivered.size();
   m_metrics.bounced += bounced.size();
   delivered.insert(delivered.end(), bounced.begin(), bounced.end());
-  try {
-    m_store->mark_delivered(delivered);
-  } catch (const store::StoreError& error) {
-    spdlog::error("store: {}", error.what());  // they will be sent again: a duplicate, not a loss
-  }
+  // Marked in the store once this turn's events are handled: in the round's commit, or in one
+  // of their own (until then, and if it fails, they are only sent again: a duplicate with the
+  // same id, not a loss).
+  m_confirmed.insert(m_confirmed.end(), delivered.begin(), delivered.end());
+  schedule_round_end();
   for (auto id : delivered) m_in_flight.erase(id);
   send_outbox();
 }
@@ -203,6 +223,7 @@ void Broker::on_delivered(std::vector<std::int64_t> delivered, std::vector<std::
 void Broker::on_component_connected() {
   spdlog::info("xmpp component {} connected", m_config.component.domain);
   m_metrics.component_connected = 1;
+  end_round();  // confirmations marked first: the outbox is read again from its start
   forget_in_flight(Stream::component);  // sent again, with the same ids
   send_outbox();
 }
@@ -251,6 +272,9 @@ void Broker::forget_in_flight(Stream stream) {
 
 bool Broker::dispatch(const core::Event& event, std::optional<store::SeenState> seen,
                       Timing timing) {
+  // A round's batch that the database rolled back by itself: what it held is written again now,
+  // and this event on its own.
+  if (m_round_open && !m_batch->intact()) end_round();
   try {
     const auto actions = decide_and_persist(event, seen);
     if (!actions) return false;
@@ -270,10 +294,12 @@ std::optional<core::Actions> Broker::decide_and_persist(const core::Event& event
   for (int attempt = 0; attempt < k_dispatch_attempts; ++attempt) {
     m_board.set_time(now_millis());
     auto actions = m_board.handle(event);
+    auto decided = m_round_open ? actions : core::Actions{};
     // !HISTORY, !INFO, !BLOCK: read (or write) what they are about.
     resolve_lookups(actions, *m_store, now_millis(),
                     {m_config.desk.show_ip, m_config.desk.block.count()});
     if (m_store->apply(actions, seen)) {
+      if (m_round_open) m_round.push_back({event, std::move(decided), seen});
       auto ended = ended_chats(event, actions);  // asked before the board forgets them
       m_board.commit(event, actions);
       for (const auto& [chat, operators] : ended) {
@@ -368,16 +394,16 @@ void Broker::schedule_pump() {
 
 void Broker::pump() {
   m_pump_scheduled = false;  // a change published from now on schedules another pump
-  std::vector<core::ChatId> touched;
   try {
     auto pending = m_store->pending();
-    for (const auto& record : pending.changed_chats) touched.push_back(record.chat.id);
-    for (const auto& message : pending.visitor_messages) touched.push_back(message.chat);
-    for (const auto& typing : pending.visitor_typing) touched.push_back(typing.chat);
     // The gateway queues receipts and markers in the outbox when the page has read: look.
     m_outbox_due = true;
-    // Everything pending in one commit; operators and waiters hear of it once it is durable.
-    if (touched.size() > 1) m_batch = m_store->begin_batch();
+    // Everything pending, with this turn's XMPP events, in one commit (end_round); operators
+    // and waiters hear of it once it is durable. A commit that fails writes each event again
+    // on its own; rows whose event failed are still pending, and the next pump tries again.
+    if (!pending.changed_chats.empty() || !pending.visitor_messages.empty() ||
+        !pending.visitor_typing.empty())
+      begin_round();
     for (auto& record : pending.changed_chats) {
       const auto id = record.chat.id;
       const store::SeenState seen{id, record.chat.state};
@@ -399,29 +425,10 @@ void Broker::pump() {
     for (const auto& typing : pending.visitor_typing) {
       dispatch(core::VisitorTyping{typing.chat, typing.typing});
     }
-    if (m_batch) {
-      if (!m_batch->intact()) throw store::StoreError("the batch was rolled back");
-      m_batch->commit();
-    }
-  } catch (const store::StoreError& error) {
-    spdlog::error("store: {}", error.what());
-    if (m_batch) abandon_batch(touched);
-  }
-  m_batch.reset();
-  announce();
-}
-
-void Broker::abandon_batch(const std::vector<core::ChatId>& touched) {
-  // Nothing of it was stored: forget what the board decided and what was to be announced; the
-  // rows are still pending and the next pump tries again.
-  m_batch.reset();
-  m_unannounced.clear();
-  m_outbox_due = false;
-  try {
-    for (const auto chat : touched) reload(chat);
   } catch (const store::StoreError& error) {
     spdlog::error("store: {}", error.what());
   }
+  if (!m_round_open) announce();
 }
 
 void Broker::announce() {
@@ -438,6 +445,7 @@ void Broker::announce() {
 }
 
 void Broker::check_timeouts() {
+  end_round();
   const auto now = now_millis();
   m_board.set_time(now);
   if (m_board.summary_due()) dispatch(core::SummaryDue{});
@@ -508,6 +516,12 @@ void Broker::send_outbox() {
   const bool account_up = m_sender->connected();
   const bool component_up = m_sender->component_connected();
   if ((!account_up && !component_up) || !leading()) return;
+  // Rows of a batch not committed yet could be replaced by others (new ids) if it fails: sent
+  // once it is committed (announce()).
+  if (m_batch) {
+    m_outbox_due = true;
+    return;
+  }
   try {
     std::vector<xmpp::Outgoing> batch;
     // Rows up to m_sent_up_to are in flight, done, or wait for their stream: read only the ones
@@ -545,6 +559,94 @@ void Broker::send_outbox() {
   } catch (const store::StoreError& error) {
     spdlog::error("store: {}", error.what());
   }
+}
+
+// --- rounds: the XMPP events of one turn of the XMPP thread's loop, one commit ---
+
+void Broker::begin_round() {
+  if (m_batch) return;  // open already: this turn of the loop has one
+  try {
+    m_batch = m_store->begin_batch();
+  } catch (const store::StoreError& error) {
+    spdlog::error("store: {}", error.what());
+    return;  // each event in its own transaction, as without rounds
+  }
+  m_round_open = true;
+  schedule_round_end();
+}
+
+void Broker::schedule_round_end() {
+  // Posted tasks run after the loop's turn handled every stanza it read.
+  if (m_round_end_posted) return;
+  m_round_end_posted = true;
+  m_sender->post([this] { end_round(); });
+}
+
+void Broker::end_round() {
+  m_round_end_posted = false;
+  if (!m_round_open) {
+    mark_confirmed();
+    return;
+  }
+  m_round_open = false;
+  auto confirmed = m_confirmed;
+  try {
+    mark_confirmed();
+    if (!m_batch->intact()) throw store::StoreError("the batch was rolled back");
+    m_batch->commit();
+    m_round.clear();
+  } catch (const store::StoreError& error) {
+    spdlog::error("store: {}; writing the {} events of the batch one by one", error.what(),
+                  m_round.size());
+    m_batch.reset();  // rolls back whatever is left of it
+    m_confirmed = std::move(confirmed);
+    replay_round();
+    mark_confirmed();
+  }
+  m_batch.reset();
+  announce();
+}
+
+void Broker::replay_round() {
+  // The switchboard took these events in already: their actions are written again as decided
+  // (the lookups read, or !BLOCK written, again). One the store refuses now (a chat changed
+  // meanwhile) or cannot take leaves its chats as the store has them.
+  for (auto& entry : std::exchange(m_round, {})) {
+    try {
+      auto actions = entry.actions;
+      resolve_lookups(actions, *m_store, now_millis(),
+                      {m_config.desk.show_ip, m_config.desk.block.count()});
+      if (m_store->apply(actions, entry.seen)) continue;
+      spdlog::error("a chat changed before its event could be written again; reloaded");
+    } catch (const store::StoreError& error) {
+      spdlog::error("store: {}", error.what());
+      if (const auto* message = std::get_if<core::OperatorMessage>(&entry.event))
+        tell_not_stored(*message);
+    }
+    try {
+      for (const auto& action : entry.actions) {
+        std::visit(
+            [&](const auto& a) {
+              if constexpr (requires { a.chat; }) {
+                if (a.chat != 0) reload(a.chat);
+              }
+            },
+            action);
+      }
+    } catch (const store::StoreError& error) {
+      spdlog::error("store: {}", error.what());
+    }
+  }
+}
+
+void Broker::mark_confirmed() {
+  if (m_confirmed.empty()) return;
+  try {
+    m_store->mark_delivered(m_confirmed);
+  } catch (const store::StoreError& error) {
+    spdlog::error("store: {}", error.what());  // they will be sent again: a duplicate, not a loss
+  }
+  m_confirmed.clear();
 }
 
 }  // namespace seshat::app

@@ -104,7 +104,15 @@ class Broker final : public xmpp::Listener {
   void settle_presence();  // XMPP thread: PresenceSettled when a grace period is over
   void send_outbox();      // XMPP thread: sends outbox rows not yet in flight
   void announce();         // XMPP thread: publishes changed chats, sends the outbox if due
-  void abandon_batch(const std::vector<core::ChatId>& touched);
+  // Rounds (see m_round): the XMPP events handled in one turn of the XMPP thread's loop (the
+  // stanzas read together) share one store batch, committed by end_round(), posted to run
+  // after them; the barriers' confirmations of the round are written in it too.
+  void begin_round();  // XMPP callbacks: opens the round's batch unless one is open
+  void schedule_round_end();
+  void end_round();       // commits the round (or replays it), then announces
+  void replay_round();    // the round's commit failed: each event's writes on their own
+  void mark_confirmed();  // writes m_confirmed (inside the round's batch when one is open)
+  void tell_not_stored(const core::OperatorMessage& message);  // the store failed it
   void reload(core::ChatId chat);
   void count_chats();     // the live-chat gauges, from the switchboard
   void reload_replies();  // XMPP thread: the `replies` file again if it changed
@@ -135,8 +143,19 @@ class Broker final : public xmpp::Listener {
   // (component mode: its address goes offline for them once the board no longer has it).
   [[nodiscard]] std::vector<std::pair<core::ChatId, std::vector<std::string>>> ended_chats(
       const core::Event& event, const core::Actions& actions) const;
-  // pump() groups its events into one store batch; until it is committed, nothing is announced.
+  // The round's store batch (see begin_round); until it is committed, nothing is announced.
   std::unique_ptr<store::Batch> m_batch;
+  // The round's batch is open (m_batch) and these events were applied in it: what is written
+  // again, one event at a time, if its commit fails (the switchboard already took them in).
+  struct RoundEvent {
+    core::Event event;
+    core::Actions actions;  // as decided, before resolve_lookups (which reads or writes again)
+    std::optional<store::SeenState> seen;
+  };
+  bool m_round_open = false;
+  bool m_round_end_posted = false;
+  std::vector<RoundEvent> m_round;
+  std::vector<std::int64_t> m_confirmed;  // outbox ids a barrier confirmed, not yet marked
   std::vector<core::ChatId> m_unannounced;
   bool m_outbox_due = false;
   bool m_states_changed = false;  // the chat gauges need counting again

@@ -83,8 +83,13 @@ class FailingStore final : public testing::ForwardingStore {
     if (failing_commits) return std::make_unique<FailingBatch>(std::move(batch));
     return batch;
   }
+  void mark_delivered(const std::vector<std::int64_t>& outbox_ids) override {
+    ++mark_delivered_calls;
+    ForwardingStore::mark_delivered(outbox_ids);
+  }
   bool failing = false;
   bool failing_commits = false;
+  int mark_delivered_calls = 0;
 };
 
 constexpr const char* k_joe = "joe@example.com";
@@ -191,24 +196,103 @@ TEST_F(BrokerTest, AFailedBatchIsRetriedAndRelaysOnce) {
   EXPECT_EQ(sent_to_joe("two"), 1);
 }
 
-TEST_F(BrokerTest, ABatchWhoseCommitFailedIsDecidedAgainAndRelaysOnce) {
+TEST_F(BrokerTest, ABatchWhoseCommitFailedIsWrittenAgainEventByEventAndRelaysOnce) {
   const auto chat = visitor_starts();
   joe_says("!ACCEPT " + std::to_string(chat));
-  const auto sent_before = m_sender->sent.size();
   m_store->failing_commits = true;
-  // Two rows, one wake: one pump, one batch, whose commit fails.
+  // Two rows, one wake: one pump, one batch, whose commit fails; each event is then written
+  // on its own (not in a batch), and only then sent.
   (void)m_gateway->add_message(chat, core::Author::visitor, "first");
   (void)m_gateway->add_message(chat, core::Author::visitor, "second");
-  m_feed.publish(chat);
-  m_sender->run();
-  EXPECT_EQ(m_sender->sent.size(), sent_before) << "what the batch decided was not sent";
-  EXPECT_EQ(m_gateway->pending().visitor_messages.size(), 2u) << "and is still pending";
-  m_store->failing_commits = false;
   m_feed.publish(chat);
   m_sender->run();
   EXPECT_EQ(sent_to_joe("first"), 1);
   EXPECT_EQ(sent_to_joe("second"), 1);
   EXPECT_TRUE(m_gateway->pending().visitor_messages.empty());
+  m_store->failing_commits = false;
+  m_feed.publish(chat);
+  m_sender->run();
+  EXPECT_EQ(sent_to_joe("first"), 1);
+  EXPECT_EQ(sent_to_joe("second"), 1);
+}
+
+// The XMPP events of one turn of the broker's loop (the stanzas read together) are one commit:
+// another connection sees none of them before the turn ends, and all of them after.
+TEST_F(BrokerTest, TheEventsOfOneTurnAreCommittedTogether) {
+  const auto chat = visitor_starts();
+  joe_says("!ACCEPT " + std::to_string(chat));
+  const auto operator_lines = [&] {
+    std::vector<std::string> lines;
+    for (const auto& message : m_gateway->messages_after(chat, 0, 100))
+      if (message.from == core::Author::operator_) lines.push_back(message.text);
+    return lines;
+  };
+  const std::string joe = std::string(k_joe) + "/laptop";
+  listener().on_message(xmpp::IncomingMessage{joe, "one"});
+  listener().on_message(xmpp::IncomingMessage{joe, "two"});
+  listener().on_message(xmpp::IncomingMessage{joe, "three"});
+  EXPECT_TRUE(operator_lines().empty()) << "nothing committed within the turn";
+  m_sender->run();  // the turn's end
+  EXPECT_EQ(operator_lines(), (std::vector<std::string>{"one", "two", "three"}));
+}
+
+TEST_F(BrokerTest, ATurnWhoseCommitFailedIsWrittenAgainEventByEventOnce) {
+  const auto chat = visitor_starts();
+  joe_says("!ACCEPT " + std::to_string(chat));
+  m_store->failing_commits = true;
+  (void)m_gateway->add_message(chat, core::Author::visitor, "three");
+  const std::string joe = std::string(k_joe) + "/laptop";
+  listener().on_message(xmpp::IncomingMessage{joe, "one"});
+  listener().on_message(xmpp::IncomingMessage{joe, "two"});
+  m_feed.publish(chat);  // the pump joins the turn
+  m_sender->run();
+  std::vector<std::string> lines;
+  for (const auto& message : m_gateway->messages_after(chat, 0, 100))
+    if (message.from == core::Author::operator_) lines.push_back(message.text);
+  EXPECT_EQ(lines, (std::vector<std::string>{"one", "two"})) << "each once, in order";
+  EXPECT_EQ(sent_to_joe("three"), 1);
+  EXPECT_TRUE(m_gateway->pending().visitor_messages.empty());
+  for (const auto& message : m_sender->sent)
+    EXPECT_EQ(message.body.find("could not be stored"), std::string::npos) << message.body;
+  m_store->failing_commits = false;
+  m_feed.publish(chat);
+  m_sender->run();
+  EXPECT_EQ(sent_to_joe("three"), 1) << "nothing relayed twice";
+}
+
+TEST_F(BrokerTest, NothingOfAnUncommittedTurnIsSent) {
+  const auto first = visitor_starts();
+  joe_says("!ACCEPT " + std::to_string(first));
+  const auto second = visitor_starts();
+  const auto before = m_sender->sent.size();
+  // !ACCEPT queues answers to joe in the outbox; a barrier coming back in the same turn looks
+  // at the outbox, which must not send rows a failed commit would replace by others.
+  listener().on_message(
+      xmpp::IncomingMessage{std::string(k_joe) + "/laptop", "!ACCEPT " + std::to_string(second)});
+  listener().on_delivered({}, {});
+  EXPECT_EQ(m_sender->sent.size(), before);
+  m_sender->run();
+  EXPECT_GT(m_sender->sent.size(), before) << "sent once committed";
+}
+
+TEST_F(BrokerTest, TheConfirmationsOfOneTurnAreMarkedInOneWrite) {
+  const auto chat = visitor_starts();
+  joe_says("!ACCEPT " + std::to_string(chat));
+  visitor_says(chat, "a");
+  visitor_says(chat, "b");
+  ASSERT_GE(m_sender->sent.size(), 2u);
+  const auto calls = m_store->mark_delivered_calls;
+  const auto count = m_sender->sent.size();
+  // Two barriers come back in one turn.
+  std::vector<std::int64_t> first;
+  std::vector<std::int64_t> rest;
+  for (std::size_t i = 0; i < count; ++i)
+    (i < count / 2 ? first : rest).push_back(m_sender->sent[i].id);
+  listener().on_delivered(first, {});
+  listener().on_delivered(rest, {});
+  m_sender->run();
+  EXPECT_EQ(m_store->mark_delivered_calls, calls + 1);
+  EXPECT_TRUE(m_gateway->undelivered(0, 100).empty()) << "every confirmed row marked";
 }
 
 TEST_F(BrokerTest, UnconfirmedRowsAreSentAgainAfterAReconnectWithTheSameIds) {
