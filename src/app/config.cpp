@@ -39,14 +39,15 @@ std::string printable(const std::string& text) {
 ConfigError::ConfigError(const std::string& message) : std::runtime_error(printable(message)) {}
 namespace {
 
-constexpr std::array<std::string_view, 21> k_keys = {
+constexpr std::array<std::string_view, 22> k_keys = {
     "sqlitedb",        "localusers",      "username",
     "password",        "xmppserver",      "tls",
     "tls_ca",          "listen",          "prefix",
     "allowed_origins", "visitor_timeout", "accept_timeout",
     "log_level",       "operator_grace",  "reconnect_grace",
     "visitor_grace",   "max_chats",       "language",
-    "texts",           "resource",        "show_operator_name"};
+    "texts",           "resource",        "show_operator_name",
+    "trusted_proxies"};
 constexpr int k_max_chats_limit = 100;
 // Mail and retention (read by read_mail_config).
 constexpr std::array<std::string_view, 7> k_mail_keys = {
@@ -557,6 +558,11 @@ Config read_config(const SectionReader& reader, const EnvLookup& env) {
   if (const auto* origins = reader.optional("allowed_origins")) {
     for (auto item : split_list(origins->value))
       config.allowed_origins.push_back(reader.value_of(*origins, parse_origin(item)));
+  }
+
+  if (const auto* proxies = reader.optional("trusted_proxies")) {
+    for (auto item : split_list(proxies->value))
+      config.trusted_proxies.push_back(reader.value_of(*proxies, parse_proxy(item)));
   }
 
   if (const auto* timeout = reader.optional("visitor_timeout"))

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "base/ip_network.hpp"
+
 namespace seshat::app {
 
 // One line, printable: control bytes quoted from the file are shown as \xNN, never sent raw
@@ -83,32 +85,33 @@ struct Config {
   [[nodiscard]] const std::string& store_location() const {
     return database.empty() ? sqlitedb : database;
   }
-  std::vector<std::string> localusers;        // localusers: operators' bare JIDs, lower case
-  std::string username;                       // username / xmppusername: the bot's bare JID
-  std::string password;                       // password / xmpppassword; SESHAT_PASSWORD overrides
-  Endpoint xmppserver;                        // xmppserver: default the domain of username, 5222
-  TlsPolicy tls = TlsPolicy::verify;          // tls: verify | no-verify | off (off: loopback only)
-  std::string tls_ca;                         // tls_ca: PEM file of CAs to trust; empty: system
-  Endpoint listen{"127.0.0.1", 8080};         // listen
-  std::string prefix = "/seshat";             // prefix: URL prefix of widget and API
-  std::vector<std::string> allowed_origins;   // allowed_origins: CORS allowlist; empty: same site
-  std::chrono::seconds visitor_timeout{300};  // visitor_timeout: silent visitor -> abandoned
-  std::chrono::seconds accept_timeout{0};     // accept_timeout: unaccepted -> failed; 0: never
-  std::chrono::seconds operator_grace{30};    // operator_grace: fully offline before chats move
-  std::chrono::seconds reconnect_grace{90};   // reconnect_grace: after the bot's own reconnect
-  std::chrono::seconds visitor_grace{20};     // visitor_grace: page gone -> absent, operator told
-  int max_chats = 1;                          // max_chats: chats one operator may hold at once
-  std::string log_level = "info";             // log_level: trace|debug|info|warn|error
-  MailConfig mail;                            // smtp, smtp_tls, smtp_user, ..., mail_delay
-  std::chrono::milliseconds retention{0};     // retention_days (decimals allowed); 0: keep
-  Caps caps;                                  // the caps against abuse (SECURITY.md)
-  std::string language = "en";                // language: of visitor texts when a chat has none
-  std::string texts;                          // texts: INI file of visitor texts per language
-  std::vector<TextOverride> text_overrides;   // its lines, checked
-  std::string resource = "seshat";            // resource: the bot's XMPP resource (stable)
-  bool show_operator_name = true;             // show_operator_name: yes | no ("Support")
-  DeskConfig desk;                            // routing, offer_timeout, replies, show_ip, ...
-  ComponentConfig component;                  // component, component_secret, component_server
+  std::vector<std::string> localusers;       // localusers: operators' bare JIDs, lower case
+  std::string username;                      // username / xmppusername: the bot's bare JID
+  std::string password;                      // password / xmpppassword; SESHAT_PASSWORD overrides
+  Endpoint xmppserver;                       // xmppserver: default the domain of username, 5222
+  TlsPolicy tls = TlsPolicy::verify;         // tls: verify | no-verify | off (off: loopback only)
+  std::string tls_ca;                        // tls_ca: PEM file of CAs to trust; empty: system
+  Endpoint listen{"127.0.0.1", 8080};        // listen
+  std::string prefix = "/seshat";            // prefix: URL prefix of widget and API
+  std::vector<std::string> allowed_origins;  // allowed_origins: CORS allowlist; empty: same site
+  std::vector<base::IpNetwork> trusted_proxies;  // trusted_proxies: whose X-Forwarded-For counts
+  std::chrono::seconds visitor_timeout{300};     // visitor_timeout: silent visitor -> abandoned
+  std::chrono::seconds accept_timeout{0};        // accept_timeout: unaccepted -> failed; 0: never
+  std::chrono::seconds operator_grace{30};       // operator_grace: fully offline before chats move
+  std::chrono::seconds reconnect_grace{90};      // reconnect_grace: after the bot's own reconnect
+  std::chrono::seconds visitor_grace{20};    // visitor_grace: page gone -> absent, operator told
+  int max_chats = 1;                         // max_chats: chats one operator may hold at once
+  std::string log_level = "info";            // log_level: trace|debug|info|warn|error
+  MailConfig mail;                           // smtp, smtp_tls, smtp_user, ..., mail_delay
+  std::chrono::milliseconds retention{0};    // retention_days (decimals allowed); 0: keep
+  Caps caps;                                 // the caps against abuse (SECURITY.md)
+  std::string language = "en";               // language: of visitor texts when a chat has none
+  std::string texts;                         // texts: INI file of visitor texts per language
+  std::vector<TextOverride> text_overrides;  // its lines, checked
+  std::string resource = "seshat";           // resource: the bot's XMPP resource (stable)
+  bool show_operator_name = true;            // show_operator_name: yes | no ("Support")
+  DeskConfig desk;                           // routing, offer_timeout, replies, show_ip, ...
+  ComponentConfig component;                 // component, component_secret, component_server
 };
 
 // Reads [section] of the INI file at `path`. Keys may carry a `seshat_` prefix, are

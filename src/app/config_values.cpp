@@ -160,6 +160,13 @@ bool is_loopback(std::string_view host) {
   return false;
 }
 
+Parsed<base::IpNetwork> parse_proxy(std::string_view text) {
+  if (auto network = base::parse_network(text)) return Parsed<base::IpNetwork>::ok(*network);
+  return Parsed<base::IpNetwork>::fail("'" + std::string(text) +
+                                       "' is not an IP address or network (expected one like "
+                                       "10.0.0.0/8, 127.0.0.1 or fd00::/8)");
+}
+
 Parsed<std::string> parse_origin(std::string_view text) {
   using Result = Parsed<std::string>;
   const auto lower = to_lower(text);

@@ -40,6 +40,9 @@ struct Parsed {
 // `http(s)://host[:port]` as a browser sends it in an Origin header (default port dropped).
 [[nodiscard]] Parsed<std::string> parse_origin(std::string_view text);
 
+// An address or a CIDR network of trusted_proxies ("10.0.0.0/8", "127.0.0.1", "fd00::/8").
+[[nodiscard]] Parsed<base::IpNetwork> parse_proxy(std::string_view text);
+
 // A URL path prefix: starts with '/', does not end with '/', plain path characters only.
 [[nodiscard]] Parsed<std::string> parse_prefix(std::string_view text);
 

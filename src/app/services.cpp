@@ -97,6 +97,7 @@ http::Settings gateway_settings(const Config& config, const Broker* broker, cons
   settings.port = config.listen.port;
   settings.prefix = config.prefix;
   settings.allowed_origins = config.allowed_origins;
+  settings.trusted_proxies = config.trusted_proxies;
   settings.web_root = web_root();
   settings.open_store = [location = config.store_location()] {
     return store::open_store(location);

@@ -25,6 +25,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/ip_network.hpp"
 #include "http/metrics.hpp"
 #include "store/change_feed.hpp"
 #include "store/store.hpp"
@@ -47,6 +48,9 @@ struct Settings {
   // Origins allowed to call the API from other sites ("https://www.example.com"; "*" = any).
   // Same-origin requests and requests without Origin are always allowed.
   std::vector<std::string> allowed_origins;
+  // Proxies (nginx, a CDN) whose X-Forwarded-For is believed: the visitor's address for the
+  // per-network limits, wrong-token counting, !INFO and !BLOCK. Connection caps stay per peer.
+  std::vector<base::IpNetwork> trusted_proxies;
   std::filesystem::path web_root;  // holds widget.js, widget.css, index.html
   std::size_t max_body = 16 * 1024;
   int wrong_tokens_per_minute = 20;  // then that address's chat calls get 429 for a while; 0: off

@@ -6,10 +6,20 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "base/ip_network.hpp"
 
 namespace seshat::http {
 
 // "" when `address` is not an IP address.
 [[nodiscard]] std::string network_of(std::string_view address);
+
+// The visitor's address for a request whose connection came from `peer`: `peer` itself unless
+// it is a trusted proxy; then the nearest address of X-Forwarded-For, read from the right, that
+// is not one. Only what trusted proxies appended is believed, so an address a client wrote into
+// the header itself is never chosen over the one its proxy saw.
+[[nodiscard]] std::string client_address(std::string_view peer, std::string_view forwarded_for,
+                                         const std::vector<base::IpNetwork>& trusted);
 
 }  // namespace seshat::http

@@ -242,7 +242,9 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
   }
 
   void dispatch(Method method) {
-    if (needs_token(m_route.endpoint) && m_shared.wrong_tokens.exhausted(m_address)) {
+    m_client = client_address(m_address, sv(m_request["X-Forwarded-For"]),
+                              m_shared.settings.trusted_proxies);
+    if (needs_token(m_route.endpoint) && m_shared.wrong_tokens.exhausted(m_client)) {
       return send_rate_limited(
           "Too many wrong chat tokens came from your address; please try again in a minute.");
     }
@@ -294,11 +296,11 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
 
   // The calls that answer at once (api_handler.hpp): decoded here, done on the database thread.
   void api_call(Method method) {
-    const auto network = network_of(m_address);
+    const auto network = network_of(m_client);
     auto job =
         prepare_api_call(ApiRequest{m_route.endpoint, method, m_route.chat, m_request.body(),
                                     header_token(), sv(m_request[bhttp::field::referer]), network,
-                                    sv(m_request[bhttp::field::user_agent]), m_address});
+                                    sv(m_request[bhttp::field::user_agent]), m_client});
     if (!job) return send_failure(job.failure());
     query([job = std::move(job).value()](visitors::Visitors& visitors,
                                          store::Store&) { return job(visitors); },
@@ -638,7 +640,7 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
 
   void send_failure(const base::Failure& failure) {
     // Each wrong token spends the address's allowance: guessing stops at a few a minute.
-    if (failure.code == base::Error::wrong_token) (void)m_shared.wrong_tokens.take(m_address);
+    if (failure.code == base::Error::wrong_token) (void)m_shared.wrong_tokens.take(m_client);
     if (failure.code == base::Error::too_many) {
       m_shared.metrics.rate_limited.fetch_add(1, std::memory_order_relaxed);
       m_response.set(bhttp::field::retry_after, "60");
@@ -750,7 +752,8 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
   beast::tcp_stream m_stream;
   beast::flat_buffer m_buffer;
   SharedState& m_shared;
-  std::string m_address;
+  std::string m_address;  // the connection's peer: its connection caps
+  std::string m_client;   // the request's visitor (client_address): limits, !INFO, !BLOCK
   Admission m_admission;
   bool m_stream_slot = false;  // holds one of the chat's max_streams_per_chat
   net::steady_timer m_timer;

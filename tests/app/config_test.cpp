@@ -126,6 +126,18 @@ TEST(Config, ReadsEveryOptionalKey) {
   EXPECT_EQ(config.log_level, "debug");
 }
 
+TEST(Config, TrustedProxiesAreAddressesAndNetworks) {
+  EXPECT_TRUE(parse(seed_with("")).trusted_proxies.empty()) << "none by default";
+  const auto config = parse(seed_with("trusted_proxies = 127.0.0.1, 10.0.0.0/8\n  fd00::/8\n"));
+  ASSERT_EQ(config.trusted_proxies.size(), 3u);
+  EXPECT_TRUE(base::contains(config.trusted_proxies[1], "10.20.30.40"));
+  EXPECT_TRUE(base::contains(config.trusted_proxies[2], "fd00::1"));
+  EXPECT_EQ(error_of(seed_with("trusted_proxies = 10.0.0.0/8, proxy.example.com\n")),
+            "sample.ini:6: [Seshat] trusted_proxies: 'proxy.example.com' is not an IP address or "
+            "network (expected one like 10.0.0.0/8, 127.0.0.1 or fd00::/8)");
+  EXPECT_NE(error_of(seed_with("trusted_proxies = 10.0.0.0/33\n")), "");
+}
+
 TEST(Config, EmptyOptionalValueMeansTheDefault) {
   const auto config = parse(seed_with("tls =\nlisten =\n"));
   EXPECT_EQ(config.tls, TlsPolicy::verify);
@@ -258,7 +270,7 @@ TEST(ConfigError, UnknownKeysAreProbablyTypos) {
             "localusers, username, password, xmppserver, tls, tls_ca, listen, prefix, "
             "allowed_origins, visitor_timeout, accept_timeout, log_level, operator_grace, "
             "reconnect_grace, visitor_grace, max_chats, language, texts, resource, "
-            "show_operator_name, smtp, smtp_tls, smtp_user, "
+            "show_operator_name, trusted_proxies, smtp, smtp_tls, smtp_user, "
             "smtp_password, mail_from, mail_delay, retention_days, routing, offer_timeout, "
             "replies, show_ip, block_hours, max_connections, "
             "max_connections_per_address, max_streams_per_chat, chats_per_minute, "

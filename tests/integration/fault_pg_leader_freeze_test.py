@@ -19,30 +19,12 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import harness.case as case  # noqa: E402
-from harness.postgres import PostgresCluster, server_bin_dir  # noqa: E402
-from harness.seshat import Seshat  # noqa: E402
 from harness.stream import ChatStream, Reader, Redelivery, bot_online  # noqa: E402
 
 TIMEOUT = 30
 
 
-class LeaderFreeze(case.ProsodyTestCase):
-    def setUp(self):
-        if server_bin_dir() is None:
-            self.skipTest("PostgreSQL server binaries not found (Debian package postgresql)")
-        super().setUp()
-        self.cluster = PostgresCluster().start()
-        self.addCleanup(self.cluster.close)
-        self.database = self.cluster.create_database("seshat")
-
-    def app(self, operators, mode, wait_xmpp=True):
-        if not case.paths.seshat:
-            self.skipTest("no --seshat given")
-        app = Seshat(case.paths.seshat, self.server, operators, database=self.database)
-        self.addCleanup(app.close)
-        app.start(mode, wait_xmpp=wait_xmpp)
-        return app
-
+class LeaderFreeze(case.PostgresTestCase):
     def test_a_frozen_leader_woken_after_the_takeover_writes_and_sends_nothing(self):
         joe = self.operator("joe")
         joe.connect("laptop")

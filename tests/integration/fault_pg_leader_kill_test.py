@@ -18,31 +18,13 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import harness.case as case  # noqa: E402
 from harness.gateways import Gateways  # noqa: E402
-from harness.postgres import PostgresCluster, server_bin_dir  # noqa: E402
-from harness.seshat import Seshat  # noqa: E402
 from harness.stream import ChatStream, Reader, Redelivery, bot_offline, bot_online  # noqa: E402
 
 TIMEOUT = 30
 TAKEOVER_LIMIT = 10.0  # seconds from the kill to the standby's XMPP login
 
 
-class LeaderKill(case.ProsodyTestCase):
-    def setUp(self):
-        if server_bin_dir() is None:
-            self.skipTest("PostgreSQL server binaries not found (Debian package postgresql)")
-        super().setUp()
-        self.cluster = PostgresCluster().start()
-        self.addCleanup(self.cluster.close)
-        self.database = self.cluster.create_database("seshat")
-
-    def app(self, operators, mode, wait_xmpp=True):
-        if not case.paths.seshat:
-            self.skipTest("no --seshat given")
-        app = Seshat(case.paths.seshat, self.server, operators, database=self.database)
-        self.addCleanup(app.close)
-        app.start(mode, wait_xmpp=wait_xmpp)
-        return app
-
+class LeaderKill(case.PostgresTestCase):
     def test_kill_9_of_the_leading_broker_mid_conversation(self):
         joe = self.operator("joe")
         joe.connect("laptop")

@@ -21,8 +21,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import harness.case as case  # noqa: E402
 from harness.gateways import Gateways  # noqa: E402
-from harness.postgres import PostgresCluster, server_bin_dir  # noqa: E402
-from harness.seshat import Seshat  # noqa: E402
 from harness.stream import ChatStream, Reader, Redelivery, bot_online  # noqa: E402
 
 TIMEOUT = 30
@@ -46,23 +44,7 @@ def wait_until(what, predicate, timeout=TIMEOUT):
         time.sleep(0.05)  # polling interval of a readiness probe
 
 
-class PostgresRestart(case.ProsodyTestCase):
-    def setUp(self):
-        if server_bin_dir() is None:
-            self.skipTest("PostgreSQL server binaries not found (Debian package postgresql)")
-        super().setUp()
-        self.cluster = PostgresCluster().start()
-        self.addCleanup(self.cluster.close)
-        self.database = self.cluster.create_database("seshat")
-
-    def app(self, operators, mode):
-        if not case.paths.seshat:
-            self.skipTest("no --seshat given")
-        app = Seshat(case.paths.seshat, self.server, operators, database=self.database)
-        self.addCleanup(app.close)
-        app.start(mode)
-        return app
-
+class PostgresRestart(case.PostgresTestCase):
     def test_everything_reconnects_and_nothing_is_lost(self):
         joe = self.operator("joe")
         joe.connect("laptop")

@@ -21,33 +21,14 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import harness.case as case  # noqa: E402
-from harness.postgres import PostgresCluster, server_bin_dir  # noqa: E402
 from harness.prosody import HOST  # noqa: E402
-from harness.seshat import Seshat  # noqa: E402
 from harness.stream import sse_events  # noqa: E402
 from harness.visitor import ApiError, request  # noqa: E402
 
 WAKE_LIMIT = 1.0  # seconds from a 202 on one gateway to the event on the other
 
 
-class Gateways(case.ProsodyTestCase):
-    def setUp(self):
-        if server_bin_dir() is None:
-            self.skipTest("PostgreSQL server binaries not found (Debian package postgresql)")
-        super().setUp()
-        self.cluster = PostgresCluster().start()
-        self.addCleanup(self.cluster.close)
-        self.database = self.cluster.create_database("seshat")
-
-    def app(self, mode, extra=None, wait_xmpp=True):
-        if not case.paths.seshat:
-            self.skipTest("no --seshat given")
-        app = Seshat(case.paths.seshat, self.server, ["joe@localhost"], database=self.database,
-                     extra=extra)
-        self.addCleanup(app.close)
-        app.start(mode, wait_xmpp=wait_xmpp)
-        return app
-
+class Gateways(case.PostgresTestCase):
     def open_stream(self, web, chat, token, last_event_id=None):
         connection = http.client.HTTPConnection(HOST, web.port, timeout=10)
         headers = {"Authorization": f"Bearer {token}", "Accept": "text/event-stream"}
@@ -71,9 +52,9 @@ class Gateways(case.ProsodyTestCase):
 
     def test_a_message_through_one_gateway_reaches_a_stream_on_the_other(self):
         caps = {"chats_per_minute": "4", "max_messages_per_chat": "6"}
-        one = self.app("serve", caps)
+        one = self.app(["joe@localhost"], "serve", extra=caps)
         self.wait_health(one, "leader")
-        other = self.app("serve", caps)
+        other = self.app(["joe@localhost"], "serve", extra=caps)
         self.assertEqual(self.wait_health(other, "standby")["status"], "ok")
 
         _, chat = request(one.url("/api/chats"), "POST", {"name": "customer", "message": "m-1"})

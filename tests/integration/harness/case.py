@@ -18,6 +18,7 @@ import unittest
 
 from harness import openapi
 from harness.operator import Operator
+from harness.postgres import PostgresCluster, server_bin_dir
 from harness.probe import Probe
 from harness.seshat import Seshat
 from harness.servers import xmpp_server
@@ -59,14 +60,15 @@ class ProsodyTestCase(unittest.TestCase):
         app.wait_operators(1)
         return joe, app, self.server.jid("bot")
 
-    def seshat(self, operators, mode="serve", **options):
-        """A `seshat MODE` process for this test, started and ready."""
+    def seshat(self, operators, mode="serve", wait_xmpp=True, **options):
+        """A `seshat MODE` process for this test, started and ready (logged into XMPP unless
+        wait_xmpp is False: a standby broker)."""
         if not paths.seshat:
             self.skipTest("no --seshat given")
         app = Seshat(paths.seshat, self.server, operators, **options)
         self.addCleanup(app.close)
         try:
-            app.start(mode)
+            app.start(mode, wait_xmpp=wait_xmpp)
         except Exception:
             print(self.server.log_tail())
             raise
@@ -78,6 +80,23 @@ class ProsodyTestCase(unittest.TestCase):
         probe = Probe(paths.probe, self.server, BOT, BOT_PASSWORD, **options)
         self.addCleanup(probe.close)
         return probe
+
+
+class PostgresTestCase(ProsodyTestCase):
+    """Several machines: every Seshat process of the test (`app`) shares one database on a
+    throwaway PostgreSQL cluster."""
+
+    def setUp(self):
+        if server_bin_dir() is None:
+            self.skipTest("PostgreSQL server binaries not found (Debian package postgresql)")
+        super().setUp()
+        self.cluster = PostgresCluster().start()
+        self.addCleanup(self.cluster.close)
+        self.database = self.cluster.create_database("seshat")
+
+    def app(self, operators, mode, wait_xmpp=True, **options):
+        """A `seshat MODE` process (serve, web or broker) on the shared database."""
+        return self.seshat(operators, mode, wait_xmpp=wait_xmpp, database=self.database, **options)
 
 
 def main():

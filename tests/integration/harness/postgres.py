@@ -74,28 +74,24 @@ class PostgresCluster:
                 conf.write("fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n"
                            "shared_buffers = 32MB\n")
         # A port that was free when picked may be taken before the server binds it (another
-        # test picking ports at the same moment): try again on a new one.
+        # test picking ports at the same moment): try again on a new one. The retries also keep
+        # dynamic shared memory in the data directory, in case /dev/shm is missing or tiny (a
+        # container). A server that fails for another reason fails three times, and the error
+        # carries its log.
         for attempt in range(3):
             try:
                 self._pg_ctl_start()
                 return self
-            except RuntimeError:
-                if attempt == 2 or self._port_was_free():
+            except RuntimeError as error:
+                if attempt == 2:
                     raise
+                print(f"PostgreSQL did not start, trying again on another port: {error}",
+                      file=sys.stderr)
                 self.port = free_port()
-                self._set_port()
+                with open(os.path.join(self.data, "postgresql.conf"), "a") as conf:
+                    # The last setting in the file wins.
+                    conf.write(f"port = {self.port}\ndynamic_shared_memory_type = mmap\n")
         return self
-
-    def _set_port(self):
-        with open(os.path.join(self.data, "postgresql.conf"), "a") as conf:
-            conf.write(f"port = {self.port}\n")  # the last setting in the file wins
-
-    def _port_was_free(self):
-        try:
-            with open(self.log) as log:
-                return "could not bind" not in log.read()
-        except OSError:
-            return True
 
     def _pg_ctl_start(self):
         result = self._run(os.path.join(self.bin, "pg_ctl"), "-D", self.data, "-l", self.log,
