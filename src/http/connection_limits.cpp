@@ -25,7 +25,8 @@ Admission ConnectionLimits::admit(const std::string& address) {
   }
   if (over == Admission::normal) {
     ++m_normal;
-    ++m_per_address[address];
+    // Without a cap per address there is nothing to count them for (an idle stream's memory).
+    if (m_caps.max_per_address > 0) ++m_per_address[address];
     return Admission::normal;
   }
   if (m_reserved < m_reserve_cap) {
@@ -48,9 +49,10 @@ void ConnectionLimits::release(const std::string& address, Admission admission) 
 }
 
 bool ConnectionLimits::take_stream(core::ChatId chat) {
+  if (m_caps.max_streams_per_chat == 0) return true;  // no cap: nothing to count
   std::lock_guard lock(m_mutex);
   auto& count = m_streams[chat];
-  if (m_caps.max_streams_per_chat > 0 && count >= m_caps.max_streams_per_chat) {
+  if (count >= m_caps.max_streams_per_chat) {
     if (count == 0) m_streams.erase(chat);
     return false;
   }
@@ -59,6 +61,7 @@ bool ConnectionLimits::take_stream(core::ChatId chat) {
 }
 
 void ConnectionLimits::release_stream(core::ChatId chat) {
+  if (m_caps.max_streams_per_chat == 0) return;
   std::lock_guard lock(m_mutex);
   const auto found = m_streams.find(chat);
   if (found != m_streams.end() && --found->second == 0) m_streams.erase(found);

@@ -6,10 +6,11 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 
 #include <algorithm>
+#include <cstdio>
 #include <random>
+#include <string_view>
 
 #include "http/db_query.hpp"
 #include "http/sse.hpp"
@@ -18,17 +19,15 @@ namespace seshat::http {
 namespace {
 
 namespace beast = boost::beast;
-namespace bhttp = boost::beast::http;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 using SteadyClock = std::chrono::steady_clock;
 
 constexpr int k_sse_retry_ms = 3000;
 // A write stuck this long lets the stream read ahead; unwritten events beyond k_max_backlog cut
-// it; buffers above k_kept_capacity are freed after each write.
+// it.
 constexpr std::chrono::milliseconds k_stalled_write{1000};
 constexpr std::size_t k_max_backlog = 256 * 1024;
-constexpr std::size_t k_kept_capacity = 4 * 1024;
 
 // A heartbeat period shortened by up to a quarter at random: streams opened together (a
 // restart, a rush of visitors) would otherwise beat together, a spike of reads and writes once
@@ -40,27 +39,62 @@ std::chrono::milliseconds jittered(std::chrono::seconds period) {
   return std::chrono::milliseconds(full - shorten(random));
 }
 
-// Buffers give back what a burst made them hold: thousands of idle streams each keeping the
-// capacity of their largest write would be most of the gateway's memory.
-void release_buffer(std::string& buffer) {
-  if (buffer.capacity() > k_kept_capacity)
-    std::string().swap(buffer);
-  else
-    buffer.clear();
+// The response's head, as Beast wrote it for the same fields (one buffer, no serializer kept
+// for the stream's life: an idle stream's memory is mostly what it keeps between events).
+std::string stream_head(unsigned http_version, std::string_view allow_origin,
+                        std::string_view vary) {
+  std::string head;
+  head.reserve(256 + allow_origin.size() + vary.size());
+  head += http_version == 10 ? "HTTP/1.0 200 OK\r\n" : "HTTP/1.1 200 OK\r\n";
+  head +=
+      "Server: seshat\r\n"
+      "Content-Type: text/event-stream; charset=utf-8\r\n"
+      "Cache-Control: no-store\r\n"
+      "X-Content-Type-Options: nosniff\r\n"
+      "X-Accel-Buffering: no\r\n";  // nginx: pass events through at once
+  if (!allow_origin.empty()) {
+    head += "Access-Control-Allow-Origin: ";
+    head += allow_origin;
+    head += "\r\n";
+  }
+  if (!vary.empty()) {
+    head += "Vary: ";
+    head += vary;
+    head += "\r\n";
+  }
+  if (http_version != 10) head += "Connection: close\r\n";
+  head += "Transfer-Encoding: chunked\r\n\r\n";
+  return head;
 }
 
+// Appends `data` as one chunk of a chunked body.
+void append_chunk(std::string& out, std::string_view data) {
+  char size[24];
+  const int length = std::snprintf(size, sizeof size, "%zx\r\n", data.size());
+  out.append(size, static_cast<std::size_t>(length));
+  out += data;
+  out += "\r\n";
+}
+
+constexpr std::string_view k_last_chunk = "0\r\n\r\n";
+
+// One timer serves the heartbeat and the timeout of the write in flight: a stream holds no
+// other timer (Beast's tcp_stream would keep two, and arm one for every write).
 class EventStream : public Waiter,
                     public Stoppable,
                     public std::enable_shared_from_this<EventStream> {
  public:
-  EventStream(beast::tcp_stream stream, SharedState& shared, std::string address,
-              Admission admission, StreamStart start)
-      : m_stream(std::move(stream)),
+  EventStream(tcp::socket socket, SharedState& shared, std::string address, Admission admission,
+              const StreamStart& start)
+      : m_socket(std::move(socket)),
         m_shared(shared),
         m_address(std::move(address)),
         m_admission(admission),
-        m_timer(m_stream.get_executor()),
-        m_start(std::move(start)) {}
+        m_timer(m_socket.get_executor()),
+        m_chat(start.chat),
+        m_token(start.token),
+        m_heartbeat(start.heartbeat),
+        m_after(start.after) {}
 
   // The connection, its admission, the chat's stream slot and the event_streams gauge were
   // the Session's: they are given back here.
@@ -71,27 +105,30 @@ class EventStream : public Waiter,
     m_shared.metrics.connections.fetch_sub(1, std::memory_order_relaxed);
   }
 
-  void start() {
+  void start(StreamStart start) {
     m_shared.add(this, weak_from_this());
-    m_shared.waiters.join(m_start.chat, this, weak_from_this());
+    m_shared.waiters.join(m_chat, this, weak_from_this());
     m_registered = true;
-    m_dirty = m_start.dirty;
-    m_status = m_start.first.status;
-    m_position = m_start.first.position;
-    m_operator_name = m_start.first.operator_name;
-    m_after = m_start.after;
-    write_header();
-    auto first = std::move(m_start.first);
-    m_start.first = {};
-    take(first);
+    m_dirty = start.dirty;
+    m_status = start.first.status;
+    m_position = start.first.position;
+    m_operator_name = start.first.operator_name;
+    m_head = stream_head(start.http_version, start.allow_origin, start.vary);
+    m_shared.metrics.count_response(200);
+    m_pending += sse_retry(k_sse_retry_ms) + sse_status(m_status, m_position, m_operator_name);
+    m_shared.metrics.events_sent.fetch_add(1, std::memory_order_relaxed);
+    m_next_beat = SteadyClock::now() + jittered(m_heartbeat);
+    arm_timer();
+    watch_peer();
+    take(start.first);
   }
 
   void wake() override {
-    net::post(m_stream.get_executor(), [self = shared_from_this()] { self->read(); });
+    net::post(m_socket.get_executor(), [self = shared_from_this()] { self->read(); });
   }
 
   void stop_gracefully() override {
-    net::post(m_stream.get_executor(), [self = shared_from_this()] {
+    net::post(m_socket.get_executor(), [self = shared_from_this()] {
       self->m_stopping = true;
       self->m_ending = true;
       self->flush();
@@ -99,32 +136,6 @@ class EventStream : public Waiter,
   }
 
  private:
-  void write_header() {
-    m_head.emplace(bhttp::status::ok, m_start.http_version);
-    m_head->set(bhttp::field::server, "seshat");
-    m_head->set(bhttp::field::content_type, "text/event-stream; charset=utf-8");
-    m_head->set(bhttp::field::cache_control, "no-store");
-    m_head->set("X-Content-Type-Options", "nosniff");
-    m_head->set("X-Accel-Buffering", "no");  // nginx: pass events through at once
-    if (!m_start.allow_origin.empty())
-      m_head->set(bhttp::field::access_control_allow_origin, m_start.allow_origin);
-    if (!m_start.vary.empty()) m_head->set(bhttp::field::vary, m_start.vary);
-    m_head->keep_alive(false);
-    m_head->chunked(true);
-    m_serializer.emplace(*m_head);
-    m_shared.metrics.count_response(200);
-    m_pending += sse_retry(k_sse_retry_ms) + sse_status(m_status, m_position, m_operator_name);
-    m_shared.metrics.events_sent.fetch_add(1, std::memory_order_relaxed);
-    m_busy = true;
-    m_write_started = SteadyClock::now();
-    m_stream.expires_after(m_shared.settings.write_timeout);
-    bhttp::async_write_header(
-        m_stream, *m_serializer,
-        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_written(ec); });
-    arm_timer();
-    watch_peer();
-  }
-
   void read() {
     if (m_closed) return;
     // One read at a time, and a stream reads again only once it has written what it has;
@@ -138,9 +149,9 @@ class EventStream : public Waiter,
     m_reading = true;
     m_dirty = false;
     query_for(
-        m_shared, shared_from_this(), m_stream.get_executor(),
-        [chat = m_start.chat, token = m_start.token, after = m_after](visitors::Visitors& visitors,
-                                                                      store::Store&) {
+        m_shared, shared_from_this(), m_socket.get_executor(),
+        [chat = m_chat, token = m_token, after = m_after](visitors::Visitors& visitors,
+                                                          store::Store&) {
           return visitors.read(chat, token, after);
         },
         [this](base::Result<visitors::Transcript> transcript) {
@@ -189,80 +200,96 @@ class EventStream : public Waiter,
     if (m_dirty) read();
   }
 
+  // The timer waits for the next heartbeat, or for the write in flight to time out if that
+  // comes first. Whatever woke it, on_timer() looks at the clock, so a wait that a new one
+  // replaced does no harm.
   void arm_timer() {
-    m_timer.expires_after(jittered(m_start.heartbeat));
+    if (m_closed) return;
+    auto deadline = m_next_beat;
+    if (m_ending) {
+      if (!m_busy) return;  // no more heartbeats; the last write has no timeout left to watch
+      deadline = m_write_started + m_shared.settings.write_timeout;
+    } else if (m_busy) {
+      deadline = std::min(deadline, m_write_started + m_shared.settings.write_timeout);
+    }
+    m_timer.expires_at(deadline);
+    m_timer_set = true;
     m_timer.async_wait([self = shared_from_this()](beast::error_code ec) {
-      if (ec || self->m_closed) return;
-      // A comment keeps proxies from closing the stream, and a read refreshes the visitor's
-      // presence (a chat whose visitor is silent is abandoned after a while).
-      if (!self->m_ending) {
-        self->m_pending += sse_ping();
-        self->read();
-        self->flush();
-        self->arm_timer();
-      }
+      if (ec || self->m_closed) return;  // replaced by a new wait, or the stream ended
+      self->m_timer_set = false;
+      self->on_timer();
     });
+  }
+
+  void on_timer() {
+    const auto now = SteadyClock::now();
+    if (m_busy && now - m_write_started >= m_shared.settings.write_timeout)
+      return fail(beast::error::timeout);
+    // A comment keeps proxies from closing the stream, and a read refreshes the visitor's
+    // presence (a chat whose visitor is silent is abandoned after a while).
+    if (!m_ending && now >= m_next_beat) {
+      m_next_beat = now + jittered(m_heartbeat);
+      m_pending += sse_ping();
+      read();
+      flush();
+    }
+    arm_timer();
   }
 
   // A stream's client sends nothing more, so the socket turning readable means it went (end
   // of stream, reset) or broke the protocol: either way the stream ends now, rather than
-  // holding its descriptor and memory until a heartbeat fails to write. On the socket itself:
-  // the stream's timeouts are for the writes.
+  // holding its descriptor and memory until a heartbeat fails to write.
   void watch_peer() {
-    m_stream.socket().async_wait(tcp::socket::wait_read,
-                                 [self = shared_from_this()](beast::error_code ec) {
-                                   if (ec || self->m_closed) return;
-                                   self->fail(net::error::eof);
-                                 });
+    m_socket.async_wait(tcp::socket::wait_read, [self = shared_from_this()](beast::error_code ec) {
+      if (ec || self->m_closed) return;
+      self->fail(net::error::eof);
+    });
   }
 
   void cut() {
     m_shared.metrics.streams_cut.fetch_add(1, std::memory_order_relaxed);
-    m_shared.log(LogLevel::debug, "http event stream of chat " + std::to_string(m_start.chat) +
-                                      " from " + m_address + " cut: its reader fell " +
+    m_shared.log(LogLevel::debug, "http event stream of chat " + std::to_string(m_chat) + " from " +
+                                      m_address + " cut: its reader fell " +
                                       std::to_string(m_pending.size() + m_writing.size()) +
                                       " bytes behind");
-    release_buffer(m_pending);
+    std::string().swap(m_pending);
     fail(net::error::connection_aborted);
   }
 
+  // Writes what is pending as one chunk (after the head, the first time), and the last chunk
+  // with it once the stream ends.
   void flush() {
-    if (m_busy || m_closed || !m_serializer) return;
-    if (!m_pending.empty()) {
-      m_writing.swap(m_pending);
-      release_buffer(m_pending);
-      m_busy = true;
-      m_write_started = SteadyClock::now();
-      m_stream.expires_after(m_shared.settings.write_timeout);
-      net::async_write(
-          m_stream, bhttp::make_chunk(net::buffer(m_writing)),
-          [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_written(ec); });
-      return;
-    }
-    if (m_ending) {
-      m_busy = true;
-      m_write_started = SteadyClock::now();
-      m_stream.expires_after(m_shared.settings.write_timeout);
-      net::async_write(m_stream, bhttp::make_chunk_last(),
-                       [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                         if (ec) return self->fail(ec);
-                         self->close();
-                       });
-    }
+    if (m_busy || m_closed) return;
+    if (m_pending.empty() && !m_ending) return;
+    m_writing.reserve(m_head.size() + m_pending.size() + 32);
+    m_writing += m_head;
+    if (!m_head.empty()) std::string().swap(m_head);
+    if (!m_pending.empty()) append_chunk(m_writing, m_pending);
+    // An idle stream keeps no buffer between its events.
+    std::string().swap(m_pending);
+    m_last = m_ending;
+    if (m_last) m_writing += k_last_chunk;
+    m_busy = true;
+    m_write_started = SteadyClock::now();
+    if (!m_timer_set || m_write_started + m_shared.settings.write_timeout < m_timer.expiry())
+      arm_timer();
+    net::async_write(
+        m_socket, net::buffer(m_writing),
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_written(ec); });
   }
 
   void on_written(beast::error_code ec) {
     m_busy = false;
-    m_stream.expires_never();
-    release_buffer(m_writing);
+    std::string().swap(m_writing);
     if (ec) return fail(ec);
+    if (m_last) return close();
     if (!m_pending.empty() || m_ending) return flush();
     if (m_dirty) read();
   }
 
   void leave_registry() {
     if (!m_registered) return;
-    m_shared.waiters.leave(m_start.chat, this);
+    m_shared.waiters.leave(m_chat, this);
     m_registered = false;
   }
 
@@ -271,15 +298,15 @@ class EventStream : public Waiter,
     m_closed = true;
     leave_registry();
     m_timer.cancel();
-    m_shared.connections.release_stream(m_start.chat);
+    m_shared.connections.release_stream(m_chat);
     m_shared.metrics.event_streams.fetch_sub(1, std::memory_order_relaxed);
   }
 
   void close() {
     end();
     beast::error_code ignored;
-    m_stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    m_stream.socket().close(ignored);
+    m_socket.shutdown(tcp::socket::shutdown_send, ignored);
+    m_socket.close(ignored);
   }
 
   void fail(beast::error_code ec) {
@@ -290,45 +317,49 @@ class EventStream : public Waiter,
       m_shared.log(LogLevel::debug, "http event stream from " + m_address + ": " + ec.message());
     }
     beast::error_code ignored;
-    m_stream.socket().close(ignored);
+    m_socket.close(ignored);
   }
 
-  beast::tcp_stream m_stream;
+  tcp::socket m_socket;
   SharedState& m_shared;
   std::string m_address;
   Admission m_admission;
-  net::steady_timer m_timer;
-  StreamStart m_start;
+  net::steady_timer m_timer;  // the heartbeat, or the write's timeout if that comes first
+  bool m_timer_set = false;   // a wait is pending on it
+  core::ChatId m_chat;
+  std::string m_token;
+  std::chrono::seconds m_heartbeat;
+  SteadyClock::time_point m_next_beat;
+  core::Seq m_after = 0;
 
   bool m_registered = false;
   bool m_reading = false;
   bool m_dirty = false;  // woken while reading (or writing): read again
   bool m_stopping = false;
   bool m_closed = false;
-  core::Seq m_after = 0;
+  bool m_busy = false;  // a write is in flight
+  bool m_ending = false;
+  bool m_last = false;                                          // the write in flight ends the body
+  bool m_typing = false;                                        // the operator's, as last told
   core::VisitorStatus m_status = core::VisitorStatus::waiting;  // as last told
   std::optional<int> m_position;                                // as last told
   std::string m_operator_name;                                  // as last told
-  bool m_typing = false;                                        // the operator's, as last told
 
-  std::optional<bhttp::response<bhttp::empty_body>> m_head;
-  std::optional<bhttp::response_serializer<bhttp::empty_body>> m_serializer;
-  bool m_busy = false;  // a write is in flight
-  bool m_ending = false;
+  std::string m_head;                       // the response's head until the first write
   std::string m_pending;                    // events not yet written
-  std::string m_writing;                    // the chunk being written
+  std::string m_writing;                    // the bytes being written
   SteadyClock::time_point m_write_started;  // of the write in flight
 };
 
 }  // namespace
 
-std::shared_ptr<Waiter> start_event_stream(beast::tcp_stream stream, SharedState& shared,
+std::shared_ptr<Waiter> start_event_stream(tcp::socket socket, SharedState& shared,
                                            std::string address, Admission admission,
                                            StreamStart start) {
-  auto session = std::make_shared<EventStream>(std::move(stream), shared, std::move(address),
-                                               admission, std::move(start));
-  session->start();
-  return session;
+  auto stream = std::make_shared<EventStream>(std::move(socket), shared, std::move(address),
+                                              admission, start);
+  stream->start(std::move(start));
+  return stream;
 }
 
 }  // namespace seshat::http

@@ -8,7 +8,7 @@
 
 #include <utility>  // before Boost (Boost 1.74 with g++ 12)
 
-#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/asio/ip/tcp.hpp>
 
 #include <memory>
 #include <string>
@@ -32,10 +32,10 @@ struct StreamStart {
   std::string vary;
 };
 
-// Takes over `stream` (with the connection's admission and the chat's stream slot, released
+// Takes over `socket` (with the connection's admission and the chat's stream slot, released
 // when the stream ends) and starts writing. Returns it, so that wakes the Session still gets
 // can be passed on.
-std::shared_ptr<Waiter> start_event_stream(boost::beast::tcp_stream stream, SharedState& shared,
+std::shared_ptr<Waiter> start_event_stream(boost::asio::ip::tcp::socket socket, SharedState& shared,
                                            std::string address, Admission admission,
                                            StreamStart start);
 

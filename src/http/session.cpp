@@ -583,8 +583,8 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
     m_timer.cancel();
     m_handed_over = true;
     m_phase = Phase::closed;
-    m_event_stream =
-        start_event_stream(std::move(m_stream), m_shared, m_address, m_admission, std::move(start));
+    m_event_stream = start_event_stream(m_stream.release_socket(), m_shared, m_address, m_admission,
+                                        std::move(start));
   }
 
   // The wire buffer gives back what a large answer made it hold.

@@ -4,30 +4,41 @@ namespace seshat::http {
 
 void WaiterRegistry::join(core::ChatId chat, Waiter* waiter, std::weak_ptr<Waiter> handle) {
   std::lock_guard lock(m_mutex);
-  if (m_waiters[chat].insert_or_assign(waiter, std::move(handle)).second) ++m_size;
+  const auto [first, last] = m_waiters.equal_range(chat);
+  for (auto found = first; found != last; ++found) {
+    if (found->second.waiter == waiter) {
+      found->second.handle = std::move(handle);
+      return;
+    }
+  }
+  m_waiters.emplace(chat, Entry{waiter, std::move(handle)});
 }
 
 void WaiterRegistry::leave(core::ChatId chat, Waiter* waiter) {
   std::lock_guard lock(m_mutex);
-  const auto found = m_waiters.find(chat);
-  if (found == m_waiters.end()) return;
-  if (found->second.erase(waiter) > 0) --m_size;
-  if (found->second.empty()) m_waiters.erase(found);
+  const auto [first, last] = m_waiters.equal_range(chat);
+  for (auto found = first; found != last; ++found) {
+    if (found->second.waiter == waiter) {
+      m_waiters.erase(found);
+      return;
+    }
+  }
 }
 
 void WaiterRegistry::wake(core::ChatId chat) {
   std::vector<std::shared_ptr<Waiter>> woken;
   {
     std::lock_guard lock(m_mutex);
-    auto collect = [&](const auto& waiters) {
-      for (const auto& [raw, handle] : waiters) {
-        if (auto waiter = handle.lock()) woken.push_back(std::move(waiter));
+    auto collect = [&](const auto& first, const auto& last) {
+      for (auto entry = first; entry != last; ++entry) {
+        if (auto waiter = entry->second.handle.lock()) woken.push_back(std::move(waiter));
       }
     };
     if (chat == 0) {
-      for (const auto& [id, waiters] : m_waiters) collect(waiters);
-    } else if (const auto found = m_waiters.find(chat); found != m_waiters.end()) {
-      collect(found->second);
+      collect(m_waiters.begin(), m_waiters.end());
+    } else {
+      const auto [first, last] = m_waiters.equal_range(chat);
+      collect(first, last);
     }
   }
   for (const auto& waiter : woken) waiter->wake();
@@ -36,14 +47,17 @@ void WaiterRegistry::wake(core::ChatId chat) {
 std::vector<core::ChatId> WaiterRegistry::chats() const {
   std::lock_guard lock(m_mutex);
   std::vector<core::ChatId> result;
-  result.reserve(m_waiters.size());
-  for (const auto& [id, waiters] : m_waiters) result.push_back(id);
+  // The waiters of one chat are next to each other (std::unordered_multimap keeps equal keys
+  // together).
+  for (const auto& [id, entry] : m_waiters) {
+    if (result.empty() || result.back() != id) result.push_back(id);
+  }
   return result;
 }
 
 std::size_t WaiterRegistry::size() const {
   std::lock_guard lock(m_mutex);
-  return m_size;
+  return m_waiters.size();
 }
 
 }  // namespace seshat::http

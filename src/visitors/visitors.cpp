@@ -162,7 +162,9 @@ Result<core::Seq> Visitors::send(core::ChatId id, std::string_view token, std::s
     // best effort (the next read or send tries again); their failure must not report a stored
     // message as lost.
     try {
-      if (!network.empty()) m_store.record_visitor_send(sender_network);
+      // Counted only for a limit that is on: the count is the limit's, and costs a write.
+      if (!network.empty() && m_limits.messages_per_minute_per_network > 0)
+        m_store.record_visitor_send(sender_network);
       touch(id, now);
     } catch (const store::StoreError&) {
     }

@@ -386,6 +386,18 @@ TEST_F(VisitorsTest, MessagesPerNetworkAndPerChat) {
   EXPECT_EQ(all_messages(a.id).size(), 5u) << "nothing stored by a refused send";
 }
 
+// With the per-network limit off nothing reads the count: a send does not pay a write for it.
+TEST_F(VisitorsTest, MessagesAreNotCountedPerNetworkWhenThatLimitIsOff) {
+  Limits limits;
+  limits.messages_per_minute_per_network = 0;
+  Visitors visitors(*m_store, nullptr, limits);
+  const auto a = visitors.start("a", "", "", "", "10.0.0.0/24").value();
+  for (int i = 0; i < 3; ++i)
+    EXPECT_TRUE(visitors.send(a.id, a.token, "hi", "", "10.0.0.0/24").ok());
+  EXPECT_EQ(m_store->visitor_sends_within(60'000, "10.0.0.0/24"), 0);
+  EXPECT_EQ(m_store->visitor_messages(a.id), 3);
+}
+
 TEST_F(VisitorsTest, LowDiskRefusesNewChatsButOpenOnesGoOn) {
   const auto open = start();
   Limits limits;
