@@ -55,7 +55,7 @@ class ForwardingStore : public store::Store {
   }
   int available_operators() override { return m_real->available_operators(); }
   int free_operators() override { return m_real->free_operators(); }
-  int queue_position(store::ChatId chat) override { return m_real->queue_position(chat); }
+  std::vector<store::ChatId> queue() override { return m_real->queue(); }
   void set_chat_network(store::ChatId chat, const std::string& network) override {
     m_real->set_chat_network(chat, network);
   }

@@ -336,9 +336,12 @@ class PgStore final : public Store {
   int free_operators() override {
     return count_of(m_db.exec("SELECT count(*) FROM operators WHERE free <> 0"));
   }
-  int queue_position(ChatId chat) override {
-    return count_of(m_db.exec("SELECT count(*) FROM chats WHERE " + k_request + " AND id <= $1",
-                              {param(chat)}));
+  std::vector<ChatId> queue() override {
+    const auto rows = m_db.exec("SELECT id FROM chats WHERE " + k_request + " ORDER BY id");
+    std::vector<ChatId> ids;
+    ids.reserve(static_cast<std::size_t>(rows.size()));
+    for (int row = 0; row < rows.size(); ++row) ids.push_back(rows.int_at(row, 0));
+    return ids;
   }
 
   void set_chat_network(ChatId chat, const std::string& network) override {

@@ -88,8 +88,8 @@ ChatTable::ChatTable(Database& db)
       m_hold_messages(db, "UPDATE chats SET told_held = 1 WHERE id = ?1"),
       m_mark_left(db, "UPDATE chats SET left_message = ?2 WHERE id = ?1"),
       // Requests are few next to live chats: the index of requests by creation time.
-      m_queue_position(db, "SELECT count(*) FROM chats INDEXED BY chats_requests_created WHERE " +
-                               k_request + " AND id <= ?1"),
+      m_queue(db, "SELECT id FROM chats INDEXED BY chats_requests_created WHERE " + k_request +
+                      " ORDER BY id"),
       m_mark_seen(db, "UPDATE chats SET broker_seen = ?2 WHERE id = ?1"),
       m_touch_visitor(db, "UPDATE chats SET visitor_seen_at = ?2 WHERE id = ?1"),
       m_set_operator_name(db,
@@ -225,11 +225,11 @@ void ChatTable::mark_left(ChatId id, bool left) {
   query.run();
 }
 
-int ChatTable::queue_position(ChatId id) {
-  Query query(m_queue_position);
-  query.bind(1, id);
-  if (!query.step()) return 0;
-  return static_cast<int>(query.int_at(0));
+std::vector<ChatId> ChatTable::queue() {
+  Query query(m_queue);
+  std::vector<ChatId> ids;
+  while (query.step()) ids.push_back(query.int_at(0));
+  return ids;
 }
 
 void ChatTable::mark_seen(const SeenState& seen) {

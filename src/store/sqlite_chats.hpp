@@ -40,7 +40,7 @@ class ChatTable {
   void hold_messages(ChatId id);         // the visitor was told that their messages wait
   void mark_left(ChatId id, bool left);  // a left message (core::MarkLeftMessage)
   // 1-based place of request `id` among the requests, oldest first (0: not a request).
-  [[nodiscard]] int queue_position(ChatId id);
+  [[nodiscard]] std::vector<ChatId> queue();
   void mark_seen(const SeenState& seen);
   void touch_visitor(ChatId id, Millis now);
   void set_operator_name(ChatId id, std::string_view name);  // also: not typing
@@ -81,7 +81,7 @@ class ChatTable {
   Statement m_mark_all_relayed;
   Statement m_hold_messages;
   Statement m_mark_left;
-  Statement m_queue_position;
+  Statement m_queue;
   Statement m_mark_seen;
   Statement m_touch_visitor;
   Statement m_set_operator_name;

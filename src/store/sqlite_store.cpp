@@ -152,7 +152,7 @@ class SqliteStore final : public Store {
 
   int available_operators() override { return m_operators.count_available(); }
   int free_operators() override { return m_operators.count_free(); }
-  int queue_position(ChatId chat) override { return m_chats.queue_position(chat); }
+  std::vector<ChatId> queue() override { return m_chats.queue(); }
 
   void set_chat_network(ChatId chat, const std::string& network) override {
     Transaction transaction(m_db);

@@ -61,7 +61,7 @@ struct NewChat {
   std::string opening_message;  // stored as the visitor's first message when not empty
   std::string page;
   std::string token_hash;
-  std::string email;       // the visitor's address, checked (visitors::check_email); may be empty
+  std::string email{};     // the visitor's address, checked (visitors::check_email); may be empty
   std::string language{};  // BCP 47 tag of the visitor's language; empty when not known
 };
 
@@ -230,9 +230,9 @@ class Store {
   [[nodiscard]] virtual int available_operators() = 0;
   // Operators available with room for one more chat (core::SetOperatorFree).
   [[nodiscard]] virtual int free_operators() = 0;
-  // The 1-based place of request `chat` in the queue (requests, oldest first); 0 when it is
-  // not a request.
-  [[nodiscard]] virtual int queue_position(ChatId chat) = 0;
+  // The queue: the ids of every request (waiting for an operator), oldest first. A visitor's
+  // place in it is what the read API shows as `position`.
+  [[nodiscard]] virtual std::vector<ChatId> queue() = 0;
 
   // --- limits against floods, counted here so that they hold across gateways ---
   // Records the network (network_of the visitor's address) a new chat came from.

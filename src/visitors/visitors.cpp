@@ -175,6 +175,26 @@ Result<core::Seq> Visitors::send(core::ChatId id, std::string_view token, std::s
   }
 }
 
+// A short queue is read again for every position (exact, and cheap). A long one is read at most
+// once a second: thousands of waiting visitors each asking every few seconds would otherwise
+// walk it thousands of times a second. Its positions may then count, for up to a second, a
+// chat ahead that was just accepted; a chat newer than the last read reads it again.
+int Visitors::queue_position(core::ChatId id, store::Millis now) {
+  constexpr std::size_t k_short_queue = 64;
+  constexpr store::Millis k_long_queue_max_age = 1000;
+  const auto place = [this, id] {
+    const auto at = std::lower_bound(m_queue.begin(), m_queue.end(), id);
+    return at != m_queue.end() && *at == id ? static_cast<int>(at - m_queue.begin()) + 1 : 0;
+  };
+  if (m_queue.size() >= k_short_queue && now >= m_queue_read_at &&
+      now - m_queue_read_at < k_long_queue_max_age) {
+    if (const int position = place(); position > 0) return position;
+  }
+  m_queue = m_store.queue();
+  m_queue_read_at = now;
+  return place();
+}
+
 Result<Transcript> Visitors::read(core::ChatId id, std::string_view token, core::Seq after,
                                   int limit) {
   if (after < 0) return Failure{Error::bad_request, "The position 'after' must be 0 or more."};
@@ -185,7 +205,7 @@ Result<Transcript> Visitors::read(core::ChatId id, std::string_view token, core:
     Transcript transcript;
     transcript.status = core::visitor_status(chat->chat.state);
     if (core::is_request(chat->chat.state)) {
-      if (const int position = m_store.queue_position(id); position > 0) {
+      if (const int position = queue_position(id, m_clock()); position > 0) {
         transcript.position = position;
       }
     }

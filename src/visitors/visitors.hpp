@@ -165,6 +165,7 @@ class Visitors {
   void touch_now(core::ChatId id, store::Millis now);  // not throttled
   void publish(core::ChatId id);
   void forget_idle(store::Millis now);
+  [[nodiscard]] int queue_position(core::ChatId id, store::Millis now);
 
   store::Store& m_store;
   store::ChangeFeed* m_feed;
@@ -180,6 +181,10 @@ class Visitors {
   std::uint64_t m_operations = 0;                // for occasional pruning of the two maps
   store::Millis m_disk_checked_at = -1'000'000;  // the free space is looked at once a second
   bool m_low_on_disk = false;
+  // The queue as last read (request ids, oldest first), for `position`: every waiting visitor
+  // asks every few seconds, and each read walks the whole queue.
+  std::vector<core::ChatId> m_queue;
+  store::Millis m_queue_read_at = -1'000'000;
   struct TypingAllowance {
     double changes = 0;  // a token bucket: typing_burst at most, one more each second
     store::Millis at = 0;

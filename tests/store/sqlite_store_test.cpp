@@ -531,12 +531,9 @@ TEST_P(StoreTest, LeftMessagesAndQueuePositions) {
   const auto first = new_chat();
   const auto second = new_chat();
   const auto third = new_chat();
-  EXPECT_EQ(m_store->queue_position(first), 1);
-  EXPECT_EQ(m_store->queue_position(third), 3);
+  EXPECT_EQ(m_store->queue(), (std::vector<ChatId>{first, second, third}));
   move(first, ChatState::waiting, ChatState::open, "joe@example.com");
-  EXPECT_EQ(m_store->queue_position(first), 0);
-  EXPECT_EQ(m_store->queue_position(second), 1);
-  EXPECT_EQ(m_store->queue_position(third), 2);
+  EXPECT_EQ(m_store->queue(), (std::vector<ChatId>{second, third}));
   EXPECT_FALSE(record(second).chat.left_message);
   ASSERT_TRUE(m_store->apply({core::MarkLeftMessage{second, true}}));
   EXPECT_TRUE(record(second).chat.left_message);

@@ -114,6 +114,34 @@ TEST_F(VisitorsTest, ReadGivesTheQueuePositionWhileWaiting) {
   EXPECT_EQ(m_visitors.read(first.id, first.token, 0)->position, std::nullopt);
 }
 
+TEST_F(VisitorsTest, ALongQueueIsReadOnceASecondForEveryPosition) {
+  Limits limits;
+  limits.chats_per_minute = 0;  // 80 chats within one test minute
+  limits.chats_per_minute_per_network = 0;
+  Visitors visitors(*m_store, &m_feed, limits, [this] { return m_now; });
+  std::vector<Ticket> queue;
+  for (int i = 0; i < 80; ++i)
+    queue.push_back(visitors.start("v" + std::to_string(i), "", "").value());
+  EXPECT_EQ(visitors.read(queue[79].id, queue[79].token, 0)->position, 80);
+  EXPECT_EQ(visitors.read(queue[10].id, queue[10].token, 0)->position, 11);
+
+  // The first is accepted: within the second, the others still count it ...
+  ASSERT_TRUE(m_store->apply({core::SetState{queue[0].id, core::ChatState::waiting,
+                                             core::ChatState::open, "joe@example.com"}}));
+  m_now += 500;
+  EXPECT_EQ(visitors.read(queue[10].id, queue[10].token, 0)->position, 11);
+  // ... a chat newer than the queue as read reads it again, exactly ...
+  const auto newest = visitors.start("late", "", "").value();
+  EXPECT_EQ(visitors.read(newest.id, newest.token, 0)->position, 80);
+  EXPECT_EQ(visitors.read(queue[10].id, queue[10].token, 0)->position, 10);
+  // ... and a second later every position is exact again.
+  ASSERT_TRUE(m_store->apply({core::SetState{queue[1].id, core::ChatState::waiting,
+                                             core::ChatState::open, "joe@example.com"}}));
+  m_now += 1000;
+  EXPECT_EQ(visitors.read(queue[10].id, queue[10].token, 0)->position, 9);
+  EXPECT_EQ(visitors.read(newest.id, newest.token, 0)->position, 79);
+}
+
 TEST_F(VisitorsTest, SendStoresVisitorMessagesInOrder) {
   const auto ticket = start();
   m_published.clear();
