@@ -5,37 +5,14 @@
 #include <map>
 
 #include "app/config.hpp"
+#include "config_parsing.hpp"
 
 namespace seshat::app {
 namespace {
 
-constexpr std::string_view k_seed = R"([Seshat]
-sqlitedb = /tmp/seshat.db
-localusers = joe@example.com
-username = webchat@example.com
-password = mypassword
-)";
-
-EnvLookup env_of(std::map<std::string, std::string> values) {
-  return [values = std::move(values)](const std::string& name) -> std::optional<std::string> {
-    const auto found = values.find(name);
-    if (found == values.end()) return std::nullopt;
-    return found->second;
-  };
-}
-
-Config parse(std::string_view extra, const EnvLookup& env = env_of({})) {
-  return parse_config(std::string(k_seed) + std::string(extra), "sample.ini", "Seshat", env);
-}
-
-std::string error_of(std::string_view extra, const EnvLookup& env = env_of({})) {
-  try {
-    (void)parse(extra, env);
-  } catch (const ConfigError& error) {
-    return error.what();
-  }
-  return "(no error)";
-}
+using config_testing::env_of;
+using config_testing::seeded::error_of;
+using config_testing::seeded::parse;
 
 TEST(ComponentConfig, IsOffByDefault) {
   const auto config = parse("");

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <map>
 
+#include "config_parsing.hpp"
 #include "temp_dir.hpp"
 
 namespace seshat::app {
@@ -23,27 +24,9 @@ username = webchat@example.com
 password = mypassword
 )";
 
-EnvLookup env_of(std::map<std::string, std::string> values) {
-  return [values = std::move(values)](const std::string& name) -> std::optional<std::string> {
-    const auto found = values.find(name);
-    if (found == values.end()) return std::nullopt;
-    return found->second;
-  };
-}
-
-Config parse(std::string_view text, const EnvLookup& env = env_of({})) {
-  return parse_config(text, "sample.ini", "Seshat", env);
-}
-
-// The one-line message of the ConfigError that `text` raises.
-std::string error_of(std::string_view text, const EnvLookup& env = env_of({})) {
-  try {
-    (void)parse(text, env);
-  } catch (const ConfigError& error) {
-    return error.what();
-  }
-  return "(no error)";
-}
+using config_testing::env_of;
+using config_testing::error_of;
+using config_testing::parse;
 
 std::string seed_with(std::string_view extra) {
   return std::string(k_seed) + std::string(extra);
