@@ -14,6 +14,7 @@ server certificate and the CA a client trusts. Set SESHAT_KEEP_TMP=1 to keep the
 """
 
 import os
+import random
 import secrets
 import shutil
 import signal
@@ -56,11 +57,31 @@ Component "{component}"
 """
 
 
+def _ephemeral_range():
+    """The ports the kernel hands out to outgoing connections and to bind(port 0)."""
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            low, high = (int(n) for n in f.read().split())
+            return low, high
+    except (OSError, ValueError):
+        return 32768, 60999
+
+
 def free_port(host=HOST):
-    """A TCP port nobody listens on right now (the OS picks it)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
+    """A TCP port nobody listens on right now, picked at random outside the kernel's ephemeral
+    range. A port from bind(0) is ephemeral: between this check and the server binding it, any
+    outgoing connection of a parallel test could take it (ejabberd failed on CI with eaddrinuse)."""
+    low, high = _ephemeral_range()
+    candidates = range(10000, low) if low - 10000 >= 5000 else range(high + 1, 65536)
+    for _ in range(200):
+        port = random.choice(candidates)
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind((host, port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port in {candidates}")
 
 
 def wait_for_port(host, port, deadline, process=None):
