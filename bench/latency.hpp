@@ -55,8 +55,20 @@ inline constexpr double k_percentiles[] = {0,  1,  5,  10, 20,   30, 40,   50,  
 class Samples {
  public:
   void add(std::int64_t nanoseconds) {
+    const std::int64_t now = monotonic_ns();
     const std::lock_guard lock(m_mutex);
     m_values.push_back(nanoseconds);
+    m_arrivals.push_back(now);
+  }
+
+  // (arrival, latency) of each sample in the order taken: where the slow ones fall in time.
+  [[nodiscard]] std::vector<std::pair<std::int64_t, std::int64_t>> timeline() const {
+    const std::lock_guard lock(m_mutex);
+    std::vector<std::pair<std::int64_t, std::int64_t>> result;
+    result.reserve(m_values.size());
+    for (std::size_t i = 0; i < m_values.size(); ++i)
+      result.emplace_back(m_arrivals[i], m_values[i]);
+    return result;
   }
 
   [[nodiscard]] std::vector<std::int64_t> values() const {
@@ -77,6 +89,7 @@ class Samples {
  private:
   mutable std::mutex m_mutex;
   std::vector<std::int64_t> m_values;
+  std::vector<std::int64_t> m_arrivals;
 };
 
 // The text of a timed message: "t=<send ns> s=<seq> p=<phase>".

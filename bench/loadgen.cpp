@@ -47,6 +47,7 @@ struct Options {
   int notify_gap_ms = 100;
   int seshat_pid = 0;
   std::string tokens_out;
+  std::string samples_out;
   std::vector<int> watched;  // processes whose CPU use in a burst is printed
   std::string transport = "sse";
 };
@@ -209,6 +210,22 @@ double run_burst(Shared& shared, int expected, const std::vector<int>& watched,
   return elapsed > 0 ? shared.burst_received.load() / elapsed : 0;
 }
 
+// Every latency sample as "direction phase arrival_ns latency_ns": to find when the slow ones
+// came, against the other processes' events (bench/README.md, "What limits each figure").
+void write_samples(const Options& options, const Shared& shared) {
+  if (options.samples_out.empty()) return;
+  std::ofstream out(options.samples_out);
+  for (std::size_t phase = 0; phase < static_cast<std::size_t>(k_phases); ++phase) {
+    for (const auto& [direction, samples] : {std::pair{"to_operator", &shared.to_operator[phase]},
+                                             {"to_visitor", &shared.to_visitor[phase]},
+                                             {"accepted", &shared.accepted[phase]},
+                                             {"echoed", &shared.echoed[phase]}}) {
+      for (const auto& [arrival, latency] : samples->timeline())
+        out << direction << ' ' << phase << ' ' << arrival << ' ' << latency << '\n';
+    }
+  }
+}
+
 // A (account 0) and B (1) talk in the steady phase; in the burst A sends to B, or round robin to
 // accounts 1..receivers (the shape of the broker's relay to many operators).
 int run_direct(const Options& options, nlohmann::json& result) {
@@ -239,6 +256,7 @@ int run_direct(const Options& options, nlohmann::json& result) {
   result["burst_cpu"] = threads;
   shared.phase = static_cast<int>(Phase::stop);
   clients.join();
+  write_samples(options, shared);
   const auto a_to_b = shared.to_operator[1].summary();
   const auto b_to_a = shared.to_visitor[1].summary();
   print("direct A->B (steady)", a_to_b);
@@ -394,6 +412,7 @@ int run_relay(const Options& options, nlohmann::json& result) {
   visitors.stop();
 
   write_tokens(options, visitors);
+  write_samples(options, shared);
   constexpr auto k_steady = static_cast<std::size_t>(Phase::steady);
   constexpr auto k_first = static_cast<std::size_t>(Phase::first);
   const auto v2o = shared.to_operator[k_steady].summary();
@@ -410,6 +429,11 @@ int run_relay(const Options& options, nlohmann::json& result) {
   print("visitor -> operator (steady+first)", v2o_all);
   print("operator -> visitor (steady+first)", o2v_all);
   print("visitor -> operator (burst)", shared.to_operator[2].summary());
+  // Where visitor -> operator spends its time: up to the 202 the gateway, after it the broker.
+  const auto accepted = shared.accepted[k_steady].summary();
+  const auto echoed = shared.echoed[k_steady].summary();
+  print("visitor POST -> 202 (steady)", accepted);
+  print("visitor POST -> own stream (steady)", echoed);
   std::printf("relay rate to operators: %.0f msg/s (%d of %d)\n", rate,
               shared.burst_received.load(), expected);
   result["v2o"] = to_json(v2o);
@@ -418,6 +442,8 @@ int run_relay(const Options& options, nlohmann::json& result) {
   result["o2v_first"] = to_json(o2v_first);
   result["v2o_all"] = to_json(v2o_all);
   result["o2v_all"] = to_json(o2v_all);
+  result["accepted"] = to_json(accepted);
+  result["echoed"] = to_json(echoed);
   result["firsts_sent"] = shared.firsts_sent.load();
   result["rss_curve"] = rss_curve;
   result["rate"] = rate;
@@ -468,6 +494,8 @@ int main(int argc, char** argv) {
   app.add_option("--watch-pid", options.watched, "processes whose CPU use in the burst is printed");
   app.add_option("--tokens-out", options.tokens_out,
                  "relay: write the idle chats' 'id token' lines");
+  app.add_option("--samples-out", options.samples_out,
+                 "write every latency sample: direction phase arrival_ns latency_ns");
   CLI11_PARSE(app, argc, argv);
   options.http.transport = options.transport == "long-poll" ? Transport::long_poll : Transport::sse;
   if (options.mode == "direct") options.xmpp.burst = options.burst;

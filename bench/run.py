@@ -188,6 +188,9 @@ def main():
     parser.add_argument("--wrk-seconds", type=int, default=5)
     parser.add_argument("--prosody-nagle", action="store_true",
                         help="keep Prosody's default (Nagle on) instead of network_settings nagle=false")
+    parser.add_argument("--prosody-incremental-gc", action="store_true",
+                        help="keep Prosody's default garbage collector (Lua's incremental mode) "
+                             "instead of gc = { mode = \"generational\" }: what it does to the tails")
     parser.add_argument("--prosody-cpu", type=int, metavar="CPU",
                         help="pin Prosody to this CPU and the rest of the run to the others: "
                              "the figures with the XMPP server on a core of its own (context)")
@@ -259,13 +262,20 @@ def run_once(args, idle, full=True):
     --idle-again, one burst for e and f, and leaves out b and the other servers."""
     workdir = tempfile.mkdtemp(prefix="seshat-bench-")
     server = Prosody(log_level="warn")
+    # The harness sets what a chat server should (README, "Deployment notes"); these bring back
+    # Debian's defaults, to measure what each costs.
+    defaults = []
     if args.prosody_nagle:
-        # The harness turns Nagle off (a real-time server writes each stanza at once); this
-        # brings back Debian's default, to measure what it costs.
+        defaults.append("network_settings = { nagle = false }\n")
+    if args.prosody_incremental_gc:
+        defaults.append('gc = { mode = "generational" }\n')
+    if defaults:
         with open(server.config) as f:
             config = f.read()
+        for line in defaults:
+            config = config.replace(line, "", 1)
         with open(server.config, "w") as f:
-            f.write(config.replace("network_settings = { nagle = false }\n", "", 1))
+            f.write(config)
     app = None
     cluster = None
     results = {}
@@ -616,7 +626,8 @@ def notes(args, r):
         f"errors: {sum(r[k]['errors'] for k in ('direct', 'fanout', 'notify', 'relay', 'idle') if k in r)}; "
         f"ingest non-202: {r['ingest']['refused']}; idle streams held: {idle['idle']} of "
         f"{r['idle_count']}")
-    lines.append(f"Prosody: {'Nagle on (default)' if args.prosody_nagle else 'nagle = false'}; "
+    lines.append(f"Prosody: {'Nagle on (default)' if args.prosody_nagle else 'nagle = false'}, "
+                 f"{'incremental GC (default)' if args.prosody_incremental_gc else 'generational GC'}; "
                  f"visitors over {args.transport}"
                  + (f"; Prosody pinned to CPU {args.prosody_cpu}, the rest to the other CPUs"
                     if args.prosody_cpu is not None else ""))

@@ -184,8 +184,10 @@ void on_json(Shared& shared, Visitors::Visitor& visitor, std::string_view text, 
     if (message.contains("seq"))
       visitor.after = std::max(visitor.after, message["seq"].get<std::int64_t>());
     TimedText timed;
-    if (message["from"] == "operator" && parse_timed(body, timed) && timed.phase < k_phases) {
-      shared.to_visitor[static_cast<std::size_t>(timed.phase)].add(now - timed.sent_ns);
+    if (parse_timed(body, timed) && timed.phase < k_phases) {
+      const auto phase = static_cast<std::size_t>(timed.phase);
+      if (message["from"] == "operator") shared.to_visitor[phase].add(now - timed.sent_ns);
+      if (message["from"] == "visitor") shared.echoed[phase].add(now - timed.sent_ns);
     } else if (message["from"] == "system" && body == "Your chat has started.") {
       mark_open(shared, visitor);
     }
@@ -214,20 +216,22 @@ auto on_failure(Shared& shared) {
   };
 }
 
-awaitable<void> post_timed(const HttpSettings& settings, Visitors::Visitor& visitor, Phase phase,
-                           std::int64_t seq) {
+awaitable<void> post_timed(const HttpSettings& settings, Shared& shared, Visitors::Visitor& visitor,
+                           Phase phase, std::int64_t seq) {
+  const auto sent = monotonic_ns();
   const auto reply = co_await visitor.sender->request(
       "POST", api(settings, "/chats/" + std::to_string(visitor.ticket.id) + "/messages"),
       R"({"text":")" + timed_text(static_cast<int>(phase), seq) + R"("})", visitor.ticket.token);
   if (reply.status != 202)
     throw std::runtime_error("POST /messages answered " + std::to_string(reply.status) + " " +
                              reply.body);
+  shared.accepted[static_cast<std::size_t>(phase)].add(monotonic_ns() - sent);
 }
 
 awaitable<void> send_first(const HttpSettings& settings, Shared& shared,
                            std::shared_ptr<Visitors::Visitor> visitor) {
   shared.firsts_sent++;
-  co_await post_timed(settings, *visitor, Phase::first, 0);
+  co_await post_timed(settings, shared, *visitor, Phase::first, 0);
   visitor->first_done = true;
 }
 
@@ -338,7 +342,7 @@ awaitable<void> send_steady(const HttpSettings& settings, Shared& shared,
   for (std::int64_t seq = 0; next < end; ++seq, next += k_second) {
     timer.expires_at(std::chrono::steady_clock::time_point(std::chrono::nanoseconds(next)));
     co_await timer.async_wait(use_awaitable);
-    co_await post_timed(settings, *visitor, Phase::steady, seq);
+    co_await post_timed(settings, shared, *visitor, Phase::steady, seq);
   }
 }
 
