@@ -10,22 +10,22 @@
 namespace seshat::store::sqlite {
 namespace {
 
-std::shared_ptr<std::timed_mutex> writers_of(const std::string& path) {
-  if (path.empty() || path == ":memory:") return std::make_shared<std::timed_mutex>();
+std::shared_ptr<Database::FileShared> shared_of(const std::string& path) {
+  if (path.empty() || path == ":memory:") return std::make_shared<Database::FileShared>(path);
   static std::mutex registry_mutex;
-  static std::map<std::string, std::weak_ptr<std::timed_mutex>> registry;
+  static std::map<std::string, std::weak_ptr<Database::FileShared>> registry;
   std::error_code ignored;
   auto key = std::filesystem::weakly_canonical(path, ignored).string();
   if (key.empty()) key = path;
   const std::lock_guard lock(registry_mutex);
   std::erase_if(registry, [](const auto& entry) { return entry.second.expired(); });
   auto& slot = registry[key];
-  auto writers = slot.lock();
-  if (!writers) {
-    writers = std::make_shared<std::timed_mutex>();
-    slot = writers;
+  auto shared = slot.lock();
+  if (!shared) {
+    shared = std::make_shared<Database::FileShared>(path);
+    slot = shared;
   }
-  return writers;
+  return shared;
 }
 
 // Memory statistics put a global mutex around every allocation SQLite makes; nothing reads them.
@@ -37,7 +37,7 @@ void configure_sqlite_once() {
 
 }  // namespace
 
-Database::Database(const std::string& path) : m_path(path), m_writers(writers_of(path)) {
+Database::Database(const std::string& path) : m_path(path), m_shared(shared_of(path)) {
   configure_sqlite_once();
   const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
   const int rc = sqlite3_open_v2(path.c_str(), &m_db, flags, nullptr);
@@ -115,10 +115,14 @@ int Database::on_wal_commit(void* self, sqlite3*, const char*, int pages) {
   return SQLITE_OK;
 }
 
-void Database::checkpoint_if_due() noexcept {
+void Database::checkpoint_if_due() {
   if (!m_checkpoint_due || in_transaction()) return;
   m_checkpoint_due = false;
-  (void)sqlite3_wal_checkpoint_v2(m_db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  m_shared->checkpointer.request();
+}
+
+void Database::wait_for_checkpoint() {
+  m_shared->checkpointer.wait_idle();
 }
 
 void Database::fail(std::string_view what) const {
@@ -212,8 +216,10 @@ Transaction::Transaction(Database& db, TransactionKind kind, AfterCommit after)
 }
 
 Transaction::~Transaction() {
+  if (m_done) return;
+  if (m_writing.owns_lock()) m_db.m_shared->checkpointer.write_failed();
   // After some errors (disk full, I/O) SQLite has already rolled back by itself.
-  if (m_done || !m_db.in_transaction()) return;
+  if (!m_db.in_transaction()) return;
   if (m_nested) {
     (void)m_db.try_control(Database::Control::rollback_to_savepoint);
     (void)m_db.try_control(Database::Control::release);
@@ -229,7 +235,10 @@ void Transaction::commit() {
   }
   m_db.control(m_nested ? Database::Control::release : Database::Control::commit);
   m_done = true;
-  if (m_writing.owns_lock()) m_writing.unlock();
+  if (m_writing.owns_lock()) {
+    m_db.m_shared->checkpointer.commit_succeeded();
+    m_writing.unlock();
+  }
   if (!m_nested && m_after == AfterCommit::checkpoint_if_due) m_db.checkpoint_if_due();
 }
 

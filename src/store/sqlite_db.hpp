@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 
+#include "store/sqlite_checkpointer.hpp"
 #include "store/store.hpp"
 
 struct sqlite3;
@@ -57,19 +58,30 @@ class Database {
   [[nodiscard]] sqlite3* handle() const { return m_db; }
   // Shared by every Database of this process on the same file: writers queue on it rather than
   // in SQLite's busy handler, which polls with sleeps of up to 100 ms.
-  [[nodiscard]] std::timed_mutex& writers() const { return *m_writers; }
+  [[nodiscard]] std::timed_mutex& writers() const { return m_shared->writers; }
+
+  // What every Database of this process on one file shares.
+  struct FileShared {
+    explicit FileShared(const std::string& path) : checkpointer(path, writers) {}
+    std::timed_mutex writers;
+    Checkpointer checkpointer;
+  };
 
   // Throws StoreError "<what>: <sqlite message> (<path>)".
   [[noreturn]] void fail(std::string_view what) const;
 
   // Copies the write-ahead log into the database file (a checkpoint) once a commit finds it
-  // holding `pages` or more, but not inside that commit, as SQLite's automatic checkpoint would:
-  // there every writer of the process, and whoever waits for the commit, waits for the copy too.
-  // The outermost Transaction checkpoints after it committed and let go of the writers' lock,
-  // unless its owner answers its callers first and calls checkpoint_if_due() itself (a batch).
+  // holding `pages` or more, but not inside that commit, as SQLite's automatic checkpoint would
+  // (every writer of the process, and whoever waits for the commit, would wait for the copy),
+  // nor on this connection's thread: the file's Checkpointer does it. The outermost Transaction
+  // asks for it after it committed, unless its owner answers its callers first and calls
+  // checkpoint_if_due() itself (a batch).
   void checkpoint_after(int pages);
-  // Outside transactions only. A checkpoint that fails (busy, disk full) is left for the next.
-  void checkpoint_if_due() noexcept;
+  // Outside transactions only; returns at once. A checkpoint that fails (busy, disk full) is
+  // left for the next.
+  void checkpoint_if_due();
+  // Until the checkpoint asked for is done (tests).
+  void wait_for_checkpoint();
 
  private:
   [[nodiscard]] int run_control(Control what) noexcept;
@@ -77,7 +89,8 @@ class Database {
 
   sqlite3* m_db = nullptr;
   std::string m_path;
-  std::shared_ptr<std::timed_mutex> m_writers;
+  friend class Transaction;
+  std::shared_ptr<FileShared> m_shared;
   std::array<sqlite3_stmt*, k_controls> m_control{};  // by Control, prepared on first use
   int m_checkpoint_pages = 0;                         // 0: SQLite's own automatic checkpoint
   bool m_checkpoint_due = false;

@@ -51,11 +51,10 @@ void configure(Database& db) {
     }
   }
   db.exec("PRAGMA synchronous = NORMAL");
-  // A checkpoint syncs the log to disk first: the more the log holds, the longer that takes,
-  // and meanwhile the thread that runs it answers nobody (50-60 ms at 10,000 pages on the
-  // benchmark's disk, 8-12 ms at 2,000). Twice SQLite's default of 1,000 pages keeps it short
-  // and rare enough; it runs after the commit that filled the log, not inside it
-  // (see Database::checkpoint_after).
+  // A checkpoint syncs the log to disk first: the more the log holds, the longer that takes
+  // (50-60 ms at 10,000 pages on the benchmark's disk, 8-12 ms at 2,000). Twice SQLite's default
+  // of 1,000 pages keeps it short; it runs after the commit that filled the log, on a thread of
+  // its own (see Database::checkpoint_after).
   db.checkpoint_after(2000);
   db.exec("PRAGMA foreign_keys = ON");
 }
