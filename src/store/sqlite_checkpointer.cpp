@@ -5,6 +5,7 @@
 #include <sys/statvfs.h>
 
 #include <filesystem>
+#include <system_error>
 #include <utility>
 
 namespace seshat::store::sqlite {
@@ -30,14 +31,23 @@ Checkpointer::~Checkpointer() {
   }
   m_wake.notify_one();
   if (m_thread.joinable()) m_thread.join();
+  sqlite3_close(m_db);
 }
 
 void Checkpointer::request() {
-  std::lock_guard lock(m_mutex);
-  if (m_stop) return;
-  m_requested = true;
-  if (!m_thread.joinable()) m_thread = std::thread([this] { run(); });
-  m_wake.notify_one();
+  {
+    std::lock_guard lock(m_mutex);
+    if (m_stop) return;
+    try {
+      if (!m_thread.joinable()) m_thread = std::thread([this] { run(); });
+      m_requested = true;
+      m_wake.notify_one();
+      return;
+    } catch (const std::system_error&) {
+      // No thread to be had: copy here rather than let the log grow without end.
+    }
+  }
+  checkpoint();
 }
 
 void Checkpointer::write_failed() {
@@ -71,11 +81,10 @@ void Checkpointer::run() {
   }
   m_requested = false;
   m_idle.notify_all();
-  sqlite3_close(m_db);
-  m_db = nullptr;
 }
 
 void Checkpointer::checkpoint() {
+  const std::lock_guard copying(m_copying);  // the thread, or a caller that could not start it
   std::unique_lock<std::timed_mutex> writers(m_writers, std::defer_lock);
   if (disk_nearly_full(m_path)) writers.lock();
   {

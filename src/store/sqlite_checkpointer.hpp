@@ -28,7 +28,8 @@ class Checkpointer {
   Checkpointer(const Checkpointer&) = delete;
   Checkpointer& operator=(const Checkpointer&) = delete;
 
-  // A commit found the log full: checkpoint soon. Returns at once.
+  // A commit found the log full: checkpoint soon. Returns at once (copies here only when no
+  // thread can be started).
   void request();
   // A write transaction ended without committing (under the writers' lock): no checkpoint until
   // a commit succeeds again.
@@ -53,7 +54,8 @@ class Checkpointer {
   bool m_running = false;
   bool m_stop = false;
   bool m_held = false;      // a write failed since the last commit
-  sqlite3* m_db = nullptr;  // its own connection, used by its thread only
+  std::mutex m_copying;     // one copy at a time on m_db
+  sqlite3* m_db = nullptr;  // its own connection
   std::thread m_thread;     // started by the first request
 };
 
