@@ -36,6 +36,7 @@ from harness.prosody import Prosody, free_port, wait_for_port  # noqa: E402
 from harness.postgres import PostgresCluster  # noqa: E402
 from harness.seshat import Seshat  # noqa: E402
 
+import legs  # noqa: E402  (bench/legs.py)
 import pictures  # noqa: E402  (bench/pictures.py)
 
 BOT, BOT_PASSWORD = "bot", "bot-secret"
@@ -196,6 +197,12 @@ def main():
                              "the figures with the XMPP server on a core of its own (context)")
     parser.add_argument("--smoke", action="store_true", help="a few seconds; asserts both directions")
     parser.add_argument("--json", help="also write the results here")
+    parser.add_argument("--pcap", metavar="DIR",
+                        help="capture a's steady phase on loopback with tcpdump into DIR (one file "
+                             "per run and XMPP server) and print where its messages spent their "
+                             "time: seshat's leg or the server's (bench/legs.py). tcpdump "
+                             "costs CPU on the same cores: a's figures of such a run are not "
+                             "comparable with others")
     parser.add_argument("--postgres", action="store_true",
                         help="the store on a throwaway PostgreSQL cluster (durable settings) "
                              "instead of SQLite; its floor is PostgreSQL's single-row commits")
@@ -373,7 +380,39 @@ def run_once(args, idle, full=True):
     return results
 
 
-def floors_and_relay(args, common, results, bursts=3):
+def port_of(common, option):
+    return int(common[common.index(option) + 1])
+
+
+class Capture:
+    """tcpdump on loopback of seshat's HTTP port and the XMPP server's, for --pcap (or nothing)."""
+
+    def __init__(self, args, common, name):
+        self.process = None
+        if not args.pcap:
+            return
+        os.makedirs(args.pcap, exist_ok=True)
+        self.http, self.xmpp = port_of(common, "--http-port"), port_of(common, "--xmpp-port")
+        self.path = os.path.join(args.pcap, f"a-{name}-{time.strftime('%H%M%S')}.pcap")
+        self.process = subprocess.Popen(
+            ["tcpdump", "-i", "lo", "-n", "-s", "512", "-Z", "root", "-w", self.path,
+             f"tcp port {self.http} or tcp port {self.xmpp}"], stderr=subprocess.PIPE, text=True)
+        # tcpdump says "listening on lo" once it captures.
+        while "listening on" not in (line := self.process.stderr.readline()):
+            if not line:
+                raise RuntimeError("tcpdump did not start (is it installed? --pcap needs it)")
+
+    def stop(self):
+        """Stops the capture; prints and returns the legs of a's visitor->operator messages."""
+        if self.process is None:
+            return None
+        self.process.send_signal(signal.SIGINT)
+        self.process.wait()
+        print(f"--- where a's visitor->operator time went ({self.path}):", flush=True)
+        return legs.report(legs.legs(legs.packets(self.path), self.http, self.xmpp))
+
+
+def floors_and_relay(args, common, results, bursts=3, name="prosody"):
     """a and e against one XMPP server: the direct floors (hop, 1->1 and 1->N bursts), the relay's
     steady phase and three bursts; e and its floors are each the median of three bursts."""
     results["direct"] = run_loadgen(args, common + [
@@ -384,10 +423,12 @@ def floors_and_relay(args, common, results, bursts=3):
     results["fanout"] = run_loadgen(args, common + [
         "--mode", "direct", "--op-prefix", "f", "--duration", "1", "--receivers", str(args.chats),
         "--burst", str(args.chats * args.burst)], "direct XMPP fan-out floor")
+    capture = Capture(args, common, name)
     results["relay"] = run_loadgen(args, common + [
         "--mode", "relay", "--visitors", str(args.chats), "--idle", "0",
         "--duration", str(args.duration), "--burst", str(args.burst), "--address-base", "30"],
         "a+e: open chats, burst")
+    results["relay"]["legs"] = capture.stop()
     results["relay"]["burst_cpus"] = [results["relay"]["burst_cpu"]]
     # One burst of 0.2-0.5 s moves by a fifth from run to run (it is the XMPP server that sets
     # the pace): e and its floors are each the median of three bursts.
@@ -432,7 +473,7 @@ def ejabberd_section(args):
                   "--watch-pid", str(server.pid)]
         results["pids"] = {"seshat": app.pid, "xmpp": server.pid}
         print("--- ejabberd: a and e with their floors", flush=True)
-        floors_and_relay(args, common, results)
+        floors_and_relay(args, common, results, name="ejabberd")
     finally:
         if app is not None:
             app.close()
