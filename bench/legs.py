@@ -13,8 +13,8 @@ per XMPP server) and splits each visitor->operator message into:
 The XMPP stream is encrypted, so a POST is matched to the next write in time: at a's steady pace
 (100 chats, one message a second each way) two messages rarely overlap, and the few pings and
 answers in between only ever make a leg look shorter. The burst that follows the steady phase
-(50 POSTs within 50 ms: the steady phase sends 100 a second) ends the analysis. Prints p50/p90/p99 of each leg and,
-for the slowest 1% end to end, which leg held most of the time."""
+(50 POSTs within 50 ms: the steady phase sends 100 a second) ends the analysis. Prints
+p50/p90/p99 of each leg and, for the slowest 1% end to end, which leg held most of the time."""
 
 import argparse
 import bisect
@@ -59,7 +59,6 @@ def steady(posts, many=50, within_ns=50_000_000):
 
 def legs(found, http_port, xmpp_port):
     posts, answers, seshat_out, server_out = [], {}, [], []
-    seshat_port = None
     for t, source, destination, payload in found:
         if destination == http_port and "/messages HTTP" in payload:
             posts.append((t, source))

@@ -424,11 +424,14 @@ def floors_and_relay(args, common, results, bursts=3, name="prosody"):
         "--mode", "direct", "--op-prefix", "f", "--duration", "1", "--receivers", str(args.chats),
         "--burst", str(args.chats * args.burst)], "direct XMPP fan-out floor")
     capture = Capture(args, common, name)
-    results["relay"] = run_loadgen(args, common + [
-        "--mode", "relay", "--visitors", str(args.chats), "--idle", "0",
-        "--duration", str(args.duration), "--burst", str(args.burst), "--address-base", "30"],
-        "a+e: open chats, burst")
-    results["relay"]["legs"] = capture.stop()
+    try:
+        results["relay"] = run_loadgen(args, common + [
+            "--mode", "relay", "--visitors", str(args.chats), "--idle", "0",
+            "--duration", str(args.duration), "--burst", str(args.burst), "--address-base", "30"],
+            "a+e: open chats, burst")
+    finally:
+        legs_found = capture.stop()  # tcpdump never outlives a failed run
+    results["relay"]["legs"] = legs_found
     results["relay"]["burst_cpus"] = [results["relay"]["burst_cpu"]]
     # One burst of 0.2-0.5 s moves by a fifth from run to run (it is the XMPP server that sets
     # the pace): e and its floors are each the median of three bursts.
