@@ -153,7 +153,15 @@ std::vector<double> cpu_snapshot(const std::vector<int>& watched) {
   return result;
 }
 
-// CPU seconds of every thread of `pid` ("tid name" -> seconds), read from /proc/PID/task/*/stat:
+// CPU seconds a thread ran, from its schedstat (nanoseconds; stat counts 10 ms ticks, a quarter
+// of a thread's share of a 4,000-message burst); from stat where schedstat is missing.
+double task_cpu_seconds(const std::filesystem::path& task) {
+  std::ifstream schedstat(task / "schedstat");
+  if (double ns = 0; schedstat >> ns) return ns / 1e9;
+  return stat_cpu_seconds(task / "stat");
+}
+
+// CPU seconds of every thread of `pid` ("tid name" -> seconds), read from /proc/PID/task/*:
 // target f sums a process's threads over exactly the burst.
 std::map<std::string, double> thread_cpu(int pid) {
   std::map<std::string, double> result;
@@ -163,7 +171,7 @@ std::map<std::string, double> thread_cpu(int pid) {
     std::ifstream comm(task.path() / "comm");
     std::string name;
     std::getline(comm, name);
-    result[task.path().filename().string() + " " + name] = stat_cpu_seconds(task.path() / "stat");
+    result[task.path().filename().string() + " " + name] = task_cpu_seconds(task.path());
   }
   return result;
 }

@@ -394,16 +394,16 @@ void Broker::schedule_pump() {
 
 void Broker::pump() {
   m_pump_scheduled = false;  // a change published from now on schedules another pump
+  // What is pending is read in the round's transaction and handled there, with this turn's
+  // XMPP events: one commit (end_round), and not a read transaction before it on the path of
+  // every relay. Operators and waiters hear of it once it is durable. A commit that fails
+  // writes each event again on its own; rows whose event failed are still pending, and the
+  // next pump tries again.
+  begin_round();
   try {
     auto pending = m_store->pending();
     // The gateway queues receipts and markers in the outbox when the page has read: look.
     m_outbox_due = true;
-    // Everything pending, with this turn's XMPP events, in one commit (end_round); operators
-    // and waiters hear of it once it is durable. A commit that fails writes each event again
-    // on its own; rows whose event failed are still pending, and the next pump tries again.
-    if (!pending.changed_chats.empty() || !pending.visitor_messages.empty() ||
-        !pending.visitor_typing.empty())
-      begin_round();
     for (auto& record : pending.changed_chats) {
       const auto id = record.chat.id;
       const store::SeenState seen{id, record.chat.state};
@@ -431,7 +431,7 @@ void Broker::pump() {
   if (!m_round_open) announce();
 }
 
-void Broker::announce() {
+void Broker::announce(std::optional<OutboxRead> outbox) {
   if (m_states_changed) {
     m_states_changed = false;
     count_chats();  // walks every chat: only when some changed state, not per message
@@ -439,7 +439,7 @@ void Broker::announce() {
   m_feed.publish_all(m_unannounced);
   if (m_outbox_due) {
     m_outbox_due = false;
-    send_outbox();
+    send_outbox(std::move(outbox));
   }
   m_store->checkpoint_if_due();  // apply() and batches leave it until the change went out
 }
@@ -510,29 +510,42 @@ void Broker::settle_presence() {
   if (!settled.operators.empty()) dispatch(settled);
 }
 
-void Broker::send_outbox() {
+bool Broker::may_send() const {
   // A broker that may have lost its leadership (frozen, cut off) sends nothing: the new leader
   // sends whatever no barrier confirmed, with the same ids.
-  const bool account_up = m_sender->connected();
-  const bool component_up = m_sender->component_connected();
-  if ((!account_up && !component_up) || !leading()) return;
+  return (m_sender->connected() || m_sender->component_connected()) && leading();
+}
+
+int Broker::outbox_room() const {
+  // Rows up to m_sent_up_to are in flight, done, or wait for their stream: read only the ones
+  // after them, and no more than the window has room for (reading the whole window each time
+  // was a sixth of the broker's thread in a relay burst). After a stream came back the read
+  // starts over and meets rows in flight on the other stream: those are read past, not sent.
+  const auto ahead = std::distance(m_in_flight.upper_bound(m_sent_up_to), m_in_flight.end());
+  return k_outbox_window - static_cast<int>(m_in_flight.size()) + static_cast<int>(ahead);
+}
+
+void Broker::send_outbox(std::optional<OutboxRead> read_in_round) {
+  if (!may_send()) return;
   // Rows of a batch not committed yet could be replaced by others (new ids) if it fails: sent
   // once it is committed (announce()).
   if (m_batch) {
     m_outbox_due = true;
     return;
   }
+  const bool account_up = m_sender->connected();
+  const bool component_up = m_sender->component_connected();
   try {
     std::vector<xmpp::Outgoing> batch;
-    // Rows up to m_sent_up_to are in flight, done, or wait for their stream: read only the ones
-    // after them, and no more than the window has room for (reading the whole window each time
-    // was a sixth of the broker's thread in a relay burst). After a stream came back the read
-    // starts over and meets rows in flight on the other stream: those are read past, not sent.
     while (static_cast<int>(m_in_flight.size()) < k_outbox_window) {
-      const auto ahead = std::distance(m_in_flight.upper_bound(m_sent_up_to), m_in_flight.end());
-      const int limit =
-          k_outbox_window - static_cast<int>(m_in_flight.size()) + static_cast<int>(ahead);
-      auto items = m_store->undelivered(m_sent_up_to, limit);
+      const int limit = outbox_room();
+      std::vector<store::OutboxItem> items;
+      if (read_in_round && read_in_round->after == m_sent_up_to && read_in_round->limit == limit) {
+        items = std::move(read_in_round->items);
+      } else {
+        items = m_store->undelivered(m_sent_up_to, limit);
+      }
+      read_in_round.reset();
       for (auto& item : items) {
         if (static_cast<int>(m_in_flight.size()) >= k_outbox_window) break;
         m_sent_up_to = item.id;
@@ -590,21 +603,28 @@ void Broker::end_round() {
   }
   m_round_open = false;
   auto confirmed = m_confirmed;
+  std::optional<OutboxRead> outbox;
   try {
     mark_confirmed();
     if (!m_batch->intact()) throw store::StoreError("the batch was rolled back");
+    // Read before the commit, in the round's transaction, rather than in a transaction of its
+    // own after it: sent only once committed. A row another process commits meanwhile
+    // (PostgreSQL) comes with the pump its notice schedules.
+    if (m_outbox_due && may_send()) outbox = OutboxRead{m_sent_up_to, outbox_room(), {}};
+    if (outbox) outbox->items = m_store->undelivered(outbox->after, outbox->limit);
     m_batch->commit();
     m_round.clear();
   } catch (const store::StoreError& error) {
     spdlog::error("store: {}; writing the {} events of the batch one by one", error.what(),
                   m_round.size());
+    outbox.reset();
     m_batch.reset();  // rolls back whatever is left of it
     m_confirmed = std::move(confirmed);
     replay_round();
     mark_confirmed();
   }
   m_batch.reset();
-  announce();
+  announce(std::move(outbox));
 }
 
 void Broker::replay_round() {

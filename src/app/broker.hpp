@@ -102,8 +102,19 @@ class Broker final : public xmpp::Listener {
   void pump();             // XMPP thread: turns pending store rows into events
   void check_timeouts();   // XMPP thread: vanished visitors, unaccepted chats
   void settle_presence();  // XMPP thread: PresenceSettled when a grace period is over
-  void send_outbox();      // XMPP thread: sends outbox rows not yet in flight
-  void announce();         // XMPP thread: publishes changed chats, sends the outbox if due
+  // Outbox rows read for send_outbox(): `items`, the next `limit` after `after`.
+  struct OutboxRead {
+    std::int64_t after = 0;
+    int limit = 0;
+    std::vector<store::OutboxItem> items;
+  };
+  [[nodiscard]] bool may_send() const;    // connected, and leading (see Fencing)
+  [[nodiscard]] int outbox_room() const;  // how many rows the next outbox read may take
+  // XMPP thread: sends outbox rows not yet in flight; `read_in_round`: what end_round() read
+  // for it before the commit, used if the outbox window is still where it was.
+  void send_outbox(std::optional<OutboxRead> read_in_round = std::nullopt);
+  // XMPP thread: publishes changed chats, sends the outbox if due (`outbox`: see send_outbox).
+  void announce(std::optional<OutboxRead> outbox = std::nullopt);
   // Rounds (see m_round): the XMPP events handled in one turn of the XMPP thread's loop (the
   // stanzas read together) share one store batch, committed by end_round(), posted to run
   // after them; the barriers' confirmations of the round are written in it too.
