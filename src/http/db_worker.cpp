@@ -2,6 +2,8 @@
 
 #include <pthread.h>
 
+#include <algorithm>
+#include <iterator>
 #include <stdexcept>
 #include <utility>
 
@@ -16,12 +18,14 @@ store::Store& require(const std::unique_ptr<store::Store>& store) {
 }  // namespace
 
 DbWorker::DbWorker(const StoreFactory& open_store, store::ChangeFeed& feed, visitors::Limits limits,
-                   std::size_t max_queue, std::shared_ptr<const core::texts::VisitorTexts> texts)
+                   std::size_t max_queue, std::shared_ptr<const core::texts::VisitorTexts> texts,
+                   std::chrono::milliseconds later_delay)
     : m_feed(feed),
       m_collect(m_uncommitted.subscribe([this](core::ChatId chat) { m_changed.push_back(chat); })),
       m_store(open_store()),
       m_visitors(require(m_store), &m_uncommitted, limits),
       m_max_queue(max_queue),
+      m_later_delay(later_delay),
       m_thread([this, texts = std::move(texts)]() mutable {
         m_visitors.set_texts(std::move(texts));
         run();
@@ -31,19 +35,36 @@ DbWorker::~DbWorker() {
   stop();
 }
 
-bool DbWorker::submit(Job job) {
+bool DbWorker::submit(Job job, Urgency urgency) {
+  bool wake = true;
   {
     std::lock_guard lock(m_mutex);
-    if (m_stopping || m_jobs.size() >= m_max_queue) return false;
-    m_jobs.push_back(std::move(job));
+    if (m_stopping || m_jobs.size() + m_later.size() >= m_max_queue) return false;
+    if (urgency == Urgency::now) {
+      m_jobs.push_back(std::move(job));
+    } else {
+      if (m_later.empty()) m_later_due = std::chrono::steady_clock::now() + m_later_delay;
+      m_later.push_back(std::move(job));
+      // The worker is woken for the first (to time the wait) and for a full batch only.
+      wake = m_later.size() == 1 || m_later.size() == k_later_batch;
+    }
+  }
+  if (wake) m_ready.notify_one();
+  return true;
+}
+
+void DbWorker::hurry() {
+  {
+    std::lock_guard lock(m_mutex);
+    if (m_later.empty()) return;
+    m_hurry = true;
   }
   m_ready.notify_one();
-  return true;
 }
 
 std::size_t DbWorker::queued() const {
   std::lock_guard lock(m_mutex);
-  return m_jobs.size();
+  return m_jobs.size() + m_later.size();
 }
 
 void DbWorker::stop() {
@@ -61,13 +82,36 @@ void DbWorker::run() {
   for (;;) {
     {
       std::unique_lock lock(m_mutex);
-      m_ready.wait(lock, [this] { return m_stopping || !m_jobs.empty(); });
-      if (m_jobs.empty()) return;  // stopping, and everything queued is done
-      jobs.swap(m_jobs);
+      if (!take(lock, jobs)) return;  // stopping, and everything queued is done
     }
     run_batch(jobs);
     jobs.clear();
   }
+}
+
+bool DbWorker::take(std::unique_lock<std::mutex>& lock, std::deque<Job>& jobs) {
+  for (;;) {
+    const bool later_due =
+        !m_later.empty() && (m_stopping || m_hurry || m_later.size() >= k_later_batch ||
+                             std::chrono::steady_clock::now() >= m_later_due);
+    if (!m_jobs.empty() || later_due) break;
+    if (m_stopping) return false;
+    if (m_later.empty()) {
+      m_ready.wait(lock);
+    } else {
+      m_ready.wait_until(lock, m_later_due);
+    }
+  }
+  jobs.swap(m_jobs);
+  // Those that may wait ride along, a bounded number: a batch of them must not hold up the
+  // next job that may not for long.
+  const auto riding = std::min(m_later.size(), k_later_batch);
+  std::move(m_later.begin(), m_later.begin() + static_cast<std::ptrdiff_t>(riding),
+            std::back_inserter(jobs));
+  m_later.erase(m_later.begin(), m_later.begin() + static_cast<std::ptrdiff_t>(riding));
+  m_hurry = false;
+  m_later_due = std::chrono::steady_clock::now() + m_later_delay;
+  return true;
 }
 
 void DbWorker::run_batch(std::deque<Job>& jobs) {

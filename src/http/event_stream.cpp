@@ -136,26 +136,40 @@ class EventStream : public Waiter,
   }
 
  private:
-  void read() {
+  // To read again once the read or write in flight is done; only a heartbeat's reason may wait.
+  void mark_dirty(DbWorker::Urgency urgency) {
+    m_dirty_urgency = m_dirty ? std::min(m_dirty_urgency, urgency) : urgency;
+    m_dirty = true;
+  }
+
+  // `urgency`: a heartbeat's read (the presence refresh) may wait for company on the
+  // database thread (DbWorker::Urgency); a wake's may not, and hurries one that waits.
+  void read(DbWorker::Urgency urgency = DbWorker::Urgency::now) {
     if (m_closed) return;
     // One read at a time, and a stream reads again only once it has written what it has;
     // unless its write has been stuck for a while: then it reads ahead, to learn whether the
     // reader fell too far behind (k_max_backlog).
     const bool stalled = m_busy && SteadyClock::now() - m_write_started >= k_stalled_write;
     if (m_reading || ((m_busy || !m_pending.empty()) && !stalled)) {
-      m_dirty = true;
+      mark_dirty(urgency);
+      if (m_reading_may_wait && urgency == DbWorker::Urgency::now) {
+        m_reading_may_wait = false;
+        m_shared.db->hurry();
+      }
       return;
     }
     m_reading = true;
+    m_reading_may_wait = urgency == DbWorker::Urgency::may_wait;
     m_dirty = false;
     query_for(
-        m_shared, shared_from_this(), m_socket.get_executor(),
+        m_shared, shared_from_this(), m_socket.get_executor(), urgency,
         [chat = m_chat, token = m_token, after = m_after](visitors::Visitors& visitors,
                                                           store::Store&) {
           return visitors.read(chat, token, after);
         },
         [this](base::Result<visitors::Transcript> transcript) {
           m_reading = false;
+          m_reading_may_wait = false;
           if (m_closed) return;
           if (!transcript) {
             // The token stopped being valid, or the store is failing: end the stream; the
@@ -188,7 +202,7 @@ class EventStream : public Waiter,
       m_shared.metrics.events_sent.fetch_add(1, std::memory_order_relaxed);
     }
     // A full page means there may be more: read again once this is written.
-    if (value.more) m_dirty = true;
+    if (value.more) mark_dirty(DbWorker::Urgency::now);
     // A reader that fell behind (its socket took nothing for a while and the events waiting
     // for it passed the bound) is cut: its memory is returned, and the client reconnects with
     // Last-Event-ID to continue where it was.
@@ -197,7 +211,7 @@ class EventStream : public Waiter,
     flush();
     // A wake during this read may be for a commit the read did not see. With nothing to
     // write, no write completion will look at it: read again now (else once the write is done).
-    if (m_dirty) read();
+    if (m_dirty) read(m_dirty_urgency);
   }
 
   // The timer waits for the next heartbeat, or for the write in flight to time out if that
@@ -230,7 +244,7 @@ class EventStream : public Waiter,
     if (!m_ending && now >= m_next_beat) {
       m_next_beat = now + jittered(m_heartbeat);
       m_pending += sse_ping();
-      read();
+      read(DbWorker::Urgency::may_wait);
       flush();
     }
     arm_timer();
@@ -284,7 +298,7 @@ class EventStream : public Waiter,
     if (ec) return fail(ec);
     if (m_last) return close();
     if (!m_pending.empty() || m_ending) return flush();
-    if (m_dirty) read();
+    if (m_dirty) read(m_dirty_urgency);
   }
 
   void leave_registry() {
@@ -334,7 +348,9 @@ class EventStream : public Waiter,
 
   bool m_registered = false;
   bool m_reading = false;
-  bool m_dirty = false;  // woken while reading (or writing): read again
+  bool m_reading_may_wait = false;  // the read in flight is a heartbeat's (see read())
+  bool m_dirty = false;             // woken while reading (or writing): read again
+  DbWorker::Urgency m_dirty_urgency = DbWorker::Urgency::now;
   bool m_stopping = false;
   bool m_closed = false;
   bool m_busy = false;  // a write is in flight
