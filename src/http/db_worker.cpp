@@ -90,11 +90,29 @@ void DbWorker::run() {
 }
 
 bool DbWorker::take(std::unique_lock<std::mutex>& lock, std::deque<Job>& jobs) {
+  using Clock = std::chrono::steady_clock;
   for (;;) {
+    const auto now = Clock::now();
     const bool later_due =
-        !m_later.empty() && (m_stopping || m_hurry || m_later.size() >= k_later_batch ||
-                             std::chrono::steady_clock::now() >= m_later_due);
-    if (!m_jobs.empty() || later_due) break;
+        !m_later.empty() &&
+        (m_stopping || m_hurry || m_later.size() >= k_later_batch || now >= m_later_due);
+    // Jobs that may not wait go first, in a batch of their own: their answers do not wait for
+    // a batch of heartbeats' reads. Those that may wait go once no other is queued, or when they
+    // waited twice their delay (a steady stream of the others does not starve them).
+    const bool later_first =
+        later_due && (m_jobs.empty() || m_stopping || now >= m_later_due + m_later_delay);
+    if (later_first) {
+      const auto taken = static_cast<std::ptrdiff_t>(std::min(m_later.size(), k_later_batch));
+      std::move(m_later.begin(), m_later.begin() + taken, std::back_inserter(jobs));
+      m_later.erase(m_later.begin(), m_later.begin() + taken);
+      m_hurry = m_hurry && !m_later.empty();
+      m_later_due = now + m_later_delay;
+      return true;
+    }
+    if (!m_jobs.empty()) {
+      jobs.swap(m_jobs);
+      return true;
+    }
     if (m_stopping) return false;
     if (m_later.empty()) {
       m_ready.wait(lock);
@@ -102,16 +120,6 @@ bool DbWorker::take(std::unique_lock<std::mutex>& lock, std::deque<Job>& jobs) {
       m_ready.wait_until(lock, m_later_due);
     }
   }
-  jobs.swap(m_jobs);
-  // Those that may wait ride along, a bounded number: a batch of them must not hold up the
-  // next job that may not for long.
-  const auto riding = std::min(m_later.size(), k_later_batch);
-  std::move(m_later.begin(), m_later.begin() + static_cast<std::ptrdiff_t>(riding),
-            std::back_inserter(jobs));
-  m_later.erase(m_later.begin(), m_later.begin() + static_cast<std::ptrdiff_t>(riding));
-  m_hurry = false;
-  m_later_due = std::chrono::steady_clock::now() + m_later_delay;
-  return true;
 }
 
 void DbWorker::run_batch(std::deque<Job>& jobs) {

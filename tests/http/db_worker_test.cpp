@@ -45,7 +45,7 @@ class DbWorkerTest : public ::testing::Test {
                     std::chrono::hours(1)};
 };
 
-TEST_F(DbWorkerTest, AJobThatMayWaitJoinsTheNextBatchBehindTheOnesThatMayNot) {
+TEST_F(DbWorkerTest, AJobThatMayWaitRunsAfterTheOnesThatMayNot) {
   // The worker is held busy while both are queued, the one that may wait first.
   std::promise<void> release;
   auto held = release.get_future().share();
@@ -54,8 +54,15 @@ TEST_F(DbWorkerTest, AJobThatMayWaitJoinsTheNextBatchBehindTheOnesThatMayNot) {
     return {};
   }));
   ASSERT_TRUE(m_worker.submit(note("heartbeat"), Urgency::may_wait));
-  ASSERT_TRUE(m_worker.submit(note("message")));
+  std::promise<void> answered;
+  ASSERT_TRUE(m_worker.submit([&](visitors::Visitors& visitors, store::Store& store) {
+    note("message")(visitors, store);
+    answered.set_value();
+    return DbWorker::Reply{};
+  }));
   release.set_value();
+  ASSERT_EQ(answered.get_future().wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  EXPECT_EQ(ran(), std::vector<std::string>{"message"});  // the heartbeat still waits
   m_worker.stop();
   EXPECT_EQ(ran(), (std::vector<std::string>{"message", "heartbeat"}));
 }
