@@ -24,8 +24,7 @@ inline base::Failure busy() {
 // Runs `work(visitors, store)` on the database thread, then, once its writes are committed,
 // `done(result)` on `executor`. A full queue answers busy() at once.
 template <class Self, class Executor, class Work, class Done>
-void query_for(SharedState& shared, Self self, Executor executor, DbWorker::Urgency urgency,
-               Work work, Done done) {
+void query_for(SharedState& shared, Self self, Executor executor, Work work, Done done) {
   using Result = std::invoke_result_t<Work&, visitors::Visitors&, store::Store&>;
   const bool queued = shared.db->submit(
       [self, executor, work = std::move(work), done](
@@ -42,8 +41,7 @@ void query_for(SharedState& shared, Self self, Executor executor, DbWorker::Urge
                               done(std::move(result));
                             });
         };
-      },
-      urgency);
+      });
   if (!queued) done(Result(busy()));
 }
 

@@ -9,17 +9,10 @@
 // fail, each of its jobs runs again on its own, so one failing write fails only its own request.
 // A checkpoint that a commit made due runs after the replies went out.
 //
-// Jobs that may wait (an idle event stream's heartbeat read: its presence refresh) wait up to
-// `later_delay` (20 ms) for each other, and run together in a batch of at most k_later_batch,
-// once no job that may not wait is queued (or after twice that delay): thousands of idle
-// streams then share commits instead of paying one each, and a message's answer never waits
-// for a batch of them. hurry() ends the wait (the stream whose heartbeat read waits has news).
-//
 // Lifetime: the Store comes from the factory in the constructor (so a broken database fails
 // there, on the caller's thread); the thread starts then. stop() (or the destructor) runs the
 // jobs already queued, then joins. The ChangeFeed must outlive the worker.
 
-#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -44,28 +37,18 @@ class DbWorker {
   // Changes are published on `feed` once committed. `texts`: the bot's texts in the visitors'
   // languages (none: as stored, in English).
   DbWorker(const StoreFactory& open_store, store::ChangeFeed& feed, visitors::Limits limits,
-           std::size_t max_queue, std::shared_ptr<const core::texts::VisitorTexts> texts = nullptr,
-           std::chrono::milliseconds later_delay = std::chrono::milliseconds(20));
+           std::size_t max_queue, std::shared_ptr<const core::texts::VisitorTexts> texts = nullptr);
   ~DbWorker();
   DbWorker(const DbWorker&) = delete;
   DbWorker& operator=(const DbWorker&) = delete;
 
-  enum class Urgency { now, may_wait };
-  // Jobs that may wait, per batch at most: a longer batch holds the database's write lock long
-  // enough to delay the broker's turn (16 raised the tails among 10,000 idle streams).
-  static constexpr std::size_t k_later_batch = 4;
-
   // Queues `job`; false when the queue is full or the worker stopped (answer 503).
-  [[nodiscard]] bool submit(Job job, Urgency urgency = Urgency::now);
-  void hurry();  // the jobs that may wait run now
+  [[nodiscard]] bool submit(Job job);
   [[nodiscard]] std::size_t queued() const;
   void stop();
 
  private:
   void run();
-  // Under the lock: waits for jobs to run, and moves them to `jobs`; false once stopped with
-  // nothing left.
-  bool take(std::unique_lock<std::mutex>& lock, std::deque<Job>& jobs);
   void run_batch(std::deque<Job>& jobs);
   [[nodiscard]] bool try_batch(std::deque<Job>& jobs);
   [[nodiscard]] Reply run_one(Job& job);
@@ -81,10 +64,6 @@ class DbWorker {
   mutable std::mutex m_mutex;
   std::condition_variable m_ready;
   std::deque<Job> m_jobs;
-  std::chrono::milliseconds m_later_delay;
-  std::deque<Job> m_later;                            // Urgency::may_wait
-  std::chrono::steady_clock::time_point m_later_due;  // when the oldest of m_later runs
-  bool m_hurry = false;
   bool m_stopping = false;
   std::thread m_thread;
 };

@@ -136,40 +136,26 @@ class EventStream : public Waiter,
   }
 
  private:
-  // To read again once the read or write in flight is done; only a heartbeat's reason may wait.
-  void mark_dirty(DbWorker::Urgency urgency) {
-    m_dirty_urgency = m_dirty ? std::min(m_dirty_urgency, urgency) : urgency;
-    m_dirty = true;
-  }
-
-  // `urgency`: a heartbeat's read (the presence refresh) may wait for company on the
-  // database thread (DbWorker::Urgency); a wake's may not, and hurries one that waits.
-  void read(DbWorker::Urgency urgency = DbWorker::Urgency::now) {
+  void read() {
     if (m_closed) return;
     // One read at a time, and a stream reads again only once it has written what it has;
     // unless its write has been stuck for a while: then it reads ahead, to learn whether the
     // reader fell too far behind (k_max_backlog).
     const bool stalled = m_busy && SteadyClock::now() - m_write_started >= k_stalled_write;
     if (m_reading || ((m_busy || !m_pending.empty()) && !stalled)) {
-      mark_dirty(urgency);
-      if (m_reading_may_wait && urgency == DbWorker::Urgency::now) {
-        m_reading_may_wait = false;
-        m_shared.db->hurry();
-      }
+      m_dirty = true;
       return;
     }
     m_reading = true;
-    m_reading_may_wait = urgency == DbWorker::Urgency::may_wait;
     m_dirty = false;
     query_for(
-        m_shared, shared_from_this(), m_socket.get_executor(), urgency,
+        m_shared, shared_from_this(), m_socket.get_executor(),
         [chat = m_chat, token = m_token, after = m_after](visitors::Visitors& visitors,
                                                           store::Store&) {
           return visitors.read(chat, token, after);
         },
         [this](base::Result<visitors::Transcript> transcript) {
           m_reading = false;
-          m_reading_may_wait = false;
           if (m_closed) return;
           if (!transcript) {
             // The token stopped being valid, or the store is failing: end the stream; the
@@ -202,7 +188,7 @@ class EventStream : public Waiter,
       m_shared.metrics.events_sent.fetch_add(1, std::memory_order_relaxed);
     }
     // A full page means there may be more: read again once this is written.
-    if (value.more) mark_dirty(DbWorker::Urgency::now);
+    if (value.more) m_dirty = true;
     // A reader that fell behind (its socket took nothing for a while and the events waiting
     // for it passed the bound) is cut: its memory is returned, and the client reconnects with
     // Last-Event-ID to continue where it was.
@@ -211,7 +197,7 @@ class EventStream : public Waiter,
     flush();
     // A wake during this read may be for a commit the read did not see. With nothing to
     // write, no write completion will look at it: read again now (else once the write is done).
-    if (m_dirty) read(m_dirty_urgency);
+    if (m_dirty) read();
   }
 
   // The timer waits for the next heartbeat, or for the write in flight to time out if that
@@ -244,7 +230,7 @@ class EventStream : public Waiter,
     if (!m_ending && now >= m_next_beat) {
       m_next_beat = now + jittered(m_heartbeat);
       m_pending += sse_ping();
-      read(DbWorker::Urgency::may_wait);
+      read();
       flush();
     }
     arm_timer();
@@ -298,7 +284,7 @@ class EventStream : public Waiter,
     if (ec) return fail(ec);
     if (m_last) return close();
     if (!m_pending.empty() || m_ending) return flush();
-    if (m_dirty) read(m_dirty_urgency);
+    if (m_dirty) read();
   }
 
   void leave_registry() {
@@ -348,9 +334,7 @@ class EventStream : public Waiter,
 
   bool m_registered = false;
   bool m_reading = false;
-  bool m_reading_may_wait = false;  // the read in flight is a heartbeat's (see read())
-  bool m_dirty = false;             // woken while reading (or writing): read again
-  DbWorker::Urgency m_dirty_urgency = DbWorker::Urgency::now;
+  bool m_dirty = false;  // woken while reading (or writing): read again
   bool m_stopping = false;
   bool m_closed = false;
   bool m_busy = false;  // a write is in flight

@@ -405,8 +405,8 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
   // `done(result)` on this strand.
   template <class Work, class Done>
   void query(Work work, Done done) {
-    query_for(m_shared, shared_from_this(), m_stream.get_executor(), DbWorker::Urgency::now,
-              std::move(work), std::move(done));
+    query_for(m_shared, shared_from_this(), m_stream.get_executor(), std::move(work),
+              std::move(done));
   }
 
   // ---------------------------------------------------------------- long-poll and streams
