@@ -399,11 +399,20 @@ void Broker::pump() {
   // every relay. Operators and waiters hear of it once it is durable. A commit that fails
   // writes each event again on its own; rows whose event failed are still pending, and the
   // next pump tries again.
+  const bool round_was_open = m_round_open;
   begin_round();
   try {
     auto pending = m_store->pending();
     // The gateway queues receipts and markers in the outbox when the page has read: look.
     m_outbox_due = true;
+    // Nothing to write (the pump that the broker's own announcements schedule finds nothing):
+    // the write lock is not held until the round's end, the gateway's writers would wait.
+    if (!round_was_open && m_round_open && pending.changed_chats.empty() &&
+        pending.visitor_messages.empty() && pending.visitor_typing.empty()) {
+      m_batch->commit();  // empty: a commit that writes nothing, only the lock released
+      m_batch.reset();
+      m_round_open = false;
+    }
     for (auto& record : pending.changed_chats) {
       const auto id = record.chat.id;
       const store::SeenState seen{id, record.chat.state};
