@@ -53,6 +53,22 @@ class ForwardingStore : public store::Store {
   void touch_visitor(store::ChatId chat, store::Millis now) override {
     m_real->touch_visitor(chat, now);
   }
+  std::int64_t add_gateway(store::Millis now) override { return m_real->add_gateway(now); }
+  bool refresh_gateway(std::int64_t gateway, store::Millis now) override {
+    return m_real->refresh_gateway(gateway, now);
+  }
+  void hold_visitor(store::ChatId chat, std::int64_t gateway) override {
+    m_real->hold_visitor(chat, gateway);
+  }
+  void let_go_visitor(store::ChatId chat, std::int64_t gateway, store::Millis now) override {
+    m_real->let_go_visitor(chat, gateway, now);
+  }
+  void remove_gateway(std::int64_t gateway, store::Millis now) override {
+    m_real->remove_gateway(gateway, now);
+  }
+  int reap_gateways(store::Millis stale_before) override {
+    return m_real->reap_gateways(stale_before);
+  }
   int available_operators() override { return m_real->available_operators(); }
   int free_operators() override { return m_real->free_operators(); }
   std::vector<store::ChatId> queue() override { return m_real->queue(); }

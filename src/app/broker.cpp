@@ -469,6 +469,9 @@ void Broker::check_timeouts() {
   const auto seen_before = gone_after > 0 ? now - gone_after : 0;
   const auto created_before = timeouts.accept_timeout_ms > 0 ? now - timeouts.accept_timeout_ms : 0;
   try {
+    // A gateway that stopped without letting go: its visitors count as seen when it last was.
+    if (m_store->reap_gateways(now - store::k_gateway_stale_ms) > 0)
+      spdlog::info("presence: a gateway stopped refreshing; its visitors' pages count as gone");
     std::set<core::ChatId> gone;
     for (const auto& record : m_store->overdue_chats(seen_before, created_before)) {
       const auto* chat = m_board.find(record.chat.id);

@@ -106,23 +106,16 @@ http::Settings gateway_settings(const Config& config, const Broker* broker, cons
   for (const auto& line : config.text_overrides)
     (void)texts->set(line.language, line.key, line.text);  // checked by load_config
   settings.visitor_texts = std::move(texts);
-  // A visitor's page is "seen" when it reads; refresh that well within visitor_timeout, or a
-  // live visitor would count as vanished.
-  if (config.visitor_timeout.count() > 0) {
+  // A page that polls is "seen" when it reads (one with an event stream open is held: see
+  // visitors/held_presence.hpp). Refresh that well within visitor_timeout and visitor_grace, or
+  // a page that is there would count as gone (the operator told, mail sent, the chat closed).
+  for (const auto limit : {config.visitor_timeout, config.visitor_grace}) {
     using namespace std::chrono;
-    const auto timeout = duration_cast<milliseconds>(config.visitor_timeout);
-    settings.limits.touch_interval = std::min(settings.limits.touch_interval, timeout / 4);
-    settings.heartbeat =
-        std::max(seconds(1), std::min(settings.heartbeat, duration_cast<seconds>(timeout / 3)));
-  }
-  // The same within visitor_grace: a page that is there must not count as gone (the operator
-  // is told, mail goes out). Long-polls are held no longer than the heartbeat either.
-  if (config.visitor_grace.count() > 0) {
-    using namespace std::chrono;
-    const auto grace = duration_cast<milliseconds>(config.visitor_grace);
-    settings.limits.touch_interval = std::min(settings.limits.touch_interval, grace / 4);
-    settings.heartbeat =
-        std::max(seconds(1), std::min(settings.heartbeat, duration_cast<seconds>(grace / 3)));
+    if (limit.count() <= 0) continue;
+    const auto within = duration_cast<milliseconds>(limit);
+    settings.limits.touch_interval = std::min(settings.limits.touch_interval, within / 4);
+    settings.longest_poll =
+        std::max(seconds(1), std::min(settings.longest_poll, duration_cast<seconds>(within / 3)));
   }
   settings.limits.mail = config.mail.enabled();
   settings.log = log_from_gateway;

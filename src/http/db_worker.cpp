@@ -13,6 +13,11 @@ store::Store& require(const std::unique_ptr<store::Store>& store) {
   return *store;
 }
 
+store::Millis wall_clock_millis() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
 }  // namespace
 
 DbWorker::DbWorker(const StoreFactory& open_store, store::ChangeFeed& feed, visitors::Limits limits,
@@ -21,6 +26,7 @@ DbWorker::DbWorker(const StoreFactory& open_store, store::ChangeFeed& feed, visi
       m_collect(m_uncommitted.subscribe([this](core::ChatId chat) { m_changed.push_back(chat); })),
       m_store(open_store()),
       m_visitors(require(m_store), &m_uncommitted, limits),
+      m_presence(*m_store),
       m_max_queue(max_queue),
       m_thread([this, texts = std::move(texts)]() mutable {
         m_visitors.set_texts(std::move(texts));
@@ -46,6 +52,22 @@ std::size_t DbWorker::queued() const {
   return m_jobs.size();
 }
 
+void DbWorker::hold(core::ChatId chat) {
+  {
+    std::lock_guard lock(m_mutex);
+    m_counts.emplace_back(chat, 1);
+  }
+  m_ready.notify_one();
+}
+
+void DbWorker::let_go(core::ChatId chat) {
+  {
+    std::lock_guard lock(m_mutex);
+    m_counts.emplace_back(chat, -1);
+  }
+  m_ready.notify_one();
+}
+
 void DbWorker::stop() {
   {
     std::lock_guard lock(m_mutex);
@@ -58,15 +80,34 @@ void DbWorker::stop() {
 void DbWorker::run() {
   pthread_setname_np(pthread_self(), "seshat-db");  // for top -H, perf, gdb
   std::deque<Job> jobs;
+  std::vector<std::pair<core::ChatId, int>> counts;
+  m_refresh_at = std::chrono::steady_clock::now();
   for (;;) {
     {
       std::unique_lock lock(m_mutex);
-      m_ready.wait(lock, [this] { return m_stopping || !m_jobs.empty(); });
-      if (m_jobs.empty()) return;  // stopping, and everything queued is done
+      m_ready.wait_until(lock, m_refresh_at,
+                         [this] { return m_stopping || !m_jobs.empty() || !m_counts.empty(); });
+      if (m_stopping && m_jobs.empty()) break;  // everything queued is done
       jobs.swap(m_jobs);
+      counts.swap(m_counts);
     }
-    run_batch(jobs);
+    if (!jobs.empty()) run_batch(jobs);
     jobs.clear();
+    keep_presence(counts);
+  }
+  m_presence.let_go_all(wall_clock_millis());
+}
+
+// After the batch: its answers do not wait for presence, which nobody waits for.
+void DbWorker::keep_presence(std::vector<std::pair<core::ChatId, int>>& counts) {
+  for (const auto& [chat, streams] : counts) m_presence.count(chat, streams);
+  counts.clear();
+  const auto now = std::chrono::steady_clock::now();
+  if (now >= m_refresh_at) {
+    m_refresh_at = now + std::chrono::milliseconds(store::k_gateway_refresh_ms);
+    m_presence.refresh(wall_clock_millis());
+  } else {
+    m_presence.write(wall_clock_millis());
   }
 }
 

@@ -9,10 +9,15 @@
 // fail, each of its jobs runs again on its own, so one failing write fails only its own request.
 // A checkpoint that a commit made due runs after the replies went out.
 //
+// Presence: the event streams open here count their chats (hold, let_go); the worker writes the
+// changes and refreshes the gateway's row (visitors::HeldPresence) between batches, and lets go
+// of everything when it stops.
+//
 // Lifetime: the Store comes from the factory in the constructor (so a broken database fails
 // there, on the caller's thread); the thread starts then. stop() (or the destructor) runs the
 // jobs already queued, then joins. The ChangeFeed must outlive the worker.
 
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -20,10 +25,12 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "store/change_feed.hpp"
 #include "store/store.hpp"
+#include "visitors/held_presence.hpp"
 #include "visitors/visitors.hpp"
 
 namespace seshat::http {
@@ -45,6 +52,10 @@ class DbWorker {
   // Queues `job`; false when the queue is full or the worker stopped (answer 503).
   [[nodiscard]] bool submit(Job job);
   [[nodiscard]] std::size_t queued() const;
+  // A stream of `chat` opened here, or ended. Never refused (a stream that ends must let go),
+  // and written without delaying the jobs' answers.
+  void hold(core::ChatId chat);
+  void let_go(core::ChatId chat);
   void stop();
 
  private:
@@ -53,6 +64,7 @@ class DbWorker {
   [[nodiscard]] bool try_batch(std::deque<Job>& jobs);
   [[nodiscard]] Reply run_one(Job& job);
   void publish_changes();
+  void keep_presence(std::vector<std::pair<core::ChatId, int>>& counts);
 
   store::ChangeFeed& m_feed;
   store::ChangeFeed m_uncommitted;  // what the Visitors publish, held until the commit
@@ -60,10 +72,13 @@ class DbWorker {
   std::vector<core::ChatId> m_changed;
   std::unique_ptr<store::Store> m_store;
   visitors::Visitors m_visitors;
+  visitors::HeldPresence m_presence;
   std::size_t m_max_queue;
   mutable std::mutex m_mutex;
   std::condition_variable m_ready;
   std::deque<Job> m_jobs;
+  std::vector<std::pair<core::ChatId, int>> m_counts;  // streams opened (+1) and ended (-1)
+  std::chrono::steady_clock::time_point m_refresh_at;  // of the gateway's row
   bool m_stopping = false;
   std::thread m_thread;
 };

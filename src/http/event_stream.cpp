@@ -109,6 +109,7 @@ class EventStream : public Waiter,
     m_shared.add(this, weak_from_this());
     m_shared.waiters.join(m_chat, this, weak_from_this());
     m_registered = true;
+    m_shared.db->hold(m_chat);  // the page is there while the stream is open
     m_dirty = start.dirty;
     m_status = start.first.status;
     m_position = start.first.position;
@@ -225,12 +226,11 @@ class EventStream : public Waiter,
     const auto now = SteadyClock::now();
     if (m_busy && now - m_write_started >= m_shared.settings.write_timeout)
       return fail(beast::error::timeout);
-    // A comment keeps proxies from closing the stream, and a read refreshes the visitor's
-    // presence (a chat whose visitor is silent is abandoned after a while).
+    // A comment keeps proxies from closing the stream. The visitor's presence needs nothing:
+    // the gateway holds it while the stream is open (DbWorker::hold).
     if (!m_ending && now >= m_next_beat) {
       m_next_beat = now + jittered(m_heartbeat);
       m_pending += sse_ping();
-      read();
       flush();
     }
     arm_timer();
@@ -290,6 +290,7 @@ class EventStream : public Waiter,
   void leave_registry() {
     if (!m_registered) return;
     m_shared.waiters.leave(m_chat, this);
+    m_shared.db->let_go(m_chat);
     m_registered = false;
   }
 

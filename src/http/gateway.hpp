@@ -58,7 +58,8 @@ struct Settings {
   std::chrono::seconds header_timeout{30};  // also the keep-alive idle time
   std::chrono::seconds body_timeout{30};
   std::chrono::seconds write_timeout{30};
-  std::chrono::seconds heartbeat{25};  // SSE comment, and the stream's presence refresh
+  std::chrono::seconds heartbeat{25};     // an event stream's comment, for proxies
+  std::chrono::seconds longest_poll{25};  // a long-poll's page is heard from at least this often
   std::chrono::seconds shutdown_grace{5};
   std::size_t max_db_queue = 10000;  // jobs beyond it are answered 503
   // Connection caps (per process). Over a cap a connection gets a small reserve slot that only

@@ -323,9 +323,10 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
         parse_count(query_value(m_route.query, "wait"), "wait", 0, k_max_wait_seconds);
     if (!wait) return send_failure(wait.failure());
     if (wait.value() > 0 && !m_shared.stopping.load()) {
-      // No longer than a stream's heartbeat: the page is seen at least that often.
-      return begin_wait(Wait::long_poll, header_token(), after.value(),
-                        std::min(std::chrono::seconds(wait.value()), m_shared.settings.heartbeat));
+      // Its reads are what tells that the page is still there (a stream's is held instead).
+      return begin_wait(
+          Wait::long_poll, header_token(), after.value(),
+          std::min(std::chrono::seconds(wait.value()), m_shared.settings.longest_poll));
     }
     query([chat = m_route.chat, token = header_token(), after = after.value()](
               visitors::Visitors& visitors,

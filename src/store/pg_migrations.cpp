@@ -213,6 +213,19 @@ CREATE INDEX blocks_chat ON blocks(chat_id);
 CREATE INDEX blocks_visitor ON blocks(visitor, until) WHERE visitor <> '';
 CREATE INDEX blocks_address ON blocks(address, until) WHERE address <> '';
 )sql"},
+    // Presence held by gateways: SQLite's migration of the same name.
+    Migration{"gateways and the visitors' streams they hold", R"sql(
+CREATE TABLE gateways (
+  id      bigserial PRIMARY KEY,
+  seen_at bigint    NOT NULL  -- refreshed every k_gateway_refresh_ms while it runs
+);
+CREATE TABLE visitor_holds (
+  chat_id    bigint NOT NULL,
+  gateway_id bigint NOT NULL,
+  PRIMARY KEY (chat_id, gateway_id)
+);
+CREATE INDEX visitor_holds_gateway ON visitor_holds(gateway_id);
+)sql"},
 };
 
 }  // namespace

@@ -326,8 +326,61 @@ class PgStore final : public Store {
   void touch_visitor(ChatId chat, Millis now) override {
     Tx tx(*this);
     // Nobody waits for this: the broker looks for silent visitors every second.
-    m_db.exec("UPDATE chats SET visitor_seen_at = $2 WHERE id = $1", {param(chat), param(now)});
+    m_db.exec("UPDATE chats SET visitor_seen_at = $2 WHERE id = $1 AND visitor_seen_at <> $3",
+              {param(chat), param(now), param(k_held)});
     tx.commit();
+  }
+
+  std::int64_t add_gateway(Millis now) override {
+    Tx tx(*this);
+    const auto rows =
+        m_db.exec("INSERT INTO gateways (seen_at) VALUES ($1) RETURNING id", {param(now)});
+    tx.commit();
+    return rows.int_at(0, 0);
+  }
+
+  bool refresh_gateway(std::int64_t gateway, Millis now) override {
+    Tx tx(*this);
+    const auto rows = m_db.exec("UPDATE gateways SET seen_at = $2 WHERE id = $1 RETURNING id",
+                                {param(gateway), param(now)});
+    tx.commit();
+    return !rows.empty();
+  }
+
+  void hold_visitor(ChatId chat, std::int64_t gateway) override {
+    Tx tx(*this);
+    m_db.exec(
+        "INSERT INTO visitor_holds (chat_id, gateway_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        {param(chat), param(gateway)});
+    m_db.exec("UPDATE chats SET visitor_seen_at = $2 WHERE id = $1", {param(chat), param(k_held)});
+    tx.commit();
+  }
+
+  void let_go_visitor(ChatId chat, std::int64_t gateway, Millis now) override {
+    Tx tx(*this);
+    m_db.exec("DELETE FROM visitor_holds WHERE chat_id = $1 AND gateway_id = $2",
+              {param(chat), param(gateway)});
+    m_db.exec(
+        "UPDATE chats SET visitor_seen_at = $2 WHERE id = $1 AND NOT EXISTS "
+        "(SELECT 1 FROM visitor_holds WHERE chat_id = $1)",
+        {param(chat), param(now)});
+    tx.commit();
+  }
+
+  void remove_gateway(std::int64_t gateway, Millis now) override {
+    Tx tx(*this);
+    remove_gateway_rows(gateway, now);
+    tx.commit();
+  }
+
+  int reap_gateways(Millis stale_before) override {
+    Tx tx(*this);
+    const auto stale =
+        m_db.exec("SELECT id, seen_at FROM gateways WHERE seen_at < $1", {param(stale_before)});
+    for (int row = 0; row < stale.size(); ++row)
+      remove_gateway_rows(stale.int_at(row, 0), stale.int_at(row, 1));
+    tx.commit();
+    return stale.size();
   }
 
   int available_operators() override {
@@ -818,6 +871,17 @@ class PgStore final : public Store {
   }
 
   void touch(ChatId chat) { m_touched.insert(chat); }
+
+  // The chats only `gateway` holds are seen at `seen`; then its holds and its row go.
+  void remove_gateway_rows(std::int64_t gateway, Millis seen) {
+    m_db.exec(
+        "UPDATE chats SET visitor_seen_at = $2 WHERE id IN (SELECT chat_id FROM "
+        "visitor_holds WHERE gateway_id = $1) AND NOT EXISTS (SELECT 1 FROM visitor_holds "
+        "AS other WHERE other.chat_id = chats.id AND other.gateway_id <> $1)",
+        {param(gateway), param(seen)});
+    m_db.exec("DELETE FROM visitor_holds WHERE gateway_id = $1", {param(gateway)});
+    m_db.exec("DELETE FROM gateways WHERE id = $1", {param(gateway)});
+  }
 
   bool exists(ChatId chat) {
     return !m_db.exec("SELECT 1 FROM chats WHERE id = $1", {param(chat)}).empty();

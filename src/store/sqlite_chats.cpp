@@ -91,7 +91,9 @@ ChatTable::ChatTable(Database& db)
       m_queue(db, "SELECT id FROM chats INDEXED BY chats_requests_created WHERE " + k_request +
                       " ORDER BY id"),
       m_mark_seen(db, "UPDATE chats SET broker_seen = ?2 WHERE id = ?1"),
-      m_touch_visitor(db, "UPDATE chats SET visitor_seen_at = ?2 WHERE id = ?1"),
+      m_touch_visitor(
+          db, "UPDATE chats SET visitor_seen_at = ?2 WHERE id = ?1 AND visitor_seen_at != " +
+                  std::to_string(k_held)),
       m_set_operator_name(db,
                           "UPDATE chats SET operator_name = ?2, operator_typing = 0 WHERE id = ?1"),
       m_set_operator_typing(db, "UPDATE chats SET operator_typing = ?2 WHERE id = ?1"),

@@ -242,6 +242,20 @@ CREATE INDEX IF NOT EXISTS blocks_chat ON blocks(chat_id);
 CREATE INDEX IF NOT EXISTS blocks_visitor ON blocks(visitor, until) WHERE visitor != '';
 CREATE INDEX IF NOT EXISTS blocks_address ON blocks(address, until) WHERE address != '';
 )sql"},
+    // Presence held by gateways (store.hpp, k_held): an open event stream costs no write per
+    // heartbeat. Idempotent, as the one before.
+    Migration{"gateways and the visitors' streams they hold", R"sql(
+CREATE TABLE IF NOT EXISTS gateways (
+  id      INTEGER PRIMARY KEY,
+  seen_at INTEGER NOT NULL  -- refreshed every k_gateway_refresh_ms while it runs
+);
+CREATE TABLE IF NOT EXISTS visitor_holds (
+  chat_id    INTEGER NOT NULL,
+  gateway_id INTEGER NOT NULL,
+  PRIMARY KEY (chat_id, gateway_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS visitor_holds_gateway ON visitor_holds(gateway_id);
+)sql"},
 };
 
 int user_version(Database& db) {

@@ -14,6 +14,7 @@
 
 #include "store/sqlite_chats.hpp"
 #include "store/sqlite_db.hpp"
+#include "store/sqlite_gateways.hpp"
 #include "store/sqlite_limits.hpp"
 #include "store/sqlite_mail.hpp"
 #include "store/sqlite_messages.hpp"
@@ -147,6 +148,38 @@ class SqliteStore final : public Store {
     transaction.commit();
   }
 
+  std::int64_t add_gateway(Millis now) override {
+    Transaction transaction(m_db);
+    const auto id = m_gateways.add(now);
+    transaction.commit();
+    return id;
+  }
+
+  bool refresh_gateway(std::int64_t gateway, Millis now) override {
+    Transaction transaction(m_db);
+    const bool found = m_gateways.refresh(gateway, now);
+    transaction.commit();
+    return found;
+  }
+
+  void hold_visitor(ChatId chat, std::int64_t gateway) override {
+    Transaction transaction(m_db);
+    m_gateways.hold(chat, gateway);
+    transaction.commit();
+  }
+
+  void let_go_visitor(ChatId chat, std::int64_t gateway, Millis now) override {
+    Transaction transaction(m_db);
+    m_gateways.let_go(chat, gateway, now);
+    transaction.commit();
+  }
+
+  void remove_gateway(std::int64_t gateway, Millis now) override {
+    Transaction transaction(m_db);
+    m_gateways.remove(gateway, now);
+    transaction.commit();
+  }
+
   void checkpoint_if_due() override { m_db.checkpoint_if_due(); }
 
   int available_operators() override { return m_operators.count_available(); }
@@ -224,6 +257,13 @@ class SqliteStore final : public Store {
   std::vector<ChatRecord> live_chats() override { return m_chats.live(); }
   std::vector<ChatRecord> overdue_chats(Millis seen_before, Millis created_before) override {
     return m_chats.overdue(seen_before, created_before);
+  }
+
+  int reap_gateways(Millis stale_before) override {
+    Transaction transaction(m_db);
+    const int reaped = m_gateways.reap(stale_before);
+    transaction.commit();
+    return reaped;
   }
 
   Pending pending() override {
@@ -475,6 +515,7 @@ class SqliteStore final : public Store {
   sqlite::ChatTable m_chats{m_db};
   sqlite::MessageTable m_messages{m_db};
   sqlite::LimitTable m_limits{m_db};
+  sqlite::GatewayTable m_gateways{m_db};
   sqlite::OutboxTable m_outbox{m_db};
   sqlite::OperatorTable m_operators{m_db};
   sqlite::MailTable m_mail{m_db};

@@ -33,6 +33,14 @@ class StoreError : public std::runtime_error {
 
 using Millis = std::int64_t;  // milliseconds since the Unix epoch (UTC)
 
+// Presence held by a gateway (see Store::hold_visitor): while a gateway holds a visitor's event
+// stream open, the chat's visitor_seen_at is this, a moment that never comes, so the page counts
+// as there without a write per heartbeat. The gateway refreshes its own row every
+// k_gateway_refresh_ms; one not refreshed for k_gateway_stale_ms is reaped by the broker.
+constexpr Millis k_held = 9'999'999'999'999;  // 2286-11-20
+constexpr Millis k_gateway_refresh_ms = 2'000;
+constexpr Millis k_gateway_stale_ms = 10'000;
+
 struct ChatRecord {
   core::Chat chat;         // id, state, visitor name, opening message, page, email, operator
   std::string token_hash;  // what the visitor's token hashes to (never the token itself)
@@ -40,7 +48,7 @@ struct ChatRecord {
   Seq relayed_seq = 0;     // visitor messages up to here went to an operator
   std::optional<core::ChatState> broker_seen;  // state the broker last acted on (none: new)
   Millis created_at = 0;
-  Millis visitor_seen_at = 0;   // last time the visitor's page was heard from
+  Millis visitor_seen_at = 0;   // last time the visitor's page was heard from (k_held: now)
   Seq handed_seq = 0;           // the visitor's page got the messages up to here
   Seq read_seq = 0;             // the visitor saw the messages up to here
   std::string operator_name{};  // the display name of its (last) operator
@@ -226,7 +234,18 @@ class Store {
   // The visitor ends a live chat: state closed and the system message `text`, atomically.
   // False if the chat is unknown or already final.
   [[nodiscard]] virtual bool close_by_visitor(ChatId chat, const std::string& text) = 0;
+  // The visitor's page was heard from `now` (unless a gateway holds it: k_held stays).
   virtual void touch_visitor(ChatId chat, Millis now) = 0;
+  // A gateway vouches for the visitors whose event stream it holds open: it adds itself (its
+  // id), refreshes its row every k_gateway_refresh_ms (false: the row is gone, the broker
+  // reaped it; add again and hold again), holds a chat when its first stream opens (the chat's
+  // visitor_seen_at becomes k_held) and lets go when its last one ends (seen `now` unless
+  // another gateway still holds it). remove_gateway lets go of all of them and the row.
+  [[nodiscard]] virtual std::int64_t add_gateway(Millis now) = 0;
+  [[nodiscard]] virtual bool refresh_gateway(std::int64_t gateway, Millis now) = 0;
+  virtual void hold_visitor(ChatId chat, std::int64_t gateway) = 0;
+  virtual void let_go_visitor(ChatId chat, std::int64_t gateway, Millis now) = 0;
+  virtual void remove_gateway(std::int64_t gateway, Millis now) = 0;
   [[nodiscard]] virtual int available_operators() = 0;
   // Operators available with room for one more chat (core::SetOperatorFree).
   [[nodiscard]] virtual int free_operators() = 0;
@@ -280,6 +299,10 @@ class Store {
   [[nodiscard]] virtual std::vector<ChatRecord> overdue_chats(Millis seen_before,
                                                               Millis created_before) = 0;
   [[nodiscard]] virtual Pending pending() = 0;
+  // Removes the gateways whose row was last refreshed before `stale_before` (stopped without
+  // letting go): the chats they held count as seen when the gateway last was, unless another
+  // gateway holds them. Returns how many gateways went.
+  virtual int reap_gateways(Millis stale_before) = 0;
   // Applies one batch of core actions (and optionally a SeenState) in one transaction.
   // Returns false and changes nothing if a SetState's `from` no longer matches the store.
   // Like a batch, it leaves a checkpoint to its caller, who announces the change first.

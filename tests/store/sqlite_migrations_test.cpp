@@ -47,8 +47,9 @@ TEST_F(MigrationsTest, CreatesAMissingDatabaseAtTheCurrentVersion) {
   EXPECT_EQ(pragma_text(db, "user_version"), std::to_string(sqlite::schema_version()));
   EXPECT_EQ(pragma_text(db, "journal_mode"), "wal");  // persistent in the file
   const std::vector<std::string> expected{
-      "blocks",       "chat_details",     "chats",     "mail",   "mail_site",
-      "messages",     "operator_stanzas", "operators", "outbox", "sqlite_sequence",
+      "blocks",       "chat_details", "chats",           "gateways",
+      "mail",         "mail_site",    "messages",        "operator_stanzas",
+      "operators",    "outbox",       "sqlite_sequence", "visitor_holds",
       "visitor_sends"};
   EXPECT_EQ(tables(db), expected);
 }

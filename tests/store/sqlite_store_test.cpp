@@ -284,6 +284,56 @@ TEST_P(StoreTest, OverdueChatsAreSilentVisitorsAndOldRequests) {
   EXPECT_EQ(silent[1].chat.id, open);
 }
 
+// Presence held by gateways: a held chat is not overdue however long ago its page last read,
+// and a touch leaves the hold alone; the last holder to let go dates it.
+TEST_P(StoreTest, AHeldVisitorIsSeenUntilTheLastGatewayLetsGo) {
+  const auto chat = new_chat();
+  const auto one = m_store->add_gateway(1'000);
+  const auto two = m_store->add_gateway(1'000);
+  EXPECT_NE(one, two);
+  m_store->hold_visitor(chat, one);
+  m_store->hold_visitor(chat, two);
+  m_store->hold_visitor(chat, two);  // again: still one hold
+  EXPECT_EQ(record(chat).visitor_seen_at, k_held);
+  m_store->touch_visitor(chat, 5'000);  // a long-poll of the same page
+  EXPECT_EQ(record(chat).visitor_seen_at, k_held);
+  EXPECT_TRUE(m_store->overdue_chats(now_millis() + 3'600'000, 0).empty());
+
+  m_store->let_go_visitor(chat, two, 7'000);
+  EXPECT_EQ(record(chat).visitor_seen_at, k_held) << "gateway one still holds it";
+  m_store->let_go_visitor(chat, one, 8'000);
+  EXPECT_EQ(record(chat).visitor_seen_at, 8'000);
+  const auto overdue = m_store->overdue_chats(9'000, 0);
+  ASSERT_EQ(overdue.size(), 1u);
+  EXPECT_EQ(overdue[0].chat.id, chat);
+}
+
+// A gateway that stopped refreshing (killed) is reaped: what it alone held counts as seen when
+// it last refreshed; what another gateway also holds stays held; its own refresh then fails.
+TEST_P(StoreTest, AStaleGatewayIsReapedAndItsVisitorsDatedWhenItWasLastSeen) {
+  const auto alone = new_chat();
+  const auto shared = new_chat();
+  const auto dead = m_store->add_gateway(1'000);
+  const auto alive = m_store->add_gateway(1'000);
+  m_store->hold_visitor(alone, dead);
+  m_store->hold_visitor(shared, dead);
+  m_store->hold_visitor(shared, alive);
+  ASSERT_TRUE(m_store->refresh_gateway(dead, 2'000));
+  ASSERT_TRUE(m_store->refresh_gateway(alive, 20'000));
+
+  EXPECT_EQ(m_store->reap_gateways(2'000), 0) << "refreshed at 2,000: not before";
+  EXPECT_EQ(m_store->reap_gateways(10'000), 1);
+  EXPECT_EQ(record(alone).visitor_seen_at, 2'000);
+  EXPECT_EQ(record(shared).visitor_seen_at, k_held);
+  EXPECT_FALSE(m_store->refresh_gateway(dead, 21'000)) << "it must add itself again";
+  EXPECT_EQ(m_store->reap_gateways(10'000), 0);
+
+  // A gateway that stops lets go of everything at once.
+  m_store->remove_gateway(alive, 22'000);
+  EXPECT_EQ(record(shared).visitor_seen_at, 22'000);
+  EXPECT_FALSE(m_store->refresh_gateway(alive, 23'000));
+}
+
 TEST_P(StoreTest, PendingReportsNewChatsUntilSeen) {
   const auto id = new_chat();
   auto pending = m_store->pending();
