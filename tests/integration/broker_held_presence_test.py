@@ -56,11 +56,12 @@ class HeldPresence(case.ProsodyTestCase):
         joe.send(bot, f"!ACCEPT {chat}")
         joe.expect(lambda text: text.startswith(f"You are now handling chat #{chat}."))
         self.wait_held(web, chat)
-        return chat, stream
+        return visitor, stream
 
     def test_an_open_stream_keeps_the_page_there_and_its_end_lets_go(self):
         joe, app, bot = self.joe_and_seshat(extra=GRACE)
-        chat, stream = self.accepted_with_stream(app, joe, bot)
+        visitor, stream = self.accepted_with_stream(app, joe, bot)
+        chat = visitor.id
         # Four graces with no read at all (the stream's heartbeat is 25 s): still on the page.
         joe.assert_no_message(within=4)
         self.assertEqual(self.seen_at(app, chat), HELD)
@@ -81,7 +82,8 @@ class HeldPresence(case.ProsodyTestCase):
         broker = self.seshat([joe.bare_jid], mode="broker", db=web.db, extra=GRACE)
         bot = self.server.jid("bot")
         web.wait_operators(1)
-        chat, stream = self.accepted_with_stream(web, joe, bot)
+        visitor, stream = self.accepted_with_stream(web, joe, bot)
+        chat = visitor.id
 
         web.kill()  # holding the stream: it cannot let go
         killed = time.monotonic()
@@ -90,6 +92,29 @@ class HeldPresence(case.ProsodyTestCase):
         self.assertGreaterEqual(time.monotonic() - killed, 7.5)
         self.assertIn("presence: a gateway stopped refreshing", broker.log_text())
         self.assertLess(self.seen_at(web, chat), HELD)
+        self.assertEqual(broker.stop(), 0)
+
+    def test_a_page_that_moves_to_the_restarted_web_process_stays_there(self):
+        joe = self.operator("joe")
+        joe.connect("laptop")
+        web = self.seshat([joe.bare_jid], mode="web", extra=GRACE)
+        broker = self.seshat([joe.bare_jid], mode="broker", db=web.db, extra=GRACE)
+        bot = self.server.jid("bot")
+        web.wait_operators(1)
+        visitor, first = self.accepted_with_stream(web, joe, bot)  # noqa: F841
+        chat = visitor.id
+
+        web.kill()
+        web.start("web")  # the page's EventSource reconnects to it
+        stream = self.open_stream(web, visitor)  # noqa: F841 (held open by the cleanup too)
+        # The killed process is reaped (its hold goes) while the new one holds the chat.
+        deadline = time.monotonic() + 20
+        while "presence: a gateway stopped refreshing" not in broker.log_text():
+            self.assertLess(time.monotonic(), deadline, "the killed web process was never reaped")
+            joe.assert_no_message(within=0.2)  # and meanwhile the page never counts as gone
+        joe.assert_no_message(within=2)
+        self.assertEqual(self.seen_at(web, chat), HELD)
+        self.assertEqual(web.stop(), 0)
         self.assertEqual(broker.stop(), 0)
 
 
