@@ -23,7 +23,9 @@ def left_the_page(chat):
     return lambda text: text.startswith(f"'customer' left the page (chat #{chat}).")
 
 
-class HeldPresence(case.ProsodyTestCase):
+class Streams:
+    """A visitor's event stream, and what the database says of its presence (seen_at)."""
+
     def open_stream(self, web, visitor):
         connection = http.client.HTTPConnection(HOST, web.port, timeout=10)
         connection.request("GET", f"{web.prefix}/api/chats/{visitor.id}/events",
@@ -34,13 +36,6 @@ class HeldPresence(case.ProsodyTestCase):
         self.addCleanup(response.close)
         next(sse_events(response))  # the status event: the stream is open
         return response
-
-    def seen_at(self, web, chat):
-        db = sqlite3.connect(f"file:{web.db}?mode=ro", uri=True, timeout=5)
-        try:
-            return db.execute("SELECT visitor_seen_at FROM chats WHERE id = ?", (chat,)).fetchone()[0]
-        finally:
-            db.close()
 
     def wait_held(self, web, chat, timeout=5.0):
         deadline = time.monotonic() + timeout
@@ -57,6 +52,15 @@ class HeldPresence(case.ProsodyTestCase):
         joe.expect(lambda text: text.startswith(f"You are now handling chat #{chat}."))
         self.wait_held(web, chat)
         return visitor, stream
+
+
+class HeldPresence(Streams, case.ProsodyTestCase):
+    def seen_at(self, web, chat):
+        db = sqlite3.connect(f"file:{web.db}?mode=ro", uri=True, timeout=5)
+        try:
+            return db.execute("SELECT visitor_seen_at FROM chats WHERE id = ?", (chat,)).fetchone()[0]
+        finally:
+            db.close()
 
     def test_an_open_stream_keeps_the_page_there_and_its_end_lets_go(self):
         joe, app, bot = self.joe_and_seshat(extra=GRACE)
@@ -116,6 +120,29 @@ class HeldPresence(case.ProsodyTestCase):
         self.assertEqual(self.seen_at(web, chat), HELD)
         self.assertEqual(web.stop(), 0)
         self.assertEqual(broker.stop(), 0)
+
+
+class HeldPresenceOnPostgres(Streams, case.PostgresTestCase):
+    def seen_at(self, web, chat):
+        return int(self.cluster.psql(f"SELECT visitor_seen_at FROM chats WHERE id = {int(chat)}",
+                                     "seshat"))
+
+    def test_a_killed_gateway_is_reaped_by_the_leader_on_another_machine(self):
+        joe = self.operator("joe")
+        joe.connect("laptop")
+        leader = self.app([joe.bare_jid], "serve", extra=GRACE)
+        web = self.app([joe.bare_jid], "web", extra=GRACE)
+        bot = self.server.jid("bot")
+        leader.wait_operators(1)
+        visitor, stream = self.accepted_with_stream(web, joe, bot)  # noqa: F841
+
+        web.kill()
+        killed = time.monotonic()
+        joe.expect(left_the_page(visitor.id), sender=bot, timeout=30)
+        self.assertGreaterEqual(time.monotonic() - killed, 7.5)
+        self.assertIn("presence: a gateway stopped refreshing", leader.log_text())
+        self.assertLess(self.seen_at(web, visitor.id), HELD)
+        self.assertEqual(leader.stop(), 0)
 
 
 if __name__ == "__main__":
