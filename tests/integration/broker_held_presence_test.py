@@ -53,6 +53,16 @@ class Streams:
         self.wait_held(web, chat)
         return visitor, stream
 
+    def kill_and_expect_reaped(self, web, reaper, joe, bot, chat):
+        """kill -9 of the gateway holding `chat`: the page counts as gone once `reaper`'s
+        broker reaped it. Its row was refreshed at most 2 s before the kill, stale 10 s later."""
+        web.kill()  # holding the stream: it cannot let go
+        killed = time.monotonic()
+        joe.expect(left_the_page(chat), sender=bot, timeout=30)
+        self.assertGreaterEqual(time.monotonic() - killed, 7.5)
+        self.assertIn("presence: a gateway stopped refreshing", reaper.log_text())
+        self.assertLess(self.seen_at(web, chat), HELD)
+
 
 class HeldPresence(Streams, case.ProsodyTestCase):
     def seen_at(self, web, chat):
@@ -79,7 +89,9 @@ class HeldPresence(Streams, case.ProsodyTestCase):
                         "the page counts as seen when its stream ended")
         self.assertEqual(app.stop(), 0)
 
-    def test_a_killed_web_process_is_reaped_and_its_visitor_counts_as_gone(self):
+    def split_with_stream(self):
+        """`seshat web` and `seshat broker` on one database, joe handling a chat whose visitor
+        has an event stream open on the web process."""
         joe = self.operator("joe")
         joe.connect("laptop")
         web = self.seshat([joe.bare_jid], mode="web", extra=GRACE)
@@ -87,25 +99,15 @@ class HeldPresence(Streams, case.ProsodyTestCase):
         bot = self.server.jid("bot")
         web.wait_operators(1)
         visitor, stream = self.accepted_with_stream(web, joe, bot)
-        chat = visitor.id
+        return joe, bot, web, broker, visitor, stream
 
-        web.kill()  # holding the stream: it cannot let go
-        killed = time.monotonic()
-        joe.expect(left_the_page(chat), sender=bot, timeout=30)
-        # Its row was refreshed at most 2 s before the kill; stale 10 s after that.
-        self.assertGreaterEqual(time.monotonic() - killed, 7.5)
-        self.assertIn("presence: a gateway stopped refreshing", broker.log_text())
-        self.assertLess(self.seen_at(web, chat), HELD)
+    def test_a_killed_web_process_is_reaped_and_its_visitor_counts_as_gone(self):
+        joe, bot, web, broker, visitor, stream = self.split_with_stream()  # noqa: F841
+        self.kill_and_expect_reaped(web, broker, joe, bot, visitor.id)
         self.assertEqual(broker.stop(), 0)
 
     def test_a_page_that_moves_to_the_restarted_web_process_stays_there(self):
-        joe = self.operator("joe")
-        joe.connect("laptop")
-        web = self.seshat([joe.bare_jid], mode="web", extra=GRACE)
-        broker = self.seshat([joe.bare_jid], mode="broker", db=web.db, extra=GRACE)
-        bot = self.server.jid("bot")
-        web.wait_operators(1)
-        visitor, first = self.accepted_with_stream(web, joe, bot)  # noqa: F841
+        joe, bot, web, broker, visitor, first = self.split_with_stream()  # noqa: F841
         chat = visitor.id
 
         web.kill()
@@ -135,13 +137,7 @@ class HeldPresenceOnPostgres(Streams, case.PostgresTestCase):
         bot = self.server.jid("bot")
         leader.wait_operators(1)
         visitor, stream = self.accepted_with_stream(web, joe, bot)  # noqa: F841
-
-        web.kill()
-        killed = time.monotonic()
-        joe.expect(left_the_page(visitor.id), sender=bot, timeout=30)
-        self.assertGreaterEqual(time.monotonic() - killed, 7.5)
-        self.assertIn("presence: a gateway stopped refreshing", leader.log_text())
-        self.assertLess(self.seen_at(web, visitor.id), HELD)
+        self.kill_and_expect_reaped(web, leader, joe, bot, visitor.id)
         self.assertEqual(leader.stop(), 0)
 
 
