@@ -52,18 +52,10 @@ std::size_t DbWorker::queued() const {
   return m_jobs.size();
 }
 
-void DbWorker::hold(core::ChatId chat) {
+void DbWorker::count_streams(core::ChatId chat, int streams) {
   {
     std::lock_guard lock(m_mutex);
-    m_counts.emplace_back(chat, 1);
-  }
-  m_ready.notify_one();
-}
-
-void DbWorker::let_go(core::ChatId chat) {
-  {
-    std::lock_guard lock(m_mutex);
-    m_counts.emplace_back(chat, -1);
+    m_counts.emplace_back(chat, streams);
   }
   m_ready.notify_one();
 }

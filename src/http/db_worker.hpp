@@ -54,8 +54,8 @@ class DbWorker {
   [[nodiscard]] std::size_t queued() const;
   // A stream of `chat` opened here, or ended. Never refused (a stream that ends must let go),
   // and written without delaying the jobs' answers.
-  void hold(core::ChatId chat);
-  void let_go(core::ChatId chat);
+  void hold(core::ChatId chat) { count_streams(chat, 1); }
+  void let_go(core::ChatId chat) { count_streams(chat, -1); }
   void stop();
 
  private:
@@ -64,6 +64,7 @@ class DbWorker {
   [[nodiscard]] bool try_batch(std::deque<Job>& jobs);
   [[nodiscard]] Reply run_one(Job& job);
   void publish_changes();
+  void count_streams(core::ChatId chat, int streams);
   void keep_presence(std::vector<std::pair<core::ChatId, int>>& counts);
 
   store::ChangeFeed& m_feed;

@@ -374,9 +374,11 @@ class PgStore final : public Store {
   }
 
   int reap_gateways(Millis stale_before) override {
+    const std::string stale_sql = "SELECT id, seen_at FROM gateways WHERE seen_at < $1";
+    // Asked every second: no write transaction (the writers' lock) unless one is stale.
+    if (m_db.exec(stale_sql, {param(stale_before)}).empty()) return 0;
     Tx tx(*this);
-    const auto stale =
-        m_db.exec("SELECT id, seen_at FROM gateways WHERE seen_at < $1", {param(stale_before)});
+    const auto stale = m_db.exec(stale_sql, {param(stale_before)});
     for (int row = 0; row < stale.size(); ++row)
       remove_gateway_rows(stale.int_at(row, 0), stale.int_at(row, 1));
     tx.commit();

@@ -23,7 +23,8 @@ GatewayTable::GatewayTable(Database& db)
                       "other.gateway_id != ?1)"),
       m_let_go_all(db, "DELETE FROM visitor_holds WHERE gateway_id = ?1"),
       m_delete(db, "DELETE FROM gateways WHERE id = ?1"),
-      m_stale(db, "SELECT id, seen_at FROM gateways WHERE seen_at < ?1") {}
+      m_stale(db, "SELECT id, seen_at FROM gateways WHERE seen_at < ?1"),
+      m_any_stale(db, "SELECT 1 FROM gateways WHERE seen_at < ?1 LIMIT 1") {}
 
 std::int64_t GatewayTable::add(Millis now) {
   Query query(m_add);
@@ -67,6 +68,12 @@ void GatewayTable::remove(std::int64_t gateway, Millis seen) {
   Query remove(m_delete);
   remove.bind(1, gateway);
   remove.run();
+}
+
+bool GatewayTable::any_stale(Millis stale_before) {
+  Query query(m_any_stale);
+  query.bind(1, stale_before);
+  return query.step();
 }
 
 int GatewayTable::reap(Millis stale_before) {

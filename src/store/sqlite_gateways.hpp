@@ -21,6 +21,7 @@ class GatewayTable {
   void let_go(ChatId chat, std::int64_t gateway, Millis now);
   // Lets go of everything `gateway` holds (seen at `seen`) and deletes its row.
   void remove(std::int64_t gateway, Millis seen);
+  [[nodiscard]] bool any_stale(Millis stale_before);
   [[nodiscard]] int reap(Millis stale_before);
 
  private:
@@ -35,6 +36,7 @@ class GatewayTable {
   Statement m_let_go_all;
   Statement m_delete;
   Statement m_stale;
+  Statement m_any_stale;
 };
 
 }  // namespace seshat::store::sqlite

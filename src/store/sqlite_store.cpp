@@ -260,6 +260,8 @@ class SqliteStore final : public Store {
   }
 
   int reap_gateways(Millis stale_before) override {
+    // Asked every second: no write transaction (and write lock) unless one is stale.
+    if (!m_gateways.any_stale(stale_before)) return 0;
     Transaction transaction(m_db);
     const int reaped = m_gateways.reap(stale_before);
     transaction.commit();

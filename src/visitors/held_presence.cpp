@@ -3,17 +3,12 @@
 namespace seshat::visitors {
 
 void HeldPresence::count(core::ChatId chat, int streams) {
-  const auto found = m_streams.find(chat);
-  const int before = found == m_streams.end() ? 0 : found->second;
-  const int after = before + streams;
-  if (after <= 0) {
-    if (found != m_streams.end()) m_streams.erase(found);
-  } else if (found == m_streams.end()) {
-    m_streams.emplace(chat, after);
-  } else {
-    found->second = after;
-  }
-  if ((before > 0) != (after > 0)) m_unwritten.insert(chat);
+  int& open = m_streams[chat];
+  const bool was_held = open > 0;
+  open += streams;
+  const bool held = open > 0;
+  if (!held) m_streams.erase(chat);
+  if (held != was_held) m_unwritten.insert(chat);
 }
 
 void HeldPresence::write(store::Millis now) {
