@@ -84,7 +84,7 @@ class Decision {
     if (chat == nullptr) return ignore(texts::unknown_chat(event.chat));
     Actions actions;
     if (chat->state == ChatState::open) {
-      const auto prefix = m_board.line_prefix(*chat, m_board.chats_of(chat->operator_jid).size());
+      const auto prefix = m_board.line_prefix(*chat, m_board.holding(chat->operator_jid));
       actions.push_back(SendToOperator{chat->operator_jid, prefix + event.text, chat->id});
       actions.push_back(MarkRelayed{chat->id, event.seq});
       return actions;
@@ -812,6 +812,11 @@ const Chat* Switchboard::chat_of(std::string_view operator_jid) const {
 int Switchboard::held(std::string_view operator_jid) const {
   const auto found = m_held.find(split_jid(operator_jid).bare);
   return found == m_held.end() ? 0 : found->second;
+}
+
+std::size_t Switchboard::holding(std::string_view bare_jid) const {
+  const auto found = m_holding.find(bare_jid);
+  return found == m_holding.end() ? 0 : static_cast<std::size_t>(found->second);
 }
 
 void Switchboard::count(const Chat& chat, int sign) {

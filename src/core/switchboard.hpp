@@ -75,6 +75,9 @@ class Switchboard {
   [[nodiscard]] const Chat* chat_of(std::string_view operator_jid) const;
   // Open chats of the operator whose visitor is not away: what counts against max_chats.
   [[nodiscard]] int held(std::string_view operator_jid) const;
+  // Open chats of the operator (a bare JID, as a chat's operator_jid), away or not: the size of
+  // chats_of() without walking every open chat, for every relayed message.
+  [[nodiscard]] std::size_t holding(std::string_view bare_jid) const;
   // Available (presence) with fewer than max_chats chats held.
   [[nodiscard]] bool is_free(std::string_view operator_jid) const;
   [[nodiscard]] bool has_room(std::string_view operator_jid) const;  // held < max_chats

@@ -36,6 +36,13 @@ TEST_F(SeveralChats, VisitorLinesComePrefixedWhileTwoAreHeld) {
   EXPECT_EQ(to_operator(h.visitor(42, 1, "Hi"), k_joe), Lines{"[#42 bob] Hi"});
 }
 
+TEST_F(SeveralChats, AChatWhoseVisitorIsAwayStillCountsForThePrefix) {
+  h.feed(VisitorAway{41});  // no longer held against max_chats, but still joe's
+  EXPECT_EQ(h.board.held(k_joe), 1);
+  EXPECT_EQ(h.board.holding(k_joe), 2U);
+  EXPECT_EQ(to_operator(h.visitor(42, 1, "Hi"), k_joe), Lines{"[#42 bob] Hi"});
+}
+
 TEST_F(SeveralChats, OneChatLeftMeansNoPrefix) {
   h.say(k_joe, "!FINISH 41");
   EXPECT_EQ(to_operator(h.visitor(42, 1, "Hi"), k_joe), Lines{"Hi"});
