@@ -23,7 +23,10 @@ store::Millis wall_clock_millis() {
 DbWorker::DbWorker(const StoreFactory& open_store, store::ChangeFeed& feed, visitors::Limits limits,
                    std::size_t max_queue, std::shared_ptr<const core::texts::VisitorTexts> texts)
     : m_feed(feed),
-      m_collect(m_uncommitted.subscribe([this](core::ChatId chat) { m_changed.push_back(chat); })),
+      m_collect(m_uncommitted.subscribe([this](core::ChatId chat) { m_changed.push_back(chat); },
+                                        [this](core::ChatId chat, const store::Message& line) {
+                                          m_lines.emplace_back(chat, line);
+                                        })),
       m_store(open_store()),
       m_visitors(require(m_store), &m_uncommitted, limits),
       m_presence(*m_store),
@@ -129,6 +132,7 @@ bool DbWorker::try_batch(std::deque<Job>& jobs) {
     batch->commit();
   } catch (const std::exception&) {
     m_changed.clear();  // nothing of it was stored: the jobs run again, one by one
+    m_lines.clear();
     return false;
   }
   publish_changes();
@@ -149,6 +153,9 @@ DbWorker::Reply DbWorker::run_one(Job& job) {
 }
 
 void DbWorker::publish_changes() {
+  // Lines before the other changes: a stream that takes a line first reads after it.
+  for (const auto& [chat, line] : m_lines) m_feed.publish_line(chat, line);
+  m_lines.clear();
   m_feed.publish_all(m_changed);
 }
 

@@ -71,6 +71,7 @@ class DbWorker {
   store::ChangeFeed m_uncommitted;  // what the Visitors publish, held until the commit
   store::ChangeFeed::Subscription m_collect;
   std::vector<core::ChatId> m_changed;
+  std::vector<std::pair<core::ChatId, store::Message>> m_lines;  // visitors' new lines
   std::unique_ptr<store::Store> m_store;
   visitors::Visitors m_visitors;
   visitors::HeldPresence m_presence;

@@ -128,6 +128,10 @@ class EventStream : public Waiter,
     net::post(m_socket.get_executor(), [self = shared_from_this()] { self->read(); });
   }
 
+  void take_line(const store::Message& line) override {
+    net::post(m_socket.get_executor(), [self = shared_from_this(), line] { self->echo(line); });
+  }
+
   void stop_gracefully() override {
     net::post(m_socket.get_executor(), [self = shared_from_this()] {
       self->m_stopping = true;
@@ -168,13 +172,27 @@ class EventStream : public Waiter,
         });
   }
 
+  // The visitor's own line, from its commit: sent on without a read when it is the next one
+  // the stream owes; otherwise (a read in flight, or a gap: a line of another writer came
+  // between) the stream reads as for any change.
+  void echo(const store::Message& line) {
+    if (m_closed || line.seq <= m_after) return;  // a read brought it already
+    if (m_reading || line.seq != m_after + 1) return read();
+    m_pending += sse_message(line);
+    m_after = line.seq;
+    m_shared.metrics.events_sent.fetch_add(1, std::memory_order_relaxed);
+    if (m_pending.size() + m_writing.size() > k_max_backlog) return cut();
+    flush();
+  }
+
   // What a read returned: its events, then a write.
   void take(const visitors::Transcript& value) {
     for (const auto& message : value.messages) {
+      if (message.seq <= m_after) continue;  // echoed already (echo)
       m_pending += sse_message(message);
-      m_after = std::max(m_after, message.seq);
+      m_after = message.seq;
+      m_shared.metrics.events_sent.fetch_add(1, std::memory_order_relaxed);
     }
-    m_shared.metrics.events_sent.fetch_add(value.messages.size(), std::memory_order_relaxed);
     if (value.status != m_status || value.position != m_position ||
         value.operator_name != m_operator_name) {
       m_status = value.status;

@@ -272,12 +272,16 @@ void Gateway::start_listening() {
   shared.db =
       std::make_unique<DbWorker>(shared.settings.open_store, impl.feed, shared.settings.limits,
                                  shared.settings.max_db_queue, shared.settings.visitor_texts);
-  impl.subscription = impl.feed.subscribe([&impl](core::ChatId chat) {
-    if (chat == store::any_chat)
-      impl.request_sweep();
-    else
-      impl.shared.waiters.wake(chat);
-  });
+  impl.subscription = impl.feed.subscribe(
+      [&impl](core::ChatId chat) {
+        if (chat == store::any_chat)
+          impl.request_sweep();
+        else
+          impl.shared.waiters.wake(chat);
+      },
+      [&impl](core::ChatId chat, const store::Message& line) {
+        impl.shared.waiters.hand_line(chat, line);
+      });
   impl.listener = std::make_shared<Listener>(*impl.io, std::move(acceptor), shared);
   impl.listener->accept();
   for (int i = 0; i < threads; ++i) {

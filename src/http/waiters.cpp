@@ -25,23 +25,29 @@ void WaiterRegistry::leave(core::ChatId chat, Waiter* waiter) {
   }
 }
 
-void WaiterRegistry::wake(core::ChatId chat) {
-  std::vector<std::shared_ptr<Waiter>> woken;
-  {
-    std::lock_guard lock(m_mutex);
-    auto collect = [&](const auto& first, const auto& last) {
-      for (auto entry = first; entry != last; ++entry) {
-        if (auto waiter = entry->second.handle.lock()) woken.push_back(std::move(waiter));
-      }
-    };
-    if (chat == 0) {
-      collect(m_waiters.begin(), m_waiters.end());
-    } else {
-      const auto [first, last] = m_waiters.equal_range(chat);
-      collect(first, last);
+std::vector<std::shared_ptr<Waiter>> WaiterRegistry::live(core::ChatId chat) const {
+  std::vector<std::shared_ptr<Waiter>> found;
+  std::lock_guard lock(m_mutex);
+  auto collect = [&](const auto& first, const auto& last) {
+    for (auto entry = first; entry != last; ++entry) {
+      if (auto waiter = entry->second.handle.lock()) found.push_back(std::move(waiter));
     }
+  };
+  if (chat == 0) {
+    collect(m_waiters.begin(), m_waiters.end());
+  } else {
+    const auto [first, last] = m_waiters.equal_range(chat);
+    collect(first, last);
   }
-  for (const auto& waiter : woken) waiter->wake();
+  return found;
+}
+
+void WaiterRegistry::wake(core::ChatId chat) {
+  for (const auto& waiter : live(chat)) waiter->wake();
+}
+
+void WaiterRegistry::hand_line(core::ChatId chat, const store::Message& line) {
+  for (const auto& waiter : live(chat)) waiter->take_line(line);
 }
 
 std::vector<core::ChatId> WaiterRegistry::chats() const {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/chat.hpp"
+#include "store/store.hpp"
 
 namespace seshat::http {
 
@@ -20,6 +21,9 @@ class Waiter {
   virtual ~Waiter() = default;
   // Called on any thread (the publisher's): must only post work to the waiter's own executor.
   virtual void wake() = 0;
+  // The visitor's new `line` was committed in the chat (ChangeFeed::publish_line). A waiter
+  // that can send it on without reading it back does; the others read as for any change.
+  virtual void take_line(const store::Message& /*line*/) { wake(); }
 };
 
 class WaiterRegistry {
@@ -29,6 +33,8 @@ class WaiterRegistry {
 
   // Wakes the waiters of `chat`; chat 0 (store::any_chat) wakes every waiter.
   void wake(core::ChatId chat);
+  // Hands the waiters of `chat` the visitor's new line (Waiter::take_line).
+  void hand_line(core::ChatId chat, const store::Message& line);
 
   // The chats somebody waits for.
   [[nodiscard]] std::vector<core::ChatId> chats() const;
@@ -39,6 +45,9 @@ class WaiterRegistry {
     Waiter* waiter;
     std::weak_ptr<Waiter> handle;
   };
+  // The live waiters of `chat` (0: all), copied under the lock so that they are called outside it.
+  [[nodiscard]] std::vector<std::shared_ptr<Waiter>> live(core::ChatId chat) const;
+
   mutable std::mutex m_mutex;
   // One node per waiter (a chat has a few at most): a map of maps cost an idle stream about
   // four times as much (a node, a bucket array of its own and an inner node).

@@ -25,27 +25,36 @@ void ChangeFeed::Subscription::reset() {
   if (m_feed) std::exchange(m_feed, nullptr)->unsubscribe(m_id);
 }
 
-ChangeFeed::Subscription ChangeFeed::subscribe(Listener listener) {
+ChangeFeed::Subscription ChangeFeed::subscribe(Listener listener, LineListener lines) {
   std::lock_guard lock(m_mutex);
   auto id = m_next_id++;
-  m_listeners.emplace_back(id, std::make_shared<const Listener>(std::move(listener)));
+  m_listeners.push_back({id, std::make_shared<const Listener>(std::move(listener)),
+                         lines ? std::make_shared<const LineListener>(std::move(lines)) : nullptr});
   return Subscription(this, id);
 }
 
 void ChangeFeed::unsubscribe(std::uint64_t id) {
   std::lock_guard lock(m_mutex);
-  std::erase_if(m_listeners, [id](const auto& entry) { return entry.first == id; });
+  std::erase_if(m_listeners, [id](const auto& entry) { return entry.id == id; });
+}
+
+std::vector<ChangeFeed::Entry> ChangeFeed::listeners() {
+  // Copied under the lock, called outside it: a listener may subscribe or unsubscribe.
+  std::lock_guard lock(m_mutex);
+  return m_listeners;
 }
 
 void ChangeFeed::publish(ChatId chat) {
-  // Copy under the lock, call outside it: a listener may subscribe or unsubscribe.
-  std::vector<std::shared_ptr<const Listener>> listeners;
-  {
-    std::lock_guard lock(m_mutex);
-    listeners.reserve(m_listeners.size());
-    for (const auto& entry : m_listeners) listeners.push_back(entry.second);
+  for (const auto& entry : listeners()) (*entry.listener)(chat);
+}
+
+void ChangeFeed::publish_line(ChatId chat, const Message& line) {
+  for (const auto& entry : listeners()) {
+    if (entry.lines)
+      (*entry.lines)(chat, line);
+    else
+      (*entry.listener)(chat);
   }
-  for (const auto& listener : listeners) (*listener)(chat);
 }
 
 void ChangeFeed::publish_all(std::vector<ChatId>& chats) {

@@ -3,6 +3,10 @@
 // commits a change to a chat publishes its id; the broker, the HTTP gateway's long-polls and
 // SSE streams, and Client::fetch waits are listeners. A DataVersionWatcher publishes the
 // commits made by other processes sharing the same SQLite file.
+//
+// A visitor's new line may be published with the line itself (publish_line): a listener that
+// takes lines gets it instead of the chat's id, and can hand it on without reading it back (an
+// event stream echoes it); every other listener sees an ordinary change of the chat.
 
 #include <atomic>
 #include <chrono>
@@ -23,6 +27,7 @@ class ChangeFeed {
  public:
   // Runs on the publishing thread, outside the feed's lock: it must be quick (post or notify).
   using Listener = std::function<void(ChatId)>;
+  using LineListener = std::function<void(ChatId, const Message&)>;
 
   class Subscription {
    public:
@@ -40,8 +45,10 @@ class ChangeFeed {
   };
 
   // The feed must outlive its subscriptions.
-  [[nodiscard]] Subscription subscribe(Listener listener);
+  [[nodiscard]] Subscription subscribe(Listener listener, LineListener lines = {});
   void publish(ChatId chat);
+  // `line` was committed in `chat`: line listeners get it, the others `chat`.
+  void publish_line(ChatId chat, const Message& line);
   // Publishes each chat of `chats` once (a commit's worth of changes, gathered while it was
   // not yet durable), then empties it.
   void publish_all(std::vector<ChatId>& chats);
@@ -51,7 +58,13 @@ class ChangeFeed {
 
   std::mutex m_mutex;
   std::uint64_t m_next_id = 1;
-  std::vector<std::pair<std::uint64_t, std::shared_ptr<const Listener>>> m_listeners;
+  struct Entry {
+    std::uint64_t id;
+    std::shared_ptr<const Listener> listener;
+    std::shared_ptr<const LineListener> lines;  // null: takes lines as changes
+  };
+  [[nodiscard]] std::vector<Entry> listeners();
+  std::vector<Entry> m_listeners;
 };
 
 // Polls `store.data_version()` every `period` on its own thread and publishes any_chat when

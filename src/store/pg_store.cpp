@@ -267,10 +267,11 @@ class PgStore final : public Store {
 
   Added add_message(ChatId chat, core::Author from, const std::string& text) override {
     Tx tx(*this);
-    const auto seq = append(chat, from, text, FinalChats::refuse, now_millis());
+    const auto at = now_millis();
+    const auto seq = append(chat, from, text, FinalChats::refuse, at);
     if (!seq) return {exists(chat) ? AddResult::chat_final : AddResult::no_such_chat, 0};
     tx.commit();
-    return {AddResult::added, *seq};
+    return {AddResult::added, *seq, false, at};
   }
 
   Added add_visitor_message_once(ChatId chat, const std::string& text,
@@ -284,12 +285,13 @@ class PgStore final : public Store {
     const auto earlier = m_db.exec("SELECT seq FROM messages WHERE chat_id = $1 AND client_id = $2",
                                    {param(chat), param(client_id)});
     if (!earlier.empty()) return {AddResult::added, earlier.int_at(0, 0), true};
-    const auto seq = append(chat, core::Author::visitor, text, FinalChats::refuse, now_millis());
+    const auto at = now_millis();
+    const auto seq = append(chat, core::Author::visitor, text, FinalChats::refuse, at);
     if (!seq) return {AddResult::chat_final, 0};
     m_db.exec("UPDATE messages SET client_id = $3 WHERE chat_id = $1 AND seq = $2",
               {param(chat), param(*seq), param(client_id)});
     tx.commit();
-    return {AddResult::added, *seq};
+    return {AddResult::added, *seq, false, at};
   }
 
   std::vector<Message> messages_after(ChatId chat, Seq after, int limit) override {

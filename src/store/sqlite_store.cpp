@@ -106,12 +106,13 @@ class SqliteStore final : public Store {
 
   Added add_message(ChatId chat, core::Author from, const std::string& text) override {
     Transaction transaction(m_db);
-    const auto seq = append(chat, from, text, FinalChats::refuse, now_millis());
+    const auto at = now_millis();
+    const auto seq = append(chat, from, text, FinalChats::refuse, at);
     if (!seq) {
       return {m_chats.state_of(chat) ? AddResult::chat_final : AddResult::no_such_chat, 0};
     }
     transaction.commit();
-    return {AddResult::added, *seq};
+    return {AddResult::added, *seq, false, at};
   }
 
   Added add_visitor_message_once(ChatId chat, const std::string& text,
@@ -120,13 +121,14 @@ class SqliteStore final : public Store {
     if (const auto earlier = m_messages.seq_of_client_id(chat, client_id)) {
       return {AddResult::added, *earlier, true};  // nothing written: the rollback is harmless
     }
-    const auto seq = append(chat, core::Author::visitor, text, FinalChats::refuse, now_millis());
+    const auto at = now_millis();
+    const auto seq = append(chat, core::Author::visitor, text, FinalChats::refuse, at);
     if (!seq) {
       return {m_chats.state_of(chat) ? AddResult::chat_final : AddResult::no_such_chat, 0};
     }
     m_messages.set_client_id(chat, *seq, client_id);
     transaction.commit();
-    return {AddResult::added, *seq};
+    return {AddResult::added, *seq, false, at};
   }
 
   std::vector<Message> messages_after(ChatId chat, Seq after, int limit) override {

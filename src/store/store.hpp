@@ -119,6 +119,7 @@ struct Added {
   AddResult result = AddResult::added;
   Seq seq = 0;            // when added
   bool repeated = false;  // add_visitor_message_once: stored before under the same client id
+  Millis at = 0;          // when added: the time stored with it
 };
 
 // The broker acknowledges that it acted on the chat's current state (a new chat, a close by

@@ -168,7 +168,7 @@ Result<core::Seq> Visitors::send(core::ChatId id, std::string_view token, std::s
       touch(id, now);
     } catch (const store::StoreError&) {
     }
-    publish(id);
+    publish_line(id, store::Message{added.seq, core::Author::visitor, checked.value(), added.at});
     return added.seq;
   } catch (const store::StoreError&) {
     return unavailable();
@@ -450,6 +450,10 @@ void Visitors::touch_now(core::ChatId id, store::Millis now) {
 
 void Visitors::publish(core::ChatId id) {
   if (m_feed != nullptr) m_feed->publish(id);
+}
+
+void Visitors::publish_line(core::ChatId id, const store::Message& line) {
+  if (m_feed != nullptr) m_feed->publish_line(id, line);
 }
 
 void Visitors::forget_idle(store::Millis now) {

@@ -89,7 +89,8 @@ class Visitors {
   // Milliseconds since the Unix epoch; tests pass their own clock.
   using Clock = std::function<store::Millis()>;
 
-  // `feed` may be null; otherwise every successful write publishes the chat's id on it.
+  // `feed` may be null; otherwise every successful write publishes the chat's id on it (a new
+  // message of the visitor's: the message itself, ChangeFeed::publish_line).
   Visitors(store::Store& store, store::ChangeFeed* feed, Limits limits = {},
            Clock clock = system_clock());
 
@@ -164,6 +165,7 @@ class Visitors {
   void touch(core::ChatId id, store::Millis now);
   void touch_now(core::ChatId id, store::Millis now);  // not throttled
   void publish(core::ChatId id);
+  void publish_line(core::ChatId id, const store::Message& line);
   void forget_idle(store::Millis now);
   [[nodiscard]] int queue_position(core::ChatId id, store::Millis now);
 

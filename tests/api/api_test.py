@@ -708,6 +708,34 @@ class EventStreamTest(ApiTestCase):
         self.assertEqual(replay.next_message()[0], 1)
         replay.close()
 
+    def test_a_stream_echoes_the_visitors_own_lines_without_reading_them_back(self):
+        chat, token = self.start_chat()
+        self.server.command(f"accept {chat}")
+        stream = self.stream(chat, token)
+        self.assertEqual(stream.next_message()[1]["text"], "Your chat has started.")
+        reads = int(self.server.command("reads").split()[1])
+        echoed = []
+        for text in ["one", "two", "three"]:
+            self.assertEqual(self.api("POST", f"/chats/{chat}/messages", {"text": text},
+                                      token=token).status, 202)
+            echoed.append(stream.next_message())
+            self.assertEqual((echoed[-1][1]["from"], echoed[-1][1]["text"]), ("visitor", text))
+        self.assertEqual(int(self.server.command("reads").split()[1]), reads,
+                         "each line went to the stream from its own commit, not read back")
+        # A line of another writer between two of the visitor's: each once, in order.
+        self.server.command(f"operator {chat} Hello!")
+        self.assertEqual(self.api("POST", f"/chats/{chat}/messages", {"text": "four"},
+                                  token=token).status, 202)
+        echoed += [stream.next_message(), stream.next_message()]
+        self.assertEqual([data["text"] for _, data in echoed[3:]], ["Hello!", "four"])
+        seqs = [seq for seq, _ in echoed]
+        self.assertEqual(seqs, sorted(set(seqs)))
+        stream.close()
+        # What was echoed is what is stored, field for field.
+        replay = self.stream(chat, token, after=echoed[0][0] - 1)
+        self.assertEqual([replay.next_message() for _ in echoed], echoed)
+        replay.close()
+
     def test_refused_streams_answer_json(self):
         chat, token = self.start_chat()
         for path, status in [(f"/chats/{chat}/events", 401),

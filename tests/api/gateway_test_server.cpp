@@ -6,6 +6,7 @@
 //   accept ID          an operator accepts chat ID ("Your chat has started.")
 //   finish ID          the operator ends chat ID ("The chat is now closed.")
 //   online JID         the operator JID becomes available
+//   reads              how many times the gateway has read messages from the store ("ok N")
 //   stop               graceful stop (also on end of input); prints "stopped"
 // Options: --db PATH --web-root DIR --prefix P --origin O (repeatable) --chats-per-minute N
 //          --max-body BYTES --heartbeat SECONDS
@@ -17,6 +18,7 @@
 
 #include <stdlib.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -24,6 +26,7 @@
 #include <string>
 
 #include "core/texts.hpp"
+#include "forwarding_store.hpp"
 #include "http/gateway.hpp"
 #include "store/change_feed.hpp"
 #include "store/store.hpp"
@@ -82,6 +85,23 @@ Options parse(int argc, char** argv) {
   return options;
 }
 
+// The gateway's store, counting its reads of messages (the command "reads").
+class CountingStore : public testing::ForwardingStore {
+ public:
+  CountingStore(std::unique_ptr<store::Store> real, std::atomic<int>& reads)
+      : ForwardingStore(std::move(real)), m_reads(reads) {}
+  std::vector<store::Message> messages_after(store::ChatId chat, store::Seq after,
+                                             int limit) override {
+    ++m_reads;
+    return ForwardingStore::messages_after(chat, after, limit);
+  }
+
+ private:
+  std::atomic<int>& m_reads;
+};
+
+std::atomic<int> g_reads{0};
+
 std::string rest_of(std::istringstream& in) {
   std::string text;
   std::getline(in >> std::ws, text);
@@ -114,6 +134,7 @@ std::string run_command(const std::string& line, store::Store& store, store::Cha
     feed.publish(chat);
     return "ok";
   }
+  if (verb == "reads") return "ok " + std::to_string(g_reads.load());
   if (verb == "online") {
     const auto jid = rest_of(in);
     if (!store.apply({core::SetOperatorAvailable{jid, true}, core::SetOperatorFree{jid, true}}))
@@ -137,7 +158,9 @@ int main(int argc, char** argv) {
   {
     store::ChangeFeed feed;
     http::Metrics metrics;
-    options.settings.open_store = [db = options.db] { return store::open_sqlite_store(db); };
+    options.settings.open_store = [db = options.db]() -> std::unique_ptr<store::Store> {
+      return std::make_unique<CountingStore>(store::open_sqlite_store(db), g_reads);
+    };
     options.settings.health = [] { return http::Health{true, {{"xmpp", "not used"}}}; };
     options.settings.extra_metrics = [] { return std::string("seshat_test_extra 1\n"); };
     options.settings.log = [](http::LogLevel level, std::string_view text) {

@@ -56,6 +56,27 @@ TEST(ChangeFeedTest, PublishesToEverySubscriberUntilUnsubscribed) {
   EXPECT_EQ(second.seen(), (std::vector<ChatId>{4}));
 }
 
+TEST(ChangeFeedTest, AVisitorsLineGoesWholeToLineListenersAndAsAChangeToTheRest) {
+  ChangeFeed feed;
+  Recorder plain;
+  Recorder changes;
+  std::vector<std::pair<ChatId, Message>> lines;
+  auto plain_subscription = feed.subscribe(plain.listener());
+  auto line_subscription =
+      feed.subscribe(changes.listener(),
+                     [&](ChatId chat, const Message& line) { lines.emplace_back(chat, line); });
+  const Message line{3, core::Author::visitor, "Hello?", 1'700'000'000'000};
+  feed.publish_line(7, line);
+  feed.publish(8);
+  EXPECT_EQ(plain.seen(), (std::vector<ChatId>{7, 8}));
+  EXPECT_EQ(changes.seen(), (std::vector<ChatId>{8}));  // the line came whole, not as a change
+  ASSERT_EQ(lines.size(), 1U);
+  EXPECT_EQ(lines[0].first, 7);
+  EXPECT_EQ(lines[0].second.seq, 3);
+  EXPECT_EQ(lines[0].second.text, "Hello?");
+  EXPECT_EQ(lines[0].second.at, line.at);
+}
+
 TEST(ChangeFeedTest, AMovedSubscriptionStaysSubscribedOnce) {
   ChangeFeed feed;
   Recorder recorder;

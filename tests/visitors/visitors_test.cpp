@@ -193,6 +193,28 @@ TEST_F(VisitorsTest, HtmlIsStoredVerbatim) {
   EXPECT_EQ(transcript->messages[0].text, html);
 }
 
+TEST_F(VisitorsTest, ASentLineIsPublishedWholeAsStoredForWhoeverTakesLines) {
+  const auto ticket = start();
+  std::vector<store::Message> lines;
+  const auto subscription = m_feed.subscribe([](store::ChatId) {},
+                                             [&](store::ChatId chat, const store::Message& line) {
+                                               EXPECT_EQ(chat, ticket.id);
+                                               lines.push_back(line);
+                                             });
+  ASSERT_TRUE(m_visitors.send(ticket.id, ticket.token, "Hi!").ok());
+  ASSERT_TRUE(m_visitors.send(ticket.id, ticket.token, "Hi!", "retry-1").ok());
+  ASSERT_TRUE(m_visitors.send(ticket.id, ticket.token, "Hi!", "retry-1").ok());  // a repeat
+  const auto stored = all_messages(ticket.id);
+  ASSERT_EQ(lines.size(), 2u);
+  ASSERT_EQ(stored.size(), 2u);
+  for (std::size_t i = 0; i < stored.size(); ++i) {
+    EXPECT_EQ(lines[i].seq, stored[i].seq);
+    EXPECT_EQ(lines[i].from, core::Author::visitor);
+    EXPECT_EQ(lines[i].text, stored[i].text);
+    EXPECT_EQ(lines[i].at, stored[i].at);
+  }
+}
+
 TEST_F(VisitorsTest, SendRefusesBadText) {
   const auto ticket = start();
   expect_failure(m_visitors.send(ticket.id, ticket.token, ""), Error::bad_request,
