@@ -120,6 +120,18 @@ TEST_P(StoreTest, AddsMessagesWithTheNextSeq) {
   EXPECT_EQ(messages[1].text, "Hi Ann");
 }
 
+TEST_P(StoreTest, AnAddedMessageSaysTheTimeStoredWithIt) {
+  // The gateway sends a visitor's line to their stream from this answer, not from a read.
+  const auto chat = new_chat("");
+  const auto plain = m_store->add_message(chat, Author::visitor, "one");
+  const auto once = m_store->add_visitor_message_once(chat, "two", "c-1");
+  const auto log = m_store->messages_after(chat, 0, 10);
+  ASSERT_EQ(log.size(), 2u);
+  EXPECT_GT(plain.at, 0);
+  EXPECT_EQ(plain.at, log[0].at);
+  EXPECT_EQ(once.at, log[1].at);
+}
+
 TEST_P(StoreTest, SeqsAreCountedPerChat) {
   const auto first = new_chat("");
   const auto second = new_chat("");
