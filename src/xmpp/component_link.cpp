@@ -126,6 +126,10 @@ short ComponentLink::poll_events() const {
   return events;
 }
 
+bool ComponentLink::unsent() const {
+  return xmpp_conn_send_queue_len(m_conn) > 0;
+}
+
 std::optional<ComponentLink::Clock::time_point> ComponentLink::next_deadline() const {
   if (m_retry_at) return m_retry_at;
   if (m_up) return m_last_barrier + k_keepalive;

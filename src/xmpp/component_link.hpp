@@ -53,6 +53,7 @@ class ComponentLink {
   // deadline of ours.
   [[nodiscard]] int socket() const;
   [[nodiscard]] short poll_events() const;
+  [[nodiscard]] bool unsent() const;  // stanzas queued and not yet written
   [[nodiscard]] std::optional<Clock::time_point> next_deadline() const;
 
   [[nodiscard]] bool up() const { return m_up; }

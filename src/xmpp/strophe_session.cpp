@@ -77,6 +77,7 @@ StropheSession::~StropheSession() {
 // ---- the loop ----
 
 void StropheSession::run() {
+  m_tasks.run_on_this_thread();
   connect();
   if (m_component) m_component->connect();
   while (true) {
@@ -85,10 +86,19 @@ void StropheSession::run() {
     if (finished(now)) return;
     run_timers(now);
     for (int pass = 0; pass < k_passes; ++pass) xmpp_run_once(m_ctx, 0);
+    // What this turn posted to itself (the broker's round end, after the stanzas just read) runs
+    // now and what it queued is written now, rather than after another wake-up and poll.
+    run_tasks();
+    if (unsent()) xmpp_run_once(m_ctx, 0);
     now = Clock::now();
     if (finished(now)) return;
     wait_for_events(now);
   }
+}
+
+bool StropheSession::unsent() const {
+  return (m_conn != nullptr && xmpp_conn_send_queue_len(m_conn) > 0) ||
+         (m_component && m_component->unsent());
 }
 
 void StropheSession::run_tasks() {
@@ -113,6 +123,7 @@ void StropheSession::run_timers(Clock::time_point now) {
 }
 
 void StropheSession::wait_for_events(Clock::time_point now) {
+  if (m_tasks.has_tasks()) return;  // posted by this thread (no eventfd): run them first
   std::array<pollfd, 3> fds{};
   fds[0] = {m_tasks.wake_fd(), POLLIN, 0};
   nfds_t count = 1;

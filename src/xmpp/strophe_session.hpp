@@ -8,7 +8,9 @@
 // socket-option callback when libstrophe creates it), with a timeout no later than the next
 // deadline of ours (retry, keepalive, shutdown). After each wake it runs the posted tasks and a
 // few xmpp_run_once(ctx, 0) passes: each pass writes what is queued, reads at most 4 KiB and
-// fires handlers, so a few passes also drain what OpenSSL has buffered. While nothing happens
+// fires handlers, so a few passes also drain what OpenSSL has buffered. Then it runs what those
+// posted (the broker's round end) and writes what that queued, so a relay costs no second wake
+// and poll; it waits only when no task is left (see TaskQueue). While nothing happens
 // the poll timeout grows from 1 ms to k_max_idle, which covers the little that poll() cannot
 // see (stanzas libstrophe queued for itself in the last pass, TLS bytes left in OpenSSL).
 
@@ -76,6 +78,7 @@ class StropheSession {
   // Pings the server after `xml` (the stanzas in `ids`), all in one write.
   void send_barrier(std::vector<std::int64_t> ids, std::string xml = {});
   void wait_for_events(Clock::time_point now);
+  [[nodiscard]] bool unsent() const;  // stanzas queued on either stream, not yet written
   [[nodiscard]] bool finished(Clock::time_point now) const;
   [[nodiscard]] bool is_contact(std::string_view jid) const;
   void ask_vcard(const std::string& bare_jid);

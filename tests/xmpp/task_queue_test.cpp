@@ -36,6 +36,35 @@ TEST(TaskQueue, PostFromAnotherThreadWakesAPoller) {
   EXPECT_EQ(queue.take_all().size(), 1u);
 }
 
+TEST(TaskQueue, TheLoopsOwnPostsLeaveTheFdQuietButAreSeen) {
+  TaskQueue queue;
+  queue.run_on_this_thread();
+  EXPECT_TRUE(queue.post([] {}));
+  EXPECT_FALSE(readable(queue.wake_fd())) << "no system call for a post to itself";
+  EXPECT_TRUE(queue.has_tasks());
+  EXPECT_EQ(queue.take_all().size(), 1u);
+  EXPECT_FALSE(queue.has_tasks());
+  std::thread other([&] { queue.post([] {}); });
+  other.join();
+  EXPECT_TRUE(readable(queue.wake_fd())) << "another thread's post wakes the loop";
+}
+
+// The eventfd is written once per take: after each take_all, the next post wakes it again.
+TEST(TaskQueue, EachTakeLeavesTheNextPostToWakeTheFdAgain) {
+  TaskQueue queue;
+  queue.run_on_this_thread();
+  for (int round = 0; round < 3; ++round) {
+    std::thread poster([&] {
+      queue.post([] {});
+      queue.post([] {});
+    });
+    poster.join();
+    EXPECT_TRUE(readable(queue.wake_fd()));
+    EXPECT_EQ(queue.take_all().size(), 2u);
+    EXPECT_FALSE(readable(queue.wake_fd()));
+  }
+}
+
 TEST(TaskQueue, ClosedQueueRefusesPosts) {
   TaskQueue queue;
   queue.close();
