@@ -31,11 +31,6 @@ bool TaskQueue::post(std::function<void()> task) {
   return true;
 }
 
-void TaskQueue::wake() {
-  std::lock_guard lock(m_mutex);
-  signal();
-}
-
 void TaskQueue::signal() {
   // Written under the lock, so that the eventfd holds a count exactly while m_signalled says so.
   if (m_signalled) return;

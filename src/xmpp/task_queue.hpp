@@ -26,8 +26,6 @@ class TaskQueue {
   void run_on_this_thread();
   // Any thread. Returns false (and drops the task) once the queue is closed.
   bool post(std::function<void()> task);
-  // Any thread: wakes the loop without a task.
-  void wake();
   // XMPP thread: every task queued so far, oldest first; clears the wake-up signal.
   [[nodiscard]] std::deque<std::function<void()>> take_all();
   // XMPP thread: whether tasks wait (the loop must not block then).
