@@ -8,6 +8,7 @@
 #include <boost/beast/core.hpp>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <random>
 #include <string_view>
@@ -187,12 +188,14 @@ class EventStream : public Waiter,
 
   // What a read returned: its events, then a write.
   void take(const visitors::Transcript& value) {
+    std::uint64_t sent = 0;
     for (const auto& message : value.messages) {
       if (message.seq <= m_after) continue;  // echoed already (echo)
       m_pending += sse_message(message);
       m_after = message.seq;
-      m_shared.metrics.events_sent.fetch_add(1, std::memory_order_relaxed);
+      ++sent;
     }
+    m_shared.metrics.events_sent.fetch_add(sent, std::memory_order_relaxed);
     if (value.status != m_status || value.position != m_position ||
         value.operator_name != m_operator_name) {
       m_status = value.status;

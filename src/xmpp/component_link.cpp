@@ -122,7 +122,7 @@ int ComponentLink::socket() const {
 
 short ComponentLink::poll_events() const {
   short events = POLLIN;
-  if (xmpp_conn_is_connecting(m_conn) || xmpp_conn_send_queue_len(m_conn) > 0) events |= POLLOUT;
+  if (xmpp_conn_is_connecting(m_conn) || unsent()) events |= POLLOUT;
   return events;
 }
 

@@ -78,8 +78,9 @@ TEST(ChatMachine, EverySetStateTheSwitchboardDecidesIsInTheTable) {
     auto actions = board.handle(event);
     for (const auto& action : actions) {
       EXPECT_FALSE(std::holds_alternative<Ignore>(action)) << std::get<Ignore>(action).reason;
-      if (const auto* change = std::get_if<SetState>(&action))
+      if (const auto* change = std::get_if<SetState>(&action)) {
         EXPECT_TRUE(is_allowed(change->from, change->to));
+      }
     }
     board.commit(event, actions);
   };
