@@ -102,6 +102,9 @@ class ForwardingStore : public store::Store {
   bool apply(const core::Actions& actions, std::optional<store::SeenState> seen) override {
     return m_real->apply(actions, seen);
   }
+  std::vector<std::pair<store::ChatId, store::Message>> take_operator_lines() override {
+    return m_real->take_operator_lines();
+  }
   std::vector<store::OutboxItem> undelivered(std::int64_t after_id, int limit) override {
     return m_real->undelivered(after_id, limit);
   }

@@ -445,6 +445,10 @@ void Broker::announce(std::optional<OutboxRead> outbox) {
     m_states_changed = false;
     count_chats();  // walks every chat: only when some changed state, not per message
   }
+  // An operator's line goes whole to the visitor's streams in this process (they send it
+  // without reading it back), then as a change of its chat like the rest (their read after it
+  // hands it over: receipts, typing, status).
+  for (const auto& [chat, line] : m_store->take_operator_lines()) m_feed.publish_line(chat, line);
   m_feed.publish_all(m_unannounced);
   if (m_outbox_due) {
     m_outbox_due = false;
@@ -630,7 +634,8 @@ void Broker::end_round() {
     spdlog::error("store: {}; writing the {} events of the batch one by one", error.what(),
                   m_round.size());
     outbox.reset();
-    m_batch.reset();  // rolls back whatever is left of it
+    m_batch.reset();                       // rolls back whatever is left of it
+    (void)m_store->take_operator_lines();  // not stored: the replay stores them again
     m_confirmed = std::move(confirmed);
     replay_round();
     mark_confirmed();

@@ -156,9 +156,9 @@ class EventStream : public Waiter,
     m_dirty = false;
     query_for(
         m_shared, shared_from_this(), m_socket.get_executor(),
-        [chat = m_chat, token = m_token, after = m_after](visitors::Visitors& visitors,
-                                                          store::Store&) {
-          return visitors.read(chat, token, after);
+        [chat = m_chat, token = m_token, after = m_after, handed = std::exchange(m_unhanded, 0)](
+            visitors::Visitors& visitors, store::Store&) {
+          return visitors.read(chat, token, after, 0, handed);
         },
         [this](base::Result<visitors::Transcript> transcript) {
           m_reading = false;
@@ -173,14 +173,20 @@ class EventStream : public Waiter,
         });
   }
 
-  // The visitor's own line, from its commit: sent on without a read when it is the next one
-  // the stream owes; otherwise (a read in flight, or a gap: a line of another writer came
-  // between) the stream reads as for any change.
+  // A line from its commit (the visitor's own, or an operator's from the broker in this
+  // process): sent on without a read when it is the next one the stream owes; otherwise (a read
+  // in flight, or a gap: a line of another writer came between) the stream reads as for any
+  // change. An operator's line is then handed over by a read after its write (receipts, reply
+  // mail), which also brings what its commit changed besides (typing, status).
   void echo(const store::Message& line) {
     if (m_closed || line.seq <= m_after) return;  // a read brought it already
     if (m_reading || line.seq != m_after + 1) return read();
     m_pending += sse_message(line);
     m_after = line.seq;
+    if (line.from == core::Author::operator_) {
+      m_unhanded = line.seq;
+      m_dirty = true;
+    }
     m_shared.metrics.events_sent.fetch_add(1, std::memory_order_relaxed);
     if (m_pending.size() + m_writing.size() > k_max_backlog) return cut();
     flush();
@@ -319,6 +325,15 @@ class EventStream : public Waiter,
     if (m_closed) return;
     m_closed = true;
     leave_registry();
+    if (m_unhanded > 0) {
+      // Written, but the read that hands it over had no time to run: the operator's client
+      // still gets its receipts, and the line is not mailed too.
+      (void)m_shared.db->submit([chat = m_chat, token = m_token, after = m_after,
+                                 handed = m_unhanded](visitors::Visitors& visitors, store::Store&) {
+        (void)visitors.read(chat, token, after, 1, handed);
+        return DbWorker::Reply{};
+      });
+    }
     m_timer.cancel();
     m_shared.connections.release_stream(m_chat);
     m_shared.metrics.event_streams.fetch_sub(1, std::memory_order_relaxed);
@@ -353,6 +368,7 @@ class EventStream : public Waiter,
   std::chrono::seconds m_heartbeat;
   SteadyClock::time_point m_next_beat;
   core::Seq m_after = 0;
+  core::Seq m_unhanded = 0;  // an operator's line echoed: the next read hands it over
 
   bool m_registered = false;
   bool m_reading = false;

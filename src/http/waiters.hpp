@@ -21,7 +21,7 @@ class Waiter {
   virtual ~Waiter() = default;
   // Called on any thread (the publisher's): must only post work to the waiter's own executor.
   virtual void wake() = 0;
-  // The visitor's new `line` was committed in the chat (ChangeFeed::publish_line). A waiter
+  // A new `line` was committed in the chat (ChangeFeed::publish_line). A waiter
   // that can send it on without reading it back does; the others read as for any change.
   virtual void take_line(const store::Message& /*line*/) { wake(); }
 };
@@ -33,7 +33,7 @@ class WaiterRegistry {
 
   // Wakes the waiters of `chat`; chat 0 (store::any_chat) wakes every waiter.
   void wake(core::ChatId chat);
-  // Hands the waiters of `chat` the visitor's new line (Waiter::take_line).
+  // Hands the waiters of `chat` a new line (Waiter::take_line).
   void hand_line(core::ChatId chat, const store::Message& line);
 
   // The chats somebody waits for.

@@ -4,9 +4,10 @@
 // SSE streams, and Client::fetch waits are listeners. A DataVersionWatcher publishes the
 // commits made by other processes sharing the same SQLite file.
 //
-// A visitor's new line may be published with the line itself (publish_line): a listener that
-// takes lines gets it instead of the chat's id, and can hand it on without reading it back (an
-// event stream echoes it); every other listener sees an ordinary change of the chat.
+// A new line (a visitor's, from the gateway's commit; an operator's, from the broker's) may be
+// published with the line itself (publish_line): a listener that takes lines gets it instead of
+// the chat's id, and can hand it on without reading it back (an event stream echoes it); every
+// other listener sees an ordinary change of the chat.
 
 #include <atomic>
 #include <chrono>

@@ -19,6 +19,7 @@
 #include <chrono>
 #include <set>
 #include <string>
+#include <utility>
 #include <variant>
 
 #include "core/chat_machine.hpp"
@@ -592,12 +593,19 @@ class PgStore final : public Store {
       m_db.exec("UPDATE chats SET broker_seen = $2 WHERE id = $1",
                 {param(seen->chat), param(state_of(seen->state))});
     }
+    m_applying.clear();
     for (const auto& action : actions) {
       const bool applied = std::visit([&](const auto& one) { return write(one, now); }, action);
       if (!applied) return false;  // the transaction rolls back
     }
     tx.commit();
+    m_operator_lines.insert(m_operator_lines.end(), std::make_move_iterator(m_applying.begin()),
+                            std::make_move_iterator(m_applying.end()));
     return true;
+  }
+
+  std::vector<std::pair<ChatId, Message>> take_operator_lines() override {
+    return std::exchange(m_operator_lines, {});
   }
 
   std::vector<OutboxItem> undelivered(std::int64_t after_id, int limit) override {
@@ -1020,6 +1028,8 @@ class PgStore final : public Store {
       throw StoreError("cannot post to chat " + std::to_string(post.chat) + ": no such chat");
     }
     if (post.from == core::Author::operator_) {
+      m_applying.emplace_back(post.chat,
+                              Message{*seq, post.from, post.text, now, replaces, post.name});
       m_db.exec("UPDATE chats SET operator_typing = 0 WHERE id = $1 AND operator_typing <> 0",
                 {param(post.chat)});
       if (!post.stanza.id.empty()) {
@@ -1115,6 +1125,8 @@ class PgStore final : public Store {
   Connection m_db;
   int m_depth = 0;  // open transactions: 1 the outermost, more for savepoints inside it
   std::set<ChatId> m_touched;
+  std::vector<std::pair<ChatId, Message>> m_applying;        // by the apply() under way
+  std::vector<std::pair<ChatId, Message>> m_operator_lines;  // take_operator_lines()
   std::optional<std::int64_t> m_fence;
   bool m_lease_session = false;  // lock_timeout set: this connection holds or seeks the lease
   Millis m_forgot_at = 0;

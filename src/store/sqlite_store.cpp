@@ -10,6 +10,7 @@
 #include <cctype>
 #include <chrono>
 #include <string>
+#include <utility>
 #include <variant>
 
 #include "store/sqlite_chats.hpp"
@@ -287,12 +288,19 @@ class SqliteStore final : public Store {
                             sqlite::AfterCommit::leave_checkpoint_to_owner);
     // First, so that a SetState in the same batch sets broker_seen to its own target.
     if (seen) m_chats.mark_seen(*seen);
+    m_applying.clear();
     for (const auto& action : actions) {
       const bool applied = std::visit([&](const auto& one) { return write(one, now); }, action);
       if (!applied) return false;  // the transaction rolls back
     }
     transaction.commit();
+    m_operator_lines.insert(m_operator_lines.end(), std::make_move_iterator(m_applying.begin()),
+                            std::make_move_iterator(m_applying.end()));
     return true;
+  }
+
+  std::vector<std::pair<ChatId, Message>> take_operator_lines() override {
+    return std::exchange(m_operator_lines, {});
   }
 
   std::vector<OutboxItem> undelivered(std::int64_t after_id, int limit) override {
@@ -445,6 +453,8 @@ class SqliteStore final : public Store {
       throw StoreError("cannot post to chat " + std::to_string(post.chat) + ": no such chat");
     }
     if (post.from == core::Author::operator_) {
+      m_applying.emplace_back(post.chat,
+                              Message{*seq, post.from, post.text, now, replaces, post.name});
       m_chats.stop_operator_typing(post.chat);  // the message ends it, as in their client
       if (!post.stanza.id.empty())
         m_stanzas.insert(post.chat, *seq, post.operator_jid, post.stanza);
@@ -526,6 +536,8 @@ class SqliteStore final : public Store {
   sqlite::StanzaTable m_stanzas{m_db};
   sqlite::VisitorDetailsTable m_details{m_db};
   Statement m_data_version{m_db, "PRAGMA data_version"};
+  std::vector<std::pair<ChatId, Message>> m_applying;        // by the apply() under way
+  std::vector<std::pair<ChatId, Message>> m_operator_lines;  // take_operator_lines()
 };
 
 }  // namespace

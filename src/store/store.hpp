@@ -17,6 +17,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/action.hpp"
@@ -309,6 +310,11 @@ class Store {
   // Like a batch, it leaves a checkpoint to its caller, who announces the change first.
   [[nodiscard]] virtual bool apply(const core::Actions& actions,
                                    std::optional<SeenState> seen = std::nullopt) = 0;
+  // The operators' lines that apply() stored since the last call, in order, each as a read
+  // returns it: a visitor's stream can be handed them without reading them back. Lines of a
+  // batch that then failed to commit were not stored: whoever takes them after such a failure
+  // drops them first.
+  [[nodiscard]] virtual std::vector<std::pair<ChatId, Message>> take_operator_lines() = 0;
   // Undelivered outbox rows with ids above `after_id`, oldest first, at most `limit`.
   [[nodiscard]] virtual std::vector<OutboxItem> undelivered(std::int64_t after_id, int limit) = 0;
   virtual void mark_delivered(const std::vector<std::int64_t>& outbox_ids) = 0;

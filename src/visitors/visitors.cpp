@@ -196,7 +196,7 @@ int Visitors::queue_position(core::ChatId id, store::Millis now) {
 }
 
 Result<Transcript> Visitors::read(core::ChatId id, std::string_view token, core::Seq after,
-                                  int limit) {
+                                  int limit, core::Seq handed) {
   if (after < 0) return Failure{Error::bad_request, "The position 'after' must be 0 or more."};
   if (limit <= 0 || limit > m_limits.max_read_messages) limit = m_limits.max_read_messages;
   try {
@@ -215,9 +215,9 @@ Result<Transcript> Visitors::read(core::ChatId id, std::string_view token, core:
     }
     if (after < chat->last_seq) read_page(id, after, limit, transcript);
     // The page has them now: the operator's client gets the receipts it asked for.
-    core::Seq handed = 0;
+    const bool echoed_operator_line = handed > 0;
     for (const auto& message : transcript.messages) {
-      if (message.from == core::Author::operator_) handed = message.seq;
+      if (message.from == core::Author::operator_) handed = std::max(handed, message.seq);
     }
     if (handed > chat->handed_seq && m_store.hand_up(id, handed) > 0) publish(id);
     if (m_texts) {
@@ -231,8 +231,9 @@ Result<Transcript> Visitors::read(core::ChatId id, std::string_view token, core:
     // once, even in a closed chat, so that they are not mailed too.
     const bool hands_over_reply =
         !chat->chat.email.empty() &&
-        std::any_of(transcript.messages.begin(), transcript.messages.end(),
-                    [](const store::Message& m) { return m.from == core::Author::operator_; });
+        (echoed_operator_line ||
+         std::any_of(transcript.messages.begin(), transcript.messages.end(),
+                     [](const store::Message& m) { return m.from == core::Author::operator_; }));
     if (hands_over_reply) {
       touch_now(id, m_clock());
     } else if (!core::is_final(chat->chat.state)) {

@@ -114,8 +114,10 @@ class Visitors {
 
   // The chat's status and its messages with seq > after (at most `limit`, capped by
   // Limits::max_read_messages; limit <= 0 means that cap). Records that the visitor is present.
+  // The page has what it returns, and the operator's lines up to `handed` that it got from
+  // their commit (an event stream's echo): the operator's client gets the receipts it asked for.
   [[nodiscard]] Result<Transcript> read(core::ChatId id, std::string_view token, core::Seq after,
-                                        int limit = 0);
+                                        int limit = 0, core::Seq handed = 0);
 
   // The visitor has seen the messages up to `seq` (0 <= seq <= the chat's last seq, else
   // bad_request): the operator's client learns it (XEP-0333 displayed).

@@ -736,6 +736,28 @@ class EventStreamTest(ApiTestCase):
         self.assertEqual([replay.next_message() for _ in echoed], echoed)
         replay.close()
 
+    def test_an_operators_line_goes_out_from_its_commit_and_is_handed_over_after(self):
+        chat, token = self.start_chat()
+        self.server.command(f"accept {chat}")
+        stream = self.stream(chat, token)
+        self.assertEqual(stream.next_message()[1]["text"], "Your chat has started.")
+        reads = int(self.server.command("reads").split()[1])
+        seq = int(self.server.command(f"line {chat} Hello, Ann.").split()[1])
+        got, data = stream.next_message()
+        self.assertEqual((got, data["from"], data["text"], data["name"]),
+                         (seq, "operator", "Hello, Ann.", "Joe"))
+        self.assertEqual(int(self.server.command("reads").split()[1]), reads,
+                         "the line went to the stream from its commit, not read back")
+        # The read after its write hands it over: the receipt joe's client asked for is queued.
+        deadline = time.monotonic() + 5
+        while self.server.command(f"receipts {chat}") != "ok 1":
+            self.assertLess(time.monotonic(), deadline, "no receipt queued for an echoed line")
+            time.sleep(0.01)
+        stream.close()
+        replay = self.stream(chat, token, after=seq - 1)
+        self.assertEqual(replay.next_message(), (got, data), "echoed as stored, field for field")
+        replay.close()
+
     def test_refused_streams_answer_json(self):
         chat, token = self.start_chat()
         for path, status in [(f"/chats/{chat}/events", 401),

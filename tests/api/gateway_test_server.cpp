@@ -3,6 +3,9 @@
 // answered by one line "ok ..." or "error ..."):
 //   operator ID TEXT   the operator writes TEXT in chat ID (published for chat ID)
 //   remote ID TEXT     the same, but published as chat 0, as a commit by another process is
+//   line ID TEXT       joe's line asking for a receipt, published as the broker does: the
+//                      line whole, then the chat ("ok SEQ")
+//   receipts ID        how many receipts for chat ID wait in the outbox ("ok N")
 //   accept ID          an operator accepts chat ID ("Your chat has started.")
 //   finish ID          the operator ends chat ID ("The chat is now closed.")
 //   online JID         the operator JID becomes available
@@ -101,6 +104,7 @@ class CountingStore : public testing::ForwardingStore {
 };
 
 std::atomic<int> g_reads{0};
+int g_stanzas = 0;
 
 std::string rest_of(std::istringstream& in) {
   std::string text;
@@ -135,6 +139,29 @@ std::string run_command(const std::string& line, store::Store& store, store::Cha
     return "ok";
   }
   if (verb == "reads") return "ok " + std::to_string(g_reads.load());
+  if (verb == "line") {
+    core::ChatId chat = 0;
+    in >> chat;
+    core::OperatorStanza stanza;
+    stanza.id = "s-" + std::to_string(++g_stanzas);
+    stanza.wants_receipt = true;
+    if (!store.apply({core::PostToChat{chat, core::Author::operator_, rest_of(in), "Joe",
+                                       "joe@localhost/phone", stanza}}))
+      return "error not applied";
+    const auto lines = store.take_operator_lines();
+    if (lines.size() != 1) return "error " + std::to_string(lines.size()) + " lines";
+    feed.publish_line(chat, lines[0].second);
+    feed.publish(chat);
+    return "ok " + std::to_string(lines[0].second.seq);
+  }
+  if (verb == "receipts") {
+    core::ChatId chat = 0;
+    in >> chat;
+    int receipts = 0;
+    for (const auto& item : store.undelivered(0, 1000))
+      receipts += item.chat == chat && item.kind == store::OutboxKind::received;
+    return "ok " + std::to_string(receipts);
+  }
   if (verb == "online") {
     const auto jid = rest_of(in);
     if (!store.apply({core::SetOperatorAvailable{jid, true}, core::SetOperatorFree{jid, true}}))

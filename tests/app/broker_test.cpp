@@ -260,6 +260,43 @@ TEST_F(BrokerTest, ATurnWhoseCommitFailedIsWrittenAgainEventByEventOnce) {
   EXPECT_EQ(sent_to_joe("three"), 1) << "nothing relayed twice";
 }
 
+// An operator's line goes whole to whoever takes lines (the visitor's streams in this process),
+// once committed, as stored; then as a change of its chat (their read after it hands it over).
+TEST_F(BrokerTest, AnOperatorsLineIsPublishedWholeOnceCommittedThenAsAChange) {
+  const auto chat = visitor_starts();
+  joe_says("!ACCEPT " + std::to_string(chat));
+  std::vector<std::string> heard;  // in order: "line <seq> <text>" or "change"
+  const auto subscription = m_feed.subscribe(
+      [&](store::ChatId id) {
+        if (id == chat) heard.emplace_back("change");
+      },
+      [&](store::ChatId id, const store::Message& line) {
+        EXPECT_EQ(id, chat);
+        heard.push_back("line " + std::to_string(line.seq) + " " + line.text);
+      });
+  const std::string joe = std::string(k_joe) + "/laptop";
+  listener().on_message(xmpp::IncomingMessage{joe, "one"});
+  listener().on_message(xmpp::IncomingMessage{joe, "two"});
+  EXPECT_TRUE(heard.empty()) << "nothing before the turn's commit";
+  m_sender->run();
+  const auto stored = m_gateway->messages_after(chat, 0, 100);
+  ASSERT_GE(stored.size(), 2u);
+  const auto& one = stored[stored.size() - 2];
+  const auto& two = stored.back();
+  EXPECT_EQ(heard,
+            (std::vector<std::string>{"line " + std::to_string(one.seq) + " one",
+                                      "line " + std::to_string(two.seq) + " two", "change"}));
+  // A turn whose commit failed is written again event by event: only those lines, once each.
+  heard.clear();
+  m_store->failing_commits = true;
+  listener().on_message(xmpp::IncomingMessage{joe, "three"});
+  m_sender->run();
+  const auto three = m_gateway->messages_after(chat, two.seq, 100);
+  ASSERT_EQ(three.size(), 1u);
+  EXPECT_EQ(heard, (std::vector<std::string>{"line " + std::to_string(three[0].seq) + " three",
+                                             "change"}));
+}
+
 TEST_F(BrokerTest, NothingOfAnUncommittedTurnIsSent) {
   const auto first = visitor_starts();
   joe_says("!ACCEPT " + std::to_string(first));

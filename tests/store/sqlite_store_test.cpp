@@ -475,6 +475,38 @@ TEST_P(StoreTest, BrokerMayPostToTheChatItJustClosed) {
   EXPECT_EQ(messages[0].text, "The chat is now closed.");
 }
 
+TEST_P(StoreTest, AppliedOperatorLinesAreTakenAsAReadReturnsThem) {
+  // The broker hands these to the visitor's stream, which sends them without reading them back.
+  const auto id = new_chat();
+  move(id, ChatState::waiting, ChatState::open, "joe@example.com");
+  const auto post = [&](const std::string& text, core::OperatorStanza stanza) {
+    return core::PostToChat{id, Author::operator_, text, "Joe", "joe@example.com/phone", stanza};
+  };
+  ASSERT_TRUE(m_store->apply({post("Hello, Ann.", {"s-1"}),
+                              core::PostToChat{id, Author::system, "Not an operator's line."}}));
+  ASSERT_TRUE(m_store->apply({post("Hello, Anne.", {"s-2", "s-1"})}));  // a correction
+  // Refused as a whole (the chat is not waiting): nothing of it to take.
+  EXPECT_FALSE(m_store->apply(
+      {post("never", {}), core::SetState{id, ChatState::waiting, ChatState::notified, ""}}));
+  const auto lines = m_store->take_operator_lines();
+  const auto stored = m_store->messages_after(id, 0, 10);
+  ASSERT_EQ(lines.size(), 2u);
+  ASSERT_EQ(stored.size(), 4u);  // the opening message, two operator lines, the system one
+  for (const auto& [chat, line] : lines) {
+    EXPECT_EQ(chat, id);
+    const auto same = std::find_if(stored.begin(), stored.end(),
+                                   [&](const Message& m) { return m.seq == line.seq; });
+    ASSERT_NE(same, stored.end());
+    EXPECT_EQ(same->from, Author::operator_);
+    EXPECT_EQ(same->text, line.text);
+    EXPECT_EQ(same->at, line.at);
+    EXPECT_EQ(same->name, line.name);
+    EXPECT_EQ(same->replaces, line.replaces);
+  }
+  EXPECT_EQ(lines[1].second.replaces, std::optional<Seq>{lines[0].second.seq});
+  EXPECT_TRUE(m_store->take_operator_lines().empty()) << "each line is taken once";
+}
+
 TEST_P(StoreTest, PostingToAnUnknownChatIsAnError) {
   EXPECT_THROW((void)m_store->apply({core::PostToChat{77, Author::system, "hello"}}), StoreError);
 }
@@ -674,6 +706,20 @@ TEST_P(BatchTest, ARefusedWriteInsideRollsBackOnlyItself) {
   ASSERT_EQ(messages.size(), 2u);
   EXPECT_EQ(messages.back().text, "kept");
   EXPECT_EQ(record(chat).chat.state, ChatState::waiting);
+}
+
+TEST_P(BatchTest, OperatorLinesOfARefusedApplyInsideAreNotTaken) {
+  const auto chat = new_chat();
+  ASSERT_TRUE(m_store->apply({core::SetState{chat, ChatState::waiting, ChatState::open, "j@x"}}));
+  auto batch = m_store->begin_batch();
+  ASSERT_TRUE(m_store->apply({core::PostToChat{chat, Author::operator_, "kept", "Joe", "j@x/a"}}));
+  EXPECT_FALSE(m_store->apply({core::PostToChat{chat, Author::operator_, "refused", "Joe", "j@x/a"},
+                               core::SetState{chat, ChatState::waiting, ChatState::closed, ""}}));
+  batch->commit();
+  const auto lines = m_store->take_operator_lines();
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0].second.text, "kept");
+  EXPECT_EQ(lines[0].second.seq, m_other->messages_after(chat, 0, 10).back().seq);
 }
 
 TEST_P(BatchTest, OnlyOneAtATime) {
