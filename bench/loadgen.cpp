@@ -5,6 +5,8 @@
 //   loadgen --mode direct ...  floor: two XMPP clients talking straight through Prosody
 //   loadgen --mode notify ...  new chat -> every available operator's notification
 //   loadgen --mode relay ...   idle SSE visitors, N open chats at 1 msg/s each way, then a burst
+//   loadgen --mode hold ...    idle SSE visitors only, held until standard input ends (c: more
+//                              visitors than one process may hold descriptors for)
 
 #include <sys/resource.h>
 #include <unistd.h>
@@ -465,6 +467,29 @@ int run_relay(const Options& options, nlohmann::json& result) {
   return 0;
 }
 
+// Opens --idle visitors, prints "HELD {json}" once they settled, and holds them until standard
+// input ends: run.py spreads c's idle visitors over several of these, as over several gateways.
+int run_hold(const Options& options, nlohmann::json& result) {
+  Shared shared(0);
+  Visitors visitors(options.http, shared);
+  visitors.start();
+  visitors.open_idle(options.idle);
+  const bool settled = wait_for(
+      [&] { return shared.idle_ready.load() + shared.idle_failed.load() >= options.idle; },
+      120 + options.idle / 500.0);
+  nlohmann::json held{{"idle", shared.idle_ready.load()}, {"failed", shared.idle_failed.load()}};
+  if (!settled) held["timed_out"] = true;
+  std::cout << "HELD " << held.dump() << std::endl;
+  write_tokens(options, visitors);
+  for (std::string line; std::getline(std::cin, line);) {
+  }
+  result["idle"] = shared.idle_ready.load();
+  shared.phase = static_cast<int>(Phase::stop);
+  visitors.stop();
+  report_errors(shared, result);
+  return settled ? 0 : 1;
+}
+
 }  // namespace
 }  // namespace seshat::bench
 
@@ -473,7 +498,7 @@ int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);  // libstrophe writes without MSG_NOSIGNAL
   Options options;
   CLI::App app{"Seshat load generator"};
-  app.add_option("--mode", options.mode, "direct | notify | relay")->required();
+  app.add_option("--mode", options.mode, "direct | notify | relay | hold")->required();
   app.add_option("--xmpp-port", options.xmpp.port)->required();
   app.add_option("--ca", options.xmpp.ca_file, "PEM the XMPP server's certificate is checked with");
   app.add_option("--domain", options.domain);
@@ -514,6 +539,7 @@ int main(int argc, char** argv) {
   if (options.mode == "direct") status = run_direct(options, result);
   if (options.mode == "notify") status = run_notify(options, result);
   if (options.mode == "relay") status = run_relay(options, result);
+  if (options.mode == "hold") status = run_hold(options, result);
   result["cpu_s"] = cpu_seconds();
   std::printf("loadgen CPU time: %.2f s\n", cpu_seconds());
   std::fflush(stdout);

@@ -63,6 +63,107 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def rss_kb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+
+
+def event_streams(gateway):
+    """The gateway's open event streams, from its /metrics."""
+    import urllib.request
+    with urllib.request.urlopen(gateway.root_url("/metrics"), timeout=5) as response:
+        for line in response.read().decode().splitlines():
+            if line.startswith("seshat_http_event_streams "):
+                return int(float(line.split()[1]))
+    return 0
+
+
+def spread_idle(args, app, server, operators, database, idle, per_process, common, tokens):
+    """c with more idle visitors than one process may hold descriptors for (the hard limit,
+    ulimit -Hn, which only a process with CAP_SYS_RESOURCE may raise): they go to `seshat web`
+    gateways on the same database, at most `per_process` each, as to several gateways behind a
+    load balancer, each held by a load generator of its own (`--mode hold`); a's chats run on
+    the serve process meanwhile. The memory is every seshat process's RSS together, the
+    gateways' own start included. Returns what the relay load generator returns, with c's
+    memory and count."""
+    count = -(-idle // per_process)
+    shares = [idle // count + (1 if i < idle % count else 0) for i in range(count)]
+    print(f"--- c: {idle} idle SSE visitors over {count} `seshat web` gateways "
+          f"({', '.join(map(str, shares))}) and as many holding load generators", flush=True)
+    gateways, holders = [], []
+    rss_before = rss_kb(app.pid)
+    try:
+        for share in shares:
+            gateway = Seshat(args.seshat, server, operators, db=app.db, database=database,
+                             extra={**SESHAT_EXTRA, "max_connections": share + 1000},
+                             log_level="info")
+            gateways.append(gateway)
+            gateway.start("web")
+        pids = [app.pid] + [g.pid for g in gateways]
+        started_kb = sum(rss_kb(pid) for pid in pids)
+        curve = [[0, rss_before], [0, started_kb]]
+        for index, (gateway, share) in enumerate(zip(gateways, shares)):
+            command = [args.loadgen, "--mode", "hold", "--xmpp-port", str(server.port),
+                       "--http-port", str(gateway.port),
+                       "--transport", args.transport, "--idle", str(share),
+                       "--address-base", str(50 + 3 * index)]
+            if index == 0:
+                command += ["--tokens-out", tokens]
+            holders.append(subprocess.Popen(command, stdin=subprocess.PIPE,
+                                            stdout=subprocess.PIPE, text=True))
+        held = []
+        for holder in holders:  # each prints HELD once its share settled
+            while True:
+                line = holder.stdout.readline()
+                if not line:
+                    raise RuntimeError("c: a holding load generator ended before it held")
+                if line.startswith("HELD "):
+                    held.append(json.loads(line[len("HELD "):]))
+                    break
+            curve.append([sum(event_streams(g) for g in gateways),
+                          sum(rss_kb(pid) for pid in pids)])
+        # `serve` watches no other process (it is meant to be alone): its broker takes the
+        # gateways' chats in at its next pump, which one chat opened on it brings now rather
+        # than in the middle of a. Then quiet (the broker reads the new chats after the
+        # gateways answered them): under 20% of a core over half a second, at most 60 s.
+        import urllib.request
+        request = urllib.request.Request(app.url("/api/chats"), data=b'{"name":"nudge"}',
+                                         headers={"Content-Type": "application/json"})
+        urllib.request.urlopen(request, timeout=10).read()
+        deadline = time.monotonic() + 60
+        before = sum(cpu_seconds(pid) for pid in pids)
+        while time.monotonic() < deadline:
+            time.sleep(0.5)  # sampling CPU use
+            now = sum(cpu_seconds(pid) for pid in pids)
+            if now - before < 0.1:
+                break
+            before = now
+        streams = sum(event_streams(g) for g in gateways)
+        rss_idle = sum(rss_kb(pid) for pid in pids)
+        curve.append([streams, rss_idle])
+        print(f"idle visitors: {streams} streams on {count} gateways, seshat RSS {rss_before} -> "
+              f"{rss_idle} kB (the gateways' start {started_kb - rss_before} kB of it)", flush=True)
+        result = run_loadgen(args, common + [
+            "--mode", "relay", "--visitors", str(args.chats), "--idle", "0",
+            "--duration", str(args.duration), "--burst", "0", "--address-base", "40"],
+            f"c: open chats among {streams} idle SSE visitors", allow_failure=True)
+        result.update({"idle": streams, "rss_before_kb": rss_before, "rss_idle_kb": rss_idle,
+                       "rss_curve": curve, "gateways": count,
+                       "gateways_started_kb": started_kb - rss_before,
+                       "held_failed": sum(h["failed"] for h in held)})
+        return result
+    finally:
+        for holder in holders:
+            holder.stdin.close()
+        for holder in holders:
+            try:
+                holder.wait(60)
+            except subprocess.TimeoutExpired:
+                holder.kill()
+        for gateway in gateways:
+            gateway.close()
+
+
 def run_loadgen(args, extra, label, allow_failure=False):
     command = [args.loadgen] + extra
     print(f"--- {label}: {' '.join(os.path.basename(c) if c == args.loadgen else c for c in command)}",
@@ -209,6 +310,13 @@ def main():
     parser.add_argument("--compare-chats", type=int, default=1000,
                         help="--store-compare: chats that scenario d posts into (a gateway "
                              "takes 60 messages a minute per chat; SQLite reaches that bound)")
+    parser.add_argument("--spread-idle", action="store_true",
+                        help="c: more idle visitors than one process may hold descriptors for go "
+                             "to `seshat web` gateways on the same database, each held by a load "
+                             "generator of its own; memory is every seshat process's together")
+    parser.add_argument("--idle-per-process", type=int, default=None,
+                        help="with --spread-idle: idle visitors per process at most (default: "
+                             "what the descriptor limit allows)")
     parser.add_argument("--store-compare", action="store_true",
                         help="ingest (d) and relay (e, and a's latencies) on SQLite, on PostgreSQL "
                              "with one gateway and with two gateways and a broker, in one run")
@@ -228,11 +336,17 @@ def main():
     # seshat and the load generator each hold one descriptor per idle visitor, plus about a
     # thousand of their own (operators, active visitors, listeners, store, XMPP).
     room = limit - 1500
-    if args.idle > room:
+    args.idle_per_process = min(args.idle_per_process or room, room)
+    if args.idle > room and args.spread_idle:
+        print(f"note: the descriptor limit is {limit} and cannot be raised here (that needs root "
+              f"with CAP_SYS_RESOURCE, or a higher hard limit: ulimit -Hn, LimitNOFILE): c's "
+              f"{args.idle} idle visitors go to several `seshat web` gateways on the same "
+              f"database, at most {args.idle_per_process} each", flush=True)
+    elif args.idle > room:
         print(f"warning: the descriptor limit is {limit} and cannot be raised here (that needs "
               f"root with CAP_SYS_RESOURCE, or a higher hard limit: ulimit -Hn, LimitNOFILE): c "
-              f"opens {room} idle visitors instead of {args.idle}; its RSS row is scaled to 100k",
-              flush=True)
+              f"opens {room} idle visitors instead of {args.idle}; its RSS row is scaled to 100k "
+              f"(--spread-idle: all of them, over several processes)", flush=True)
         args.idle = room
     started = time.monotonic()
     runs = []
@@ -350,11 +464,15 @@ def run_once(args, idle, full=True):
         results["relay"]["seshat_cpu_s"] = cpu_seconds(app.pid) - cpu_before
         results["relay"]["wall_s"] = time.monotonic() - started
         tokens = os.path.join(workdir, "tokens.txt")
-        results["idle"] = run_loadgen(args, common + [
-            "--mode", "relay", "--visitors", str(args.chats), "--idle", str(idle),
-            "--duration", str(args.duration), "--burst", "0", "--address-base", "40",
-            "--tokens-out", tokens], f"c: {idle} idle SSE visitors + open chats",
-            allow_failure=True)
+        if args.spread_idle and idle > args.idle_per_process:
+            results["idle"] = spread_idle(args, app, server, [server.jid(u) for u in operators],
+                                          database, idle, args.idle_per_process, common, tokens)
+        else:
+            results["idle"] = run_loadgen(args, common + [
+                "--mode", "relay", "--visitors", str(args.chats), "--idle", str(idle),
+                "--duration", str(args.duration), "--burst", "0", "--address-base", "40",
+                "--tokens-out", tokens], f"c: {idle} idle SSE visitors + open chats",
+                allow_failure=True)
 
         print("--- d: ingest under wrk", flush=True)
         ingest_out = wrk(app.url("/api/chats/0/messages"), args.wrk_seconds,
@@ -591,7 +709,8 @@ def table_rows(args, r):
     per_conn = growth_mb * 1024 * 1024 / max(idle["idle"], 1)
     at_100k = per_conn * 100000 / 1024 / 1024
     n = r["idle_count"]
-    c_rows = [row(f"c. {n} idle SSE: RSS growth", f"{growth_mb:.1f} MB", f"{per_conn:.0f} B/conn",
+    where = f" ({idle['gateways']} + 1 processes)" if idle.get("gateways") else ""
+    c_rows = [row(f"c. {n} idle SSE{where}: RSS growth", f"{growth_mb:.1f} MB", f"{per_conn:.0f} B/conn",
                   "", f"100k -> {at_100k:.0f} MB <= 400 MB",
                   at_100k <= 400 and idle["idle"] == n, growth_mb, "MB")]
     for key, way in (("v2o_all", "v->op"), ("o2v_all", "op->v")):

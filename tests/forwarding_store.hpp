@@ -113,6 +113,11 @@ class ForwardingStore : public store::Store {
   }
   void reset_operators() override { m_real->reset_operators(); }
   std::int64_t data_version() override { return m_real->data_version(); }
+  std::int64_t log_chat_changes() override { return m_real->log_chat_changes(); }
+  ChatChanges chat_changes_after(std::int64_t after, int limit) override {
+    return m_real->chat_changes_after(after, limit);
+  }
+  void prune_chat_changes(int keep) override { m_real->prune_chat_changes(keep); }
   std::vector<store::MailWatch> mail_watch(int limit) override { return m_real->mail_watch(limit); }
   bool settle_mail(store::ChatId chat, store::Seq from, store::Seq to) override {
     return m_real->settle_mail(chat, from, to);

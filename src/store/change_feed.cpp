@@ -81,22 +81,38 @@ std::optional<std::int64_t> read_version(Store& store) {
 DataVersionWatcher::DataVersionWatcher(std::unique_ptr<Store> store, ChangeFeed& feed,
                                        std::chrono::milliseconds period)
     : m_store(std::move(store)), m_feed(feed), m_period(period) {
-  // The first reading is taken here, so a commit made after construction is never missed.
-  m_thread = std::thread([this, seen = read_version(*m_store)]() mutable {
-    pthread_setname_np(pthread_self(), "seshat-watch");
-    while (!m_stop.load(std::memory_order_relaxed)) {
-      std::this_thread::sleep_for(m_period);
-      const auto now = read_version(*m_store);
-      if (!now) {
-        seen.reset();  // what happened meanwhile is unknown: report the next reading
-        continue;
-      }
-      if (now != seen) {
-        seen = now;
-        m_feed.publish(any_chat);
-      }
-    }
-  });
+  // The first readings are taken here, so a commit made after construction is never missed.
+  m_thread = std::thread(
+      [this, seen = read_version(*m_store), logged = m_store->log_chat_changes()]() mutable {
+        pthread_setname_np(pthread_self(), "seshat-watch");
+        auto prune_at = std::chrono::steady_clock::now();
+        while (!m_stop.load(std::memory_order_relaxed)) {
+          std::this_thread::sleep_for(m_period);
+          const auto now = read_version(*m_store);
+          if (!now) {
+            seen.reset();  // what happened meanwhile is unknown: report the next reading
+            continue;
+          }
+          if (now == seen) continue;
+          seen = now;
+          try {
+            auto changes = m_store->chat_changes_after(logged, k_changes_per_read);
+            logged = changes.last;
+            if (!changes.complete) {
+              m_feed.publish(any_chat);
+            } else {
+              for (const auto chat : changes.chats) m_feed.publish(chat);
+            }
+            if (const auto at = std::chrono::steady_clock::now(); at >= prune_at) {
+              m_store->prune_chat_changes(k_changes_kept);
+              prune_at = at + k_prune_period;
+            }
+          } catch (const std::exception&) {
+            seen.reset();
+            m_feed.publish(any_chat);  // the log could not be read: any chat may have changed
+          }
+        }
+      });
 }
 
 DataVersionWatcher::~DataVersionWatcher() {

@@ -68,8 +68,10 @@ class ChangeFeed {
   std::vector<Entry> m_listeners;
 };
 
-// Polls `store.data_version()` every `period` on its own thread and publishes any_chat when
-// another connection committed. Stops and joins in its destructor.
+// Polls `store.data_version()` every `period` on its own thread; when another connection
+// committed, publishes the chats it changed, read from the database's log of them
+// (Store::log_chat_changes, which this starts), or any_chat when the log lost some (pruned
+// unread, too many at once, unreadable). Keeps the log short. Stops and joins in its destructor.
 class DataVersionWatcher {
  public:
   DataVersionWatcher(std::unique_ptr<Store> store, ChangeFeed& feed,
@@ -79,6 +81,10 @@ class DataVersionWatcher {
   DataVersionWatcher& operator=(const DataVersionWatcher&) = delete;
 
  private:
+  static constexpr int k_changes_per_read = 10'000;
+  static constexpr int k_changes_kept = 100'000;  // a watcher further behind reads any_chat
+  static constexpr std::chrono::seconds k_prune_period{10};
+
   std::unique_ptr<Store> m_store;
   ChangeFeed& m_feed;
   std::chrono::milliseconds m_period;

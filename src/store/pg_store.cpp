@@ -812,6 +812,13 @@ class PgStore final : public Store {
     return m_db.exec("SELECT txid_snapshot_xmax(txid_current_snapshot())").int_at(0, 0);
   }
 
+  // Its notifications name the chats (PgListener).
+  std::int64_t log_chat_changes() override {
+    throw StoreError("PostgreSQL notifies which chats changed: no log of them");
+  }
+  ChatChanges chat_changes_after(std::int64_t, int) override { return ChatChanges{0, {}, false}; }
+  void prune_chat_changes(int) override {}
+
   // --- leadership ---
 
   std::optional<std::int64_t> try_lead(const std::string& holder, Millis lease_ms) override {

@@ -256,6 +256,14 @@ CREATE TABLE IF NOT EXISTS visitor_holds (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS visitor_holds_gateway ON visitor_holds(gateway_id);
 )sql"},
+    // Which chats changed, for processes sharing the file (Store::log_chat_changes): written
+    // by triggers that the first such process creates, so that one process alone pays nothing.
+    Migration{"the log of changed chats", R"sql(
+CREATE TABLE IF NOT EXISTS chat_changes (
+  id      INTEGER PRIMARY KEY,  -- increasing: each writer commits after the one before
+  chat_id INTEGER NOT NULL
+);
+)sql"},
 };
 
 int user_version(Database& db) {

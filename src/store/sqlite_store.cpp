@@ -7,6 +7,7 @@
 // Concurrency: every write begins IMMEDIATE, so writers queue for the write lock (up to the
 // busy timeout) instead of failing on a lock upgrade; readers never wait for writers.
 
+#include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <string>
@@ -399,6 +400,56 @@ class SqliteStore final : public Store {
     return purged;
   }
 
+  std::int64_t log_chat_changes() override {
+    Transaction transaction(m_db);
+    // A new chat, and every column a gateway's waiters or the broker act on (a process that
+    // did not write it learns of the change only through here).
+    m_db.exec(R"sql(
+CREATE TRIGGER IF NOT EXISTS chat_changes_created AFTER INSERT ON chats
+BEGIN
+  INSERT INTO chat_changes (chat_id) VALUES (NEW.id);
+END;
+CREATE TRIGGER IF NOT EXISTS chat_changes_updated AFTER UPDATE OF state, last_seq, operator_name,
+  operator_typing, visitor_typing, handed_seq, read_seq ON chats
+BEGIN
+  INSERT INTO chat_changes (chat_id) VALUES (NEW.id);
+END;
+)sql");
+    Statement newest(m_db, "SELECT coalesce(max(id), 0) FROM chat_changes");
+    Query query(newest);
+    const auto last = query.step() ? query.int_at(0) : 0;
+    transaction.commit();
+    return last;
+  }
+
+  ChatChanges chat_changes_after(std::int64_t after, int limit) override {
+    ChatChanges changes{after, {}, true};
+    Query query(m_chat_changes_after);
+    query.bind(1, after).bind(2, std::int64_t{limit});
+    int read = 0;
+    while (query.step()) {
+      const auto id = query.int_at(0);
+      // Entries are written in commit order without gaps: one missing was pruned unread.
+      if (read == 0 && id != after + 1) changes.complete = false;
+      changes.last = id;
+      changes.chats.push_back(query.int_at(1));
+      ++read;
+    }
+    if (read == limit) changes.complete = false;  // more wait: any chat may have changed
+    std::sort(changes.chats.begin(), changes.chats.end());
+    changes.chats.erase(std::unique(changes.chats.begin(), changes.chats.end()),
+                        changes.chats.end());
+    return changes;
+  }
+
+  void prune_chat_changes(int keep) override {
+    Transaction transaction(m_db);
+    Query query(m_prune_chat_changes);
+    query.bind(1, std::int64_t{keep});
+    query.run();
+    transaction.commit();
+  }
+
   std::int64_t data_version() override {
     Query query(m_data_version);
     if (!query.step())
@@ -536,6 +587,10 @@ class SqliteStore final : public Store {
   sqlite::StanzaTable m_stanzas{m_db};
   sqlite::VisitorDetailsTable m_details{m_db};
   Statement m_data_version{m_db, "PRAGMA data_version"};
+  Statement m_chat_changes_after{
+      m_db, "SELECT id, chat_id FROM chat_changes WHERE id > ?1 ORDER BY id LIMIT ?2"};
+  Statement m_prune_chat_changes{
+      m_db, "DELETE FROM chat_changes WHERE id <= (SELECT max(id) FROM chat_changes) - ?1"};
   std::vector<std::pair<ChatId, Message>> m_applying;        // by the apply() under way
   std::vector<std::pair<ChatId, Message>> m_operator_lines;  // take_operator_lines()
 };

@@ -361,6 +361,19 @@ class Store {
   // --- change detection across processes ---
   // A number that changes whenever another connection commits (SQLite's data_version).
   [[nodiscard]] virtual std::int64_t data_version() = 0;
+  // SQLite shared by several processes: which chats they changed, as a log of chat ids that
+  // the database itself writes (triggers) from the first call of log_chat_changes() on, in
+  // every process. Returns the newest entry, to read after. PostgreSQL: its notifications
+  // carry the chats (PgListener); these throw StoreError.
+  [[nodiscard]] virtual std::int64_t log_chat_changes() = 0;
+  struct ChatChanges {
+    std::int64_t last = 0;      // the newest entry read: the next read starts after it
+    std::vector<ChatId> chats;  // each once
+    bool complete = true;       // false: entries were pruned or left (over `limit`) unread
+  };
+  [[nodiscard]] virtual ChatChanges chat_changes_after(std::int64_t after, int limit) = 0;
+  // Deletes all but the newest `keep` entries.
+  virtual void prune_chat_changes(int keep) = 0;
 
   // --- leadership among brokers sharing one database (PostgreSQL; README "Several machines")
   // A lease: the leader renews it; a standby takes over once it expired (the database's clock).

@@ -46,11 +46,11 @@ TEST_F(MigrationsTest, CreatesAMissingDatabaseAtTheCurrentVersion) {
   Database db(m_path);
   EXPECT_EQ(pragma_text(db, "user_version"), std::to_string(sqlite::schema_version()));
   EXPECT_EQ(pragma_text(db, "journal_mode"), "wal");  // persistent in the file
-  const std::vector<std::string> expected{
-      "blocks",       "chat_details", "chats",           "gateways",
-      "mail",         "mail_site",    "messages",        "operator_stanzas",
-      "operators",    "outbox",       "sqlite_sequence", "visitor_holds",
-      "visitor_sends"};
+  const std::vector<std::string> expected{"blocks",        "chat_changes", "chat_details",
+                                          "chats",         "gateways",     "mail",
+                                          "mail_site",     "messages",     "operator_stanzas",
+                                          "operators",     "outbox",       "sqlite_sequence",
+                                          "visitor_holds", "visitor_sends"};
   EXPECT_EQ(tables(db), expected);
 }
 
