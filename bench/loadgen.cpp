@@ -474,9 +474,9 @@ int run_hold(const Options& options, nlohmann::json& result) {
   Visitors visitors(options.http, shared);
   visitors.start();
   visitors.open_idle(options.idle);
-  const bool settled = wait_for(
-      [&] { return shared.idle_ready.load() + shared.idle_failed.load() >= options.idle; },
-      120 + options.idle / 500.0);
+  const bool settled =
+      wait_for([&] { return shared.idle_ready.load() + shared.idle_failed.load() >= options.idle; },
+               120 + options.idle / 500.0);
   nlohmann::json held{{"idle", shared.idle_ready.load()}, {"failed", shared.idle_failed.load()}};
   if (!settled) held["timed_out"] = true;
   std::cout << "HELD " << held.dump() << std::endl;
