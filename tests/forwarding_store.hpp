@@ -98,7 +98,9 @@ class ForwardingStore : public store::Store {
                                                store::Millis created_before) override {
     return m_real->overdue_chats(seen_before, created_before);
   }
-  store::Pending pending() override { return m_real->pending(); }
+  store::Pending pending(int max_changed_chats) override {
+    return m_real->pending(max_changed_chats);
+  }
   bool apply(const core::Actions& actions, std::optional<store::SeenState> seen) override {
     return m_real->apply(actions, seen);
   }

@@ -15,6 +15,8 @@ namespace {
 
 constexpr int k_outbox_window = 256;  // outbox rows in flight at most (flow control)
 constexpr int k_dispatch_attempts = 3;
+// Between two rounds that take in a flood of changed chats (store::k_pending_chats each).
+constexpr std::chrono::milliseconds k_intake_gap{5};
 
 core::BoardOptions board_options(const Config& config) {
   core::BoardOptions options;
@@ -102,9 +104,23 @@ void Broker::start() {
   m_sender->start();
   schedule_pump();
   m_ticker = std::thread([this] {
+    using Clock = std::chrono::steady_clock;
     std::unique_lock lock(m_ticker_mutex);
-    while (!m_ticker_wake.wait_for(lock, std::chrono::seconds(1), [this] { return m_stopping; })) {
-      m_sender->post([this] { check_timeouts(); });
+    auto next_check = Clock::now() + std::chrono::seconds(1);
+    while (!m_stopping) {
+      if (m_intake_due) {
+        // A round took in as many changed chats as one may: the next one comes after a gap in
+        // which the gateways (of this process and others) get the write lock.
+        m_ticker_wake.wait_for(lock, k_intake_gap, [this] { return m_stopping; });
+        m_intake_due = false;
+        if (!m_stopping) schedule_pump();
+      } else {
+        m_ticker_wake.wait_until(lock, next_check, [this] { return m_stopping || m_intake_due; });
+      }
+      if (!m_stopping && Clock::now() >= next_check) {
+        next_check = Clock::now() + std::chrono::seconds(1);
+        m_sender->post([this] { check_timeouts(); });
+      }
     }
   });
 }
@@ -402,7 +418,21 @@ void Broker::pump() {
   const bool round_was_open = m_round_open;
   begin_round();
   try {
-    auto pending = m_store->pending();
+    // A flood of changed chats is taken in a round at a time, with a gap after each that the
+    // pumps the broker's own announcements schedule do not skip: they only relay.
+    bool gap = false;
+    {
+      std::lock_guard lock(m_ticker_mutex);
+      gap = m_intake_due;
+    }
+    auto pending = m_store->pending(gap ? 0 : store::k_pending_chats);
+    if (pending.more_chats) {
+      {
+        std::lock_guard lock(m_ticker_mutex);
+        m_intake_due = true;
+      }
+      m_ticker_wake.notify_all();
+    }
     // The gateway queues receipts and markers in the outbox when the page has read: look.
     m_outbox_due = true;
     // Nothing to write (the pump that the broker's own announcements schedule finds nothing):

@@ -183,10 +183,12 @@ class Broker final : public xmpp::Listener {
   bool m_connected_before = false;        // XMPP thread
   std::int64_t m_unstored_notice_id = 0;  // negative XMPP ids for notices outside the outbox
 
-  // A ticker posting check_timeouts() to the XMPP thread once a second.
+  // A ticker posting check_timeouts() to the XMPP thread once a second, and the next pump of
+  // a flood of changed chats after a gap.
   std::mutex m_ticker_mutex;
   std::condition_variable m_ticker_wake;
   bool m_stopping = false;
+  bool m_intake_due = false;  // more changed chats wait: the ticker pumps again after a gap
   std::thread m_ticker;
 };
 

@@ -558,13 +558,21 @@ class PgStore final : public Store {
                                   {param(seen_before), param(created_before)}));
   }
 
-  Pending pending() override {
+  Pending pending(int max_changed_chats) override {
     // One snapshot, so a message is never reported for a chat state that is not.
     Tx tx(*this, TxKind::snapshot);
     Pending pending;
-    pending.changed_chats = read_records(
-        m_db.exec("SELECT " + k_columns +
-                  " FROM chats WHERE broker_seen IS NULL OR broker_seen <> state ORDER BY id"));
+    if (max_changed_chats > 0) {
+      pending.changed_chats = read_records(
+          m_db.exec("SELECT " + k_columns +
+                        " FROM chats WHERE broker_seen IS NULL OR broker_seen <> state ORDER BY "
+                        "id LIMIT $1",
+                    {param(std::int64_t{max_changed_chats} + 1)}));
+      if (pending.changed_chats.size() > static_cast<std::size_t>(max_changed_chats)) {
+        pending.changed_chats.pop_back();
+        pending.more_chats = true;
+      }
+    }
     const auto messages = m_db.exec(
         "SELECT m.chat_id, m.seq, m.text, m.at FROM chats c JOIN messages m "
         "ON m.chat_id = c.id AND m.seq > c.relayed_seq WHERE c.visitor_seq > c.relayed_seq "

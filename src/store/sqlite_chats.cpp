@@ -64,7 +64,8 @@ ChatTable::ChatTable(Database& db)
                         " AND created_at < ?2 ORDER BY id"),
       // Same condition as the chats_unseen index, so the index is used.
       m_unseen(db, "SELECT " + k_columns +
-                       " FROM chats WHERE broker_seen IS NULL OR broker_seen != state ORDER BY id"),
+                       " FROM chats WHERE broker_seen IS NULL OR broker_seen != state ORDER BY id "
+                       "LIMIT ?1"),
       m_next_seq_live(db, "UPDATE chats SET last_seq = last_seq + 1 WHERE id = ?1 AND " + k_live),
       m_next_seq_any(db, "UPDATE chats SET last_seq = last_seq + 1 WHERE id = ?1"),
       // A visitor who sends has stopped typing (the message tells the operator's client so).
@@ -156,8 +157,9 @@ std::vector<ChatRecord> ChatTable::overdue(Millis seen_before, Millis created_be
   return read_all(query);
 }
 
-std::vector<ChatRecord> ChatTable::unseen() {
+std::vector<ChatRecord> ChatTable::unseen(int limit) {
   Query query(m_unseen);
+  query.bind(1, std::int64_t{limit});
   return read_all(query);
 }
 

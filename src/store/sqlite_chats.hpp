@@ -24,7 +24,8 @@ class ChatTable {
   [[nodiscard]] std::optional<core::ChatState> state_of(ChatId id);
   [[nodiscard]] std::vector<ChatRecord> live();  // oldest first
   [[nodiscard]] std::vector<ChatRecord> overdue(Millis seen_before, Millis created_before);
-  [[nodiscard]] std::vector<ChatRecord> unseen();  // state != broker_seen, oldest first
+  // state != broker_seen, oldest first, at most `limit`
+  [[nodiscard]] std::vector<ChatRecord> unseen(int limit);
 
   // Reserves the chat's next message seq (bumps last_seq). Nothing when the chat is unknown,
   // or final and `final_chats` is refuse.

@@ -272,11 +272,17 @@ class SqliteStore final : public Store {
     return reaped;
   }
 
-  Pending pending() override {
+  Pending pending(int max_changed_chats) override {
     // One snapshot, so a message is never reported for a chat state that is not.
     Transaction transaction(m_db, TransactionKind::read);
     Pending pending;
-    pending.changed_chats = m_chats.unseen();
+    if (max_changed_chats > 0) {
+      pending.changed_chats = m_chats.unseen(max_changed_chats + 1);
+      if (pending.changed_chats.size() > static_cast<std::size_t>(max_changed_chats)) {
+        pending.changed_chats.pop_back();
+        pending.more_chats = true;
+      }
+    }
     pending.visitor_messages = m_messages.unrelayed_visitor_messages();
     pending.visitor_typing = m_chats.visitor_typing_changes();
     transaction.commit();

@@ -131,8 +131,14 @@ struct SeenState {
 };
 
 // Work the broker has not done yet.
+// Changed chats one pending() reads at most: a flood of new chats is taken in by several
+// rounds, each a short transaction, so that the gateways' writes are not held up meanwhile.
+inline constexpr int k_pending_chats = 256;
+
 struct Pending {
-  std::vector<ChatRecord> changed_chats;  // state differs from broker_seen (new, visitor-closed)
+  // State differs from broker_seen (new, visitor-closed): the oldest k_pending_chats of them.
+  std::vector<ChatRecord> changed_chats;
+  bool more_chats = false;  // more changed chats than that: pending() has more to read
   struct VisitorMessage {
     ChatId chat = 0;
     Message message;
@@ -300,7 +306,9 @@ class Store {
   // broker asks every second, with thousands of idle chats open.
   [[nodiscard]] virtual std::vector<ChatRecord> overdue_chats(Millis seen_before,
                                                               Millis created_before) = 0;
-  [[nodiscard]] virtual Pending pending() = 0;
+  // What the broker has to handle, with at most `max_changed_chats` changed chats (0: none, a
+  // round that only relays).
+  [[nodiscard]] virtual Pending pending(int max_changed_chats = k_pending_chats) = 0;
   // Removes the gateways whose row was last refreshed before `stale_before` (stopped without
   // letting go): the chats they held count as seen when the gateway last was, unless another
   // gateway holds them. Returns how many gateways went.

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <condition_variable>
 #include <deque>
 #include <functional>
 #include <mutex>
@@ -26,6 +28,12 @@ class FakeSender final : public Sender {
   void post(std::function<void()> task) override {
     std::lock_guard lock(m_mutex);
     m_tasks.push_back(std::move(task));
+    m_posted.notify_all();
+  }
+  // True once a task waits to run (posted by the broker's ticker, say), false after `timeout`.
+  bool wait_posted(std::chrono::milliseconds timeout) {
+    std::unique_lock lock(m_mutex);
+    return m_posted.wait_for(lock, timeout, [this] { return !m_tasks.empty(); });
   }
   [[nodiscard]] bool connected() const override { return m_connected; }
   void send(std::vector<xmpp::Outgoing> messages) override {
@@ -52,6 +60,7 @@ class FakeSender final : public Sender {
 
  private:
   std::mutex m_mutex;
+  std::condition_variable m_posted;
   std::deque<std::function<void()>> m_tasks;
 };
 
@@ -87,6 +96,12 @@ class FailingStore final : public testing::ForwardingStore {
     ++mark_delivered_calls;
     ForwardingStore::mark_delivered(outbox_ids);
   }
+  store::Pending pending(int max_changed_chats) override {
+    auto pending = ForwardingStore::pending(max_changed_chats);
+    most_changed_chats = std::max(most_changed_chats, pending.changed_chats.size());
+    return pending;
+  }
+  std::size_t most_changed_chats = 0;  // in one pending()
   bool failing = false;
   bool failing_commits = false;
   int mark_delivered_calls = 0;
@@ -175,6 +190,24 @@ TEST_F(BrokerTest, RelaysAVisitorMessageExactlyOnce) {
   for (const auto& message : m_gateway->messages_after(chat, 0, 100))
     answers += message.from == core::Author::operator_ && message.text == "On its way.";
   EXPECT_EQ(answers, 1);
+}
+
+// A flood of new chats is taken in by rounds of store::k_pending_chats, each its own commit,
+// the next after a gap (the gateways' writes go between): every chat is seen, none left.
+TEST_F(BrokerTest, AFloodOfNewChatsIsTakenInByShortRounds) {
+  const int count = 2 * store::k_pending_chats + 10;
+  for (int i = 0; i < count; ++i)
+    (void)m_gateway->create_chat(store::NewChat{"V" + std::to_string(i), "", "", "hash", ""});
+  m_feed.publish(store::any_chat);
+  m_sender->run();
+  for (int rounds = 0; rounds < 10 && !m_gateway->pending().changed_chats.empty(); ++rounds) {
+    ASSERT_TRUE(m_sender->wait_posted(std::chrono::seconds(5))) << "the ticker brings the next";
+    m_sender->run();
+  }
+  EXPECT_TRUE(m_gateway->pending().changed_chats.empty());
+  EXPECT_EQ(m_store->most_changed_chats, static_cast<std::size_t>(store::k_pending_chats))
+      << "no round took in more";
+  EXPECT_EQ(m_gateway->live_chats().size(), static_cast<std::size_t>(count));
 }
 
 TEST_F(BrokerTest, AFailedBatchIsRetriedAndRelaysOnce) {

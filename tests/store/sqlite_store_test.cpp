@@ -358,6 +358,21 @@ TEST_P(StoreTest, PendingReportsNewChatsUntilSeen) {
   EXPECT_EQ(record(id).broker_seen, ChatState::waiting);
 }
 
+TEST_P(StoreTest, PendingReadsAtMostTheChangedChatsAskedFor) {
+  std::vector<ChatId> chats;
+  for (int i = 0; i < 5; ++i) chats.push_back(new_chat());
+  const auto three = m_store->pending(3);
+  ASSERT_EQ(three.changed_chats.size(), 3u);
+  EXPECT_EQ(three.changed_chats[0].chat.id, chats[0]) << "oldest first";
+  EXPECT_TRUE(three.more_chats);
+  const auto all = m_store->pending(5);
+  EXPECT_EQ(all.changed_chats.size(), 5u);
+  EXPECT_FALSE(all.more_chats);
+  const auto none = m_store->pending(0);  // a round that only relays
+  EXPECT_TRUE(none.changed_chats.empty());
+  EXPECT_FALSE(none.more_chats);
+}
+
 TEST_P(StoreTest, PendingReportsAVisitorCloseOfAFinalChat) {
   const auto id = new_chat("");
   move(id, ChatState::waiting, ChatState::open, "joe@example.com");
