@@ -328,9 +328,9 @@ class EventStream : public Waiter,
     if (m_unhanded > 0) {
       // Written, but the read that hands it over had no time to run: the operator's client
       // still gets its receipts, and the line is not mailed too.
-      (void)m_shared.db->submit([chat = m_chat, token = m_token, after = m_after,
-                                 handed = m_unhanded](visitors::Visitors& visitors, store::Store&) {
-        (void)visitors.read(chat, token, after, 1, handed);
+      (void)m_shared.db->submit([chat = m_chat, token = m_token, handed = m_unhanded](
+                                    visitors::Visitors& visitors, store::Store&) {
+        (void)visitors.hand_over(chat, token, handed);
         return DbWorker::Reply{};
       });
     }

@@ -214,30 +214,16 @@ Result<Transcript> Visitors::read(core::ChatId id, std::string_view token, core:
       transcript.operator_typing = chat->operator_typing;
     }
     if (after < chat->last_seq) read_page(id, after, limit, transcript);
-    // The page has them now: the operator's client gets the receipts it asked for.
-    const bool echoed_operator_line = handed > 0;
     for (const auto& message : transcript.messages) {
       if (message.from == core::Author::operator_) handed = std::max(handed, message.seq);
     }
-    if (handed > chat->handed_seq && m_store.hand_up(id, handed) > 0) publish(id);
+    if (!record_handed(chat.value(), handed) && !core::is_final(chat->chat.state))
+      touch(id, m_clock());
     if (m_texts) {
       for (auto& message : transcript.messages) {
         if (message.from == core::Author::system)
           message.text = m_texts->translate(message.text, chat->chat.language);
       }
-    }
-    // A visitor with an email gets by mail the operator lines written after their page was
-    // last heard from (core/reply_mail.hpp): a read that hands over such lines records it at
-    // once, even in a closed chat, so that they are not mailed too.
-    const bool hands_over_reply =
-        !chat->chat.email.empty() &&
-        (echoed_operator_line ||
-         std::any_of(transcript.messages.begin(), transcript.messages.end(),
-                     [](const store::Message& m) { return m.from == core::Author::operator_; }));
-    if (hands_over_reply) {
-      touch_now(id, m_clock());
-    } else if (!core::is_final(chat->chat.state)) {
-      touch(id, m_clock());
     }
     return transcript;
   } catch (const store::StoreError&) {
@@ -274,6 +260,29 @@ Result<Done> Visitors::request_transcript(core::ChatId id, std::string_view toke
   } catch (const store::StoreError&) {
     return unavailable();
   }
+}
+
+Result<Done> Visitors::hand_over(core::ChatId id, std::string_view token, core::Seq handed) {
+  try {
+    auto chat = check_token(id, token);
+    if (!chat) return chat.failure();
+    (void)record_handed(chat.value(), std::min(handed, chat->last_seq));
+    return Done{};
+  } catch (const store::StoreError&) {
+    return unavailable();
+  }
+}
+
+// The page has the operator's lines up to `handed` (0: none): the operator's client gets the
+// receipts it asked for; a visitor with an email gets by mail the operator lines written after
+// their page was last heard from (core/reply_mail.hpp), so handing such lines over counts them
+// present at once, even in a closed chat, and they are not mailed too. True when it did.
+bool Visitors::record_handed(const store::ChatRecord& chat, core::Seq handed) {
+  const auto id = chat.chat.id;
+  if (handed > chat.handed_seq && m_store.hand_up(id, handed) > 0) publish(id);
+  if (handed == 0 || chat.chat.email.empty()) return false;
+  touch_now(id, m_clock());
+  return true;
 }
 
 Result<Done> Visitors::mark_read(core::ChatId id, std::string_view token, core::Seq seq) {

@@ -119,6 +119,10 @@ class Visitors {
   [[nodiscard]] Result<Transcript> read(core::ChatId id, std::string_view token, core::Seq after,
                                         int limit = 0, core::Seq handed = 0);
 
+  // The page got the operator's lines up to `handed` from their commit, and no read handed them
+  // over (the stream ended first): what read() does for them.
+  [[nodiscard]] Result<Done> hand_over(core::ChatId id, std::string_view token, core::Seq handed);
+
   // The visitor has seen the messages up to `seq` (0 <= seq <= the chat's last seq, else
   // bad_request): the operator's client learns it (XEP-0333 displayed).
   [[nodiscard]] Result<Done> mark_read(core::ChatId id, std::string_view token, core::Seq seq);
@@ -166,6 +170,7 @@ class Visitors {
   [[nodiscard]] bool take_typing_slot(core::ChatId id, store::Millis now);
   void touch(core::ChatId id, store::Millis now);
   void touch_now(core::ChatId id, store::Millis now);  // not throttled
+  [[nodiscard]] bool record_handed(const store::ChatRecord& chat, core::Seq handed);
   void publish(core::ChatId id);
   void publish_line(core::ChatId id, const store::Message& line);
   void forget_idle(store::Millis now);

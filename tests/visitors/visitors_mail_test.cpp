@@ -68,6 +68,27 @@ TEST_F(VisitorsMailTest, AReadThatHandsOverAnOperatorLineRecordsPresenceAtOnce) 
   EXPECT_EQ(seen(ticket.id), k_start + 13'000);
 }
 
+// An operator line an event stream sent from its commit is handed over like one a read returned:
+// by the read after it (`handed`), or by hand_over when the stream ended first. A line past
+// what the page got is not.
+TEST_F(VisitorsMailTest, AnEchoedOperatorLineHandedOverRecordsPresenceAtOnce) {
+  const auto ticket = start();
+  m_now = k_start + 10'000;
+  ASSERT_TRUE(m_visitors.read(ticket.id, ticket.token, 0).ok());
+  operator_says(ticket.id, "Hello Ann");  // seq 2, sent by the stream without a read
+  m_now = k_start + 11'000;
+  ASSERT_TRUE(m_visitors.read(ticket.id, ticket.token, 2, 0, 2).ok());
+  EXPECT_EQ(seen(ticket.id), k_start + 11'000);
+  operator_says(ticket.id, "Anything else?");  // seq 3
+  m_now = k_start + 12'000;
+  ASSERT_TRUE(m_visitors.hand_over(ticket.id, ticket.token, 3).ok());
+  EXPECT_EQ(seen(ticket.id), k_start + 12'000);
+  m_now = k_start + 13'000;
+  ASSERT_TRUE(m_visitors.hand_over(ticket.id, ticket.token, 0).ok());  // nothing handed
+  EXPECT_EQ(seen(ticket.id), k_start + 12'000);
+  EXPECT_EQ(m_visitors.hand_over(ticket.id, "wrong", 3).failure().code, Error::wrong_token);
+}
+
 TEST_F(VisitorsMailTest, WithoutAnEmailReadsStayThrottled) {
   const auto ticket = start("");
   m_now = k_start + 10'000;
