@@ -68,6 +68,21 @@ def rss_kb(pid):
         return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
 
 
+def pss_kb(pid):
+    """Proportional set size: pages shared with other processes (the binary, its libraries)
+    count a share each, so a sum over processes is the memory they take together."""
+    with open(f"/proc/{pid}/smaps_rollup") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("Pss:"))
+
+
+def live_chats(app):
+    """The chats the broker holds (waiting, notified, open), from its /metrics."""
+    import urllib.request
+    with urllib.request.urlopen(app.root_url("/metrics"), timeout=5) as response:
+        return sum(int(float(line.split()[1])) for line in response.read().decode().splitlines()
+                   if line.startswith("seshat_chats{"))
+
+
 def event_streams(gateway):
     """The gateway's open event streams, from its /metrics."""
     import urllib.request
@@ -92,6 +107,7 @@ def spread_idle(args, app, server, operators, database, idle, per_process, commo
           f"({', '.join(map(str, shares))}) and as many holding load generators", flush=True)
     gateways, holders = [], []
     rss_before = rss_kb(app.pid)
+    pss_before = pss_kb(app.pid)
     try:
         for share in shares:
             gateway = Seshat(args.seshat, server, operators, db=app.db, database=database,
@@ -101,6 +117,7 @@ def spread_idle(args, app, server, operators, database, idle, per_process, commo
             gateway.start("web")
         pids = [app.pid] + [g.pid for g in gateways]
         started_kb = sum(rss_kb(pid) for pid in pids)
+        started_pss_kb = sum(pss_kb(pid) for pid in pids)
         curve = [[0, rss_before], [0, started_kb]]
         for index, (gateway, share) in enumerate(zip(gateways, shares)):
             command = [args.loadgen, "--mode", "hold", "--xmpp-port", str(server.port),
@@ -124,12 +141,19 @@ def spread_idle(args, app, server, operators, database, idle, per_process, commo
                           sum(rss_kb(pid) for pid in pids)])
         # `serve` watches no other process (it is meant to be alone): its broker takes the
         # gateways' chats in at its next pump, which one chat opened on it brings now rather
-        # than in the middle of a. Then quiet (the broker reads the new chats after the
-        # gateways answered them): under 20% of a core over half a second, at most 60 s.
+        # than in the middle of a; it takes them in by rounds (store::k_pending_chats). Settled
+        # once it holds every chat the load generators opened (at most 10 minutes), then quiet:
+        # under 20% of a core over half a second, at most 60 s.
         import urllib.request
         request = urllib.request.Request(app.url("/api/chats"), data=b'{"name":"nudge"}',
                                          headers={"Content-Type": "application/json"})
         urllib.request.urlopen(request, timeout=10).read()
+        opened = sum(h["idle"] for h in held) + 1
+        intake_started = time.monotonic()
+        while live_chats(app) < opened and time.monotonic() < intake_started + 600:
+            time.sleep(0.5)  # polling the broker's gauges
+        intake_s = time.monotonic() - intake_started
+        taken_in = live_chats(app)
         deadline = time.monotonic() + 60
         before = sum(cpu_seconds(pid) for pid in pids)
         while time.monotonic() < deadline:
@@ -140,9 +164,12 @@ def spread_idle(args, app, server, operators, database, idle, per_process, commo
             before = now
         streams = sum(event_streams(g) for g in gateways)
         rss_idle = sum(rss_kb(pid) for pid in pids)
+        pss_idle = sum(pss_kb(pid) for pid in pids)
         curve.append([streams, rss_idle])
-        print(f"idle visitors: {streams} streams on {count} gateways, seshat RSS {rss_before} -> "
-              f"{rss_idle} kB (the gateways' start {started_kb - rss_before} kB of it)", flush=True)
+        print(f"idle visitors: {streams} streams on {count} gateways; the broker took {taken_in} "
+              f"chats in within {intake_s:.0f} s; seshat RSS summed {rss_before} -> {rss_idle} kB "
+              f"(the gateways' start {started_kb - rss_before} kB of it), PSS summed {pss_before} "
+              f"-> {pss_idle} kB (the gateways' start {started_pss_kb - pss_before} kB)", flush=True)
         result = run_loadgen(args, common + [
             "--mode", "relay", "--visitors", str(args.chats), "--idle", "0",
             "--duration", str(args.duration), "--burst", "0", "--address-base", "40"],
@@ -150,6 +177,9 @@ def spread_idle(args, app, server, operators, database, idle, per_process, commo
         result.update({"idle": streams, "rss_before_kb": rss_before, "rss_idle_kb": rss_idle,
                        "rss_curve": curve, "gateways": count,
                        "gateways_started_kb": started_kb - rss_before,
+                       "pss_before_kb": pss_before, "pss_idle_kb": pss_idle,
+                       "gateways_started_pss_kb": started_pss_kb - pss_before,
+                       "broker_chats": taken_in, "intake_s": intake_s,
                        "held_failed": sum(h["failed"] for h in held)})
         return result
     finally:
@@ -705,14 +735,25 @@ def table_rows(args, r):
         added = value - hop["p50"]
         b = [row("b. new chat -> all 3 operators p50", f"{value:.2f} ms", f"{hop['p50']:.2f} ms",
             f"{ratio(value, hop['p50']):.1f}x", f"added {added:.2f} ms <= 1 ms", added <= 1, value, "ms")]
-    growth_mb = (idle["rss_idle_kb"] - idle["rss_before_kb"]) / 1024
+    n = r["idle_count"]
+    # Over several processes the memory they take together is their PSS summed (a page of the
+    # binary or a library shared by seven processes is one page, not seven); summed RSS is
+    # printed beside it. One process: its RSS.
+    spread = "pss_idle_kb" in idle
+    before, after = ("pss_before_kb", "pss_idle_kb") if spread else ("rss_before_kb", "rss_idle_kb")
+    growth_mb = (idle[after] - idle[before]) / 1024
     per_conn = growth_mb * 1024 * 1024 / max(idle["idle"], 1)
     at_100k = per_conn * 100000 / 1024 / 1024
-    n = r["idle_count"]
     where = f" ({idle['gateways']} + 1 processes)" if idle.get("gateways") else ""
-    c_rows = [row(f"c. {n} idle SSE{where}: RSS growth", f"{growth_mb:.1f} MB", f"{per_conn:.0f} B/conn",
+    c_rows = [row(f"c. {n} idle SSE{where}: {'PSS' if spread else 'RSS'} growth",
+                  f"{growth_mb:.1f} MB", f"{per_conn:.0f} B/conn",
                   "", f"100k -> {at_100k:.0f} MB <= 400 MB",
                   at_100k <= 400 and idle["idle"] == n, growth_mb, "MB")]
+    if spread:
+        rss_mb = (idle["rss_idle_kb"] - idle["rss_before_kb"]) / 1024
+        c_rows.append(row(f"c. {n} idle SSE{where}: RSS summed", f"{rss_mb:.1f} MB",
+                          f"{idle['gateways_started_kb'] / 1024:.0f} MB start", "", "(context)",
+                          None, rss_mb, "MB"))
     for key, way in (("v2o_all", "v->op"), ("o2v_all", "op->v")):
         if idle.get("active_failed"):
             c_rows.append(row(f"c. +{c} chats among {n} idle {way} p99", "failed", "", "",

@@ -296,7 +296,7 @@ bool Broker::dispatch(const core::Event& event, std::optional<store::SeenState> 
     if (!actions) return false;
     log_actions(*actions, m_ignored_log);
     observe(event, *actions, timing);
-    follow_up(event, *actions);
+    follow_up(*actions);
     if (!m_batch) announce();
     return true;
   } catch (const store::StoreError& error) {
@@ -344,23 +344,14 @@ void Broker::observe(const core::Event& event, const core::Actions& actions, Tim
         std::chrono::milliseconds(now_millis() - *timing.stored_at));
 }
 
-void Broker::follow_up(const core::Event& event, const core::Actions& actions) {
-  // Chats come and go with these even when no SetState says so.
-  if (std::holds_alternative<core::ChatOpened>(event) ||
-      std::holds_alternative<core::VisitorClosed>(event) ||
-      std::holds_alternative<core::VisitorVanished>(event)) {
-    m_states_changed = true;
-  }
+void Broker::follow_up(const core::Actions& actions) {
   for (const auto& action : actions) {
     std::visit(
         [&](const auto& a) {
           using A = std::decay_t<decltype(a)>;
-          if constexpr (std::is_same_v<A, core::SetState>) {
-            m_unannounced.push_back(a.chat);
-            m_states_changed = true;
-          } else if constexpr (std::is_same_v<A, core::PostToChat> ||
-                               std::is_same_v<A, core::SetOperatorName> ||
-                               std::is_same_v<A, core::SetOperatorTyping>) {
+          if constexpr (std::is_same_v<A, core::SetState> || std::is_same_v<A, core::PostToChat> ||
+                        std::is_same_v<A, core::SetOperatorName> ||
+                        std::is_same_v<A, core::SetOperatorTyping>) {
             m_unannounced.push_back(a.chat);
           } else if constexpr (std::is_same_v<A, core::SendTyping>) {
             // Now or never: a chat state is not worth delivering late.
@@ -381,18 +372,12 @@ std::string Broker::metrics() const {
 }
 
 void Broker::count_chats() {
-  std::int64_t waiting = 0;
-  std::int64_t notified = 0;
-  for (const auto* chat : m_board.requests()) {
-    ++(chat->state == core::ChatState::waiting ? waiting : notified);
-  }
-  m_metrics.chats_waiting = waiting;
-  m_metrics.chats_notified = notified;
-  m_metrics.chats_open = static_cast<std::int64_t>(m_board.open_chats().size());
+  m_metrics.chats_waiting = m_board.live(core::ChatState::waiting);
+  m_metrics.chats_notified = m_board.live(core::ChatState::notified);
+  m_metrics.chats_open = m_board.live(core::ChatState::open);
 }
 
 void Broker::reload(core::ChatId chat) {
-  m_states_changed = true;
   if (auto record = m_store->find_chat(chat)) m_board.restore(board_chat(std::move(*record)));
 }
 
@@ -452,7 +437,6 @@ void Broker::pump() {
         dispatch(*event, seen);
       } else {
         m_board.restore(std::move(chat));  // take the store's word for it
-        m_states_changed = true;
         if (!m_store->apply({}, seen)) spdlog::error("chat={} could not be acknowledged", id);
       }
     }
@@ -471,10 +455,7 @@ void Broker::pump() {
 }
 
 void Broker::announce(std::optional<OutboxRead> outbox) {
-  if (m_states_changed) {
-    m_states_changed = false;
-    count_chats();  // walks every chat: only when some changed state, not per message
-  }
+  count_chats();
   // An operator's line goes whole to the visitor's streams in this process (they send it
   // without reading it back), then as a change of its chat like the rest (their read after it
   // hands it over: receipts, typing, status).

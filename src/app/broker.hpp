@@ -97,7 +97,7 @@ class Broker final : public xmpp::Listener {
   // The metrics of one committed event: counters and relay latencies.
   void observe(const core::Event& event, const core::Actions& actions, Timing timing);
   // What a committed event leaves to do: chats to announce, the outbox to send, typing now.
-  void follow_up(const core::Event& event, const core::Actions& actions);
+  void follow_up(const core::Actions& actions);
   void schedule_pump();    // any thread: coalesced request to run pump()
   void pump();             // XMPP thread: turns pending store rows into events
   void check_timeouts();   // XMPP thread: vanished visitors, unaccepted chats
@@ -169,7 +169,6 @@ class Broker final : public xmpp::Listener {
   std::vector<std::int64_t> m_confirmed;  // outbox ids a barrier confirmed, not yet marked
   std::vector<core::ChatId> m_unannounced;
   bool m_outbox_due = false;
-  bool m_states_changed = false;  // the chat gauges need counting again
   // When presence will have settled (XMPP thread; see PresenceSettled): reconnect_grace after
   // the last connect for operators not back yet, and operator_grace after each operator's last
   // unavailable presence.

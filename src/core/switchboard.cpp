@@ -639,7 +639,9 @@ std::string Switchboard::display_name(std::string_view operator_jid) const {
 void Switchboard::commit(const Event& event, const Actions& actions) {
   if (const auto* opened = std::get_if<ChatOpened>(&event)) {
     if (is_request(opened->chat.state)) {
-      const auto& chat = m_chats.try_emplace(opened->chat.id, opened->chat).first->second;
+      const auto [entry, added] = m_chats.try_emplace(opened->chat.id, opened->chat);
+      const auto& chat = entry->second;
+      if (added) count(chat, +1);
       if (chat.visitor_away) m_away.insert(chat.id);
       if (!chat.opening_message.empty())
         m_last.insert_or_assign(chat.id, LastLine{chat.visitor_name, chat.opening_message, m_now});
@@ -820,6 +822,7 @@ std::size_t Switchboard::holding(std::string_view bare_jid) const {
 }
 
 void Switchboard::count(const Chat& chat, int sign) {
+  m_in_state[static_cast<std::size_t>(chat.state)] += sign;
   if (chat.state != ChatState::open) return;
   auto& holding = m_holding[chat.operator_jid];
   holding += sign;

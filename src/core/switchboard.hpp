@@ -4,6 +4,7 @@
 // It does no I/O; the app layer persists its actions and feeds it again from the store after a
 // restart (restore) or when the store refused a batch (a concurrent change elsewhere).
 
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -120,7 +121,11 @@ class Switchboard {
   [[nodiscard]] std::vector<const Chat*> away_chats() const;
   // The visitor of open chat `id` was told that the operator's connection dropped.
   [[nodiscard]] bool told_dropped(ChatId id) const { return m_dropped.contains(id); }
-  [[nodiscard]] std::vector<const Chat*> requests() const;    // waiting or notified, oldest first
+  [[nodiscard]] std::vector<const Chat*> requests() const;  // waiting or notified, oldest first
+  // How many live chats are in `state` (the gauges), without walking them.
+  [[nodiscard]] std::int64_t live(ChatState state) const {
+    return m_in_state[static_cast<std::size_t>(state)];
+  }
   [[nodiscard]] std::vector<const Chat*> open_chats() const;  // oldest first
   [[nodiscard]] bool is_operator(std::string_view bare_jid) const;
   [[nodiscard]] const Presence& presence() const { return m_presence; }
@@ -158,6 +163,7 @@ class Switchboard {
   std::map<std::string, KnownName, std::less<>> m_names;  // by bare JID
   std::map<ChatId, std::string> m_transfers;              // open chat -> operator it is offered to
   std::map<std::string, int, std::less<>> m_holding;      // open chats per operator, away or not
+  std::array<std::int64_t, 7> m_in_state{};               // live chats per ChatState; count()
   struct LastLine {
     std::string who;
     std::string text;

@@ -525,5 +525,35 @@ TEST(Switchboard, RequestsAreOldestFirst) {
   EXPECT_EQ(ids, (std::vector<ChatId>{3, 5, 9}));
 }
 
+// The gauges: every way a chat comes, changes state or goes keeps the counts per state.
+TEST(Switchboard, CountsLiveChatsPerStateAsTheyChange) {
+  Harness h;
+  const auto counts = [&h] {
+    return std::vector<std::int64_t>{h.board.live(ChatState::waiting),
+                                     h.board.live(ChatState::notified),
+                                     h.board.live(ChatState::open)};
+  };
+  h.open_chat(41);  // nobody online: waits
+  EXPECT_EQ(counts(), (std::vector<std::int64_t>{1, 0, 0}));
+  h.online(k_joe);  // told of 41
+  h.open_chat(42);
+  EXPECT_EQ(counts(), (std::vector<std::int64_t>{0, 2, 0}));
+  h.say(k_joe, "!ACCEPT 42");
+  EXPECT_EQ(counts(), (std::vector<std::int64_t>{0, 1, 1}));
+  h.feed(VisitorClosed{41});
+  EXPECT_EQ(counts(), (std::vector<std::int64_t>{0, 0, 1}));
+  Chat restored;
+  restored.id = 43;
+  restored.visitor_name = "ann";
+  h.board.restore(restored);  // waiting, as the store has it
+  h.board.restore(restored);  // again: counted once
+  EXPECT_EQ(counts(), (std::vector<std::int64_t>{1, 0, 1}));
+  h.say(k_joe, "!FINISH");  // free again: told of 43
+  EXPECT_EQ(counts(), (std::vector<std::int64_t>{0, 1, 0}));
+  restored.state = ChatState::canceled;
+  h.board.restore(restored);  // final: forgotten
+  EXPECT_EQ(counts(), (std::vector<std::int64_t>{0, 0, 0}));
+}
+
 }  // namespace
 }  // namespace seshat::core::testing
