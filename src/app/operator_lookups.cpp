@@ -84,6 +84,7 @@ void resolve_lookups(core::Actions& actions, store::Store& store, store::Millis 
                                     block->window};
     }
   }
+  actions = core::fit_to_stanzas(std::move(actions));  // a page of history can be long
 }
 
 }  // namespace seshat::app

@@ -13,7 +13,8 @@ struct LookupOptions {
   std::int64_t block_hours = 24;  // how long !BLOCK lasts
 };
 
-// Replaces every SendHistory and SendInfo in `actions` by the SendToOperator it stands for.
+// Replaces every SendHistory and SendInfo in `actions` by the SendToOperator it stands for
+// (several when long: core::fit_to_stanzas).
 // `now`: Unix milliseconds (the visitor's local time, ages). Throws store::StoreError.
 void resolve_lookups(core::Actions& actions, store::Store& store, store::Millis now,
                      const LookupOptions& options);

@@ -225,4 +225,9 @@ using Action =
                  SetCurrent, OfferTransfer, SendHistory, SendInfo, BlockVisitor, Ignore>;
 using Actions = std::vector<Action>;
 
+// `actions` with every SendToOperator whose text is over texts::k_max_message_bytes (a long
+// !WAITING, a page of long lines of history) made several, in order: a server closes the
+// stream of a client that sends a stanza over its limit, and the bot would only send it again.
+[[nodiscard]] Actions fit_to_stanzas(Actions actions);
+
 }  // namespace seshat::core

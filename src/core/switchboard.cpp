@@ -568,7 +568,7 @@ Actions Switchboard::handle(const Event& event) const {
     if (auto refused = refuse_transition(change->chat, change->from, change->to))
       return {Ignore{std::move(*refused)}};
   }
-  return actions;
+  return fit_to_stanzas(std::move(actions));
 }
 
 void Switchboard::tell_current(const Event& event, Actions& actions) const {

@@ -1,6 +1,7 @@
 #include "core/texts.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include "core/command.hpp"
 #include "core/untrusted.hpp"
@@ -50,6 +51,8 @@ std::string details(const Chat& chat, std::int64_t now) {
 }
 // How much of an opening message a request list shows.
 constexpr std::size_t k_list_preview_bytes = 120;
+// How many requests a summary lists (the oldest); !WAITING lists them all.
+constexpr std::size_t k_summary_requests = 20;
 
 }  // namespace
 
@@ -223,13 +226,44 @@ std::string lost_contact() {
 std::string request_summary(const std::vector<const Chat*>& requests, std::int64_t now) {
   std::string text = std::to_string(requests.size()) +
                      " chat requests are waiting. To accept one, reply with its '!ACCEPT n':";
-  for (const auto* chat : requests) {
-    text += "\n" + hash(chat->id) + " " + visitor(chat->visitor_name) + " " + details(*chat, now);
-    if (const auto message = clean_line(chat->opening_message); !message.empty())
+  const auto listed = std::min(requests.size(), k_summary_requests);
+  for (std::size_t i = 0; i < listed; ++i) {
+    const auto& chat = *requests[i];
+    text += "\n" + hash(chat.id) + " " + visitor(chat.visitor_name) + " " + details(chat, now);
+    if (const auto message = clean_line(chat.opening_message); !message.empty())
       text += ": " + shorten(message, k_list_preview_bytes);
-    text += " - '!ACCEPT " + number(chat->id) + "'";
+    text += " - '!ACCEPT " + number(chat.id) + "'";
   }
+  if (listed < requests.size())
+    text += "\n... and " + std::to_string(requests.size() - listed) +
+            " more. Send '!WAITING' for the whole list.";
   return text;
+}
+
+std::vector<std::string> message_pieces(std::string_view text, std::size_t max_bytes) {
+  std::vector<std::string> pieces;
+  std::string piece;
+  const auto flush = [&] {
+    if (!piece.empty()) pieces.push_back(std::exchange(piece, {}));
+  };
+  while (!text.empty()) {
+    const auto end = text.find('\n');
+    auto line = text.substr(0, end);
+    text = end == std::string_view::npos ? std::string_view{} : text.substr(end + 1);
+    if (!piece.empty() && piece.size() + 1 + line.size() > max_bytes) flush();
+    // A line longer than a piece: cut on UTF-8 boundaries.
+    while (line.size() > max_bytes) {
+      std::size_t cut = max_bytes;
+      while (cut > 0 && (static_cast<unsigned char>(line[cut]) & 0xC0) == 0x80) --cut;
+      if (cut == 0) cut = max_bytes;  // not UTF-8 at all: cut anywhere rather than loop
+      pieces.emplace_back(line.substr(0, cut));
+      line.remove_prefix(cut);
+    }
+    if (!piece.empty()) piece += '\n';
+    piece += line;
+  }
+  flush();
+  return pieces;
 }
 
 std::string left_message_taken(const Chat& chat) {

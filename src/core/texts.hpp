@@ -55,6 +55,16 @@ namespace seshat::core::texts {
 // The operator's message was encrypted (OMEMO, OpenPGP, OTR): not relayed; how to turn it off.
 [[nodiscard]] std::string encrypted();
 
+// Servers close the stream of a client that sends a stanza over their limit (Prosody: 256 KB;
+// ejabberd: max_stanza_size; RFC 6120 only promises 10,000 bytes), and the bot would reconnect
+// only to send it again. A longer text to an operator goes as several messages of at most
+// this many bytes.
+inline constexpr std::size_t k_max_message_bytes = 6000;
+// `text` in pieces of at most `max_bytes`: whole lines where they fit (the line break between
+// two pieces is dropped), a longer line cut on UTF-8 boundaries. Empty text gives none.
+[[nodiscard]] std::vector<std::string> message_pieces(std::string_view text,
+                                                      std::size_t max_bytes = k_max_message_bytes);
+
 // --- to visitors ---
 
 [[nodiscard]] std::string chat_started();
@@ -71,7 +81,8 @@ namespace seshat::core::texts {
 
 // --- who is notified, absences, left messages (issue 14) ---
 
-// To operators: several requests in one message, each line with its '!ACCEPT n'.
+// To operators: several requests in one message, each line with its '!ACCEPT n'; the oldest 20,
+// and how many more (a queue of thousands would not fit in a stanza, nor on a screen).
 [[nodiscard]] std::string request_summary(const std::vector<const Chat*>& requests,
                                           std::int64_t now);
 // To the operator who took a left message: the visitor is not on the page.

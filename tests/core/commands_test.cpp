@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/texts.hpp"
 #include "harness.hpp"
 
 namespace seshat::core::testing {
@@ -249,6 +250,27 @@ TEST(Waiting, ListsRequestsOldestFirstWithTheirOpeningMessage) {
   EXPECT_EQ(to_operator(h.say(k_bob, "!waiting"), k_bob),
             Lines{"Open chat requests:\n#3 'ann' (email: no): Where is my order?\n#5 'cid' (email: "
                   "no): Hi"});
+}
+
+// Every request, over as many messages as it takes, none over what a server takes in a stanza.
+TEST(Waiting, ALongListComesInSeveralMessagesOfWholeLines) {
+  Harness h;
+  const std::string question(200, 'q');
+  for (ChatId id = 1; id <= 500; ++id) h.open_chat(id, "visitor " + std::to_string(id), question);
+  const auto sent = to_operator(h.say(k_bob, "!WAITING"), k_bob);
+  ASSERT_GT(sent.size(), 1u);
+  std::string all;
+  for (const auto& text : sent) {
+    EXPECT_LE(text.size(), texts::k_max_message_bytes);
+    all += (all.empty() ? "" : "\n") + text;
+  }
+  EXPECT_TRUE(all.starts_with("Open chat requests:\n#1 'visitor 1' (email: no): qqq"));
+  std::size_t lines = 0;
+  for (std::size_t at = all.find('\n'); at != std::string::npos; at = all.find('\n', at + 1)) {
+    ++lines;
+    EXPECT_EQ(all.compare(at + 1, 1, "#"), 0) << "a line was cut at " << at;
+  }
+  EXPECT_EQ(lines, 500u);
 }
 
 }  // namespace

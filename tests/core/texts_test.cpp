@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/action.hpp"
 #include "core/command.hpp"
 
 namespace seshat::core {
@@ -95,6 +96,31 @@ TEST(Texts, UsageShowsTheArgument) {
 TEST(Texts, HelpListsTheGivenCommands) {
   const Command list[] = {{"PING", "", "Answer pong", {}}, {"KICK", "n", "Kick chat #n", {}}};
   EXPECT_EQ(texts::help(list), "Available commands:\n!PING - Answer pong\n!KICK n - Kick chat #n");
+}
+
+TEST(Texts, MessagePiecesKeepWholeLinesAndCutOnlyLongOnesOnCharacters) {
+  using Pieces = std::vector<std::string>;
+  EXPECT_EQ(texts::message_pieces("", 10), Pieces{});
+  EXPECT_EQ(texts::message_pieces("short", 10), Pieces{"short"});
+  EXPECT_EQ(texts::message_pieces("aaaa\nbbbb\ncccc", 10), (Pieces{"aaaa\nbbbb", "cccc"}));
+  // A line longer than a piece is cut, never inside a character (é is two bytes).
+  EXPECT_EQ(texts::message_pieces("ab\n\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9", 5),
+            (Pieces{"ab", "\u00e9\u00e9", "\u00e9\u00e9", "\u00e9\u00e9"}));
+  EXPECT_EQ(texts::message_pieces("x\n\ny", 10), Pieces{"x\n\ny"});  // blank lines kept
+}
+
+// The actions around a long text keep their order; its pieces keep its operator and chat.
+TEST(FitToStanzas, ALongTextToAnOperatorBecomesSeveralInItsPlace) {
+  const std::string line(4000, 'h');
+  const Actions actions{PostToChat{7, Author::system, "before"},
+                        SendToOperator{"joe@example.com", line + "\n" + line, 7},
+                        SendToOperator{"joe@example.com", "after", 0}};
+  const auto fitted = fit_to_stanzas(actions);
+  ASSERT_EQ(fitted.size(), 4u);
+  EXPECT_EQ(fitted[0], actions[0]);
+  EXPECT_EQ(fitted[1], (Action{SendToOperator{"joe@example.com", line, 7}}));
+  EXPECT_EQ(fitted[2], (Action{SendToOperator{"joe@example.com", line, 7}}));
+  EXPECT_EQ(fitted[3], actions[2]);
 }
 
 }  // namespace

@@ -148,6 +148,21 @@ TEST(Summary, ComingOnlineToMoreThanThreeRequestsGivesOneSummary) {
             (Lines{request(41), request(42), request(43)}));
 }
 
+// A long queue: the oldest 20 and how many more, in one message that fits a stanza.
+TEST(Summary, ALongQueueListsTheOldestTwentyAndHowManyMore) {
+  Harness h;
+  for (ChatId id = 1; id <= 3000; ++id) h.open_chat(id, "visitor " + std::to_string(id));
+  const auto sent = to_operator(h.online(k_joe), k_joe);
+  ASSERT_EQ(sent.size(), 1u);
+  const auto& summary = sent.front();
+  EXPECT_TRUE(summary.starts_with("3000 chat requests are waiting."));
+  EXPECT_NE(summary.find("\n#20 'visitor 20' (email: no) - '!ACCEPT 20'\n"), std::string::npos);
+  EXPECT_EQ(summary.find("#21 "), std::string::npos);
+  EXPECT_TRUE(summary.ends_with("\n... and 2980 more. Send '!WAITING' for the whole list."));
+  EXPECT_LE(summary.size(), texts::k_max_message_bytes);
+  EXPECT_EQ(h.board.find(3000)->state, ChatState::notified);  // all of them offered
+}
+
 TEST(Summary, ARushOfRequestsWithinTenSecondsEndsInOneSummary) {
   Harness h;
   h.board.set_time(k_t0);

@@ -1,9 +1,13 @@
 """Who is notified (design.md), over `seshat serve`, a real Prosody and real slixmpp operators:
 a resource of negative priority does not make its operator available (the server would not
 deliver to it what the bot sends to the bare JID); more than 3 requests reaching one operator
-within 10 s come as one summary; the availability API counts free operators."""
+within 10 s come as one summary; the availability API counts free operators; a queue longer
+than a stanza may carry (Prosody closes a stream that sends over 256 KB at once) reaches an
+operator who comes online as a short summary, and !WAITING as several messages."""
 
+import http.client
 import json
+import re
 import urllib.request
 
 import harness.case as case
@@ -93,6 +97,54 @@ class Summary(case.ProsodyTestCase):
         self.assertIn(f"- '!ACCEPT {chats[3]}'", summary.splitlines()[1])
         self.assertIn(f"- '!ACCEPT {chats[4]}'", summary.splitlines()[2])
         joe.assert_no_message(within=0.5)
+        self.assertEqual(app.stop(), 0)
+
+
+class LongQueue(case.ProsodyTestCase):
+    REQUESTS = 1500  # about 330 KB as one list: over Prosody's 256 KB
+
+    def test_a_queue_longer_than_a_stanza_reaches_an_operator_in_pieces(self):
+        joe = self.operator("joe")
+        app = self.seshat([joe.bare_jid], log_level="info", extra={
+            "chats_per_minute": 0, "chats_per_minute_per_network": 0,
+            "max_connections_per_address": 0, "visitor_timeout": 3600, "accept_timeout": 3600})
+        bot = self.server.jid("bot")
+        connection = http.client.HTTPConnection("127.0.0.1", app.port, timeout=10)
+        self.addCleanup(connection.close)
+        chats = []
+        for n in range(self.REQUESTS):
+            body = json.dumps({"name": f"visitor number {n:05}",
+                               "message": f"question {n:05} " + "q" * 110})
+            connection.request("POST", app.prefix + "/api/chats", body,
+                               {"Content-Type": "application/json"})
+            response = connection.getresponse()
+            self.assertEqual(response.status, 201)
+            chats.append(json.loads(response.read())["id"])
+        joe.connect("laptop")
+        _, summary = joe.expect(lambda t: "chat requests are waiting" in t, sender=bot,
+                                timeout=20)
+        lines = summary.splitlines()
+        self.assertEqual(lines[0], f"{self.REQUESTS} chat requests are waiting. To accept one, "
+                                   "reply with its '!ACCEPT n':")
+        self.assertEqual(len(lines), 22)  # the oldest 20, and how many more
+        self.assertIn(f"- '!ACCEPT {chats[19]}'", lines[20])
+        self.assertEqual(lines[21], f"... and {self.REQUESTS - 20} more. Send '!WAITING' for the "
+                                    "whole list.")
+
+        # The whole list on demand, over several messages of whole lines, in order.
+        joe.send(bot, "!WAITING")
+        listed, messages = [], 0
+        while len(listed) < self.REQUESTS:
+            _, text = joe.expect(lambda t: True, sender=bot, timeout=10)
+            messages += 1
+            self.assertLessEqual(len(text.encode()), 6000)
+            listed += [int(n) for n in re.findall(r"^#(\d+) 'visitor number", text, re.M)]
+        self.assertEqual(listed, chats)
+        self.assertGreater(messages, 1)
+        joe.send(bot, f"!ACCEPT {chats[-1]}")
+        joe.expect(lambda t: t.startswith(f"You are now handling chat #{chats[-1]}."), sender=bot)
+        # The bot never lost its connection on the way.
+        self.assertNotIn("disconnected", app.log_text())
         self.assertEqual(app.stop(), 0)
 
 
