@@ -142,8 +142,9 @@ def write_memory(path, results):
     def y_of(mb):
         return TOP + plot_h * (1 - mb / y_max)
 
+    measure = idle.get("curve_measure", "RSS")  # several processes: their PSS summed
     parts = _frame("seshat's resident memory against idle SSE visitors",
-                   "idle SSE streams open", "RSS growth (MB)")
+                   "idle SSE streams open", f"{measure} growth (MB)")
     for i in range(6):
         n = x_max * i / 5
         parts.append(f'<text x="{x_of(n):.1f}" y="{HEIGHT - BOTTOM + 16}" text-anchor="middle">'
@@ -162,7 +163,7 @@ def write_memory(path, results):
         n, mb = points[-1]
         parts.append(f'<text x="{x_of(n) - 4:.1f}" y="{y_of(mb) - 8:.1f}" text-anchor="end">'
                      f'{n:,} streams: {mb:.0f} MB ({mb * 1024 * 1024 / n:,.0f} B each)</text>')
-    _legend(parts, [("seshat RSS growth", COLOURS[0], False),
+    _legend(parts, [(f"seshat {measure} growth", COLOURS[0], False),
                     ("target: 400 MB per 100k", "#000", True)])
     parts.append("</svg>")
     with open(path, "w") as f:

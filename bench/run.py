@@ -118,7 +118,7 @@ def spread_idle(args, app, server, operators, database, idle, per_process, commo
         pids = [app.pid] + [g.pid for g in gateways]
         started_kb = sum(rss_kb(pid) for pid in pids)
         started_pss_kb = sum(pss_kb(pid) for pid in pids)
-        curve = [[0, rss_before], [0, started_kb]]
+        curve = [[0, pss_before], [0, started_pss_kb]]  # PSS: what c's row judges
         for index, (gateway, share) in enumerate(zip(gateways, shares)):
             command = [args.loadgen, "--mode", "hold", "--xmpp-port", str(server.port),
                        "--http-port", str(gateway.port),
@@ -138,7 +138,7 @@ def spread_idle(args, app, server, operators, database, idle, per_process, commo
                     held.append(json.loads(line[len("HELD "):]))
                     break
             curve.append([sum(event_streams(g) for g in gateways),
-                          sum(rss_kb(pid) for pid in pids)])
+                          sum(pss_kb(pid) for pid in pids)])
         # `serve` watches no other process (it is meant to be alone): its broker takes the
         # gateways' chats in at its next pump, which one chat opened on it brings now rather
         # than in the middle of a; it takes them in by rounds (store::k_pending_chats). Settled
@@ -165,7 +165,7 @@ def spread_idle(args, app, server, operators, database, idle, per_process, commo
         streams = sum(event_streams(g) for g in gateways)
         rss_idle = sum(rss_kb(pid) for pid in pids)
         pss_idle = sum(pss_kb(pid) for pid in pids)
-        curve.append([streams, rss_idle])
+        curve.append([streams, pss_idle])
         print(f"idle visitors: {streams} streams on {count} gateways; the broker took {taken_in} "
               f"chats in within {intake_s:.0f} s; seshat RSS summed {rss_before} -> {rss_idle} kB "
               f"(the gateways' start {started_kb - rss_before} kB of it), PSS summed {pss_before} "
@@ -175,7 +175,7 @@ def spread_idle(args, app, server, operators, database, idle, per_process, commo
             "--duration", str(args.duration), "--burst", "0", "--address-base", "40"],
             f"c: open chats among {streams} idle SSE visitors", allow_failure=True)
         result.update({"idle": streams, "rss_before_kb": rss_before, "rss_idle_kb": rss_idle,
-                       "rss_curve": curve, "gateways": count,
+                       "rss_curve": curve, "curve_measure": "PSS summed", "gateways": count,
                        "gateways_started_kb": started_kb - rss_before,
                        "pss_before_kb": pss_before, "pss_idle_kb": pss_idle,
                        "gateways_started_pss_kb": started_pss_kb - pss_before,
