@@ -174,7 +174,8 @@ int run_services(Mode mode, const Config& config) {
   if (!config.database.empty()) {
     listener = std::make_unique<store::PgListener>(config.database, feed);
   } else if (mode != Mode::serve) {
-    watcher.emplace(std::move(store), feed, k_watch_period);
+    // At rest it sleeps until the write-ahead log is written (SQLite names it "<file>-wal").
+    watcher.emplace(std::move(store), feed, k_watch_period, config.sqlitedb + "-wal");
   }
 
   std::unique_ptr<Broker> broker;

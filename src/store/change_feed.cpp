@@ -1,6 +1,10 @@
 #include "store/change_feed.hpp"
 
+#include <poll.h>
 #include <pthread.h>
+#include <sys/eventfd.h>
+#include <sys/inotify.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <exception>
@@ -76,48 +80,87 @@ std::optional<std::int64_t> read_version(Store& store) {
   }
 }
 
+// Reads whatever inotify queued; true if there was something.
+bool drain(int fd) {
+  alignas(inotify_event) char buffer[4096];
+  bool any = false;
+  while (::read(fd, buffer, sizeof buffer) > 0) any = true;
+  return any;
+}
+
 }  // namespace
 
 DataVersionWatcher::DataVersionWatcher(std::unique_ptr<Store> store, ChangeFeed& feed,
-                                       std::chrono::milliseconds period)
+                                       std::chrono::milliseconds period,
+                                       const std::string& wal_file)
     : m_store(std::move(store)), m_feed(feed), m_period(period) {
+  if (!wal_file.empty()) {
+    m_writes = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    m_wake = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (m_writes < 0 || m_wake < 0 ||
+        inotify_add_watch(m_writes, wal_file.c_str(), IN_MODIFY) < 0) {
+      if (m_writes >= 0) ::close(std::exchange(m_writes, -1));  // poll, as without the file
+    }
+  }
   // The first readings are taken here, so a commit made after construction is never missed.
-  m_thread = std::thread(
-      [this, seen = read_version(*m_store), logged = m_store->log_chat_changes()]() mutable {
-        pthread_setname_np(pthread_self(), "seshat-watch");
-        auto prune_at = std::chrono::steady_clock::now();
-        while (!m_stop.load(std::memory_order_relaxed)) {
-          std::this_thread::sleep_for(m_period);
-          const auto now = read_version(*m_store);
-          if (!now) {
-            seen.reset();  // what happened meanwhile is unknown: report the next reading
-            continue;
-          }
-          if (now == seen) continue;
-          seen = now;
-          try {
-            auto changes = m_store->chat_changes_after(logged, k_changes_per_read);
-            logged = changes.last;
-            if (!changes.complete) {
-              m_feed.publish(any_chat);
-            } else {
-              for (const auto chat : changes.chats) m_feed.publish(chat);
-            }
-            if (const auto at = std::chrono::steady_clock::now(); at >= prune_at) {
-              m_store->prune_chat_changes(k_changes_kept);
-              prune_at = at + k_prune_period;
-            }
-          } catch (const std::exception&) {
-            seen.reset();
-            m_feed.publish(any_chat);  // the log could not be read: any chat may have changed
-          }
+  m_thread = std::thread([this, wal_file, seen = read_version(*m_store),
+                          logged = m_store->log_chat_changes()]() mutable {
+    pthread_setname_np(pthread_self(), "seshat-watch");
+    using Clock = std::chrono::steady_clock;
+    auto prune_at = Clock::now();
+    auto busy_at = Clock::now();  // the last write or change seen
+    while (!m_stop.load(std::memory_order_relaxed)) {
+      if (m_writes < 0 || Clock::now() - busy_at < k_busy_window) {
+        std::this_thread::sleep_for(m_period);
+        if (m_writes >= 0 && drain(m_writes)) busy_at = Clock::now();
+      } else {
+        pollfd fds[] = {{m_writes, POLLIN, 0}, {m_wake, POLLIN, 0}};
+        const auto ready =
+            ::poll(fds, 2, static_cast<int>(std::chrono::milliseconds(k_rest_check).count()));
+        if (ready < 0) continue;  // interrupted
+        if (ready == 0) {
+          // Watch the file again in case it was made anew (the same file: no change); look.
+          (void)inotify_add_watch(m_writes, wal_file.c_str(), IN_MODIFY);
+        } else if (drain(m_writes)) {
+          busy_at = Clock::now();  // its commit may not be visible yet: the polling above sees it
+        } else {
+          continue;  // the destructor's wake
         }
-      });
+      }
+      const auto now = read_version(*m_store);
+      if (!now) {
+        seen.reset();  // what happened meanwhile is unknown: report the next reading
+        continue;
+      }
+      if (now == seen) continue;
+      seen = now;
+      busy_at = Clock::now();
+      try {
+        auto changes = m_store->chat_changes_after(logged, k_changes_per_read);
+        logged = changes.last;
+        if (!changes.complete) {
+          m_feed.publish(any_chat);
+        } else {
+          for (const auto chat : changes.chats) m_feed.publish(chat);
+        }
+        if (const auto at = Clock::now(); at >= prune_at) {
+          m_store->prune_chat_changes(k_changes_kept);
+          prune_at = at + k_prune_period;
+        }
+      } catch (const std::exception&) {
+        seen.reset();
+        m_feed.publish(any_chat);  // the log could not be read: any chat may have changed
+      }
+    }
+  });
 }
 
 DataVersionWatcher::~DataVersionWatcher() {
   m_stop = true;
+  if (m_wake >= 0) (void)eventfd_write(m_wake, 1);
   m_thread.join();
+  if (m_writes >= 0) ::close(m_writes);
+  if (m_wake >= 0) ::close(m_wake);
 }
 
 }  // namespace seshat::store

@@ -14,6 +14,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -68,14 +69,19 @@ class ChangeFeed {
   std::vector<Entry> m_listeners;
 };
 
-// Polls `store.data_version()` every `period` on its own thread; when another connection
-// committed, publishes the chats it changed, read from the database's log of them
-// (Store::log_chat_changes, which this starts), or any_chat when the log lost some (pruned
-// unread, too many at once, unreadable). Keeps the log short. Stops and joins in its destructor.
+// Reads `store.data_version()` on its own thread; when another connection committed, publishes
+// the chats it changed, read from the database's log of them (Store::log_chat_changes, which
+// this starts), or any_chat when the log lost some (pruned unread, too many at once,
+// unreadable). Keeps the log short. Stops and joins in its destructor.
+//
+// It reads every `period`. Given the database's write-ahead log (`wal_file`), it reads that
+// often only while the log is being written (and k_busy_window after): at rest it sleeps until
+// the file is written (inotify), so an idle gateway does not wake 500 times a second. A commit's
+// frames are written before it becomes visible, hence the polling after each write.
 class DataVersionWatcher {
  public:
   DataVersionWatcher(std::unique_ptr<Store> store, ChangeFeed& feed,
-                     std::chrono::milliseconds period);
+                     std::chrono::milliseconds period, const std::string& wal_file = {});
   ~DataVersionWatcher();
   DataVersionWatcher(const DataVersionWatcher&) = delete;
   DataVersionWatcher& operator=(const DataVersionWatcher&) = delete;
@@ -84,11 +90,15 @@ class DataVersionWatcher {
   static constexpr int k_changes_per_read = 10'000;
   static constexpr int k_changes_kept = 100'000;  // a watcher further behind reads any_chat
   static constexpr std::chrono::seconds k_prune_period{10};
+  static constexpr std::chrono::milliseconds k_busy_window{20};
+  static constexpr std::chrono::seconds k_rest_check{1};  // at rest, should a write go unseen
 
   std::unique_ptr<Store> m_store;
   ChangeFeed& m_feed;
   std::chrono::milliseconds m_period;
   std::atomic<bool> m_stop{false};
+  int m_writes = -1;  // inotify on the write-ahead log; -1: poll every period
+  int m_wake = -1;    // eventfd: the destructor ends a wait at rest
   std::thread m_thread;
 };
 

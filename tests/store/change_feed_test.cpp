@@ -5,7 +5,11 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <filesystem>
+#include <fstream>
 #include <mutex>
+#include <string>
+#include <thread>
 
 #include "forwarding_store.hpp"
 #include "temp_dir.hpp"
@@ -108,6 +112,47 @@ TEST(DataVersionWatcherTest, PublishesAnotherConnectionsCommitPromptly) {
   (void)writer->add_message(chat, core::Author::visitor, "again");
   ASSERT_TRUE(recorder.wait_for(2, 1000ms));
   EXPECT_EQ(recorder.seen().back(), chat);
+}
+
+// How often the watcher's thread ("seshat-watch") went to sleep so far, from /proc.
+long watcher_sleeps() {
+  namespace fs = std::filesystem;
+  for (const auto& task : fs::directory_iterator("/proc/self/task")) {
+    std::ifstream comm(task.path() / "comm");
+    std::string name;
+    std::getline(comm, name);
+    if (name != "seshat-watch") continue;
+    std::ifstream status(task.path() / "status");
+    for (std::string line; std::getline(status, line);) {
+      if (line.starts_with("voluntary_ctxt_switches:")) return std::stol(line.substr(24));
+    }
+  }
+  return -1;
+}
+
+// Given the write-ahead log, a watcher at rest sleeps until the log is written (it used to wake
+// every period, 500 times a second in a gateway), and still publishes each commit at once.
+TEST(DataVersionWatcherTest, AtRestSleepsUntilTheLogIsWrittenAndPublishesTheCommit) {
+  testing::TempDir dir;
+  const auto path = dir.file("seshat.db");
+  auto writer = open_sqlite_store(path);
+  ChangeFeed feed;
+  Recorder recorder;
+  auto subscription = feed.subscribe(recorder.listener());
+  DataVersionWatcher watcher(open_sqlite_store(path), feed, 2ms, path + "-wal");
+  const auto chat = writer->create_chat(NewChat{"Ann", "hello", "", "h", ""});
+  ASSERT_TRUE(recorder.wait_for(1, 1000ms));
+
+  for (std::size_t round = 2; round <= 3; ++round) {
+    std::this_thread::sleep_for(100ms);  // past the busy window: at rest
+    const auto before = watcher_sleeps();
+    std::this_thread::sleep_for(200ms);
+    EXPECT_LE(watcher_sleeps() - before, 2);  // polling every 2 ms would be about 100
+    (void)writer->add_message(chat, core::Author::visitor, "again");
+    // Well within the 1 s look at rest: woken by the write.
+    ASSERT_TRUE(recorder.wait_for(round, 300ms));
+    EXPECT_EQ(recorder.seen().back(), chat);
+  }
 }
 
 // Another process's commits name their chats (the database logs them), so a gateway wakes only
