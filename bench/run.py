@@ -63,34 +63,38 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def proc_kb(pid, file, field):
+    """One "Field:   N kB" line of /proc/PID/FILE."""
+    with open(f"/proc/{pid}/{file}") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith(field + ":"))
+
+
 def rss_kb(pid):
-    with open(f"/proc/{pid}/status") as f:
-        return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+    return proc_kb(pid, "status", "VmRSS")
 
 
 def pss_kb(pid):
     """Proportional set size: pages shared with other processes (the binary, its libraries)
     count a share each, so a sum over processes is the memory they take together."""
-    with open(f"/proc/{pid}/smaps_rollup") as f:
-        return next(int(line.split()[1]) for line in f if line.startswith("Pss:"))
+    return proc_kb(pid, "smaps_rollup", "Pss")
+
+
+def metric(process, prefix):
+    """The sum of a seshat process's /metrics samples whose line starts with `prefix`."""
+    import urllib.request
+    with urllib.request.urlopen(process.root_url("/metrics"), timeout=5) as response:
+        return sum(int(float(line.split()[1])) for line in response.read().decode().splitlines()
+                   if line.startswith(prefix))
 
 
 def live_chats(app):
-    """The chats the broker holds (waiting, notified, open), from its /metrics."""
-    import urllib.request
-    with urllib.request.urlopen(app.root_url("/metrics"), timeout=5) as response:
-        return sum(int(float(line.split()[1])) for line in response.read().decode().splitlines()
-                   if line.startswith("seshat_chats{"))
+    """The chats the broker holds (waiting, notified, open)."""
+    return metric(app, "seshat_chats{")
 
 
 def event_streams(gateway):
-    """The gateway's open event streams, from its /metrics."""
-    import urllib.request
-    with urllib.request.urlopen(gateway.root_url("/metrics"), timeout=5) as response:
-        for line in response.read().decode().splitlines():
-            if line.startswith("seshat_http_event_streams "):
-                return int(float(line.split()[1]))
-    return 0
+    """The gateway's open event streams."""
+    return metric(gateway, "seshat_http_event_streams ")
 
 
 def spread_idle(args, app, server, operators, database, idle, per_process, common, tokens):
