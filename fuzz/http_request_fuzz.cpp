@@ -91,9 +91,13 @@ void check_route(std::string_view target, std::string_view prefix) {
     require(route.query ==
                 (mark == std::string_view::npos ? std::string_view{} : target.substr(mark + 1)),
             "the route's query is what follows the first '?'");
-  const bool about_a_chat = route.endpoint == http::Endpoint::messages ||
-                            route.endpoint == http::Endpoint::events ||
-                            route.endpoint == http::Endpoint::close_chat;
+  const bool about_a_chat =
+      route.endpoint == http::Endpoint::messages || route.endpoint == http::Endpoint::events ||
+      route.endpoint == http::Endpoint::close_chat ||
+      route.endpoint == http::Endpoint::transcript || route.endpoint == http::Endpoint::typing ||
+      route.endpoint == http::Endpoint::mark_read;
+  require(http::needs_token(route.endpoint) == about_a_chat,
+          "exactly the endpoints that name a chat need its token");
   if (!about_a_chat) {
     require(route.chat == 0, "only chat endpoints name a chat");
   } else {
