@@ -41,12 +41,17 @@ constexpr std::chrono::milliseconds k_beat_grid{100};
 
 SteadyClock::time_point next_beat(SteadyClock::time_point now, std::chrono::seconds period) {
   thread_local std::minstd_rand random{std::random_device{}()};
+  // Each process's grid is shifted by a random part of a tick: the clock is the machine's, and
+  // gateways on one machine would otherwise all write their beats in the same instant.
+  static const SteadyClock::duration phase =
+      std::chrono::microseconds(std::uniform_int_distribution<std::int64_t>(
+          0, std::chrono::microseconds(k_beat_grid).count() - 1)(random));
   const auto full = std::chrono::duration_cast<std::chrono::milliseconds>(period).count();
   std::uniform_int_distribution<std::int64_t> shorten(0, full / 4);
-  const auto due = now + std::chrono::milliseconds(full - shorten(random));
+  const auto due = now + std::chrono::milliseconds(full - shorten(random)) - phase;
   const auto ticks =
       (due.time_since_epoch() + k_beat_grid - SteadyClock::duration{1}) / k_beat_grid;
-  return SteadyClock::time_point{SteadyClock::duration{ticks * k_beat_grid}};
+  return SteadyClock::time_point{SteadyClock::duration{ticks * k_beat_grid} + phase};
 }
 
 // The response's head, as Beast wrote it for the same fields (one buffer, no serializer kept
