@@ -7,6 +7,7 @@
 // one thread at a time (it is opened without SQLite's internal mutex).
 
 #include <array>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -22,7 +23,7 @@ struct sqlite3_stmt;
 
 namespace seshat::store::sqlite {
 
-// How long a writer waits for another to finish before the write fails as "locked".
+// How long a connection waits for another process's lock before it fails as "locked".
 inline constexpr int k_busy_timeout_ms = 5000;
 
 class Database {
@@ -86,6 +87,7 @@ class Database {
  private:
   [[nodiscard]] int run_control(Control what) noexcept;
   static int on_wal_commit(void* self, sqlite3* db, const char* name, int pages);
+  static int on_busy(void* self, int tries);
 
   sqlite3* m_db = nullptr;
   std::string m_path;
@@ -94,6 +96,7 @@ class Database {
   std::array<sqlite3_stmt*, k_controls> m_control{};  // by Control, prepared on first use
   int m_checkpoint_pages = 0;                         // 0: SQLite's own automatic checkpoint
   bool m_checkpoint_due = false;
+  std::chrono::steady_clock::time_point m_busy_since;  // the first try of the wait under way
 };
 
 // A statement prepared once and reused; use it through a Query.

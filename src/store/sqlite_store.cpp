@@ -32,7 +32,6 @@ namespace {
 
 using sqlite::Database;
 using sqlite::FinalChats;
-using sqlite::k_busy_timeout_ms;
 using sqlite::Query;
 using sqlite::Statement;
 using sqlite::Transaction;
@@ -44,8 +43,8 @@ Millis now_millis() {
 }
 
 void configure(Database& db) {
-  // First, so that switching to WAL and migrating wait for another process opening the file.
-  db.exec("PRAGMA busy_timeout = " + std::to_string(k_busy_timeout_ms));
+  // Switching to WAL and migrating wait for another process opening the file (Database's busy
+  // handler; PRAGMA busy_timeout would replace it with SQLite's coarser one).
   {
     Statement statement(db, "PRAGMA journal_mode = WAL");
     Query query(statement);
