@@ -102,9 +102,10 @@ def spread_idle(args, app, server, operators, database, idle, per_process, commo
     ulimit -Hn, which only a process with CAP_SYS_RESOURCE may raise): they go to `seshat web`
     gateways on the same database, at most `per_process` each, as to several gateways behind a
     load balancer, each held by a load generator of its own (`--mode hold`); a's chats run on
-    the serve process meanwhile. The memory is every seshat process's RSS together, the
-    gateways' own start included. Returns what the relay load generator returns, with c's
-    memory and count."""
+    the serve process meanwhile. The memory is every seshat process's PSS together (and RSS,
+    for context), the gateways' own start included. Returns what the relay load generator
+    returns, with c's memory and count and the direct XMPP hop measured among the held visitors
+    (hop_among)."""
     count = -(-idle // per_process)
     shares = [idle // count + (1 if i < idle % count else 0) for i in range(count)]
     print(f"--- c: {idle} idle SSE visitors over {count} `seshat web` gateways "
