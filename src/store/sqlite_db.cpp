@@ -55,9 +55,8 @@ Database::Database(const std::string& path) : m_path(path), m_shared(shared_of(p
 
 // SQLite's own busy handler (PRAGMA busy_timeout) sleeps 1, 2, 5, 10, 15 ... 100 ms between
 // tries, so a lock that another process held for a fraction of a millisecond (a gateway's write
-// on the same file) cost a writer here 3-8 ms: the slowest one percent of the relayed messages
-// among idle visitors held by other gateways. This one tries again after 50 us, doubling up to
-// 0.8 ms, until k_busy_timeout_ms have passed since the first try.
+// on the same file) cost a writer here at least 1 ms and often several. This one tries again
+// after 50 us, doubling up to 0.8 ms, until k_busy_timeout_ms have passed since the first try.
 int Database::on_busy(void* self, int tries) {
   auto& db = *static_cast<Database*>(self);
   const auto now = std::chrono::steady_clock::now();
