@@ -100,6 +100,7 @@ class Samples {
 
 struct TimedText {
   std::int64_t sent_ns = 0;
+  std::int64_t seq = 0;
   int phase = 0;
 };
 
@@ -110,6 +111,8 @@ struct TimedText {
   const auto phase = text.find(" p=");
   if (phase == std::string_view::npos) return false;
   out.phase = static_cast<int>(text[phase + 3] - '0');
+  if (const auto seq = text.find(" s="); seq != std::string_view::npos)
+    out.seq = std::strtoll(std::string(text.substr(seq + 3, 20)).c_str(), nullptr, 10);
   return out.sent_ns > 0;
 }
 

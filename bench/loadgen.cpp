@@ -4,6 +4,7 @@
 //
 //   loadgen --mode direct ...  floor: two XMPP clients talking straight through Prosody
 //   loadgen --mode notify ...  new chat -> every available operator's notification
+//   loadgen --mode notify-floor ...  b's floor: one client -> N receivers at once, far apart
 //   loadgen --mode relay ...   idle SSE visitors, N open chats at 1 msg/s each way, then a burst
 //   loadgen --mode hold ...    idle SSE visitors only, held until standard input ends (c: more
 //                              visitors than one process may hold descriptors for)
@@ -322,6 +323,52 @@ int run_notify(const Options& options, nlohmann::json& result) {
   return 0;
 }
 
+// b's floor: b's shape without the broker. Client A writes one message to each of `operators`
+// receivers in one write (as the broker writes one new chat's notices), `notify_chats` times,
+// `notify_gap_ms` apart, so each round finds the server as idle as b's chats find it; per round,
+// the time until the last receiver has its message.
+int run_notify_floor(const Options& options, nlohmann::json& result) {
+  Shared shared(1);
+  std::vector<OperatorSpec> specs;
+  OperatorSpec a{op_jid(options, 0), op_password(options, 0), Role::direct, 0, {}, true};
+  for (int i = 1; i <= options.operators; ++i) {
+    a.peers.push_back(op_jid(options, i));
+    specs.push_back({op_jid(options, i), op_password(options, i), Role::sink, i, {}, false});
+  }
+  specs.insert(specs.begin(), std::move(a));
+  auto xmpp = options.xmpp;
+  xmpp.notify_visitors = options.notify_chats;
+  Operators clients(xmpp, specs, shared);
+  clients.start();
+  if (!wait_for([&] { return shared.operators_online.load() == options.operators + 1; }, 60)) {
+    std::fprintf(stderr, "loadgen: the notify floor's clients did not log in\n");
+    return 1;
+  }
+  shared.phase = static_cast<int>(Phase::round);
+  for (int round = 0; round < options.notify_chats; ++round) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(options.notify_gap_ms));
+    shared.rounds_due++;
+  }
+  const int expected = options.notify_chats * options.operators;
+  if (!wait_for([&] { return shared.notifications.load() >= expected; }, 30)) {
+    std::fprintf(stderr, "loadgen: %d of %d round messages arrived\n", shared.notifications.load(),
+                 expected);
+  }
+  shared.phase = static_cast<int>(Phase::stop);
+  clients.join();
+  Samples every;
+  for (std::size_t i = 0; i < clients.notify_last().size(); ++i) {
+    if (clients.notify_count()[i] == options.operators) every.add(clients.notify_last()[i]);
+  }
+  const auto round = static_cast<std::size_t>(Phase::round);
+  print("round -> one receiver", shared.to_operator[round].summary());
+  print("round -> every receiver", every.summary());
+  result["one"] = to_json(shared.to_operator[round].summary());
+  result["every"] = to_json(every.summary());
+  report_errors(shared, result);
+  return 0;
+}
+
 void write_tokens(const Options& options, const Visitors& visitors) {
   if (options.tokens_out.empty()) return;
   std::ofstream out(options.tokens_out);
@@ -498,14 +545,16 @@ int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);  // libstrophe writes without MSG_NOSIGNAL
   Options options;
   CLI::App app{"Seshat load generator"};
-  app.add_option("--mode", options.mode, "direct | notify | relay | hold")->required();
+  app.add_option("--mode", options.mode, "direct | notify | notify-floor | relay | hold")
+      ->required();
   app.add_option("--xmpp-port", options.xmpp.port)->required();
   app.add_option("--ca", options.xmpp.ca_file, "PEM the XMPP server's certificate is checked with");
   app.add_option("--domain", options.domain);
   app.add_option("--bot", options.xmpp.bot, "the broker's bare JID");
   app.add_option("--op-prefix", options.op_prefix,
                  "accounts <prefix><i>, password <prefix><i>-secret");
-  app.add_option("--operators", options.operators, "notify: available operators");
+  app.add_option("--operators", options.operators,
+                 "notify: available operators; notify-floor: receivers");
   app.add_option("--http-port", options.http.port);
   app.add_option("--http-port2", options.http.second_port,
                  "relay: a second gateway; visitors with an odd index use it");
@@ -538,6 +587,7 @@ int main(int argc, char** argv) {
   int status = 2;
   if (options.mode == "direct") status = run_direct(options, result);
   if (options.mode == "notify") status = run_notify(options, result);
+  if (options.mode == "notify-floor") status = run_notify_floor(options, result);
   if (options.mode == "relay") status = run_relay(options, result);
   if (options.mode == "hold") status = run_hold(options, result);
   result["cpu_s"] = cpu_seconds();

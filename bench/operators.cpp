@@ -42,6 +42,7 @@ struct Operators::Client {
   std::int64_t next_send_ns = 0;
   std::int64_t seq = 0;
   bool burst_sent = false;
+  int rounds_sent = 0;      // notify floor
   bool first_sent = false;  // relay: the first message after its !ACCEPT was answered
   std::int64_t accept_retry_ns = 0;
   int accept_retries = 0;
@@ -150,6 +151,13 @@ void Operators::on_message(Client& client, const std::string& body, std::int64_t
     auto& samples = is_a ? m_shared.to_visitor[static_cast<std::size_t>(timed.phase)]
                          : m_shared.to_operator[static_cast<std::size_t>(timed.phase)];
     samples.add(now - timed.sent_ns);
+    if (timed.phase == static_cast<int>(Phase::round)) {
+      if (timed.seq < 0 || timed.seq >= static_cast<std::int64_t>(m_notify_last.size())) return;
+      const auto round = static_cast<std::size_t>(timed.seq);
+      m_notify_last[round] = std::max(m_notify_last[round], now - timed.sent_ns);
+      m_notify_count[round]++;
+      m_shared.notifications++;
+    }
     if (timed.phase == static_cast<int>(Phase::burst)) {
       m_shared.burst_received++;
       m_shared.burst_last_ns = now;
@@ -256,6 +264,12 @@ void Operators::send_due(Client& client, std::int64_t now) {
     while (now >= client.next_send_ns && client.next_send_ns < end) {
       send_text(ctx, client.conn, to, timed_text(static_cast<int>(Phase::steady), client.seq++));
       client.next_send_ns += interval;
+    }
+  } else if (phase == Phase::round && client.spec.floods) {
+    // Like the broker's notices of one new chat: one message to each, in one write.
+    while (client.rounds_sent < m_shared.rounds_due.load()) {
+      const auto text = timed_text(static_cast<int>(Phase::round), client.rounds_sent++);
+      for (const auto& peer : client.spec.peers) send_text(ctx, client.conn, peer, text);
     }
   } else if (phase == Phase::burst && client.spec.floods && !client.burst_sent) {
     client.burst_sent = true;

@@ -36,7 +36,7 @@ struct XmppSettings {
   std::string bot;          // the broker's bare JID
   int direct_rate = 100;    // direct: messages per second each client sends in the steady phase
   int burst = 0;            // direct: messages the flooding client sends in the burst
-  int notify_visitors = 0;  // notify: how many chats will be announced
+  int notify_visitors = 0;  // notify: how many chats will be announced; notify floor: rounds
 };
 
 class Operators {
@@ -50,7 +50,8 @@ class Operators {
   void join();   // after shared.phase = stop: finishes chats, disconnects, joins
 
   // notify: per visitor index, the latest of its operators' notifications (ns after creation);
-  // read after join().
+  // notify floor: per round, the latest of its receivers' messages (ns after sending). Read
+  // after join().
   [[nodiscard]] const std::vector<std::int64_t>& notify_last() const { return m_notify_last; }
   [[nodiscard]] const std::vector<int>& notify_count() const { return m_notify_count; }
 

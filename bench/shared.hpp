@@ -15,9 +15,10 @@ namespace seshat::bench {
 
 // The phase a timed message belongs to travels in its text ("p=N"). `first`: the one message
 // each side sends as soon as its chat is open (the operator after "You are now handling chat",
-// the visitor after "Your chat has started."), the first message after each !ACCEPT.
-enum class Phase : int { setup = 0, steady = 1, burst = 2, stop = 3, first = 4 };
-constexpr int k_phases = 5;
+// the visitor after "Your chat has started."), the first message after each !ACCEPT. `round`:
+// b's floor, one message to each receiver at once, rounds far apart (seq = the round).
+enum class Phase : int { setup = 0, steady = 1, burst = 2, stop = 3, first = 4, round = 5 };
+constexpr int k_phases = 6;
 
 struct Shared {
   explicit Shared(std::size_t visitors)
@@ -40,8 +41,9 @@ struct Shared {
   std::atomic<int> visitors_open{0};
   std::atomic<int> idle_ready{0};
   std::atomic<int> idle_failed{0};
-  std::atomic<int> firsts_sent{0};  // first messages sent, both sides
-  std::atomic<int> notifications{0};
+  std::atomic<int> firsts_sent{0};    // first messages sent, both sides
+  std::atomic<int> notifications{0};  // notify: every notice; notify floor: every round's message
+  std::atomic<int> rounds_due{0};     // notify floor: rounds the main thread has called
   std::atomic<int> errors{0};
   std::atomic<int> burst_received{0};
   std::atomic<std::int64_t> burst_last_ns{0};
