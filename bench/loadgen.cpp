@@ -237,22 +237,26 @@ void write_samples(const Options& options, const Shared& shared) {
   }
 }
 
+// The floors' clients: A (account 0) sends to accounts 1..receivers. With `answers`, the first
+// receiver is B, which writes back to A in the steady phase; the others only receive.
+std::vector<OperatorSpec> sender_and_receivers(const Options& options, int receivers,
+                                               bool answers) {
+  std::vector<OperatorSpec> specs(1);
+  specs[0] = {op_jid(options, 0), op_password(options, 0), Role::direct, 0, {}, true};
+  for (int i = 1; i <= receivers; ++i) {
+    specs[0].peers.push_back(op_jid(options, i));
+    const auto role = answers && i == 1 ? Role::direct : Role::sink;
+    specs.push_back(
+        {op_jid(options, i), op_password(options, i), role, i, {op_jid(options, 0)}, false});
+  }
+  return specs;
+}
+
 // A (account 0) and B (1) talk in the steady phase; in the burst A sends to B, or round robin to
 // accounts 1..receivers (the shape of the broker's relay to many operators).
 int run_direct(const Options& options, nlohmann::json& result) {
   Shared shared(1);
-  std::vector<OperatorSpec> specs;
-  OperatorSpec a{op_jid(options, 0), op_password(options, 0), Role::direct, 0, {}, true};
-  for (int i = 1; i <= options.receivers; ++i) {
-    a.peers.push_back(op_jid(options, i));
-    specs.push_back({op_jid(options, i),
-                     op_password(options, i),
-                     i == 1 ? Role::direct : Role::sink,
-                     i,
-                     {op_jid(options, 0)},
-                     false});
-  }
-  specs.insert(specs.begin(), std::move(a));
+  const auto specs = sender_and_receivers(options, options.receivers, true);
   Operators clients(options.xmpp, specs, shared);
   clients.start();
   const int online = static_cast<int>(specs.size());
@@ -329,13 +333,7 @@ int run_notify(const Options& options, nlohmann::json& result) {
 // the time until the last receiver has its message.
 int run_notify_floor(const Options& options, nlohmann::json& result) {
   Shared shared(1);
-  std::vector<OperatorSpec> specs;
-  OperatorSpec a{op_jid(options, 0), op_password(options, 0), Role::direct, 0, {}, true};
-  for (int i = 1; i <= options.operators; ++i) {
-    a.peers.push_back(op_jid(options, i));
-    specs.push_back({op_jid(options, i), op_password(options, i), Role::sink, i, {}, false});
-  }
-  specs.insert(specs.begin(), std::move(a));
+  const auto specs = sender_and_receivers(options, options.operators, false);
   auto xmpp = options.xmpp;
   xmpp.notify_visitors = options.notify_chats;
   Operators clients(xmpp, specs, shared);
