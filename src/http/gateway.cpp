@@ -2,6 +2,7 @@
 
 #include <utility>  // before Boost (Boost 1.74 with g++ 12)
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -217,6 +218,10 @@ struct Gateway::Impl {
   SharedState shared;
   store::ChangeFeed& feed;
   std::optional<net::io_context> io;
+  // The io threads run until stop() lets them go. Without it they would return as soon as no
+  // socket or timer waits: once the listener closes, a long-poll whose read is out on the
+  // database thread is not such a wait, and its answer would be posted to nobody.
+  std::optional<net::executor_work_guard<net::io_context::executor_type>> keep_running;
   std::shared_ptr<Listener> listener;
   std::uint16_t port = 0;
   std::vector<std::thread> threads;
@@ -267,6 +272,7 @@ void Gateway::start_listening() {
   }
   const int threads = std::max(1, shared.settings.io_threads);
   impl.io.emplace(threads);
+  impl.keep_running.emplace(impl.io->get_executor());
   auto acceptor = open_acceptor(*impl.io, shared.settings);
   impl.port = acceptor.local_endpoint().port();
   shared.db =
@@ -319,7 +325,10 @@ void Gateway::stop() {
   shared.stop_all();
   // Connections end by themselves once answered; whatever is left after the grace period
   // (a slow client, a request still being read) is cut.
-  if (!shared.wait_until_no_sessions(shared.settings.shutdown_grace)) impl.io->stop();
+  if (shared.wait_until_no_sessions(shared.settings.shutdown_grace))
+    impl.keep_running.reset();  // what the ended sessions left queued still runs
+  else
+    impl.io->stop();
   for (auto& thread : impl.threads) thread.join();
   impl.threads.clear();
   impl.listener.reset();

@@ -1221,6 +1221,39 @@ class GracefulStopTest(unittest.TestCase):
         self.assertIsNone(stream.next_event())
         stream.close()
 
+    def test_stop_answers_a_long_poll_whose_read_is_out(self):
+        # The long-poll is all the gateway has: while its first read is on the database thread,
+        # no socket or timer of it waits on the io threads. The stop must still answer it.
+        server = GatewayProcess()
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        conn.request("POST", "/seshat/api/chats", body=json.dumps({"name": "s"}))
+        ticket = json.loads(conn.getresponse().read())
+        conn.close()
+        server.command("slow-read 1000")
+        result = {}
+
+        def poll():
+            c = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+            c.request("GET", f"/seshat/api/chats/{ticket['id']}/messages?wait=60",
+                      headers={"Authorization": f"Bearer {ticket['token']}"})
+            response = c.getresponse()
+            result["status"] = response.status
+            result["body"] = json.loads(response.read())
+            c.close()
+
+        thread = threading.Thread(target=poll)
+        thread.start()
+        deadline = time.monotonic() + 5
+        while server.command("slowed") == "ok 0":  # its read has begun
+            self.assertLess(time.monotonic(), deadline, "the long-poll never read")
+            time.sleep(0.01)
+        started = time.monotonic()
+        self.assertEqual(server.stop(), 0)
+        self.assertLess(time.monotonic() - started, 3, "the stop waited out its grace period")
+        thread.join(5)
+        self.assertEqual(result.get("status"), 200, "the long-poll was cut, not answered")
+        self.assertEqual(without_position(result["body"]), {"status": "waiting", "messages": []})
+
 
 def main():
     global SERVER, WEB_ROOT

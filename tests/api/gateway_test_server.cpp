@@ -10,6 +10,9 @@
 //   finish ID          the operator ends chat ID ("The chat is now closed.")
 //   online JID         the operator JID becomes available
 //   reads              how many times the gateway has read messages from the store ("ok N")
+//   slow-read MS       the gateway's next look-up of a chat (every request on a chat begins with
+//                      one) takes MS milliseconds more
+//   slowed             how many such slowed look-ups have begun ("ok N")
 //   stop               graceful stop (also on end of input); prints "stopped"
 // Options: --db PATH --web-root DIR --prefix P --origin O (repeatable) --chats-per-minute N
 //          --max-body BYTES --heartbeat SECONDS
@@ -22,11 +25,13 @@
 #include <stdlib.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <sstream>
 #include <string>
+#include <thread>
 
 #include "core/texts.hpp"
 #include "forwarding_store.hpp"
@@ -88,22 +93,28 @@ Options parse(int argc, char** argv) {
   return options;
 }
 
-// The gateway's store, counting its reads of messages (the command "reads").
+std::atomic<int> g_reads{0};
+std::atomic<int> g_slow_read_ms{0};
+std::atomic<int> g_slowed{0};
+
+// The gateway's store, counting its reads of messages (the command "reads"), and slowing its
+// next look-up of a chat on request ("slow-read").
 class CountingStore : public testing::ForwardingStore {
  public:
-  CountingStore(std::unique_ptr<store::Store> real, std::atomic<int>& reads)
-      : ForwardingStore(std::move(real)), m_reads(reads) {}
+  explicit CountingStore(std::unique_ptr<store::Store> real) : ForwardingStore(std::move(real)) {}
   std::vector<store::Message> messages_after(store::ChatId chat, store::Seq after,
                                              int limit) override {
-    ++m_reads;
+    ++g_reads;
     return ForwardingStore::messages_after(chat, after, limit);
   }
-
- private:
-  std::atomic<int>& m_reads;
+  std::optional<store::ChatRecord> find_chat(store::ChatId chat) override {
+    if (const int ms = g_slow_read_ms.exchange(0); ms > 0) {
+      ++g_slowed;
+      std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+    }
+    return ForwardingStore::find_chat(chat);
+  }
 };
-
-std::atomic<int> g_reads{0};
 int g_stanzas = 0;
 
 std::string rest_of(std::istringstream& in) {
@@ -139,6 +150,13 @@ std::string run_command(const std::string& line, store::Store& store, store::Cha
     return "ok";
   }
   if (verb == "reads") return "ok " + std::to_string(g_reads.load());
+  if (verb == "slow-read") {
+    int ms = 0;
+    in >> ms;
+    g_slow_read_ms = ms;
+    return "ok";
+  }
+  if (verb == "slowed") return "ok " + std::to_string(g_slowed.load());
   if (verb == "line") {
     core::ChatId chat = 0;
     in >> chat;
@@ -186,7 +204,7 @@ int main(int argc, char** argv) {
     store::ChangeFeed feed;
     http::Metrics metrics;
     options.settings.open_store = [db = options.db]() -> std::unique_ptr<store::Store> {
-      return std::make_unique<CountingStore>(store::open_sqlite_store(db), g_reads);
+      return std::make_unique<CountingStore>(store::open_sqlite_store(db));
     };
     options.settings.health = [] { return http::Health{true, {{"xmpp", "not used"}}}; };
     options.settings.extra_metrics = [] { return std::string("seshat_test_extra 1\n"); };
