@@ -1186,16 +1186,17 @@ class IdleStreamMemoryTest(unittest.TestCase):
 
 
 class GracefulStopTest(unittest.TestCase):
-    def test_stop_answers_long_polls_and_ends_streams(self):
-        server = GatewayProcess()
+    @staticmethod
+    def open_chat(server):
         conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
         conn.request("POST", "/seshat/api/chats", body=json.dumps({"name": "s"}))
         ticket = json.loads(conn.getresponse().read())
         conn.close()
-        chat, token = ticket["id"], ticket["token"]
-        stream = SseStream(server.port, f"/seshat/api/chats/{chat}/events?token={token}")
-        stream.next_event()
-        stream.next_event()
+        return ticket["id"], ticket["token"]
+
+    @staticmethod
+    def long_poll(server, chat, token):
+        """A long-poll of 60 s on a thread; its status and body land in the dict returned."""
         result = {}
 
         def poll():
@@ -1209,44 +1210,9 @@ class GracefulStopTest(unittest.TestCase):
 
         thread = threading.Thread(target=poll)
         thread.start()
-        probe = ApiTestCase()
-        probe.server = server
-        probe.await_metric("seshat_http_long_polls", 1)
-        started = time.monotonic()
-        self.assertEqual(server.stop(), 0)
-        self.assertLess(time.monotonic() - started, 3)
-        thread.join(5)
-        self.assertEqual(result["status"], 200)
-        self.assertEqual(without_position(result["body"]), {"status": "waiting", "messages": []})
-        self.assertIsNone(stream.next_event())
-        stream.close()
+        return thread, result
 
-    def test_stop_answers_a_long_poll_whose_read_is_out(self):
-        # The long-poll is all the gateway has: while its first read is on the database thread,
-        # no socket or timer of it waits on the io threads. The stop must still answer it.
-        server = GatewayProcess()
-        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
-        conn.request("POST", "/seshat/api/chats", body=json.dumps({"name": "s"}))
-        ticket = json.loads(conn.getresponse().read())
-        conn.close()
-        server.command("slow-read 1000")
-        result = {}
-
-        def poll():
-            c = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
-            c.request("GET", f"/seshat/api/chats/{ticket['id']}/messages?wait=60",
-                      headers={"Authorization": f"Bearer {ticket['token']}"})
-            response = c.getresponse()
-            result["status"] = response.status
-            result["body"] = json.loads(response.read())
-            c.close()
-
-        thread = threading.Thread(target=poll)
-        thread.start()
-        deadline = time.monotonic() + 5
-        while server.command("slowed") == "ok 0":  # its read has begun
-            self.assertLess(time.monotonic(), deadline, "the long-poll never read")
-            time.sleep(0.01)
+    def stop_answers(self, server, thread, result):
         started = time.monotonic()
         self.assertEqual(server.stop(), 0)
         self.assertLess(time.monotonic() - started, 3, "the stop waited out its grace period")
@@ -1254,6 +1220,32 @@ class GracefulStopTest(unittest.TestCase):
         self.assertEqual(result.get("status"), 200, "the long-poll was cut, not answered")
         self.assertEqual(without_position(result["body"]), {"status": "waiting", "messages": []})
 
+    def test_stop_answers_long_polls_and_ends_streams(self):
+        server = GatewayProcess()
+        chat, token = self.open_chat(server)
+        stream = SseStream(server.port, f"/seshat/api/chats/{chat}/events?token={token}")
+        stream.next_event()
+        stream.next_event()
+        thread, result = self.long_poll(server, chat, token)
+        probe = ApiTestCase()
+        probe.server = server
+        probe.await_metric("seshat_http_long_polls", 1)
+        self.stop_answers(server, thread, result)
+        self.assertIsNone(stream.next_event())
+        stream.close()
+
+    def test_stop_answers_a_long_poll_whose_read_is_out(self):
+        # The long-poll is all the gateway has: while its first read is on the database thread,
+        # no socket or timer of it waits on the io threads. The stop must still answer it.
+        server = GatewayProcess()
+        chat, token = self.open_chat(server)
+        server.command("slow-read 1000")
+        thread, result = self.long_poll(server, chat, token)
+        deadline = time.monotonic() + 5
+        while server.command("slowed") == "ok 0":  # its read has begun
+            self.assertLess(time.monotonic(), deadline, "the long-poll never read")
+            time.sleep(0.01)
+        self.stop_answers(server, thread, result)
 
 def main():
     global SERVER, WEB_ROOT
