@@ -1239,7 +1239,7 @@ class GracefulStopTest(unittest.TestCase):
         # no socket or timer of it waits on the io threads. The stop must still answer it.
         server = GatewayProcess()
         chat, token = self.open_chat(server)
-        server.command("slow-read 1000")
+        server.command("slow-lookup 1000")
         thread, result = self.long_poll(server, chat, token)
         deadline = time.monotonic() + 5
         while server.command("slowed") == "ok 0":  # its read has begun

@@ -10,7 +10,7 @@
 //   finish ID          the operator ends chat ID ("The chat is now closed.")
 //   online JID         the operator JID becomes available
 //   reads              how many times the gateway has read messages from the store ("ok N")
-//   slow-read MS       the gateway's next look-up of a chat (every request on a chat begins with
+//   slow-lookup MS     the gateway's next look-up of a chat (every request on a chat begins with
 //                      one) takes MS milliseconds more
 //   slowed             how many such slowed look-ups have begun ("ok N")
 //   stop               graceful stop (also on end of input); prints "stopped"
@@ -94,11 +94,11 @@ Options parse(int argc, char** argv) {
 }
 
 std::atomic<int> g_reads{0};
-std::atomic<int> g_slow_read_ms{0};
+std::atomic<int> g_slow_lookup_ms{0};
 std::atomic<int> g_slowed{0};
 
 // The gateway's store, counting its reads of messages (the command "reads"), and slowing its
-// next look-up of a chat on request ("slow-read").
+// next look-up of a chat on request ("slow-lookup").
 class CountingStore : public testing::ForwardingStore {
  public:
   explicit CountingStore(std::unique_ptr<store::Store> real) : ForwardingStore(std::move(real)) {}
@@ -108,7 +108,7 @@ class CountingStore : public testing::ForwardingStore {
     return ForwardingStore::messages_after(chat, after, limit);
   }
   std::optional<store::ChatRecord> find_chat(store::ChatId chat) override {
-    if (const int ms = g_slow_read_ms.exchange(0); ms > 0) {
+    if (const int ms = g_slow_lookup_ms.exchange(0); ms > 0) {
       ++g_slowed;
       std::this_thread::sleep_for(std::chrono::milliseconds(ms));
     }
@@ -150,10 +150,10 @@ std::string run_command(const std::string& line, store::Store& store, store::Cha
     return "ok";
   }
   if (verb == "reads") return "ok " + std::to_string(g_reads.load());
-  if (verb == "slow-read") {
+  if (verb == "slow-lookup") {
     int ms = 0;
     in >> ms;
-    g_slow_read_ms = ms;
+    g_slow_lookup_ms = ms;
     return "ok";
   }
   if (verb == "slowed") return "ok " + std::to_string(g_slowed.load());
