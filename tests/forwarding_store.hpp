@@ -14,6 +14,7 @@ class ForwardingStore : public store::Store {
   explicit ForwardingStore(std::unique_ptr<store::Store> real) : m_real(std::move(real)) {}
 
   std::unique_ptr<store::Batch> begin_batch() override { return m_real->begin_batch(); }
+  std::unique_ptr<store::Batch> try_begin_batch() override { return m_real->try_begin_batch(); }
   void checkpoint_if_due() override { m_real->checkpoint_if_due(); }
   store::ChatId create_chat(const store::NewChat& chat) override {
     return m_real->create_chat(chat);

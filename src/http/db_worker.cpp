@@ -21,7 +21,8 @@ store::Millis wall_clock_millis() {
 }  // namespace
 
 DbWorker::DbWorker(const StoreFactory& open_store, store::ChangeFeed& feed, visitors::Limits limits,
-                   std::size_t max_queue, std::shared_ptr<const core::texts::VisitorTexts> texts)
+                   std::size_t max_queue, std::shared_ptr<const core::texts::VisitorTexts> texts,
+                   std::chrono::milliseconds rest)
     : m_feed(feed),
       m_collect(m_uncommitted.subscribe([this](core::ChatId chat) { m_changed.push_back(chat); },
                                         [this](core::ChatId chat, const store::Message& line) {
@@ -31,6 +32,7 @@ DbWorker::DbWorker(const StoreFactory& open_store, store::ChangeFeed& feed, visi
       m_visitors(require(m_store), &m_uncommitted, limits),
       m_presence(*m_store),
       m_max_queue(max_queue),
+      m_rest(rest),
       m_thread([this, texts = std::move(texts)]() mutable {
         m_visitors.set_texts(std::move(texts));
         run();
@@ -41,11 +43,25 @@ DbWorker::~DbWorker() {
 }
 
 bool DbWorker::submit(Job job) {
-  {
-    std::lock_guard lock(m_mutex);
-    if (m_stopping || m_jobs.size() >= m_max_queue) return false;
-    m_jobs.push_back(std::move(job));
+  std::unique_lock lock(m_mutex);
+  if (m_stopping || m_jobs.size() >= m_max_queue) return false;
+  const auto now = std::chrono::steady_clock::now();
+  const bool at_rest = m_jobs.empty() && (!m_last_job || now - *m_last_job >= m_rest);
+  m_last_job = now;
+  if (at_rest) {
+    std::unique_lock use(m_store_use, std::try_to_lock);  // not while the thread runs a batch
+    if (use.owns_lock()) {
+      lock.unlock();
+      const bool done = run_at_rest(job);
+      lock.lock();
+      m_last_job = std::chrono::steady_clock::now();  // a job right after this one is not at rest
+      if (done) return true;
+      use.unlock();
+      if (m_stopping) return false;  // nothing of it was stored
+    }
   }
+  m_jobs.push_back(std::move(job));
+  lock.unlock();
   m_ready.notify_one();
   return true;
 }
@@ -86,10 +102,12 @@ void DbWorker::run() {
       jobs.swap(m_jobs);
       counts.swap(m_counts);
     }
+    std::lock_guard use(m_store_use);
     if (!jobs.empty()) run_batch(jobs);
     jobs.clear();
     keep_presence(counts);
   }
+  std::lock_guard use(m_store_use);
   m_presence.let_go_all(wall_clock_millis());
 }
 
@@ -121,17 +139,43 @@ void DbWorker::run_batch(std::deque<Job>& jobs) {
 }
 
 bool DbWorker::try_batch(std::deque<Job>& jobs) {
+  std::unique_ptr<store::Batch> batch;
+  try {
+    batch = m_store->begin_batch();
+  } catch (const std::exception&) {
+    return false;
+  }
+  return commit_together(std::move(batch), jobs);
+}
+
+// A job at rest: its batch must start without a wait, as the caller's thread must not block.
+// False if it did not, or failed (then nothing of it was stored): it goes to the queue.
+bool DbWorker::run_at_rest(Job& job) {
+  auto batch = m_store->try_begin_batch();
+  if (!batch) return false;
+  std::deque<Job> jobs;
+  jobs.push_back(std::move(job));
+  if (!commit_together(std::move(batch), jobs)) {
+    job = std::move(jobs.front());
+    return false;
+  }
+  m_store->checkpoint_if_due();
+  return true;
+}
+
+// Runs `jobs` in `batch` and commits them together, then publishes and answers. False if any of
+// it failed: then nothing was stored or answered.
+bool DbWorker::commit_together(std::unique_ptr<store::Batch> batch, std::deque<Job>& jobs) {
   std::vector<Reply> replies;
   replies.reserve(jobs.size());
   try {
-    const auto batch = m_store->begin_batch();
     for (auto& job : jobs) {
       replies.push_back(run_one(job));
       if (!batch->intact()) throw store::StoreError("the batch was rolled back");
     }
     batch->commit();
   } catch (const std::exception&) {
-    m_changed.clear();  // nothing of it was stored: the jobs run again, one by one
+    m_changed.clear();  // nothing of it was stored: the jobs run again (one by one, or queued)
     m_lines.clear();
     return false;
   }

@@ -1,6 +1,6 @@
 #pragma once
-// The gateway's database thread: it alone owns the gateway's Store and the Visitors around it,
-// and runs jobs from a bounded queue in order, so SQLite never blocks an io thread. A job returns
+// The gateway's database thread: it owns the gateway's Store and the Visitors around it, and
+// runs jobs from a bounded queue in order, so no io thread waits for a database lock. A job returns
 // a reply that hands its result back to whoever asked (a session's strand); the worker knows
 // nothing of HTTP.
 //
@@ -8,6 +8,13 @@
 // for all; their replies and change notices go out only once it is durable. Should the batch
 // fail, each of its jobs runs again on its own, so one failing write fails only its own request.
 // A checkpoint that a commit made due runs after the replies went out.
+//
+// At rest, a job runs on the caller's thread instead: when nothing is queued or running and
+// the last job came or ended at least `rest` ago (1 ms), it runs there in a batch of its own,
+// if that batch can start without waiting (Store::try_begin_batch: no other writer, SQLite);
+// else it queues. Handing it to a sleeping thread means waking an idle virtual CPU, which on a
+// busy host took 3-5 ms (bench/README, "A request at rest"). Jobs that come close together
+// queue and share commits.
 //
 // Presence: the event streams open here count their chats (hold, let_go); the worker writes the
 // changes and refreshes the gateway's row (visitors::HeldPresence) between batches, and lets go
@@ -24,6 +31,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -44,12 +52,14 @@ class DbWorker {
   // Changes are published on `feed` once committed. `texts`: the bot's texts in the visitors'
   // languages (none: as stored, in English).
   DbWorker(const StoreFactory& open_store, store::ChangeFeed& feed, visitors::Limits limits,
-           std::size_t max_queue, std::shared_ptr<const core::texts::VisitorTexts> texts = nullptr);
+           std::size_t max_queue, std::shared_ptr<const core::texts::VisitorTexts> texts = nullptr,
+           std::chrono::milliseconds rest = std::chrono::milliseconds(1));
   ~DbWorker();
   DbWorker(const DbWorker&) = delete;
   DbWorker& operator=(const DbWorker&) = delete;
 
-  // Queues `job`; false when the queue is full or the worker stopped (answer 503).
+  // Queues `job` (or runs it now, at rest); false when the queue is full or the worker stopped
+  // (answer 503).
   [[nodiscard]] bool submit(Job job);
   [[nodiscard]] std::size_t queued() const;
   // A stream of `chat` opened here, or ended. Never refused (a stream that ends must let go),
@@ -62,6 +72,8 @@ class DbWorker {
   void run();
   void run_batch(std::deque<Job>& jobs);
   [[nodiscard]] bool try_batch(std::deque<Job>& jobs);
+  [[nodiscard]] bool run_at_rest(Job& job);
+  [[nodiscard]] bool commit_together(std::unique_ptr<store::Batch> batch, std::deque<Job>& jobs);
   [[nodiscard]] Reply run_one(Job& job);
   void publish_changes();
   void count_streams(core::ChatId chat, int streams);
@@ -76,11 +88,16 @@ class DbWorker {
   visitors::Visitors m_visitors;
   visitors::HeldPresence m_presence;
   std::size_t m_max_queue;
+  // Held by whoever uses m_store, m_visitors and m_presence: the database thread, or a caller
+  // running a job at rest.
+  std::mutex m_store_use;
   mutable std::mutex m_mutex;
   std::condition_variable m_ready;
   std::deque<Job> m_jobs;
   std::vector<std::pair<core::ChatId, int>> m_counts;  // streams opened (+1) and ended (-1)
   std::chrono::steady_clock::time_point m_refresh_at;  // of the gateway's row
+  std::chrono::milliseconds m_rest;
+  std::optional<std::chrono::steady_clock::time_point> m_last_job;  // came, or ended at rest
   bool m_stopping = false;
   std::thread m_thread;
 };

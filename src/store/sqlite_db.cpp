@@ -59,6 +59,7 @@ Database::Database(const std::string& path) : m_path(path), m_shared(shared_of(p
 // after 50 us, doubling up to 0.8 ms, until k_busy_timeout_ms have passed since the first try.
 int Database::on_busy(void* self, int tries) {
   auto& db = *static_cast<Database*>(self);
+  if (!db.m_busy_waits) return 0;
   const auto now = std::chrono::steady_clock::now();
   if (tries == 0) db.m_busy_since = now;
   if (now - db.m_busy_since >= std::chrono::milliseconds(k_busy_timeout_ms)) return 0;
@@ -214,7 +215,7 @@ bool Query::is_null(int column) const {
   return sqlite3_column_type(m_statement.m_stmt, column) == SQLITE_NULL;
 }
 
-Transaction::Transaction(Database& db, TransactionKind kind, AfterCommit after)
+Transaction::Transaction(Database& db, TransactionKind kind, AfterCommit after, Wait wait)
     : m_db(db), m_nested(db.in_transaction()), m_after(after) {
   if (m_nested) {
     m_db.control(Database::Control::savepoint);
@@ -222,13 +223,22 @@ Transaction::Transaction(Database& db, TransactionKind kind, AfterCommit after)
   }
   if (kind == TransactionKind::write) {
     m_writing = std::unique_lock(m_db.writers(), std::defer_lock);
-    if (!m_writing.try_lock_for(std::chrono::milliseconds(k_busy_timeout_ms))) {
-      throw StoreError("database is locked: another writer of this process held it too long (" +
-                       m_db.path() + ")");
+    if (wait == Wait::no ? !m_writing.try_lock()
+                         : !m_writing.try_lock_for(std::chrono::milliseconds(k_busy_timeout_ms))) {
+      throw StoreError("database is locked: another writer of this process held it " +
+                       std::string(wait == Wait::no ? "" : "too long ") + "(" + m_db.path() + ")");
     }
   }
-  m_db.control(kind == TransactionKind::write ? Database::Control::begin_immediate
-                                              : Database::Control::begin_deferred);
+  // Without a wait, another process's lock fails BEGIN IMMEDIATE at once instead of being polled.
+  m_db.m_busy_waits = wait == Wait::up_to_timeout;
+  try {
+    m_db.control(kind == TransactionKind::write ? Database::Control::begin_immediate
+                                                : Database::Control::begin_deferred);
+  } catch (const StoreError&) {
+    m_db.m_busy_waits = true;
+    throw;
+  }
+  m_db.m_busy_waits = true;
 }
 
 Transaction::~Transaction() {

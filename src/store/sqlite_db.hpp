@@ -97,6 +97,7 @@ class Database {
   int m_checkpoint_pages = 0;                         // 0: SQLite's own automatic checkpoint
   bool m_checkpoint_due = false;
   std::chrono::steady_clock::time_point m_busy_since;  // the first try of the wait under way
+  bool m_busy_waits = true;                            // false: on_busy gives up at once
 };
 
 // A statement prepared once and reused; use it through a Query.
@@ -147,13 +148,17 @@ class Query {
 // Rolls back on destruction unless committed. Inside another (a batch), it is a savepoint:
 // its writes still succeed or fail as one, and become durable with the outer transaction.
 enum class TransactionKind { write, read };
+// Whether a write transaction waits for the write lock (up to k_busy_timeout_ms), or fails at
+// once with StoreError when another writer holds it.
+enum class Wait { up_to_timeout, no };
 // What an outermost transaction does after its commit (see Database::checkpoint_after).
 enum class AfterCommit { checkpoint_if_due, leave_checkpoint_to_owner };
 
 class Transaction {
  public:
   explicit Transaction(Database& db, TransactionKind kind = TransactionKind::write,
-                       AfterCommit after = AfterCommit::checkpoint_if_due);
+                       AfterCommit after = AfterCommit::checkpoint_if_due,
+                       Wait wait = Wait::up_to_timeout);
   ~Transaction();
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;

@@ -72,9 +72,10 @@ struct ReadyDatabase {
 
 class SqliteBatch final : public Batch {
  public:
-  explicit SqliteBatch(Database& db)
+  SqliteBatch(Database& db, sqlite::Wait wait)
       : m_db(db),
-        m_transaction(db, TransactionKind::write, sqlite::AfterCommit::leave_checkpoint_to_owner) {}
+        m_transaction(db, TransactionKind::write, sqlite::AfterCommit::leave_checkpoint_to_owner,
+                      wait) {}
   void commit() override { m_transaction.commit(); }
   [[nodiscard]] bool intact() const override { return m_db.in_transaction(); }
 
@@ -89,7 +90,16 @@ class SqliteStore final : public Store {
 
   std::unique_ptr<Batch> begin_batch() override {
     if (m_db.in_transaction()) throw StoreError("a batch is already open on " + m_db.path());
-    return std::make_unique<SqliteBatch>(m_db);
+    return std::make_unique<SqliteBatch>(m_db, sqlite::Wait::up_to_timeout);
+  }
+
+  std::unique_ptr<Batch> try_begin_batch() override {
+    if (m_db.in_transaction()) return nullptr;
+    try {
+      return std::make_unique<SqliteBatch>(m_db, sqlite::Wait::no);
+    } catch (const StoreError&) {
+      return nullptr;  // locked, or failing: the caller's other way meets that
+    }
   }
 
   ChatId create_chat(const NewChat& chat) override {

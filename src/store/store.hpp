@@ -221,6 +221,10 @@ class Store {
   // Starts a batch on this store's connection (none may be open already). Its owner calls
   // checkpoint_if_due() once the callers of its writes were answered.
   [[nodiscard]] virtual std::unique_ptr<Batch> begin_batch() = 0;
+  // The same if it can start at once; else none: another writer (of this process or another)
+  // holds the database, or the store cannot start one without a wait (PostgreSQL: a network
+  // round trip). For a caller that must not block and has somewhere else to send the work.
+  [[nodiscard]] virtual std::unique_ptr<Batch> try_begin_batch() { return nullptr; }
   // Housekeeping outside any batch: copies the database's log into its file if a commit found
   // the log full. Other writes (neither a batch nor apply()) do it themselves after committing.
   virtual void checkpoint_if_due() = 0;

@@ -98,10 +98,15 @@ std::atomic<int> g_slow_lookup_ms{0};
 std::atomic<int> g_slowed{0};
 
 // The gateway's store, counting its reads of messages (the command "reads"), and slowing its
-// next look-up of a chat on request ("slow-lookup").
+// next look-up of a chat on request ("slow-lookup"). A look-up to be slowed runs on the database
+// thread, not on an io thread at rest (DbWorker): no batch starts there meanwhile.
 class CountingStore : public testing::ForwardingStore {
  public:
   explicit CountingStore(std::unique_ptr<store::Store> real) : ForwardingStore(std::move(real)) {}
+  std::unique_ptr<store::Batch> try_begin_batch() override {
+    if (g_slow_lookup_ms.load() > 0) return nullptr;
+    return ForwardingStore::try_begin_batch();
+  }
   std::vector<store::Message> messages_after(store::ChatId chat, store::Seq after,
                                              int limit) override {
     ++g_reads;

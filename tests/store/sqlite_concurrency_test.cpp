@@ -383,5 +383,31 @@ TEST_F(ConcurrencyTest, AWriteBusyPastTheTimeoutIsAStoreError) {
   EXPECT_EQ(store->add_message(id, Author::visitor, "anyone?").seq, 2);
 }
 
+TEST_F(ConcurrencyTest, ABatchThatMustNotWaitStartsOnlyWhileNoOtherWriterHoldsTheDatabase) {
+  auto store = open_sqlite_store(m_path);
+  const auto id = store->create_chat(NewChat{"visitor", "hello", "", "h", ""});
+  ASSERT_EQ(id, 1);
+  {
+    auto batch = store->try_begin_batch();
+    ASSERT_NE(batch, nullptr);
+    EXPECT_EQ(store->add_message(id, Author::visitor, "now").seq, 2);
+    batch->commit();
+  }
+  {
+    auto other = open_sqlite_store(m_path);  // a writer of this process
+    auto held = other->begin_batch();
+    EXPECT_EQ(store->try_begin_batch(), nullptr);
+  }
+  {
+    WriteLockHolder holder(m_path, std::chrono::seconds(30));  // as another process would
+    const auto asked = std::chrono::steady_clock::now();
+    EXPECT_EQ(store->try_begin_batch(), nullptr);
+    // At once, not after the busy timeout's polling.
+    EXPECT_LT(std::chrono::steady_clock::now() - asked,
+              std::chrono::milliseconds(sqlite::k_busy_timeout_ms / 5));
+  }
+  EXPECT_EQ(store->add_message(id, Author::visitor, "later").seq, 3);  // waits again as before
+}
+
 }  // namespace
 }  // namespace seshat::store
