@@ -172,12 +172,9 @@ class Ejabberd:
         self.host = HOST
         self.domain = DOMAIN
         self.port = port or free_port()
-        self.http_port = free_port()
-        self.dist_port = free_port()
         self.component = component
         self.component_secret = secrets.token_hex(16) if component else None
-        self.component_port = free_port() if component else None
-        self.sync_port = free_port()
+        self._pick_inner_ports()
         self.node = f"seshat{self.port}x{secrets.token_hex(3)}@localhost"
         self.cookie = secrets.token_hex(16)
         self.config = os.path.join(self.dir, "ejabberd.yml")
@@ -185,17 +182,30 @@ class Ejabberd:
         self.ca_file = os.path.join(self.dir, "certs", f"{DOMAIN}.crt")
         self.started_in = None  # seconds the last start() took until the server was ready
         self._process = None
+        self._log_level = log_level
         make_certificate(os.path.join(self.dir, "certs"), DOMAIN)
         for sub in ("spool", "logs"):
             os.makedirs(os.path.join(self.dir, sub))
-        with open(self.config, "w") as f:
-            f.write(_CONFIG.format(dir=self.dir, port=self.port, http_port=self.http_port,
-                                   host=HOST, domain=DOMAIN, log_level=_LEVELS[log_level],
-                                   component_listener=_COMPONENT_LISTENER.format(
-                                       port=self.component_port, host=HOST, component=component,
-                                       secret=self.component_secret) if component else ""))
+        self._write_config()
         with open(os.path.join(self.dir, "spool", "ejabberd.schema"), "w") as f:
             f.write(_SCHEMA)
+
+    def _pick_inner_ports(self):
+        """The ports only this harness uses (HTTP API, Erlang distribution, component, sync):
+        picked again if one was taken before the node bound it (free_port's race)."""
+        self.http_port = free_port()
+        self.dist_port = free_port()
+        self.component_port = free_port() if self.component else None
+        self.sync_port = free_port()
+
+    def _write_config(self):
+        with open(self.config, "w") as f:
+            f.write(_CONFIG.format(dir=self.dir, port=self.port, http_port=self.http_port,
+                                   host=HOST, domain=DOMAIN, log_level=_LEVELS[self._log_level],
+                                   component_listener=_COMPONENT_LISTENER.format(
+                                       port=self.component_port, host=HOST,
+                                       component=self.component,
+                                       secret=self.component_secret) if self.component else ""))
 
     # --- life cycle ---
 
@@ -225,7 +235,22 @@ class Ejabberd:
                 "-kernel", "inet_dist_use_interface", "{127,0,0,1}", "-noinput", *args]
 
     def start(self, timeout=30.0):
-        """Starts the node and returns once its client and HTTP ports accept connections."""
+        """Starts the node and returns once its client and HTTP ports accept connections. On its
+        first start, a port of its own that another test's server took between free_port() and
+        the bind (eaddrinuse) is picked again, up to three times."""
+        for attempt in range(3):
+            try:
+                return self._start_once(timeout)
+            except RuntimeError as error:
+                if self.started_in is not None or attempt == 2 or "eaddrinuse" not in str(error):
+                    raise
+                if f"{{{self.port}," in str(error):
+                    raise  # the client port: callers may know it already
+                print(f"ejabberd: a port was taken meanwhile, picking others ({error})"[:300])
+                self._pick_inner_ports()
+                self._write_config()
+
+    def _start_once(self, timeout):
         if self.running:
             raise RuntimeError("ejabberd is already running")
         began = time.monotonic()
