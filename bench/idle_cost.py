@@ -22,13 +22,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 import run  # noqa: E402  (bench/run.py: the same servers and settings as the benchmark)
+from legs import percentile  # noqa: E402
 
 PER_CHAT = 50  # a chat may send 60 messages a minute: the messages go round robin over chats
-
-
-def percentile(values, p):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * p / 100))]
 
 
 class Client:
