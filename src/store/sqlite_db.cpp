@@ -231,14 +231,12 @@ Transaction::Transaction(Database& db, TransactionKind kind, AfterCommit after, 
   }
   // Without a wait, another process's lock fails BEGIN IMMEDIATE at once instead of being polled.
   m_db.m_busy_waits = wait == Wait::up_to_timeout;
-  try {
-    m_db.control(kind == TransactionKind::write ? Database::Control::begin_immediate
-                                                : Database::Control::begin_deferred);
-  } catch (const StoreError&) {
-    m_db.m_busy_waits = true;
-    throw;
-  }
-  m_db.m_busy_waits = true;
+  struct WaitAgain {  // whether BEGIN succeeded or threw
+    Database& db;
+    ~WaitAgain() { db.m_busy_waits = true; }
+  } wait_again{m_db};
+  m_db.control(kind == TransactionKind::write ? Database::Control::begin_immediate
+                                              : Database::Control::begin_deferred);
 }
 
 Transaction::~Transaction() {
