@@ -3,7 +3,7 @@
 
     python3 bench/run.py --seshat build/src/app/seshat --loadgen build/bench/seshat_loadgen \
         --sqlite-floor build/bench/seshat_sqlite_floor [--idle 2000] [--transport sse] \
-        [--runs 5] [--servers prosody,ejabberd] [--out DIR]
+        [--runs 5] [--servers prosody,ejabberd,prosody-defaults] [--out DIR]
 
 Starts a real Prosody (tests/integration/harness) and `seshat serve`, measures the floors in the
 same run (direct XMPP hop and rate, nginx static under wrk, SQLite commits), runs the scenarios
@@ -323,9 +323,11 @@ def main():
     parser.add_argument("--runs", type=int, default=1,
                         help="run everything this many times; prints the spread and how many "
                              "runs met each target")
-    parser.add_argument("--servers", default="prosody,ejabberd",
-                        help="XMPP servers, comma-separated: the full table against the first, "
-                             "a and e (with their own floors) against the others")
+    parser.add_argument("--servers", default="prosody,ejabberd,prosody-defaults",
+                        help="XMPP servers, comma-separated: the full table against the first "
+                             "(Prosody as the harness sets it up), a and e (with their own "
+                             "floors) against the others: ejabberd, and prosody-defaults (Prosody "
+                             "as Debian ships it: Nagle on, the incremental collector)")
     parser.add_argument("--out", help="write table.md, results.json and the SVG pictures here")
     parser.add_argument("--duration", type=float, default=10, help="steady phase, seconds")
     parser.add_argument("--burst", type=int, default=40, help="messages per chat in scenario e (<= 50)")
@@ -371,8 +373,8 @@ def main():
         args.runs, args.servers = 1, "prosody"
     args.servers = [name.strip() for name in args.servers.split(",") if name.strip()]
     if not args.servers or args.servers[0] != "prosody" or \
-            any(name not in ("prosody", "ejabberd") for name in args.servers):
-        parser.error("--servers: prosody first, then optionally ejabberd")
+            any(name not in OTHER_SERVERS for name in args.servers[1:]):
+        parser.error("--servers: prosody first, then any of " + ", ".join(OTHER_SERVERS))
     args.idle_again = min(args.idle_again, args.idle)
 
     limit = raise_descriptor_limit(2 * args.idle + 20000)
@@ -420,26 +422,32 @@ def main():
     return 0
 
 
+# What the harness's Prosody sets as a chat server should (README, "Deployment notes"), and
+# Debian's default without it: Nagle's algorithm on, Lua's incremental collector.
+NAGLE_OFF = "network_settings = { nagle = false }\n"
+GENERATIONAL_GC = 'gc = { mode = "generational" }\n'
+
+
+def prosody_without(*settings):
+    """A Prosody of the harness with some of its deployment settings taken out (Debian's
+    defaults back), to measure what each costs or what seshat does against an untuned server."""
+    server = Prosody(log_level="warn")
+    with open(server.config) as f:
+        config = f.read()
+    for line in settings:
+        config = config.replace(line, "", 1)
+    with open(server.config, "w") as f:
+        f.write(config)
+    return server
+
+
 def run_once(args, idle, full=True):
     """One run: fresh servers, the floors and scenarios; returns the results. A run after the
     first (full=False) repeats what the targets judge over several runs, a and d, with c at
     --idle-again, one burst for e and f, and leaves out b and the other servers."""
     workdir = tempfile.mkdtemp(prefix="seshat-bench-")
-    server = Prosody(log_level="warn")
-    # The harness sets what a chat server should (README, "Deployment notes"); these bring back
-    # Debian's defaults, to measure what each costs.
-    defaults = []
-    if args.prosody_nagle:
-        defaults.append("network_settings = { nagle = false }\n")
-    if args.prosody_incremental_gc:
-        defaults.append('gc = { mode = "generational" }\n')
-    if defaults:
-        with open(server.config) as f:
-            config = f.read()
-        for line in defaults:
-            config = config.replace(line, "", 1)
-        with open(server.config, "w") as f:
-            f.write(config)
+    server = prosody_without(*([NAGLE_OFF] if args.prosody_nagle else []),
+                             *([GENERATIONAL_GC] if args.prosody_incremental_gc else []))
     app = None
     cluster = None
     results = {}
@@ -546,8 +554,9 @@ def run_once(args, idle, full=True):
             cluster.close()
         if not os.environ.get("SESHAT_KEEP_TMP"):
             shutil.rmtree(workdir, ignore_errors=True)
-    if full and "ejabberd" in args.servers:
-        results["ejabberd"] = ejabberd_section(args)
+    if full:
+        for name in args.servers[1:]:
+            results[OTHER_SERVERS[name][0]] = other_server_section(args, name)
     return results
 
 
@@ -626,10 +635,22 @@ def floors_and_relay(args, common, results, bursts=3, name="prosody"):
         results["relay"]["errors"] += again["errors"]
 
 
-def ejabberd_section(args):
-    """a and e against ejabberd (multi-threaded: the Erlang VM), each with its floors measured
-    against the same ejabberd: a fresh seshat and store, the same accounts."""
-    server = Ejabberd(log_level="warning")
+# The servers after the first (Prosody as the harness sets it up): results key, label in the
+# table, what they show. Each gets a and e with floors of its own, in the first run only.
+OTHER_SERVERS = {
+    "ejabberd": ("ejabberd", "ejabberd", "multi-threaded (the Erlang VM)"),
+    "prosody-defaults": ("prosody_defaults", "Prosody as shipped",
+                         "Nagle on and the incremental collector (Debian's defaults)"),
+}
+
+
+def other_server_section(args, name):
+    """a and e against another XMPP server, each with its floors measured against that same
+    server: a fresh seshat and store, the same accounts."""
+    if name == "ejabberd":
+        server = Ejabberd(log_level="warning")
+    else:
+        server = prosody_without(NAGLE_OFF, GENERATIONAL_GC)
     app = None
     results = {}
     try:
@@ -637,7 +658,10 @@ def ejabberd_section(args):
         server.register(BOT, BOT_PASSWORD)
         operators = [f"op{i}" for i in range(args.chats)]
         for user in operators + ["d0", "d1"] + [f"f{i}" for i in range(args.chats + 1)]:
-            server.register(user, f"{user}-secret")
+            if name == "ejabberd":
+                server.register(user, f"{user}-secret")
+            else:
+                add_account(server, user, f"{user}-secret")
         app = Seshat(args.seshat, server, [server.jid(u) for u in operators],
                      extra=SESHAT_EXTRA, log_level="info")
         app.start("serve")
@@ -646,8 +670,9 @@ def ejabberd_section(args):
                   "--seshat-pid", str(app.pid), "--watch-pid", str(app.pid),
                   "--watch-pid", str(server.pid)]
         results["pids"] = {"seshat": app.pid, "xmpp": server.pid}
-        print("--- ejabberd: a and e with their floors", flush=True)
-        floors_and_relay(args, common, results, name="ejabberd")
+        label, what = OTHER_SERVERS[name][1:]
+        print(f"--- {label}, {what}: a and e with their floors", flush=True)
+        floors_and_relay(args, common, results, name=name)
     finally:
         if app is not None:
             app.close()
@@ -807,8 +832,9 @@ def table_rows(args, r):
     a_rows = [x for x in rows if x["name"].startswith("a.")]
     ef_rows = [x for x in rows if not x["name"].startswith("a.")]
     rows = a_rows + b + c_rows + d_rows + ef_rows
-    if "ejabberd" in r:
-        rows += xmpp_rows(args, r["ejabberd"], "ejabberd", "ejabberd ", False)
+    for key, label, _ in OTHER_SERVERS.values():
+        if key in r:
+            rows += xmpp_rows(args, r[key], label, label + " ", False)
     return rows
 
 
@@ -850,7 +876,7 @@ def notes(args, r):
         among = hop_of(idle["hop_among"])
         lines.append(f"c's floor: the direct XMPP hop among {idle['idle']} idle visitors p50 "
                      f"{among['p50']:.2f} ms p99 {among['p99']:.2f} ms")
-    for label, x in (("Prosody", r), ("ejabberd", r.get("ejabberd"))):
+    for label, x in [("Prosody", r)] + [(label, r.get(key)) for key, label, _ in OTHER_SERVERS.values()]:
         if not x:
             continue
         lines.append(f"{label}: e bursts of {x['relay']['burst_received']} messages, msg/s: relay "

@@ -31,6 +31,11 @@ int remember_socket(xmpp_conn_t* conn, void* socket) {
   return xmpp_sockopt_cb_keepalive(conn, socket);
 }
 
+void ack_promptly(int socket) {
+  const int on = 1;
+  setsockopt(socket, IPPROTO_TCP, TCP_QUICKACK, &on, sizeof on);
+}
+
 int take_created_socket() {
   const int socket = t_created_socket;
   t_created_socket = -1;

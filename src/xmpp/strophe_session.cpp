@@ -137,6 +137,7 @@ void StropheSession::wait_for_events(Clock::time_point now) {
   if (m_component && m_component->socket() >= 0) {
     fds[count++] = {m_component->socket(), m_component->poll_events(), 0};
   }
+  for (nfds_t i = 1; i < count; ++i) ack_promptly(fds[i].fd);
   auto timeout = m_idle;
   const auto until = [&](Clock::time_point deadline) {
     timeout =

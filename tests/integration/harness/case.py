@@ -33,12 +33,13 @@ paths = argparse.Namespace(probe=None, seshat=None)
 class ProsodyTestCase(unittest.TestCase):
     xmpp_server = None  # "prosody" or "ejabberd" pins the server; None: SESHAT_TEST_XMPP decides
     component = None  # a domain ("chat.localhost"): the server also serves that XEP-0114 component
+    server_options = {}  # more for the server's constructor (Prosody(nagle=True))
 
     def setUp(self):
         # Registered first, so it runs last: every HTTP response this test read through
         # http.client or urllib matched docs/openapi.json (harness/openapi.py).
         self.addCleanup(openapi.assert_clean, openapi.mark())
-        options = {"component": self.component} if self.component else {}
+        options = dict(self.server_options, **({"component": self.component} if self.component else {}))
         self.server = xmpp_server(self.xmpp_server, **options)  # Prosody unless told otherwise
         self.addCleanup(self.server.close)
         self.server.start()

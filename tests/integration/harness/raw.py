@@ -117,16 +117,20 @@ def iq(op, xml, timeout=10.0):
 
 class EventStream:
     """The visitor's page as an EventSource: GET .../events on a thread, every event (dicts with
-    event, id, data) into a queue.
+    event, id, data, and `at`: time.monotonic() when it was read) into a queue.
 
         events = EventStream(app, visitor)        # visitor: a started harness.visitor.Visitor
         events.expect(lambda e: e.get("event") == "typing")
         events.close()
+
+    delayed_acks=True reads like a client whose TCP delays its ACKs (Windows always, 200 ms;
+    Linux in its "ping-pong" mode, 40 ms): TCP_QUICKACK off after every event read.
     """
 
-    def __init__(self, app, visitor, after=0):
+    def __init__(self, app, visitor, after=0, delayed_acks=False):
         import http.client
         import json
+        import socket
         import threading
         from harness.prosody import HOST
         from harness.stream import sse_events
@@ -143,6 +147,9 @@ class EventStream:
         def read():
             try:
                 for event in sse_events(response):
+                    event["at"] = time.monotonic()
+                    if delayed_acks:  # Linux leaves the mode after each delayed ACK it sends
+                        self._socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 0)
                     if "data" in event:
                         event["json"] = json.loads(event["data"])
                     self.queue.put(event)
