@@ -64,8 +64,9 @@ Ctrl-C stops everything.""", flush=True)
             print("demo: ready", flush=True)
             return 0 if app.stop() == 0 else 1
         stop = threading.Event()
-        signal.signal(signal.SIGINT, lambda *_: stop.set())
-        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        # Ctrl-C, kill, or the terminal closed: the servers are stopped either way.
+        for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(number, lambda *_: stop.set())
         while not stop.wait(0.5):
             if not app.running:
                 print(app.log_tail(), file=sys.stderr)
