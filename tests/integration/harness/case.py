@@ -39,7 +39,9 @@ class ProsodyTestCase(unittest.TestCase):
         # Registered first, so it runs last: every HTTP response this test read through
         # http.client or urllib matched docs/openapi.json (harness/openapi.py).
         self.addCleanup(openapi.assert_clean, openapi.mark())
-        options = dict(self.server_options, **({"component": self.component} if self.component else {}))
+        options = dict(self.server_options)
+        if self.component:
+            options["component"] = self.component
         self.server = xmpp_server(self.xmpp_server, **options)  # Prosody unless told otherwise
         self.addCleanup(self.server.close)
         self.server.start()

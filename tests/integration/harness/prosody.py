@@ -47,11 +47,14 @@ gc = {{ mode = "generational" }}
 {component_ports}VirtualHost "{domain}"
 {component}"""
 
-# Component mode (XEP-0114): the ports are global options, so they come before any host.
-# Latency: without this, a second small write to one client within its delayed ACK (an
-# "!ACCEPT" answer, then the visitor's first line) waits 40 ms (README, deployment notes).
-_NAGLE_OFF = "network_settings = { nagle = false }\n"
+# Left out by Prosody(nagle=True): Nagle's algorithm on, as Prosody ships.
+_NAGLE_OFF = """\
+-- Latency: without this, a second small write to one client within its delayed ACK (an
+-- "!ACCEPT" answer, then the visitor's first line) waits 40 ms (README, deployment notes).
+network_settings = { nagle = false }
+"""
 
+# Component mode (XEP-0114): the ports are global options, so they come before any host.
 _COMPONENT_PORTS = """\
 component_ports = {{ {port} }}
 component_interfaces = {{ "{host}" }}
