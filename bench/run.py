@@ -422,32 +422,15 @@ def main():
     return 0
 
 
-# What the harness's Prosody sets as a chat server should (README, "Deployment notes"), and
-# Debian's default without it: Nagle's algorithm on, Lua's incremental collector.
-NAGLE_OFF = "network_settings = { nagle = false }\n"
-GENERATIONAL_GC = 'gc = { mode = "generational" }\n'
-
-
-def prosody_without(*settings):
-    """A Prosody of the harness with some of its deployment settings taken out (Debian's
-    defaults back), to measure what each costs or what seshat does against an untuned server."""
-    server = Prosody(log_level="warn")
-    with open(server.config) as f:
-        config = f.read()
-    for line in settings:
-        config = config.replace(line, "", 1)
-    with open(server.config, "w") as f:
-        f.write(config)
-    return server
-
-
 def run_once(args, idle, full=True):
     """One run: fresh servers, the floors and scenarios; returns the results. A run after the
     first (full=False) repeats what the targets judge over several runs, a and d, with c at
     --idle-again, one burst for e and f, and leaves out b and the other servers."""
     workdir = tempfile.mkdtemp(prefix="seshat-bench-")
-    server = prosody_without(*([NAGLE_OFF] if args.prosody_nagle else []),
-                             *([GENERATIONAL_GC] if args.prosody_incremental_gc else []))
+    # The harness sets what a chat server should (README, "Deployment notes"); these bring back
+    # Prosody's defaults, to measure what each costs.
+    server = Prosody(log_level="warn", nagle=args.prosody_nagle,
+                     incremental_gc=args.prosody_incremental_gc)
     app = None
     cluster = None
     results = {}
@@ -649,8 +632,10 @@ def other_server_section(args, name):
     server: a fresh seshat and store, the same accounts."""
     if name == "ejabberd":
         server = Ejabberd(log_level="warning")
+        add = server.register
     else:
-        server = prosody_without(NAGLE_OFF, GENERATIONAL_GC)
+        server = Prosody(log_level="warn", nagle=True, incremental_gc=True)
+        add = lambda user, password: add_account(server, user, password)  # noqa: E731
     app = None
     results = {}
     try:
@@ -658,10 +643,7 @@ def other_server_section(args, name):
         server.register(BOT, BOT_PASSWORD)
         operators = [f"op{i}" for i in range(args.chats)]
         for user in operators + ["d0", "d1"] + [f"f{i}" for i in range(args.chats + 1)]:
-            if name == "ejabberd":
-                server.register(user, f"{user}-secret")
-            else:
-                add_account(server, user, f"{user}-secret")
+            add(user, f"{user}-secret")
         app = Seshat(args.seshat, server, [server.jid(u) for u in operators],
                      extra=SESHAT_EXTRA, log_level="info")
         app.start("serve")

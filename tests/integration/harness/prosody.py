@@ -8,7 +8,7 @@
 
     Prosody(component="chat.localhost")       # also an XEP-0114 component of that domain:
         server.component, server.component_secret, server.component_port
-    Prosody(nagle=True)                       # Nagle's algorithm on, as Prosody ships
+    Prosody(nagle=True, incremental_gc=True)  # Prosody's own defaults for either setting
 
 The certificate is for "localhost" (the VirtualHost), self-signed, so `ca_file` is both the
 server certificate and the CA a client trusts. Set SESHAT_KEEP_TMP=1 to keep the temp dir.
@@ -41,17 +41,20 @@ certificates = "{dir}/certs"
 authentication = "internal_hashed"
 storage = "internal"
 smacks_hibernation_time = 10
-{network_settings}-- Latency: Lua's incremental collector (Prosody's default) runs in steps of a few milliseconds
--- between stanzas; that was the slowest 1% of every hop. The generational one does not (README).
-gc = {{ mode = "generational" }}
-{component_ports}VirtualHost "{domain}"
+{network_settings}{gc}{component_ports}VirtualHost "{domain}"
 {component}"""
 
-# Left out by Prosody(nagle=True): Nagle's algorithm on, as Prosody ships.
+# What a chat server should set (README, deployment notes); Prosody(nagle=True) and
+# Prosody(incremental_gc=True) leave one out, as Prosody ships.
 _NAGLE_OFF = """\
 -- Latency: without this, a second small write to one client within its delayed ACK (an
 -- "!ACCEPT" answer, then the visitor's first line) waits 40 ms (README, deployment notes).
 network_settings = { nagle = false }
+"""
+_GENERATIONAL_GC = """\
+-- Latency: Lua's incremental collector (Prosody's default) runs in steps of a few milliseconds
+-- between stanzas; that was the slowest 1% of every hop. The generational one does not (README).
+gc = { mode = "generational" }
 """
 
 # Component mode (XEP-0114): the ports are global options, so they come before any host.
@@ -108,7 +111,8 @@ def wait_for_port(host, port, deadline, process=None):
 
 
 class Prosody:
-    def __init__(self, log_level="info", port=None, component=None, nagle=False):
+    def __init__(self, log_level="info", port=None, component=None, nagle=False,
+                 incremental_gc=False):
         self.dir = tempfile.mkdtemp(prefix="seshat-prosody-")
         self.component = component
         self.component_secret = secrets.token_hex(16) if component else None
@@ -126,6 +130,7 @@ class Prosody:
             f.write(_CONFIG.format(
                 dir=self.dir, port=self.port, host=HOST, domain=DOMAIN, log_level=log_level,
                 network_settings="" if nagle else _NAGLE_OFF,
+                gc="" if incremental_gc else _GENERATIONAL_GC,
                 component_ports=_COMPONENT_PORTS.format(port=self.component_port, host=HOST)
                 if component else "",
                 component=_COMPONENT.format(component=component, secret=self.component_secret)
