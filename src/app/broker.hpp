@@ -45,7 +45,8 @@ struct Fencing {
 
 class Broker final : public xmpp::Listener {
  public:
-  // `store`: the broker's own connection to the store (config.sqlitedb); `make_sender` makes
+  // `store`: the broker's store (config.sqlitedb; in `serve`, a user of the connection it shares
+  // with the gateway, store/shared_connection.hpp), used on the XMPP thread; `make_sender` makes
   // its XMPP side (connect_xmpp, or a stand-in in tests). `feed` must outlive the broker.
   // `fencing`: given when brokers lead one another (PostgreSQL; see LeadingBroker).
   Broker(const Config& config, store::ChangeFeed& feed, std::unique_ptr<store::Store> store,

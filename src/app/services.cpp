@@ -20,6 +20,7 @@
 #include "http/metrics.hpp"
 #include "store/change_feed.hpp"
 #include "store/pg_listener.hpp"
+#include "store/shared_connection.hpp"
 #include "store/store.hpp"
 
 namespace seshat::app {
@@ -171,12 +172,20 @@ int run_services(Mode mode, const Config& config) {
   // may share the database); SQLite's data_version is polled when split in two processes.
   std::optional<store::DataVersionWatcher> watcher;
   std::unique_ptr<store::PgListener> listener;
+  // `serve` on SQLite: the gateway and the broker take turns on that one connection, which
+  // keeps its page cache between their commits (store/shared_connection.hpp).
+  std::optional<store::SharedConnection> shared;
   if (!config.database.empty()) {
     listener = std::make_unique<store::PgListener>(config.database, feed);
   } else if (mode != Mode::serve) {
     // At rest it sleeps until the write-ahead log is written (SQLite names it "<file>-wal").
     watcher.emplace(std::move(store), feed, k_watch_period, config.sqlitedb + "-wal");
+  } else {
+    shared.emplace(std::move(store));
   }
+  const auto open_store = [&]() {
+    return shared ? shared->user() : store::open_store(config.store_location());
+  };
 
   std::unique_ptr<Broker> broker;
   std::unique_ptr<LeadingBroker> leading;  // PostgreSQL: one broker leads, others stand by
@@ -185,7 +194,7 @@ int run_services(Mode mode, const Config& config) {
     leading->start();
   } else if (mode != Mode::web) {
     broker = std::make_unique<Broker>(
-        config, feed, store::open_store(config.store_location()),
+        config, feed, open_store(),
         [&config](xmpp::Listener& listener) { return connect_xmpp(config, listener); });
     broker->start();
   }
@@ -200,6 +209,7 @@ int run_services(Mode mode, const Config& config) {
   std::unique_ptr<http::Gateway> gateway;
   if (mode != Mode::broker) {
     auto settings = gateway_settings(config, broker.get(), mailer.get());
+    if (shared) settings.open_store = open_store;
     if (listener) several_machines(settings, leading.get(), *listener);
     gateway = std::make_unique<http::Gateway>(std::move(settings), feed, metrics);
     gateway->start();

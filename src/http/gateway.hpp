@@ -73,7 +73,8 @@ struct Settings {
   // The bot's texts in the visitors' languages (none: as stored, in English).
   std::shared_ptr<const core::texts::VisitorTexts> visitor_texts;
 
-  // Opens the gateway's own Store; called once, in start(). Required.
+  // Opens the gateway's Store (a connection of its own, or a user of one it shares with the
+  // broker: store/shared_connection.hpp); called once, in start(). Required.
   std::function<std::unique_ptr<store::Store>()> open_store;
   // Optional: more Prometheus lines appended to /metrics (the app's own metrics).
   std::function<std::string()> extra_metrics;
