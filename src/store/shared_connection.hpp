@@ -8,7 +8,9 @@
 //
 // A user waits for the connection as a writer waits for SQLite's write lock (up to
 // sqlite::k_busy_timeout_ms, then StoreError); try_begin_batch() does not wait. A batch is
-// begun, committed and ended on one thread.
+// begun, committed and ended on one thread. What the connection keeps between calls (the
+// operator lines apply() leaves for take_operator_lines()) is the connection's, not a user's:
+// in `serve` only the broker applies actions.
 
 #include <memory>
 
