@@ -44,6 +44,7 @@ constexpr std::chrono::seconds k_linger_time{2};
 constexpr std::string_view k_json = "application/json; charset=utf-8";
 constexpr std::string_view k_cors_headers = "Authorization, Content-Type, Last-Event-ID";
 constexpr std::size_t k_kept_capacity = 4 * 1024;  // m_wire's buffer is freed above it
+constexpr std::size_t k_held_bytes = 16 * 1024;    // pipelined answers held at most
 
 std::string_view sv(beast::string_view text) {
   return {text.data(), text.size()};
@@ -115,10 +116,30 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
 
   void do_read() {
     if (m_shared.stopping.load()) return close(Body::read);
-    m_phase = Phase::reading;
     m_parser.emplace();
     m_parser->header_limit(k_header_limit);
     m_parser->body_limit(m_shared.settings.max_body);
+    if (!m_held.empty()) {
+      // Answers are held for pipelined requests: the next one is taken from what was read
+      // already when it is all there. Otherwise they go out before the socket is read again.
+      beast::error_code ec;
+      m_parser->eager(true);
+      while (m_buffer.size() > 0 && !m_parser->is_done() && !ec) {
+        const auto used = m_parser->put(m_buffer.data(), ec);
+        m_buffer.consume(used);
+        if (used == 0) break;
+      }
+      if (ec == bhttp::error::need_more) ec = {};
+      if (ec || m_parser->is_done()) return on_header(ec);  // a failure's answer follows them
+      return write_held([self = shared_from_this()] { self->read_header(); });
+    }
+    read_header();
+  }
+
+  // Reads the rest of the request header that do_read began.
+  void read_header() {
+    if (m_shared.stopping.load()) return close(Body::read);
+    m_phase = Phase::reading;
     m_stream.expires_after(is_reserve(m_admission) ? m_shared.settings.reserve_timeout
                                                    : m_shared.settings.header_timeout);
     bhttp::async_read_header(
@@ -242,6 +263,11 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
   }
 
   void dispatch(Method method) {
+    // A long-poll or a stream may wait: the answers held for the requests before it go first.
+    if (!m_held.empty() && (m_route.endpoint == Endpoint::events ||
+                            (m_route.endpoint == Endpoint::messages && method != Method::post))) {
+      return write_held([self = shared_from_this(), method] { self->dispatch(method); });
+    }
     m_client = client_address(m_address, sv(m_request["X-Forwarded-For"]),
                               m_shared.settings.trusted_proxies);
     if (needs_token(m_route.endpoint) && m_shared.wrong_tokens.exhausted(m_client)) {
@@ -678,15 +704,28 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
     m_shared.metrics.count_response(status);
     if (m_timed) m_shared.metrics.observe_duration(SteadyClock::now() - m_started);
     m_timed = false;
+    m_held += wire_bytes(m_response);
+    // The client pipelines (its next request was read with this one): the answer waits for
+    // the next ones', so that a run of pipelined requests is answered in one write, not each.
+    if (keep_alive && m_buffer.size() > 0 && m_held.size() < k_held_bytes) return do_read();
+    write_held([self = shared_from_this(), keep_alive, read] {
+      if (keep_alive) return self->do_read();
+      self->close(read);
+    });
+  }
+
+  // Writes the answers held, then `next`.
+  template <class Next>
+  void write_held(Next next) {
+    m_phase = Phase::writing;
     m_stream.expires_after(m_shared.settings.write_timeout);
-    m_wire = wire_bytes(m_response);
+    m_wire = std::exchange(m_held, {});
     net::async_write(
         m_stream, net::buffer(m_wire),
-        [self = shared_from_this(), keep_alive, read](beast::error_code ec, std::size_t) {
+        [self = shared_from_this(), next = std::move(next)](beast::error_code ec, std::size_t) {
           release_buffer(self->m_wire);
           if (ec) return self->fail(ec);
-          if (keep_alive) return self->do_read();
-          self->close(read);
+          next();
         });
   }
 
@@ -694,6 +733,9 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
   // a socket with unread data (which sends a TCP reset) does not destroy the answer before
   // the client has read it.
   void close(Body body) {
+    if (!m_held.empty()) {
+      return write_held([self = shared_from_this(), body] { self->close(body); });
+    }
     m_phase = Phase::closed;
     beast::error_code ignored;
     m_stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
@@ -764,7 +806,8 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
   std::optional<bhttp::request_parser<bhttp::string_body>> m_parser;
   bhttp::request<bhttp::string_body> m_request;
   bhttp::response<bhttp::string_body> m_response;
-  std::string m_wire;  // m_response's bytes while they are written
+  std::string m_wire;  // the answers' bytes while they are written
+  std::string m_held;  // answers to pipelined requests, written with a later one (send)
   Route m_route;
   SteadyClock::time_point m_started;
   bool m_timed = false;  // a long-poll or stream is not a request duration

@@ -814,6 +814,105 @@ class RateLimitTest(ApiTestCase):
         self.assertEqual(reply.headers["Retry-After"], "60")
 
 
+class PipelinedReader:
+    """HTTP/1.1 answers read one by one from a socket that pipelined its requests."""
+
+    def __init__(self, sock):
+        self.sock = sock
+        self.data = b""
+
+    def answer(self):
+        """(status, headers, body) of the next answer; AssertionError if the socket timed out."""
+        while True:
+            head, sep, rest = self.data.partition(b"\r\n\r\n")
+            if sep:
+                lines = head.split(b"\r\n")
+                fields = {k.lower(): v for k, v in (line.split(b": ", 1) for line in lines[1:])}
+                length = int(fields.get(b"content-length", b"0"))
+                if len(rest) >= length:
+                    self.data = rest[length:]
+                    return int(lines[0].split(b" ", 2)[1]), fields, rest[:length]
+            try:
+                chunk = self.sock.recv(65536)
+            except socket.timeout:
+                raise AssertionError("no answer came in time") from None
+            if not chunk:
+                raise AssertionError("the server closed the connection")
+            self.data += chunk
+
+
+class PipeliningTest(ApiTestCase):
+    """HTTP/1.1 pipelining: answers in order, and the ones held back (to go out in one write
+    with those after them) never wait for a request that is not all there, or that waits."""
+
+    def post_message(self, chat, token, text):
+        body = json.dumps({"text": text}).encode()
+        return (f"POST /seshat/api/chats/{chat}/messages HTTP/1.1\r\nHost: x\r\n"
+                f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n"
+                f"Content-Length: {len(body)}\r\n\r\n").encode() + body
+
+    def pipelined(self, timeout=3):
+        sock = socket.create_connection(("127.0.0.1", self.server.port), timeout=timeout)
+        self.addCleanup(sock.close)
+        return sock, PipelinedReader(sock)
+
+    def test_answers_come_in_order_and_every_message_is_stored_once(self):
+        chat, token = self.start_chat()
+        sock, reader = self.pipelined()
+        sock.sendall(b"".join(self.post_message(chat, token, f"m{i}") for i in range(30)))
+        seqs = []
+        for _ in range(30):
+            status, _, body = reader.answer()
+            self.assertEqual(status, 202, body)
+            seqs.append(json.loads(body)["seq"])
+        self.assertEqual(seqs, list(range(seqs[0], seqs[0] + 30)))
+        reply = self.api("GET", f"/chats/{chat}/messages?after=0", token=token)
+        self.assertEqual([m["text"] for m in reply.json()["messages"]],
+                         [f"m{i}" for i in range(30)])
+
+    def test_held_answers_go_out_before_a_request_that_is_not_all_there(self):
+        chat, token = self.start_chat()
+        sock, reader = self.pipelined()
+        third = self.post_message(chat, token, "three")
+        sock.sendall(self.post_message(chat, token, "one") + self.post_message(chat, token, "two")
+                     + third[:20])
+        # Within the socket's 3 s, not when the header times out.
+        self.assertEqual([reader.answer()[0] for _ in range(2)], [202, 202])
+        sock.sendall(third[20:])
+        self.assertEqual(reader.answer()[0], 202)
+
+    def test_held_answers_go_out_before_a_long_poll_waits(self):
+        chat, token = self.start_chat()
+        sock, reader = self.pipelined()
+        poll = (f"GET /seshat/api/chats/{chat}/messages?after=1&wait=30 HTTP/1.1\r\n"
+                f"Host: x\r\nAuthorization: Bearer {token}\r\n\r\n").encode()
+        # Short enough to be read at once (Beast's first read takes 512 bytes).
+        sock.sendall(self.post_message(chat, token, "one") + poll)
+        self.assertEqual(reader.answer()[0], 202)
+        self.server.command(f"operator {chat} Answered.")
+        status, _, body = reader.answer()
+        self.assertEqual(status, 200)
+        self.assertEqual([m["text"] for m in json.loads(body)["messages"]], ["Answered."])
+
+    def test_held_answers_go_out_before_an_event_stream(self):
+        chat, token = self.start_chat()
+        sock, reader = self.pipelined()
+        stream = (f"GET /seshat/api/chats/{chat}/events?token={token}&after=0 HTTP/1.1\r\n"
+                  f"Host: x\r\n\r\n").encode()
+        sock.sendall(self.post_message(chat, token, "one") + stream)
+        self.assertEqual(reader.answer()[0], 202)
+        while b"one" not in reader.data:  # then the stream, with the message in it
+            reader.data += sock.recv(65536)
+        self.assertTrue(reader.data.startswith(b"HTTP/1.1 200 "), reader.data[:100])
+
+    def test_a_bad_request_after_good_ones_is_answered_after_theirs(self):
+        chat, token = self.start_chat()
+        sock, reader = self.pipelined()
+        sock.sendall(self.post_message(chat, token, "one") + self.post_message(chat, token, "two")
+                     + b"GARBAGE\r\n\r\n")
+        self.assertEqual([reader.answer()[0] for _ in range(3)], [202, 202, 400])
+
+
 class OutOfDescriptorsTest(unittest.TestCase):
     def test_accepting_pauses_instead_of_spinning_and_resumes(self):
         log = tempfile.TemporaryFile(mode="w+")
