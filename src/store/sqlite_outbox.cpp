@@ -1,5 +1,8 @@
 #include "store/sqlite_outbox.hpp"
 
+#include <algorithm>
+#include <iterator>
+
 namespace seshat::store::sqlite {
 
 OutboxTable::OutboxTable(Database& db)
@@ -13,7 +16,7 @@ OutboxTable::OutboxTable(Database& db)
       m_undelivered(db,
                     "SELECT id, jid, text, chat_id, kind, ref FROM outbox WHERE delivered = 0 "
                     "AND id > ?1 ORDER BY id LIMIT ?2"),
-      m_mark_delivered(db, "UPDATE outbox SET delivered = 1 WHERE id = ?1"),
+      m_mark_delivered(db, "UPDATE outbox SET delivered = 1 WHERE id >= ?1 AND id <= ?2"),
       // Each operator message in (?2, ?3] that asked for a receipt, oldest first.
       m_add_receipts(db,
                      "INSERT INTO outbox (jid, text, chat_id, created_at, kind, ref) "
@@ -68,10 +71,17 @@ int OutboxTable::add_displayed(ChatId chat, Seq after, Seq up_to, Millis now) {
   return static_cast<int>(m_db.changes());
 }
 
-void OutboxTable::mark_delivered(std::int64_t id) {
-  Query query(m_mark_delivered);
-  query.bind(1, id);
-  query.run();
+void OutboxTable::mark_delivered(std::vector<std::int64_t> ids) {
+  // The server confirms a batch of stanzas at once, mostly rows in a row.
+  std::sort(ids.begin(), ids.end());
+  for (auto first = ids.begin(); first != ids.end();) {
+    auto last = first;
+    while (std::next(last) != ids.end() && *std::next(last) <= *last + 1) ++last;
+    Query query(m_mark_delivered);
+    query.bind(1, *first).bind(2, *last);
+    query.run();
+    first = std::next(last);
+  }
 }
 
 }  // namespace seshat::store::sqlite

@@ -20,7 +20,8 @@ class OutboxTable {
   void add_backlog(const core::RelayBacklog& backlog, Millis now);
   // Undelivered rows with ids above `after_id`, oldest first.
   [[nodiscard]] std::vector<OutboxItem> undelivered(std::int64_t after_id, int limit);
-  void mark_delivered(std::int64_t id);
+  // Marks the rows `ids` delivered: one statement per run of consecutive ids.
+  void mark_delivered(std::vector<std::int64_t> ids);
   // Acknowledgements of operator messages of `chat` with seq in (after, up_to]: a XEP-0184
   // receipt for each that asked for one; one XEP-0333 displayed for the last markable one.
   // Each returns how many rows it queued.

@@ -326,7 +326,7 @@ class SqliteStore final : public Store {
   void mark_delivered(const std::vector<std::int64_t>& outbox_ids) override {
     if (outbox_ids.empty()) return;
     Transaction transaction(m_db);
-    for (const auto id : outbox_ids) m_outbox.mark_delivered(id);
+    m_outbox.mark_delivered(outbox_ids);
     transaction.commit();
   }
 

@@ -85,7 +85,9 @@ void StropheSession::run() {
     auto now = Clock::now();
     if (finished(now)) return;
     run_timers(now);
-    for (int pass = 0; pass < k_passes; ++pass) xmpp_run_once(m_ctx, 0);
+    if (m_sockets_woke) {
+      for (int pass = 0; pass < k_passes; ++pass) xmpp_run_once(m_ctx, 0);
+    }
     // What this turn posted to itself (the broker's round end, after the stanzas just read) runs
     // now and what it queued is written now, rather than after another wake-up and poll.
     run_tasks();
@@ -123,7 +125,10 @@ void StropheSession::run_timers(Clock::time_point now) {
 }
 
 void StropheSession::wait_for_events(Clock::time_point now) {
-  if (m_tasks.has_tasks()) return;  // posted by this thread (no eventfd): run them first
+  if (m_tasks.has_tasks()) {  // posted by this thread (no eventfd): run them first
+    m_sockets_woke = true;    // and read whatever came meanwhile, as after a wait
+    return;
+  }
   std::array<pollfd, 3> fds{};
   fds[0] = {m_tasks.wake_fd(), POLLIN, 0};
   nfds_t count = 1;
@@ -151,6 +156,10 @@ void StropheSession::wait_for_events(Clock::time_point now) {
   }
 
   const int ready = ::poll(fds.data(), count, static_cast<int>(timeout.count()));
+  // A time out reads too: TLS may hold bytes already taken from the socket (poll cannot see
+  // them), and after activity the wait is 1 ms.
+  m_sockets_woke = ready <= 0 || std::any_of(fds.begin() + 1, fds.begin() + count,
+                                             [](const pollfd& fd) { return fd.revents != 0; });
   // Activity: look again soon for what poll() cannot see. Quiet: back off towards k_max_idle.
   m_idle = ready > 0 ? 1ms : std::min<std::chrono::milliseconds>(m_idle * 2, k_max_idle);
 }

@@ -563,6 +563,19 @@ TEST_P(StoreTest, OutboxKeepsOrderUntilDelivered) {
   EXPECT_EQ(items[0].text, "second");
 }
 
+TEST_P(StoreTest, MarkDeliveredMarksExactlyTheIdsGivenInAnyOrder) {
+  for (int i = 1; i <= 6; ++i) {
+    ASSERT_TRUE(m_store->apply({core::SendToOperator{"joe@example.com", std::to_string(i), 0}}));
+  }
+  const auto items = m_store->undelivered(0, 10);
+  ASSERT_EQ(items.size(), 6u);
+  // Runs of neighbours, out of order, one twice: a range each must not cover the gaps.
+  m_store->mark_delivered({items[4].id, items[0].id, items[1].id, items[1].id, items[3].id});
+  std::vector<std::string> left;
+  for (const auto& item : m_store->undelivered(0, 10)) left.push_back(item.text);
+  EXPECT_EQ(left, (std::vector<std::string>{"3", "6"}));
+}
+
 TEST_P(StoreTest, RelayBacklogSendsEveryVisitorMessageInOrderAndMarksThemRelayed) {
   const auto id = new_chat("first");
   ASSERT_EQ(m_store->add_message(id, Author::system, "Please wait.").seq, 2);
