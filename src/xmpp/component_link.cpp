@@ -338,20 +338,15 @@ void ComponentLink::send(const std::vector<const Outgoing*>& messages) {
       if (!message->nick.empty()) add_nick(m_ctx, stanza.get(), message->nick);
       append_xml(m_ctx, stanza.get(), xml);
     }
-    StanzaPtr stanza;
-    switch (message->kind) {
-      case OutgoingKind::message:
-        stanza = chat_message(m_ctx, message->to, message->body, id);
-        if (introduce && !message->nick.empty()) add_nick(m_ctx, stanza.get(), message->nick);
-        break;
-      case OutgoingKind::received:
-        stanza = receipt(m_ctx, message->to, message->ref, id);
-        break;
-      case OutgoingKind::displayed:
-        stanza = displayed(m_ctx, message->to, message->ref, id);
-        break;
+    if (message->kind == OutgoingKind::message) {
+      append_chat_message(xml, message->to, message->body, id, address,
+                          introduce ? std::string_view(message->nick) : std::string_view());
+    } else {
+      auto stanza = message->kind == OutgoingKind::received
+                        ? receipt(m_ctx, message->to, message->ref, id)
+                        : displayed(m_ctx, message->to, message->ref, id);
+      append_xml(m_ctx, from(std::move(stanza), address).get(), xml);
     }
-    append_xml(m_ctx, from(std::move(stanza), address).get(), xml);
     ids.push_back(message->id);
   }
   send_barrier(std::move(ids), std::move(xml));

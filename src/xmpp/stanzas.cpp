@@ -26,18 +26,60 @@ void add_text_element(xmpp_ctx_t* ctx, xmpp_stanza_t* parent, const char* name,
   xmpp_stanza_add_child(element, content.get());
 }
 
+// As libstrophe escapes text and attribute values (both in double quotes).
+void append_escaped(std::string& out, std::string_view text) {
+  for (const char c : text) {
+    switch (c) {
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
+    }
+  }
+}
+
 constexpr const char* k_ns_chat_states = "http://jabber.org/protocol/chatstates";
 constexpr const char* k_ns_origin_id = "urn:xmpp:sid:0";
 
 }  // namespace
 
-StanzaPtr chat_message(xmpp_ctx_t* ctx, const std::string& to, const std::string& body,
-                       const std::string& id) {
-  StanzaPtr message(xmpp_message_new(ctx, "chat", to.c_str(), id.c_str()));
-  xmpp_message_set_body(message.get(), body.c_str());
-  add_element(ctx, message.get(), "active", k_ns_chat_states);
-  add_element(ctx, message.get(), "origin-id", k_ns_origin_id, id);
-  return message;
+void append_chat_message(std::string& out, std::string_view to, std::string_view body,
+                         std::string_view id, std::string_view from, std::string_view nick) {
+  out += "<message type=\"chat\"";
+  if (!from.empty()) {
+    out += " from=\"";
+    append_escaped(out, from);
+    out += '"';
+  }
+  out += " to=\"";
+  append_escaped(out, to);
+  out += "\" id=\"";
+  append_escaped(out, id);
+  out += "\"><body>";
+  append_escaped(out, body);
+  out += "</body><active xmlns=\"";
+  out += k_ns_chat_states;
+  out += "\"/><origin-id xmlns=\"";
+  out += k_ns_origin_id;
+  out += "\" id=\"";
+  append_escaped(out, id);
+  out += "\"/>";
+  if (!nick.empty()) {
+    out += "<nick xmlns=\"http://jabber.org/protocol/nick\">";
+    append_escaped(out, nick);
+    out += "</nick>";
+  }
+  out += "</message>";
 }
 
 StanzaPtr receipt(xmpp_ctx_t* ctx, const std::string& to, const std::string& ref,

@@ -432,7 +432,7 @@ void StropheSession::send(std::vector<Outgoing> messages) {
     const auto id = message_stanza_id(message.id);
     switch (message.kind) {
       case OutgoingKind::message:
-        append_xml(m_ctx, chat_message(m_ctx, message.to, message.body, id).get(), xml);
+        append_chat_message(xml, message.to, message.body, id);
         break;
       case OutgoingKind::received:
         append_xml(m_ctx, receipt(m_ctx, message.to, message.ref, id).get(), xml);

@@ -45,11 +45,51 @@ bool contains(const std::string& haystack, const std::string& needle) {
 }
 
 TEST_F(Stanzas, AChatMessageCarriesItsIdAsOriginIdAndActive) {
-  const auto text = xml(chat_message(m_ctx, "joe@localhost", "Hi!", "seshat-7"));
+  std::string text;
+  append_chat_message(text, "joe@localhost", "Hi!", "seshat-7");
   EXPECT_TRUE(contains(text, "id=\"seshat-7\"")) << text;
   EXPECT_TRUE(contains(text, "<body>Hi!</body>")) << text;
   EXPECT_EQ(child_id(text, "origin-id", "urn:xmpp:sid:0"), "seshat-7") << text;
   EXPECT_EQ(child_id(text, "active", "http://jabber.org/protocol/chatstates"), "") << text;
+  EXPECT_EQ(child_id(text, "nick", "http://jabber.org/protocol/nick"), "(none)") << text;
+}
+
+// Written as text, not through libstrophe: whatever a visitor types is read back the same by
+// an XML parser (libstrophe's, expat), markup included.
+TEST_F(Stanzas, AChatMessageWrittenAsTextParsesBackToWhatWasGiven) {
+  const std::string body =
+      "a < b && c > d, \"quoted\" 'single' </body></message><x/> ]]> \u00e9\u6f22";
+  const std::string to = "jo\"e@localhost/<res>&";
+  const std::string from = "chat-1@seshat.localhost";
+  const std::string nick = "Nina <&> \"N\"";
+  std::string text = "<stream>";  // two in a row, as a batch goes out
+  append_chat_message(text, to, body, "seshat-8", from, nick);
+  append_chat_message(text, "kim@localhost", "second", "seshat-9");
+  text += "</stream>";
+  StanzaPtr parsed(xmpp_stanza_new_from_string(m_ctx, text.c_str()));
+  ASSERT_TRUE(parsed) << text;
+  auto* first = xmpp_stanza_get_children(parsed.get());
+  ASSERT_NE(first, nullptr);
+  EXPECT_STREQ(xmpp_stanza_get_name(first), "message");
+  EXPECT_STREQ(xmpp_stanza_get_type(first), "chat");
+  EXPECT_EQ(std::string(xmpp_stanza_get_to(first)), to);
+  EXPECT_EQ(std::string(xmpp_stanza_get_from(first)), from);
+  EXPECT_STREQ(xmpp_stanza_get_id(first), "seshat-8");
+  char* got = xmpp_message_get_body(first);
+  ASSERT_NE(got, nullptr);
+  EXPECT_EQ(std::string(got), body);
+  xmpp_free(m_ctx, got);
+  auto* nick_element =
+      xmpp_stanza_get_child_by_name_and_ns(first, "nick", "http://jabber.org/protocol/nick");
+  ASSERT_NE(nick_element, nullptr);
+  got = xmpp_stanza_get_text(nick_element);
+  EXPECT_EQ(std::string(got), nick);
+  xmpp_free(m_ctx, got);
+  auto* second = xmpp_stanza_get_next(first);
+  ASSERT_NE(second, nullptr);
+  EXPECT_STREQ(xmpp_stanza_get_id(second), "seshat-9");
+  EXPECT_EQ(xmpp_stanza_get_from(second), nullptr);
+  EXPECT_EQ(xmpp_stanza_get_next(second), nullptr);
 }
 
 TEST_F(Stanzas, AReceiptAndAMarkerNameTheOperatorsMessage) {
