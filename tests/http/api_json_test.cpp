@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
+#include "base/time_format.hpp"
+
 namespace seshat::http {
 namespace {
 
@@ -47,6 +51,70 @@ TEST(ApiJson, DecodesTextWithEscapesVerbatim) {
   const auto text = decode_text(R"({"text":"<b>hi</b> \u00e9 \ud83d\ude00"})");
   ASSERT_TRUE(text.ok());
   EXPECT_EQ(text.value(), "<b>hi</b> \xC3\xA9 \xF0\x9F\x98\x80");
+}
+
+// What nlohmann's dump() makes of a message: message_json writes it without building it, and
+// must give the same bytes for every text.
+std::string built(const store::Message& message) {
+  nlohmann::json object{{"seq", message.seq},
+                        {"from", core::to_string(message.from)},
+                        {"text", message.text},
+                        {"at", base::format_rfc3339(message.at)}};
+  if (message.replaces) object["replaces"] = *message.replaces;
+  if (message.from == core::Author::operator_ && !message.name.empty())
+    object["name"] = message.name;
+  return object.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::vector<std::string> tricky_texts() {
+  std::vector<std::string> texts{"plain",
+                                 "",
+                                 "\"quoted\" and \\back\\slashed\\ / slash",
+                                 "\xC3\xA9t\xC3\xA9 \xE6\xBC\xA2\xE5\xAD\x97 \xF0\x9F\x98\x80",
+                                 std::string("nul \0 inside", 12),
+                                 "\x7F del, </script> <b>&amp;",
+                                 "\xC3\x28 not UTF-8",
+                                 "\xED\xA0\x80 a surrogate"};
+  std::string controls;
+  for (int c = 1; c < 0x20; ++c) controls += static_cast<char>(c);
+  texts.push_back(controls);
+  return texts;
+}
+
+TEST(ApiJson, AMessageIsWrittenAsNlohmannWouldDumpIt) {
+  for (const auto& text : tricky_texts()) {
+    for (const auto from : {core::Author::visitor, core::Author::operator_, core::Author::system}) {
+      store::Message message{7, from, text, 1764700000123, std::nullopt, text};
+      EXPECT_EQ(message_json(message), built(message)) << text;
+      message.replaces = 3;
+      message.name = "";
+      EXPECT_EQ(message_json(message), built(message)) << text;
+    }
+  }
+}
+
+TEST(ApiJson, ATranscriptIsWrittenAsNlohmannWouldDumpIt) {
+  visitors::Transcript transcript;
+  transcript.status = core::VisitorStatus::waiting;
+  auto reference = [&] {
+    nlohmann::json messages = nlohmann::json::array();
+    for (const auto& message : transcript.messages)
+      messages.push_back(nlohmann::json::parse(built(message)));
+    nlohmann::json reply{{"status", core::to_string(transcript.status)},
+                         {"messages", std::move(messages)}};
+    if (transcript.position) reply["position"] = *transcript.position;
+    if (!transcript.operator_name.empty()) reply["operator"] = transcript.operator_name;
+    return reply.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  };
+  EXPECT_EQ(transcript_json(transcript), reference());
+  transcript.position = 2;
+  transcript.operator_name = "Al \"the\" operator \xC3\xA9";
+  for (const auto& text : tricky_texts())
+    transcript.messages.push_back({static_cast<core::Seq>(transcript.messages.size() + 1),
+                                   core::Author::operator_, text, 1764700000000, std::nullopt,
+                                   "Al"});
+  transcript.status = core::VisitorStatus::open;
+  EXPECT_EQ(transcript_json(transcript), reference());
 }
 
 TEST(ApiJson, StatusOfEveryError) {
