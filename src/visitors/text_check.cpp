@@ -68,7 +68,11 @@ std::string_view trim(std::string_view text) {
 bool is_valid_utf8(std::string_view text) {
   std::size_t i = 0;
   while (i < text.size()) {
-    if (!core::decode_utf8(text, i)) return false;
+    if (static_cast<unsigned char>(text[i]) < 0x80) {
+      ++i;  // ASCII, most of any text: nothing to decode
+    } else if (!core::decode_utf8(text, i)) {
+      return false;
+    }
   }
   return true;
 }
