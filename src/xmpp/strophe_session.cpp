@@ -85,9 +85,9 @@ void StropheSession::run() {
     auto now = Clock::now();
     if (finished(now)) return;
     run_timers(now);
-    if (m_sockets_woke) {
-      for (int pass = 0; pass < k_passes; ++pass) xmpp_run_once(m_ctx, 0);
-    }
+    // One pass when only posted tasks woke the loop: it still drains what TLS holds (4 KiB).
+    const int passes = m_sockets_woke ? k_passes : 1;
+    for (int pass = 0; pass < passes; ++pass) xmpp_run_once(m_ctx, 0);
     // What this turn posted to itself (the broker's round end, after the stanzas just read) runs
     // now and what it queued is written now, rather than after another wake-up and poll.
     run_tasks();

@@ -109,7 +109,7 @@ class StropheSession {
   Clock::time_point m_last_barrier{};
   std::chrono::milliseconds m_idle{1};
   // Whether the last wait ended for the XMPP sockets (or its time): only the posted tasks woke
-  // the loop otherwise, and libstrophe's reading passes would find nothing.
+  // the loop otherwise, and more than one of libstrophe's reading passes would find nothing.
   bool m_sockets_woke = true;
   std::set<std::string> m_vcard_asked;                  // contacts whose vCard was asked for
   std::map<std::string, std::string> m_vcard_requests;  // IQ id -> contact, until answered
