@@ -69,4 +69,9 @@ bool token_matches(std::string_view token, std::string_view stored_hash) {
   return CRYPTO_memcmp(hash.data(), stored_hash.data(), hash.size()) == 0;
 }
 
+bool same_token(std::string_view token, std::string_view known) {
+  return token.size() == known.size() &&
+         CRYPTO_memcmp(token.data(), known.data(), token.size()) == 0;
+}
+
 }  // namespace seshat::visitors

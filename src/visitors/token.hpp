@@ -19,6 +19,9 @@ namespace seshat::visitors {
 // Whether `token` hashes to `stored_hash`, compared in constant time.
 [[nodiscard]] bool token_matches(std::string_view token, std::string_view stored_hash);
 
+// Whether two tokens are the same text, compared in constant time (but for their lengths).
+[[nodiscard]] bool same_token(std::string_view token, std::string_view known);
+
 // RFC 4648 section 5, without padding.
 [[nodiscard]] std::string base64url(std::span<const unsigned char> bytes);
 

@@ -410,14 +410,14 @@ Result<store::ChatRecord> Visitors::check_token(core::ChatId id, std::string_vie
 
 Result<Done> Visitors::check_sender_token(core::ChatId id, std::string_view token) {
   if (const auto sender = m_senders.find(id);
-      sender != m_senders.end() && !sender->second.token_hash.empty() && !token.empty()) {
-    if (!token_matches(token, sender->second.token_hash)) return wrong_token();
+      sender != m_senders.end() && !sender->second.token.empty() && !token.empty()) {
+    if (!same_token(token, sender->second.token)) return wrong_token();
     return Done{};
   }
   auto chat = check_token(id, token);
   if (!chat) return chat.failure();
   if (core::is_final(chat->chat.state)) return chat_over();
-  m_senders[id].token_hash = std::move(chat->token_hash);
+  m_senders[id].token = std::string(token);
   return Done{};
 }
 

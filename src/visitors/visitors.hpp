@@ -182,7 +182,9 @@ class Visitors {
   Clock m_clock;
   std::shared_ptr<const core::texts::VisitorTexts> m_texts;
   struct Sender {
-    std::string token_hash;            // empty until a send checked the token against the store
+    // The token a send proved against the store's digest, kept while the chat sends: its next
+    // sends compare it as it is rather than hash it again. Empty until then.
+    std::string token;
     std::vector<store::Millis> sends;  // within the rate window, oldest first
   };
   std::unordered_map<core::ChatId, Sender> m_senders;  // chats that sent lately

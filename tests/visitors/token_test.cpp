@@ -55,5 +55,14 @@ TEST(Token, MatchesOnlyItsOwnHash) {
   EXPECT_FALSE(token_matches(hash, hash));  // the stored hash is no key
 }
 
+TEST(Token, SameTokenOnlyForTheSameText) {
+  const auto token = *make_token();
+  EXPECT_TRUE(same_token(token, std::string(token)));
+  EXPECT_FALSE(same_token(token + "x", token));
+  EXPECT_FALSE(same_token(token.substr(1), token));
+  EXPECT_FALSE(same_token("", token));
+  EXPECT_FALSE(same_token(*make_token(), token));
+}
+
 }  // namespace
 }  // namespace seshat::visitors

@@ -360,10 +360,12 @@ TEST_F(VisitorsTest, ChatsEndedByOperatorsAreClosedToo) {
 }
 
 TEST_F(VisitorsTest, AChatThatSentIsStillCheckedOnEverySend) {
-  // Once a chat sent, its token is checked against the hash remembered from then.
+  // Once a chat sent, its token is checked against the token remembered from then.
   const auto ticket = start();
   const auto other = start("someone else");
   ASSERT_TRUE(m_visitors.send(ticket.id, ticket.token, "Hi").ok());
+  expect_failure(m_visitors.send(ticket.id, ticket.token + "x", "Hi"), Error::wrong_token);
+  expect_failure(m_visitors.send(ticket.id, ticket.token.substr(1), "Hi"), Error::wrong_token);
   expect_failure(m_visitors.send(ticket.id, other.token, "Hi"), Error::wrong_token,
                  "The chat token is not valid for this chat.");
   expect_failure(m_visitors.send(ticket.id, "", "Hi"), Error::missing_token);
