@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <limits>
 
 #include "store/sqlite_codec.hpp"
 
@@ -78,10 +77,12 @@ MailTable::MailTable(Database& db)
       m_purge_chat_mail(db, "DELETE FROM mail WHERE chat_id = ?1"),
       m_purge_chat(db, "DELETE FROM chats WHERE id = ?1"),
       // The outbox in id order (which is time order): everything before the first row that is
-      // recent or not yet confirmed. Stops at that row instead of reading the whole table.
-      m_outbox_bound(db,
-                     "SELECT id FROM outbox WHERE created_at >= ?1 OR delivered = 0 ORDER BY id "
-                     "LIMIT 1"),
+      // recent or not yet confirmed (the search stops at that row), and never the newest row: a
+      // new row's id is the highest plus one, so it keeps every id from being given again.
+      m_outbox_bound(
+          db,
+          "SELECT coalesce((SELECT id FROM outbox WHERE created_at >= ?1 OR delivered = 0 "
+          "ORDER BY id LIMIT 1), (SELECT max(id) FROM outbox), 0)"),
       m_purge_outbox(db,
                      "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE id < ?1 "
                      "ORDER BY id LIMIT ?2)") {}
@@ -229,7 +230,7 @@ Purged MailTable::purge(Millis before, int max_rows) {
   {
     Query query(m_outbox_bound);
     query.bind(1, before);
-    bound = query.step() ? query.int_at(0) : std::numeric_limits<std::int64_t>::max();
+    if (query.step()) bound = query.int_at(0);
   }
   Query query(m_purge_outbox);
   query.bind(1, bound).bind(2, std::int64_t{room});

@@ -264,6 +264,30 @@ CREATE TABLE IF NOT EXISTS chat_changes (
   chat_id INTEGER NOT NULL
 );
 )sql"},
+    // Outbox ids without AUTOINCREMENT, whose bookkeeping was a sixth of each relay's insert. Ids
+    // still never repeat: a new row takes the highest id plus one, and retention keeps the newest
+    // row (sqlite_mail.cpp). The highest id ever given is kept here, as a delivered row if the
+    // rows above the others were deleted. Runs again harmlessly on a table already rebuilt.
+    Migration{"outbox ids without AUTOINCREMENT", R"sql(
+CREATE TABLE outbox_new (
+  id         INTEGER PRIMARY KEY,  -- also the XMPP message id: never reused (see above)
+  jid        TEXT    NOT NULL,
+  text       TEXT    NOT NULL,
+  chat_id    INTEGER NOT NULL DEFAULT 0,     -- 0: about no chat
+  created_at INTEGER NOT NULL,
+  delivered  INTEGER NOT NULL DEFAULT 0,
+  kind       TEXT    NOT NULL DEFAULT 'message',  -- or 'received', 'displayed'
+  ref        TEXT    NOT NULL DEFAULT ''          -- the operator stanza id acknowledged
+);
+INSERT INTO outbox_new (id, jid, text, chat_id, created_at, delivered, kind, ref)
+  SELECT id, jid, text, chat_id, created_at, delivered, kind, ref FROM outbox;
+INSERT INTO outbox_new (id, jid, text, created_at, delivered)
+  SELECT seq, '', '', 0, 1 FROM sqlite_sequence
+  WHERE name = 'outbox' AND seq > (SELECT coalesce(max(id), 0) FROM outbox);
+DROP TABLE outbox;
+ALTER TABLE outbox_new RENAME TO outbox;
+CREATE INDEX outbox_undelivered ON outbox(id) WHERE delivered = 0;
+)sql"},
 };
 
 int user_version(Database& db) {

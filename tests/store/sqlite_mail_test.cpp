@@ -159,6 +159,7 @@ TEST_P(MailStoreTest, RetentionDeletesWhatEndedBeforeTheCutOffOnly) {
   m_store->mark_mail_sent(sent, 0);
   ASSERT_TRUE(m_store->apply({core::SendToOperator{"joe@example.com", "hi", ended}}));
   m_store->mark_delivered({1});
+  ASSERT_TRUE(m_store->apply({core::SendToOperator{"joe@example.com", "not yet", live}}));
 
   // Before the cut-off nothing ended: nothing goes.
   const auto before_end = now_millis() - 60'000;
@@ -201,6 +202,23 @@ TEST_P(MailStoreTest, RetentionWorksInSmallTransactions) {
   EXPECT_EQ(last.messages, 3);
   EXPECT_EQ(last.chats, 1);
   EXPECT_FALSE(m_store->find_chat(chat));
+}
+
+TEST(SqliteRetention, KeepsTheNewestOutboxRowSoThatNoIdIsGivenAgain) {
+  // SQLite gives a new row the highest id plus one (no AUTOINCREMENT): the newest row stays.
+  testing::TempDir dir;
+  auto store = open_sqlite_store(dir.file("seshat.db"));
+  for (const auto* text : {"one", "two"})
+    ASSERT_TRUE(store->apply({core::SendToOperator{"joe@example.com", text, 0}}));
+  store->mark_delivered({1, 2});
+  std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  EXPECT_EQ(store->purge_expired(now_millis(), 500).outbox, 1);
+  EXPECT_EQ(store->purge_expired(now_millis(), 500).outbox, 0);
+  ASSERT_TRUE(store->apply({core::SendToOperator{"joe@example.com", "three", 0}}));
+  const auto items = store->undelivered(0, 10);
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0].id, 3);
+  EXPECT_EQ(items[0].text, "three");
 }
 
 TEST(SqliteMailMigration, ChatsFromBeforeMailAreSettledAndEndedOnesDated) {

@@ -89,6 +89,40 @@ TEST_F(MigrationsTest, ReopensWithoutLosingOrRedoingAnything) {
   EXPECT_EQ(pragma_text(db, "user_version"), std::to_string(sqlite::schema_version()));
 }
 
+TEST_F(MigrationsTest, OutboxIdsGoOnAboveEveryIdGivenBeforeTheRebuild) {
+  (void)open_sqlite_store(m_path);
+  {
+    // The outbox as older versions made it (AUTOINCREMENT), its newest rows (4 and 5) deleted.
+    Database db(m_path);
+    db.exec(
+        "DROP TABLE outbox; CREATE TABLE outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, jid TEXT "
+        "NOT NULL, text TEXT NOT NULL, chat_id INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT "
+        "NULL, delivered INTEGER NOT NULL DEFAULT 0, kind TEXT NOT NULL DEFAULT 'message', ref "
+        "TEXT "
+        "NOT NULL DEFAULT ''); CREATE INDEX outbox_undelivered ON outbox(id) WHERE delivered = 0; "
+        "INSERT INTO outbox (jid, text, created_at) VALUES ('a@x', 'one', 1), ('a@x', 'two', 1), "
+        "('a@x', 'three', 1), ('a@x', 'four', 1), ('a@x', 'five', 1); "
+        "UPDATE outbox SET delivered = 1 WHERE id = 1; DELETE FROM outbox WHERE id > 3; "
+        "PRAGMA user_version = " +
+        std::to_string(sqlite::migration_number("outbox ids without AUTOINCREMENT") - 1));
+  }
+  auto store = open_sqlite_store(m_path);
+  ASSERT_TRUE(store->apply({core::SendToOperator{"a@x", "six", 0}}));
+  const auto items = store->undelivered(0, 10);
+  ASSERT_EQ(items.size(), 3u);  // the placeholder for 5 counts as delivered
+  EXPECT_EQ(items[0].id, 2);
+  EXPECT_EQ(items[0].text, "two");
+  EXPECT_EQ(items[1].id, 3);
+  EXPECT_EQ(items[2].id, 6);
+  EXPECT_EQ(items[2].text, "six");
+
+  Database db(m_path);
+  Statement statement(db, "SELECT sql FROM sqlite_schema WHERE name = 'outbox'");
+  Query query(statement);
+  ASSERT_TRUE(query.step());
+  EXPECT_EQ(query.text_at(0).find("AUTOINCREMENT"), std::string::npos);
+}
+
 TEST_F(MigrationsTest, RefusesANewerSchemaWithAClearMessage) {
   (void)open_sqlite_store(m_path);
   const int newer = sqlite::schema_version() + 1;
