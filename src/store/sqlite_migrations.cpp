@@ -270,7 +270,7 @@ CREATE TABLE IF NOT EXISTS chat_changes (
     // rows above the others were deleted. Runs again harmlessly on a table already rebuilt.
     Migration{"outbox ids without AUTOINCREMENT", R"sql(
 CREATE TABLE outbox_new (
-  id         INTEGER PRIMARY KEY,  -- also the XMPP message id: never reused (see above)
+  id         INTEGER PRIMARY KEY,  -- also the XMPP message id: never reused (the newest row stays)
   jid        TEXT    NOT NULL,
   text       TEXT    NOT NULL,
   chat_id    INTEGER NOT NULL DEFAULT 0,     -- 0: about no chat
