@@ -264,10 +264,11 @@ CREATE TABLE IF NOT EXISTS chat_changes (
   chat_id INTEGER NOT NULL
 );
 )sql"},
-    // Outbox ids without AUTOINCREMENT, whose bookkeeping was a sixth of each relay's insert. Ids
-    // still never repeat: a new row takes the highest id plus one, and retention keeps the newest
-    // row (sqlite_mail.cpp). The highest id ever given is kept here, as a delivered row if the
-    // rows above the others were deleted. Runs again harmlessly on a table already rebuilt.
+    // Outbox ids without AUTOINCREMENT, whose bookkeeping (sqlite_sequence read and written) came
+    // with every relayed line's insert and dirtied a page of most commits. Ids still never
+    // repeat: a new row takes the highest id plus one, and retention keeps the newest row
+    // (sqlite_mail.cpp). The highest id ever given is kept here, as a delivered row if the rows
+    // above the others were deleted. Runs again harmlessly on a table already rebuilt.
     Migration{"outbox ids without AUTOINCREMENT", R"sql(
 CREATE TABLE outbox_new (
   id         INTEGER PRIMARY KEY,  -- also the XMPP message id: never reused (the newest row stays)
