@@ -568,6 +568,8 @@ int main(int argc, char** argv) {
   app.add_option("--burst", options.burst, "relay: messages per visitor; direct: messages in all");
   app.add_option("--receivers", options.receivers, "direct: the burst goes round robin to these");
   app.add_option("--direct-rate", options.xmpp.direct_rate, "direct: messages/s each way");
+  app.add_flag("--bodies-only", options.xmpp.bodies_only,
+               "direct, notify-floor: messages with a body alone, not shaped like the broker's");
   app.add_option("--notify-chats", options.notify_chats);
   app.add_option("--notify-gap-ms", options.notify_gap_ms);
   app.add_option("--seshat-pid", options.seshat_pid, "to read its VmRSS");

@@ -72,9 +72,26 @@ void Operators::join() {
 
 namespace {
 
-void send_text(xmpp_ctx_t* ctx, xmpp_conn_t* conn, const std::string& to, const std::string& text) {
-  xmpp_stanza_t* message = xmpp_message_new(ctx, "chat", to.c_str(), nullptr);
+void add_empty_child(xmpp_ctx_t* ctx, xmpp_stanza_t* parent, const char* name, const char* ns,
+                     const char* id) {
+  xmpp_stanza_t* child = xmpp_stanza_new(ctx);
+  xmpp_stanza_set_name(child, name);
+  xmpp_stanza_set_ns(child, ns);
+  if (id != nullptr) xmpp_stanza_set_attribute(child, "id", id);
+  xmpp_stanza_add_child(parent, child);
+  xmpp_stanza_release(child);
+}
+
+// A chat message; with an id, shaped like the broker's: <active/> and <origin-id/> after the body.
+void send_text(xmpp_ctx_t* ctx, xmpp_conn_t* conn, const std::string& to, const std::string& text,
+               const std::string& id = {}) {
+  xmpp_stanza_t* message =
+      xmpp_message_new(ctx, "chat", to.c_str(), id.empty() ? nullptr : id.c_str());
   xmpp_message_set_body(message, text.c_str());
+  if (!id.empty()) {
+    add_empty_child(ctx, message, "active", "http://jabber.org/protocol/chatstates", nullptr);
+    add_empty_child(ctx, message, "origin-id", "urn:xmpp:sid:0", id.c_str());
+  }
   xmpp_send(conn, message);
   xmpp_stanza_release(message);
 }
@@ -235,6 +252,12 @@ void Operators::send_due(Client& client, std::int64_t now) {
   const auto phase = static_cast<Phase>(m_shared.phase.load());
   const bool direct = client.spec.role == Role::direct;
   const auto& to = direct ? client.spec.peers.front() : m_settings.bot;
+  // A floor's message is shaped like the broker's (XmppSettings::bodies_only); an operator's
+  // is a body, as it was.
+  const auto id = [&] {
+    return direct && !m_settings.bodies_only ? "floor-" + std::to_string(++m_stanzas)
+                                             : std::string();
+  };
   const auto accepts_start = m_shared.accepts_start_ns.load();
   if (client.spec.role == Role::relay && !client.accept_sent && accepts_start != 0 &&
       now >= accepts_start + client.spec.index * k_accept_gap_ns && now >= client.accept_retry_ns) {
@@ -262,21 +285,23 @@ void Operators::send_due(Client& client, std::int64_t now) {
       client.next_send_ns = start + (client.spec.index * 7919LL * 1'000'003LL) % interval;
     }
     while (now >= client.next_send_ns && client.next_send_ns < end) {
-      send_text(ctx, client.conn, to, timed_text(static_cast<int>(Phase::steady), client.seq++));
+      send_text(ctx, client.conn, to, timed_text(static_cast<int>(Phase::steady), client.seq++),
+                id());
       client.next_send_ns += interval;
     }
   } else if (phase == Phase::round && client.spec.floods) {
     // Like the broker's notices of one new chat: one message to each, in one write.
     while (client.rounds_sent < m_shared.rounds_due.load()) {
       const auto text = timed_text(static_cast<int>(Phase::round), client.rounds_sent++);
-      for (const auto& peer : client.spec.peers) send_text(ctx, client.conn, peer, text);
+      for (const auto& peer : client.spec.peers) send_text(ctx, client.conn, peer, text, id());
     }
   } else if (phase == Phase::burst && client.spec.floods && !client.burst_sent) {
     client.burst_sent = true;
     for (int i = 0; i < m_settings.burst; ++i) {
       const auto& peer =
           direct ? client.spec.peers[static_cast<std::size_t>(i) % client.spec.peers.size()] : to;
-      send_text(ctx, client.conn, peer, timed_text(static_cast<int>(Phase::burst), client.seq++));
+      send_text(ctx, client.conn, peer, timed_text(static_cast<int>(Phase::burst), client.seq++),
+                id());
     }
   }
 }

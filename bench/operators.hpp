@@ -37,6 +37,11 @@ struct XmppSettings {
   int direct_rate = 100;    // direct: messages per second each client sends in the steady phase
   int burst = 0;            // direct: messages the flooding client sends in the burst
   int notify_visitors = 0;  // notify: how many chats will be announced; notify floor: rounds
+  // The floors' clients (direct) send what the broker sends an operator: an id, <active/> and
+  // <origin-id/> around the body (README, "Real operators' clients"), so that the XMPP server
+  // does the same work for a floor's message as for a relayed one. With bodies_only, a body
+  // alone: what those elements cost the server (bench/README, "the same stanzas").
+  bool bodies_only = false;
 };
 
 class Operators {
@@ -66,6 +71,7 @@ class Operators {
   void send_due(Client& client, std::int64_t now);
 
   XmppSettings m_settings;
+  std::int64_t m_stanzas = 0;  // the floors' stanza ids
   std::vector<OperatorSpec> m_specs;
   Shared& m_shared;
   std::vector<std::int64_t> m_notify_last;

@@ -582,10 +582,14 @@ def floors_and_relay(args, common, results, bursts=3, name="prosody"):
         "--mode", "direct", "--op-prefix", "d", "--duration", str(args.duration),
         "--direct-rate", str(args.chats), "--burst", str(args.chats * args.burst)], "direct XMPP floor")
     # The same burst from one client round robin to as many receivers as the relay has
-    # operators: what the XMPP server costs in scenario e's shape (e's floor).
-    results["fanout"] = run_loadgen(args, common + [
-        "--mode", "direct", "--op-prefix", "f", "--duration", "1", "--receivers", str(args.chats),
-        "--burst", str(args.chats * args.burst)], "direct XMPP fan-out floor")
+    # operators: what the XMPP server costs in scenario e's shape (e's floor). Its messages are
+    # shaped like the broker's (an id, <active/>, <origin-id/>); the same burst of bodies alone
+    # shows what those elements cost the server (context).
+    fanout = ["--mode", "direct", "--op-prefix", "f", "--duration", "1",
+              "--receivers", str(args.chats), "--burst", str(args.chats * args.burst)]
+    results["fanout"] = run_loadgen(args, common + fanout, "direct XMPP fan-out floor")
+    results["fanout_bodies"] = run_loadgen(args, common + fanout + ["--bodies-only"],
+                                           "direct XMPP fan-out, bodies only")
     capture = Capture(args, common, name)
     try:
         results["relay"] = run_loadgen(args, common + [
@@ -598,16 +602,20 @@ def floors_and_relay(args, common, results, bursts=3, name="prosody"):
     results["relay"]["burst_cpus"] = [results["relay"]["burst_cpu"]]
     # One burst of 0.2-0.5 s moves by a fifth from run to run (it is the XMPP server that sets
     # the pace): e and its floors are each the median of three bursts.
-    results["direct"]["rates"] = [results["direct"]["rate"]]
-    results["fanout"]["rates"] = [results["fanout"]["rate"]]
+    floors = (("direct", "d", "1", []), ("fanout", "f", str(args.chats), []),
+              ("fanout_bodies", "f", str(args.chats), ["--bodies-only"]))
+    for key, _, _, _ in floors:
+        results[key]["rates"] = [results[key]["rate"]]
+        results[key]["burst_cpus"] = [results[key]["burst_cpu"]]
     results["relay"]["rates"] = [results["relay"]["rate"]]
     for extra in range(bursts - 1):
-        for key, prefix, receivers in (("direct", "d", "1"), ("fanout", "f", str(args.chats))):
+        for key, prefix, receivers, more in floors:
             again = run_loadgen(args, common + [
                 "--mode", "direct", "--op-prefix", prefix, "--duration", "1",
-                "--receivers", receivers, "--burst", str(args.chats * args.burst)],
+                "--receivers", receivers, "--burst", str(args.chats * args.burst)] + more,
                 f"{key} floor, burst {extra + 2}")
             results[key]["rates"].append(again["rate"])
+            results[key]["burst_cpus"].append(again["burst_cpu"])
             results[key]["errors"] += again["errors"]
         again = run_loadgen(args, common + [
             "--mode", "relay", "--visitors", str(args.chats), "--idle", "0", "--duration", "1",
@@ -744,6 +752,11 @@ def xmpp_rows(args, r, label, prefix, f_target):
                     f"{ratio(rate, floor):.2f}x", "(context)", None, ratio(rate, floor), "x"))
     rows.append(row(f"{prefix}e. {label} alone: 1->{c} vs 1->1", f"{fanout:.0f}/s", f"{floor:.0f}/s",
                     f"{ratio(fanout, floor):.2f}x", "(bounds e)", None, ratio(fanout, floor), "x"))
+    if "fanout_bodies" in r:
+        bodies = median(r["fanout_bodies"]["rates"])
+        rows.append(row(f"{prefix}e. {label} alone: 1->{c}, the broker's stanzas vs bodies only",
+                        f"{fanout:.0f}/s", f"{bodies:.0f}/s", f"{ratio(fanout, bodies):.2f}x",
+                        "(context)", None, ratio(fanout, bodies), "x"))
     seshat_us, xmpp_us, _ = burst_cpu(r["pids"], relay["burst_cpus"], relay["burst_received"])
     rows.append(row(f"{prefix}f. CPU per relayed msg vs {label}'s", f"{seshat_us:.1f} us",
                     f"{xmpp_us:.1f} us", f"{ratio(seshat_us, xmpp_us):.2f}x",
@@ -864,13 +877,23 @@ def notes(args, r):
         lines.append(f"{label}: e bursts of {x['relay']['burst_received']} messages, msg/s: relay "
                      + ", ".join(f"{v:.0f}" for v in x["relay"]["rates"]) + "; direct 1->1 "
                      + ", ".join(f"{v:.0f}" for v in x["direct"]["rates"]) + f"; direct 1->{args.chats} "
-                     + ", ".join(f"{v:.0f}" for v in x["fanout"]["rates"]))
+                     + ", ".join(f"{v:.0f}" for v in x["fanout"]["rates"])
+                     + (f"; direct 1->{args.chats}, bodies only "
+                        + ", ".join(f"{v:.0f}" for v in x["fanout_bodies"]["rates"])
+                        if "fanout_bodies" in x else ""))
         seshat_us, xmpp_us, threads = burst_cpu(x["pids"], x["relay"]["burst_cpus"],
                                                 x["relay"]["burst_received"])
         lines.append(f"{label}: f, CPU per relayed message in the bursts: seshat {seshat_us:.1f} us ("
                      + ", ".join(f"{name} {us:.1f}" for name, us in
                                  sorted(threads.items(), key=lambda t: -t[1]) if us >= 0.05)
                      + f"), {label} {xmpp_us:.1f} us")
+        floors_us = [(name, burst_cpu(x["pids"], x[key]["burst_cpus"], x[key]["burst_received"])[1])
+                     for key, name in (("fanout", "the fan-out floor"),
+                                       ("fanout_bodies", "bodies only"))
+                     if x.get(key, {}).get("burst_cpus")]
+        if floors_us:
+            lines.append(f"{label}: its CPU per message in e's bursts: relay {xmpp_us:.1f} us, "
+                         + ", ".join(f"{name} {us:.1f} us" for name, us in floors_us))
     lines.append(
         f"loadgen CPU: direct {direct['cpu_s']:.1f} s, "
         + (f"notify {notify['cpu_s']:.1f} s, " if notify else "")
