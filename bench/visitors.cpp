@@ -19,6 +19,17 @@
 namespace seshat::bench {
 namespace {
 
+// A visitor's message as the widget posts it: the text and a client_id of 24 hex digits (the
+// widget's is random; this one is the phase and seq, unique in the chat), which the gateway
+// keeps with the row so that a retry is stored once.
+std::string message_body(Phase phase, std::int64_t seq) {
+  char client_id[25];
+  std::snprintf(client_id, sizeof client_id, "%012llx%012llx",
+                static_cast<unsigned long long>(phase), static_cast<unsigned long long>(seq));
+  return R"({"text":")" + timed_text(static_cast<int>(phase), seq) + R"(","client_id":")" +
+         client_id + R"("})";
+}
+
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 using net::awaitable;
@@ -221,7 +232,7 @@ awaitable<void> post_timed(const HttpSettings& settings, Shared& shared, Visitor
   const auto sent = monotonic_ns();
   const auto reply = co_await visitor.sender->request(
       "POST", api(settings, "/chats/" + std::to_string(visitor.ticket.id) + "/messages"),
-      R"({"text":")" + timed_text(static_cast<int>(phase), seq) + R"("})", visitor.ticket.token);
+      message_body(phase, seq), visitor.ticket.token);
   if (reply.status != 202)
     throw std::runtime_error("POST /messages answered " + std::to_string(reply.status) + " " +
                              reply.body);
@@ -352,7 +363,7 @@ awaitable<void> send_burst(const HttpSettings& settings, std::shared_ptr<Visitor
                            int count) {
   const auto target = api(settings, "/chats/" + std::to_string(visitor->ticket.id) + "/messages");
   for (int seq = 0; seq < count; ++seq) {
-    const auto body = R"({"text":")" + timed_text(static_cast<int>(Phase::burst), seq) + R"("})";
+    const auto body = message_body(Phase::burst, seq);
     co_await visitor->sender->send("POST", target, body, visitor->ticket.token);
   }
   for (int seq = 0; seq < count; ++seq) {

@@ -287,10 +287,9 @@ class PgStore final : public Store {
                                    {param(chat), param(client_id)});
     if (!earlier.empty()) return {AddResult::added, earlier.int_at(0, 0), true};
     const auto at = now_millis();
-    const auto seq = append(chat, core::Author::visitor, text, FinalChats::refuse, at);
+    const auto seq =
+        append(chat, core::Author::visitor, text, FinalChats::refuse, at, {}, {}, client_id);
     if (!seq) return {AddResult::chat_final, 0};
-    m_db.exec("UPDATE messages SET client_id = $3 WHERE chat_id = $1 AND seq = $2",
-              {param(chat), param(*seq), param(client_id)});
     tx.commit();
     return {AddResult::added, *seq, false, at};
   }
@@ -922,7 +921,8 @@ class PgStore final : public Store {
 
   std::optional<Seq> append(ChatId chat, core::Author from, const std::string& text,
                             FinalChats final_chats, Millis now,
-                            std::optional<Seq> replaces = std::nullopt, std::string name = {}) {
+                            std::optional<Seq> replaces = std::nullopt, std::string name = {},
+                            const std::string& client_id = {}) {
     std::string sql;
     if (from == core::Author::visitor) {
       // A visitor who sends has stopped typing (the message tells the operator's client so).
@@ -938,19 +938,21 @@ class PgStore final : public Store {
     const auto rows = m_db.exec(sql + " RETURNING last_seq", {param(chat)});
     if (rows.empty()) return std::nullopt;
     const Seq seq = rows.int_at(0, 0);
-    insert_message(chat, Message{seq, from, text, now, replaces, std::move(name)});
+    insert_message(chat, Message{seq, from, text, now, replaces, std::move(name)}, client_id);
     touch(chat);
     return seq;
   }
 
-  void insert_message(ChatId chat, const Message& message) {
+  // `client_id`: the visitor's id for the send (empty: none), kept with the row.
+  void insert_message(ChatId chat, const Message& message, const std::string& client_id = {}) {
     m_db.exec(
-        "INSERT INTO messages (chat_id, seq, author, text, at, replaces, name) VALUES ($1, $2, "
-        "$3, $4, $5, $6, $7)",
+        "INSERT INTO messages (chat_id, seq, author, text, at, replaces, name, client_id) VALUES "
+        "($1, $2, $3, $4, $5, $6, $7, $8)",
         {param(chat), param(message.seq), param(std::string(core::to_string(message.from))),
          param(message.text), param(message.at),
          message.replaces ? param(*message.replaces) : Param{},
-         message.name.empty() ? Param{} : param(message.name)});
+         message.name.empty() ? Param{} : param(message.name),
+         client_id.empty() ? Param{} : param(client_id)});
   }
 
   int hand_up_in_transaction(ChatId chat, Seq seq, Millis now) {

@@ -7,9 +7,15 @@
 namespace seshat::store::sqlite {
 
 MessageTable::MessageTable(Database& db)
-    : m_insert(db,
+    : m_db(db),
+      m_insert(db,
                "INSERT INTO messages (chat_id, seq, author, text, at, replaces, name) "
                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
+      // Only the client id's index may refuse it (a retry); a seq taken twice still fails.
+      m_insert_once(db,
+                    "INSERT INTO messages (chat_id, seq, author, text, at, client_id) "
+                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (chat_id, client_id) "
+                    "WHERE client_id IS NOT NULL DO NOTHING"),
       m_after(db,
               "SELECT seq, author, text, at, replaces, name FROM messages WHERE chat_id = ?1 "
               "AND seq > ?2 ORDER BY seq LIMIT ?3"),
@@ -23,8 +29,7 @@ MessageTable::MessageTable(Database& db)
                   "ON m.chat_id = c.id AND m.seq > c.relayed_seq WHERE " +
                       std::string(k_unrelayed_sql) +
                       " AND m.author = 'visitor' ORDER BY c.id, m.seq"),
-      m_seq_of_client_id(db, "SELECT seq FROM messages WHERE chat_id = ?1 AND client_id = ?2"),
-      m_set_client_id(db, "UPDATE messages SET client_id = ?3 WHERE chat_id = ?1 AND seq = ?2") {}
+      m_seq_of_client_id(db, "SELECT seq FROM messages WHERE chat_id = ?1 AND client_id = ?2") {}
 
 void MessageTable::insert(ChatId chat, const Message& message) {
   Query query(m_insert);
@@ -36,6 +41,18 @@ void MessageTable::insert(ChatId chat, const Message& message) {
   if (message.replaces) query.bind(6, *message.replaces);
   if (!message.name.empty()) query.bind(7, message.name);
   query.run();
+}
+
+bool MessageTable::insert_once(ChatId chat, const Message& message, const std::string& client_id) {
+  Query query(m_insert_once);
+  query.bind(1, chat)
+      .bind(2, message.seq)
+      .bind(3, author_name(message.from))
+      .bind(4, message.text)
+      .bind(5, message.at)
+      .bind(6, client_id);
+  query.run();
+  return m_db.changes() == 1;
 }
 
 std::optional<Seq> MessageTable::replaces_of(ChatId chat, Seq seq) {
@@ -64,12 +81,6 @@ std::optional<Seq> MessageTable::seq_of_client_id(ChatId chat, const std::string
   query.bind(1, chat).bind(2, client_id);
   if (!query.step()) return std::nullopt;
   return query.int_at(0);
-}
-
-void MessageTable::set_client_id(ChatId chat, Seq seq, const std::string& client_id) {
-  Query query(m_set_client_id);
-  query.bind(1, chat).bind(2, seq).bind(3, client_id);
-  query.run();
 }
 
 std::vector<Pending::VisitorMessage> MessageTable::unrelayed_visitor_messages() {

@@ -130,18 +130,20 @@ class SqliteStore final : public Store {
 
   Added add_visitor_message_once(ChatId chat, const std::string& text,
                                  const std::string& client_id) override {
+    // A retry is rare: the message is written as new, and the client id's index refuses a
+    // retry's row; then nothing of it is kept (the rollback undoes the seq it took).
     Transaction transaction(m_db);
-    if (const auto earlier = m_messages.seq_of_client_id(chat, client_id)) {
-      return {AddResult::added, *earlier, true};  // nothing written: the rollback is harmless
-    }
     const auto at = now_millis();
-    const auto seq = append(chat, core::Author::visitor, text, FinalChats::refuse, at);
-    if (!seq) {
-      return {m_chats.state_of(chat) ? AddResult::chat_final : AddResult::no_such_chat, 0};
+    const auto seq = m_chats.take_next_visitor_seq(chat);
+    if (seq &&
+        m_messages.insert_once(chat, Message{*seq, core::Author::visitor, text, at}, client_id)) {
+      transaction.commit();
+      return {AddResult::added, *seq, false, at};
     }
-    m_messages.set_client_id(chat, *seq, client_id);
-    transaction.commit();
-    return {AddResult::added, *seq, false, at};
+    if (const auto earlier = m_messages.seq_of_client_id(chat, client_id)) {
+      return {AddResult::added, *earlier, true};  // also when the chat ended since
+    }
+    return {m_chats.state_of(chat) ? AddResult::chat_final : AddResult::no_such_chat, 0};
   }
 
   std::vector<Message> messages_after(ChatId chat, Seq after, int limit) override {
