@@ -8,6 +8,8 @@
 #include <system_error>
 #include <utility>
 
+#include "store/sqlite_log_writes.hpp"
+
 namespace seshat::store::sqlite {
 namespace {
 
@@ -94,7 +96,7 @@ void Checkpointer::checkpoint() {
   int rc = SQLITE_OK;
   if (m_db == nullptr) {
     rc = sqlite3_open_v2(m_path.c_str(), &m_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
-                         nullptr);
+                         log_writes_vfs());
     // A connection finds the log only once it has read the file: until then it has nothing to
     // copy.
     if (rc == SQLITE_OK)

@@ -9,6 +9,8 @@
 #include <thread>
 #include <utility>
 
+#include "store/sqlite_log_writes.hpp"
+
 namespace seshat::store::sqlite {
 namespace {
 
@@ -42,7 +44,7 @@ void configure_sqlite_once() {
 Database::Database(const std::string& path) : m_path(path), m_shared(shared_of(path)) {
   configure_sqlite_once();
   const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-  const int rc = sqlite3_open_v2(path.c_str(), &m_db, flags, nullptr);
+  const int rc = sqlite3_open_v2(path.c_str(), &m_db, flags, log_writes_vfs());
   if (rc != SQLITE_OK) {
     // SQLite may hand back a handle even on failure; it only carries the message.
     std::string message = m_db != nullptr ? sqlite3_errmsg(m_db) : sqlite3_errstr(rc);
