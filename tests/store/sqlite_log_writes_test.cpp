@@ -100,7 +100,9 @@ TEST_F(LogWritesTest, ACommitIsWrittenWithOneCall) {
     insert_rows(db, 20);  // 20 pages and more: 40 write calls and more, a frame at a time
     transaction.commit();
   }
-  EXPECT_LE(write_calls() - before, 2);
+  // One for the commit; a few to spare for other threads' writes (sanitizers' runtimes): a frame
+  // at a time it would be 42 and more.
+  EXPECT_LT(write_calls() - before, 10);
   EXPECT_EQ(number(db, "SELECT count(*) FROM rows"), 21);
 }
 
