@@ -289,6 +289,29 @@ DROP TABLE outbox;
 ALTER TABLE outbox_new RENAME TO outbox;
 CREATE INDEX outbox_undelivered ON outbox(id) WHERE delivered = 0;
 )sql"},
+    // Messages stored in the order they are written, each chat's found through an index: a
+    // table ordered by chat put each line of a commit on a page of its own (a commit of ten
+    // lines in ten chats wrote ten pages of it to the log, now one or two, and the index's
+    // small entries a few more). Rebuilt in the order the lines were written.
+    Migration{"messages in the order they are written", R"sql(
+CREATE TABLE messages_new (
+  chat_id   INTEGER NOT NULL REFERENCES chats(id),
+  seq       INTEGER NOT NULL,
+  author    TEXT    NOT NULL,
+  text      TEXT    NOT NULL,
+  at        INTEGER NOT NULL,
+  client_id TEXT,     -- NULL: sent without one
+  replaces  INTEGER,  -- an operator's correction: the seq it corrects
+  name      TEXT      -- operator messages: the display name shown
+);
+INSERT INTO messages_new (chat_id, seq, author, text, at, client_id, replaces, name)
+  SELECT chat_id, seq, author, text, at, client_id, replaces, name FROM messages
+  ORDER BY at, chat_id, seq;
+DROP TABLE messages;
+ALTER TABLE messages_new RENAME TO messages;
+CREATE UNIQUE INDEX messages_seq ON messages(chat_id, seq);
+CREATE UNIQUE INDEX messages_client_id ON messages(chat_id, client_id) WHERE client_id IS NOT NULL;
+)sql"},
 };
 
 int user_version(Database& db) {

@@ -123,6 +123,49 @@ TEST_F(MigrationsTest, OutboxIdsGoOnAboveEveryIdGivenBeforeTheRebuild) {
   EXPECT_EQ(query.text_at(0).find("AUTOINCREMENT"), std::string::npos);
 }
 
+TEST_F(MigrationsTest, MessagesKeepEverythingWhenRebuiltInTheOrderWritten) {
+  ChatId chat = 0;
+  {
+    auto store = open_sqlite_store(m_path);
+    chat = store->create_chat(NewChat{"Ann", "", "/", "h", ""});
+    ASSERT_EQ(store->add_visitor_message_once(chat, "one", "client-1").seq, 1);
+    ASSERT_EQ(store->add_message(chat, core::Author::operator_, "two").seq, 2);
+    ASSERT_EQ(store->add_visitor_message_once(chat, "three", "client-3").seq, 3);
+  }
+  {
+    // The table as older versions made it: ordered by chat (WITHOUT ROWID).
+    Database db(m_path);
+    db.exec(
+        "CREATE TABLE messages_old (chat_id INTEGER NOT NULL REFERENCES chats(id), seq INTEGER "
+        "NOT NULL, author TEXT NOT NULL, text TEXT NOT NULL, at INTEGER NOT NULL, client_id TEXT, "
+        "replaces INTEGER, name TEXT, PRIMARY KEY (chat_id, seq)) WITHOUT ROWID; "
+        "INSERT INTO messages_old SELECT chat_id, seq, author, text, at, client_id, replaces, name "
+        "FROM messages; DROP TABLE messages; ALTER TABLE messages_old RENAME TO messages; "
+        "CREATE UNIQUE INDEX messages_client_id ON messages(chat_id, client_id) "
+        "WHERE client_id IS NOT NULL; PRAGMA user_version = " +
+        std::to_string(sqlite::migration_number("messages in the order they are written") - 1));
+  }
+  auto store = open_sqlite_store(m_path);
+  const auto lines = store->messages_after(chat, 0, 10);
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_EQ(lines[0].text, "one");
+  EXPECT_EQ(lines[1].text, "two");
+  EXPECT_EQ(lines[1].from, core::Author::operator_);
+  EXPECT_EQ(lines[2].seq, 3);
+  // The client ids came along: a retry of the first line is still that line.
+  const auto retry = store->add_visitor_message_once(chat, "one", "client-1");
+  EXPECT_TRUE(retry.repeated);
+  EXPECT_EQ(retry.seq, 1);
+  EXPECT_EQ(store->add_message(chat, core::Author::visitor, "four").seq, 4);
+
+  Database db(m_path);
+  EXPECT_EQ(pragma_text(db, "user_version"), std::to_string(sqlite::schema_version()));
+  Statement statement(db, "SELECT sql FROM sqlite_schema WHERE name = 'messages'");
+  Query query(statement);
+  ASSERT_TRUE(query.step());
+  EXPECT_EQ(query.text_at(0).find("WITHOUT ROWID"), std::string::npos);
+}
+
 TEST_F(MigrationsTest, RefusesANewerSchemaWithAClearMessage) {
   (void)open_sqlite_store(m_path);
   const int newer = sqlite::schema_version() + 1;
