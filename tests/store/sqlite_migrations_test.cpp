@@ -2,7 +2,9 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <stdexcept>
 #include <string>
+#include <string_view>
 
 #include "store/sqlite_codec.hpp"
 #include "store/sqlite_db.hpp"
@@ -30,6 +32,22 @@ std::vector<std::string> tables(Database& db) {
   std::vector<std::string> names;
   while (query.step()) names.push_back(query.text_at(0));
   return names;
+}
+
+// How the file was before `migration` ran: `old_sql` puts back what it changed.
+void rewind_before(const std::string& path, std::string_view migration,
+                   const std::string& old_sql) {
+  Database db(path);
+  db.exec(old_sql +
+          " PRAGMA user_version = " + std::to_string(sqlite::migration_number(migration) - 1));
+}
+
+std::string table_sql(const std::string& path, const std::string& table) {
+  Database db(path);
+  Statement statement(db, "SELECT sql FROM sqlite_schema WHERE name = '" + table + "'");
+  Query query(statement);
+  if (!query.step()) throw std::runtime_error("no table " + table);
+  return query.text_at(0);
 }
 
 class MigrationsTest : public ::testing::Test {
@@ -91,21 +109,17 @@ TEST_F(MigrationsTest, ReopensWithoutLosingOrRedoingAnything) {
 
 TEST_F(MigrationsTest, OutboxIdsGoOnAboveEveryIdGivenBeforeTheRebuild) {
   (void)open_sqlite_store(m_path);
-  {
-    // The outbox as older versions made it (AUTOINCREMENT), its newest rows (4 and 5) deleted.
-    Database db(m_path);
-    db.exec(
-        "DROP TABLE outbox; CREATE TABLE outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, jid TEXT "
-        "NOT NULL, text TEXT NOT NULL, chat_id INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT "
-        "NULL, delivered INTEGER NOT NULL DEFAULT 0, kind TEXT NOT NULL DEFAULT 'message', ref "
-        "TEXT "
-        "NOT NULL DEFAULT ''); CREATE INDEX outbox_undelivered ON outbox(id) WHERE delivered = 0; "
-        "INSERT INTO outbox (jid, text, created_at) VALUES ('a@x', 'one', 1), ('a@x', 'two', 1), "
-        "('a@x', 'three', 1), ('a@x', 'four', 1), ('a@x', 'five', 1); "
-        "UPDATE outbox SET delivered = 1 WHERE id = 1; DELETE FROM outbox WHERE id > 3; "
-        "PRAGMA user_version = " +
-        std::to_string(sqlite::migration_number("outbox ids without AUTOINCREMENT") - 1));
-  }
+  // The outbox as older versions made it (AUTOINCREMENT), its newest rows (4 and 5) deleted.
+  rewind_before(
+      m_path, "outbox ids without AUTOINCREMENT",
+      "DROP TABLE outbox; CREATE TABLE outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, jid TEXT "
+      "NOT NULL, text TEXT NOT NULL, chat_id INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT "
+      "NULL, delivered INTEGER NOT NULL DEFAULT 0, kind TEXT NOT NULL DEFAULT 'message', ref "
+      "TEXT "
+      "NOT NULL DEFAULT ''); CREATE INDEX outbox_undelivered ON outbox(id) WHERE delivered = 0; "
+      "INSERT INTO outbox (jid, text, created_at) VALUES ('a@x', 'one', 1), ('a@x', 'two', 1), "
+      "('a@x', 'three', 1), ('a@x', 'four', 1), ('a@x', 'five', 1); "
+      "UPDATE outbox SET delivered = 1 WHERE id = 1; DELETE FROM outbox WHERE id > 3;");
   auto store = open_sqlite_store(m_path);
   ASSERT_TRUE(store->apply({core::SendToOperator{"a@x", "six", 0}}));
   const auto items = store->undelivered(0, 10);
@@ -116,11 +130,7 @@ TEST_F(MigrationsTest, OutboxIdsGoOnAboveEveryIdGivenBeforeTheRebuild) {
   EXPECT_EQ(items[2].id, 6);
   EXPECT_EQ(items[2].text, "six");
 
-  Database db(m_path);
-  Statement statement(db, "SELECT sql FROM sqlite_schema WHERE name = 'outbox'");
-  Query query(statement);
-  ASSERT_TRUE(query.step());
-  EXPECT_EQ(query.text_at(0).find("AUTOINCREMENT"), std::string::npos);
+  EXPECT_EQ(table_sql(m_path, "outbox").find("AUTOINCREMENT"), std::string::npos);
 }
 
 TEST_F(MigrationsTest, MessagesKeepEverythingWhenRebuiltInTheOrderWritten) {
@@ -132,19 +142,16 @@ TEST_F(MigrationsTest, MessagesKeepEverythingWhenRebuiltInTheOrderWritten) {
     ASSERT_EQ(store->add_message(chat, core::Author::operator_, "two").seq, 2);
     ASSERT_EQ(store->add_visitor_message_once(chat, "three", "client-3").seq, 3);
   }
-  {
-    // The table as older versions made it: ordered by chat (WITHOUT ROWID).
-    Database db(m_path);
-    db.exec(
-        "CREATE TABLE messages_old (chat_id INTEGER NOT NULL REFERENCES chats(id), seq INTEGER "
-        "NOT NULL, author TEXT NOT NULL, text TEXT NOT NULL, at INTEGER NOT NULL, client_id TEXT, "
-        "replaces INTEGER, name TEXT, PRIMARY KEY (chat_id, seq)) WITHOUT ROWID; "
-        "INSERT INTO messages_old SELECT chat_id, seq, author, text, at, client_id, replaces, name "
-        "FROM messages; DROP TABLE messages; ALTER TABLE messages_old RENAME TO messages; "
-        "CREATE UNIQUE INDEX messages_client_id ON messages(chat_id, client_id) "
-        "WHERE client_id IS NOT NULL; PRAGMA user_version = " +
-        std::to_string(sqlite::migration_number("messages in the order they are written") - 1));
-  }
+  // The table as older versions made it: ordered by chat (WITHOUT ROWID).
+  rewind_before(
+      m_path, "messages in the order they are written",
+      "CREATE TABLE messages_old (chat_id INTEGER NOT NULL REFERENCES chats(id), seq INTEGER "
+      "NOT NULL, author TEXT NOT NULL, text TEXT NOT NULL, at INTEGER NOT NULL, client_id TEXT, "
+      "replaces INTEGER, name TEXT, PRIMARY KEY (chat_id, seq)) WITHOUT ROWID; "
+      "INSERT INTO messages_old SELECT chat_id, seq, author, text, at, client_id, replaces, name "
+      "FROM messages; DROP TABLE messages; ALTER TABLE messages_old RENAME TO messages; "
+      "CREATE UNIQUE INDEX messages_client_id ON messages(chat_id, client_id) "
+      "WHERE client_id IS NOT NULL;");
   auto store = open_sqlite_store(m_path);
   const auto lines = store->messages_after(chat, 0, 10);
   ASSERT_EQ(lines.size(), 3u);
@@ -158,12 +165,7 @@ TEST_F(MigrationsTest, MessagesKeepEverythingWhenRebuiltInTheOrderWritten) {
   EXPECT_EQ(retry.seq, 1);
   EXPECT_EQ(store->add_message(chat, core::Author::visitor, "four").seq, 4);
 
-  Database db(m_path);
-  EXPECT_EQ(pragma_text(db, "user_version"), std::to_string(sqlite::schema_version()));
-  Statement statement(db, "SELECT sql FROM sqlite_schema WHERE name = 'messages'");
-  Query query(statement);
-  ASSERT_TRUE(query.step());
-  EXPECT_EQ(query.text_at(0).find("WITHOUT ROWID"), std::string::npos);
+  EXPECT_EQ(table_sql(m_path, "messages").find("WITHOUT ROWID"), std::string::npos);
 }
 
 TEST_F(MigrationsTest, RefusesANewerSchemaWithAClearMessage) {
