@@ -69,6 +69,11 @@ bool marks_commit(const void* header) {
   return (bytes[4] | bytes[5] | bytes[6] | bytes[7]) != 0;
 }
 
+bool powersafe(File& database) {
+  const int characteristics = database.real->pMethods->xDeviceCharacteristics(database.real);
+  return (characteristics & SQLITE_IOCAP_POWERSAFE_OVERWRITE) != 0;
+}
+
 int log_write(File& file, const void* data, int amount, sqlite3_int64 offset) {
   if (offset < file.furthest || static_cast<std::size_t>(amount) > k_largest_write) {
     if (const int rc = write_gathered(file); rc != SQLITE_OK) return rc;
@@ -194,8 +199,11 @@ int x_shm_lock(sqlite3_file* handle, int offset, int count, int flags) {
   return file.real->pMethods->xShmLock(file.real, offset, count, flags);
 }
 
+// SQLite publishes a commit between two barriers, after its frames: anything still gathered
+// then (which a commit never leaves) is written before, not after.
 void x_shm_barrier(sqlite3_file* handle) {
   auto& file = file_of(handle);
+  if (file.log) (void)write_gathered(*file.log);
   file.real->pMethods->xShmBarrier(file.real);
 }
 
@@ -259,8 +267,10 @@ int x_open(sqlite3_vfs*, const char* name, sqlite3_file* handle, int flags, int*
   } else if ((flags & SQLITE_OPEN_WAL) && name) {
     file->is_log = true;
     const std::lock_guard lock(g_registry_mutex);
-    if (const auto found = g_databases.find(sqlite3_filename_database(name));
-        found != g_databases.end()) {
+    // Without powersafe overwrite, SQLite pads a commit to a sector with frames it may split
+    // around a sync: the commit is then not the header-and-page pair looked for. Not gathered.
+    const auto found = g_databases.find(sqlite3_filename_database(name));
+    if (found != g_databases.end() && powersafe(*found->second)) {
       file->database = found->second;
       found->second->log = file;
     }
