@@ -30,9 +30,9 @@ struct File {
   // A database file: its connection's log, once that is open.
   File* log = nullptr;
   const char* name = nullptr;  // the database's name, as SQLite passed it (the registry's key)
-  // A log: its connection's database file (nullptr: every write goes straight through).
+  // A log: its connection's database file (nullptr, and any other file: every write goes
+  // straight through).
   File* database = nullptr;
-  bool is_log = false;
   // The transaction's frames not yet written, from `gathered_at`.
   std::vector<char> gathered;
   sqlite3_int64 gathered_at = 0;
@@ -103,9 +103,9 @@ int log_write(File& file, const void* data, int amount, sqlite3_int64 offset) {
 
 int x_close(sqlite3_file* handle) {
   auto& file = file_of(handle);
-  if (file.is_log) {
+  if (file.database) {
     (void)write_gathered(file);
-    if (file.database) file.database->log = nullptr;
+    file.database->log = nullptr;
   } else if (file.name) {
     const std::lock_guard lock(g_registry_mutex);
     g_databases.erase(file.name);
@@ -124,7 +124,7 @@ int x_read(sqlite3_file* handle, void* data, int amount, sqlite3_int64 offset) {
 
 int x_write(sqlite3_file* handle, const void* data, int amount, sqlite3_int64 offset) {
   auto& file = file_of(handle);
-  if (file.is_log && file.database) return log_write(file, data, amount, offset);
+  if (file.database) return log_write(file, data, amount, offset);
   return file.real->pMethods->xWrite(file.real, data, amount, offset);
 }
 
@@ -265,7 +265,6 @@ int x_open(sqlite3_vfs*, const char* name, sqlite3_file* handle, int flags, int*
     const std::lock_guard lock(g_registry_mutex);
     g_databases[name] = file;
   } else if ((flags & SQLITE_OPEN_WAL) && name) {
-    file->is_log = true;
     const std::lock_guard lock(g_registry_mutex);
     // Without powersafe overwrite, SQLite pads a commit to a sector with frames it may split
     // around a sync: the commit is then not the header-and-page pair looked for. Not gathered.
