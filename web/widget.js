@@ -228,6 +228,7 @@
     this.outbox = [];
     this.generation = 0;
     this.source = null;
+    this.streamName = newId();  // our stream does not send back what this page sends
     this.sseErrors = 0;
     this.sseBroken = !window.EventSource;
     this.title = document.title;
@@ -689,6 +690,7 @@
   Widget.prototype.place = function (node, seq) {
     var next = null;
     for (var at = this.log.lastElementChild; at; at = at.previousElementSibling) {
+      if (at === node) continue;  // a pending node that its answer placed now
       var other = at.getAttribute('data-seq');
       if (other === null || Number(other) > seq) next = at; else break;
     }
@@ -811,7 +813,9 @@
     var item = this.outbox[0];
     if (!chat || !item || item.inFlight || item.failed || item.waiting) return;
     item.inFlight = true;
-    this.call('POST', '/chats/' + chat.id + '/messages', { text: item.text, client_id: item.id }, chat.token)
+    // Sent by the tab that holds the stream: the stream leaves it out, so the others hear it here.
+    item.stream = this.source ? this.streamName : undefined;
+    this.call('POST', '/chats/' + chat.id + '/messages', { text: item.text, client_id: item.id, stream: item.stream }, chat.token)
       .then(function (reply) {
         item.inFlight = false;
         if (self.chat !== chat) return;
@@ -847,6 +851,7 @@
   Widget.prototype.sent = function (item, seq) {
     this.outbox.shift();
     this.saveOutbox();
+    if (item.stream) this.tell({ t: 'data', id: this.chat.id, body: { messages: [{ seq: seq, from: 'visitor', text: item.text.replace(/\r\n/g, '\n') }] } });
     var node = item.node;
     var shown = this.bySeq(seq);
     if (shown && shown !== node) {
@@ -986,7 +991,7 @@
     var chat = this.chat;
     var generation = this.generation;
     var url = this.api + '/chats/' + chat.id + '/events?token=' + encodeURIComponent(chat.token) +
-      '&after=' + chat.seq;
+      '&after=' + chat.seq + '&stream=' + this.streamName;
     var source = this.source = new EventSource(url);
     function on(handle) {
       return function (event) {

@@ -70,8 +70,8 @@ base::Result<ApiJob> prepare_api_call(const ApiRequest& request) {
       if (!sent) return sent.failure();
       return ApiJob([chat, token = std::move(token), sent = std::move(sent).value(),
                      network = std::string(request.network)](visitors::Visitors& visitors) {
-        return answer(visitors.send(chat, token, sent.text, sent.client_id, network), 202,
-                      seq_json);
+        return answer(visitors.send(chat, token, sent.text, sent.client_id, network, sent.stream),
+                      202, seq_json);
       });
     }
     case Endpoint::close_chat:

@@ -167,12 +167,19 @@ base::Result<SendRequest> decode_send(std::string_view body) {
   if (!text) return text.failure();
   auto client_id = string_field(object.value(), "client_id", Field::optional);
   if (!client_id) return client_id.failure();
+  auto stream = string_field(object.value(), "stream", Field::optional);
+  if (!stream) return stream.failure();
   // Present but empty is a mistake, not "none": say so rather than store without one.
-  if (const auto found = object->find("client_id");
-      found != object->end() && found->is_string() && client_id->empty()) {
+  const auto present_but_empty = [&](const char* name, const std::string& value) {
+    const auto found = object->find(name);
+    return found != object->end() && found->is_string() && value.empty();
+  };
+  if (present_but_empty("client_id", client_id.value()))
     return bad_request("The field 'client_id' must be 1 to 64 characters.");
-  }
-  return SendRequest{std::move(text).value(), std::move(client_id).value()};
+  if (present_but_empty("stream", stream.value()) || !visitors::is_page_id(stream.value()))
+    return bad_request("The field 'stream' must be 1 to 64 letters, digits, '-' or '_'.");
+  return SendRequest{std::move(text).value(), std::move(client_id).value(),
+                     std::move(stream).value()};
 }
 
 base::Result<std::string> decode_text(std::string_view body) {

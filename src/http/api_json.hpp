@@ -37,9 +37,11 @@ struct StartRequest {
 struct SendRequest {
   std::string text;
   std::string client_id;  // optional: the sender's id of this message, the same on every retry
+  std::string stream;     // optional: the id of the sending page's event stream (is_page_id)
 };
 
-// {"text":"...","client_id":"..."}: text required, client_id optional; both strings.
+// {"text":"...","client_id":"...","stream":"..."}: text required, the others optional; all
+// strings, the optional ones not empty when present.
 [[nodiscard]] base::Result<SendRequest> decode_send(std::string_view body);
 
 // {"typing":true|false}: whether the visitor is typing (required, a boolean).

@@ -24,10 +24,11 @@ DbWorker::DbWorker(const StoreFactory& open_store, store::ChangeFeed& feed, visi
                    std::size_t max_queue, std::shared_ptr<const core::texts::VisitorTexts> texts,
                    std::chrono::milliseconds rest)
     : m_feed(feed),
-      m_collect(m_uncommitted.subscribe([this](core::ChatId chat) { m_changed.push_back(chat); },
-                                        [this](core::ChatId chat, const store::Message& line) {
-                                          m_lines.emplace_back(chat, line);
-                                        })),
+      m_collect(m_uncommitted.subscribe(
+          [this](core::ChatId chat) { m_changed.push_back(chat); },
+          [this](core::ChatId chat, const store::Message& line, std::string_view sender_stream) {
+            m_lines.push_back({chat, line, std::string(sender_stream)});
+          })),
       m_store(open_store()),
       m_visitors(require(m_store), &m_uncommitted, limits),
       m_presence(*m_store),
@@ -198,7 +199,8 @@ DbWorker::Reply DbWorker::run_one(Job& job) {
 
 void DbWorker::publish_changes() {
   // Lines before the other changes: a stream that takes a line first reads after it.
-  for (const auto& [chat, line] : m_lines) m_feed.publish_line(chat, line);
+  for (const auto& [chat, line, sender_stream] : m_lines)
+    m_feed.publish_line(chat, line, sender_stream);
   m_lines.clear();
   m_feed.publish_all(m_changed);
 }

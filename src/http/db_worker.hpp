@@ -32,6 +32,8 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
+#include <string_view>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -83,7 +85,12 @@ class DbWorker {
   store::ChangeFeed m_uncommitted;  // what the Visitors publish, held until the commit
   store::ChangeFeed::Subscription m_collect;
   std::vector<core::ChatId> m_changed;
-  std::vector<std::pair<core::ChatId, store::Message>> m_lines;  // visitors' new lines
+  struct NewLine {
+    core::ChatId chat;
+    store::Message line;
+    std::string sender_stream;
+  };
+  std::vector<NewLine> m_lines;  // visitors' new lines
   std::unique_ptr<store::Store> m_store;
   visitors::Visitors m_visitors;
   visitors::HeldPresence m_presence;

@@ -108,6 +108,7 @@ class EventStream : public Waiter,
         m_timer(m_socket.get_executor()),
         m_chat(start.chat),
         m_token(start.token),
+        m_id(start.id),
         m_heartbeat(start.heartbeat),
         m_after(start.after) {}
 
@@ -143,8 +144,11 @@ class EventStream : public Waiter,
     net::post(m_socket.get_executor(), [self = shared_from_this()] { self->read(); });
   }
 
-  void take_line(const store::Message& line) override {
-    net::post(m_socket.get_executor(), [self = shared_from_this(), line] { self->echo(line); });
+  // m_id never changes: read here, on the publisher's thread.
+  void take_line(const store::Message& line, std::string_view sender_stream) override {
+    const bool sent_here = !m_id.empty() && sender_stream == m_id;
+    net::post(m_socket.get_executor(),
+              [self = shared_from_this(), line, sent_here] { self->echo(line, sent_here); });
   }
 
   void stop_gracefully() override {
@@ -191,10 +195,15 @@ class EventStream : public Waiter,
   // process): sent on without a read when it is the next one the stream owes; otherwise (a read
   // in flight, or a gap: a line of another writer came between) the stream reads as for any
   // change. An operator's line is then handed over by a read after its write (receipts, reply
-  // mail), which also brings what its commit changed besides (typing, status).
-  void echo(const store::Message& line) {
+  // mail), which also brings what its commit changed besides (typing, status). A line that this
+  // stream's own page sent is passed over: the page has it from the answer to its POST.
+  void echo(const store::Message& line, bool sent_here) {
     if (m_closed || line.seq <= m_after) return;  // a read brought it already
     if (m_reading || line.seq != m_after + 1) return read();
+    if (sent_here) {
+      m_after = line.seq;
+      return;
+    }
     m_pending += sse_message(line);
     m_after = line.seq;
     if (line.from == core::Author::operator_) {
@@ -390,6 +399,7 @@ class EventStream : public Waiter,
   bool m_timer_set = false;   // a wait is pending on it
   core::ChatId m_chat;
   std::string m_token;
+  const std::string m_id;  // the page's name for this stream (?stream=); may be empty
   std::chrono::seconds m_heartbeat;
   SteadyClock::time_point m_next_beat;
   core::Seq m_after = 0;

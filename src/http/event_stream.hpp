@@ -23,6 +23,7 @@ namespace seshat::http {
 struct StreamStart {
   core::ChatId chat = 0;
   std::string token;
+  std::string id;  // ?stream=: the page's name for it; its own lines are not echoed to it
   core::Seq after = 0;
   std::chrono::seconds heartbeat{0};
   visitors::Transcript first;  // the first read: its messages go out after the header

@@ -289,8 +289,8 @@ void Gateway::start_listening() {
         else
           impl.shared.waiters.wake(chat);
       },
-      [&impl](core::ChatId chat, const store::Message& line) {
-        impl.shared.waiters.hand_line(chat, line);
+      [&impl](core::ChatId chat, const store::Message& line, std::string_view sender_stream) {
+        impl.shared.waiters.hand_line(chat, line, sender_stream);
       });
   impl.listener = std::make_shared<Listener>(*impl.io, std::move(acceptor), shared);
   impl.listener->accept();

@@ -26,6 +26,7 @@
 #include "http/network.hpp"
 #include "http/query.hpp"
 #include "http/routes.hpp"
+#include "visitors/text_check.hpp"
 
 namespace seshat::http {
 namespace {
@@ -374,10 +375,15 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
                            : parse_count(std::string(sv(last_event)), "Last-Event-ID", 0,
                                          std::numeric_limits<std::int64_t>::max());
     if (!after) return send_failure(after.failure());
+    // The page's name for this stream: the lines it sends with it are not echoed here.
+    auto id = query_value(m_route.query, "stream");
+    if (id && (id->empty() || !visitors::is_page_id(*id)))
+      return send_error(400, "The parameter 'stream' must be 1 to 64 letters, digits, '-' or '_'.");
     if (m_shared.stopping.load())
       return send_failure(base::Failure{base::Error::unavailable,
                                         "The chat service is restarting; please try again."});
-    begin_wait(Wait::stream, std::move(token), after.value(), m_shared.settings.heartbeat);
+    begin_wait(Wait::stream, std::move(token), after.value(), m_shared.settings.heartbeat,
+               std::move(id).value_or(""));
   }
 
   // ---------------------------------------------------------------- files, health, metrics
@@ -438,13 +444,15 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
 
   // ---------------------------------------------------------------- long-poll and streams
 
-  void begin_wait(Wait kind, std::string token, core::Seq after, std::chrono::seconds period) {
+  void begin_wait(Wait kind, std::string token, core::Seq after, std::chrono::seconds period,
+                  std::string stream = {}) {
     m_wait = kind;
     m_timed = false;
     ++m_wait_generation;
     m_watch = Watch{};
     m_watch.chat = m_route.chat;
     m_watch.token = std::move(token);
+    m_watch.stream = std::move(stream);
     m_watch.after = after;
     m_watch.period = period;
     m_phase = Phase::waiting;
@@ -595,6 +603,7 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
   void hand_over(visitors::Transcript first) {
     StreamStart start{m_watch.chat,
                       m_watch.token,
+                      m_watch.stream,
                       m_watch.after,
                       m_watch.period,
                       std::move(first),
@@ -781,6 +790,7 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
   struct Watch {
     core::ChatId chat = 0;
     std::string token;
+    std::string stream;  // the page's name for its event stream (?stream=)
     core::Seq after = 0;
     std::chrono::seconds period{0};  // long-poll: the wait; stream: the heartbeat
     core::VisitorStatus status = core::VisitorStatus::waiting;  // as last read

@@ -46,8 +46,9 @@ void WaiterRegistry::wake(core::ChatId chat) {
   for (const auto& waiter : live(chat)) waiter->wake();
 }
 
-void WaiterRegistry::hand_line(core::ChatId chat, const store::Message& line) {
-  for (const auto& waiter : live(chat)) waiter->take_line(line);
+void WaiterRegistry::hand_line(core::ChatId chat, const store::Message& line,
+                               std::string_view sender_stream) {
+  for (const auto& waiter : live(chat)) waiter->take_line(line, sender_stream);
 }
 
 std::vector<core::ChatId> WaiterRegistry::chats() const {

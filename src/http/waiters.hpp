@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <mutex>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -21,9 +22,12 @@ class Waiter {
   virtual ~Waiter() = default;
   // Called on any thread (the publisher's): must only post work to the waiter's own executor.
   virtual void wake() = 0;
-  // A new `line` was committed in the chat (ChangeFeed::publish_line). A waiter
-  // that can send it on without reading it back does; the others read as for any change.
-  virtual void take_line(const store::Message& /*line*/) { wake(); }
+  // A new `line` was committed in the chat (ChangeFeed::publish_line), sent from the page
+  // whose event stream is `sender_stream` (may be empty). A waiter that can send it on without
+  // reading it back does; the others read as for any change.
+  virtual void take_line(const store::Message& /*line*/, std::string_view /*sender_stream*/) {
+    wake();
+  }
 };
 
 class WaiterRegistry {
@@ -34,7 +38,7 @@ class WaiterRegistry {
   // Wakes the waiters of `chat`; chat 0 (store::any_chat) wakes every waiter.
   void wake(core::ChatId chat);
   // Hands the waiters of `chat` a new line (Waiter::take_line).
-  void hand_line(core::ChatId chat, const store::Message& line);
+  void hand_line(core::ChatId chat, const store::Message& line, std::string_view sender_stream);
 
   // The chats somebody waits for.
   [[nodiscard]] std::vector<core::ChatId> chats() const;

@@ -52,10 +52,10 @@ void ChangeFeed::publish(ChatId chat) {
   for (const auto& entry : listeners()) (*entry.listener)(chat);
 }
 
-void ChangeFeed::publish_line(ChatId chat, const Message& line) {
+void ChangeFeed::publish_line(ChatId chat, const Message& line, std::string_view sender_stream) {
   for (const auto& entry : listeners()) {
     if (entry.lines)
-      (*entry.lines)(chat, line);
+      (*entry.lines)(chat, line, sender_stream);
     else
       (*entry.listener)(chat);
   }

@@ -7,7 +7,8 @@
 // A new line (a visitor's, from the gateway's commit; an operator's, from the broker's) may be
 // published with the line itself (publish_line): a listener that takes lines gets it instead of
 // the chat's id, and can hand it on without reading it back (an event stream echoes it); every
-// other listener sees an ordinary change of the chat.
+// other listener sees an ordinary change of the chat. A visitor's line names the event stream of
+// the page that sent it, if the page said (`sender_stream`): that page has it from its answer.
 
 #include <atomic>
 #include <chrono>
@@ -15,6 +16,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -29,7 +31,7 @@ class ChangeFeed {
  public:
   // Runs on the publishing thread, outside the feed's lock: it must be quick (post or notify).
   using Listener = std::function<void(ChatId)>;
-  using LineListener = std::function<void(ChatId, const Message&)>;
+  using LineListener = std::function<void(ChatId, const Message&, std::string_view sender_stream)>;
 
   class Subscription {
    public:
@@ -50,7 +52,7 @@ class ChangeFeed {
   [[nodiscard]] Subscription subscribe(Listener listener, LineListener lines = {});
   void publish(ChatId chat);
   // `line` was committed in `chat`: line listeners get it, the others `chat`.
-  void publish_line(ChatId chat, const Message& line);
+  void publish_line(ChatId chat, const Message& line, std::string_view sender_stream = {});
   // Publishes each chat of `chats` once (a commit's worth of changes, gathered while it was
   // not yet durable), then empties it.
   void publish_all(std::vector<ChatId>& chats);

@@ -184,6 +184,13 @@ Result<std::string> check_client_id(std::string_view id) {
   return std::string(id);
 }
 
+bool is_page_id(std::string_view id) {
+  return id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char c) {
+           return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '-' || c == '_';
+         });
+}
+
 Result<std::string> check_language(std::string_view tag) {
   const auto letter = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
   const auto digit = [](char c) { return c >= '0' && c <= '9'; };

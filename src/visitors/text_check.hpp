@@ -42,6 +42,10 @@ using base::Result;
 // The sender's id of a message: 1 to 64 visible ASCII characters (no space).
 [[nodiscard]] Result<std::string> check_client_id(std::string_view id);
 
+// An id the widget makes up for its browser or its event stream: at most 64 letters, digits,
+// '-' or '_' (so it is safe in a URL and a log line). Empty passes: the caller's rule.
+[[nodiscard]] bool is_page_id(std::string_view id);
+
 // A BCP 47 language tag ("de", "pt-BR", "zh-Hant-TW"): letters, then subtags of letters and
 // digits after '-', at most 35 characters; may be empty (not known).
 [[nodiscard]] Result<std::string> check_language(std::string_view tag);

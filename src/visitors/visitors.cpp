@@ -34,12 +34,7 @@ constexpr std::size_t k_max_user_agent_bytes = 512;
 // What a browser says about itself (!INFO): its id checked, the referrer and the User-Agent cut
 // (never a reason to refuse a chat); a failure only for a malformed id or referrer.
 std::optional<Failure> check_details(store::ChatDetails& details, std::size_t max_page_bytes) {
-  const auto& id = details.visitor;
-  const bool id_ok = id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char c) {
-                       return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                              (c >= '0' && c <= '9') || c == '-' || c == '_';
-                     });
-  if (!id_ok)
+  if (!is_page_id(details.visitor))
     return Failure{Error::bad_request,
                    "The field 'visitor' must be at most 64 letters, digits, '-' or '_'."};
   auto referrer = check_page(details.referrer, max_page_bytes);
@@ -113,7 +108,8 @@ Result<Ticket> Visitors::start(std::string_view name, std::string_view message,
 }
 
 Result<core::Seq> Visitors::send(core::ChatId id, std::string_view token, std::string_view text,
-                                 std::string_view client_id, std::string_view network) {
+                                 std::string_view client_id, std::string_view network,
+                                 std::string_view stream) {
   auto checked = check_message(text, m_limits.max_message_bytes);
   if (!checked) return checked.failure();
   if (!client_id.empty()) {
@@ -168,7 +164,8 @@ Result<core::Seq> Visitors::send(core::ChatId id, std::string_view token, std::s
       touch(id, now);
     } catch (const store::StoreError&) {
     }
-    publish_line(id, store::Message{added.seq, core::Author::visitor, checked.value(), added.at});
+    publish_line(id, store::Message{added.seq, core::Author::visitor, checked.value(), added.at},
+                 stream);
     return added.seq;
   } catch (const store::StoreError&) {
     return unavailable();
@@ -462,8 +459,9 @@ void Visitors::publish(core::ChatId id) {
   if (m_feed != nullptr) m_feed->publish(id);
 }
 
-void Visitors::publish_line(core::ChatId id, const store::Message& line) {
-  if (m_feed != nullptr) m_feed->publish_line(id, line);
+void Visitors::publish_line(core::ChatId id, const store::Message& line,
+                            std::string_view sender_stream) {
+  if (m_feed != nullptr) m_feed->publish_line(id, line, sender_stream);
 }
 
 void Visitors::forget_idle(store::Millis now) {

@@ -108,9 +108,10 @@ class Visitors {
 
   // Adds a visitor message; returns its seq. With a `client_id` (check_client_id), a retry of
   // a message stored before under the same id stores nothing and returns that message's seq.
+  // `stream`: the sending page's event stream, which is not sent the line (the page has it).
   [[nodiscard]] Result<core::Seq> send(core::ChatId id, std::string_view token,
                                        std::string_view text, std::string_view client_id = {},
-                                       std::string_view network = {});
+                                       std::string_view network = {}, std::string_view stream = {});
 
   // The chat's status and its messages with seq > after (at most `limit`, capped by
   // Limits::max_read_messages; limit <= 0 means that cap). Records that the visitor is present.
@@ -172,7 +173,7 @@ class Visitors {
   void touch_now(core::ChatId id, store::Millis now);  // not throttled
   [[nodiscard]] bool record_handed(const store::ChatRecord& chat, core::Seq handed);
   void publish(core::ChatId id);
-  void publish_line(core::ChatId id, const store::Message& line);
+  void publish_line(core::ChatId id, const store::Message& line, std::string_view sender_stream);
   void forget_idle(store::Millis now);
   [[nodiscard]] int queue_position(core::ChatId id, store::Millis now);
 

@@ -23,6 +23,7 @@ import tempfile
 import threading
 import time
 import unittest
+import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
 from harness import openapi  # noqa: E402
@@ -735,6 +736,57 @@ class EventStreamTest(ApiTestCase):
         replay = self.stream(chat, token, after=echoed[0][0] - 1)
         self.assertEqual([replay.next_message() for _ in echoed], echoed)
         replay.close()
+
+    def test_a_stream_passes_over_the_lines_its_own_page_sent(self):
+        chat, token = self.start_chat()
+        self.server.command(f"accept {chat}")
+        path = f"/seshat/api/chats/{chat}/events?token={token}&stream=tab-1"
+        stream = SseStream(self.server.port, path)
+        self.assertEqual(stream.next_message()[1]["text"], "Your chat has started.")
+        reads = int(self.server.command("reads").split()[1])
+
+        def send(text, **fields):
+            reply = self.api("POST", f"/chats/{chat}/messages", {"text": text, **fields},
+                             token=token)
+            self.assertEqual(reply.status, 202, reply.raw)
+            return reply.json()["seq"]
+
+        # This page's own lines are in its answers; another tab's, the operator's and those of a
+        # page that names no stream come.
+        mine = [send("one", stream="tab-1")]
+        theirs = send("two", stream="tab-2")
+        self.assertEqual(stream.next_message()[:1], (theirs,))
+        mine.append(send("three", stream="tab-1"))
+        plain = send("four")
+        self.assertEqual(stream.next_message()[:1], (plain,))
+        self.assertEqual(int(self.server.command("reads").split()[1]), reads,
+                         "the lines passed over cost the stream no read")
+        self.server.command(f"operator {chat} Hello!")
+        self.assertEqual(stream.next_message()[1]["text"], "Hello!")
+        stream.close()
+        # Stored all the same: a stream that resumes before them has them.
+        replay = SseStream(self.server.port,
+                           f"/seshat/api/chats/{chat}/events?token={token}&after={mine[0] - 1}")
+        texts = [replay.next_message()[1]["text"] for _ in range(5)]
+        self.assertEqual(texts, ["one", "two", "three", "four", "Hello!"])
+        replay.close()
+
+    def test_400_for_a_bad_stream_name_and_nothing_stored(self):
+        chat, token = self.start_chat()
+        for bad in ["", "x" * 65, "has space", "a/b"]:
+            with self.subTest(stream=bad):
+                self.assert_error(self.api("POST", f"/chats/{chat}/messages",
+                                           {"text": "hi", "stream": bad}, token=token), 400,
+                                  "The field 'stream' must be 1 to 64 letters, digits, '-' or '_'.")
+                refused = SseStream(self.server.port, f"/seshat/api/chats/{chat}/events"
+                                    f"?token={token}&stream={urllib.parse.quote(bad)}")
+                self.assertEqual(refused.response.status, 400)
+                self.assertEqual(json.loads(refused.response.read()),
+                                 {"error": "The parameter 'stream' must be 1 to 64 letters, "
+                                           "digits, '-' or '_'."})
+                refused.close()
+        self.assertEqual(self.api("GET", f"/chats/{chat}/messages", token=token).json()["messages"],
+                         [])
 
     def test_an_operators_line_goes_out_from_its_commit_and_is_handed_over_after(self):
         chat, token = self.start_chat()

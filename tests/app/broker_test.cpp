@@ -303,8 +303,9 @@ TEST_F(BrokerTest, AnOperatorsLineIsPublishedWholeOnceCommittedThenAsAChange) {
       [&](store::ChatId id) {
         if (id == chat) heard.emplace_back("change");
       },
-      [&](store::ChatId id, const store::Message& line) {
+      [&](store::ChatId id, const store::Message& line, std::string_view sender_stream) {
         EXPECT_EQ(id, chat);
+        EXPECT_EQ(sender_stream, "") << "an operator's line comes from no page";
         heard.push_back("line " + std::to_string(line.seq) + " " + line.text);
       });
   const std::string joe = std::string(k_joe) + "/laptop";

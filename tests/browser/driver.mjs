@@ -42,13 +42,13 @@ const pages = [];
 // What the pages said on their own: console errors and uncaught exceptions (for the tests'
 // diagnostics and for the XSS test, which must see none from injected code).
 const journal = [];
-// Every request the pages made (method and URL), for tests that check which transport ran.
+// Every request the pages made (method, URL and body), for tests that check what was sent.
 const requests = [];
 function watch(page) {
   pages.push(page);
   page.on('console', (message) => journal.push({ kind: `console.${message.type()}`, text: message.text() }));
   page.on('pageerror', (error) => journal.push({ kind: 'pageerror', text: String(error) }));
-  page.on('request', (request) => requests.push({ method: request.method(), url: request.url() }));
+  page.on('request', (request) => requests.push({ method: request.method(), url: request.url(), body: request.postData() }));
   page.on('dialog', (dialog) => {
     journal.push({ kind: 'dialog', text: dialog.message() });
     dialog.dismiss().catch(() => {});

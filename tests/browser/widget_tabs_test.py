@@ -2,6 +2,9 @@
 box counts unread operator messages on its button and in the page title; the tab that holds the
 stream closes and another takes over without losing a message."""
 
+import json
+from urllib.parse import parse_qs, urlparse
+
 import widget_case
 from widget_case import ROOT, STARTED
 
@@ -49,6 +52,18 @@ class WidgetTabs(widget_case.WidgetTestCase):
         self.visitor_says(second, "Yes, sorry.")
         joe.expect("Yes, sorry.")
         self.wait_message(first, "visitor", "Yes, sorry.")
+        # The stream is named, and the tab holding it names it when it sends: the server leaves
+        # that message out of the stream, and the sending tab tells the other one.
+        name = parse_qs(urlparse(streams[0]).query)["stream"][0]
+        first.click("[data-seshat-open]")
+        self.visitor_says(first, "One more thing.")
+        joe.expect("One more thing.")
+        self.wait_message(second, "visitor", "One more thing.")
+        sends = {body["text"]: body.get("stream") for body in (
+            json.loads(r["body"]) for r in first.requests()
+            if r["method"] == "POST" and r["url"].endswith("/messages"))}
+        self.assertEqual(sends, {"Yes, sorry.": None, "One more thing.": name})
+        self.assertEqual(self.log(first).count(("visitor", "One more thing.")), 1)
 
         # The tab with the stream closes: the other takes over and misses nothing.
         first.close_page()
@@ -62,6 +77,7 @@ class WidgetTabs(widget_case.WidgetTestCase):
             ("operator", "Are you still there?"),
             ("operator", "Hello?"),
             ("visitor", "Yes, sorry."),
+            ("visitor", "One more thing."),
             ("operator", "No problem."),
             ("visitor", "Bye!"),
         ])

@@ -185,5 +185,21 @@ TEST(ApiJson, CorrectionsNamesOperatorAndTyping) {
   EXPECT_EQ(typing_json(true, "Alice"), R"({"name":"Alice","typing":true})");
 }
 
+TEST(ApiJson, ASendMayNameTheSendingPagesStream) {
+  const auto sent = decode_send(R"({"text":"Hi","client_id":"k1","stream":"tab_1-A"})");
+  ASSERT_TRUE(sent.ok());
+  EXPECT_EQ(sent->stream, "tab_1-A");
+  EXPECT_EQ(decode_send(R"({"text":"Hi"})")->stream, "");
+  for (const auto* bad : {R"({"text":"Hi","stream":""})", R"({"text":"Hi","stream":"a b"})",
+                          R"({"text":"Hi","stream":"tab/1"})"}) {
+    expect_bad_request(decode_send(bad).failure(),
+                       "The field 'stream' must be 1 to 64 letters, digits, '-' or '_'.");
+  }
+  EXPECT_FALSE(decode_send(R"({"text":"Hi","stream":")" + std::string(65, 'x') + R"("})").ok());
+  EXPECT_TRUE(decode_send(R"({"text":"Hi","stream":")" + std::string(64, 'x') + R"("})").ok());
+  expect_bad_request(decode_send(R"({"text":"Hi","stream":7})").failure(),
+                     "The field 'stream' must be a string.");
+}
+
 }  // namespace
 }  // namespace seshat::http

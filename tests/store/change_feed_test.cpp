@@ -10,6 +10,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <tuple>
 
 #include "forwarding_store.hpp"
 #include "temp_dir.hpp"
@@ -65,21 +66,25 @@ TEST(ChangeFeedTest, AVisitorsLineGoesWholeToLineListenersAndAsAChangeToTheRest)
   ChangeFeed feed;
   Recorder plain;
   Recorder changes;
-  std::vector<std::pair<ChatId, Message>> lines;
+  std::vector<std::tuple<ChatId, Message, std::string>> lines;
   auto plain_subscription = feed.subscribe(plain.listener());
-  auto line_subscription =
-      feed.subscribe(changes.listener(),
-                     [&](ChatId chat, const Message& line) { lines.emplace_back(chat, line); });
+  auto line_subscription = feed.subscribe(
+      changes.listener(), [&](ChatId chat, const Message& line, std::string_view sender_stream) {
+        lines.emplace_back(chat, line, sender_stream);
+      });
   const Message line{3, core::Author::visitor, "Hello?", 1'700'000'000'000};
-  feed.publish_line(7, line);
+  feed.publish_line(7, line, "tab-1");
   feed.publish(8);
-  EXPECT_EQ(plain.seen(), (std::vector<ChatId>{7, 8}));
-  EXPECT_EQ(changes.seen(), (std::vector<ChatId>{8}));  // the line came whole, not as a change
-  ASSERT_EQ(lines.size(), 1U);
-  EXPECT_EQ(lines[0].first, 7);
-  EXPECT_EQ(lines[0].second.seq, 3);
-  EXPECT_EQ(lines[0].second.text, "Hello?");
-  EXPECT_EQ(lines[0].second.at, line.at);
+  feed.publish_line(9, line);
+  EXPECT_EQ(plain.seen(), (std::vector<ChatId>{7, 8, 9}));
+  EXPECT_EQ(changes.seen(), (std::vector<ChatId>{8}));  // the lines came whole, not as changes
+  ASSERT_EQ(lines.size(), 2U);
+  EXPECT_EQ(std::get<0>(lines[0]), 7);
+  EXPECT_EQ(std::get<1>(lines[0]).seq, 3);
+  EXPECT_EQ(std::get<1>(lines[0]).text, "Hello?");
+  EXPECT_EQ(std::get<1>(lines[0]).at, line.at);
+  EXPECT_EQ(std::get<2>(lines[0]), "tab-1");  // the sending page's stream, passed on
+  EXPECT_EQ(std::get<2>(lines[1]), "");
 }
 
 TEST(ChangeFeedTest, AMovedSubscriptionStaysSubscribedOnce) {

@@ -196,16 +196,20 @@ TEST_F(VisitorsTest, HtmlIsStoredVerbatim) {
 TEST_F(VisitorsTest, ASentLineIsPublishedWholeAsStoredForWhoeverTakesLines) {
   const auto ticket = start();
   std::vector<store::Message> lines;
-  const auto subscription = m_feed.subscribe([](store::ChatId) {},
-                                             [&](store::ChatId chat, const store::Message& line) {
-                                               EXPECT_EQ(chat, ticket.id);
-                                               lines.push_back(line);
-                                             });
+  std::vector<std::string> streams;
+  const auto subscription = m_feed.subscribe(
+      [](store::ChatId) {},
+      [&](store::ChatId chat, const store::Message& line, std::string_view sender_stream) {
+        EXPECT_EQ(chat, ticket.id);
+        lines.push_back(line);
+        streams.emplace_back(sender_stream);
+      });
   ASSERT_TRUE(m_visitors.send(ticket.id, ticket.token, "Hi!").ok());
-  ASSERT_TRUE(m_visitors.send(ticket.id, ticket.token, "Hi!", "retry-1").ok());
-  ASSERT_TRUE(m_visitors.send(ticket.id, ticket.token, "Hi!", "retry-1").ok());  // a repeat
+  ASSERT_TRUE(m_visitors.send(ticket.id, ticket.token, "Hi!", "retry-1", "", "tab-1").ok());
+  ASSERT_TRUE(m_visitors.send(ticket.id, ticket.token, "Hi!", "retry-1", "", "tab-1").ok());
   const auto stored = all_messages(ticket.id);
-  ASSERT_EQ(lines.size(), 2u);
+  ASSERT_EQ(lines.size(), 2u);  // the repeat published nothing
+  EXPECT_EQ(streams, (std::vector<std::string>{"", "tab-1"}));
   ASSERT_EQ(stored.size(), 2u);
   for (std::size_t i = 0; i < stored.size(); ++i) {
     EXPECT_EQ(lines[i].seq, stored[i].seq);
