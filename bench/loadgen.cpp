@@ -229,8 +229,7 @@ void write_samples(const Options& options, const Shared& shared) {
   for (std::size_t phase = 0; phase < static_cast<std::size_t>(k_phases); ++phase) {
     for (const auto& [direction, samples] : {std::pair{"to_operator", &shared.to_operator[phase]},
                                              {"to_visitor", &shared.to_visitor[phase]},
-                                             {"accepted", &shared.accepted[phase]},
-                                             {"echoed", &shared.echoed[phase]}}) {
+                                             {"accepted", &shared.accepted[phase]}}) {
       for (const auto& [arrival, latency] : samples->timeline())
         out << direction << ' ' << phase << ' ' << arrival << ' ' << latency << '\n';
     }
@@ -486,9 +485,7 @@ int run_relay(const Options& options, nlohmann::json& result) {
   print("visitor -> operator (burst)", shared.to_operator[2].summary());
   // Where visitor -> operator spends its time: up to the 202 the gateway, after it the broker.
   const auto accepted = shared.accepted[k_steady].summary();
-  const auto echoed = shared.echoed[k_steady].summary();
   print("visitor POST -> 202 (steady)", accepted);
-  print("visitor POST -> own stream (steady)", echoed);
   std::printf("relay rate to operators: %.0f msg/s (%d of %d)\n", rate,
               shared.burst_received.load(), expected);
   result["v2o"] = to_json(v2o);
@@ -498,7 +495,6 @@ int run_relay(const Options& options, nlohmann::json& result) {
   result["v2o_all"] = to_json(v2o_all);
   result["o2v_all"] = to_json(o2v_all);
   result["accepted"] = to_json(accepted);
-  result["echoed"] = to_json(echoed);
   result["firsts_sent"] = shared.firsts_sent.load();
   result["rss_curve"] = rss_curve;
   result["rate"] = rate;

@@ -52,7 +52,6 @@ struct Shared {
   std::array<Samples, k_phases> to_visitor;   // operator (or client B) -> visitor
   // The parts of visitor -> operator that a visitor sees: where a slow message lost its time.
   std::array<Samples, k_phases> accepted;  // POST -> its 202 (stored)
-  std::array<Samples, k_phases> echoed;    // POST -> the message on the visitor's own stream
   Samples notify;                          // POST /api/chats -> one operator's notification
   std::vector<std::string> error_texts;    // first few, for the report (HTTP thread only)
 };

@@ -19,15 +19,18 @@
 namespace seshat::bench {
 namespace {
 
-// A visitor's message as the widget posts it: the text and a client_id of 24 hex digits (the
+// A visitor's message as the widget posts it: the text, a client_id of 24 hex digits (the
 // widget's is random; this one is the phase and seq, unique in the chat), which the gateway
-// keeps with the row so that a retry is stored once.
-std::string message_body(Phase phase, std::int64_t seq) {
+// keeps with the row so that a retry is stored once, and the name of the visitor's event
+// stream if it holds one, which then leaves the line out (the page has it from the 202).
+std::string message_body(Phase phase, std::int64_t seq, const std::string& stream) {
   char client_id[25];
   std::snprintf(client_id, sizeof client_id, "%012llx%012llx",
                 static_cast<unsigned long long>(phase), static_cast<unsigned long long>(seq));
-  return R"({"text":")" + timed_text(static_cast<int>(phase), seq) + R"(","client_id":")" +
-         client_id + R"("})";
+  auto body = R"({"text":")" + timed_text(static_cast<int>(phase), seq) + R"(","client_id":")" +
+              client_id + '"';
+  if (!stream.empty()) body += R"(,"stream":")" + stream + '"';
+  return body + '}';
 }
 
 namespace net = boost::asio;
@@ -169,6 +172,7 @@ struct Visitors::Visitor {
   bool first_started = false;  // active: the first message after the chat opened
   bool first_done = false;
   std::int64_t after = 0;
+  std::string stream;  // the name its event stream was opened with (SSE), as the widget's
   std::unique_ptr<HttpConnection> sender;
   std::unique_ptr<HttpConnection> reader;
 };
@@ -198,7 +202,6 @@ void on_json(Shared& shared, Visitors::Visitor& visitor, std::string_view text, 
     if (parse_timed(body, timed) && timed.phase < k_phases) {
       const auto phase = static_cast<std::size_t>(timed.phase);
       if (message["from"] == "operator") shared.to_visitor[phase].add(now - timed.sent_ns);
-      if (message["from"] == "visitor") shared.echoed[phase].add(now - timed.sent_ns);
     } else if (message["from"] == "system" && body == "Your chat has started.") {
       mark_open(shared, visitor);
     }
@@ -232,7 +235,7 @@ awaitable<void> post_timed(const HttpSettings& settings, Shared& shared, Visitor
   const auto sent = monotonic_ns();
   const auto reply = co_await visitor.sender->request(
       "POST", api(settings, "/chats/" + std::to_string(visitor.ticket.id) + "/messages"),
-      message_body(phase, seq), visitor.ticket.token);
+      message_body(phase, seq, visitor.stream), visitor.ticket.token);
   if (reply.status != 202)
     throw std::runtime_error("POST /messages answered " + std::to_string(reply.status) + " " +
                              reply.body);
@@ -258,10 +261,12 @@ void after_events(const HttpSettings& settings, Shared& shared,
 awaitable<void> read_sse(const HttpSettings& settings, Shared& shared,
                          std::shared_ptr<Visitors::Visitor> visitor) {
   auto& connection = *visitor->reader;
-  co_await connection.send("GET",
-                           api(settings, "/chats/" + std::to_string(visitor->ticket.id) +
-                                             "/events?token=" + visitor->ticket.token),
-                           "", "");
+  visitor->stream = numbered("v", visitor->index);
+  co_await connection.send(
+      "GET",
+      api(settings, "/chats/" + std::to_string(visitor->ticket.id) +
+                        "/events?token=" + visitor->ticket.token + "&stream=" + visitor->stream),
+      "", "");
   const auto head = co_await connection.read_response();
   if (head.status != 200 || !head.chunked)
     throw std::runtime_error("SSE answered " + std::to_string(head.status));
@@ -363,7 +368,7 @@ awaitable<void> send_burst(const HttpSettings& settings, std::shared_ptr<Visitor
                            int count) {
   const auto target = api(settings, "/chats/" + std::to_string(visitor->ticket.id) + "/messages");
   for (int seq = 0; seq < count; ++seq) {
-    const auto body = message_body(Phase::burst, seq);
+    const auto body = message_body(Phase::burst, seq, visitor->stream);
     co_await visitor->sender->send("POST", target, body, visitor->ticket.token);
   }
   for (int seq = 0; seq < count; ++seq) {
