@@ -233,7 +233,7 @@ void Broker::on_delivered(std::vector<std::int64_t> delivered, std::vector<std::
   m_confirmed.insert(m_confirmed.end(), delivered.begin(), delivered.end());
   schedule_round_end();
   for (auto id : delivered) m_in_flight.erase(id);
-  send_outbox();
+  if (m_outbox_behind) send_outbox();
 }
 
 void Broker::on_component_connected() {
@@ -553,6 +553,7 @@ int Broker::outbox_room() const {
 }
 
 void Broker::send_outbox(std::optional<OutboxRead> read_in_round) {
+  m_outbox_behind = true;  // until a read finds the end of the outbox
   if (!may_send()) return;
   // Rows of a batch not committed yet could be replaced by others (new ids) if it fails: sent
   // once it is committed (announce()).
@@ -593,7 +594,10 @@ void Broker::send_outbox(std::optional<OutboxRead> read_in_round) {
         batch.push_back({item.id, std::move(item.jid), std::move(item.text), kind,
                          std::move(item.ref), item.chat, std::move(nick)});
       }
-      if (static_cast<int>(items.size()) < limit) break;
+      if (static_cast<int>(items.size()) < limit) {
+        m_outbox_behind = static_cast<int>(m_in_flight.size()) >= k_outbox_window;
+        break;
+      }
     }
     if (!batch.empty()) m_sender->send(std::move(batch));
   } catch (const store::StoreError& error) {

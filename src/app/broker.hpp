@@ -149,6 +149,10 @@ class Broker final : public xmpp::Listener {
   // Outbox rows up to this id were sent (or are waiting for their stream to come up); back to
   // 0 when a stream (re)connects, so that what it lost is read and sent again.
   std::int64_t m_sent_up_to = 0;
+  // The last read of the outbox stopped at a full window, or failed: rows after m_sent_up_to
+  // may wait for room. Otherwise every row is read already, and a confirmation that makes room
+  // need not read again: new rows come with a pump or a round of their own (m_outbox_due).
+  bool m_outbox_behind = false;
   // Drops the in-flight ids of `stream` (lost with it) and has the outbox read from the start.
   void forget_in_flight(Stream stream);
   // The chats `event` and its `actions` may end, each with the operators who heard of it

@@ -96,6 +96,10 @@ class FailingStore final : public testing::ForwardingStore {
     ++mark_delivered_calls;
     ForwardingStore::mark_delivered(outbox_ids);
   }
+  std::vector<store::OutboxItem> undelivered(std::int64_t after_id, int limit) override {
+    ++undelivered_calls;
+    return ForwardingStore::undelivered(after_id, limit);
+  }
   store::Pending pending(int max_changed_chats) override {
     auto pending = ForwardingStore::pending(max_changed_chats);
     most_changed_chats = std::max(most_changed_chats, pending.changed_chats.size());
@@ -105,6 +109,7 @@ class FailingStore final : public testing::ForwardingStore {
   bool failing = false;
   bool failing_commits = false;
   int mark_delivered_calls = 0;
+  int undelivered_calls = 0;
 };
 
 constexpr const char* k_joe = "joe@example.com";
@@ -364,6 +369,32 @@ TEST_F(BrokerTest, TheConfirmationsOfOneTurnAreMarkedInOneWrite) {
   m_sender->run();
   EXPECT_EQ(m_store->mark_delivered_calls, calls + 1);
   EXPECT_TRUE(m_gateway->undelivered(0, 100).empty()) << "every confirmed row marked";
+}
+
+TEST_F(BrokerTest, RowsBeyondTheWindowGoOutAsConfirmationsMakeRoom) {
+  const auto chat = visitor_starts();
+  joe_says("!ACCEPT " + std::to_string(chat));
+  confirm_all();
+  m_sender->sent.clear();
+  for (int i = 0; i < 300; ++i)
+    (void)m_gateway->add_message(chat, core::Author::visitor, "line " + std::to_string(i));
+  m_feed.publish(chat);
+  m_sender->run();
+  ASSERT_EQ(m_sender->sent.size(), 256u) << "no more in flight than the window";
+
+  // Room for 100 more: the rest is read and sent.
+  std::vector<std::int64_t> first;
+  for (std::size_t i = 0; i < 100; ++i) first.push_back(m_sender->sent[i].id);
+  listener().on_delivered(first, {});
+  m_sender->run();
+  ASSERT_EQ(m_sender->sent.size(), 300u);
+  for (int i = 0; i < 300; ++i) EXPECT_EQ(sent_to_joe("line " + std::to_string(i)), 1) << i;
+
+  // All of it read: confirmations alone read the outbox no more.
+  const auto reads = m_store->undelivered_calls;
+  confirm_all();
+  EXPECT_EQ(m_store->undelivered_calls, reads);
+  EXPECT_TRUE(m_gateway->undelivered(0, 1000).empty());
 }
 
 TEST_F(BrokerTest, UnconfirmedRowsAreSentAgainAfterAReconnectWithTheSameIds) {
