@@ -146,9 +146,12 @@ class EventStream : public Waiter,
 
   // m_id never changes: read here, on the publisher's thread.
   void take_line(const store::Message& line, std::string_view sender_stream) override {
-    const bool sent_here = !m_id.empty() && sender_stream == m_id;
-    net::post(m_socket.get_executor(),
-              [self = shared_from_this(), line, sent_here] { self->echo(line, sent_here); });
+    if (!m_id.empty() && sender_stream == m_id) {
+      net::post(m_socket.get_executor(),
+                [self = shared_from_this(), seq = line.seq] { self->pass_over(seq); });
+    } else {
+      net::post(m_socket.get_executor(), [self = shared_from_this(), line] { self->echo(line); });
+    }
   }
 
   void stop_gracefully() override {
@@ -195,15 +198,10 @@ class EventStream : public Waiter,
   // process): sent on without a read when it is the next one the stream owes; otherwise (a read
   // in flight, or a gap: a line of another writer came between) the stream reads as for any
   // change. An operator's line is then handed over by a read after its write (receipts, reply
-  // mail), which also brings what its commit changed besides (typing, status). A line that this
-  // stream's own page sent is passed over: the page has it from the answer to its POST.
-  void echo(const store::Message& line, bool sent_here) {
+  // mail), which also brings what its commit changed besides (typing, status).
+  void echo(const store::Message& line) {
     if (m_closed || line.seq <= m_after) return;  // a read brought it already
     if (m_reading || line.seq != m_after + 1) return read();
-    if (sent_here) {
-      m_after = line.seq;
-      return;
-    }
     m_pending += sse_message(line);
     m_after = line.seq;
     if (line.from == core::Author::operator_) {
@@ -213,6 +211,14 @@ class EventStream : public Waiter,
     m_shared.metrics.events_sent.fetch_add(1, std::memory_order_relaxed);
     if (m_pending.size() + m_writing.size() > k_max_backlog) return cut();
     flush();
+  }
+
+  // A line that this stream's own page sent: passed over, as the page has it from the answer
+  // to its POST; otherwise as echo().
+  void pass_over(core::Seq seq) {
+    if (m_closed || seq <= m_after) return;
+    if (m_reading || seq != m_after + 1) return read();
+    m_after = seq;
   }
 
   // What a read returned: its events, then a write.
