@@ -228,7 +228,7 @@
     this.outbox = [];
     this.generation = 0;
     this.source = null;
-    this.streamName = newId();  // our stream does not send back what this page sends
+    this.streamName = newId().slice(0, 12);  // our stream leaves out what this page sends
     this.sseErrors = 0;
     this.sseBroken = !window.EventSource;
     this.title = document.title;
