@@ -43,6 +43,21 @@ class WidgetFastTyping(widget_case.WidgetTestCase):
         self.screenshot(page, "widget-fast-typing.png")
         self.assert_no_page_errors(page)
 
+    def test_a_line_whose_answer_comes_after_a_reply_takes_its_place_by_seq(self):
+        page, joe, app, chat = self.open_chat("customer")
+        page.lose_answers(MESSAGES_API, 1)  # stored; the page hears of it only from the retry
+        page.fill(widget_case.INPUT, "Are you there?")
+        page.press(widget_case.INPUT, "Enter")
+        joe.expect("Are you there?")
+        self.operator_says(joe, "Yes, I am.")
+        self.wait_message(page, "operator", "Yes, I am.")
+        page.wait_function("return !document.querySelector('[data-seshat-log] [data-pending]');")
+        self.assertEqual(self.log(page)[-2:],
+                         [("visitor", "Are you there?"), ("operator", "Yes, I am.")])
+        seqs = [int(s) for s in self.seqs(page)]
+        self.assertEqual(seqs, sorted(set(seqs)))
+        self.assert_no_page_errors(page)
+
     def test_a_send_that_keeps_failing_is_marked_with_a_retry_button(self):
         page, joe, app, chat = self.open_chat("customer")
         page.fail_requests(MESSAGES_API, 4)  # every try the widget makes on its own
