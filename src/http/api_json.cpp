@@ -170,14 +170,16 @@ base::Result<SendRequest> decode_send(std::string_view body) {
   auto stream = string_field(object.value(), "stream", Field::optional);
   if (!stream) return stream.failure();
   // Present but empty is a mistake, not "none": say so rather than store without one.
-  const auto present_but_empty = [&](const char* name, const std::string& value) {
+  const auto given = [&](const char* name) {
     const auto found = object->find(name);
-    return found != object->end() && found->is_string() && value.empty();
+    return found != object->end() && found->is_string();
   };
-  if (present_but_empty("client_id", client_id.value()))
+  if (given("client_id") && client_id->empty())
     return bad_request("The field 'client_id' must be 1 to 64 characters.");
-  if (present_but_empty("stream", stream.value()) || !visitors::is_page_id(stream.value()))
-    return bad_request("The field 'stream' must be 1 to 64 letters, digits, '-' or '_'.");
+  if (given("stream")) {
+    if (auto checked = visitors::check_stream_name(stream.value(), "field 'stream'"); !checked)
+      return checked.failure();
+  }
   return SendRequest{std::move(text).value(), std::move(client_id).value(),
                      std::move(stream).value()};
 }

@@ -200,8 +200,7 @@ class EventStream : public Waiter,
   // change. An operator's line is then handed over by a read after its write (receipts, reply
   // mail), which also brings what its commit changed besides (typing, status).
   void echo(const store::Message& line) {
-    if (m_closed || line.seq <= m_after) return;  // a read brought it already
-    if (m_reading || line.seq != m_after + 1) return read();
+    if (!next_in_order(line.seq)) return;
     m_pending += sse_message(line);
     m_after = line.seq;
     if (line.from == core::Author::operator_) {
@@ -216,9 +215,18 @@ class EventStream : public Waiter,
   // A line that this stream's own page sent: passed over, as the page has it from the answer
   // to its POST; otherwise as echo().
   void pass_over(core::Seq seq) {
-    if (m_closed || seq <= m_after) return;
-    if (m_reading || seq != m_after + 1) return read();
-    m_after = seq;
+    if (next_in_order(seq)) m_after = seq;
+  }
+
+  // Whether `seq` is the next line the stream owes. Otherwise it has it already (a read brought
+  // it), or it reads as for any change.
+  bool next_in_order(core::Seq seq) {
+    if (m_closed || seq <= m_after) return false;
+    if (m_reading || seq != m_after + 1) {
+      read();
+      return false;
+    }
+    return true;
   }
 
   // What a read returned: its events, then a write.

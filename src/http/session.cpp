@@ -377,8 +377,10 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
     if (!after) return send_failure(after.failure());
     // The page's name for this stream: the lines it sends with it are not echoed here.
     auto id = query_value(m_route.query, "stream");
-    if (id && (id->empty() || !visitors::is_page_id(*id)))
-      return send_error(400, "The parameter 'stream' must be 1 to 64 letters, digits, '-' or '_'.");
+    if (id) {
+      if (auto checked = visitors::check_stream_name(*id, "parameter 'stream'"); !checked)
+        return send_failure(checked.failure());
+    }
     if (m_shared.stopping.load())
       return send_failure(base::Failure{base::Error::unavailable,
                                         "The chat service is restarting; please try again."});

@@ -191,6 +191,14 @@ bool is_page_id(std::string_view id) {
          });
 }
 
+Result<std::string> check_stream_name(std::string_view name, std::string_view what) {
+  if (name.empty() || !is_page_id(name)) {
+    return Failure{Error::bad_request,
+                   "The " + std::string(what) + " must be 1 to 64 letters, digits, '-' or '_'."};
+  }
+  return std::string(name);
+}
+
 Result<std::string> check_language(std::string_view tag) {
   const auto letter = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
   const auto digit = [](char c) { return c >= '0' && c <= '9'; };

@@ -46,6 +46,10 @@ using base::Result;
 // '-' or '_' (so it is safe in a URL and a log line). Empty passes: the caller's rule.
 [[nodiscard]] bool is_page_id(std::string_view id);
 
+// The name a page gives its event stream: a page id, not empty. `what` names it in the error
+// ("field 'stream'", "parameter 'stream'").
+[[nodiscard]] Result<std::string> check_stream_name(std::string_view name, std::string_view what);
+
 // A BCP 47 language tag ("de", "pt-BR", "zh-Hant-TW"): letters, then subtags of letters and
 // digits after '-', at most 35 characters; may be empty (not known).
 [[nodiscard]] Result<std::string> check_language(std::string_view tag);
