@@ -99,7 +99,9 @@ void Broker::start() {
     // Chats the broker never saw are picked up by pump() as new.
     if (record.broker_seen) m_board.restore(board_chat(std::move(record)));
   }
-  m_subscription = m_feed.subscribe([this](core::ChatId) { schedule_pump(); });
+  m_subscription = m_feed.subscribe([this](core::ChatId) { schedule_pump(); },
+                                    [this](core::ChatId chat, const store::Message& line,
+                                           std::string_view) { hand_line(chat, line); });
   reload_replies();
   m_sender->start();
   schedule_pump();
@@ -302,6 +304,7 @@ bool Broker::dispatch(const core::Event& event, std::optional<store::SeenState> 
   } catch (const store::StoreError& error) {
     spdlog::error("store: {}", error.what());
   }
+  m_relayed.forget_all();
   return false;
 }
 
@@ -318,8 +321,11 @@ std::optional<core::Actions> Broker::decide_and_persist(const core::Event& event
       if (m_round_open) m_round.push_back({event, std::move(decided), seen});
       auto ended = ended_chats(event, actions);  // asked before the board forgets them
       m_board.commit(event, actions);
+      m_relayed.learn(actions);
       for (const auto& [chat, operators] : ended) {
-        if (m_board.find(chat) == nullptr) m_sender->chat_ended(chat, operators);
+        if (m_board.find(chat) != nullptr) continue;
+        m_relayed.forget(chat);
+        m_sender->chat_ended(chat, operators);
       }
       return actions;
     }
@@ -329,6 +335,7 @@ std::optional<core::Actions> Broker::decide_and_persist(const core::Event& event
     }
   }
   spdlog::error("gave up on an event after {} conflicting attempts", k_dispatch_attempts);
+  m_relayed.forget_all();
   return std::nullopt;
 }
 
@@ -378,6 +385,7 @@ void Broker::count_chats() {
 }
 
 void Broker::reload(core::ChatId chat) {
+  m_relayed.forget(chat);
   if (auto record = m_store->find_chat(chat)) m_board.restore(board_chat(std::move(*record)));
 }
 
@@ -390,11 +398,35 @@ core::Chat Broker::board_chat(store::ChatRecord record) const {
 }
 
 void Broker::schedule_pump() {
+  {
+    std::lock_guard lock(m_handed_mutex);
+    m_read_due = true;
+  }
+  if (!m_pump_scheduled.exchange(true)) m_sender->post([this] { pump(); });
+}
+
+void Broker::hand_line(core::ChatId chat, const store::Message& line) {
+  // An operator's line is the broker's own (announce()): a change like any other.
+  if (line.from != core::Author::visitor) {
+    schedule_pump();
+    return;
+  }
+  {
+    std::lock_guard lock(m_handed_mutex);
+    m_handed.emplace_back(chat, line);
+  }
   if (!m_pump_scheduled.exchange(true)) m_sender->post([this] { pump(); });
 }
 
 void Broker::pump() {
   m_pump_scheduled = false;  // a change published from now on schedules another pump
+  std::vector<std::pair<core::ChatId, store::Message>> handed;
+  bool read = false;
+  {
+    std::lock_guard lock(m_handed_mutex);
+    handed.swap(m_handed);
+    read = std::exchange(m_read_due, false);
+  }
   // What is pending is read in the round's transaction and handled there, with this turn's
   // XMPP events: one commit (end_round), and not a read transaction before it on the path of
   // every relay. Operators and waiters hear of it once it is durable. A commit that fails
@@ -403,6 +435,23 @@ void Broker::pump() {
   const bool round_was_open = m_round_open;
   begin_round();
   try {
+    // The next line of an open chat whose relayed seq is known goes out as it was handed
+    // over; the read finds every other (and this one too, should its write fail).
+    for (auto& [id, line] : handed) {
+      const auto* chat = m_board.find(id);
+      if (read || chat == nullptr || chat->state != core::ChatState::open ||
+          !m_relayed.is_next(id, line.seq)) {
+        read = true;
+        continue;
+      }
+      if (!dispatch(core::VisitorMessage{id, line.seq, std::move(line.text)}, std::nullopt,
+                    Timing{std::nullopt, line.at}))
+        read = true;
+    }
+    if (!read) {
+      if (!m_round_open) announce();
+      return;
+    }
     // A flood of changed chats is taken in a round at a time, with a gap after each that the
     // pumps the broker's own announcements schedule do not skip: they only relay.
     bool gap = false;
@@ -436,6 +485,7 @@ void Broker::pump() {
       if (auto event = core::changed_chat_event(chat, broker_seen, m_board.find(id) != nullptr)) {
         dispatch(*event, seen);
       } else {
+        m_relayed.forget(id);
         m_board.restore(std::move(chat));  // take the store's word for it
         if (!m_store->apply({}, seen)) spdlog::error("chat={} could not be acknowledged", id);
       }
@@ -459,7 +509,10 @@ void Broker::announce(std::optional<OutboxRead> outbox) {
   // An operator's line goes whole to the visitor's streams in this process (they send it
   // without reading it back), then as a change of its chat like the rest (their read after it
   // hands it over: receipts, typing, status).
-  for (const auto& [chat, line] : m_store->take_operator_lines()) m_feed.publish_line(chat, line);
+  for (const auto& [chat, line] : m_store->take_operator_lines()) {
+    m_relayed.passed(chat, line.seq);
+    m_feed.publish_line(chat, line);
+  }
   m_feed.publish_all(m_unannounced);
   if (m_outbox_due) {
     m_outbox_due = false;
@@ -649,6 +702,7 @@ void Broker::end_round() {
     spdlog::error("store: {}; writing the {} events of the batch one by one", error.what(),
                   m_round.size());
     outbox.reset();
+    m_relayed.forget_all();                // the replay may not write everything again
     m_batch.reset();                       // rolls back whatever is left of it
     (void)m_store->take_operator_lines();  // not stored: the replay stores them again
     m_confirmed = std::move(confirmed);

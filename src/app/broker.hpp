@@ -28,6 +28,7 @@
 #include "app/canned_replies.hpp"
 #include "app/config.hpp"
 #include "app/log_limiter.hpp"
+#include "app/relayed_seqs.hpp"
 #include "app/sender.hpp"
 #include "core/switchboard.hpp"
 #include "store/change_feed.hpp"
@@ -99,8 +100,10 @@ class Broker final : public xmpp::Listener {
   void observe(const core::Event& event, const core::Actions& actions, Timing timing);
   // What a committed event leaves to do: chats to announce, the outbox to send, typing now.
   void follow_up(const core::Actions& actions);
-  void schedule_pump();    // any thread: coalesced request to run pump()
-  void pump();             // XMPP thread: turns pending store rows into events
+  void schedule_pump();  // any thread: coalesced request to run pump() and read what is pending
+  // Any thread: a line committed in this process, for the next pump (see RelayedSeqs).
+  void hand_line(core::ChatId chat, const store::Message& line);
+  void pump();             // XMPP thread: turns handed lines and pending store rows into events
   void check_timeouts();   // XMPP thread: vanished visitors, unaccepted chats
   void settle_presence();  // XMPP thread: PresenceSettled when a grace period is over
   // Outbox rows read for send_outbox(): `items`, the next `limit` after `after`.
@@ -181,6 +184,12 @@ class Broker final : public xmpp::Listener {
   std::map<std::string, std::chrono::steady_clock::time_point> m_operator_settles_at;
   std::set<std::string> m_back;  // operators whose presence came since the last connect
   std::atomic<bool> m_pump_scheduled{false};
+  // What the next pump takes: the visitors' lines handed over since the last one, and whether
+  // it must read what is pending (another change was published, or a wake asked for it).
+  std::mutex m_handed_mutex;
+  std::vector<std::pair<core::ChatId, store::Message>> m_handed;
+  bool m_read_due = true;
+  RelayedSeqs m_relayed;                 // XMPP thread: which handed lines go out without that read
   std::optional<RepliesFile> m_replies;  // with `replies`
   BrokerMetrics m_metrics;
   LogLimiter m_ignored_log;  // XMPP thread: "ignored: ..." lines, 5 a minute per sender at most

@@ -6,9 +6,10 @@
 //
 // A new line (a visitor's, from the gateway's commit; an operator's, from the broker's) may be
 // published with the line itself (publish_line): a listener that takes lines gets it instead of
-// the chat's id, and can hand it on without reading it back (an event stream echoes it); every
-// other listener sees an ordinary change of the chat. A visitor's line names the event stream of
-// the page that sent it, if the page said (`sender_stream`): that page has it from its answer.
+// the chat's id, and can hand it on without reading it back (an event stream echoes it, the
+// broker may relay it: app/relayed_seqs.hpp); every other listener sees an ordinary change of
+// the chat. A visitor's line names the event stream of the page that sent it, if the page said
+// (`sender_stream`): that page has it from its answer.
 
 #include <atomic>
 #include <chrono>

@@ -101,6 +101,7 @@ class FailingStore final : public testing::ForwardingStore {
     return ForwardingStore::undelivered(after_id, limit);
   }
   store::Pending pending(int max_changed_chats) override {
+    ++pending_calls;
     auto pending = ForwardingStore::pending(max_changed_chats);
     most_changed_chats = std::max(most_changed_chats, pending.changed_chats.size());
     return pending;
@@ -110,6 +111,7 @@ class FailingStore final : public testing::ForwardingStore {
   bool failing_commits = false;
   int mark_delivered_calls = 0;
   int undelivered_calls = 0;
+  int pending_calls = 0;
 };
 
 constexpr const char* k_joe = "joe@example.com";
@@ -150,6 +152,12 @@ class BrokerTest : public ::testing::Test {
   void visitor_says(store::ChatId chat, const std::string& text) {
     (void)m_gateway->add_message(chat, core::Author::visitor, text);
     m_feed.publish(chat);
+    m_sender->run();
+  }
+  // What the gateway of this process does: the line handed over with the change.
+  void visitor_hands_over(store::ChatId chat, const std::string& text) {
+    const auto added = m_gateway->add_message(chat, core::Author::visitor, text);
+    m_feed.publish_line(chat, store::Message{added.seq, core::Author::visitor, text, added.at});
     m_sender->run();
   }
   void joe_says(const std::string& text) {
@@ -395,6 +403,70 @@ TEST_F(BrokerTest, RowsBeyondTheWindowGoOutAsConfirmationsMakeRoom) {
   confirm_all();
   EXPECT_EQ(m_store->undelivered_calls, reads);
   EXPECT_TRUE(m_gateway->undelivered(0, 1000).empty());
+}
+
+// A visitor's line handed over from the gateway's commit, right after the lines the broker
+// knows (relayed, or its own), goes out as it came: the store is not read back for it.
+TEST_F(BrokerTest, TheNextLineOfAnOpenChatHandedOverIsRelayedWithoutARead) {
+  const auto chat = visitor_starts();
+  joe_says("!ACCEPT " + std::to_string(chat));
+  visitor_hands_over(chat, "first");  // after the accept's backlog: read
+  ASSERT_EQ(sent_to_joe("first"), 1);
+  const auto reads = m_store->pending_calls;
+  visitor_hands_over(chat, "second");
+  EXPECT_EQ(sent_to_joe("second"), 1);
+  EXPECT_EQ(m_store->pending_calls, reads) << "relayed without reading what is pending";
+  // Joe's answer takes the next seq of the chat: the visitor's line after it is still next.
+  joe_says("Hello");
+  const auto reads_after_answer = m_store->pending_calls;
+  visitor_hands_over(chat, "third");
+  EXPECT_EQ(sent_to_joe("third"), 1);
+  EXPECT_EQ(m_store->pending_calls, reads_after_answer);
+  EXPECT_TRUE(m_gateway->pending().visitor_messages.empty()) << "each marked relayed";
+  m_feed.publish(chat);
+  m_sender->run();
+  for (const auto* line : {"first", "second", "third"}) EXPECT_EQ(sent_to_joe(line), 1) << line;
+}
+
+// A line the broker was not handed (another process stored it) comes before the handed one:
+// both are read, in order, each once.
+TEST_F(BrokerTest, AHandedLineAfterOneNotHandedWaitsForTheRead) {
+  const auto chat = visitor_starts();
+  joe_says("!ACCEPT " + std::to_string(chat));
+  visitor_hands_over(chat, "first");
+  (void)m_gateway->add_message(chat, core::Author::visitor, "from elsewhere");
+  const auto reads = m_store->pending_calls;
+  visitor_hands_over(chat, "handed");
+  EXPECT_GT(m_store->pending_calls, reads);
+  EXPECT_EQ(sent_to_joe("from elsewhere"), 1);
+  EXPECT_EQ(sent_to_joe("handed"), 1);
+  std::vector<std::string> order;
+  for (const auto& message : m_sender->sent)
+    if (message.body == "from elsewhere" || message.body == "handed") order.push_back(message.body);
+  EXPECT_EQ(order, (std::vector<std::string>{"from elsewhere", "handed"}));
+}
+
+// A request's lines wait for an operator, handed over or not; after a failed write nothing is
+// taken as known, and nothing is relayed twice.
+TEST_F(BrokerTest, HandedLinesOfARequestOrAfterAFailedWriteGoThroughTheRead) {
+  const auto chat = visitor_starts();
+  visitor_hands_over(chat, "anyone there?");
+  EXPECT_EQ(sent_to_joe("anyone there?"), 0) << "held until an operator accepts";
+  joe_says("!ACCEPT " + std::to_string(chat));
+  EXPECT_EQ(sent_to_joe("anyone there?"), 1) << "the backlog, once accepted";
+  visitor_hands_over(chat, "one");
+  ASSERT_EQ(sent_to_joe("one"), 1);
+
+  m_store->failing_commits = true;  // the round fails, its events are written one by one
+  (void)m_gateway->add_message(chat, core::Author::visitor, "two");
+  visitor_hands_over(chat, "three");
+  m_store->failing_commits = false;
+  const auto reads = m_store->pending_calls;
+  visitor_hands_over(chat, "four");
+  EXPECT_GT(m_store->pending_calls, reads) << "read again after the failure";
+  for (const auto* line : {"anyone there?", "one", "two", "three", "four"})
+    EXPECT_EQ(sent_to_joe(line), 1) << line;
+  EXPECT_TRUE(m_gateway->pending().visitor_messages.empty());
 }
 
 TEST_F(BrokerTest, UnconfirmedRowsAreSentAgainAfterAReconnectWithTheSameIds) {

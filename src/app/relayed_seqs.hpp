@@ -1,0 +1,37 @@
+#pragma once
+// Up to which seq the broker knows for certain that each open chat has no visitor line left to
+// relay: the last MarkRelayed it wrote itself, and after it the broker's own lines (an
+// operator's), which take seqs of the same chat. A visitor's line handed over from the
+// gateway's commit (ChangeFeed::publish_line) with the seq right after that is relayed as it
+// came, without reading the store back; any other waits for the broker's read of what is
+// pending, which also finds the lines other processes stored.
+//
+// A chat is forgotten, and learned again from that read, whenever the store may have moved
+// without this broker's word: a backlog relayed whole (RelayBacklog writes up to the chat's
+// last line, which the broker does not know), a change of state, a reload, the end of the chat;
+// and every chat at once when a write failed.
+
+#include <unordered_map>
+
+#include "core/action.hpp"
+#include "core/chat.hpp"
+
+namespace seshat::app {
+
+class RelayedSeqs {
+ public:
+  // The actions of one event, as the store took them.
+  void learn(const core::Actions& actions);
+  // The broker stored a line of its own (not a visitor's) in `chat`, committed.
+  void passed(core::ChatId chat, core::Seq seq);
+  void forget(core::ChatId chat) { m_seqs.erase(chat); }
+  void forget_all() { m_seqs.clear(); }
+  // Whether `seq` is the next line of `chat` after those known.
+  [[nodiscard]] bool is_next(core::ChatId chat, core::Seq seq) const;
+  [[nodiscard]] std::size_t size() const { return m_seqs.size(); }
+
+ private:
+  std::unordered_map<core::ChatId, core::Seq> m_seqs;
+};
+
+}  // namespace seshat::app
