@@ -322,6 +322,7 @@ std::optional<core::Actions> Broker::decide_and_persist(const core::Event& event
       auto ended = ended_chats(event, actions);  // asked before the board forgets them
       m_board.commit(event, actions);
       m_relayed.learn(actions);
+      learn_backlogs(actions);
       for (const auto& [chat, operators] : ended) {
         if (m_board.find(chat) != nullptr) continue;
         m_relayed.forget(chat);
@@ -337,6 +338,25 @@ std::optional<core::Actions> Broker::decide_and_persist(const core::Event& event
   spdlog::error("gave up on an event after {} conflicting attempts", k_dispatch_attempts);
   m_relayed.forget_all();
   return std::nullopt;
+}
+
+void Broker::learn_backlogs(const core::Actions& actions) {
+  // Only inside the round's transaction, which holds the chat (its last seq, the lines written
+  // after the backlog included) until it commits; outside it a visitor's line stored since would
+  // count as relayed.
+  if (!m_round_open) return;
+  for (const auto& action : actions) {
+    const auto* backlog = std::get_if<core::RelayBacklog>(&action);
+    if (backlog == nullptr) continue;
+    const auto* chat = m_board.find(backlog->chat);
+    if (chat == nullptr || chat->state != core::ChatState::open) continue;
+    try {
+      if (const auto record = m_store->find_chat(backlog->chat))
+        m_relayed.relayed_through(backlog->chat, record->last_seq);
+    } catch (const store::StoreError&) {
+      // Not known, then: its next line is read.
+    }
+  }
 }
 
 void Broker::observe(const core::Event& event, const core::Actions& actions, Timing timing) {

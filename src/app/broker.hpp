@@ -96,6 +96,8 @@ class Broker final : public xmpp::Listener {
   // fresh state while the store refuses (a chat changed elsewhere), k_dispatch_attempts times.
   [[nodiscard]] std::optional<core::Actions> decide_and_persist(
       const core::Event& event, std::optional<store::SeenState> seen);
+  // After an accept's RelayBacklog, the chat's relayed lines are known through its last seq.
+  void learn_backlogs(const core::Actions& actions);
   // The metrics of one committed event: counters and relay latencies.
   void observe(const core::Event& event, const core::Actions& actions, Timing timing);
   // What a committed event leaves to do: chats to announce, the outbox to send, typing now.

@@ -6,10 +6,11 @@
 // came, without reading the store back; any other waits for the broker's read of what is
 // pending, which also finds the lines other processes stored.
 //
-// A chat is forgotten, and learned again from that read, whenever the store may have moved
-// without this broker's word: a backlog relayed whole (RelayBacklog writes up to the chat's
-// last line, which the broker does not know), a change of state, a reload, the end of the chat;
-// and every chat at once when a write failed.
+// A backlog relayed whole at an accept (RelayBacklog) is known through the chat's last seq, read
+// in the transaction that relayed it (it holds the chat until it commits). A chat is forgotten,
+// and learned again from that read, whenever the store may have moved without this broker's
+// word: a change of state, a reload, the end of the chat; and every chat at once when a write
+// failed.
 
 #include <unordered_map>
 
@@ -24,6 +25,8 @@ class RelayedSeqs {
   void learn(const core::Actions& actions);
   // The broker stored a line of its own (not a visitor's) in `chat`, committed.
   void passed(core::ChatId chat, core::Seq seq);
+  // Every line of `chat` up to `seq` is relayed or not a visitor's.
+  void relayed_through(core::ChatId chat, core::Seq seq) { m_seqs.insert_or_assign(chat, seq); }
   void forget(core::ChatId chat) { m_seqs.erase(chat); }
   void forget_all() { m_seqs.clear(); }
   // Whether `seq` is the next line of `chat` after those known.

@@ -409,10 +409,12 @@ TEST_F(BrokerTest, RowsBeyondTheWindowGoOutAsConfirmationsMakeRoom) {
 // knows (relayed, or its own), goes out as it came: the store is not read back for it.
 TEST_F(BrokerTest, TheNextLineOfAnOpenChatHandedOverIsRelayedWithoutARead) {
   const auto chat = visitor_starts();
+  visitor_says(chat, "waiting");  // held, then the accept's backlog
   joe_says("!ACCEPT " + std::to_string(chat));
-  visitor_hands_over(chat, "first");  // after the accept's backlog: read
-  ASSERT_EQ(sent_to_joe("first"), 1);
+  ASSERT_EQ(sent_to_joe("waiting"), 1);
   const auto reads = m_store->pending_calls;
+  visitor_hands_over(chat, "first");  // after the backlog and the bot's lines of the accept
+  ASSERT_EQ(sent_to_joe("first"), 1);
   visitor_hands_over(chat, "second");
   EXPECT_EQ(sent_to_joe("second"), 1);
   EXPECT_EQ(m_store->pending_calls, reads) << "relayed without reading what is pending";
@@ -425,7 +427,21 @@ TEST_F(BrokerTest, TheNextLineOfAnOpenChatHandedOverIsRelayedWithoutARead) {
   EXPECT_TRUE(m_gateway->pending().visitor_messages.empty()) << "each marked relayed";
   m_feed.publish(chat);
   m_sender->run();
-  for (const auto* line : {"first", "second", "third"}) EXPECT_EQ(sent_to_joe(line), 1) << line;
+  for (const auto* line : {"waiting", "first", "second", "third"})
+    EXPECT_EQ(sent_to_joe(line), 1) << line;
+}
+
+// A line stored after the accept's commit and not handed over (another process's) is not
+// taken as relayed by what the accept learned.
+TEST_F(BrokerTest, ALineNotHandedOverAfterAnAcceptIsReadBeforeTheNextHandedOne) {
+  const auto chat = visitor_starts();
+  joe_says("!ACCEPT " + std::to_string(chat));
+  (void)m_gateway->add_message(chat, core::Author::visitor, "from elsewhere");
+  visitor_hands_over(chat, "handed");
+  std::vector<std::string> order;
+  for (const auto& message : m_sender->sent)
+    if (message.body == "from elsewhere" || message.body == "handed") order.push_back(message.body);
+  EXPECT_EQ(order, (std::vector<std::string>{"from elsewhere", "handed"}));
 }
 
 // A line the broker was not handed (another process stored it) comes before the handed one:
