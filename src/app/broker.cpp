@@ -15,6 +15,8 @@ namespace {
 
 constexpr int k_outbox_window = 256;  // outbox rows in flight at most (flow control)
 constexpr int k_dispatch_attempts = 3;
+// Lines kept for the next pump at most: beyond, a stalled broker reads them from the store.
+constexpr std::size_t k_handed_lines = 1024;
 // Between two rounds that take in a flood of changed chats (store::k_pending_chats each).
 constexpr std::chrono::milliseconds k_intake_gap{5};
 
@@ -433,7 +435,10 @@ void Broker::hand_line(core::ChatId chat, const store::Message& line) {
   }
   {
     std::lock_guard lock(m_handed_mutex);
-    m_handed.emplace_back(chat, line);
+    if (m_handed.size() < k_handed_lines)
+      m_handed.emplace_back(chat, line);
+    else
+      m_read_due = true;
   }
   if (!m_pump_scheduled.exchange(true)) m_sender->post([this] { pump(); });
 }

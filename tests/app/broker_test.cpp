@@ -452,6 +452,30 @@ TEST_F(BrokerTest, AHandedLineAfterOneNotHandedWaitsForTheRead) {
             (std::vector<std::string>{"elsewhere 1", "handed 1", "elsewhere 2", "handed 2"}));
 }
 
+// More lines than the broker keeps for its next pump: the rest is read, nothing lost or doubled.
+TEST_F(BrokerTest, LinesBeyondWhatIsKeptForThePumpAreRead) {
+  const auto chat = visitor_starts();
+  joe_says("!ACCEPT " + std::to_string(chat));
+  confirm_all();
+  m_sender->sent.clear();
+  const int count = 1500;
+  for (int i = 0; i < count; ++i) {
+    const auto text = "line " + std::to_string(i);
+    const auto added = m_gateway->add_message(chat, core::Author::visitor, text);
+    m_feed.publish_line(chat, store::Message{added.seq, core::Author::visitor, text, added.at});
+  }
+  const auto reads = m_store->pending_calls;
+  m_sender->run();
+  EXPECT_GT(m_store->pending_calls, reads) << "the lines not kept were read";
+  for (std::size_t sent = 0; sent != m_sender->sent.size();) {
+    sent = m_sender->sent.size();
+    confirm_all();  // room in the window for the rest
+  }
+  ASSERT_EQ(m_sender->sent.size(), static_cast<std::size_t>(count));
+  for (int i = 0; i < count; ++i)
+    EXPECT_EQ(m_sender->sent[i].body, "line " + std::to_string(i)) << "each once, in order";
+}
+
 // A request's lines wait for an operator, handed over or not; after a failed write nothing is
 // taken as known, and nothing is relayed twice.
 TEST_F(BrokerTest, HandedLinesOfARequestOrAfterAFailedWriteGoThroughTheRead) {
