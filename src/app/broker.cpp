@@ -424,6 +424,10 @@ void Broker::schedule_pump() {
     std::lock_guard lock(m_handed_mutex);
     m_read_due = true;
   }
+  post_pump();
+}
+
+void Broker::post_pump() {
   if (!m_pump_scheduled.exchange(true)) m_sender->post([this] { pump(); });
 }
 
@@ -440,7 +444,7 @@ void Broker::hand_line(core::ChatId chat, const store::Message& line) {
     else
       m_read_due = true;
   }
-  if (!m_pump_scheduled.exchange(true)) m_sender->post([this] { pump(); });
+  post_pump();
 }
 
 void Broker::pump() {
@@ -461,17 +465,14 @@ void Broker::pump() {
   begin_round();
   try {
     // The next line of an open chat whose relayed seq is known goes out as it was handed
-    // over; the read finds every other (and this one too, should its write fail).
-    for (auto& [id, line] : handed) {
+    // over; from the first that is not (or whose write fails) on, the read finds the rest.
+    for (auto it = handed.begin(); !read && it != handed.end(); ++it) {
+      auto& [id, line] = *it;
       const auto* chat = m_board.find(id);
-      if (read || chat == nullptr || chat->state != core::ChatState::open ||
-          !m_relayed.is_next(id, line.seq)) {
-        read = true;
-        continue;
-      }
-      if (!dispatch(core::VisitorMessage{id, line.seq, std::move(line.text)}, std::nullopt,
-                    Timing{std::nullopt, line.at}))
-        read = true;
+      read = chat == nullptr || chat->state != core::ChatState::open ||
+             !m_relayed.is_next(id, line.seq) ||
+             !dispatch(core::VisitorMessage{id, line.seq, std::move(line.text)}, std::nullopt,
+                       Timing{std::nullopt, line.at});
     }
     if (!read) {
       if (!m_round_open) announce();

@@ -31,7 +31,6 @@ class RelayedSeqs {
   void forget_all() { m_seqs.clear(); }
   // Whether `seq` is the next line of `chat` after those known.
   [[nodiscard]] bool is_next(core::ChatId chat, core::Seq seq) const;
-  [[nodiscard]] std::size_t size() const { return m_seqs.size(); }
 
  private:
   std::unordered_map<core::ChatId, core::Seq> m_seqs;
