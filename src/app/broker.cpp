@@ -29,8 +29,7 @@ core::BoardOptions board_options(const Config& config) {
   options.routing = config.desk.routing == Routing::least_busy ? core::Routing::least_busy
                                                                : core::Routing::broadcast;
   options.offer_timeout_ms = std::chrono::milliseconds(config.desk.offer_timeout).count();
-  options.addressing =
-      config.component.enabled() ? core::Addressing::component : core::Addressing::account;
+  options.addressing = config.component.addressing();
   return options;
 }
 
@@ -461,6 +460,16 @@ void Broker::pump() {
   // every relay. Operators and waiters hear of it once it is durable. A commit that fails
   // writes each event again on its own; rows whose event failed are still pending, and the
   // next pump tries again.
+  // Lines the gateway relayed itself are in the outbox already: noted, without a transaction.
+  std::erase_if(handed, [this](auto& entry) {
+    if (!entry.second.relayed) return false;
+    took_relayed(entry.first, std::move(entry.second));
+    return true;
+  });
+  if (handed.empty() && !read) {
+    if (!m_round_open) announce();
+    return;
+  }
   const bool round_was_open = m_round_open;
   begin_round();
   try {
@@ -528,6 +537,16 @@ void Broker::pump() {
     spdlog::error("store: {}", error.what());
   }
   if (!m_round_open) announce();
+}
+
+void Broker::took_relayed(core::ChatId chat, store::Message line) {
+  // Every earlier line of the chat went too (the gateway relays a line only then).
+  if (const auto* open = m_board.find(chat); open && open->state == core::ChatState::open)
+    m_relayed.went(chat, line.seq);
+  m_board.commit(core::VisitorMessage{chat, line.seq, std::move(line.text)}, {});
+  ++m_metrics.to_operators;
+  m_metrics.to_operator_latency.observe(std::chrono::milliseconds(now_millis() - line.at));
+  m_outbox_due = true;
 }
 
 void Broker::announce(std::optional<OutboxRead> outbox) {

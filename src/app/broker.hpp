@@ -105,8 +105,10 @@ class Broker final : public xmpp::Listener {
   void schedule_pump();  // any thread: coalesced request to run pump() and read what is pending
   // Any thread: a line committed in this process, for the next pump (see RelayedSeqs).
   void hand_line(core::ChatId chat, const store::Message& line);
-  void post_pump();        // any thread: posts pump() unless it is posted already
-  void pump();             // XMPP thread: turns handed lines and pending store rows into events
+  void post_pump();  // any thread: posts pump() unless it is posted already
+  void pump();       // XMPP thread: turns handed lines and pending store rows into events
+  // XMPP thread: a visitor's line its own transaction put in the outbox (relay_open_lines).
+  void took_relayed(core::ChatId chat, store::Message line);
   void check_timeouts();   // XMPP thread: vanished visitors, unaccepted chats
   void settle_presence();  // XMPP thread: PresenceSettled when a grace period is over
   // Outbox rows read for send_outbox(): `items`, the next `limit` after `after`.

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "base/ip_network.hpp"
+#include "core/relay.hpp"
 
 namespace seshat::app {
 
@@ -47,6 +48,10 @@ struct ComponentConfig {
   std::string secret;                  // component_secret; SESHAT_COMPONENT_SECRET overrides
   Endpoint server{"127.0.0.1", 5347};  // component_server: the XMPP server's component port
   [[nodiscard]] bool enabled() const { return !domain.empty(); }
+  // How operators tell chats apart with this configuration.
+  [[nodiscard]] core::Addressing addressing() const {
+    return enabled() ? core::Addressing::component : core::Addressing::account;
+  }
 };
 
 // Caps against abuse, each its own key of the same name; 0 turns a cap off.

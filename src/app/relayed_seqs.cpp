@@ -28,6 +28,11 @@ void RelayedSeqs::passed(core::ChatId chat, core::Seq seq) {
   if (found != m_seqs.end() && seq == found->second + 1) found->second = seq;
 }
 
+void RelayedSeqs::went(core::ChatId chat, core::Seq seq) {
+  auto& known = m_seqs[chat];
+  if (seq > known) known = seq;
+}
+
 bool RelayedSeqs::is_next(core::ChatId chat, core::Seq seq) const {
   const auto found = m_seqs.find(chat);
   return found != m_seqs.end() && seq == found->second + 1;

@@ -6,6 +6,9 @@
 // came, without reading the store back; any other waits for the broker's read of what is
 // pending, which also finds the lines other processes stored.
 //
+// A line the gateway relayed in its own transaction (Store::relay_open_lines) says the same of
+// every seq up to its own.
+//
 // A backlog relayed whole at an accept (RelayBacklog) is known through the chat's last seq, read
 // in the transaction that relayed it (it holds the chat until it commits). A chat is forgotten,
 // and learned again from that read, whenever the store may have moved without this broker's
@@ -27,6 +30,9 @@ class RelayedSeqs {
   void passed(core::ChatId chat, core::Seq seq);
   // Every line of `chat` up to `seq` is relayed or not a visitor's.
   void relayed_through(core::ChatId chat, core::Seq seq) { m_seqs.insert_or_assign(chat, seq); }
+  // The same, learned from a line the gateway relayed (handed over later than the broker's own
+  // lines after it may be): never back.
+  void went(core::ChatId chat, core::Seq seq);
   void forget(core::ChatId chat) { m_seqs.erase(chat); }
   void forget_all() { m_seqs.clear(); }
   // Whether `seq` is the next line of `chat` after those known.

@@ -210,6 +210,14 @@ int run_services(Mode mode, const Config& config) {
   if (mode != Mode::broker) {
     auto settings = gateway_settings(config, broker.get(), mailer.get());
     if (shared) settings.open_store = open_store;
+    // A visitor's line in an open chat goes to the operator's outbox in its own transaction
+    // (SQLite): the broker only sends it.
+    settings.open_store = [open = std::move(settings.open_store),
+                           addressing = config.component.addressing()] {
+      auto store = open();
+      store->relay_open_lines(addressing);
+      return store;
+    };
     if (listener) several_machines(settings, leading.get(), *listener);
     gateway = std::make_unique<http::Gateway>(std::move(settings), feed, metrics);
     gateway->start();

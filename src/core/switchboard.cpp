@@ -84,8 +84,9 @@ class Decision {
     if (chat == nullptr) return ignore(texts::unknown_chat(event.chat));
     Actions actions;
     if (chat->state == ChatState::open) {
-      const auto prefix = m_board.line_prefix(*chat, m_board.holding(chat->operator_jid));
-      actions.push_back(SendToOperator{chat->operator_jid, prefix + event.text, chat->id});
+      actions.push_back(line_to_operator(m_board.options().addressing, chat->id, chat->operator_jid,
+                                         chat->visitor_name, m_board.holding(chat->operator_jid),
+                                         event.text));
       actions.push_back(MarkRelayed{chat->id, event.seq});
       return actions;
     }
@@ -851,8 +852,7 @@ const Chat* Switchboard::held_chat(std::string_view operator_jid, ChatId id) con
 }
 
 std::string Switchboard::line_prefix(const Chat& chat, std::size_t holding) const {
-  if (m_options.addressing == Addressing::component || holding <= 1) return {};
-  return texts::line_prefix(chat.id, chat.visitor_name);
+  return core::line_prefix(m_options.addressing, chat.id, chat.visitor_name, holding);
 }
 
 std::string Switchboard::transfer_target(ChatId id) const {

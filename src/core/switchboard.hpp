@@ -17,6 +17,7 @@
 #include "core/action.hpp"
 #include "core/event.hpp"
 #include "core/presence.hpp"
+#include "core/relay.hpp"
 
 namespace seshat::core {
 
@@ -27,10 +28,6 @@ enum class OperatorNames { shown, hidden };
 // Who hears of a new request: every free operator (the seed), or one at a time, the least busy
 // first, moving on after offer_timeout_ms or a !CANCEL.
 enum class Routing { broadcast, least_busy };
-// How operators tell chats apart: one bot account, with "[#42 customer] " before visitor lines
-// when they hold several; or (XEP-0114 component) each chat its own address, no prefixes, and
-// every SendToOperator about a chat carries its id.
-enum class Addressing { account, component };
 
 struct BoardOptions {
   int max_chats = 1;      // chats one operator may hold at once (a chat whose visitor is away does

@@ -43,6 +43,10 @@ class ForwardingStore : public Store {
     const auto held = enter();
     return m_real->add_visitor_message_once(chat, text, client_id);
   }
+  void relay_open_lines(core::Addressing addressing) override {
+    const auto held = enter();
+    m_real->relay_open_lines(addressing);
+  }
   std::vector<Message> messages_after(ChatId chat, Seq after, int limit) override {
     const auto held = enter();
     return m_real->messages_after(chat, after, limit);

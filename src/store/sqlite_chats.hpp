@@ -2,7 +2,9 @@
 // The SQL of the chats table: one row per chat with its state, operator, message counter and
 // the broker's bookkeeping (relayed_seq, broker_seen). Callers own the transactions.
 
+#include <cstddef>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -30,8 +32,22 @@ class ChatTable {
   // Reserves the chat's next message seq (bumps last_seq). Nothing when the chat is unknown,
   // or final and `final_chats` is refuse.
   [[nodiscard]] std::optional<Seq> take_next_seq(ChatId id, FinalChats final_chats);
+  // A visitor's line that goes to its operator in its own transaction: to whom, and the name
+  // its prefix shows (core::line_to_operator).
+  struct Relay {
+    std::string operator_jid;
+    std::string visitor_name;
+  };
+  struct VisitorSeq {
+    Seq seq = 0;
+    std::optional<Relay> relay{};
+  };
   // The same for a visitor's message (live chats only); also records it as the latest one.
-  [[nodiscard]] std::optional<Seq> take_next_visitor_seq(ChatId id);
+  // With `relay`, it is also marked relayed when the broker holds the chat open (its state and
+  // broker_seen are 'open') and every earlier visitor line was relayed: then `relay` is set.
+  [[nodiscard]] std::optional<VisitorSeq> take_next_visitor_seq(ChatId id, bool relay);
+  // How many open chats `operator_jid` holds.
+  [[nodiscard]] std::size_t open_chats_of(std::string_view operator_jid);
   // A live chat becomes closed and its next seq is reserved for the closing message.
   [[nodiscard]] std::optional<Seq> close_live(ChatId id);
   // Guarded transition; false when the chat is not (or no longer) in `from`.
@@ -77,6 +93,8 @@ class ChatTable {
   Statement m_next_seq_visitor;
   Statement m_close_live;
   Statement m_last_seq;
+  Statement m_visitor_seq;
+  Statement m_open_chats_of;
   Statement m_set_state;
   Statement m_mark_relayed;
   Statement m_mark_all_relayed;

@@ -120,10 +120,16 @@ class SqliteStore final : public Store {
   Added add_message(ChatId chat, core::Author from, const std::string& text) override {
     Transaction transaction(m_db);
     const auto at = now_millis();
-    const auto seq = append(chat, from, text, FinalChats::refuse, at);
-    if (!seq) {
-      return {m_chats.state_of(chat) ? AddResult::chat_final : AddResult::no_such_chat, 0};
+    if (from == core::Author::visitor) {
+      const auto taken = m_chats.take_next_visitor_seq(chat, m_relay.has_value());
+      if (!taken) return refused(chat);
+      m_messages.insert(chat, Message{taken->seq, from, text, at});
+      relay(chat, text, taken->relay, at);
+      transaction.commit();
+      return {AddResult::added, taken->seq, false, at, taken->relay.has_value()};
     }
+    const auto seq = append(chat, from, text, FinalChats::refuse, at);
+    if (!seq) return refused(chat);
     transaction.commit();
     return {AddResult::added, *seq, false, at};
   }
@@ -134,17 +140,20 @@ class SqliteStore final : public Store {
     // retry's row; then nothing of it is kept (the rollback undoes the seq it took).
     Transaction transaction(m_db);
     const auto at = now_millis();
-    const auto seq = m_chats.take_next_visitor_seq(chat);
-    if (seq &&
-        m_messages.insert_once(chat, Message{*seq, core::Author::visitor, text, at}, client_id)) {
+    const auto taken = m_chats.take_next_visitor_seq(chat, m_relay.has_value());
+    if (taken && m_messages.insert_once(chat, Message{taken->seq, core::Author::visitor, text, at},
+                                        client_id)) {
+      relay(chat, text, taken->relay, at);
       transaction.commit();
-      return {AddResult::added, *seq, false, at};
+      return {AddResult::added, taken->seq, false, at, taken->relay.has_value()};
     }
     if (const auto earlier = m_messages.seq_of_client_id(chat, client_id)) {
       return {AddResult::added, *earlier, true};  // also when the chat ended since
     }
-    return {m_chats.state_of(chat) ? AddResult::chat_final : AddResult::no_such_chat, 0};
+    return refused(chat);
   }
+
+  void relay_open_lines(core::Addressing addressing) override { m_relay = addressing; }
 
   std::vector<Message> messages_after(ChatId chat, Seq after, int limit) override {
     return m_messages.after(chat, after, limit);
@@ -480,10 +489,30 @@ END;
   std::optional<Seq> append(ChatId chat, core::Author from, const std::string& text,
                             FinalChats final_chats, Millis now,
                             std::optional<Seq> replaces = std::nullopt, std::string name = {}) {
-    const auto seq = from == core::Author::visitor ? m_chats.take_next_visitor_seq(chat)
-                                                   : m_chats.take_next_seq(chat, final_chats);
+    std::optional<Seq> seq;
+    if (from != core::Author::visitor) {
+      seq = m_chats.take_next_seq(chat, final_chats);
+    } else if (const auto taken = m_chats.take_next_visitor_seq(chat, false)) {
+      seq = taken->seq;
+    }
     if (seq) m_messages.insert(chat, Message{*seq, from, text, now, replaces, std::move(name)});
     return seq;
+  }
+
+  // A visitor's line that take_next_visitor_seq marked relayed: into its operator's outbox, as
+  // the broker would send it.
+  void relay(ChatId chat, const std::string& text,
+             const std::optional<sqlite::ChatTable::Relay>& to, Millis now) {
+    if (!to || !m_relay) return;
+    const auto holding =
+        *m_relay == core::Addressing::account ? m_chats.open_chats_of(to->operator_jid) : 0;
+    const auto lines = core::fit_to_stanzas({core::line_to_operator(
+        *m_relay, chat, to->operator_jid, to->visitor_name, holding, text)});
+    for (const auto& line : lines) m_outbox.add(std::get<core::SendToOperator>(line), now);
+  }
+
+  Added refused(ChatId chat) {
+    return {m_chats.state_of(chat) ? AddResult::chat_final : AddResult::no_such_chat, 0};
   }
 
   int hand_up_in_transaction(ChatId chat, Seq seq, Millis now) {
@@ -612,6 +641,7 @@ END;
       m_db, "DELETE FROM chat_changes WHERE id <= (SELECT max(id) FROM chat_changes) - ?1"};
   std::vector<std::pair<ChatId, Message>> m_applying;        // by the apply() under way
   std::vector<std::pair<ChatId, Message>> m_operator_lines;  // take_operator_lines()
+  std::optional<core::Addressing> m_relay;                   // relay_open_lines()
 };
 
 }  // namespace

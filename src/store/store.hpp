@@ -22,6 +22,7 @@
 
 #include "core/action.hpp"
 #include "core/chat.hpp"
+#include "core/relay.hpp"
 
 namespace seshat::store {
 
@@ -63,6 +64,9 @@ struct Message {
   Millis at = 0;
   std::optional<Seq> replaces{};  // an operator's correction of message `replaces`
   std::string name{};             // operator messages: the operator's display name
+  // Handed over only (ChangeFeed::publish_line): a visitor's line that its own transaction put
+  // in the operator's outbox (Store::relay_open_lines); the broker only sends it.
+  bool relayed = false;
 };
 
 struct NewChat {
@@ -121,6 +125,7 @@ struct Added {
   Seq seq = 0;            // when added
   bool repeated = false;  // add_visitor_message_once: stored before under the same client id
   Millis at = 0;          // when added: the time stored with it
+  bool relayed = false;   // a visitor's line put in its operator's outbox (relay_open_lines)
 };
 
 // The broker acknowledges that it acted on the chat's current state (a new chat, a close by
@@ -241,6 +246,12 @@ class Store {
   // now). The check and the insert are one transaction: two retries never both store.
   [[nodiscard]] virtual Added add_visitor_message_once(ChatId chat, const std::string& text,
                                                        const std::string& client_id) = 0;
+  // From now on a visitor's line (add_message, add_visitor_message_once) goes to its operator's
+  // outbox in its own transaction, as the broker would send it (core::line_to_operator), when
+  // the broker holds the chat open and every earlier line of it went: one commit on the way
+  // instead of two, and the broker only sends it (Added::relayed). A setting of the connection:
+  // SQLite only; elsewhere the broker relays every line.
+  virtual void relay_open_lines(core::Addressing /*addressing*/) {}
   // Messages with seq > after, oldest first, at most `limit`.
   [[nodiscard]] virtual std::vector<Message> messages_after(ChatId chat, Seq after, int limit) = 0;
   // The visitor ends a live chat: state closed and the system message `text`, atomically.

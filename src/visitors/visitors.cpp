@@ -164,8 +164,9 @@ Result<core::Seq> Visitors::send(core::ChatId id, std::string_view token, std::s
       touch(id, now);
     } catch (const store::StoreError&) {
     }
-    publish_line(id, store::Message{added.seq, core::Author::visitor, checked.value(), added.at},
-                 stream);
+    store::Message line{added.seq, core::Author::visitor, checked.value(), added.at};
+    line.relayed = added.relayed;
+    publish_line(id, line, stream);
     return added.seq;
   } catch (const store::StoreError&) {
     return unavailable();

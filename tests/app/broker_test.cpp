@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "core/texts.hpp"
 #include "forwarding_store.hpp"
 #include "store/store.hpp"
 #include "temp_dir.hpp"
@@ -85,6 +86,7 @@ class FailingStore final : public testing::ForwardingStore {
   using ForwardingStore::ForwardingStore;
   bool apply(const core::Actions& actions, std::optional<store::SeenState> seen) override {
     if (failing) throw store::StoreError("disk full (test)");
+    ++apply_calls;
     return ForwardingStore::apply(actions, seen);
   }
   std::unique_ptr<store::Batch> begin_batch() override {
@@ -112,6 +114,7 @@ class FailingStore final : public testing::ForwardingStore {
   int mark_delivered_calls = 0;
   int undelivered_calls = 0;
   int pending_calls = 0;
+  int apply_calls = 0;
 };
 
 constexpr const char* k_joe = "joe@example.com";
@@ -155,10 +158,13 @@ class BrokerTest : public ::testing::Test {
     m_sender->run();
   }
   // What the gateway of this process does: the line handed over with the change.
-  void visitor_hands_over(store::ChatId chat, const std::string& text) {
+  bool visitor_hands_over(store::ChatId chat, const std::string& text) {
     const auto added = m_gateway->add_message(chat, core::Author::visitor, text);
-    m_feed.publish_line(chat, store::Message{added.seq, core::Author::visitor, text, added.at});
+    store::Message line{added.seq, core::Author::visitor, text, added.at};
+    line.relayed = added.relayed;
+    m_feed.publish_line(chat, line);
     m_sender->run();
+    return added.relayed;
   }
   void joe_says(const std::string& text) {
     listener().on_message(xmpp::IncomingMessage{std::string(k_joe) + "/laptop", text});
@@ -450,6 +456,80 @@ TEST_F(BrokerTest, AHandedLineAfterOneNotHandedWaitsForTheRead) {
   }
   EXPECT_EQ(order,
             (std::vector<std::string>{"elsewhere 1", "handed 1", "elsewhere 2", "handed 2"}));
+}
+
+// The gateway of `serve` writes a line of an open chat to the operator's outbox itself
+// (Store::relay_open_lines): the broker sends it once, in order, without deciding or writing.
+TEST_F(BrokerTest, ALineTheGatewayRelayedIsOnlySent) {
+  m_gateway->relay_open_lines(core::Addressing::account);
+  const auto chat = visitor_starts();
+  EXPECT_FALSE(visitor_hands_over(chat, "waiting")) << "a request's line waits for an accept";
+  joe_says("!ACCEPT " + std::to_string(chat));
+  ASSERT_EQ(sent_to_joe("waiting"), 1);
+  const auto reads = m_store->pending_calls;
+  const auto writes = m_store->apply_calls;
+  EXPECT_TRUE(visitor_hands_over(chat, "first"));
+  EXPECT_EQ(sent_to_joe("first"), 1);
+  EXPECT_EQ(m_store->pending_calls, reads);
+  EXPECT_EQ(m_store->apply_calls, writes) << "nothing decided or written by the broker";
+  joe_says("Hello");
+  EXPECT_TRUE(visitor_hands_over(chat, "second"));
+  EXPECT_EQ(sent_to_joe("second"), 1);
+  EXPECT_TRUE(m_gateway->pending().visitor_messages.empty()) << "each marked relayed";
+  m_feed.publish(chat);
+  m_sender->run();
+  std::vector<std::string> order;
+  for (const auto& message : m_sender->sent)
+    if (message.to == k_joe && message.body != "Hello") order.push_back(message.body);
+  EXPECT_EQ(std::vector<std::string>(order.end() - 2, order.end()),
+            (std::vector<std::string>{"first", "second"}));
+  for (const auto* line : {"waiting", "first", "second"}) EXPECT_EQ(sent_to_joe(line), 1) << line;
+  // Counted as the broker's own relays are (the accept's backlog is not).
+  EXPECT_NE(m_broker->metrics().find("seshat_messages_relayed_total{direction=\"to_operator\"} 2"),
+            std::string::npos)
+      << m_broker->metrics();
+}
+
+// A line stored while an earlier one waits for the broker is not relayed by the gateway: the
+// broker reads both and sends them in order.
+TEST_F(BrokerTest, TheGatewayRelaysALineOnlyWhenEveryEarlierOneWent) {
+  const auto chat = visitor_starts();
+  joe_says("!ACCEPT " + std::to_string(chat));
+  (void)m_gateway->add_message(chat, core::Author::visitor, "elsewhere");  // not handed over
+  m_gateway->relay_open_lines(core::Addressing::account);
+  EXPECT_FALSE(visitor_hands_over(chat, "handed"));
+  EXPECT_TRUE(visitor_hands_over(chat, "after"));
+  std::vector<std::string> order;
+  for (const auto& message : m_sender->sent)
+    if (message.to == k_joe) order.push_back(message.body);
+  EXPECT_EQ(std::vector<std::string>(order.end() - 3, order.end()),
+            (std::vector<std::string>{"elsewhere", "handed", "after"}));
+}
+
+// An operator who holds two chats tells their lines apart by the prefix, as the broker writes it.
+TEST_F(BrokerTest, TheGatewayRelaysWithThePrefixOfAnOperatorHoldingSeveralChats) {
+  m_broker->stop();
+  m_config.max_chats = 2;
+  m_broker = std::make_unique<Broker>(m_config, m_feed, store::open_sqlite_store(m_config.sqlitedb),
+                                      [this](xmpp::Listener&) {
+                                        auto sender = std::make_unique<FakeSender>();
+                                        m_sender = sender.get();
+                                        return sender;
+                                      });
+  m_broker->start();
+  m_sender->m_connected = true;
+  listener().on_connected();
+  listener().on_presence(std::string(k_joe) + "/laptop", core::Show::available, 0);
+  m_sender->run();
+  m_gateway->relay_open_lines(core::Addressing::account);
+  const auto first = visitor_starts();
+  joe_says("!ACCEPT " + std::to_string(first));
+  EXPECT_TRUE(visitor_hands_over(first, "alone"));
+  EXPECT_EQ(sent_to_joe("alone"), 1) << "no prefix for one chat";
+  const auto second = visitor_starts();
+  joe_says("!ACCEPT " + std::to_string(second));
+  EXPECT_TRUE(visitor_hands_over(first, "one of two"));
+  EXPECT_EQ(sent_to_joe(core::texts::line_prefix(first, "Ann") + "one of two"), 1);
 }
 
 // More lines than the broker keeps for its next pump: the rest is read, nothing lost or doubled.
