@@ -490,6 +490,25 @@ TEST_F(BrokerTest, ALineTheGatewayRelayedIsOnlySent) {
       << m_broker->metrics();
 }
 
+// A retry under the same client id stores nothing, so it relays nothing either.
+TEST_F(BrokerTest, ARetriedLineTheGatewayRelayedGoesOnce) {
+  m_gateway->relay_open_lines(core::Addressing::account);
+  const auto chat = visitor_starts();
+  joe_says("!ACCEPT " + std::to_string(chat));
+  const auto first = m_gateway->add_visitor_message_once(chat, "again", "c1");
+  ASSERT_TRUE(first.relayed);
+  const auto retry = m_gateway->add_visitor_message_once(chat, "again", "c1");
+  EXPECT_TRUE(retry.repeated);
+  EXPECT_FALSE(retry.relayed);
+  store::Message line{first.seq, core::Author::visitor, "again", first.at};
+  line.relayed = true;
+  m_feed.publish_line(chat, line);
+  m_sender->run();
+  m_feed.publish(chat);
+  m_sender->run();
+  EXPECT_EQ(sent_to_joe("again"), 1);
+}
+
 // A line stored while an earlier one waits for the broker is not relayed by the gateway: the
 // broker reads both and sends them in order.
 TEST_F(BrokerTest, TheGatewayRelaysALineOnlyWhenEveryEarlierOneWent) {
