@@ -127,6 +127,12 @@ class BrokerTest : public ::testing::Test {
     m_config.username = "bot@example.com";
     m_config.reconnect_grace = std::chrono::seconds(0);
     m_gateway = store::open_sqlite_store(m_config.sqlitedb);
+    start_broker();
+  }
+  ~BrokerTest() override { m_broker->stop(); }
+
+  // A broker with m_config, connected, joe available.
+  void start_broker() {
     auto store = std::make_unique<FailingStore>(store::open_sqlite_store(m_config.sqlitedb));
     m_store = store.get();
     m_broker =
@@ -141,7 +147,6 @@ class BrokerTest : public ::testing::Test {
     listener().on_presence(std::string(k_joe) + "/laptop", core::Show::available, 0);
     m_sender->run();
   }
-  ~BrokerTest() override { m_broker->stop(); }
 
   xmpp::Listener& listener() { return *m_broker; }
 
@@ -529,17 +534,7 @@ TEST_F(BrokerTest, TheGatewayRelaysALineOnlyWhenEveryEarlierOneWent) {
 TEST_F(BrokerTest, TheGatewayRelaysWithThePrefixOfAnOperatorHoldingSeveralChats) {
   m_broker->stop();
   m_config.max_chats = 2;
-  m_broker = std::make_unique<Broker>(m_config, m_feed, store::open_sqlite_store(m_config.sqlitedb),
-                                      [this](xmpp::Listener&) {
-                                        auto sender = std::make_unique<FakeSender>();
-                                        m_sender = sender.get();
-                                        return sender;
-                                      });
-  m_broker->start();
-  m_sender->m_connected = true;
-  listener().on_connected();
-  listener().on_presence(std::string(k_joe) + "/laptop", core::Show::available, 0);
-  m_sender->run();
+  start_broker();
   m_gateway->relay_open_lines(core::Addressing::account);
   const auto first = visitor_starts();
   joe_says("!ACCEPT " + std::to_string(first));
