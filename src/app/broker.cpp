@@ -455,11 +455,6 @@ void Broker::pump() {
     handed.swap(m_handed);
     read = std::exchange(m_read_due, false);
   }
-  // What is pending is read in the round's transaction and handled there, with this turn's
-  // XMPP events: one commit (end_round), and not a read transaction before it on the path of
-  // every relay. Operators and waiters hear of it once it is durable. A commit that fails
-  // writes each event again on its own; rows whose event failed are still pending, and the
-  // next pump tries again.
   // Lines the gateway relayed itself are in the outbox already: noted, without a transaction.
   std::erase_if(handed, [this](auto& entry) {
     if (!entry.second.relayed) return false;
@@ -470,6 +465,11 @@ void Broker::pump() {
     if (!m_round_open) announce();
     return;
   }
+  // What is pending is read in the round's transaction and handled there, with this turn's
+  // XMPP events: one commit (end_round), and not a read transaction before it on the path of
+  // every relay. Operators and waiters hear of it once it is durable. A commit that fails
+  // writes each event again on its own; rows whose event failed are still pending, and the
+  // next pump tries again.
   const bool round_was_open = m_round_open;
   begin_round();
   try {
@@ -542,7 +542,7 @@ void Broker::pump() {
 void Broker::took_relayed(core::ChatId chat, store::Message line) {
   // Every earlier line of the chat went too (the gateway relays a line only then).
   if (const auto* open = m_board.find(chat); open && open->state == core::ChatState::open)
-    m_relayed.went(chat, line.seq);
+    m_relayed.relayed_through(chat, line.seq);
   m_board.commit(core::VisitorMessage{chat, line.seq, std::move(line.text)}, {});
   ++m_metrics.to_operators;
   m_metrics.to_operator_latency.observe(std::chrono::milliseconds(now_millis() - line.at));

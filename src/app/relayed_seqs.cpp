@@ -28,7 +28,7 @@ void RelayedSeqs::passed(core::ChatId chat, core::Seq seq) {
   if (found != m_seqs.end() && seq == found->second + 1) found->second = seq;
 }
 
-void RelayedSeqs::went(core::ChatId chat, core::Seq seq) {
+void RelayedSeqs::relayed_through(core::ChatId chat, core::Seq seq) {
   auto& known = m_seqs[chat];
   if (seq > known) known = seq;
 }

@@ -28,11 +28,9 @@ class RelayedSeqs {
   void learn(const core::Actions& actions);
   // The broker stored a line of its own (not a visitor's) in `chat`, committed.
   void passed(core::ChatId chat, core::Seq seq);
-  // Every line of `chat` up to `seq` is relayed or not a visitor's.
-  void relayed_through(core::ChatId chat, core::Seq seq) { m_seqs.insert_or_assign(chat, seq); }
-  // The same, learned from a line the gateway relayed (handed over later than the broker's own
-  // lines after it may be): never back.
-  void went(core::ChatId chat, core::Seq seq);
+  // Every line of `chat` up to `seq` is relayed or not a visitor's. Never back: a line the
+  // gateway relayed may be handed over after the broker's own later lines were passed.
+  void relayed_through(core::ChatId chat, core::Seq seq);
   void forget(core::ChatId chat) { m_seqs.erase(chat); }
   void forget_all() { m_seqs.clear(); }
   // Whether `seq` is the next line of `chat` after those known.

@@ -118,16 +118,9 @@ class SqliteStore final : public Store {
   std::optional<ChatRecord> find_chat(ChatId id) override { return m_chats.find(id); }
 
   Added add_message(ChatId chat, core::Author from, const std::string& text) override {
+    if (from == core::Author::visitor) return add_visitor_line(chat, text, nullptr);
     Transaction transaction(m_db);
     const auto at = now_millis();
-    if (from == core::Author::visitor) {
-      const auto taken = m_chats.take_next_visitor_seq(chat, m_relay.has_value());
-      if (!taken) return refused(chat);
-      m_messages.insert(chat, Message{taken->seq, from, text, at});
-      relay(chat, text, taken->relay, at);
-      transaction.commit();
-      return {AddResult::added, taken->seq, false, at, taken->relay.has_value()};
-    }
     const auto seq = append(chat, from, text, FinalChats::refuse, at);
     if (!seq) return refused(chat);
     transaction.commit();
@@ -136,21 +129,7 @@ class SqliteStore final : public Store {
 
   Added add_visitor_message_once(ChatId chat, const std::string& text,
                                  const std::string& client_id) override {
-    // A retry is rare: the message is written as new, and the client id's index refuses a
-    // retry's row; then nothing of it is kept (the rollback undoes the seq it took).
-    Transaction transaction(m_db);
-    const auto at = now_millis();
-    const auto taken = m_chats.take_next_visitor_seq(chat, m_relay.has_value());
-    if (taken && m_messages.insert_once(chat, Message{taken->seq, core::Author::visitor, text, at},
-                                        client_id)) {
-      relay(chat, text, taken->relay, at);
-      transaction.commit();
-      return {AddResult::added, taken->seq, false, at, taken->relay.has_value()};
-    }
-    if (const auto earlier = m_messages.seq_of_client_id(chat, client_id)) {
-      return {AddResult::added, *earlier, true};  // also when the chat ended since
-    }
-    return refused(chat);
+    return add_visitor_line(chat, text, &client_id);
   }
 
   void relay_open_lines(core::Addressing addressing) override { m_relay = addressing; }
@@ -497,6 +476,36 @@ END;
     }
     if (seq) m_messages.insert(chat, Message{*seq, from, text, now, replaces, std::move(name)});
     return seq;
+  }
+
+  // A visitor's line in a transaction of its own, and into its operator's outbox when
+  // take_next_visitor_seq marked it relayed. With a `client_id`, a retry is rare: the line is
+  // written as new, and the client id's index refuses a retry's row; then nothing of it is kept
+  // (the rollback undoes the seq it took) and the earlier line's seq is returned.
+  Added add_visitor_line(ChatId chat, const std::string& text, const std::string* client_id) {
+    {
+      Transaction transaction(m_db);
+      const auto at = now_millis();
+      if (const auto taken = m_chats.take_next_visitor_seq(chat, m_relay.has_value())) {
+        const Message line{taken->seq, core::Author::visitor, text, at};
+        bool stored = true;
+        if (client_id != nullptr) {
+          stored = m_messages.insert_once(chat, line, *client_id);
+        } else {
+          m_messages.insert(chat, line);
+        }
+        if (stored) {
+          relay(chat, text, taken->relay, at);
+          transaction.commit();
+          return {AddResult::added, taken->seq, false, at, taken->relay.has_value()};
+        }
+      }
+    }
+    if (client_id) {
+      if (const auto earlier = m_messages.seq_of_client_id(chat, *client_id))
+        return {AddResult::added, *earlier, true};  // also when the chat ended since
+    }
+    return refused(chat);
   }
 
   // A visitor's line that take_next_visitor_seq marked relayed: into its operator's outbox, as
