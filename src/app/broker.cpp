@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <iterator>
 #include <type_traits>
 #include <variant>
 
@@ -455,12 +456,15 @@ void Broker::pump() {
     handed.swap(m_handed);
     read = std::exchange(m_read_due, false);
   }
-  // Lines the gateway relayed itself are in the outbox already: noted, without a transaction.
-  std::erase_if(handed, [this](auto& entry) {
-    if (!entry.second.relayed) return false;
-    took_relayed(entry.first, std::move(entry.second));
+  // Lines the gateway relayed itself are in the outbox already: noted and sent, without a
+  // transaction.
+  std::vector<store::OutboxItem> rows;
+  std::erase_if(handed, [this, &rows](auto& entry) {
+    if (entry.second.relayed.empty()) return false;
+    took_relayed(entry.first, std::move(entry.second), rows);
     return true;
   });
+  send_handed(std::move(rows));
   if (handed.empty() && !read) {
     if (!m_round_open) announce();
     return;
@@ -539,14 +543,34 @@ void Broker::pump() {
   if (!m_round_open) announce();
 }
 
-void Broker::took_relayed(core::ChatId chat, store::Message line) {
+void Broker::took_relayed(core::ChatId chat, store::Message line,
+                          std::vector<store::OutboxItem>& rows) {
   // Every earlier line of the chat went too (the gateway relays a line only then).
   if (const auto* open = m_board.find(chat); open && open->state == core::ChatState::open)
     m_relayed.relayed_through(chat, line.seq);
   m_board.commit(core::VisitorMessage{chat, line.seq, std::move(line.text)}, {});
   ++m_metrics.to_operators;
   m_metrics.to_operator_latency.observe(std::chrono::milliseconds(now_millis() - line.at));
-  m_outbox_due = true;
+  std::move(line.relayed.begin(), line.relayed.end(), std::back_inserter(rows));
+}
+
+void Broker::send_handed(std::vector<store::OutboxItem> rows) {
+  if (rows.empty()) return;
+  // Ids are given in commit order (one writer at a time): a row right after the last one read
+  // has nothing unread before it, and one at or below it was read and sent already. A row
+  // further on has rows before it that were not read yet (another writer's, or not handed
+  // over): from there on the outbox is read, in order. Not while a round is open: the rows of
+  // its batch are sent once committed.
+  std::vector<xmpp::Outgoing> batch;
+  auto row = rows.begin();
+  if (!m_batch && may_send()) {
+    for (; row != rows.end() && static_cast<int>(m_in_flight.size()) < k_outbox_window; ++row) {
+      if (row->id > m_sent_up_to + 1) break;
+      if (row->id == m_sent_up_to + 1) take_row(*row, batch);
+    }
+  }
+  if (row != rows.end() && row->id > m_sent_up_to) m_outbox_due = true;
+  if (!batch.empty()) m_sender->send(std::move(batch));
 }
 
 void Broker::announce(std::optional<OutboxRead> outbox) {
@@ -659,8 +683,6 @@ void Broker::send_outbox(std::optional<OutboxRead> read_in_round) {
     m_outbox_due = true;
     return;
   }
-  const bool account_up = m_sender->connected();
-  const bool component_up = m_sender->component_connected();
   try {
     std::vector<xmpp::Outgoing> batch;
     while (static_cast<int>(m_in_flight.size()) < k_outbox_window) {
@@ -674,23 +696,7 @@ void Broker::send_outbox(std::optional<OutboxRead> read_in_round) {
       read_in_round.reset();
       for (auto& item : items) {
         if (static_cast<int>(m_in_flight.size()) >= k_outbox_window) break;
-        m_sent_up_to = item.id;
-        if (m_in_flight.contains(item.id)) continue;
-        const auto stream =
-            m_sender->via_component(item.chat) ? Stream::component : Stream::account;
-        // Sent when its stream is up again (which reads the outbox from the start).
-        if (!(stream == Stream::component ? component_up : account_up)) continue;
-        m_in_flight.emplace(item.id, stream);
-        const auto kind = item.kind == store::OutboxKind::received ? xmpp::OutgoingKind::received
-                          : item.kind == store::OutboxKind::displayed
-                              ? xmpp::OutgoingKind::displayed
-                              : xmpp::OutgoingKind::message;
-        std::string nick;
-        if (stream == Stream::component) {
-          if (const auto* chat = m_board.find(item.chat)) nick = chat->visitor_name;
-        }
-        batch.push_back({item.id, std::move(item.jid), std::move(item.text), kind,
-                         std::move(item.ref), item.chat, std::move(nick)});
+        take_row(item, batch);
       }
       if (static_cast<int>(items.size()) < limit) {
         m_outbox_behind = static_cast<int>(m_in_flight.size()) >= k_outbox_window;
@@ -701,6 +707,25 @@ void Broker::send_outbox(std::optional<OutboxRead> read_in_round) {
   } catch (const store::StoreError& error) {
     spdlog::error("store: {}", error.what());
   }
+}
+
+void Broker::take_row(store::OutboxItem& item, std::vector<xmpp::Outgoing>& batch) {
+  m_sent_up_to = item.id;
+  if (m_in_flight.contains(item.id)) return;
+  const auto stream = m_sender->via_component(item.chat) ? Stream::component : Stream::account;
+  // Sent when its stream is up again (which reads the outbox from the start).
+  if (!(stream == Stream::component ? m_sender->component_connected() : m_sender->connected()))
+    return;
+  m_in_flight.emplace(item.id, stream);
+  const auto kind = item.kind == store::OutboxKind::received    ? xmpp::OutgoingKind::received
+                    : item.kind == store::OutboxKind::displayed ? xmpp::OutgoingKind::displayed
+                                                                : xmpp::OutgoingKind::message;
+  std::string nick;
+  if (stream == Stream::component) {
+    if (const auto* chat = m_board.find(item.chat)) nick = chat->visitor_name;
+  }
+  batch.push_back({item.id, std::move(item.jid), std::move(item.text), kind, std::move(item.ref),
+                   item.chat, std::move(nick)});
 }
 
 // --- rounds: the XMPP events of one turn of the XMPP thread's loop, one commit ---

@@ -107,8 +107,9 @@ class Broker final : public xmpp::Listener {
   void hand_line(core::ChatId chat, const store::Message& line);
   void post_pump();  // any thread: posts pump() unless it is posted already
   void pump();       // XMPP thread: turns handed lines and pending store rows into events
-  // XMPP thread: a visitor's line its own transaction put in the outbox (relay_open_lines).
-  void took_relayed(core::ChatId chat, store::Message line);
+  // XMPP thread: a visitor's line its own transaction put in the outbox (relay_open_lines);
+  // its rows are added to `rows`, for send_handed().
+  void took_relayed(core::ChatId chat, store::Message line, std::vector<store::OutboxItem>& rows);
   void check_timeouts();   // XMPP thread: vanished visitors, unaccepted chats
   void settle_presence();  // XMPP thread: PresenceSettled when a grace period is over
   // Outbox rows read for send_outbox(): `items`, the next `limit` after `after`.
@@ -122,6 +123,11 @@ class Broker final : public xmpp::Listener {
   // XMPP thread: sends outbox rows not yet in flight; `read_in_round`: what end_round() read
   // for it before the commit, used if the outbox window is still where it was.
   void send_outbox(std::optional<OutboxRead> read_in_round = std::nullopt);
+  // XMPP thread: sends rows handed over with their lines, in id order, as long as each is the
+  // next row of the outbox; the rest is left to the next read.
+  void send_handed(std::vector<store::OutboxItem> rows);
+  // Adds `item` to `batch` unless it is in flight or waits for its stream; it counts as sent.
+  void take_row(store::OutboxItem& item, std::vector<xmpp::Outgoing>& batch);
   // XMPP thread: publishes changed chats, sends the outbox if due (`outbox`: see send_outbox).
   void announce(std::optional<OutboxRead> outbox = std::nullopt);
   // Rounds (see m_round): the XMPP events handled in one turn of the XMPP thread's loop (the

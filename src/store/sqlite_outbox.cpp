@@ -29,10 +29,11 @@ OutboxTable::OutboxTable(Database& db)
                       "WHERE chat_id = ?1 AND seq > ?2 AND seq <= ?3 AND markable = 1 "
                       "ORDER BY seq DESC LIMIT 1") {}
 
-void OutboxTable::add(const core::SendToOperator& send, Millis now) {
+std::int64_t OutboxTable::add(const core::SendToOperator& send, Millis now) {
   Query query(m_add);
   query.bind(1, send.jid).bind(2, send.text).bind(3, send.chat).bind(4, now);
   query.run();
+  return m_db.last_insert_rowid();
 }
 
 void OutboxTable::add_backlog(const core::RelayBacklog& backlog, Millis now) {

@@ -15,7 +15,7 @@ class OutboxTable {
  public:
   explicit OutboxTable(Database& db);
 
-  void add(const core::SendToOperator& send, Millis now);
+  std::int64_t add(const core::SendToOperator& send, Millis now);  // returns the row's id
   // One item per visitor message of `chat`, in seq order.
   void add_backlog(const core::RelayBacklog& backlog, Millis now);
   // Undelivered rows with ids above `after_id`, oldest first.

@@ -495,9 +495,9 @@ END;
           m_messages.insert(chat, line);
         }
         if (stored) {
-          relay(chat, text, taken->relay, at);
+          auto rows = relay(chat, text, taken->relay, at);
           transaction.commit();
-          return {AddResult::added, taken->seq, false, at, taken->relay.has_value()};
+          return {AddResult::added, taken->seq, false, at, std::move(rows)};
         }
       }
     }
@@ -509,15 +509,21 @@ END;
   }
 
   // A visitor's line that take_next_visitor_seq marked relayed: into its operator's outbox, as
-  // the broker would send it.
-  void relay(ChatId chat, const std::string& text,
-             const std::optional<sqlite::ChatTable::Relay>& to, Millis now) {
-    if (!to || !m_relay) return;
+  // the broker would send it. Returns the rows, which the broker sends as they are.
+  std::vector<OutboxItem> relay(ChatId chat, const std::string& text,
+                                const std::optional<sqlite::ChatTable::Relay>& to, Millis now) {
+    std::vector<OutboxItem> rows;
+    if (!to || !m_relay) return rows;
     const auto holding =
         *m_relay == core::Addressing::account ? m_chats.open_chats_of(to->operator_jid) : 0;
-    const auto lines = core::fit_to_stanzas({core::line_to_operator(
-        *m_relay, chat, to->operator_jid, to->visitor_name, holding, text)});
-    for (const auto& line : lines) m_outbox.add(std::get<core::SendToOperator>(line), now);
+    auto lines = core::fit_to_stanzas({core::line_to_operator(*m_relay, chat, to->operator_jid,
+                                                              to->visitor_name, holding, text)});
+    for (auto& line : lines) {
+      auto& send = std::get<core::SendToOperator>(line);
+      const auto id = m_outbox.add(send, now);
+      rows.push_back({id, std::move(send.jid), std::move(send.text), chat});
+    }
+    return rows;
   }
 
   Added refused(ChatId chat) {

@@ -57,6 +57,22 @@ struct ChatRecord {
   bool operator_typing = false;
 };
 
+// What an outbox row sends: a text, or an acknowledgement of an operator's message.
+enum class OutboxKind {
+  message,    // `text` as a chat message
+  received,   // XEP-0184 <received id=ref/>: the visitor's page got the operator's message
+  displayed,  // XEP-0333 <displayed id=ref/>: the visitor saw it (and everything before)
+};
+
+struct OutboxItem {
+  std::int64_t id = 0;  // increasing; also the stable XMPP message id on every (re)send
+  std::string jid;      // bare JID of the operator (full JID for acknowledgements)
+  std::string text;
+  ChatId chat = 0;  // 0 when about no chat
+  OutboxKind kind = OutboxKind::message;
+  std::string ref{};  // acknowledgements: the id of the operator's stanza
+};
+
 struct Message {
   Seq seq = 0;
   core::Author from = core::Author::system;
@@ -64,9 +80,10 @@ struct Message {
   Millis at = 0;
   std::optional<Seq> replaces{};  // an operator's correction of message `replaces`
   std::string name{};             // operator messages: the operator's display name
-  // Handed over only (ChangeFeed::publish_line): a visitor's line that its own transaction put
-  // in the operator's outbox (Store::relay_open_lines); the broker only sends it.
-  bool relayed = false;
+  // Handed over only (ChangeFeed::publish_line): the outbox rows of a visitor's line that its own
+  // transaction relayed (Store::relay_open_lines; empty when it did not). The broker only sends
+  // them.
+  std::vector<OutboxItem> relayed{};
 };
 
 struct NewChat {
@@ -103,29 +120,15 @@ struct VisitorInfo {
   int earlier_count = 0;         // all of them (earlier holds at most a few)
 };
 
-// What an outbox row sends: a text, or an acknowledgement of an operator's message.
-enum class OutboxKind {
-  message,    // `text` as a chat message
-  received,   // XEP-0184 <received id=ref/>: the visitor's page got the operator's message
-  displayed,  // XEP-0333 <displayed id=ref/>: the visitor saw it (and everything before)
-};
-
-struct OutboxItem {
-  std::int64_t id = 0;  // increasing; also the stable XMPP message id on every (re)send
-  std::string jid;      // bare JID of the operator (full JID for acknowledgements)
-  std::string text;
-  ChatId chat = 0;  // 0 when about no chat
-  OutboxKind kind = OutboxKind::message;
-  std::string ref{};  // acknowledgements: the id of the operator's stanza
-};
-
 enum class AddResult { added, no_such_chat, chat_final };
 struct Added {
   AddResult result = AddResult::added;
   Seq seq = 0;            // when added
   bool repeated = false;  // add_visitor_message_once: stored before under the same client id
   Millis at = 0;          // when added: the time stored with it
-  bool relayed = false;   // a visitor's line put in its operator's outbox (relay_open_lines)
+  // A visitor's line's rows in its operator's outbox, when its own transaction relayed it
+  // (relay_open_lines).
+  std::vector<OutboxItem> relayed{};
 };
 
 // The broker acknowledges that it acted on the chat's current state (a new chat, a close by

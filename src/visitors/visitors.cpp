@@ -141,10 +141,9 @@ Result<core::Seq> Visitors::send(core::ChatId id, std::string_view token, std::s
       return Failure{Error::too_many,
                      "Too many messages came from your network in a short time; please wait a "
                      "moment and try again."};
-    const auto added =
-        client_id.empty()
-            ? m_store.add_message(id, core::Author::visitor, checked.value())
-            : m_store.add_visitor_message_once(id, checked.value(), std::string(client_id));
+    auto added = client_id.empty() ? m_store.add_message(id, core::Author::visitor, checked.value())
+                                   : m_store.add_visitor_message_once(id, checked.value(),
+                                                                      std::string(client_id));
     if (added.repeated) return added.seq;  // answered before; nothing new to announce
     switch (added.result) {
       case store::AddResult::added:
@@ -165,7 +164,7 @@ Result<core::Seq> Visitors::send(core::ChatId id, std::string_view token, std::s
     } catch (const store::StoreError&) {
     }
     store::Message line{added.seq, core::Author::visitor, checked.value(), added.at};
-    line.relayed = added.relayed;
+    line.relayed = std::move(added.relayed);
     publish_line(id, line, stream);
     return added.seq;
   } catch (const store::StoreError&) {

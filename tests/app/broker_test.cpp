@@ -169,7 +169,7 @@ class BrokerTest : public ::testing::Test {
     line.relayed = added.relayed;
     m_feed.publish_line(chat, line);
     m_sender->run();
-    return added.relayed;
+    return !added.relayed.empty();
   }
   void joe_says(const std::string& text) {
     listener().on_message(xmpp::IncomingMessage{std::string(k_joe) + "/laptop", text});
@@ -186,6 +186,22 @@ class BrokerTest : public ::testing::Test {
     int count = 0;
     for (const auto& message : m_sender->sent) count += message.to == k_joe && message.body == body;
     return count;
+  }
+  // The last `count` bodies sent to joe, oldest first.
+  std::vector<std::string> last_sent_to_joe(std::size_t count) const {
+    std::vector<std::string> bodies;
+    for (const auto& message : m_sender->sent)
+      if (message.to == k_joe) bodies.push_back(message.body);
+    bodies.erase(bodies.begin(), bodies.end() - std::min(count, bodies.size()));
+    return bodies;
+  }
+  // The broker again with room for two chats an operator (so lines get the prefix), and the
+  // gateway relaying lines of open chats itself.
+  void gateway_relays_for_operators_of_two_chats() {
+    m_broker->stop();
+    m_config.max_chats = 2;
+    start_broker();
+    m_gateway->relay_open_lines(core::Addressing::account);
   }
 
   testing::TempDir m_dir;
@@ -473,21 +489,21 @@ TEST_F(BrokerTest, ALineTheGatewayRelayedIsOnlySent) {
   ASSERT_EQ(sent_to_joe("waiting"), 1);
   const auto reads = m_store->pending_calls;
   const auto writes = m_store->apply_calls;
+  const auto outbox_reads = m_store->undelivered_calls;
   EXPECT_TRUE(visitor_hands_over(chat, "first"));
   EXPECT_EQ(sent_to_joe("first"), 1);
   EXPECT_EQ(m_store->pending_calls, reads);
   EXPECT_EQ(m_store->apply_calls, writes) << "nothing decided or written by the broker";
+  EXPECT_EQ(m_store->undelivered_calls, outbox_reads) << "its row sent as it was handed over";
   joe_says("Hello");
+  const auto outbox_reads_after_hello = m_store->undelivered_calls;
   EXPECT_TRUE(visitor_hands_over(chat, "second"));
   EXPECT_EQ(sent_to_joe("second"), 1);
+  EXPECT_EQ(m_store->undelivered_calls, outbox_reads_after_hello);
   EXPECT_TRUE(m_gateway->pending().visitor_messages.empty()) << "each marked relayed";
   m_feed.publish(chat);
   m_sender->run();
-  std::vector<std::string> order;
-  for (const auto& message : m_sender->sent)
-    if (message.to == k_joe && message.body != "Hello") order.push_back(message.body);
-  EXPECT_EQ(std::vector<std::string>(order.end() - 2, order.end()),
-            (std::vector<std::string>{"first", "second"}));
+  EXPECT_EQ(last_sent_to_joe(2), (std::vector<std::string>{"first", "second"}));
   for (const auto* line : {"waiting", "first", "second"}) EXPECT_EQ(sent_to_joe(line), 1) << line;
   // Counted as the broker's own relays are (the accept's backlog is not).
   EXPECT_NE(m_broker->metrics().find("seshat_messages_relayed_total{direction=\"to_operator\"} 2"),
@@ -501,12 +517,12 @@ TEST_F(BrokerTest, ARetriedLineTheGatewayRelayedGoesOnce) {
   const auto chat = visitor_starts();
   joe_says("!ACCEPT " + std::to_string(chat));
   const auto first = m_gateway->add_visitor_message_once(chat, "again", "c1");
-  ASSERT_TRUE(first.relayed);
+  ASSERT_EQ(first.relayed.size(), 1U);
   const auto retry = m_gateway->add_visitor_message_once(chat, "again", "c1");
   EXPECT_TRUE(retry.repeated);
-  EXPECT_FALSE(retry.relayed);
+  EXPECT_TRUE(retry.relayed.empty());
   store::Message line{first.seq, core::Author::visitor, "again", first.at};
-  line.relayed = true;
+  line.relayed = first.relayed;
   m_feed.publish_line(chat, line);
   m_sender->run();
   m_feed.publish(chat);
@@ -523,19 +539,31 @@ TEST_F(BrokerTest, TheGatewayRelaysALineOnlyWhenEveryEarlierOneWent) {
   m_gateway->relay_open_lines(core::Addressing::account);
   EXPECT_FALSE(visitor_hands_over(chat, "handed"));
   EXPECT_TRUE(visitor_hands_over(chat, "after"));
-  std::vector<std::string> order;
-  for (const auto& message : m_sender->sent)
-    if (message.to == k_joe) order.push_back(message.body);
-  EXPECT_EQ(std::vector<std::string>(order.end() - 3, order.end()),
-            (std::vector<std::string>{"elsewhere", "handed", "after"}));
+  EXPECT_EQ(last_sent_to_joe(3), (std::vector<std::string>{"elsewhere", "handed", "after"}));
+}
+
+// A handed row with an unread row before it (here a line relayed in another chat but not
+// handed over) is not sent ahead of it: the outbox is read, and both go once, in order.
+TEST_F(BrokerTest, AHandedRowAfterAnUnreadOneWaitsForTheRead) {
+  gateway_relays_for_operators_of_two_chats();
+  const auto first = visitor_starts();
+  joe_says("!ACCEPT " + std::to_string(first));
+  const auto second = visitor_starts();
+  joe_says("!ACCEPT " + std::to_string(second));
+  ASSERT_FALSE(m_gateway->add_message(first, core::Author::visitor, "unread").relayed.empty());
+  const auto outbox_reads = m_store->undelivered_calls;
+  EXPECT_TRUE(visitor_hands_over(second, "handed"));
+  EXPECT_GT(m_store->undelivered_calls, outbox_reads);
+  const auto unread = core::texts::line_prefix(first, "Ann") + "unread";
+  const auto handed = core::texts::line_prefix(second, "Ann") + "handed";
+  EXPECT_EQ(last_sent_to_joe(2), (std::vector<std::string>{unread, handed}));
+  EXPECT_EQ(sent_to_joe(unread), 1);
+  EXPECT_EQ(sent_to_joe(handed), 1);
 }
 
 // An operator who holds two chats tells their lines apart by the prefix, as the broker writes it.
 TEST_F(BrokerTest, TheGatewayRelaysWithThePrefixOfAnOperatorHoldingSeveralChats) {
-  m_broker->stop();
-  m_config.max_chats = 2;
-  start_broker();
-  m_gateway->relay_open_lines(core::Addressing::account);
+  gateway_relays_for_operators_of_two_chats();
   const auto first = visitor_starts();
   joe_says("!ACCEPT " + std::to_string(first));
   EXPECT_TRUE(visitor_hands_over(first, "alone"));
