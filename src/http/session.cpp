@@ -44,8 +44,9 @@ constexpr std::size_t k_linger_bytes = 1024 * 1024;  // read and dropped after a
 constexpr std::chrono::seconds k_linger_time{2};
 constexpr std::string_view k_json = "application/json; charset=utf-8";
 constexpr std::string_view k_cors_headers = "Authorization, Content-Type, Last-Event-ID";
-constexpr std::size_t k_kept_capacity = 4 * 1024;  // m_wire's buffer is freed above it
-constexpr std::size_t k_held_bytes = 16 * 1024;    // pipelined answers held at most
+constexpr std::size_t k_kept_capacity = 4 * 1024;    // an idle buffer is freed above it
+constexpr std::size_t k_held_bytes = 16 * 1024;      // pipelined answers held at most
+constexpr std::size_t k_pipelined_read = 16 * 1024;  // a pipelining client's reads
 
 std::string_view sv(beast::string_view text) {
   return {text.data(), text.size()};
@@ -140,6 +141,8 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
   // Reads the rest of the request header that do_read began.
   void read_header() {
     if (m_shared.stopping.load()) return close(Body::read);
+    // A buffer grown for a pipelined run or a large body is given back once it is empty.
+    if (m_buffer.size() == 0 && m_buffer.capacity() > k_kept_capacity) m_buffer.shrink_to_fit();
     m_phase = Phase::reading;
     m_stream.expires_after(is_reserve(m_admission) ? m_shared.settings.reserve_timeout
                                                    : m_shared.settings.header_timeout);
@@ -718,7 +721,12 @@ class Session : public Waiter, public Stoppable, public std::enable_shared_from_
     m_held += wire_bytes(m_response);
     // The client pipelines (its next request was read with this one): the answer waits for
     // the next ones', so that a run of pipelined requests is answered in one write, not each.
-    if (keep_alive && m_buffer.size() > 0 && m_held.size() < k_held_bytes) return do_read();
+    if (keep_alive && m_buffer.size() > 0 && m_held.size() < k_held_bytes) {
+      // A read takes what fits in the buffer's capacity (a kilobyte or so): the rest of the run
+      // then comes in one read and is answered in one write, not a read and a write per few.
+      if (m_buffer.capacity() < k_pipelined_read) m_buffer.reserve(k_pipelined_read);
+      return do_read();
+    }
     write_held([self = shared_from_this(), keep_alive, read] {
       if (keep_alive) return self->do_read();
       self->close(read);
