@@ -40,4 +40,8 @@ std::string redact_strophe_line(std::string_view line, std::string_view password
 StropheLog::StropheLog(const std::string& password)
     : m_log{log_line, const_cast<std::string*>(&password)} {}
 
+void StropheLog::set_silent(bool silent) {
+  m_log.handler = silent ? nullptr : log_line;
+}
+
 }  // namespace seshat::xmpp

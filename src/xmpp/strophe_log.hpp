@@ -18,6 +18,10 @@ class StropheLog {
  public:
   explicit StropheLog(const std::string& password);
   [[nodiscard]] const xmpp_log_t* get() const { return &m_log; }
+  // libstrophe formats each line before any handler could decline it, every batch of stanzas
+  // sent included (twice over when it is longer than 1 KiB): without a handler it skips that,
+  // and logs nothing.
+  void set_silent(bool silent);
 
  private:
   xmpp_log_t m_log;

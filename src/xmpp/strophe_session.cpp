@@ -81,6 +81,10 @@ void StropheSession::run() {
   connect();
   if (m_component) m_component->connect();
   while (true) {
+    // libstrophe's own lines are a protocol trace (debug) and the reasons a connection could
+    // not be made; while every connection is up, a disconnection is logged from its callback.
+    m_log.set_silent(!spdlog::should_log(spdlog::level::debug) && m_session_up &&
+                     (!m_component || m_component->up()));
     run_tasks();
     auto now = Clock::now();
     if (finished(now)) return;
