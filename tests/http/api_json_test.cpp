@@ -47,6 +47,31 @@ TEST(ApiJson, RefusesBadBodiesWithOneSentenceEach) {
   expect_bad_request(decode_text(R"({"txt":"Hi"})").failure(), "The field 'text' is required.");
 }
 
+TEST(ApiJson, ReadsTheTopLevelFieldsOnly) {
+  // A field's name inside another value is not the field.
+  const auto nested = decode_send(R"({"meta":{"text":"no","stream":"x y"},"text":"Hi",)"
+                                  R"("list":[{"client_id":""}],"client_id":"k1"})");
+  ASSERT_TRUE(nested.ok());
+  EXPECT_EQ(nested->text, "Hi");
+  EXPECT_EQ(nested->client_id, "k1");
+  EXPECT_EQ(nested->stream, "");
+  expect_bad_request(decode_text(R"({"meta":{"text":"no"}})").failure(),
+                     "The field 'text' is required.");
+  expect_bad_request(decode_text(R"({"text":{"text":"no"}})").failure(),
+                     "The field 'text' must be a string.");
+  // A key given twice: its last value, as a parsed document keeps.
+  EXPECT_EQ(decode_text(R"({"text":"first","text":"last"})").value(), "last");
+  expect_bad_request(decode_text(R"({"text":"first","text":null})").failure(),
+                     "The field 'text' is required.");
+  // Not an object, or not JSON at all, anywhere in the body.
+  for (const auto* scalar : {"5", R"("text")", "null", "[]"}) {
+    expect_bad_request(decode_text(scalar).failure(), "The request body must be a JSON object.");
+  }
+  for (const auto* broken : {R"({"text":"Hi"} x)", R"({"text":"Hi"}{})", "[1,", R"({"text")"}) {
+    expect_bad_request(decode_text(broken).failure(), "The request body is not valid JSON.");
+  }
+}
+
 TEST(ApiJson, DecodesTextWithEscapesVerbatim) {
   const auto text = decode_text(R"({"text":"<b>hi</b> \u00e9 \ud83d\ude00"})");
   ASSERT_TRUE(text.ok());
