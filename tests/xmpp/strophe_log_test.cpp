@@ -8,6 +8,8 @@
 #include <sstream>
 #include <string>
 
+#include "xmpp/strophe_common.hpp"
+
 namespace seshat::xmpp {
 namespace {
 
@@ -50,7 +52,7 @@ std::string logged_connecting(bool silent) {
   const std::string password = "pw";
   StropheLog log(password);
   log.set_silent(silent);
-  xmpp_initialize();
+  initialize_libstrophe_once();
   xmpp_ctx_t* ctx = xmpp_ctx_new(nullptr, log.get());
   xmpp_conn_t* conn = xmpp_conn_new(ctx);
   xmpp_conn_set_jid(conn, "bot@localhost");
