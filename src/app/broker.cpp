@@ -444,7 +444,11 @@ void Broker::hand_line(core::ChatId chat, const store::Message& line) {
     else
       m_read_due = true;
   }
-  post_pump();
+  // A line the gateway relayed (its rows are in the outbox) goes out from this thread if the
+  // XMPP thread sleeps: waking it would add an idle virtual CPU's wake-up to the line's way.
+  if (!m_pump_scheduled.exchange(true) &&
+      (line.relayed.empty() || !m_sender->run_here([this] { pump(); })))
+    m_sender->post([this] { pump(); });
 }
 
 void Broker::pump() {

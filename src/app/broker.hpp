@@ -2,10 +2,12 @@
 // The broker bot: carries every chat between the store (the visitors' side) and the operators'
 // XMPP clients. It wires the pure Switchboard to a Store connection and an XMPP Connection.
 //
-// Thread model: everything the broker does runs on the XMPP thread (the Connection's): XMPP
-// events arrive there, and store changes published on the ChangeFeed (by the HTTP gateway in
-// this process, or by a DataVersionWatcher for other processes) are posted there. So the
-// Switchboard, the broker's Store and libstrophe are each used by one thread only.
+// Thread model: everything the broker does runs in the XMPP thread's turn (the Connection's):
+// XMPP events arrive there, and store changes published on the ChangeFeed (by the HTTP gateway
+// in this process, or by a DataVersionWatcher for other processes) are posted there. A visitor's
+// line that the gateway relayed itself is sent by the publishing thread, in the XMPP thread's
+// place, when that one sleeps (Sender::run_here). So the Switchboard, the broker's Store and
+// libstrophe are each used by one thread at a time.
 //
 // Delivery: every text toward an operator goes through the store's outbox. A row is sent with a
 // stable id and marked delivered only when the XMPP barrier after it confirms it; rows still
@@ -106,7 +108,7 @@ class Broker final : public xmpp::Listener {
   // Any thread: a line committed in this process, for the next pump (see RelayedSeqs).
   void hand_line(core::ChatId chat, const store::Message& line);
   void post_pump();  // any thread: posts pump() unless it is posted already
-  void pump();       // XMPP thread: turns handed lines and pending store rows into events
+  void pump();       // XMPP turn: turns handed lines and pending store rows into events
   // XMPP thread: a visitor's line its own transaction put in the outbox (relay_open_lines);
   // its rows are added to `rows`, for send_handed().
   void took_relayed(core::ChatId chat, store::Message line, std::vector<store::OutboxItem>& rows);

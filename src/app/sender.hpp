@@ -20,6 +20,9 @@ class Sender {
   virtual void stop() = 0;   // idempotent
   // Runs `task` on the broker's thread (the XMPP thread), after what was posted before.
   virtual void post(std::function<void()> task) = 0;
+  // Runs `task` here and now in the broker's thread's place if that thread sleeps with nothing
+  // posted (xmpp::Connection::run_here); false if it did not run.
+  virtual bool run_here(const std::function<void()>& /*task*/) { return false; }
   [[nodiscard]] virtual bool connected() const = 0;
   // Messages with stable ids; Listener::on_delivered confirms them after the barrier.
   virtual void send(std::vector<xmpp::Outgoing> messages) = 0;

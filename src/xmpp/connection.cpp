@@ -39,6 +39,11 @@ void Connection::post(std::function<void()> task) {
   if (!m_tasks->post(std::move(task))) spdlog::debug("xmpp: task posted after stop() dropped");
 }
 
+bool Connection::run_here(const std::function<void()>& task) {
+  // The session exists while its loop rests (it is in run()).
+  return m_tasks->run_here([&] { m_session->turn_here(task); });
+}
+
 void Connection::send(std::vector<Outgoing> messages) {
   if (m_session) m_session->send(std::move(messages));
 }

@@ -1,10 +1,12 @@
 #pragma once
 // The broker's XMPP connection: one account, logged in with libstrophe, kept connected forever.
 //
-// Thread model: libstrophe is not thread-safe at all, so its context and connection live on one
-// thread only, the "XMPP thread" that start() spawns and stop() joins. Every Listener callback
-// runs on that thread, and send()/connected() may only be called there. Other threads hand work
-// to it with post(): tasks go into a mutex-protected queue and an eventfd wakes the loop at once.
+// Thread model: libstrophe is not thread-safe at all, so its context and connection are used by
+// one thread at a time: the "XMPP thread" that start() spawns and stop() joins, or, while that
+// one sleeps, a thread that runs a task in its place (run_here). Listener callbacks and
+// send()/connected() run only in such a task or on the XMPP thread, never two at once. Other
+// threads hand work to it with post(): tasks go into a mutex-protected queue and an eventfd
+// wakes the loop at once.
 // The loop polls that eventfd together with libstrophe's socket (learned through the socket
 // option callback) and then runs xmpp_run_once(ctx, 0) passes, so neither a post() nor incoming
 // data waits for a timeout (wake latency is a few microseconds; see README of tests/integration).
@@ -148,6 +150,10 @@ class Connection {
   void stop();
   // Thread-safe: runs `task` on the XMPP thread soon (tasks posted after stop() are dropped).
   void post(std::function<void()> task);
+  // Thread-safe: runs `task` on this thread now, in the XMPP thread's place, if that one sleeps
+  // with nothing posted: a turn of its loop (what the task queued is written, what it posted
+  // runs); false if it did not (then post it). Not from the XMPP thread.
+  bool run_here(const std::function<void()>& task);
 
   // XMPP thread only. Sends each message as <message type="chat" id="seshat-N">, then a ping
   // barrier; on_delivered() follows when the server answers it. Does nothing while disconnected.

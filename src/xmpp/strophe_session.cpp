@@ -78,6 +78,7 @@ StropheSession::~StropheSession() {
 
 void StropheSession::run() {
   m_tasks.run_on_this_thread();
+  auto turn = m_tasks.take_turn();  // let go of only while the loop waits
   connect();
   if (m_component) m_component->connect();
   while (true) {
@@ -98,7 +99,18 @@ void StropheSession::run() {
     if (unsent()) xmpp_run_once(m_ctx, 0);
     now = Clock::now();
     if (finished(now)) return;
-    wait_for_events(now);
+    wait_for_events(now, turn);
+  }
+}
+
+void StropheSession::turn_here(const std::function<void()>& task) {
+  task();
+  if (unsent()) xmpp_run_once(m_ctx, 0);
+  // Until nothing is left: a round begun here (by the task, or a stanza the pass read) ends
+  // here, as a store batch is begun and ended on one thread.
+  while (m_tasks.has_tasks()) {
+    run_tasks();
+    if (unsent()) xmpp_run_once(m_ctx, 0);
   }
 }
 
@@ -128,7 +140,7 @@ void StropheSession::run_timers(Clock::time_point now) {
   if (now - m_last_barrier >= k_keepalive && !m_tracker.oldest_pending()) send_barrier({});
 }
 
-void StropheSession::wait_for_events(Clock::time_point now) {
+void StropheSession::wait_for_events(Clock::time_point now, std::unique_lock<std::mutex>& turn) {
   if (m_tasks.has_tasks()) {  // posted by this thread (no eventfd): run them first
     m_sockets_woke = true;    // and read whatever came meanwhile, as after a wait
     return;
@@ -159,7 +171,14 @@ void StropheSession::wait_for_events(Clock::time_point now) {
     if (const auto deadline = m_component->next_deadline()) until(*deadline);
   }
 
+  // Another thread may run a task in the loop's place meanwhile (TaskQueue::run_here); it
+  // writes the eventfd when done, and this poll() returns to look after what it left.
+  if (!m_tasks.rest(turn)) {
+    m_sockets_woke = true;
+    return;
+  }
   const int ready = ::poll(fds.data(), count, static_cast<int>(timeout.count()));
+  m_tasks.end_rest(turn);
   // A time out reads too: TLS may hold bytes already taken from the socket (poll cannot see
   // them), and after activity the wait is 1 ms.
   m_sockets_woke = ready <= 0 || std::any_of(fds.begin() + 1, fds.begin() + count,

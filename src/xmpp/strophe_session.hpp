@@ -2,7 +2,8 @@
 // Everything that touches libstrophe: the context and connection, the stanza handlers, the
 // reconnect schedule, delivery barriers, and the event loop that drives them.
 //
-// Created, run and destroyed on the XMPP thread only (see connection.hpp for the model).
+// Created, run and destroyed on the XMPP thread; used by one thread at a time: that one, or one
+// that runs a task in its place while it waits (see connection.hpp for the model).
 //
 // The loop: poll() waits on the task queue's eventfd and on libstrophe's socket (captured by the
 // socket-option callback when libstrophe creates it), with a timeout no later than the next
@@ -12,13 +13,17 @@
 // posted (the broker's round end) and writes what that queued, so a relay costs no second wake
 // and poll; it waits only when no task is left (see TaskQueue). While nothing happens
 // the poll timeout grows from 1 ms to k_max_idle, which covers the little that poll() cannot
-// see (stanzas libstrophe queued for itself in the last pass, TLS bytes left in OpenSSL).
+// see (stanzas libstrophe queued for itself in the last pass, TLS bytes left in OpenSSL). The
+// loop holds the task queue's turn except inside poll(); there another thread may take a turn
+// in its place (turn_here, TaskQueue::run_here), and wakes it when done.
 
 #include <strophe.h>
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -49,6 +54,9 @@ class StropheSession {
   void run();
   // Unavailable presence and </stream>; no reconnect after this.
   void begin_shutdown();
+  // A turn of the loop on another thread, in its place (TaskQueue::run_here): `task`, a pass
+  // that writes what it queued (and reads, as every pass does), and what they posted.
+  void turn_here(const std::function<void()>& task);
 
   // Messages about a chat go over the component's stream in component mode (see Connection).
   void send(std::vector<Outgoing> messages);
@@ -77,7 +85,7 @@ class StropheSession {
   void run_timers(Clock::time_point now);
   // Pings the server after `xml` (the stanzas in `ids`), all in one write.
   void send_barrier(std::vector<std::int64_t> ids, std::string xml = {});
-  void wait_for_events(Clock::time_point now);
+  void wait_for_events(Clock::time_point now, std::unique_lock<std::mutex>& turn);
   [[nodiscard]] bool unsent() const;  // stanzas queued on either stream, not yet written
   [[nodiscard]] bool finished(Clock::time_point now) const;
   [[nodiscard]] bool is_contact(std::string_view jid) const;

@@ -60,4 +60,60 @@ void TaskQueue::close() {
   m_closed = true;
 }
 
+std::unique_lock<std::mutex> TaskQueue::take_turn() {
+  return std::unique_lock(m_turn);
+}
+
+bool TaskQueue::rest(std::unique_lock<std::mutex>& turn) {
+  {
+    std::lock_guard lock(m_mutex);
+    if (!m_tasks.empty()) return false;
+    m_resting = true;
+  }
+  turn.unlock();
+  return true;
+}
+
+void TaskQueue::end_rest(std::unique_lock<std::mutex>& turn) {
+  turn.lock();
+  std::lock_guard lock(m_mutex);
+  m_resting = false;
+}
+
+bool TaskQueue::run_here(const std::function<void()>& task) {
+  const auto may_run = [this] { return m_resting && !m_closed && m_tasks.empty(); };
+  {
+    // Asked first without the turn: a task that runs here may call this again (it is then not
+    // resting), and must not try the turn it holds.
+    std::lock_guard lock(m_mutex);
+    if (!may_run()) return false;
+  }
+  // Only tried: a loop that woke meanwhile takes its turn, and this thread does not wait for it.
+  std::unique_lock turn(m_turn, std::try_to_lock);
+  if (!turn.owns_lock()) return false;
+  std::thread::id loop_thread;
+  {
+    // This thread is the loop's for the task: what it posts waits for the task's end, as the
+    // loop's own posts wait for its turn's.
+    std::lock_guard lock(m_mutex);
+    if (!may_run()) return false;
+    m_resting = false;
+    loop_thread = std::exchange(m_loop_thread, std::this_thread::get_id());
+  }
+  // Resting again (until the loop takes its turn back), and the loop woken to look after what
+  // is left, however the task ends.
+  struct Back {
+    TaskQueue& queue;
+    std::thread::id loop_thread;
+    ~Back() {
+      std::lock_guard lock(queue.m_mutex);
+      queue.m_loop_thread = loop_thread;
+      queue.m_resting = true;
+      queue.signal();
+    }
+  } back{*this, loop_thread};
+  task();
+  return true;
+}
+
 }  // namespace seshat::xmpp

@@ -7,6 +7,12 @@
 // written once until the loop takes the tasks, however many are posted meanwhile, and read only
 // when it was written. A task the loop posts to itself writes nothing: the loop asks
 // has_tasks() before it waits.
+//
+// The loop's turn: the loop holds it (take_turn) except while it waits for events (rest). A
+// thread that finds the loop resting with nothing queued may run a task in its place, at once
+// (run_here): waking a sleeping thread means waking an idle virtual CPU, tens of microseconds on
+// every relayed line (bench/README). The loop does not take its turn back before that task has
+// ended, so whatever the loop's thread owns is still used by one thread at a time.
 
 #include <deque>
 #include <functional>
@@ -33,16 +39,32 @@ class TaskQueue {
   // Refuses later posts (the thread is going away).
   void close();
 
+  // The loop's thread: its turn, held from now on (blocks while a task runs here).
+  [[nodiscard]] std::unique_lock<std::mutex> take_turn();
+  // The loop's thread, before it waits: lets go of `turn` and returns true, or keeps it and
+  // returns false when tasks wait (then it must run them instead of waiting).
+  [[nodiscard]] bool rest(std::unique_lock<std::mutex>& turn);
+  // The loop's thread, after its wait: takes `turn` back.
+  void end_rest(std::unique_lock<std::mutex>& turn);
+  // Any other thread: runs `task` here and now if the loop rests with nothing queued, and wakes
+  // the loop afterwards (to look after what the task left: bytes TLS holds, a partial write).
+  // Meanwhile this thread is the loop's: its posts wait for the task to take them (take_all).
+  // False if it did not run: the loop is busy or about to be, tasks wait, or the queue is
+  // closed; post it then.
+  bool run_here(const std::function<void()>& task);
+
   // The descriptor that becomes readable when tasks are waiting.
   [[nodiscard]] int wake_fd() const { return m_event_fd; }
 
  private:
   void signal();  // with m_mutex held
 
+  std::mutex m_turn;  // taken before m_mutex, never after
   std::mutex m_mutex;
   std::deque<std::function<void()>> m_tasks;
   bool m_signalled = false;  // the eventfd was written and not read yet
   bool m_closed = false;
+  bool m_resting = false;  // the loop waits without its turn, and no task runs in its place
   std::thread::id m_loop_thread;
   int m_event_fd = -1;
 };

@@ -36,6 +36,17 @@ class FakeSender final : public Sender {
     std::unique_lock lock(m_mutex);
     return m_posted.wait_for(lock, timeout, [this] { return !m_tasks.empty(); });
   }
+  // As the XMPP thread does while it sleeps with nothing posted (`resting`): a turn here.
+  bool run_here(const std::function<void()>& task) override {
+    {
+      std::lock_guard lock(m_mutex);
+      if (!resting || !m_tasks.empty()) return false;
+    }
+    ++turns_here;
+    task();
+    run();
+    return true;
+  }
   [[nodiscard]] bool connected() const override { return m_connected; }
   void send(std::vector<xmpp::Outgoing> messages) override {
     for (auto& message : messages) sent.push_back(std::move(message));
@@ -57,6 +68,8 @@ class FakeSender final : public Sender {
   }
 
   bool m_connected = false;
+  bool resting = false;
+  int turns_here = 0;
   std::vector<xmpp::Outgoing> sent;
 
  private:
@@ -430,6 +443,30 @@ TEST_F(BrokerTest, RowsBeyondTheWindowGoOutAsConfirmationsMakeRoom) {
   confirm_all();
   EXPECT_EQ(m_store->undelivered_calls, reads);
   EXPECT_TRUE(m_gateway->undelivered(0, 1000).empty());
+}
+
+// While the XMPP thread sleeps, a line the gateway relayed goes out from the thread that
+// committed it, in the XMPP thread's place: nothing is posted for it to wake up to.
+TEST_F(BrokerTest, ALineTheGatewayRelayedGoesOutFromItsCommitWhileTheXmppThreadSleeps) {
+  gateway_relays_for_operators_of_two_chats();
+  const auto chat = visitor_starts();
+  joe_says("!ACCEPT " + std::to_string(chat));
+  m_sender->resting = true;
+  const auto added = m_gateway->add_message(chat, core::Author::visitor, "first");
+  ASSERT_FALSE(added.relayed.empty());
+  store::Message line{added.seq, core::Author::visitor, "first", added.at};
+  line.relayed = added.relayed;
+  m_feed.publish_line(chat, line);  // no m_sender->run(): nothing the XMPP thread would run
+  EXPECT_EQ(sent_to_joe("first"), 1);
+  EXPECT_EQ(m_sender->turns_here, 1);
+  // While the XMPP thread is busy, the line waits for the pump posted to it.
+  m_sender->resting = false;
+  EXPECT_TRUE(visitor_hands_over(chat, "second"));
+  EXPECT_EQ(sent_to_joe("second"), 1);
+  EXPECT_EQ(m_sender->turns_here, 1);
+  m_feed.publish(chat);
+  m_sender->run();
+  for (const auto* body : {"first", "second"}) EXPECT_EQ(sent_to_joe(body), 1) << body;
 }
 
 // A visitor's line handed over from the gateway's commit, right after the lines the broker

@@ -72,5 +72,83 @@ TEST(TaskQueue, ClosedQueueRefusesPosts) {
   EXPECT_TRUE(queue.take_all().empty());
 }
 
+// The loop holds its turn except while it rests; only then does another thread run a task in
+// its place, and the loop is woken afterwards to look after what the task left.
+TEST(TaskQueue, RunHereOnlyWhileTheLoopRests) {
+  TaskQueue queue;
+  queue.run_on_this_thread();
+  auto turn = queue.take_turn();
+  const auto run_elsewhere = [&] {
+    std::thread::id ran_on;
+    bool ran = false;
+    std::thread other([&] { ran = queue.run_here([&] { ran_on = std::this_thread::get_id(); }); });
+    const auto other_id = other.get_id();
+    other.join();
+    EXPECT_EQ(ran, ran_on == other_id);
+    return ran;
+  };
+  EXPECT_FALSE(run_elsewhere()) << "the loop is in its turn";
+  ASSERT_TRUE(queue.rest(turn));
+  EXPECT_FALSE(turn.owns_lock());
+  EXPECT_TRUE(run_elsewhere());
+  EXPECT_TRUE(readable(queue.wake_fd())) << "the loop looks after what the task left";
+  EXPECT_TRUE(queue.take_all().empty());
+  queue.end_rest(turn);
+  EXPECT_TRUE(turn.owns_lock());
+  EXPECT_FALSE(run_elsewhere()) << "the loop took its turn back";
+}
+
+TEST(TaskQueue, TheLoopDoesNotRestWhileTasksWaitAndNoneRunsHereBeforeThem) {
+  TaskQueue queue;
+  queue.run_on_this_thread();
+  auto turn = queue.take_turn();
+  queue.post([] {});
+  EXPECT_FALSE(queue.rest(turn)) << "its own post waits";
+  EXPECT_TRUE(turn.owns_lock());
+  EXPECT_EQ(queue.take_all().size(), 1u);
+  ASSERT_TRUE(queue.rest(turn));
+  std::thread([&] { queue.post([] {}); }).join();
+  bool ran = false;
+  std::thread([&] { EXPECT_FALSE(queue.run_here([&] { ran = true; })); }).join();
+  EXPECT_FALSE(ran) << "a task posted before it runs first";
+  queue.end_rest(turn);
+}
+
+// While a task runs here its thread is the loop's: its posts wait for it without a wake-up, a
+// second thread finds the loop busy, and the task itself cannot run here again.
+TEST(TaskQueue, ATaskRunHereHasTheLoopsTurn) {
+  TaskQueue queue;
+  queue.run_on_this_thread();
+  auto turn = queue.take_turn();
+  ASSERT_TRUE(queue.rest(turn));
+  bool nested = true;
+  bool third = true;
+  bool quiet = false;
+  std::thread other([&] {
+    EXPECT_TRUE(queue.run_here([&] {
+      queue.post([] {});
+      quiet = !readable(queue.wake_fd());
+      nested = queue.run_here([] {});
+      std::thread([&] { third = queue.run_here([] {}); }).join();
+      EXPECT_EQ(queue.take_all().size(), 1u);
+    }));
+  });
+  other.join();
+  EXPECT_TRUE(quiet) << "no wake-up for the task's own post";
+  EXPECT_FALSE(nested);
+  EXPECT_FALSE(third);
+  queue.end_rest(turn);
+}
+
+TEST(TaskQueue, NothingRunsHereOnceClosed) {
+  TaskQueue queue;
+  queue.run_on_this_thread();
+  auto turn = queue.take_turn();
+  ASSERT_TRUE(queue.rest(turn));
+  queue.close();
+  std::thread([&] { EXPECT_FALSE(queue.run_here([] {})); }).join();
+  queue.end_rest(turn);
+}
+
 }  // namespace
 }  // namespace seshat::xmpp
