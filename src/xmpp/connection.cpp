@@ -41,7 +41,7 @@ void Connection::post(std::function<void()> task) {
 
 bool Connection::run_here(const std::function<void()>& task) {
   // The session exists while its loop rests (it is in run()).
-  return m_tasks->run_here([&] { m_session->turn_here(task); });
+  return m_tasks->run_here([&] { return m_session->turn_here(task); });
 }
 
 void Connection::send(std::vector<Outgoing> messages) {

@@ -103,15 +103,32 @@ void StropheSession::run() {
   }
 }
 
-void StropheSession::turn_here(const std::function<void()>& task) {
-  task();
-  if (unsent()) xmpp_run_once(m_ctx, 0);
+bool StropheSession::turn_here(const std::function<void()>& task) {
+  guarded("task run in the loop's place", task);
+  // A pass reads only what the sockets have: when they have nothing, it leaves nothing in TLS
+  // that the loop's poll() would not see, and the loop sleeps on.
+  bool read = false;
+  const auto pass = [&] {
+    if (!unsent()) return;
+    read = read || readable();
+    xmpp_run_once(m_ctx, 0);
+  };
+  pass();
   // Until nothing is left: a round begun here (by the task, or a stanza the pass read) ends
   // here, as a store batch is begun and ended on one thread.
   while (m_tasks.has_tasks()) {
     run_tasks();
-    if (unsent()) xmpp_run_once(m_ctx, 0);
+    pass();
   }
+  return read || unsent();
+}
+
+bool StropheSession::readable() const {
+  std::array<pollfd, 2> fds{};
+  nfds_t count = 0;
+  if (m_socket >= 0) fds[count++] = {m_socket, POLLIN, 0};
+  if (m_component && m_component->socket() >= 0) fds[count++] = {m_component->socket(), POLLIN, 0};
+  return count > 0 && ::poll(fds.data(), count, 0) != 0;
 }
 
 bool StropheSession::unsent() const {

@@ -55,8 +55,9 @@ class StropheSession {
   // Unavailable presence and </stream>; no reconnect after this.
   void begin_shutdown();
   // A turn of the loop on another thread, in its place (TaskQueue::run_here): `task`, a pass
-  // that writes what it queued (and reads, as every pass does), and what they posted.
-  void turn_here(const std::function<void()>& task);
+  // that writes what it queued (and reads, as every pass does), and what they posted. True if
+  // the loop must look after it: a pass read, or something is left unwritten.
+  [[nodiscard]] bool turn_here(const std::function<void()>& task);
 
   // Messages about a chat go over the component's stream in component mode (see Connection).
   void send(std::vector<Outgoing> messages);
@@ -86,7 +87,8 @@ class StropheSession {
   // Pings the server after `xml` (the stanzas in `ids`), all in one write.
   void send_barrier(std::vector<std::int64_t> ids, std::string xml = {});
   void wait_for_events(Clock::time_point now, std::unique_lock<std::mutex>& turn);
-  [[nodiscard]] bool unsent() const;  // stanzas queued on either stream, not yet written
+  [[nodiscard]] bool unsent() const;    // stanzas queued on either stream, not yet written
+  [[nodiscard]] bool readable() const;  // bytes wait on either stream's socket
   [[nodiscard]] bool finished(Clock::time_point now) const;
   [[nodiscard]] bool is_contact(std::string_view jid) const;
   void ask_vcard(const std::string& bare_jid);

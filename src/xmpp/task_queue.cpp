@@ -80,7 +80,7 @@ void TaskQueue::end_rest(std::unique_lock<std::mutex>& turn) {
   m_resting = false;
 }
 
-bool TaskQueue::run_here(const std::function<void()>& task) {
+bool TaskQueue::run_here(const std::function<bool()>& task) {
   const auto may_run = [this] { return m_resting && !m_closed && m_tasks.empty(); };
   {
     // Asked first without the turn: a task that runs here may call this again (it is then not
@@ -100,19 +100,20 @@ bool TaskQueue::run_here(const std::function<void()>& task) {
     m_resting = false;
     loop_thread = std::exchange(m_loop_thread, std::this_thread::get_id());
   }
-  // Resting again (until the loop takes its turn back), and the loop woken to look after what
-  // is left, however the task ends.
+  // Resting again (until the loop takes its turn back) however the task ends; the loop woken
+  // if the task asks, or throws.
   struct Back {
     TaskQueue& queue;
     std::thread::id loop_thread;
+    bool wake = true;
     ~Back() {
       std::lock_guard lock(queue.m_mutex);
       queue.m_loop_thread = loop_thread;
       queue.m_resting = true;
-      queue.signal();
+      if (wake) queue.signal();
     }
   } back{*this, loop_thread};
-  task();
+  back.wake = task();
   return true;
 }
 

@@ -47,11 +47,11 @@ class TaskQueue {
   // The loop's thread, after its wait: takes `turn` back.
   void end_rest(std::unique_lock<std::mutex>& turn);
   // Any other thread: runs `task` here and now if the loop rests with nothing queued, and wakes
-  // the loop afterwards (to look after what the task left: bytes TLS holds, a partial write).
-  // Meanwhile this thread is the loop's: its posts wait for the task to take them (take_all).
-  // False if it did not run: the loop is busy or about to be, tasks wait, or the queue is
-  // closed; post it then.
-  bool run_here(const std::function<void()>& task);
+  // the loop afterwards if the task returns true (it left what the loop's poll() cannot see:
+  // bytes TLS holds, a partial write) or throws. Meanwhile this thread is the loop's: its posts
+  // wait for the task to take them (take_all). False if it did not run: the loop is busy or
+  // about to be, tasks wait, or the queue is closed; post it then.
+  bool run_here(const std::function<bool()>& task);
 
   // The descriptor that becomes readable when tasks are waiting.
   [[nodiscard]] int wake_fd() const { return m_event_fd; }

@@ -73,29 +73,36 @@ TEST(TaskQueue, ClosedQueueRefusesPosts) {
 }
 
 // The loop holds its turn except while it rests; only then does another thread run a task in
-// its place, and the loop is woken afterwards to look after what the task left.
+// its place, and the loop is woken afterwards when the task says it left something to look at.
 TEST(TaskQueue, RunHereOnlyWhileTheLoopRests) {
   TaskQueue queue;
   queue.run_on_this_thread();
   auto turn = queue.take_turn();
-  const auto run_elsewhere = [&] {
+  const auto run_elsewhere = [&](bool wake) {
     std::thread::id ran_on;
     bool ran = false;
-    std::thread other([&] { ran = queue.run_here([&] { ran_on = std::this_thread::get_id(); }); });
+    std::thread other([&] {
+      ran = queue.run_here([&] {
+        ran_on = std::this_thread::get_id();
+        return wake;
+      });
+    });
     const auto other_id = other.get_id();
     other.join();
     EXPECT_EQ(ran, ran_on == other_id);
     return ran;
   };
-  EXPECT_FALSE(run_elsewhere()) << "the loop is in its turn";
+  EXPECT_FALSE(run_elsewhere(true)) << "the loop is in its turn";
   ASSERT_TRUE(queue.rest(turn));
   EXPECT_FALSE(turn.owns_lock());
-  EXPECT_TRUE(run_elsewhere());
+  EXPECT_TRUE(run_elsewhere(false));
+  EXPECT_FALSE(readable(queue.wake_fd())) << "nothing left: the loop sleeps on";
+  EXPECT_TRUE(run_elsewhere(true));
   EXPECT_TRUE(readable(queue.wake_fd())) << "the loop looks after what the task left";
   EXPECT_TRUE(queue.take_all().empty());
   queue.end_rest(turn);
   EXPECT_TRUE(turn.owns_lock());
-  EXPECT_FALSE(run_elsewhere()) << "the loop took its turn back";
+  EXPECT_FALSE(run_elsewhere(true)) << "the loop took its turn back";
 }
 
 TEST(TaskQueue, TheLoopDoesNotRestWhileTasksWaitAndNoneRunsHereBeforeThem) {
@@ -109,7 +116,7 @@ TEST(TaskQueue, TheLoopDoesNotRestWhileTasksWaitAndNoneRunsHereBeforeThem) {
   ASSERT_TRUE(queue.rest(turn));
   std::thread([&] { queue.post([] {}); }).join();
   bool ran = false;
-  std::thread([&] { EXPECT_FALSE(queue.run_here([&] { ran = true; })); }).join();
+  std::thread([&] { EXPECT_FALSE(queue.run_here([&] { return ran = true; })); }).join();
   EXPECT_FALSE(ran) << "a task posted before it runs first";
   queue.end_rest(turn);
 }
@@ -128,9 +135,10 @@ TEST(TaskQueue, ATaskRunHereHasTheLoopsTurn) {
     EXPECT_TRUE(queue.run_here([&] {
       queue.post([] {});
       quiet = !readable(queue.wake_fd());
-      nested = queue.run_here([] {});
-      std::thread([&] { third = queue.run_here([] {}); }).join();
+      nested = queue.run_here([] { return false; });
+      std::thread([&] { third = queue.run_here([] { return false; }); }).join();
       EXPECT_EQ(queue.take_all().size(), 1u);
+      return false;
     }));
   });
   other.join();
@@ -146,7 +154,7 @@ TEST(TaskQueue, NothingRunsHereOnceClosed) {
   auto turn = queue.take_turn();
   ASSERT_TRUE(queue.rest(turn));
   queue.close();
-  std::thread([&] { EXPECT_FALSE(queue.run_here([] {})); }).join();
+  std::thread([&] { EXPECT_FALSE(queue.run_here([] { return true; })); }).join();
   queue.end_rest(turn);
 }
 
