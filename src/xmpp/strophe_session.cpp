@@ -160,6 +160,7 @@ void StropheSession::run_timers(Clock::time_point now) {
 void StropheSession::wait_for_events(Clock::time_point now, std::unique_lock<std::mutex>& turn) {
   if (m_tasks.has_tasks()) {  // posted by this thread (no eventfd): run them first
     m_sockets_woke = true;    // and read whatever came meanwhile, as after a wait
+    m_timed_out = false;
     return;
   }
   std::array<pollfd, 3> fds{};
@@ -190,14 +191,16 @@ void StropheSession::wait_for_events(Clock::time_point now, std::unique_lock<std
 
   // Another thread may run a task in the loop's place meanwhile (TaskQueue::run_here); it
   // writes the eventfd when done, and this poll() returns to look after what it left.
-  if (!m_tasks.rest(turn)) {
+  if (!m_tasks.rest(turn, m_timed_out)) {
     m_sockets_woke = true;
+    m_timed_out = false;
     return;
   }
   const int ready = ::poll(fds.data(), count, static_cast<int>(timeout.count()));
   m_tasks.end_rest(turn);
   // A time out reads too: TLS may hold bytes already taken from the socket (poll cannot see
   // them), and after activity the wait is 1 ms.
+  m_timed_out = ready == 0;
   m_sockets_woke = ready <= 0 || std::any_of(fds.begin() + 1, fds.begin() + count,
                                              [](const pollfd& fd) { return fd.revents != 0; });
   // Activity: look again soon for what poll() cannot see. Quiet: back off towards k_max_idle.

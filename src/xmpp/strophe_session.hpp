@@ -121,7 +121,8 @@ class StropheSession {
   // Whether the last wait ended for the XMPP sockets (or its time): only the posted tasks woke
   // the loop otherwise, and more than one of libstrophe's reading passes would find nothing.
   bool m_sockets_woke = true;
-  std::set<std::string> m_vcard_asked;                  // contacts whose vCard was asked for
+  bool m_timed_out = false;             // the last wait ended with no event (TaskQueue::rest)
+  std::set<std::string> m_vcard_asked;  // contacts whose vCard was asked for
   std::map<std::string, std::string> m_vcard_requests;  // IQ id -> contact, until answered
   std::uint64_t m_typing_sent = 0;
   std::string m_caps_ver;                      // ids of chat states

@@ -10,7 +10,10 @@
 
 namespace seshat::xmpp {
 
-TaskQueue::TaskQueue() : m_event_fd(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {
+TaskQueue::TaskQueue(std::chrono::microseconds rest)
+    : m_quiet_since(std::chrono::steady_clock::now() - rest),  // no event yet: quiet enough
+      m_rest(rest),
+      m_event_fd(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {
   if (m_event_fd < 0) throw std::system_error(errno, std::generic_category(), "eventfd");
 }
 
@@ -64,11 +67,13 @@ std::unique_lock<std::mutex> TaskQueue::take_turn() {
   return std::unique_lock(m_turn);
 }
 
-bool TaskQueue::rest(std::unique_lock<std::mutex>& turn) {
+bool TaskQueue::rest(std::unique_lock<std::mutex>& turn, bool quiet) {
+  const auto now = std::chrono::steady_clock::now();
   {
     std::lock_guard lock(m_mutex);
     if (!m_tasks.empty()) return false;
     m_resting = true;
+    if (!quiet) m_quiet_since = now;
   }
   turn.unlock();
   return true;
@@ -81,7 +86,10 @@ void TaskQueue::end_rest(std::unique_lock<std::mutex>& turn) {
 }
 
 bool TaskQueue::run_here(const std::function<bool()>& task) {
-  const auto may_run = [this] { return m_resting && !m_closed && m_tasks.empty(); };
+  const auto now = std::chrono::steady_clock::now();
+  const auto may_run = [&] {
+    return m_resting && !m_closed && m_tasks.empty() && now - m_quiet_since >= m_rest;
+  };
   {
     // Asked first without the turn: a task that runs here may call this again (it is then not
     // resting), and must not try the turn it holds.
@@ -110,6 +118,7 @@ bool TaskQueue::run_here(const std::function<bool()>& task) {
       std::lock_guard lock(queue.m_mutex);
       queue.m_loop_thread = loop_thread;
       queue.m_resting = true;
+      queue.m_quiet_since = std::chrono::steady_clock::now();
       if (wake) queue.signal();
     }
   } back{*this, loop_thread};

@@ -9,11 +9,14 @@
 // has_tasks() before it waits.
 //
 // The loop's turn: the loop holds it (take_turn) except while it waits for events (rest). A
-// thread that finds the loop resting with nothing queued may run a task in its place, at once
-// (run_here): waking a sleeping thread means waking an idle virtual CPU, tens of microseconds on
-// every relayed line (bench/README). The loop does not take its turn back before that task has
-// ended, so whatever the loop's thread owns is still used by one thread at a time.
+// thread that finds the loop at rest with nothing queued may run a task in its place, at once
+// (run_here): waking a sleeping thread means waking an idle virtual CPU, about 0.1 ms on every
+// relayed line (bench/README). At rest means quiet for `rest` (1 ms) too: no event and no task
+// run here since; a busy loop (a burst) is handed its work as before, and keeps it together.
+// The loop does not take its turn back before a task run here has ended, so whatever the loop's
+// thread owns is still used by one thread at a time.
 
+#include <chrono>
 #include <deque>
 #include <functional>
 #include <mutex>
@@ -23,7 +26,8 @@ namespace seshat::xmpp {
 
 class TaskQueue {
  public:
-  TaskQueue();  // throws std::system_error if no eventfd can be made
+  // Throws std::system_error if no eventfd can be made.
+  explicit TaskQueue(std::chrono::microseconds rest = std::chrono::milliseconds(1));
   ~TaskQueue();
   TaskQueue(const TaskQueue&) = delete;
   TaskQueue& operator=(const TaskQueue&) = delete;
@@ -42,12 +46,13 @@ class TaskQueue {
   // The loop's thread: its turn, held from now on (blocks while a task runs here).
   [[nodiscard]] std::unique_lock<std::mutex> take_turn();
   // The loop's thread, before it waits: lets go of `turn` and returns true, or keeps it and
-  // returns false when tasks wait (then it must run them instead of waiting).
-  [[nodiscard]] bool rest(std::unique_lock<std::mutex>& turn);
+  // returns false when tasks wait (then it must run them instead of waiting). `quiet`: the turn
+  // that ends followed a wait that timed out, and counts as no event.
+  [[nodiscard]] bool rest(std::unique_lock<std::mutex>& turn, bool quiet);
   // The loop's thread, after its wait: takes `turn` back.
   void end_rest(std::unique_lock<std::mutex>& turn);
-  // Any other thread: runs `task` here and now if the loop rests with nothing queued, and wakes
-  // the loop afterwards if the task returns true (it left what the loop's poll() cannot see:
+  // Any other thread: runs `task` here and now if the loop is at rest with nothing queued, and
+  // wakes the loop afterwards if the task returns true (it left what the loop's poll() cannot see:
   // bytes TLS holds, a partial write) or throws. Meanwhile this thread is the loop's: its posts
   // wait for the task to take them (take_all). False if it did not run: the loop is busy or
   // about to be, tasks wait, or the queue is closed; post it then.
@@ -65,6 +70,8 @@ class TaskQueue {
   bool m_signalled = false;  // the eventfd was written and not read yet
   bool m_closed = false;
   bool m_resting = false;  // the loop waits without its turn, and no task runs in its place
+  std::chrono::steady_clock::time_point m_quiet_since;  // the last event, or task run here
+  std::chrono::microseconds m_rest;
   std::thread::id m_loop_thread;
   int m_event_fd = -1;
 };

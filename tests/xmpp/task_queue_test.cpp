@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <poll.h>
 
+#include <chrono>
 #include <thread>
 
 namespace seshat::xmpp {
@@ -75,7 +76,7 @@ TEST(TaskQueue, ClosedQueueRefusesPosts) {
 // The loop holds its turn except while it rests; only then does another thread run a task in
 // its place, and the loop is woken afterwards when the task says it left something to look at.
 TEST(TaskQueue, RunHereOnlyWhileTheLoopRests) {
-  TaskQueue queue;
+  TaskQueue queue{std::chrono::microseconds(0)};
   queue.run_on_this_thread();
   auto turn = queue.take_turn();
   const auto run_elsewhere = [&](bool wake) {
@@ -93,7 +94,7 @@ TEST(TaskQueue, RunHereOnlyWhileTheLoopRests) {
     return ran;
   };
   EXPECT_FALSE(run_elsewhere(true)) << "the loop is in its turn";
-  ASSERT_TRUE(queue.rest(turn));
+  ASSERT_TRUE(queue.rest(turn, false));
   EXPECT_FALSE(turn.owns_lock());
   EXPECT_TRUE(run_elsewhere(false));
   EXPECT_FALSE(readable(queue.wake_fd())) << "nothing left: the loop sleeps on";
@@ -106,14 +107,14 @@ TEST(TaskQueue, RunHereOnlyWhileTheLoopRests) {
 }
 
 TEST(TaskQueue, TheLoopDoesNotRestWhileTasksWaitAndNoneRunsHereBeforeThem) {
-  TaskQueue queue;
+  TaskQueue queue{std::chrono::microseconds(0)};
   queue.run_on_this_thread();
   auto turn = queue.take_turn();
   queue.post([] {});
-  EXPECT_FALSE(queue.rest(turn)) << "its own post waits";
+  EXPECT_FALSE(queue.rest(turn, false)) << "its own post waits";
   EXPECT_TRUE(turn.owns_lock());
   EXPECT_EQ(queue.take_all().size(), 1u);
-  ASSERT_TRUE(queue.rest(turn));
+  ASSERT_TRUE(queue.rest(turn, false));
   std::thread([&] { queue.post([] {}); }).join();
   bool ran = false;
   std::thread([&] { EXPECT_FALSE(queue.run_here([&] { return ran = true; })); }).join();
@@ -124,10 +125,10 @@ TEST(TaskQueue, TheLoopDoesNotRestWhileTasksWaitAndNoneRunsHereBeforeThem) {
 // While a task runs here its thread is the loop's: its posts wait for it without a wake-up, a
 // second thread finds the loop busy, and the task itself cannot run here again.
 TEST(TaskQueue, ATaskRunHereHasTheLoopsTurn) {
-  TaskQueue queue;
+  TaskQueue queue{std::chrono::microseconds(0)};
   queue.run_on_this_thread();
   auto turn = queue.take_turn();
-  ASSERT_TRUE(queue.rest(turn));
+  ASSERT_TRUE(queue.rest(turn, false));
   bool nested = true;
   bool third = true;
   bool quiet = false;
@@ -149,12 +150,32 @@ TEST(TaskQueue, ATaskRunHereHasTheLoopsTurn) {
 }
 
 TEST(TaskQueue, NothingRunsHereOnceClosed) {
-  TaskQueue queue;
+  TaskQueue queue{std::chrono::microseconds(0)};
   queue.run_on_this_thread();
   auto turn = queue.take_turn();
-  ASSERT_TRUE(queue.rest(turn));
+  ASSERT_TRUE(queue.rest(turn, false));
   queue.close();
   std::thread([&] { EXPECT_FALSE(queue.run_here([] { return true; })); }).join();
+  queue.end_rest(turn);
+}
+
+// At rest means quiet for a while too: a loop that had an event (or a task run here) a moment
+// ago is busy, and is handed its work; a wait that timed out is no event.
+TEST(TaskQueue, RunHereOnlyAfterTheLoopWasQuietForItsRest) {
+  TaskQueue queue{std::chrono::hours(1)};
+  queue.run_on_this_thread();
+  auto turn = queue.take_turn();
+  const auto run_elsewhere = [&] {
+    bool ran = false;
+    std::thread([&] { ran = queue.run_here([] { return false; }); }).join();
+    return ran;
+  };
+  ASSERT_TRUE(queue.rest(turn, true));
+  EXPECT_TRUE(run_elsewhere()) << "no event yet: as quiet as it needs";
+  EXPECT_FALSE(run_elsewhere()) << "a task ran here just now";
+  queue.end_rest(turn);
+  ASSERT_TRUE(queue.rest(turn, true));
+  EXPECT_FALSE(run_elsewhere()) << "a timed-out wait does not make the loop quiet";
   queue.end_rest(turn);
 }
 
