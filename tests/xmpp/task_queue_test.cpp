@@ -4,6 +4,7 @@
 #include <poll.h>
 
 #include <chrono>
+#include <functional>
 #include <thread>
 
 namespace seshat::xmpp {
@@ -12,6 +13,13 @@ namespace {
 bool readable(int fd) {
   pollfd p{fd, POLLIN, 0};
   return ::poll(&p, 1, 0) == 1;
+}
+
+// run_here from a thread of its own, as the gateway's threads call it.
+bool run_here_elsewhere(TaskQueue& queue, const std::function<bool()>& task) {
+  bool ran = false;
+  std::thread([&] { ran = queue.run_here(task); }).join();
+  return ran;
 }
 
 TEST(TaskQueue, PostWakesTheFdAndTakeAllClearsIt) {
@@ -117,7 +125,7 @@ TEST(TaskQueue, TheLoopDoesNotRestWhileTasksWaitAndNoneRunsHereBeforeThem) {
   ASSERT_TRUE(queue.rest(turn, false));
   std::thread([&] { queue.post([] {}); }).join();
   bool ran = false;
-  std::thread([&] { EXPECT_FALSE(queue.run_here([&] { return ran = true; })); }).join();
+  EXPECT_FALSE(run_here_elsewhere(queue, [&] { return ran = true; }));
   EXPECT_FALSE(ran) << "a task posted before it runs first";
   queue.end_rest(turn);
 }
@@ -137,7 +145,7 @@ TEST(TaskQueue, ATaskRunHereHasTheLoopsTurn) {
       queue.post([] {});
       quiet = !readable(queue.wake_fd());
       nested = queue.run_here([] { return false; });
-      std::thread([&] { third = queue.run_here([] { return false; }); }).join();
+      third = run_here_elsewhere(queue, [] { return false; });
       EXPECT_EQ(queue.take_all().size(), 1u);
       return false;
     }));
@@ -155,7 +163,7 @@ TEST(TaskQueue, NothingRunsHereOnceClosed) {
   auto turn = queue.take_turn();
   ASSERT_TRUE(queue.rest(turn, false));
   queue.close();
-  std::thread([&] { EXPECT_FALSE(queue.run_here([] { return true; })); }).join();
+  EXPECT_FALSE(run_here_elsewhere(queue, [] { return true; }));
   queue.end_rest(turn);
 }
 
@@ -165,11 +173,7 @@ TEST(TaskQueue, RunHereOnlyAfterTheLoopWasQuietForItsRest) {
   TaskQueue queue{std::chrono::hours(1)};
   queue.run_on_this_thread();
   auto turn = queue.take_turn();
-  const auto run_elsewhere = [&] {
-    bool ran = false;
-    std::thread([&] { ran = queue.run_here([] { return false; }); }).join();
-    return ran;
-  };
+  const auto run_elsewhere = [&] { return run_here_elsewhere(queue, [] { return false; }); };
   ASSERT_TRUE(queue.rest(turn, true));
   EXPECT_TRUE(run_elsewhere()) << "no event yet: as quiet as it needs";
   EXPECT_FALSE(run_elsewhere()) << "a task ran here just now";
