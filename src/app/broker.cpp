@@ -98,10 +98,11 @@ Broker::~Broker() {
 void Broker::start() {
   m_store->reset_operators();
   for (auto& record : m_store->live_chats()) {
+    m_newest_chat = std::max(m_newest_chat.load(), record.chat.id);
     // Chats the broker never saw are picked up by pump() as new.
     if (record.broker_seen) m_board.restore(board_chat(std::move(record)));
   }
-  m_subscription = m_feed.subscribe([this](core::ChatId) { schedule_pump(); },
+  m_subscription = m_feed.subscribe([this](core::ChatId chat) { hand_change(chat); },
                                     [this](core::ChatId chat, const store::Message& line,
                                            std::string_view) { hand_line(chat, line); });
   reload_replies();
@@ -427,6 +428,18 @@ void Broker::schedule_pump() {
   post_pump();
 }
 
+void Broker::hand_change(core::ChatId chat) {
+  {
+    std::lock_guard lock(m_handed_mutex);
+    m_read_due = true;
+  }
+  // A new chat's notices go out from this thread if the XMPP thread sleeps, as a relayed line
+  // does (hand_line). Other changes (a page's marks, typing) keep to the loop: on nobody's way.
+  if (!m_pump_scheduled.exchange(true) &&
+      (chat <= m_newest_chat || !m_sender->run_here([this] { pump(); })))
+    m_sender->post([this] { pump(); });
+}
+
 void Broker::post_pump() {
   if (!m_pump_scheduled.exchange(true)) m_sender->post([this] { pump(); });
 }
@@ -522,6 +535,7 @@ void Broker::pump() {
     }
     for (auto& record : pending.changed_chats) {
       const auto id = record.chat.id;
+      if (id > m_newest_chat) m_newest_chat = id;  // this thread alone writes it
       const store::SeenState seen{id, record.chat.state};
       const bool broker_seen = record.broker_seen.has_value();
       auto chat = board_chat(std::move(record));

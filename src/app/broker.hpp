@@ -5,8 +5,9 @@
 // Thread model: everything the broker does runs in the XMPP thread's turn (the Connection's):
 // XMPP events arrive there, and store changes published on the ChangeFeed (by the HTTP gateway
 // in this process, or by a DataVersionWatcher for other processes) are posted there. A visitor's
-// line that the gateway relayed itself is sent by the publishing thread, in the XMPP thread's
-// place, when that one sleeps (Sender::run_here). So the Switchboard, the broker's Store and
+// line that the gateway relayed itself, and a chat newer than any the broker knows, are handled
+// by the publishing thread, in the XMPP thread's place, when that one sleeps (Sender::run_here):
+// the wake-up is not on their way to the operators. So the Switchboard, the broker's Store and
 // libstrophe are each used by one thread at a time.
 //
 // Delivery: every text toward an operator goes through the store's outbox. A row is sent with a
@@ -105,6 +106,8 @@ class Broker final : public xmpp::Listener {
   // What a committed event leaves to do: chats to announce, the outbox to send, typing now.
   void follow_up(const core::Actions& actions);
   void schedule_pump();  // any thread: coalesced request to run pump() and read what is pending
+  // Any thread: `chat` changed (ChangeFeed); pumped here if it is new and the loop sleeps.
+  void hand_change(core::ChatId chat);
   // Any thread: a line committed in this process, for the next pump (see RelayedSeqs).
   void hand_line(core::ChatId chat, const store::Message& line);
   void post_pump();  // any thread: posts pump() unless it is posted already
@@ -202,6 +205,8 @@ class Broker final : public xmpp::Listener {
   std::mutex m_handed_mutex;
   std::vector<std::pair<core::ChatId, store::Message>> m_handed;
   bool m_read_due = true;
+  // The newest chat the broker took in: a change to a later one is a new chat (hand_change).
+  std::atomic<core::ChatId> m_newest_chat{0};
   RelayedSeqs m_relayed;                 // XMPP thread: which handed lines go out without that read
   std::optional<RepliesFile> m_replies;  // with `replies`
   BrokerMetrics m_metrics;

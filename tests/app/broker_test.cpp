@@ -469,6 +469,25 @@ TEST_F(BrokerTest, ALineTheGatewayRelayedGoesOutFromItsCommitWhileTheXmppThreadS
   for (const auto* body : {"first", "second"}) EXPECT_EQ(sent_to_joe(body), 1) << body;
 }
 
+// So are a new chat's notices; any other change (the visitor typing, a page's marks) is posted
+// to the XMPP thread, even while it sleeps.
+TEST_F(BrokerTest, ANewChatsNoticesGoOutFromItsCommitWhileTheXmppThreadSleeps) {
+  const auto earlier = visitor_starts();
+  const auto notices = m_sender->sent.size();
+  ASSERT_GT(notices, 0U);
+  m_sender->resting = true;
+  const auto chat = m_gateway->create_chat(store::NewChat{"Bob", "", "", "hash", ""});
+  m_feed.publish(chat);  // no m_sender->run(): nothing the XMPP thread would run
+  EXPECT_EQ(m_sender->turns_here, 1);
+  EXPECT_EQ(m_sender->sent.size(), notices * 2) << "the new chat's notices, as the first's";
+  m_feed.publish(chat);
+  m_feed.publish(earlier);
+  EXPECT_EQ(m_sender->turns_here, 1);
+  EXPECT_TRUE(m_sender->wait_posted(std::chrono::milliseconds(0)));
+  m_sender->run();
+  EXPECT_EQ(m_sender->sent.size(), notices * 2);
+}
+
 // A visitor's line handed over from the gateway's commit, right after the lines the broker
 // knows (relayed, or its own), goes out as it came: the store is not read back for it.
 TEST_F(BrokerTest, TheNextLineOfAnOpenChatHandedOverIsRelayedWithoutARead) {
