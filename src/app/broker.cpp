@@ -102,9 +102,13 @@ void Broker::start() {
     // Chats the broker never saw are picked up by pump() as new.
     if (record.broker_seen) m_board.restore(board_chat(std::move(record)));
   }
-  m_subscription = m_feed.subscribe([this](core::ChatId chat) { hand_change(chat); },
-                                    [this](core::ChatId chat, const store::Message& line,
-                                           std::string_view) { hand_line(chat, line); });
+  // A chat newer than any the broker took in is a new one: its notices are on the operators'
+  // way. Other changes (typing, a page's marks) are not.
+  m_subscription =
+      m_feed.subscribe([this](core::ChatId chat) { schedule_pump(chat > m_newest_chat); },
+                       [this](core::ChatId chat, const store::Message& line, std::string_view) {
+                         hand_line(chat, line);
+                       });
   reload_replies();
   m_sender->start();
   schedule_pump();
@@ -420,28 +424,19 @@ core::Chat Broker::board_chat(store::ChatRecord record) const {
   return chat;
 }
 
-void Broker::schedule_pump() {
+void Broker::schedule_pump(bool here) {
   {
     std::lock_guard lock(m_handed_mutex);
     m_read_due = true;
   }
-  post_pump();
+  pump_soon(here);
 }
 
-void Broker::hand_change(core::ChatId chat) {
-  {
-    std::lock_guard lock(m_handed_mutex);
-    m_read_due = true;
-  }
-  // A new chat's notices go out from this thread if the XMPP thread sleeps, as a relayed line
-  // does (hand_line). Other changes (a page's marks, typing) keep to the loop: on nobody's way.
-  if (!m_pump_scheduled.exchange(true) &&
-      (chat <= m_newest_chat || !m_sender->run_here([this] { pump(); })))
+void Broker::pump_soon(bool here) {
+  // Waking the sleeping XMPP thread adds an idle virtual CPU's wake-up to the way of what it
+  // pumps: what is on somebody's way is pumped by this thread in its place, if it sleeps.
+  if (!m_pump_scheduled.exchange(true) && (!here || !m_sender->run_here([this] { pump(); })))
     m_sender->post([this] { pump(); });
-}
-
-void Broker::post_pump() {
-  if (!m_pump_scheduled.exchange(true)) m_sender->post([this] { pump(); });
 }
 
 void Broker::hand_line(core::ChatId chat, const store::Message& line) {
@@ -457,11 +452,7 @@ void Broker::hand_line(core::ChatId chat, const store::Message& line) {
     else
       m_read_due = true;
   }
-  // A line the gateway relayed (its rows are in the outbox) goes out from this thread if the
-  // XMPP thread sleeps: waking it would add an idle virtual CPU's wake-up to the line's way.
-  if (!m_pump_scheduled.exchange(true) &&
-      (line.relayed.empty() || !m_sender->run_here([this] { pump(); })))
-    m_sender->post([this] { pump(); });
+  pump_soon(!line.relayed.empty());  // a line the gateway relayed is on its way to an operator
 }
 
 void Broker::pump() {

@@ -105,13 +105,13 @@ class Broker final : public xmpp::Listener {
   void observe(const core::Event& event, const core::Actions& actions, Timing timing);
   // What a committed event leaves to do: chats to announce, the outbox to send, typing now.
   void follow_up(const core::Actions& actions);
-  void schedule_pump();  // any thread: coalesced request to run pump() and read what is pending
-  // Any thread: `chat` changed (ChangeFeed); pumped here if it is new and the loop sleeps.
-  void hand_change(core::ChatId chat);
+  // Any thread: coalesced request to run pump() and read what is pending; `here`: run it on
+  // this thread, in the XMPP thread's place, if that one sleeps (Sender::run_here).
+  void schedule_pump(bool here = false);
   // Any thread: a line committed in this process, for the next pump (see RelayedSeqs).
   void hand_line(core::ChatId chat, const store::Message& line);
-  void post_pump();  // any thread: posts pump() unless it is posted already
-  void pump();       // XMPP turn: turns handed lines and pending store rows into events
+  void pump_soon(bool here);  // any thread: pump() unless it is scheduled already (`here` as above)
+  void pump();                // XMPP turn: turns handed lines and pending store rows into events
   // XMPP thread: a visitor's line its own transaction put in the outbox (relay_open_lines);
   // its rows are added to `rows`, for send_handed().
   void took_relayed(core::ChatId chat, store::Message line, std::vector<store::OutboxItem>& rows);
@@ -205,7 +205,8 @@ class Broker final : public xmpp::Listener {
   std::mutex m_handed_mutex;
   std::vector<std::pair<core::ChatId, store::Message>> m_handed;
   bool m_read_due = true;
-  // The newest chat the broker took in: a change to a later one is a new chat (hand_change).
+  // The newest chat the broker took in: a change to a later one is a new chat
+  // (the feed's listener, start()).
   std::atomic<core::ChatId> m_newest_chat{0};
   RelayedSeqs m_relayed;                 // XMPP thread: which handed lines go out without that read
   std::optional<RepliesFile> m_replies;  // with `replies`
