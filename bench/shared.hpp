@@ -1,6 +1,7 @@
 #pragma once
 // What the load generator's threads share: the XMPP thread (operators), the HTTP thread
-// (visitors) and the main thread that steps through the phases. Plain atomics and Samples only.
+// (active visitors), the idle visitors' thread and the main thread that steps through the phases.
+// Plain atomics and Samples only (and error_texts, behind note_error's lock).
 
 #include <array>
 #include <atomic>
@@ -53,7 +54,7 @@ struct Shared {
   // The parts of visitor -> operator that a visitor sees: where a slow message lost its time.
   std::array<Samples, k_phases> accepted;  // POST -> its 202 (stored)
   Samples notify;                          // POST /api/chats -> one operator's notification
-  std::vector<std::string> error_texts;    // first few, for the report (HTTP thread only)
+  std::vector<std::string> error_texts;    // first few, for the report (note_error)
 };
 
 }  // namespace seshat::bench
