@@ -71,9 +71,7 @@ class Visitors {
   Shared& m_shared;
   boost::asio::io_context m_io;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> m_work;
-  // The idle visitors' (open_idle); declared before them, as m_io is before m_active: their
-  // sockets are destroyed before the io_context they belong to.
-  boost::asio::io_context m_idle_io;
+  boost::asio::io_context m_idle_io;  // the idle visitors' (open_idle)
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> m_idle_work;
   std::vector<std::shared_ptr<Visitor>> m_active;
   std::vector<std::shared_ptr<Visitor>> m_idle;
