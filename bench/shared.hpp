@@ -1,7 +1,6 @@
 #pragma once
 // What the load generator's threads share: the XMPP thread (operators), the HTTP thread
-// (active visitors), the idle visitors' thread and the main thread that steps through the phases.
-// Plain atomics and Samples only (and error_texts, behind note_error's lock).
+// (visitors) and the main thread that steps through the phases. Plain atomics and Samples only.
 
 #include <array>
 #include <atomic>
@@ -54,7 +53,7 @@ struct Shared {
   // The parts of visitor -> operator that a visitor sees: where a slow message lost its time.
   std::array<Samples, k_phases> accepted;  // POST -> its 202 (stored)
   Samples notify;                          // POST /api/chats -> one operator's notification
-  std::vector<std::string> error_texts;    // first few, for the report (note_error)
+  std::vector<std::string> error_texts;    // first few, for the report (HTTP thread only)
 };
 
 }  // namespace seshat::bench

@@ -12,7 +12,6 @@
 
 #include <chrono>
 #include <cstdio>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string_view>
@@ -191,11 +190,7 @@ struct Visitors::Visitor {
 
 namespace {
 
-// Both visitor threads note errors (the idle visitors' and the active ones').
-std::mutex g_error_texts;
-
 void note_error(Shared& shared, const std::string& text) {
-  std::lock_guard lock(g_error_texts);
   if (shared.errors++ < static_cast<int>(k_max_error_texts)) shared.error_texts.push_back(text);
 }
 
@@ -416,7 +411,7 @@ awaitable<void> announce_chats(const HttpSettings& settings, Shared& shared, int
   }
 }
 
-// Runs `task` on `io`'s thread; a failure is counted and its text kept.
+// Runs `task` on the HTTP thread; a failure is counted and its text kept.
 template <typename Task>
 void spawn(net::io_context& io, Shared& shared, Task task) {
   net::co_spawn(io, std::move(task), on_failure(shared));
@@ -448,10 +443,7 @@ awaitable<void> open_idle_paced(const HttpSettings& settings, Shared& shared,
 }  // namespace
 
 Visitors::Visitors(HttpSettings settings, Shared& shared)
-    : m_settings(std::move(settings)),
-      m_shared(shared),
-      m_work(m_io.get_executor()),
-      m_idle_work(m_idle_io.get_executor()) {}
+    : m_settings(std::move(settings)), m_shared(shared), m_work(m_io.get_executor()) {}
 
 Visitors::~Visitors() {
   stop();
@@ -459,20 +451,17 @@ Visitors::~Visitors() {
 
 void Visitors::start() {
   m_thread = std::thread([this] { m_io.run(); });
-  m_idle_thread = std::thread([this] { m_idle_io.run(); });
 }
 
 void Visitors::stop() {
   m_io.stop();
-  m_idle_io.stop();
   if (m_thread.joinable()) m_thread.join();
-  if (m_idle_thread.joinable()) m_idle_thread.join();
 }
 
 void Visitors::open_idle(int count) {
-  net::post(m_idle_io, [this, count] {
+  net::post(m_io, [this, count] {
     m_idle.reserve(static_cast<std::size_t>(count));
-    spawn(m_idle_io, m_shared, open_idle_paced(m_settings, m_shared, m_idle, count));
+    spawn(m_io, m_shared, open_idle_paced(m_settings, m_shared, m_idle, count));
   });
 }
 

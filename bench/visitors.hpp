@@ -1,10 +1,8 @@
 #pragma once
-// Simulated visitors over seshat's real HTTP API (design.md), with C++20 coroutines on Boost.Asio:
-// the active visitors on one thread (the HTTP thread), the idle ones on a second, so that the
-// active visitors' reads, which measure, never queue behind thousands of idle streams' heartbeats.
-// Every visitor connects from its own loopback address (127.B.x.y), as distinct visitors would:
-// the gateway limits chats per client address. The main thread calls the methods below; they
-// post the work onto those threads and return at once.
+// Simulated visitors over seshat's real HTTP API (design.md), on one Boost.Asio thread with C++20
+// coroutines. Every visitor connects from its own loopback address (127.B.x.y), as distinct
+// visitors would: the gateway limits chats per client address. The main thread calls the
+// methods below; they post the work onto the HTTP thread and return at once.
 
 #include <utility>  // before Boost (Boost 1.74 with g++ 12)
 
@@ -71,12 +69,9 @@ class Visitors {
   Shared& m_shared;
   boost::asio::io_context m_io;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> m_work;
-  boost::asio::io_context m_idle_io;  // the idle visitors' (open_idle)
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> m_idle_work;
   std::vector<std::shared_ptr<Visitor>> m_active;
   std::vector<std::shared_ptr<Visitor>> m_idle;
   std::thread m_thread;
-  std::thread m_idle_thread;
 };
 
 // Blocks until GET /api/availability reports `count` operators, or `timeout_s` passes.
