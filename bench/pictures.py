@@ -63,7 +63,7 @@ def _curves(results, chats):
     if idle:
         add(f"c. v->op, {idle.get('idle', 0)} idle", idle.get("v2o_all"))
         add(f"c. op->v, {idle.get('idle', 0)} idle", idle.get("o2v_all"))
-        among = idle.get("hop_among", {})
+        among = idle.get("hop_among") or idle.get("hop_after") or {}
         add(f"c. floor, {idle.get('idle', 0)} idle", among.get("a_to_b"), True)
     add("floor: direct hop A->B", direct.get("a_to_b"), True)
     add("floor: direct hop B->A", direct.get("b_to_a"), True)
