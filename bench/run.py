@@ -519,8 +519,8 @@ def run_once(args, idle, full=True):
                 "--tokens-out", tokens], f"c: {idle} idle SSE visitors + open chats",
                 allow_failure=True)
             # The floor of c's latency rows: the direct hop right after c, the XMPP server as a,
-            # e and c left it. After e's bursts Prosody spends more CPU per message (a larger
-            # heap to collect) and its own hop's tail is longer; a's quiet hop, measured before
+            # e and c left it. After e's bursts Prosody spends more CPU per message (its heap
+            # grown by two thirds) and its own hop's tail is longer; a's quiet hop, measured before
             # them, would count that against seshat (bench/README.md, "c against the hop after
             # it"). The quiet hop is printed beside it.
             if not results["idle"].get("active_failed"):
