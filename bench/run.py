@@ -183,10 +183,8 @@ def spread_idle(args, app, server, operators, database, idle, per_process, commo
         # visitors. Their heartbeats and the load generators' reads take the two cores for every
         # process, XMPP clients included; the quiet hop of a's floors is printed beside it.
         if not result.get("active_failed"):
-            result["hop_among"] = run_loadgen(args, common + [
-                "--mode", "direct", "--op-prefix", "d", "--duration", str(args.duration),
-                "--direct-rate", str(args.chats), "--burst", "0"],
-                f"c: direct XMPP hop among {streams} idle SSE visitors")
+            result["hop_among"] = steady_hop(
+                args, common, f"c: direct XMPP hop among {streams} idle SSE visitors")
         result.update({"idle": streams, "rss_before_kb": rss_before, "rss_idle_kb": rss_idle,
                        "rss_curve": curve, "curve_measure": "PSS summed", "gateways": count,
                        "gateways_started_kb": started_kb - rss_before,
@@ -205,6 +203,13 @@ def spread_idle(args, app, server, operators, database, idle, per_process, commo
                 holder.kill()
         for gateway in gateways:
             gateway.close()
+
+
+def steady_hop(args, common, label):
+    """The direct XMPP hop alone, as a's steady phase sends (no burst): c's floor."""
+    return run_loadgen(args, common + [
+        "--mode", "direct", "--op-prefix", "d", "--duration", str(args.duration),
+        "--direct-rate", str(args.chats), "--burst", "0"], label)
 
 
 def run_loadgen(args, extra, label, allow_failure=False):
@@ -524,10 +529,8 @@ def run_once(args, idle, full=True):
             # them, would count that against seshat (bench/README.md, "c against the hop after
             # it"). The quiet hop is printed beside it.
             if not results["idle"].get("active_failed"):
-                results["idle"]["hop_after"] = run_loadgen(args, common + [
-                    "--mode", "direct", "--op-prefix", "d", "--duration", str(args.duration),
-                    "--direct-rate", str(args.chats), "--burst", "0"],
-                    "c's floor: the direct XMPP hop after c")
+                results["idle"]["hop_after"] = steady_hop(
+                    args, common, "c's floor: the direct XMPP hop after c")
 
         print("--- d: ingest under wrk", flush=True)
         ingest_out = wrk(app.url("/api/chats/0/messages"), args.wrk_seconds,
