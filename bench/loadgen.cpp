@@ -222,7 +222,7 @@ double run_burst(Shared& shared, int expected, const std::vector<int>& watched,
 }
 
 // Every latency sample as "direction phase arrival_ns latency_ns": to find when the slow ones
-// came, against the other processes' events (bench/README.md, "What limits each figure").
+// came, against the other processes' events (bench/rounds.md, "How the slow 1% was found").
 void write_samples(const Options& options, const Shared& shared) {
   if (options.samples_out.empty()) return;
   std::ofstream out(options.samples_out);

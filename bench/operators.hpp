@@ -40,7 +40,8 @@ struct XmppSettings {
   // The floors' clients (direct) send what the broker sends an operator: an id, <active/> and
   // <origin-id/> around the body (README, "Real operators' clients"), so that the XMPP server
   // does the same work for a floor's message as for a relayed one. With bodies_only, a body
-  // alone: what those elements cost the server (bench/README, "the same stanzas").
+  // alone: what those elements cost the server (bench/rounds.md, "e's floor sends the broker's
+  // stanzas").
   bool bodies_only = false;
 };
 

@@ -526,7 +526,7 @@ def run_once(args, idle, full=True):
             # The floor of c's latency rows: the direct hop right after c, the XMPP server as a,
             # e and c left it. After e's bursts Prosody spends more CPU per message (its heap
             # grown by two thirds) and its own hop's tail is longer; a's quiet hop, measured before
-            # them, would count that against seshat (bench/README.md, "c against the hop after
+            # them, would count that against seshat (bench/rounds.md, "c against the hop after
             # it"). The quiet hop is printed beside it.
             if not results["idle"].get("active_failed"):
                 results["idle"]["hop_after"] = steady_hop(

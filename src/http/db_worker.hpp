@@ -13,7 +13,7 @@
 // the last job came or ended at least `rest` ago (1 ms), it runs there in a batch of its own,
 // if that batch can start without waiting (Store::try_begin_batch: no other writer, SQLite);
 // else it queues. Handing it to a sleeping thread means waking an idle virtual CPU, which on a
-// busy host took 3-5 ms (bench/README, "A request at rest"). Jobs that come close together
+// busy host took 3-5 ms (bench/rounds.md, "A request at rest"). Jobs that come close together
 // queue and share commits.
 //
 // Presence: the event streams open here count their chats (hold, let_go); the worker writes the

@@ -97,7 +97,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
     if (is_refused(admission)) return refuse(std::move(socket), admission);
     // Each answer and event is one write already. With Nagle's algorithm an event written within
     // the visitor's delayed ACK of the one before (40 ms on Linux, 200 ms on Windows) waited for
-    // that ACK: a line 5 ms after another reached the page 42 ms after it (bench/README).
+    // that ACK: a line 5 ms after another reached the page 42 ms after it (bench/rounds.md).
     socket.set_option(tcp::no_delay(true), ec);
     start_session(std::move(socket), m_shared, std::move(address), admission);
   }

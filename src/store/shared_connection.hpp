@@ -2,7 +2,7 @@
 // One SQLite connection for several threads of one process: `seshat serve`'s gateway and
 // broker. SQLite empties a connection's whole page cache whenever another connection committed,
 // and the two commit in turn on every relayed line, so with a connection each, every
-// transaction read its pages again (bench/README.md, "b, one new chat system call by system
+// transaction read its pages again (bench/rounds.md, "b, one new chat system call by system
 // call"). Here they take turns on one: a call holds the connection for its length, a batch from
 // its begin until its commit or its end, so nothing of one user's batch mixes with another's.
 //

@@ -2,7 +2,7 @@
 // Copies the write-ahead log into the database file on a thread of its own, with a connection of
 // its own. A checkpoint syncs the log and the file to disk (6-9 ms on the benchmark's disk at
 // 2,000 pages of log): run by the thread whose commit filled the log, it held up every message
-// that thread carried meanwhile (the slowest 1% of the relay, bench/README.md).
+// that thread carried meanwhile (the slowest 1% of the relay, bench/rounds.md).
 //
 // Passive: it never waits for readers nor blocks writers. Except near a full disk: a commit that
 // fails there can leave whole frames in the log past its end, and a checkpoint running beside it

@@ -2,7 +2,7 @@
 // A VFS over SQLite's own that writes each commit's frames to the write-ahead log in one call.
 //
 // SQLite writes every frame of the log with two calls, its 24-byte header and then its page: a
-// line through the broker took 4.6 such calls (bench/README, "one write per commit"). This VFS
+// line through the broker took 4.6 such calls (bench/rounds.md, "one write per commit"). This VFS
 // gathers a transaction's frames in memory and writes them with one pwrite when the frame that
 // commits it has been given, so the commit fails exactly as before if that write does: nothing
 // was published. Anything else SQLite does with the log (read, sync, truncate, size, file

@@ -56,7 +56,7 @@ void configure(Database& db) {
   // A checkpoint runs on a thread of its own after the commit that filled the log (see
   // Database::checkpoint_after), so its syncs hold up no request, however long the log. Each one
   // copies the pages that changed since the last and syncs both files: at 2,000 pages that cost
-  // 4.7 us of CPU per ingested message, at 8,000 3.7 us (bench/README). The log then takes about
+  // 4.7 us of CPU per ingested message, at 8,000 3.7 us (bench/rounds.md). The log then takes about
   // 32 MB on disk (twice that while a checkpoint cannot catch up with the writers), reused from
   // its start after a checkpoint that copied it all.
   db.checkpoint_after(8000);

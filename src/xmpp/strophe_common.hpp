@@ -33,7 +33,7 @@ int remember_socket(xmpp_conn_t* conn, void* socket);
 // Before each wait: what arrives on `socket` next is acknowledged when read, not after the
 // kernel's delayed-ACK timer. A server with Nagle's algorithm on (Prosody's default) holds its
 // next small stanza to us until we acknowledge the last one; that cost an operator's line 7 ms at
-// p50 and 40 ms at p99 (bench/README). Linux leaves this mode by itself, hence every wait.
+// p50 and 40 ms at p99 (bench/rounds.md). Linux leaves this mode by itself, hence every wait.
 void ack_promptly(int socket);
 
 // One line for a disconnect: the stream error's condition and text, or errno's text.

@@ -11,7 +11,7 @@
 // The loop's turn: the loop holds it (take_turn) except while it waits for events (rest). A
 // thread that finds the loop at rest with nothing queued may run a task in its place, at once
 // (run_here): waking a sleeping thread means waking an idle virtual CPU, about 0.1 ms on every
-// relayed line (bench/README). At rest means quiet for `rest` (1 ms) too: no event and no task
+// relayed line (bench/rounds.md). At rest means quiet for `rest` (1 ms) too: no event and no task
 // run here since; a busy loop (a burst) is handed its work as before, and keeps it together.
 // The loop does not take its turn back before a task run here has ended, so whatever the loop's
 // thread owns is still used by one thread at a time.
