@@ -545,6 +545,8 @@ int main(int argc, char** argv) {
   app.add_option("--ca", options.xmpp.ca_file, "PEM the XMPP server's certificate is checked with");
   app.add_option("--domain", options.domain);
   app.add_option("--bot", options.xmpp.bot, "the broker's bare JID");
+  app.add_option("--component", options.xmpp.component,
+                 "seshat's component domain: operators write to N@DOMAIN (README, component mode)");
   app.add_option("--op-prefix", options.op_prefix,
                  "accounts <prefix><i>, password <prefix><i>-secret");
   app.add_option("--operators", options.operators,

@@ -46,6 +46,7 @@ struct Operators::Client {
   bool first_sent = false;  // relay: the first message after its !ACCEPT was answered
   std::int64_t accept_retry_ns = 0;
   int accept_retries = 0;
+  std::string chat_address;  // relay in component mode: N@component, once the chat is known
 };
 
 Operators::Operators(XmppSettings settings, std::vector<OperatorSpec> specs, Shared& shared)
@@ -247,11 +248,22 @@ void on_connection_event(xmpp_conn_t* conn, xmpp_conn_event_t status, int error,
 
 }  // namespace
 
+// Where a relay operator writes: the bot, or in component mode its chat's own address.
+const std::string& Operators::chat_address(Client& client) {
+  if (m_settings.component.empty() || client.spec.role != Role::relay) return m_settings.bot;
+  if (client.chat_address.empty()) {
+    const auto chat = m_shared.chat_ids[static_cast<std::size_t>(client.spec.index)].load();
+    if (chat == 0) return m_settings.bot;
+    client.chat_address = std::to_string(chat) + "@" + m_settings.component;
+  }
+  return client.chat_address;
+}
+
 void Operators::send_due(Client& client, std::int64_t now) {
   xmpp_ctx_t* ctx = xmpp_conn_get_context(client.conn);
   const auto phase = static_cast<Phase>(m_shared.phase.load());
   const bool direct = client.spec.role == Role::direct;
-  const auto& to = direct ? client.spec.peers.front() : m_settings.bot;
+  const auto& to = direct ? client.spec.peers.front() : chat_address(client);
   // A floor's message is shaped like the broker's (XmppSettings::bodies_only); an operator's
   // is a body, as it was.
   const auto id = [&] {
@@ -261,9 +273,9 @@ void Operators::send_due(Client& client, std::int64_t now) {
   const auto accepts_start = m_shared.accepts_start_ns.load();
   if (client.spec.role == Role::relay && !client.accept_sent && accepts_start != 0 &&
       now >= accepts_start + client.spec.index * k_accept_gap_ns && now >= client.accept_retry_ns) {
-    const auto id = m_shared.chat_ids[static_cast<std::size_t>(client.spec.index)].load();
-    if (id != 0) {
-      send_text(ctx, client.conn, to, "!ACCEPT " + std::to_string(id));
+    const auto chat = m_shared.chat_ids[static_cast<std::size_t>(client.spec.index)].load();
+    if (chat != 0) {
+      send_text(ctx, client.conn, m_settings.bot, "!ACCEPT " + std::to_string(chat));
       client.accept_sent = true;
     }
   }
@@ -349,7 +361,7 @@ void Operators::run() {
   // Close the chats so that the operators are free for the next run, then log out.
   for (auto& client : clients) {
     if (client->online && client->chatting && client->spec.role == Role::relay) {
-      send_text(ctx, client->conn, m_settings.bot, "!FINISH");
+      send_text(ctx, client->conn, chat_address(*client), "!FINISH");
     }
   }
   const auto finish_deadline = monotonic_ns() + 500'000'000;

@@ -33,7 +33,10 @@ struct XmppSettings {
   std::string host = "127.0.0.1";
   unsigned short port = 5222;
   std::string ca_file;
-  std::string bot;          // the broker's bare JID
+  std::string bot;  // the broker's bare JID
+  // Component mode (README): a relay operator writes to its chat's own address, N@component,
+  // once the chat is ours; the !ACCEPT still goes to the bot.
+  std::string component;
   int direct_rate = 100;    // direct: messages per second each client sends in the steady phase
   int burst = 0;            // direct: messages the flooding client sends in the burst
   int notify_visitors = 0;  // notify: how many chats will be announced; notify floor: rounds
@@ -70,6 +73,7 @@ class Operators {
  private:
   void run();
   void send_due(Client& client, std::int64_t now);
+  const std::string& chat_address(Client& client);
 
   XmppSettings m_settings;
   std::int64_t m_stanzas = 0;  // the floors' stanza ids

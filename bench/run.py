@@ -10,7 +10,8 @@ same run (direct XMPP hop and rate, nginx static under wrk, SQLite commits), run
 and prints: scenario | figure | floor | ratio | target. With --runs N it does that N times (the
 idle visitors of c at full count in the first run only) and prints each row's spread and how
 many runs met its target. --smoke: a few seconds, asserts that messages were measured both
-ways, the first message after each accept included (the ctest bench.smoke).
+ways, the first message after each accept included, with seshat on the bot's account and in
+component mode (the ctest bench.smoke).
 """
 
 import argparse
@@ -332,7 +333,8 @@ def main():
                         help="XMPP servers, comma-separated: the full table against the first "
                              "(Prosody as the harness sets it up), a and e (with their own "
                              "floors) against the others: ejabberd, and prosody-defaults (Prosody "
-                             "as Debian ships it: Nagle on, the incremental collector)")
+                             "as Debian ships it: Nagle on, the incremental collector); also "
+                             "component: seshat in component mode on the harness's Prosody")
     parser.add_argument("--out", help="write table.md, results.json and the SVG pictures here")
     parser.add_argument("--duration", type=float, default=10, help="steady phase, seconds")
     parser.add_argument("--burst", type=int, default=40, help="messages per chat in scenario e (<= 50)")
@@ -469,22 +471,14 @@ def run_once(args, idle, full=True):
             relay = run_loadgen(args, common + ["--mode", "relay", "--visitors", str(args.chats),
                                                 "--idle", str(args.idle), "--duration", str(args.duration),
                                                 "--burst", str(args.burst), "--address-base", "30"], "smoke")
-            expected = args.chats * args.duration
-            assert relay["errors"] == 0, relay
-            assert relay["v2o"]["count"] >= expected - args.chats, relay
-            assert relay["o2v"]["count"] >= expected - args.chats, relay
-            # The first message after each accept, both ways, is in a's distribution.
-            assert relay["v2o_first"]["count"] == args.chats, relay
-            assert relay["o2v_first"]["count"] == args.chats, relay
-            assert relay["v2o_all"]["count"] == relay["v2o"]["count"] + args.chats, relay
-            assert relay["burst_received"] == relay["burst_expected"], relay
-            assert relay["idle"] == args.idle, relay
-            assert str(app.pid) in relay["burst_cpu"], relay  # f's per-thread CPU was read
+            check_smoke_relay(args, relay, app.pid, args.idle)
             # b's floor: every round reached all three receivers.
             floor = run_loadgen(args, common + ["--mode", "notify-floor", "--op-prefix", "f",
                                                 "--operators", "3", "--notify-chats", "2",
                                                 "--notify-gap-ms", "100"], "smoke: b's floor")
             assert floor["errors"] == 0 and floor["every"]["count"] == 2, floor
+            component = other_server_section(args, "component", smoke=True)
+            check_smoke_relay(args, component["relay"], component["pids"]["seshat"], 0)
             print("bench smoke: ok")
             return results
 
@@ -555,6 +549,21 @@ def run_once(args, idle, full=True):
         for name in args.servers[1:]:
             results[OTHER_SERVERS[name][0]] = other_server_section(args, name)
     return results
+
+
+def check_smoke_relay(args, relay, seshat_pid, idle):
+    """--smoke: every message measured both ways, the first after each accept included."""
+    expected = args.chats * args.duration
+    assert relay["errors"] == 0, relay
+    assert relay["v2o"]["count"] >= expected - args.chats, relay
+    assert relay["o2v"]["count"] >= expected - args.chats, relay
+    # The first message after each accept, both ways, is in a's distribution.
+    assert relay["v2o_first"]["count"] == args.chats, relay
+    assert relay["o2v_first"]["count"] == args.chats, relay
+    assert relay["v2o_all"]["count"] == relay["v2o"]["count"] + args.chats, relay
+    assert relay["burst_received"] == relay["burst_expected"], relay
+    assert relay["idle"] == idle, relay
+    assert str(seshat_pid) in relay["burst_cpu"], relay  # f's per-thread CPU was read
 
 
 def port_of(common, option):
@@ -646,15 +655,28 @@ OTHER_SERVERS = {
     "ejabberd": ("ejabberd", "ejabberd", "multi-threaded (the Erlang VM)"),
     "prosody-defaults": ("prosody_defaults", "Prosody as shipped",
                          "Nagle on and the incremental collector (Debian's defaults)"),
+    "component": ("component", "component mode",
+                  "seshat as an XEP-0114 component (README, component mode) of a Prosody as above"),
 }
+COMPONENT = "chat.localhost"
 
 
-def other_server_section(args, name):
+def server_label(key, label):
+    """The XMPP server a section ran on: component mode's is the harness's Prosody."""
+    return "Prosody" if key == "component" else label
+
+
+def other_server_section(args, name, smoke=False):
     """a and e against another XMPP server, each with its floors measured against that same
-    server: a fresh seshat and store, the same accounts."""
+    server: a fresh seshat and store, the same accounts. smoke: the relay alone, briefly."""
+    extra, more = dict(SESHAT_EXTRA), []
     if name == "ejabberd":
         server = Ejabberd(log_level="warning")
         add = server.register
+    elif name == "component":
+        server = Prosody(log_level="warn", component=COMPONENT)
+        add = lambda user, password: add_account(server, user, password)  # noqa: E731
+        more = ["--component", COMPONENT]
     else:
         server = Prosody(log_level="warn", nagle=True, incremental_gc=True)
         add = lambda user, password: add_account(server, user, password)  # noqa: E731
@@ -666,15 +688,26 @@ def other_server_section(args, name):
         operators = [f"op{i}" for i in range(args.chats)]
         for user in operators + ["d0", "d1"] + [f"f{i}" for i in range(args.chats + 1)]:
             add(user, f"{user}-secret")
+        if name == "component":
+            extra.update({"component": COMPONENT, "component_secret": server.component_secret,
+                          "component_server": f"127.0.0.1:{server.component_port}"})
         app = Seshat(args.seshat, server, [server.jid(u) for u in operators],
-                     extra=SESHAT_EXTRA, log_level="info")
+                     extra=extra, log_level="info")
         app.start("serve")
+        if name == "component":
+            app.wait_log_count(f"xmpp component {COMPONENT} connected", 1)
         common = ["--xmpp-port", str(server.port), "--ca", server.ca_file, "--domain", server.domain,
                   "--bot", server.jid(BOT), "--http-port", str(app.port), "--transport", args.transport,
                   "--seshat-pid", str(app.pid), "--watch-pid", str(app.pid),
-                  "--watch-pid", str(server.pid)]
+                  "--watch-pid", str(server.pid)] + more
         results["pids"] = {"seshat": app.pid, "xmpp": server.pid}
         label, what = OTHER_SERVERS[name][1:]
+        if smoke:
+            results["relay"] = run_loadgen(args, common + [
+                "--mode", "relay", "--visitors", str(args.chats), "--idle", "0", "--duration",
+                str(args.duration), "--burst", str(args.burst), "--address-base", "30"],
+                f"smoke: {label}")
+            return results
         print(f"--- {label}, {what}: a and e with their floors", flush=True)
         floors_and_relay(args, common, results, name=name)
     finally:
@@ -863,7 +896,7 @@ def table_rows(args, r):
     rows = a_rows + b + c_rows + d_rows + ef_rows
     for key, label, _ in OTHER_SERVERS.values():
         if key in r:
-            rows += xmpp_rows(args, r[key], label, label + " ", False)
+            rows += xmpp_rows(args, r[key], server_label(key, label), label + " ", False)
     return rows
 
 
@@ -905,7 +938,8 @@ def notes(args, r):
     if among:
         lines.append(f"c's floor: the direct XMPP hop {where} p50 {among['p50']:.2f} ms p99 "
                      f"{among['p99']:.2f} ms")
-    for label, x in [("Prosody", r)] + [(label, r.get(key)) for key, label, _ in OTHER_SERVERS.values()]:
+    for key, label, x in [("", "Prosody", r)] + [(key, label, r.get(key))
+                                                  for key, label, _ in OTHER_SERVERS.values()]:
         if not x:
             continue
         lines.append(f"{label}: e bursts of {x['relay']['burst_received']} messages, msg/s: relay "
@@ -920,7 +954,7 @@ def notes(args, r):
         lines.append(f"{label}: f, CPU per relayed message in the bursts: seshat {seshat_us:.1f} us ("
                      + ", ".join(f"{name} {us:.1f}" for name, us in
                                  sorted(threads.items(), key=lambda t: -t[1]) if us >= 0.05)
-                     + f"), {label} {xmpp_us:.1f} us; the bursts' ratios "
+                     + f"), {server_label(key, label)} {xmpp_us:.1f} us; the bursts' ratios "
                      + ", ".join(f"{v:.2f}x" for v in burst_f(x["pids"], x["relay"]["burst_cpus"],
                                                              x["relay"]["burst_received"])[1])
                      + " (the row: the median burst)")
@@ -929,7 +963,8 @@ def notes(args, r):
                                        ("fanout_bodies", "bodies only"))
                      if x.get(key, {}).get("burst_cpus")]
         if floors_us:
-            lines.append(f"{label}: its CPU per message in e's bursts: relay {xmpp_us:.1f} us, "
+            lines.append(f"{label}: the XMPP server's CPU per message in e's bursts: relay "
+                         f"{xmpp_us:.1f} us, "
                          + ", ".join(f"{name} {us:.1f} us" for name, us in floors_us))
     lines.append(
         f"loadgen CPU: direct {direct['cpu_s']:.1f} s, "

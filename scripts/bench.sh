@@ -3,7 +3,7 @@
 # Prosody (and an ejabberd) and `seshat serve` on 127.0.0.1, measures the floors and the
 # scenarios in one run and prints the table; writes it with the pictures (SVG) to
 # build/bench-results/ unless --out says elsewhere. Extra arguments go to bench/run.py
-# (--runs 5, --idle N, --spread-idle, --servers prosody, --transport long-poll, --json F).
+# (--runs 5, --idle N, --spread-idle, --servers prosody[,component], --transport long-poll, --json F).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 "$here/scripts/install-deps.sh"
