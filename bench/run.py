@@ -213,6 +213,14 @@ def steady_hop(args, common, label):
         "--direct-rate", str(args.chats), "--burst", "0"], label)
 
 
+def relay_run(args, common, label, idle=0, base=30):
+    """a's steady phase, then one burst of e: the relay's open chats (and `idle` idle visitors)."""
+    return run_loadgen(args, common + [
+        "--mode", "relay", "--visitors", str(args.chats), "--idle", str(idle),
+        "--duration", str(args.duration), "--burst", str(args.burst), "--address-base", str(base)],
+        label)
+
+
 def run_loadgen(args, extra, label, allow_failure=False):
     command = [args.loadgen] + extra
     print(f"--- {label}: {' '.join(os.path.basename(c) if c == args.loadgen else c for c in command)}",
@@ -468,9 +476,7 @@ def run_once(args, idle, full=True):
         results["pids"] = {"seshat": app.pid, "xmpp": server._process.pid}
 
         if args.smoke:
-            relay = run_loadgen(args, common + ["--mode", "relay", "--visitors", str(args.chats),
-                                                "--idle", str(args.idle), "--duration", str(args.duration),
-                                                "--burst", str(args.burst), "--address-base", "30"], "smoke")
+            relay = relay_run(args, common, "smoke", idle=args.idle)
             check_smoke_relay(args, relay, app.pid, args.idle)
             # b's floor: every round reached all three receivers.
             floor = run_loadgen(args, common + ["--mode", "notify-floor", "--op-prefix", "f",
@@ -615,10 +621,7 @@ def floors_and_relay(args, common, results, bursts=3, name="prosody"):
                                            "direct XMPP fan-out, bodies only")
     capture = Capture(args, common, name)
     try:
-        results["relay"] = run_loadgen(args, common + [
-            "--mode", "relay", "--visitors", str(args.chats), "--idle", "0",
-            "--duration", str(args.duration), "--burst", str(args.burst), "--address-base", "30"],
-            "a+e: open chats, burst")
+        results["relay"] = relay_run(args, common, "a+e: open chats, burst")
     finally:
         legs_found = capture.stop()  # tcpdump never outlives a failed run
     results["relay"]["legs"] = legs_found
@@ -676,6 +679,8 @@ def other_server_section(args, name, smoke=False):
     elif name == "component":
         server = Prosody(log_level="warn", component=COMPONENT)
         add = lambda user, password: add_account(server, user, password)  # noqa: E731
+        extra.update({"component": COMPONENT, "component_secret": server.component_secret,
+                      "component_server": f"127.0.0.1:{server.component_port}"})
         more = ["--component", COMPONENT]
     else:
         server = Prosody(log_level="warn", nagle=True, incremental_gc=True)
@@ -688,9 +693,6 @@ def other_server_section(args, name, smoke=False):
         operators = [f"op{i}" for i in range(args.chats)]
         for user in operators + ["d0", "d1"] + [f"f{i}" for i in range(args.chats + 1)]:
             add(user, f"{user}-secret")
-        if name == "component":
-            extra.update({"component": COMPONENT, "component_secret": server.component_secret,
-                          "component_server": f"127.0.0.1:{server.component_port}"})
         app = Seshat(args.seshat, server, [server.jid(u) for u in operators],
                      extra=extra, log_level="info")
         app.start("serve")
@@ -703,10 +705,7 @@ def other_server_section(args, name, smoke=False):
         results["pids"] = {"seshat": app.pid, "xmpp": server.pid}
         label, what = OTHER_SERVERS[name][1:]
         if smoke:
-            results["relay"] = run_loadgen(args, common + [
-                "--mode", "relay", "--visitors", str(args.chats), "--idle", "0", "--duration",
-                str(args.duration), "--burst", str(args.burst), "--address-base", "30"],
-                f"smoke: {label}")
+            results["relay"] = relay_run(args, common, f"smoke: {label}")
             return results
         print(f"--- {label}, {what}: a and e with their floors", flush=True)
         floors_and_relay(args, common, results, name=name)
@@ -1124,10 +1123,8 @@ def measure_setup(args, kind, server, gateways, cluster, workdir, base):
         common += ["--http-port2", str(gateways[1].port)]
     out = {}
     # a (steady, 1 msg/s each way per chat) and the first burst of e.
-    out["relay"], out["relay_pg"] = counted(counters, database, lambda: run_loadgen(args, common + [
-        "--mode", "relay", "--visitors", str(args.chats), "--idle", "0",
-        "--duration", str(args.duration), "--burst", str(args.burst),
-        "--address-base", str(base)], f"{kind}: a+e"))
+    out["relay"], out["relay_pg"] = counted(
+        counters, database, lambda: relay_run(args, common, f"{kind}: a+e", base=base))
     rates = [out["relay"]["rate"]]
     for extra in range(2):
         again, _ = counted(None, None, lambda: run_loadgen(args, common + [
