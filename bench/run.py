@@ -213,12 +213,13 @@ def steady_hop(args, common, label):
         "--direct-rate", str(args.chats), "--burst", "0"], label)
 
 
-def relay_run(args, common, label, idle=0, base=30):
-    """a's steady phase, then one burst of e: the relay's open chats (and `idle` idle visitors)."""
+def relay_run(args, common, label, idle=0, base=30, duration=None):
+    """a's steady phase (`duration` s, a's by default), then one burst of e: the relay's open
+    chats (and `idle` idle visitors)."""
     return run_loadgen(args, common + [
         "--mode", "relay", "--visitors", str(args.chats), "--idle", str(idle),
-        "--duration", str(args.duration), "--burst", str(args.burst), "--address-base", str(base)],
-        label)
+        "--duration", str(duration or args.duration), "--burst", str(args.burst),
+        "--address-base", str(base)], label)
 
 
 def run_loadgen(args, extra, label, allow_failure=False):
@@ -643,10 +644,7 @@ def floors_and_relay(args, common, results, bursts=3, name="prosody"):
             results[key]["rates"].append(again["rate"])
             results[key]["burst_cpus"].append(again["burst_cpu"])
             results[key]["errors"] += again["errors"]
-        again = run_loadgen(args, common + [
-            "--mode", "relay", "--visitors", str(args.chats), "--idle", "0", "--duration", "1",
-            "--burst", str(args.burst), "--address-base", str(33 + 3 * extra)],
-            f"e: burst {extra + 2}")
+        again = relay_run(args, common, f"e: burst {extra + 2}", base=33 + 3 * extra, duration=1)
         results["relay"]["rates"].append(again["rate"])
         results["relay"]["burst_cpus"].append(again["burst_cpu"])
         results["relay"]["errors"] += again["errors"]
@@ -1127,10 +1125,8 @@ def measure_setup(args, kind, server, gateways, cluster, workdir, base):
         counters, database, lambda: relay_run(args, common, f"{kind}: a+e", base=base))
     rates = [out["relay"]["rate"]]
     for extra in range(2):
-        again, _ = counted(None, None, lambda: run_loadgen(args, common + [
-            "--mode", "relay", "--visitors", str(args.chats), "--idle", "0", "--duration", "1",
-            "--burst", str(args.burst), "--address-base", str(base + 3 * (extra + 1))],
-            f"{kind}: e burst {extra + 2}"))
+        again, _ = counted(None, None, lambda: relay_run(
+            args, common, f"{kind}: e burst {extra + 2}", base=base + 3 * (extra + 1), duration=1))
         rates.append(again["rate"])
         out["relay"]["errors"] += again["errors"]
     out["relay"]["rates"] = rates
