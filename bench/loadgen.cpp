@@ -237,22 +237,24 @@ void write_samples(const Options& options, const Shared& shared) {
 }
 
 // The floors' clients: A (account 0) sends to accounts 1..receivers. With `answers`, the first
-// receiver is B, which writes back to A in the steady phase; the others only receive.
+// receiver is B, which writes back to A in the steady phase (in a's shape, every receiver does);
+// the others only receive.
 std::vector<OperatorSpec> sender_and_receivers(const Options& options, int receivers,
                                                bool answers) {
   std::vector<OperatorSpec> specs(1);
   specs[0] = {op_jid(options, 0), op_password(options, 0), Role::direct, 0, {}, true};
   for (int i = 1; i <= receivers; ++i) {
     specs[0].peers.push_back(op_jid(options, i));
-    const auto role = answers && i == 1 ? Role::direct : Role::sink;
+    const auto role = answers && (i == 1 || options.xmpp.a_shape) ? Role::direct : Role::sink;
     specs.push_back(
         {op_jid(options, i), op_password(options, i), role, i, {op_jid(options, 0)}, false});
   }
   return specs;
 }
 
-// A (account 0) and B (1) talk in the steady phase; in the burst A sends to B, or round robin to
-// accounts 1..receivers (the shape of the broker's relay to many operators).
+// A (account 0) and B (1) talk in the steady phase, or with --a-shape A and every receiver as
+// a's visitors and operators do; in the burst A sends to B, or round robin to accounts
+// 1..receivers (the shape of the broker's relay to many operators).
 int run_direct(const Options& options, nlohmann::json& result) {
   Shared shared(1);
   const auto specs = sender_and_receivers(options, options.receivers, true);
@@ -280,6 +282,7 @@ int run_direct(const Options& options, nlohmann::json& result) {
               shared.burst_received.load(), options.receivers);
   result["a_to_b"] = to_json(a_to_b);
   result["b_to_a"] = to_json(b_to_a);
+  result["a_shape"] = options.xmpp.a_shape;
   result["rate"] = rate;
   result["burst_received"] = shared.burst_received.load();
   report_errors(shared, result);
@@ -566,6 +569,8 @@ int main(int argc, char** argv) {
   app.add_option("--burst", options.burst, "relay: messages per visitor; direct: messages in all");
   app.add_option("--receivers", options.receivers, "direct: the burst goes round robin to these");
   app.add_option("--direct-rate", options.xmpp.direct_rate, "direct: messages/s each way");
+  app.add_flag("--a-shape", options.xmpp.a_shape,
+               "direct: A writes to the receivers in turn, each of them to A once a second");
   app.add_flag("--bodies-only", options.xmpp.bodies_only,
                "direct, notify-floor: messages with a body alone, not shaped like the broker's");
   app.add_option("--notify-chats", options.notify_chats);

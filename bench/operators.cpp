@@ -290,14 +290,20 @@ void Operators::send_due(Client& client, std::int64_t now) {
   if (phase == Phase::steady) {
     const auto start = m_shared.steady_start_ns.load();
     const auto end = m_shared.steady_end_ns.load();
-    const auto interval =
-        client.spec.role == Role::direct ? k_second_ns / m_settings.direct_rate : k_second_ns;
+    const bool fast = direct && (client.spec.floods || !m_settings.a_shape);
+    const auto interval = fast ? k_second_ns / m_settings.direct_rate : k_second_ns;
     if (client.next_send_ns == 0) {
       // Spread the senders over the interval so that they do not all fire at once.
       client.next_send_ns = start + (client.spec.index * 7919LL * 1'000'003LL) % interval;
     }
+    // In a's shape A writes to its receivers in turn, as the broker writes to a's operators.
+    const bool in_turn = direct && client.spec.floods && m_settings.a_shape;
     while (now >= client.next_send_ns && client.next_send_ns < end) {
-      send_text(ctx, client.conn, to, timed_text(static_cast<int>(Phase::steady), client.seq++),
+      const auto& peer =
+          in_turn
+              ? client.spec.peers[static_cast<std::size_t>(client.seq) % client.spec.peers.size()]
+              : to;
+      send_text(ctx, client.conn, peer, timed_text(static_cast<int>(Phase::steady), client.seq++),
                 id());
       client.next_send_ns += interval;
     }

@@ -46,6 +46,10 @@ struct XmppSettings {
   // alone: what those elements cost the server (bench/rounds.md, "e's floor sends the broker's
   // stanzas").
   bool bodies_only = false;
+  // direct: the steady phase in a's shape, the relay without the broker: A writes to each
+  // receiver in turn (direct_rate messages a second in all, as a's visitors do together) and
+  // each receiver writes to A once a second (as each of a's operators does).
+  bool a_shape = false;
 };
 
 class Operators {

@@ -64,13 +64,14 @@ def _curves(results, chats):
         add(f"c. v->op, {idle.get('idle', 0)} idle", idle.get("v2o_all"))
         add(f"c. op->v, {idle.get('idle', 0)} idle", idle.get("o2v_all"))
         among = idle.get("hop_among") or idle.get("hop_after") or {}
-        add(f"c. floor, {idle.get('idle', 0)} idle", among.get("a_to_b"), True)
-    add("floor: direct hop A->B", direct.get("a_to_b"), True)
-    add("floor: direct hop B->A", direct.get("b_to_a"), True)
+        add(f"c. floor of v->op, {idle.get('idle', 0)} idle", among.get("a_to_b"), True)
+    hop = results.get("hop") or direct  # a's floor, in a's shape (older results: two clients)
+    add("floor of v->op: direct hop A->B", hop.get("a_to_b"), True)
+    add("floor of op->v: direct hop B->A", hop.get("b_to_a"), True)
     ejabberd = results.get("ejabberd")
     if ejabberd:
         add("ejabberd a. v->op", ejabberd["relay"].get("v2o_all"))
-        add("ejabberd floor A->B", ejabberd["direct"].get("a_to_b"), True)
+        add("ejabberd floor A->B", (ejabberd.get("hop") or ejabberd["direct"]).get("a_to_b"), True)
     return curves
 
 

@@ -207,10 +207,15 @@ def spread_idle(args, app, server, operators, database, idle, per_process, commo
 
 
 def steady_hop(args, common, label):
-    """The direct XMPP hop alone, as a's steady phase sends (no burst): c's floor."""
+    """a's and c's floor, the direct XMPP hop in a's shape: the relay without the broker. Client A
+    writes to 100 receivers in turn, 100 messages a second in all, as the broker does with a's
+    visitors' lines; each receiver writes to A once a second, as each operator does. So the
+    server and the load generator do per message what they do in a (a connection that is busy
+    one way, each message on another of 100 the other way; one libstrophe loop over all 100
+    receivers), and the difference is seshat's (bench/rounds.md, "a's hop in a's shape")."""
     return run_loadgen(args, common + [
-        "--mode", "direct", "--op-prefix", "d", "--duration", str(args.duration),
-        "--direct-rate", str(args.chats), "--burst", "0"], label)
+        "--mode", "direct", "--op-prefix", "f", "--receivers", str(args.chats), "--a-shape",
+        "--duration", str(args.duration), "--direct-rate", str(args.chats), "--burst", "0"], label)
 
 
 def relay_run(args, common, label, idle=0, base=30, duration=None):
@@ -606,8 +611,10 @@ class Capture:
 
 
 def floors_and_relay(args, common, results, bursts=3, name="prosody"):
-    """a and e against one XMPP server: the direct floors (hop, 1->1 and 1->N bursts), the relay's
-    steady phase and three bursts; e and its floors are each the median of three bursts."""
+    """a and e against one XMPP server: the direct floors (a's hop, two clients alone with the 1->1
+    bursts, the 1->N bursts), the relay's steady phase and three bursts; e and its floors are each
+    the median of three bursts."""
+    results["hop"] = steady_hop(args, common, "a's floor: the direct XMPP hop in a's shape")
     results["direct"] = run_loadgen(args, common + [
         "--mode", "direct", "--op-prefix", "d", "--duration", str(args.duration),
         "--direct-rate", str(args.chats), "--burst", str(args.chats * args.burst)], "direct XMPP floor")
@@ -743,10 +750,27 @@ def c_floor(idle, count):
     return None, ""
 
 
+def a_hop(r):
+    """a's floor: the hop in a's shape; results of older runs have only two clients' hop."""
+    return hop_of(r.get("hop") or r["direct"])
+
+
 def hop_of(direct):
-    """The direct XMPP hop (both directions averaged): the floor of every latency."""
-    return {"p50": (direct["a_to_b"]["p50_ms"] + direct["b_to_a"]["p50_ms"]) / 2,
-            "p99": (direct["a_to_b"]["p99_ms"] + direct["b_to_a"]["p99_ms"]) / 2}
+    """A direct hop's p50 and p99 as the floor of each of a's directions ("v2o", "o2v"). In a's
+    shape (--a-shape) A->receivers is visitor->operator's (one busy connection into the server,
+    each message out on another of 100) and receivers->A operator->visitor's; two clients alone
+    are alike both ways, so their two directions are averaged."""
+    if direct.get("a_shape"):
+        return {way: {k: direct[side][f"{k}_ms"] for k in ("p50", "p99")}
+                for way, side in (("v2o", "a_to_b"), ("o2v", "b_to_a"))}
+    both = {k: (direct["a_to_b"][f"{k}_ms"] + direct["b_to_a"][f"{k}_ms"]) / 2
+            for k in ("p50", "p99")}
+    return {"v2o": both, "o2v": both}
+
+
+def both_ways(hop, key):
+    """"v->op / op->v" of one percentile of a floor, for the table."""
+    return f"{hop['v2o'][key]:.2f} / {hop['o2v'][key]:.2f} ms"
 
 
 def burst_cpu(pids, burst_cpus, received):
@@ -785,27 +809,32 @@ def row(name, figure, floor, ratio_text, target, met, value, unit):
 def xmpp_rows(args, r, label, prefix, f_target):
     """a, e and f against one XMPP server (`label`), with that server's floors."""
     direct, relay = r["direct"], r["relay"]
-    hop = hop_of(direct)
+    hop = a_hop(r)
     rows = []
     c = args.chats
 
-    def latency(name, summary, key, limit):
-        value, floor = summary[f"{key}_ms"], hop[key]
+    def latency(name, way, key, limit):
+        value, floor = relay[f"{way}_all"][f"{key}_ms"], hop[way][key]
         added = value - floor
         rows.append(row(name, f"{value:.2f} ms", f"{floor:.2f} ms", f"{ratio(value, floor):.1f}x",
                         f"added {added:.2f} ms <= {limit} ms", added <= limit, value, "ms"))
 
     # a's distribution holds the steady messages and the first after each !ACCEPT.
-    latency(f"{prefix}a. {c} chats visitor->operator p50", relay["v2o_all"], "p50", 0.5)
-    latency(f"{prefix}a. {c} chats visitor->operator p99", relay["v2o_all"], "p99", 2)
-    latency(f"{prefix}a. {c} chats operator->visitor p50", relay["o2v_all"], "p50", 0.5)
-    latency(f"{prefix}a. {c} chats operator->visitor p99", relay["o2v_all"], "p99", 2)
-    for key, way in (("v2o_first", "v->op"), ("o2v_first", "op->v")):
-        first = relay[key]
-        rows.append(row(f"{prefix}a. first msg after !ACCEPT {way} max", f"{first['max_ms']:.2f} ms",
-                        f"{hop['p99']:.2f} ms", f"{ratio(first['max_ms'], hop['p99']):.1f}x",
+    latency(f"{prefix}a. {c} chats visitor->operator p50", "v2o", "p50", 0.5)
+    latency(f"{prefix}a. {c} chats visitor->operator p99", "v2o", "p99", 2)
+    latency(f"{prefix}a. {c} chats operator->visitor p50", "o2v", "p50", 0.5)
+    latency(f"{prefix}a. {c} chats operator->visitor p99", "o2v", "p99", 2)
+    for way, name in (("v2o", "v->op"), ("o2v", "op->v")):
+        first, floor = relay[f"{way}_first"], hop[way]["p99"]
+        rows.append(row(f"{prefix}a. first msg after !ACCEPT {name} max", f"{first['max_ms']:.2f} ms",
+                        f"{floor:.2f} ms", f"{ratio(first['max_ms'], floor):.1f}x",
                         f"(in a; p50 {first['p50_ms']:.2f} ms, n={first['count']})", None,
                         first["max_ms"], "ms"))
+    if "hop" in r:
+        alone = hop_of(direct)["v2o"]
+        rows.append(row(f"{prefix}a. floor in a's shape p50, v->op / op->v", both_ways(hop, "p50"),
+                        f"{alone['p50']:.2f} ms", "", "(context: two clients alone)", None,
+                        hop["v2o"]["p50"], "ms"))
     rate, floor = median(relay["rates"]), median(direct["rates"])
     fanout = median(r["fanout"]["rates"])
     rows.append(row(f"{prefix}e. relay vs direct 1->{c} fan-out", f"{rate:.0f}/s", f"{fanout:.0f}/s",
@@ -832,7 +861,7 @@ def xmpp_rows(args, r, label, prefix, f_target):
 def table_rows(args, r):
     """Every row of one run: scenario, figure, floor, ratio, target, met (True/False/None)."""
     rows = xmpp_rows(args, r, "Prosody", "", True)
-    hop = hop_of(r["direct"])
+    hop = a_hop(r)
     c = args.chats
     notify, idle = r.get("notify"), r["idle"]
     b = []
@@ -840,7 +869,7 @@ def table_rows(args, r):
         value = notify["every"]["p50_ms"]
         # Against the direct 1->3 in b's shape when it was measured (results of older runs: the
         # warm hop).
-        floor = r["notify_floor"]["every"]["p50_ms"] if "notify_floor" in r else hop["p50"]
+        floor = r["notify_floor"]["every"]["p50_ms"] if "notify_floor" in r else hop["v2o"]["p50"]
         added = value - floor
         b = [row("b. new chat -> all 3 operators p50", f"{value:.2f} ms", f"{floor:.2f} ms",
             f"{ratio(value, floor):.1f}x", f"added {added:.2f} ms <= 1 ms", added <= 1, value, "ms")]
@@ -868,16 +897,16 @@ def table_rows(args, r):
     # older runs: a's quiet hop).
     among, where = c_floor(idle, n)
     if among:
-        c_rows.append(row(f"c. direct hop {where} p99", f"{among['p99']:.2f} ms",
-                          f"{hop['p99']:.2f} ms", f"{ratio(among['p99'], hop['p99']):.1f}x",
-                          "(c's floor)", None, among["p99"], "ms"))
-    for key, way in (("v2o_all", "v->op"), ("o2v_all", "op->v")):
+        c_rows.append(row(f"c. direct hop {where} p99, v->op / op->v", both_ways(among, "p99"),
+                          both_ways(hop, "p99"), "", "(c's floor; a's beside it)", None,
+                          among["v2o"]["p99"], "ms"))
+    for way, name in (("v2o", "v->op"), ("o2v", "op->v")):
         if idle.get("active_failed"):
-            c_rows.append(row(f"c. +{c} chats among {n} idle {way} p99", "failed", "", "",
+            c_rows.append(row(f"c. +{c} chats among {n} idle {name} p99", "failed", "", "",
                               "the chats did not open", False, float("nan"), "ms"))
             continue
-        value, floor = idle[key]["p99_ms"], (among or hop)["p99"]
-        c_rows.append(row(f"c. +{c} chats among {n} idle {way} p99", f"{value:.2f} ms",
+        value, floor = idle[f"{way}_all"]["p99_ms"], (among or hop)[way]["p99"]
+        c_rows.append(row(f"c. +{c} chats among {n} idle {name} p99", f"{value:.2f} ms",
                           f"{floor:.2f} ms", f"{ratio(value, floor):.1f}x",
                           f"added {value - floor:.2f} ms <= 2 ms", value - floor <= 2, value, "ms"))
     ingest, nginx = r["ingest"]["per_s"], r["nginx_rps"]
@@ -919,12 +948,13 @@ def print_rows(rows):
 def notes(args, r):
     """The lines under a run's table: floors, bursts, CPU."""
     direct, relay, idle, notify = r["direct"], r["relay"], r["idle"], r.get("notify")
-    hop = hop_of(direct)
+    hop, alone = a_hop(r), hop_of(direct)["v2o"]
     sqlite = r["sqlite"]["commits_per_s"]
     backend = r["sqlite"].get("backend", "SQLite")
     lines = [
-        f"floors: direct XMPP hop p50 {hop['p50']:.2f} ms p99 {hop['p99']:.2f} ms "
-        f"({args.chats} msg/s each way); {backend} {sqlite:.0f} commits/s "
+        f"floors: a's, the direct XMPP hop in a's shape, v->op / op->v p50 {both_ways(hop, 'p50')} "
+        f"p99 {both_ways(hop, 'p99')}; two clients alone p50 {alone['p50']:.2f} ms p99 "
+        f"{alone['p99']:.2f} ms ({args.chats} msg/s each way); {backend} {sqlite:.0f} commits/s "
         + ("(pgbench, 8 clients, one-row INSERT per transaction, fsync on)"
            if backend != "SQLite" else "(WAL, synchronous=NORMAL)")]
     if "notify_floor" in r:
@@ -933,8 +963,8 @@ def notes(args, r):
                      f"receiver p50 {cold['p50_ms']:.2f} ms max {cold['max_ms']:.2f} ms")
     among, where = c_floor(idle, idle.get("idle", 0))
     if among:
-        lines.append(f"c's floor: the direct XMPP hop {where} p50 {among['p50']:.2f} ms p99 "
-                     f"{among['p99']:.2f} ms")
+        lines.append(f"c's floor: the direct XMPP hop {where}, v->op / op->v p50 "
+                     f"{both_ways(among, 'p50')} p99 {both_ways(among, 'p99')}")
     for key, label, x in [("", "Prosody", r)] + [(key, label, r.get(key))
                                                   for key, label, _ in OTHER_SERVERS.values()]:
         if not x:
@@ -968,7 +998,7 @@ def notes(args, r):
         + (f"notify {notify['cpu_s']:.1f} s, " if notify else "")
         + f"relay {relay['cpu_s']:.1f} s, idle {idle['cpu_s']:.1f} s; seshat CPU in a+e: "
         f"{relay['seshat_cpu_s']:.1f} s over {relay['wall_s']:.1f} s; "
-        f"errors: {sum(r[k]['errors'] for k in ('direct', 'fanout', 'notify', 'notify_floor', 'relay', 'idle') if k in r) + sum(idle.get(k, {}).get('errors', 0) for k in ('hop_among', 'hop_after'))}; "
+        f"errors: {sum(r[k]['errors'] for k in ('hop', 'direct', 'fanout', 'notify', 'notify_floor', 'relay', 'idle') if k in r) + sum(idle.get(k, {}).get('errors', 0) for k in ('hop_among', 'hop_after'))}; "
         f"ingest non-202: {r['ingest']['refused']}; idle streams held: {idle['idle']} of "
         f"{r['idle_count']}")
     lines.append(f"Prosody: {'Nagle on (default)' if args.prosody_nagle else 'nagle = false'}, "
