@@ -1224,8 +1224,7 @@ def store_compare(args):
                 f"direct XMPP floor, burst {burst + 1}")
             rates.append(direct["rate"])
             if burst == 0:
-                results["hop"] = {k: (direct["a_to_b"][f"{k}_ms"] + direct["b_to_a"][f"{k}_ms"]) / 2
-                                  for k in ("p50", "p99")}
+                results["hop"] = hop_of(direct)["v2o"]  # two clients: alike both ways
         results["direct_rates"] = rates
         results["nginx_rps"] = nginx_floor(workdir, args.wrk_seconds)
         extra = {"visitor_timeout": 3600, "accept_timeout": 3600,
