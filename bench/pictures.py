@@ -114,11 +114,11 @@ def write_latency(path, results, chats):
         parts.append(f'<polyline points="{line}" fill="none" stroke="{colour}" '
                      f'stroke-width="2"{dash}/>')
         entries.append((label, colour, "5 4" if dashed else ""))
-    # a's p99 target: 2 ms over the floor's p99 (drawn at 2 ms + the A->B hop's p99), named in
+    # a's p99 target: 2 ms over the floor's p99 (drawn at 2 ms + v->op's floor p99), named in
     # the legend: a label beside the line would sit on the curves that cross it.
-    direct = results.get("direct", {})
-    if direct.get("a_to_b"):
-        y = y_of(2 + direct["a_to_b"]["p99_ms"])
+    hop = results.get("hop") or results.get("direct", {})  # a's floor (see _curves)
+    if hop.get("a_to_b"):
+        y = y_of(2 + hop["a_to_b"]["p99_ms"])
         parts.append(f'<line x1="{x_of(99):.1f}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}" '
                      f'stroke="#000" stroke-width="1.5" stroke-dasharray="2 3"/>')
         entries.append(("target p99: floor + 2 ms", "#000", "2 3"))
