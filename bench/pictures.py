@@ -48,6 +48,11 @@ def _legend(parts, entries):
         parts.append(f'<text x="{x + 30}" y="{y + 4}">{escape(label)}</text>')
 
 
+def _a_floor(results):
+    """a's floor: the hop in a's shape (results of older runs: two clients' hop)."""
+    return results.get("hop") or results.get("direct", {})
+
+
 def _curves(results, chats):
     """(label, points [(percentile, ms)], dashed) for every distribution in the results."""
     curves = []
@@ -56,7 +61,7 @@ def _curves(results, chats):
         if summary and summary.get("points"):
             curves.append((label, summary["points"], dashed))
 
-    direct, relay = results.get("direct", {}), results.get("relay", {})
+    relay = results.get("relay", {})
     add(f"a. visitor->operator", relay.get("v2o_all"))
     add(f"a. operator->visitor", relay.get("o2v_all"))
     idle = results.get("idle", {})
@@ -65,13 +70,13 @@ def _curves(results, chats):
         add(f"c. op->v, {idle.get('idle', 0)} idle", idle.get("o2v_all"))
         among = idle.get("hop_among") or idle.get("hop_after") or {}
         add(f"c. floor of v->op, {idle.get('idle', 0)} idle", among.get("a_to_b"), True)
-    hop = results.get("hop") or direct  # a's floor, in a's shape (older results: two clients)
+    hop = _a_floor(results)
     add("floor of v->op: direct hop A->B", hop.get("a_to_b"), True)
     add("floor of op->v: direct hop B->A", hop.get("b_to_a"), True)
     ejabberd = results.get("ejabberd")
     if ejabberd:
         add("ejabberd a. v->op", ejabberd["relay"].get("v2o_all"))
-        add("ejabberd floor A->B", (ejabberd.get("hop") or ejabberd["direct"]).get("a_to_b"), True)
+        add("ejabberd floor A->B", _a_floor(ejabberd).get("a_to_b"), True)
     return curves
 
 
@@ -116,7 +121,7 @@ def write_latency(path, results, chats):
         entries.append((label, colour, "5 4" if dashed else ""))
     # a's p99 target: 2 ms over the floor's p99 (drawn at 2 ms + v->op's floor p99), named in
     # the legend: a label beside the line would sit on the curves that cross it.
-    hop = results.get("hop") or results.get("direct", {})  # a's floor (see _curves)
+    hop = _a_floor(results)
     if hop.get("a_to_b"):
         y = y_of(2 + hop["a_to_b"]["p99_ms"])
         parts.append(f'<line x1="{x_of(99):.1f}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}" '
