@@ -2,6 +2,7 @@
 
 #include <poll.h>
 #include <spdlog/spdlog.h>
+#include <sys/ioctl.h>
 
 #include <algorithm>
 #include <array>
@@ -19,6 +20,7 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr int k_passes = 4;         // xmpp_run_once passes per wake: 4 x 4 KiB drains a TLS record
+constexpr int k_pass_read = 4096;   // what one pass reads at most (libstrophe's read buffer)
 constexpr auto k_max_idle = 200ms;  // bounds libstrophe's own timers (disconnect grace)
 constexpr auto k_shutdown_grace = 3s;  // for the server to close the stream at stop()
 constexpr const char* k_stopped = "stopped";
@@ -90,9 +92,7 @@ void StropheSession::run() {
     auto now = Clock::now();
     if (finished(now)) return;
     run_timers(now);
-    // One pass when only posted tasks woke the loop: it still drains what TLS holds (4 KiB).
-    const int passes = m_sockets_woke ? k_passes : 1;
-    for (int pass = 0; pass < passes; ++pass) xmpp_run_once(m_ctx, 0);
+    read_passes();
     // What this turn posted to itself (the broker's round end, after the stanzas just read) runs
     // now and what it queued is written now, rather than after another wake-up and poll.
     run_tasks();
@@ -101,6 +101,45 @@ void StropheSession::run() {
     if (finished(now)) return;
     wait_for_events(now, turn);
   }
+}
+
+// One pass when only posted tasks woke the loop: it still drains what TLS holds (4 KiB). After
+// the sockets woke it, passes until they are empty and TLS can hold nothing either: OpenSSL
+// takes a record at a time from the socket and gives its text out 4 KiB a pass, so once the
+// passes could have given out all the bytes they took, nothing is left (a record that arrived
+// split is read at the look 1 ms later). After a time out, the socket is empty and TLS may hold
+// up to a whole record: every pass.
+void StropheSession::read_passes() {
+  if (!m_sockets_woke) {
+    xmpp_run_once(m_ctx, 0);
+    return;
+  }
+  int waiting = m_timed_out ? -1 : unread();
+  long taken = 0;
+  for (int pass = 1; pass <= k_passes; ++pass) {
+    xmpp_run_once(m_ctx, 0);
+    if (waiting < 0) continue;
+    const int left = unread();
+    if (left < 0) {
+      waiting = -1;
+      continue;
+    }
+    taken += std::max(0, waiting - left);
+    if (left == 0 && taken <= long{k_pass_read} * pass) return;
+    waiting = left;
+  }
+}
+
+// Bytes the XMPP sockets hold unread; -1 if the kernel would not say.
+int StropheSession::unread() const {
+  int total = 0;
+  for (const int fd : {m_socket, m_component ? m_component->socket() : -1}) {
+    int bytes = 0;
+    if (fd < 0) continue;
+    if (::ioctl(fd, FIONREAD, &bytes) != 0) return -1;
+    total += bytes;
+  }
+  return total;
 }
 
 bool StropheSession::turn_here(const std::function<void()>& task) {

@@ -7,15 +7,16 @@
 //
 // The loop: poll() waits on the task queue's eventfd and on libstrophe's socket (captured by the
 // socket-option callback when libstrophe creates it), with a timeout no later than the next
-// deadline of ours (retry, keepalive, shutdown). After each wake it runs the posted tasks and a
-// few xmpp_run_once(ctx, 0) passes: each pass writes what is queued, reads at most 4 KiB and
-// fires handlers, so a few passes also drain what OpenSSL has buffered. Then it runs what those
-// posted (the broker's round end) and writes what that queued, so a relay costs no second wake
-// and poll; it waits only when no task is left (see TaskQueue). While nothing happens
-// the poll timeout grows from 1 ms to k_max_idle, which covers the little that poll() cannot
-// see (stanzas libstrophe queued for itself in the last pass, TLS bytes left in OpenSSL). The
-// loop holds the task queue's turn except inside poll(); there another thread may take a turn
-// in its place (turn_here, TaskQueue::run_here), and wakes it when done.
+// deadline of ours (retry, keepalive, shutdown). After each wake it runs the posted tasks and
+// xmpp_run_once(ctx, 0) passes: each pass writes what is queued, reads at most 4 KiB and fires
+// handlers; after the sockets woke it, passes until they are empty and OpenSSL can hold nothing
+// either (read_passes, at most four), so a stanza's round does not wait for empty passes. Then
+// it runs what those posted (the broker's round end) and writes what that queued, so a relay
+// costs no second wake and poll; it waits only when no task is left (see TaskQueue). While
+// nothing happens the poll timeout grows from 1 ms to k_max_idle, which covers the little that
+// poll() cannot see (stanzas libstrophe queued for itself in the last pass, TLS bytes left in
+// OpenSSL). The loop holds the task queue's turn except inside poll(); there another thread may
+// take a turn in its place (turn_here, TaskQueue::run_here), and wakes it when done.
 
 #include <strophe.h>
 
@@ -89,6 +90,8 @@ class StropheSession {
   void wait_for_events(Clock::time_point now, std::unique_lock<std::mutex>& turn);
   [[nodiscard]] bool unsent() const;    // stanzas queued on either stream, not yet written
   [[nodiscard]] bool readable() const;  // bytes wait on either stream's socket
+  void read_passes();                   // libstrophe's passes after a wake
+  [[nodiscard]] int unread() const;     // bytes the sockets hold, -1 if unknown
   [[nodiscard]] bool finished(Clock::time_point now) const;
   [[nodiscard]] bool is_contact(std::string_view jid) const;
   void ask_vcard(const std::string& bare_jid);

@@ -34,6 +34,18 @@ class MessagesTest(harness.case.ProsodyTestCase):
         joe.send(self.server.jid("bot"), text)
         self.assertEqual(probe.expect("message", skip=("presence", "delivered"))["body"], text)
 
+    def test_stanzas_larger_than_a_read_arrive_whole_and_in_order(self):
+        # A TLS record holds up to 16 KiB and each of the loop's passes reads 4 KiB of it: these
+        # take several passes each, and the short one after them must not wait behind them.
+        joe = self.operator("joe").connect("laptop")
+        probe = self.probe(contacts=[joe.bare_jid])
+        probe.expect("connected")
+        texts = ["ä" * 9000 + " one", "b" * 5000 + " two", "ü€" * 7000 + " three", "four"]
+        for text in texts:
+            joe.send(self.server.jid("bot"), text)
+        for text in texts:
+            self.assertEqual(probe.expect("message", skip=("presence",))["body"], text)
+
     def test_message_to_an_offline_operator_is_stored_and_counts_as_delivered(self):
         ann = self.operator("ann")
         probe = self.probe(contacts=[ann.bare_jid])
