@@ -41,26 +41,33 @@ store::Millis now_millis() {
 
 // One log line per chat event, with its context. What outsiders cause (ignored stanzas from
 // strangers) is rate limited per sender.
-void log_actions(const core::Actions& actions, LogLimiter& ignored_log) {
-  for (const auto& action : actions) {
-    if (const auto* change = std::get_if<core::SetState>(&action)) {
-      spdlog::info("chat={} {} -> {}{}{}", change->chat, core::to_string(change->from),
-                   core::to_string(change->to),
-                   change->operator_jid.empty() ? "" : " op=", change->operator_jid);
-    } else if (const auto* ignored = std::get_if<core::Ignore>(&action)) {
-      if (const auto line = ignored_log.admit("ignored: " + ignored->reason))
-        spdlog::info("{}", *line);
-    } else if (const auto* availability = std::get_if<core::SetOperatorAvailable>(&action)) {
-      spdlog::info("op={} {}", availability->jid,
-                   availability->available ? "available" : "unavailable");
-    } else if (const auto* left = std::get_if<core::MarkLeftMessage>(&action)) {
-      spdlog::info("chat={} {}", left->chat, left->left ? "left message" : "no left message");
-    } else if (const auto* away = std::get_if<core::SetVisitorAway>(&action)) {
-      spdlog::info("chat={} visitor {}", away->chat, away->away ? "away" : "back");
-    } else if (const auto* deferred = std::get_if<core::DeferOffer>(&action)) {
-      spdlog::info("chat={} held back for a summary to op={}", deferred->chat, deferred->jid);
-    }
+void log_action(const core::Action& action, LogLimiter& ignored_log) {
+  if (const auto* change = std::get_if<core::SetState>(&action)) {
+    spdlog::info("chat={} {} -> {}{}{}", change->chat, core::to_string(change->from),
+                 core::to_string(change->to),
+                 change->operator_jid.empty() ? "" : " op=", change->operator_jid);
+  } else if (const auto* ignored = std::get_if<core::Ignore>(&action)) {
+    if (const auto line = ignored_log.admit("ignored: " + ignored->reason))
+      spdlog::info("{}", *line);
+  } else if (const auto* availability = std::get_if<core::SetOperatorAvailable>(&action)) {
+    spdlog::info("op={} {}", availability->jid,
+                 availability->available ? "available" : "unavailable");
+  } else if (const auto* left = std::get_if<core::MarkLeftMessage>(&action)) {
+    spdlog::info("chat={} {}", left->chat, left->left ? "left message" : "no left message");
+  } else if (const auto* away = std::get_if<core::SetVisitorAway>(&action)) {
+    spdlog::info("chat={} visitor {}", away->chat, away->away ? "away" : "back");
+  } else if (const auto* deferred = std::get_if<core::DeferOffer>(&action)) {
+    spdlog::info("chat={} held back for a summary to op={}", deferred->chat, deferred->jid);
   }
+}
+
+bool is_logged(const core::Action& action) {
+  return std::holds_alternative<core::SetState>(action) ||
+         std::holds_alternative<core::Ignore>(action) ||
+         std::holds_alternative<core::SetOperatorAvailable>(action) ||
+         std::holds_alternative<core::MarkLeftMessage>(action) ||
+         std::holds_alternative<core::SetVisitorAway>(action) ||
+         std::holds_alternative<core::DeferOffer>(action);
 }
 
 }  // namespace
@@ -303,7 +310,15 @@ bool Broker::dispatch(const core::Event& event, std::optional<store::SeenState> 
   try {
     const auto actions = decide_and_persist(event, seen);
     if (!actions) return false;
-    log_actions(*actions, m_ignored_log);
+    // In a round, its log lines are written after its stanzas (end_round): a new chat's
+    // notices, an accepted chat's first lines do not wait for them.
+    for (const auto& action : *actions) {
+      if (!m_round_open) {
+        log_action(action, m_ignored_log);
+      } else if (is_logged(action)) {
+        m_round_log.push_back(action);
+      }
+    }
     observe(event, *actions, timing);
     follow_up(*actions);
     if (!m_batch) announce();
@@ -790,6 +805,11 @@ void Broker::end_round() {
   }
   m_batch.reset();
   announce(std::move(outbox));
+  if (m_round_log.empty()) return;
+  // Posted: runs after the loop's pass that writes what the round sent.
+  m_sender->post([this, actions = std::exchange(m_round_log, {})] {
+    for (const auto& action : actions) log_action(action, m_ignored_log);
+  });
 }
 
 void Broker::replay_round() {
