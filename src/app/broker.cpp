@@ -1,9 +1,12 @@
 #include "app/broker.hpp"
 
+#include <spdlog/fmt/fmt.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <iterator>
+#include <optional>
+#include <string>
 #include <type_traits>
 #include <variant>
 
@@ -39,35 +42,26 @@ store::Millis now_millis() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-// One log line per chat event, with its context. What outsiders cause (ignored stanzas from
-// strangers) is rate limited per sender.
-void log_action(const core::Action& action, LogLimiter& ignored_log) {
+// One log line per chat event, with its context; none for the other actions. What outsiders
+// cause (ignored stanzas from strangers) is rate limited per sender.
+std::optional<std::string> log_line(const core::Action& action, LogLimiter& ignored_log) {
   if (const auto* change = std::get_if<core::SetState>(&action)) {
-    spdlog::info("chat={} {} -> {}{}{}", change->chat, core::to_string(change->from),
-                 core::to_string(change->to),
-                 change->operator_jid.empty() ? "" : " op=", change->operator_jid);
-  } else if (const auto* ignored = std::get_if<core::Ignore>(&action)) {
-    if (const auto line = ignored_log.admit("ignored: " + ignored->reason))
-      spdlog::info("{}", *line);
-  } else if (const auto* availability = std::get_if<core::SetOperatorAvailable>(&action)) {
-    spdlog::info("op={} {}", availability->jid,
-                 availability->available ? "available" : "unavailable");
-  } else if (const auto* left = std::get_if<core::MarkLeftMessage>(&action)) {
-    spdlog::info("chat={} {}", left->chat, left->left ? "left message" : "no left message");
-  } else if (const auto* away = std::get_if<core::SetVisitorAway>(&action)) {
-    spdlog::info("chat={} visitor {}", away->chat, away->away ? "away" : "back");
-  } else if (const auto* deferred = std::get_if<core::DeferOffer>(&action)) {
-    spdlog::info("chat={} held back for a summary to op={}", deferred->chat, deferred->jid);
+    return fmt::format("chat={} {} -> {}{}{}", change->chat, core::to_string(change->from),
+                       core::to_string(change->to),
+                       change->operator_jid.empty() ? "" : " op=", change->operator_jid);
   }
-}
-
-bool is_logged(const core::Action& action) {
-  return std::holds_alternative<core::SetState>(action) ||
-         std::holds_alternative<core::Ignore>(action) ||
-         std::holds_alternative<core::SetOperatorAvailable>(action) ||
-         std::holds_alternative<core::MarkLeftMessage>(action) ||
-         std::holds_alternative<core::SetVisitorAway>(action) ||
-         std::holds_alternative<core::DeferOffer>(action);
+  if (const auto* ignored = std::get_if<core::Ignore>(&action))
+    return ignored_log.admit("ignored: " + ignored->reason);
+  if (const auto* availability = std::get_if<core::SetOperatorAvailable>(&action))
+    return fmt::format("op={} {}", availability->jid,
+                       availability->available ? "available" : "unavailable");
+  if (const auto* left = std::get_if<core::MarkLeftMessage>(&action))
+    return fmt::format("chat={} {}", left->chat, left->left ? "left message" : "no left message");
+  if (const auto* away = std::get_if<core::SetVisitorAway>(&action))
+    return fmt::format("chat={} visitor {}", away->chat, away->away ? "away" : "back");
+  if (const auto* deferred = std::get_if<core::DeferOffer>(&action))
+    return fmt::format("chat={} held back for a summary to op={}", deferred->chat, deferred->jid);
+  return std::nullopt;
 }
 
 }  // namespace
@@ -313,10 +307,12 @@ bool Broker::dispatch(const core::Event& event, std::optional<store::SeenState> 
     // In a round, its log lines are written after its stanzas (end_round): a new chat's
     // notices, an accepted chat's first lines do not wait for them.
     for (const auto& action : *actions) {
-      if (!m_round_open) {
-        log_action(action, m_ignored_log);
-      } else if (is_logged(action)) {
-        m_round_log.push_back(action);
+      auto line = log_line(action, m_ignored_log);
+      if (!line) continue;
+      if (m_round_open) {
+        m_round_log.push_back(std::move(*line));
+      } else {
+        spdlog::info("{}", *line);
       }
     }
     observe(event, *actions, timing);
@@ -807,8 +803,8 @@ void Broker::end_round() {
   announce(std::move(outbox));
   if (m_round_log.empty()) return;
   // Posted: runs after the loop's pass that writes what the round sent.
-  m_sender->post([this, actions = std::exchange(m_round_log, {})] {
-    for (const auto& action : actions) log_action(action, m_ignored_log);
+  m_sender->post([lines = std::exchange(m_round_log, {})] {
+    for (const auto& line : lines) spdlog::info("{}", line);
   });
 }
 

@@ -190,7 +190,7 @@ class Broker final : public xmpp::Listener {
   bool m_round_open = false;
   bool m_round_end_posted = false;
   std::vector<RoundEvent> m_round;
-  std::vector<core::Action> m_round_log;  // the round's actions that are logged, at its end
+  std::vector<std::string> m_round_log;   // the round's log lines, written at its end
   std::vector<std::int64_t> m_confirmed;  // outbox ids a barrier confirmed, not yet marked
   std::vector<core::ChatId> m_unannounced;
   bool m_outbox_due = false;

@@ -36,7 +36,7 @@ class MessagesTest(harness.case.ProsodyTestCase):
 
     def test_stanzas_larger_than_a_read_arrive_whole_and_in_order(self):
         # A TLS record holds up to 16 KiB and each of the loop's passes reads 4 KiB of it: these
-        # take several passes each, and the short one after them must not wait behind them.
+        # take several passes each, and the short one after them is read too.
         joe = self.operator("joe").connect("laptop")
         probe = self.probe(contacts=[joe.bare_jid])
         probe.expect("connected")
