@@ -802,10 +802,12 @@ void Broker::end_round() {
   m_batch.reset();
   announce(std::move(outbox));
   if (m_round_log.empty()) return;
-  // Posted: runs after the loop's pass that writes what the round sent.
-  m_sender->post([lines = std::exchange(m_round_log, {})] {
+  // Posted: runs after the loop's pass that writes what the round sent; written here if the
+  // thread is stopping, so that no line is lost.
+  const auto write = [lines = std::exchange(m_round_log, {})] {
     for (const auto& line : lines) spdlog::info("{}", line);
-  });
+  };
+  if (!m_sender->post(write)) write();
 }
 
 void Broker::replay_round() {

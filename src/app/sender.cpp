@@ -31,7 +31,7 @@ class XmppSender final : public Sender {
 
   void start() override { m_connection.start(); }
   void stop() override { m_connection.stop(); }
-  void post(std::function<void()> task) override { m_connection.post(std::move(task)); }
+  bool post(std::function<void()> task) override { return m_connection.post(std::move(task)); }
   bool run_here(const std::function<void()>& task) override { return m_connection.run_here(task); }
   [[nodiscard]] bool connected() const override { return m_connection.connected(); }
   void send(std::vector<xmpp::Outgoing> messages) override {

@@ -18,8 +18,9 @@ class Sender {
   virtual ~Sender() = default;
   virtual void start() = 0;  // connects; what happens comes to the Listener given at creation
   virtual void stop() = 0;   // idempotent
-  // Runs `task` on the broker's thread (the XMPP thread), after what was posted before.
-  virtual void post(std::function<void()> task) = 0;
+  // Runs `task` on the broker's thread (the XMPP thread), after what was posted before; false
+  // if it never will (the thread is stopping).
+  virtual bool post(std::function<void()> task) = 0;
   // Runs `task` here and now in the broker's thread's place if that thread sleeps with nothing
   // posted (xmpp::Connection::run_here); false if it did not run.
   virtual bool run_here(const std::function<void()>& /*task*/) { return false; }

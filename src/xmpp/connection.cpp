@@ -35,8 +35,10 @@ void Connection::stop() {
   m_thread.join();
 }
 
-void Connection::post(std::function<void()> task) {
-  if (!m_tasks->post(std::move(task))) spdlog::debug("xmpp: task posted after stop() dropped");
+bool Connection::post(std::function<void()> task) {
+  if (m_tasks->post(std::move(task))) return true;
+  spdlog::debug("xmpp: task posted after stop() dropped");
+  return false;
 }
 
 bool Connection::run_here(const std::function<void()>& task) {

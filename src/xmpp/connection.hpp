@@ -148,8 +148,8 @@ class Connection {
   // Runs tasks already posted, sends unavailable presence and </stream>, waits (at most a few
   // seconds) for the server to close, joins the thread. Idempotent. Not from the XMPP thread.
   void stop();
-  // Thread-safe: runs `task` on the XMPP thread soon (tasks posted after stop() are dropped).
-  void post(std::function<void()> task);
+  // Thread-safe: runs `task` on the XMPP thread soon; false (dropped) once stop() was called.
+  bool post(std::function<void()> task);
   // Thread-safe: runs `task` on this thread now, in the XMPP thread's place, if that one sleeps
   // with nothing posted: a turn of its loop (what the task queued is written, what it posted
   // runs); false if it did not (then post it). Not from the XMPP thread.

@@ -26,10 +26,11 @@ class FakeSender final : public Sender {
  public:
   void start() override {}
   void stop() override {}
-  void post(std::function<void()> task) override {
+  bool post(std::function<void()> task) override {
     std::lock_guard lock(m_mutex);
     m_tasks.push_back(std::move(task));
     m_posted.notify_all();
+    return true;
   }
   // True once a task waits to run (posted by the broker's ticker, say), false after `timeout`.
   bool wait_posted(std::chrono::milliseconds timeout) {

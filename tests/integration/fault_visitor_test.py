@@ -77,7 +77,7 @@ class VanishingVisitor(case.ProsodyTestCase):
         self.joe.send(self.bot, "!STATUS")
         self.joe.expect(lambda text: text.startswith("You are not in a chat."), sender=self.bot)
         self.joe.assert_no_message(within=0.5)
-        self.assertIn(f"chat={chat} open -> abandoned", self.app.log_text())
+        self.app.wait_log_count(f"chat={chat} open -> abandoned", 1)  # written after the round
 
     def test_a_waiting_request_is_abandoned_and_notified_operators_told(self):
         self.start()
