@@ -37,8 +37,14 @@ bool has_line_break(std::string_view text) {
 }
 
 void check_config(const Config& config) {
-  require(!config.sqlitedb.empty() && !has_line_break(config.sqlitedb),
-          "sqlitedb is one non-empty line", config.sqlitedb);
+  // Exactly one store: an SQLite file, or a PostgreSQL URI.
+  require(config.sqlitedb.empty() != config.database.empty(), "sqlitedb or database, not both",
+          config.sqlitedb + " | " + config.database);
+  require(!has_line_break(config.sqlitedb), "sqlitedb is one line", config.sqlitedb);
+  require(!has_line_break(config.database), "database is one line", config.database);
+  require(config.database.empty() || config.database.starts_with("postgresql://") ||
+              config.database.starts_with("postgres://"),
+          "database is a PostgreSQL URI", config.database);
   require(!config.localusers.empty(), "localusers lists at least one operator");
   for (std::size_t i = 0; i < config.localusers.size(); ++i) {
     require(is_lower_bare_jid(config.localusers[i]), "an operator is a lower-case bare JID",
