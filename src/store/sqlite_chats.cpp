@@ -68,14 +68,11 @@ ChatTable::ChatTable(Database& db)
                        "LIMIT ?1"),
       m_next_seq_live(db, "UPDATE chats SET last_seq = last_seq + 1 WHERE id = ?1 AND " + k_live),
       m_next_seq_any(db, "UPDATE chats SET last_seq = last_seq + 1 WHERE id = ?1"),
-      // A visitor who sends has stopped typing (the message tells the operator's client so).
-      // relayed_seq >= visitor_seq (the values before the update): every earlier line went.
-      m_next_seq_visitor(db,
-                         "UPDATE chats SET last_seq = last_seq + 1, visitor_seq = last_seq + 1, "
-                         "relayed_seq = CASE WHEN ?2 AND state = 'open' AND broker_seen = 'open' "
-                         "AND relayed_seq >= visitor_seq THEN last_seq + 1 ELSE relayed_seq END, "
-                         "visitor_count = visitor_count + 1, visitor_typing = 0, "
-                         "visitor_typing_sent = 0 WHERE id = ?1 AND " +
+      // relayed_seq >= visitor_seq: every earlier line went.
+      m_next_visitor_seq(db,
+                         "SELECT last_seq + 1, ?2 AND state = 'open' AND broker_seen = 'open' AND "
+                         "relayed_seq >= visitor_seq, operator_jid, visitor_name FROM chats "
+                         "WHERE id = ?1 AND " +
                              k_live),
       m_close_live(
           db,
@@ -83,8 +80,12 @@ ChatTable::ChatTable(Database& db)
       // Read after one of the updates above: RETURNING would build a temporary b-tree for
       // every row (it was a third of the gateway's database thread under load).
       m_last_seq(db, "SELECT last_seq FROM chats WHERE id = ?1"),
-      m_visitor_seq(
-          db, "SELECT last_seq, relayed_seq, operator_jid, visitor_name FROM chats WHERE id = ?1"),
+      // A visitor who sends has stopped typing (the message tells the operator's client so).
+      m_take_visitor_seq(db,
+                         "UPDATE chats SET last_seq = ?2, visitor_seq = ?2, relayed_seq = CASE "
+                         "WHEN ?3 THEN ?2 ELSE relayed_seq END, visitor_count = visitor_count + 1, "
+                         "visitor_typing = 0, visitor_typing_sent = 0 WHERE id = ?1 AND last_seq "
+                         "= ?2 - 1"),
       m_open_chats_of(db, "SELECT count(*) FROM chats WHERE operator_jid = ?1 AND state = 'open'"),
       // ?3 NULL keeps the operator: a chat that ends remembers who handled it.
       m_set_state(db,
@@ -186,20 +187,23 @@ std::optional<Seq> ChatTable::take_next_seq(ChatId id, FinalChats final_chats) {
   return single_seq(final_chats == FinalChats::refuse ? m_next_seq_live : m_next_seq_any, id);
 }
 
-std::optional<ChatTable::VisitorSeq> ChatTable::take_next_visitor_seq(ChatId id, bool relay) {
+std::optional<ChatTable::VisitorSeq> ChatTable::next_visitor_seq(ChatId id, bool relay) {
+  Query query(m_next_visitor_seq);
+  query.bind(1, id).bind(2, std::int64_t{relay ? 1 : 0});
+  if (!query.step()) return std::nullopt;
+  VisitorSeq next{query.int_at(0)};
+  if (query.int_at(1) != 0) next.relay = Relay{query.text_at(2), query.text_at(3)};
+  return next;
+}
+
+void ChatTable::take_visitor_seq(ChatId id, const VisitorSeq& next) {
   {
-    Query query(m_next_seq_visitor);
-    query.bind(1, id).bind(2, std::int64_t{relay ? 1 : 0});
+    Query query(m_take_visitor_seq);
+    query.bind(1, id).bind(2, next.seq).bind(3, std::int64_t{next.relay ? 1 : 0});
     query.run();
   }
-  if (m_db.changes() != 1) return std::nullopt;
-  Query query(m_visitor_seq);
-  query.bind(1, id);
-  if (!query.step()) return std::nullopt;
-  VisitorSeq taken{query.int_at(0)};
-  if (relay && query.int_at(1) == taken.seq)
-    taken.relay = Relay{query.text_at(2), query.text_at(3)};
-  return taken;
+  if (m_db.changes() != 1)
+    throw StoreError("chat " + std::to_string(id) + " changed between its read and its write");
 }
 
 std::size_t ChatTable::open_chats_of(std::string_view operator_jid) {

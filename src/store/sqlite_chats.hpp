@@ -42,10 +42,13 @@ class ChatTable {
     Seq seq = 0;
     std::optional<Relay> relay{};
   };
-  // The same for a visitor's message (live chats only); also records it as the latest one.
-  // With `relay`, it is also marked relayed when the broker holds the chat open (its state and
-  // broker_seen are 'open') and every earlier visitor line was relayed: then `relay` is set.
-  [[nodiscard]] std::optional<VisitorSeq> take_next_visitor_seq(ChatId id, bool relay);
+  // A visitor's next message (live chats only): its seq, and with `relay`, whether it goes to
+  // its operator at once: when the broker holds the chat open (its state and broker_seen are
+  // 'open') and every earlier visitor line was relayed. Reads only: take_visitor_seq writes it.
+  [[nodiscard]] std::optional<VisitorSeq> next_visitor_seq(ChatId id, bool relay);
+  // Records `next` (read in this transaction) as the chat's latest message, and as relayed when
+  // it has a `relay`.
+  void take_visitor_seq(ChatId id, const VisitorSeq& next);
   // How many open chats `operator_jid` holds.
   [[nodiscard]] std::size_t open_chats_of(std::string_view operator_jid);
   // A live chat becomes closed and its next seq is reserved for the closing message.
@@ -90,10 +93,10 @@ class ChatTable {
   Statement m_unseen;
   Statement m_next_seq_live;
   Statement m_next_seq_any;
-  Statement m_next_seq_visitor;
+  Statement m_next_visitor_seq;
   Statement m_close_live;
   Statement m_last_seq;
-  Statement m_visitor_seq;
+  Statement m_take_visitor_seq;
   Statement m_open_chats_of;
   Statement m_set_state;
   Statement m_mark_relayed;

@@ -218,11 +218,27 @@ bool Query::is_null(int column) const {
 }
 
 Transaction::Transaction(Database& db, TransactionKind kind, AfterCommit after, Wait wait)
-    : m_db(db), m_nested(db.in_transaction()), m_after(after) {
+    : m_db(db), m_nested(db.in_transaction()), m_savepoint(m_nested), m_after(after) {
   if (m_nested) {
     m_db.control(Database::Control::savepoint);
     return;
   }
+  begin(kind, wait);
+}
+
+Transaction::Transaction(Database& db, Inside inside)
+    : m_db(db),
+      m_nested(db.in_transaction()),
+      m_savepoint(m_nested && inside == Inside::savepoint),
+      m_after(AfterCommit::checkpoint_if_due) {
+  if (m_savepoint) {
+    m_db.control(Database::Control::savepoint);
+  } else if (!m_nested) {
+    begin(TransactionKind::write, Wait::up_to_timeout);
+  }
+}
+
+void Transaction::begin(TransactionKind kind, Wait wait) {
   if (kind == TransactionKind::write) {
     m_writing = std::unique_lock(m_db.writers(), std::defer_lock);
     if (wait == Wait::no ? !m_writing.try_lock()
@@ -246,11 +262,11 @@ Transaction::~Transaction() {
   if (m_writing.owns_lock()) m_db.m_shared->checkpointer.write_failed();
   // After some errors (disk full, I/O) SQLite has already rolled back by itself.
   if (!m_db.in_transaction()) return;
-  if (m_nested) {
+  if (m_savepoint) {
     (void)m_db.try_control(Database::Control::rollback_to_savepoint);
     (void)m_db.try_control(Database::Control::release);
   } else {
-    (void)m_db.try_control(Database::Control::rollback);
+    (void)m_db.try_control(Database::Control::rollback);  // the batch too, when nested
   }
 }
 
@@ -259,7 +275,11 @@ void Transaction::commit() {
     // SQLite rolled the outer transaction back (disk full): nothing of this is kept.
     throw StoreError("the batch this write belonged to was rolled back");
   }
-  m_db.control(m_nested ? Database::Control::release : Database::Control::commit);
+  if (m_savepoint) {
+    m_db.control(Database::Control::release);
+  } else if (!m_nested) {
+    m_db.control(Database::Control::commit);
+  }
   m_done = true;
   if (m_writing.owns_lock()) {
     m_db.m_shared->checkpointer.commit_succeeded();

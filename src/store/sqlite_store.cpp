@@ -471,44 +471,43 @@ END;
     std::optional<Seq> seq;
     if (from != core::Author::visitor) {
       seq = m_chats.take_next_seq(chat, final_chats);
-    } else if (const auto taken = m_chats.take_next_visitor_seq(chat, false)) {
-      seq = taken->seq;
+    } else if (const auto next = m_chats.next_visitor_seq(chat, false)) {
+      m_chats.take_visitor_seq(chat, *next);
+      seq = next->seq;
     }
     if (seq) m_messages.insert(chat, Message{*seq, from, text, now, replaces, std::move(name)});
     return seq;
   }
 
-  // A visitor's line in a transaction of its own, and into its operator's outbox when
-  // take_next_visitor_seq marked it relayed. With a `client_id`, a retry is rare: the line is
-  // written as new, and the client id's index refuses a retry's row; then nothing of it is kept
-  // (the rollback undoes the seq it took) and the earlier line's seq is returned.
+  // A visitor's line in a transaction of its own, and into its operator's outbox when it goes to
+  // them at once. Everything that can refuse it is read or tried before the first write (an
+  // ended chat; a retry, whose row the client id's index refuses), so inside a batch it needs no
+  // savepoint: a refused line writes nothing, and a failure rolls the batch back.
   Added add_visitor_line(ChatId chat, const std::string& text, const std::string* client_id) {
-    {
-      Transaction transaction(m_db);
-      const auto at = now_millis();
-      if (const auto taken = m_chats.take_next_visitor_seq(chat, m_relay.has_value())) {
-        const Message line{taken->seq, core::Author::visitor, text, at};
-        bool stored = true;
-        if (client_id != nullptr) {
-          stored = m_messages.insert_once(chat, line, *client_id);
-        } else {
-          m_messages.insert(chat, line);
-        }
-        if (stored) {
-          auto rows = relay(chat, text, taken->relay, at);
-          transaction.commit();
-          return {AddResult::added, taken->seq, false, at, std::move(rows)};
-        }
-      }
+    Transaction transaction(m_db, sqlite::Inside::whole_batch);
+    const auto at = now_millis();
+    const auto next = m_chats.next_visitor_seq(chat, m_relay.has_value());
+    const Message line{next ? next->seq : 0, core::Author::visitor, text, at};
+    if (!next || (client_id != nullptr && !m_messages.insert_once(chat, line, *client_id))) {
+      // Nothing written. A retry learns its line's seq, also when the chat ended since.
+      auto answer = client_id != nullptr ? earlier(chat, *client_id) : refused(chat);
+      transaction.commit();
+      return answer;
     }
-    if (client_id) {
-      if (const auto earlier = m_messages.seq_of_client_id(chat, *client_id))
-        return {AddResult::added, *earlier, true};  // also when the chat ended since
-    }
+    if (client_id == nullptr) m_messages.insert(chat, line);
+    m_chats.take_visitor_seq(chat, *next);
+    Added added{AddResult::added, next->seq, false, at, relay(chat, text, next->relay, at)};
+    transaction.commit();
+    return added;
+  }
+
+  Added earlier(ChatId chat, const std::string& client_id) {
+    if (const auto seq = m_messages.seq_of_client_id(chat, client_id))
+      return {AddResult::added, *seq, true};
     return refused(chat);
   }
 
-  // A visitor's line that take_next_visitor_seq marked relayed: into its operator's outbox, as
+  // A visitor's line that next_visitor_seq found relayed at once: into its operator's outbox, as
   // the broker would send it. Returns the rows, which the broker sends as they are.
   std::vector<OutboxItem> relay(ChatId chat, const std::string& text,
                                 const std::optional<sqlite::ChatTable::Relay>& to, Millis now) {

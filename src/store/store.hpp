@@ -211,14 +211,16 @@ struct Purged {
 };
 
 // Writes made until commit() become durable together: one commit for many requests. Each write
-// inside still succeeds or fails on its own. Dropped without commit(), all of them roll back.
+// inside is still refused on its own (a guard, an ended chat, a retry), writing nothing of it.
+// Dropped without commit(), all of them roll back.
 class Batch {
  public:
   virtual ~Batch() = default;
   // Throws StoreError; then nothing written in the batch was stored.
   virtual void commit() = 0;
-  // False once SQLite rolled the batch back by itself (disk full, I/O error): whatever was
-  // written since is not part of it.
+  // False once the batch was rolled back: by SQLite itself (disk full, I/O error), or by a
+  // write inside that failed after its first change (SQLite: a visitor's line, which takes no
+  // savepoint). Whatever was written since is not part of it.
   [[nodiscard]] virtual bool intact() const = 0;
 };
 

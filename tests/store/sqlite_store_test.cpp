@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "backends.hpp"
+#include "store/sqlite_db.hpp"
 #include "store/store.hpp"
 #include "temp_dir.hpp"
 
@@ -750,12 +751,60 @@ TEST_P(BatchTest, OperatorLinesOfARefusedApplyInsideAreNotTaken) {
   EXPECT_EQ(lines[0].second.seq, m_other->messages_after(chat, 0, 10).back().seq);
 }
 
+TEST_P(BatchTest, ARefusedVisitorLineInsideKeepsTheBatch) {
+  const auto chat = new_chat();
+  const auto ended = new_chat();
+  ASSERT_TRUE(m_store->close_by_visitor(ended, "The chat is now closed."));
+  auto batch = m_store->begin_batch();
+  ASSERT_EQ(m_store->add_visitor_message_once(chat, "kept", "c-1").seq, 2);
+  // A retry and a line to an ended chat are refused without a write of theirs...
+  EXPECT_TRUE(m_store->add_visitor_message_once(chat, "kept", "c-1").repeated);
+  EXPECT_EQ(m_store->add_visitor_message_once(ended, "late", "c-2").result, AddResult::chat_final);
+  EXPECT_EQ(m_store->add_message(ended, Author::visitor, "late").result, AddResult::chat_final);
+  // ...and the batch goes on with the lines before and after them.
+  EXPECT_EQ(m_store->add_visitor_message_once(chat, "next", "c-3").seq, 3);
+  EXPECT_TRUE(batch->intact());
+  batch->commit();
+  const auto messages = m_other->messages_after(chat, 0, 10);
+  ASSERT_EQ(messages.size(), 3u);
+  EXPECT_EQ(messages[1].text, "kept");
+  EXPECT_EQ(messages[2].text, "next");
+  EXPECT_EQ(record(chat).last_seq, 3);
+}
+
 TEST_P(BatchTest, OnlyOneAtATime) {
   auto batch = m_store->begin_batch();
   EXPECT_THROW((void)m_store->begin_batch(), StoreError);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, BatchTest, testing::all_backends(), testing::backend_name);
+
+// A visitor's line takes no savepoint inside a batch (sqlite::Inside::whole_batch): when it fails
+// after its first write, the whole batch is rolled back, and nothing of it is committed.
+TEST(SqliteBatch, AVisitorLineThatFailsAfterItsFirstWriteRollsTheBatchBack) {
+  testing::TempDir dir;
+  const auto path = dir.file("seshat.db");
+  auto store = open_sqlite_store(path);
+  const auto chat = store->create_chat(NewChat{"Ann", "Hello?", "/", "hash", ""});
+  const auto other = store->create_chat(NewChat{"Bob", "Hi", "/", "hash", ""});
+  // The line's message row is written first; then the chat's update fails.
+  sqlite::Database(path).exec(
+      "CREATE TRIGGER refuse_update BEFORE UPDATE OF visitor_count ON chats WHEN NEW.id = " +
+      std::to_string(chat) + " BEGIN SELECT RAISE(ABORT, 'refused by the test'); END");
+  {
+    auto batch = store->begin_batch();
+    ASSERT_EQ(store->add_visitor_message_once(other, "before it", "c-1").seq, 2);
+    EXPECT_THROW((void)store->add_visitor_message_once(chat, "fails", "c-2"), StoreError);
+    EXPECT_FALSE(batch->intact());
+    EXPECT_THROW(batch->commit(), StoreError);
+  }
+  EXPECT_EQ(store->messages_after(chat, 0, 10).size(), 1u);
+  EXPECT_EQ(store->messages_after(other, 0, 10).size(), 1u) << "the batch's other line too";
+  sqlite::Database(path).exec("DROP TRIGGER refuse_update");
+  // Alone, the line takes the seq that was not kept.
+  EXPECT_EQ(store->add_visitor_message_once(chat, "fails", "c-2").seq, 2);
+  EXPECT_EQ(store->add_visitor_message_once(other, "before it", "c-1").seq, 2);
+}
 
 }  // namespace
 }  // namespace seshat::store
