@@ -6,11 +6,12 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 
 debian_packages=(
   build-essential cmake pkg-config git ca-certificates   # toolchain
-  libboost-dev libboost-system-dev                       # Asio/Beast: the HTTP gateway
+  libboost1.81-dev libboost-system1.81-dev               # Asio/Beast: the HTTP gateway
+  libboost-json1.81-dev                                  # Boost.JSON (1.75 on): request bodies
   libstrophe-dev                                         # XMPP client library: the broker
   libsqlite3-dev sqlite3                                 # the store
   libssl-dev                                             # token hashing, random tokens
-  nlohmann-json3-dev                                     # JSON of the HTTP API
+  nlohmann-json3-dev                                     # JSON answers of the HTTP API
   libcli11-dev                                           # command line
   libspdlog-dev libfmt-dev                               # logging
   libgoogle-perftools-dev                                # tcmalloc: faster cross-thread frees

@@ -70,6 +70,8 @@ TEST(ApiJson, ReadsTheTopLevelFieldsOnly) {
   for (const auto* broken : {R"({"text":"Hi"} x)", R"({"text":"Hi"}{})", "[1,", R"({"text")"}) {
     expect_bad_request(decode_text(broken).failure(), "The request body is not valid JSON.");
   }
+  const auto deep = R"({"text":"Hi","x":)" + std::string(40, '[') + std::string(40, ']') + "}";
+  expect_bad_request(decode_text(deep).failure(), "The request body nests deeper than 32 levels.");
 }
 
 TEST(ApiJson, DecodesTextWithEscapesVerbatim) {
