@@ -19,6 +19,12 @@ std::string lower(std::string_view text) {
   return result;
 }
 
+bool is_bare_and_lower(std::string_view jid) {
+  return !jid.empty() && trim(jid).size() == jid.size() &&
+         std::none_of(jid.begin(), jid.end(),
+                      [](char c) { return c == '/' || (c >= 'A' && c <= 'Z'); });
+}
+
 bool is_online_show(Show show) {
   return show != Show::unavailable;
 }
@@ -45,6 +51,12 @@ Jid split_jid(std::string_view jid) {
   return {lower(jid.substr(0, slash)), std::string(jid.substr(slash + 1))};
 }
 
+std::string_view bare_jid(std::string_view jid, std::string& scratch) {
+  if (is_bare_and_lower(jid)) return jid;
+  scratch = split_jid(jid).bare;
+  return scratch;
+}
+
 bool Presence::update(std::string_view full_jid, Show show, int priority) {
   const auto jid = split_jid(full_jid);
   const bool was_available = is_available(jid.bare);
@@ -65,25 +77,34 @@ bool Presence::update(std::string_view full_jid, Show show, int priority) {
   return was_available != is_available(jid.bare);
 }
 
-bool Presence::is_available(std::string_view bare_jid) const {
-  const auto found = m_resources.find(split_jid(bare_jid).bare);
-  if (found == m_resources.end()) return false;
-  return std::any_of(found->second.begin(), found->second.end(), [](const auto& resource) {
+bool Presence::any_available(const Resources& resources) {
+  return std::any_of(resources.begin(), resources.end(), [](const auto& resource) {
     return is_available_show(resource.second.show) && resource.second.priority >= 0;
   });
 }
 
-bool Presence::is_online(std::string_view bare_jid) const {
-  const auto found = m_resources.find(split_jid(bare_jid).bare);
-  if (found == m_resources.end()) return false;
-  return std::any_of(found->second.begin(), found->second.end(),
+const Presence::Resources* Presence::resources_of(std::string_view jid) const {
+  std::string scratch;
+  const auto found = m_resources.find(bare_jid(jid, scratch));
+  return found == m_resources.end() ? nullptr : &found->second;
+}
+
+bool Presence::is_available(std::string_view jid) const {
+  const auto* resources = resources_of(jid);
+  return resources != nullptr && any_available(*resources);
+}
+
+bool Presence::is_online(std::string_view jid) const {
+  const auto* resources = resources_of(jid);
+  return resources != nullptr &&
+         std::any_of(resources->begin(), resources->end(),
                      [](const auto& resource) { return is_online_show(resource.second.show); });
 }
 
 std::vector<std::string> Presence::available() const {
   std::vector<std::string> result;
   for (const auto& [bare, resources] : m_resources) {
-    if (is_available(bare)) result.push_back(bare);
+    if (any_available(resources)) result.push_back(bare);
   }
   return result;  // the map keeps them sorted
 }

@@ -22,6 +22,10 @@ struct Jid {
   std::string resource;
 };
 [[nodiscard]] Jid split_jid(std::string_view jid);
+// split_jid(jid).bare without a copy when `jid` already is a bare, lower-cased JID, as the
+// board's own keys are (it asks this of every operator for every request); else written into
+// `scratch`, which the result then views.
+[[nodiscard]] std::string_view bare_jid(std::string_view jid, std::string& scratch);
 
 class Presence {
  public:
@@ -29,9 +33,9 @@ class Presence {
   // changed.
   bool update(std::string_view full_jid, Show show, int priority = 0);
   // Online, not away/xa/dnd, and priority >= 0 on at least one resource.
-  [[nodiscard]] bool is_available(std::string_view bare_jid) const;
+  [[nodiscard]] bool is_available(std::string_view jid) const;  // any case, resource ignored
   // Any resource online, whatever its show.
-  [[nodiscard]] bool is_online(std::string_view bare_jid) const;
+  [[nodiscard]] bool is_online(std::string_view jid) const;
   [[nodiscard]] std::vector<std::string> available() const;  // sorted bare JIDs
   // Forgets everything (after the XMPP connection was lost, presence arrives again).
   void clear();
@@ -41,7 +45,10 @@ class Presence {
     Show show = Show::available;
     int priority = 0;
   };
-  std::map<std::string, std::map<std::string, Resource>, std::less<>> m_resources;
+  using Resources = std::map<std::string, Resource>;
+  [[nodiscard]] static bool any_available(const Resources& resources);
+  [[nodiscard]] const Resources* resources_of(std::string_view jid) const;
+  std::map<std::string, Resources, std::less<>> m_resources;
 };
 
 }  // namespace seshat::core

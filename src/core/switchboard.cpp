@@ -69,13 +69,13 @@ class Decision {
     if (m_board.find(chat.id) != nullptr) return ignore(texts::already_known(chat.id));
     if (!is_request(chat.state)) return ignore(texts::not_a_request(chat.id, chat.state));
     Actions actions;
-    const auto free = m_board.free_operators();
-    if (m_board.presence().available().empty()) {
-      actions.push_back(PostToChat{chat.id, Author::system, texts::no_operator()});
-    } else if (free.empty()) {
-      actions.push_back(PostToChat{chat.id, Author::system, texts::all_busy()});
+    const auto targets = m_board.offer_targets({}, &chat);
+    if (targets.empty()) {
+      const bool nobody = m_board.presence().available().empty();
+      actions.push_back(
+          PostToChat{chat.id, Author::system, nobody ? texts::no_operator() : texts::all_busy()});
     }
-    for (const auto& jid : m_board.offer_targets({}, &chat)) offer_to(jid, {&chat}, actions);
+    for (const auto& jid : targets) offer_to(jid, {&chat}, actions);
     return actions;
   }
 
@@ -378,20 +378,30 @@ class Decision {
                                      std::holds_alternative<SetVisitorAway>(action);
                             });
     if (!may_change) return;
+    // The operator whose presence this is, and their availability after it.
+    std::string changed;
+    bool changed_available = false;
+    if (presence != nullptr) {
+      changed = split_jid(presence->from).bare;
+      auto after = m_board.presence();
+      after.update(presence->from, presence->show, presence->priority);
+      changed_available = after.is_available(changed);
+    }
+    const auto held_after = held_changes(event, actions);
     for (const auto& jid : m_board.operators()) {
       const bool was_available = m_board.presence().is_available(jid);
       bool now_available = was_available;
       if (lost) {
         now_available = false;
-      } else if (presence != nullptr && split_jid(presence->from).bare == jid) {
-        auto after = m_board.presence();
-        after.update(presence->from, presence->show, presence->priority);
-        now_available = after.is_available(jid);
+      } else if (presence != nullptr && changed == jid) {
+        now_available = changed_available;
       }
       const int held_before = m_board.held(jid);
+      const auto change = held_after.find(jid);
       const bool was_free = was_available && held_before < m_board.max_chats();
       const bool now_free =
-          now_available && held_before + held_change(jid, event, actions) < m_board.max_chats();
+          now_available &&
+          held_before + (change == held_after.end() ? 0 : change->second) < m_board.max_chats();
       if (was_free == now_free) continue;
       actions.push_back(SetOperatorFree{jid, now_free});
       if (!now_free) continue;
@@ -412,31 +422,31 @@ class Decision {
  private:
   static Actions ignore(std::string reason) { return {Ignore{std::move(reason)}}; }
 
-  // How `actions` change the number of chats `jid` holds (see Switchboard::held).
-  int held_change(std::string_view jid, const Event& event, const Actions& actions) const {
-    int change = 0;
+  // How `actions` change the number of chats each operator holds (see Switchboard::held), for
+  // the operators they change it for: worked out once, not once an operator.
+  std::map<std::string, int, std::less<>> held_changes(const Event& event,
+                                                       const Actions& actions) const {
+    std::map<std::string, int, std::less<>> changes;
     // The store closed it already: no SetState says so.
     if (const auto* closed = std::get_if<VisitorClosed>(&event)) {
       const auto* chat = m_board.find(closed->chat);
-      if (chat != nullptr && chat->state == ChatState::open && chat->operator_jid == jid &&
-          !chat->visitor_away)
-        --change;
+      if (chat != nullptr && chat->state == ChatState::open && !chat->visitor_away)
+        --changes[chat->operator_jid];
     }
     for (const auto& action : actions) {
       if (const auto* move = std::get_if<SetState>(&action)) {
         const auto* chat = m_board.find(move->chat);
         if (chat == nullptr || chat->visitor_away) continue;
-        if (move->from == ChatState::open && chat->operator_jid == jid) --change;
-        if (move->to == ChatState::open && move->operator_jid == jid) ++change;
+        if (move->from == ChatState::open) --changes[chat->operator_jid];
+        if (move->to == ChatState::open) ++changes[move->operator_jid];
       } else if (const auto* away = std::get_if<SetVisitorAway>(&action)) {
         const auto* chat = m_board.find(away->chat);
-        if (chat == nullptr || chat->state != ChatState::open || chat->operator_jid != jid)
-          continue;
-        if (away->away && !chat->visitor_away) --change;
-        if (!away->away && chat->visitor_away) ++change;
+        if (chat == nullptr || chat->state != ChatState::open) continue;
+        if (away->away && !chat->visitor_away) --changes[chat->operator_jid];
+        if (!away->away && chat->visitor_away) ++changes[chat->operator_jid];
       }
     }
-    return change;
+    return changes;
   }
 
   // The notification of each request, or one summary: a request moves to notified when
@@ -795,7 +805,8 @@ const Chat* Switchboard::find(ChatId id) const {
 }
 
 const Chat* Switchboard::chat_of(std::string_view operator_jid) const {
-  const auto jid = split_jid(operator_jid).bare;
+  std::string scratch;
+  const auto jid = bare_jid(operator_jid, scratch);
   if (const auto current = m_current.find(jid); current != m_current.end()) {
     const auto found = m_chats.find(current->second);
     if (found != m_chats.end() && found->second.state == ChatState::open &&
@@ -813,7 +824,8 @@ const Chat* Switchboard::chat_of(std::string_view operator_jid) const {
 }
 
 int Switchboard::held(std::string_view operator_jid) const {
-  const auto found = m_held.find(split_jid(operator_jid).bare);
+  std::string scratch;
+  const auto found = m_held.find(bare_jid(operator_jid, scratch));
   return found == m_held.end() ? 0 : found->second;
 }
 
@@ -836,7 +848,8 @@ void Switchboard::count(const Chat& chat, int sign) {
 
 std::vector<const Chat*> Switchboard::chats_of(std::string_view operator_jid) const {
   std::vector<const Chat*> result;
-  const auto jid = split_jid(operator_jid).bare;
+  std::string scratch;
+  const auto jid = bare_jid(operator_jid, scratch);
   if (!m_holding.contains(jid)) return result;  // the hot path: most operators hold one or none
   for (const auto id : m_open) {
     const auto& chat = m_chats.at(id);
@@ -848,7 +861,8 @@ std::vector<const Chat*> Switchboard::chats_of(std::string_view operator_jid) co
 const Chat* Switchboard::held_chat(std::string_view operator_jid, ChatId id) const {
   const auto* chat = find(id);
   if (chat == nullptr || chat->state != ChatState::open) return nullptr;
-  return chat->operator_jid == split_jid(operator_jid).bare ? chat : nullptr;
+  std::string scratch;
+  return chat->operator_jid == bare_jid(operator_jid, scratch) ? chat : nullptr;
 }
 
 std::string Switchboard::line_prefix(const Chat& chat, std::size_t holding) const {
@@ -972,8 +986,9 @@ std::vector<const Chat*> Switchboard::open_chats() const {
   return result;
 }
 
-bool Switchboard::is_operator(std::string_view bare_jid) const {
-  return std::binary_search(m_operators.begin(), m_operators.end(), split_jid(bare_jid).bare);
+bool Switchboard::is_operator(std::string_view jid) const {
+  std::string scratch;
+  return std::binary_search(m_operators.begin(), m_operators.end(), bare_jid(jid, scratch));
 }
 
 void Switchboard::forget(ChatId id) {

@@ -123,8 +123,8 @@ class Switchboard {
   [[nodiscard]] std::int64_t live(ChatState state) const {
     return m_in_state[static_cast<std::size_t>(state)];
   }
-  [[nodiscard]] std::vector<const Chat*> open_chats() const;  // oldest first
-  [[nodiscard]] bool is_operator(std::string_view bare_jid) const;
+  [[nodiscard]] std::vector<const Chat*> open_chats() const;   // oldest first
+  [[nodiscard]] bool is_operator(std::string_view jid) const;  // any case, resource ignored
   [[nodiscard]] const Presence& presence() const { return m_presence; }
   // What visitors see as the operator's name: their nickname (XEP-0172), else their vCard's
   // name, else their JID's local part; "Support" when names are hidden.

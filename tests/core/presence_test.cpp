@@ -30,6 +30,27 @@ TEST(SplitJid, HandlesBareJidsSlashesInResourcesAndSpaces) {
   EXPECT_EQ(split_jid("  joe@example.com \n").bare, "joe@example.com");
 }
 
+TEST(BareJid, ViewsABareLowerCasedJidAndNormalisesAnyOther) {
+  std::string scratch;
+  const std::string_view bare = "joe@example.com";
+  EXPECT_EQ(bare_jid(bare, scratch).data(), bare.data());  // no copy
+  EXPECT_TRUE(scratch.empty());
+  for (const std::string_view jid :
+       {"Joe@Example.COM", "joe@example.com/Laptop", " joe@example.com\n"}) {
+    EXPECT_EQ(bare_jid(jid, scratch), "joe@example.com") << jid;
+    EXPECT_EQ(bare_jid(jid, scratch).data(), scratch.data()) << jid;
+  }
+}
+
+TEST(Presence, AnswersForAJidInAnyFormOfTheSameOperator) {
+  Presence presence;
+  presence.update("Joe@Example.com/laptop", Show::available);
+  EXPECT_TRUE(presence.is_available("joe@example.com"));
+  EXPECT_TRUE(presence.is_available("JOE@example.com/phone"));
+  EXPECT_TRUE(presence.is_online(" joe@EXAMPLE.com "));
+  EXPECT_EQ(presence.available(), Jids{"joe@example.com"});
+}
+
 TEST(Presence, NobodyIsAvailableAtFirst) {
   Presence presence;
   EXPECT_FALSE(presence.is_available("joe@example.com"));
