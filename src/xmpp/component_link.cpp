@@ -113,7 +113,8 @@ void ComponentLink::run_timers(Clock::time_point now) {
     xmpp_disconnect(m_conn);
     return;
   }
-  if (now - m_last_barrier >= k_keepalive && !m_tracker.oldest_pending()) send_barrier({});
+  if (now - m_last_barrier >= k_keepalive && !m_tracker.oldest_pending())
+    write_with_barrier({}, true);
 }
 
 int ComponentLink::socket() const {
@@ -253,6 +254,7 @@ void ComponentLink::handle_iq(xmpp_stanza_t* stanza) {
   if (type == "result" || type == "error") {
     // An error answer is a barrier too: the server processed the ping after the messages.
     if (auto report = m_tracker.complete(attribute(stanza, "id"))) {
+      write_with_barrier({});  // for what was written while it was on its way
       if (!report->delivered.empty() || !report->bounced.empty()) {
         m_listener.on_delivered(std::move(report->delivered), std::move(report->bounced));
       }
@@ -349,7 +351,8 @@ void ComponentLink::send(const std::vector<const Outgoing*>& messages) {
     }
     ids.push_back(message->id);
   }
-  send_barrier(std::move(ids), std::move(xml));
+  m_tracker.written(ids, Clock::now());
+  write_with_barrier(std::move(xml));
 }
 
 void ComponentLink::send_typing(const std::string& to, bool typing, core::ChatId chat) {
@@ -375,13 +378,14 @@ void ComponentLink::chat_ended(core::ChatId chat, const std::vector<std::string>
   for (const auto& jid : told) send_chat_presence(chat, jid);
 }
 
-void ComponentLink::send_barrier(std::vector<std::int64_t> ids, std::string xml) {
+void ComponentLink::write_with_barrier(std::string xml, bool keepalive) {
   const auto now = Clock::now();
-  m_last_barrier = now;
-  const auto barrier_id = m_tracker.add_batch(std::move(ids), now);
-  append_xml(m_ctx, from(ping(m_ctx, m_server_domain, barrier_id), m_settings.component).get(),
-             xml);
-  xmpp_send_raw(m_conn, xml.data(), xml.size());
+  if (const auto barrier_id = m_tracker.barrier(now, keepalive)) {
+    m_last_barrier = now;
+    append_xml(m_ctx, from(ping(m_ctx, m_server_domain, *barrier_id), m_settings.component).get(),
+               xml);
+  }
+  if (!xml.empty()) xmpp_send_raw(m_conn, xml.data(), xml.size());
 }
 
 }  // namespace seshat::xmpp

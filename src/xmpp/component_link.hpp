@@ -80,7 +80,7 @@ class ComponentLink {
 
   void schedule_retry();
   void give_stream_management_state();  // see the .cpp: a libstrophe 0.12 NULL dereference
-  void send_barrier(std::vector<std::int64_t> ids, std::string xml = {});
+  void write_with_barrier(std::string xml, bool keepalive = false);  // as StropheSession's
   // Presence of chat `chat`'s address to `to`: present with the visitor's nickname while the
   // chat is live, else unavailable.
   void send_chat_presence(core::ChatId chat, const std::string& to);

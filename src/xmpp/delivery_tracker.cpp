@@ -24,46 +24,56 @@ std::optional<std::int64_t> parse_message_stanza_id(std::string_view stanza_id) 
   return id;
 }
 
-std::string DeliveryTracker::add_batch(std::vector<std::int64_t> ids, Clock::time_point now) {
+void DeliveryTracker::written(const std::vector<std::int64_t>& ids, Clock::time_point now) {
+  if (ids.empty()) return;
+  if (!m_written_at) m_written_at = now;
+  m_written.insert(m_written.end(), ids.begin(), ids.end());
+}
+
+std::optional<std::string> DeliveryTracker::barrier(Clock::time_point now, bool keepalive) {
+  if (m_in_flight || (m_written.empty() && !keepalive)) return std::nullopt;
   auto barrier_id = std::string(k_barrier_prefix) + std::to_string(m_next_barrier++);
-  m_batches.push_back({barrier_id, std::move(ids), now});
+  m_in_flight = Batch{barrier_id, std::move(m_written), m_written_at.value_or(now)};
+  m_written.clear();
+  m_written_at.reset();
   return barrier_id;
 }
 
 bool DeliveryTracker::bounce(std::string_view stanza_id) {
   const auto id = parse_message_stanza_id(stanza_id);
   if (!id) return false;
-  const bool in_flight = std::any_of(m_batches.begin(), m_batches.end(), [&](const Batch& batch) {
-    return std::find(batch.ids.begin(), batch.ids.end(), *id) != batch.ids.end();
-  });
+  const auto among = [&](const std::vector<std::int64_t>& ids) {
+    return std::find(ids.begin(), ids.end(), *id) != ids.end();
+  };
+  const bool in_flight = (m_in_flight && among(m_in_flight->ids)) || among(m_written);
   if (in_flight) m_bounced.insert(*id);
   return in_flight;
 }
 
 std::optional<DeliveryReport> DeliveryTracker::complete(std::string_view barrier_id) {
-  const auto batch = std::find_if(m_batches.begin(), m_batches.end(),
-                                  [&](const Batch& b) { return b.barrier_id == barrier_id; });
-  if (batch == m_batches.end()) return std::nullopt;
+  if (!m_in_flight || m_in_flight->barrier_id != barrier_id) return std::nullopt;
   DeliveryReport report;
-  for (const auto id : batch->ids) {
+  for (const auto id : m_in_flight->ids) {
     if (m_bounced.erase(id) > 0) {
       report.bounced.push_back(id);
     } else {
       report.delivered.push_back(id);
     }
   }
-  m_batches.erase(batch);
+  m_in_flight.reset();
   return report;
 }
 
 void DeliveryTracker::clear() {
-  m_batches.clear();
+  m_in_flight.reset();
+  m_written.clear();
+  m_written_at.reset();
   m_bounced.clear();
 }
 
 std::optional<DeliveryTracker::Clock::time_point> DeliveryTracker::oldest_pending() const {
-  if (m_batches.empty()) return std::nullopt;
-  return m_batches.front().sent_at;
+  if (m_in_flight) return m_in_flight->since;
+  return m_written_at;
 }
 
 }  // namespace seshat::xmpp

@@ -193,7 +193,8 @@ void StropheSession::run_timers(Clock::time_point now) {
     xmpp_disconnect(m_conn);  // DISCONNECT follows within libstrophe's 2 s grace
     return;
   }
-  if (now - m_last_barrier >= k_keepalive && !m_tracker.oldest_pending()) send_barrier({});
+  if (now - m_last_barrier >= k_keepalive && !m_tracker.oldest_pending())
+    write_with_barrier({}, true);
 }
 
 void StropheSession::wait_for_events(Clock::time_point now, std::unique_lock<std::mutex>& turn) {
@@ -419,6 +420,7 @@ void StropheSession::handle_iq(xmpp_stanza_t* stanza) {
     }
     // An error answer is a barrier too: the server processed the ping after the messages.
     if (auto report = m_tracker.complete(attribute(stanza, "id"))) {
+      write_with_barrier({});  // for what was written while it was on its way
       if (!report->delivered.empty() || !report->bounced.empty()) {
         m_listener.on_delivered(std::move(report->delivered), std::move(report->bounced));
       }
@@ -525,7 +527,8 @@ void StropheSession::send(std::vector<Outgoing> messages) {
     }
     ids.push_back(message.id);
   }
-  send_barrier(std::move(ids), std::move(xml));
+  m_tracker.written(ids, Clock::now());
+  write_with_barrier(std::move(xml));
 }
 
 void StropheSession::send_typing(const std::string& to, bool typing, core::ChatId chat) {
@@ -542,12 +545,13 @@ void StropheSession::chat_ended(core::ChatId chat, const std::vector<std::string
   if (m_component) m_component->chat_ended(chat, operators);
 }
 
-void StropheSession::send_barrier(std::vector<std::int64_t> ids, std::string xml) {
+void StropheSession::write_with_barrier(std::string xml, bool keepalive) {
   const auto now = Clock::now();
-  m_last_barrier = now;
-  const auto barrier_id = m_tracker.add_batch(std::move(ids), now);
-  append_xml(m_ctx, ping(m_ctx, m_domain, barrier_id).get(), xml);
-  xmpp_send_raw(m_conn, xml.data(), xml.size());
+  if (const auto barrier_id = m_tracker.barrier(now, keepalive)) {
+    m_last_barrier = now;
+    append_xml(m_ctx, ping(m_ctx, m_domain, *barrier_id).get(), xml);
+  }
+  if (!xml.empty()) xmpp_send_raw(m_conn, xml.data(), xml.size());
 }
 
 }  // namespace seshat::xmpp

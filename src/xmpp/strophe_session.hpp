@@ -85,8 +85,9 @@ class StropheSession {
   void schedule_retry();
   void run_tasks();
   void run_timers(Clock::time_point now);
-  // Pings the server after `xml` (the stanzas in `ids`), all in one write.
-  void send_barrier(std::vector<std::int64_t> ids, std::string xml = {});
+  // Writes `xml` (stanzas the tracker was told of), with a ping barrier after it when one is
+  // due (DeliveryTracker::barrier), in one write.
+  void write_with_barrier(std::string xml, bool keepalive = false);
   void wait_for_events(Clock::time_point now, std::unique_lock<std::mutex>& turn);
   [[nodiscard]] bool unsent() const;    // stanzas queued on either stream, not yet written
   [[nodiscard]] bool readable() const;  // bytes wait on either stream's socket
