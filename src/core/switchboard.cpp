@@ -387,7 +387,7 @@ class Decision {
       after.update(presence->from, presence->show, presence->priority);
       changed_available = after.is_available(changed);
     }
-    const auto held_after = held_changes(event, actions);
+    const auto held_change = held_changes(event, actions);
     for (const auto& jid : m_board.operators()) {
       const bool was_available = m_board.presence().is_available(jid);
       bool now_available = was_available;
@@ -397,11 +397,11 @@ class Decision {
         now_available = changed_available;
       }
       const int held_before = m_board.held(jid);
-      const auto change = held_after.find(jid);
+      const auto change = held_change.find(jid);
       const bool was_free = was_available && held_before < m_board.max_chats();
       const bool now_free =
           now_available &&
-          held_before + (change == held_after.end() ? 0 : change->second) < m_board.max_chats();
+          held_before + (change == held_change.end() ? 0 : change->second) < m_board.max_chats();
       if (was_free == now_free) continue;
       actions.push_back(SetOperatorFree{jid, now_free});
       if (!now_free) continue;
