@@ -629,6 +629,9 @@ TEST_F(BrokerTest, TheGatewayRelaysWithThePrefixOfAnOperatorHoldingSeveralChats)
   joe_says("!ACCEPT " + std::to_string(second));
   EXPECT_TRUE(visitor_hands_over(first, "one of two"));
   EXPECT_EQ(sent_to_joe(core::texts::line_prefix(first, "Ann") + "one of two"), 1);
+  joe_says("!FINISH " + std::to_string(second));
+  EXPECT_TRUE(visitor_hands_over(first, "alone again"));
+  EXPECT_EQ(sent_to_joe("alone again"), 1) << "no prefix once the other chat ended";
 }
 
 // More lines than the broker keeps for its next pump: the rest is read, nothing lost or doubled.

@@ -116,6 +116,10 @@ TEST_P(InteropStoreTest, VisitorTypingIsPendingUntilTheBrokerHandledIt) {
   EXPECT_EQ(m_store->add_message(chat, Author::visitor, "hi").result, AddResult::added);
   EXPECT_TRUE(m_store->pending().visitor_typing.empty());
   EXPECT_TRUE(m_store->set_visitor_typing(chat, true));
+  // Typing the broker has not handled yet: a line the widget sent ends it as well.
+  EXPECT_EQ(m_store->add_visitor_message_once(chat, "there", "c1").result, AddResult::added);
+  EXPECT_TRUE(m_store->pending().visitor_typing.empty());
+  EXPECT_TRUE(m_store->set_visitor_typing(chat, true));
 }
 
 TEST_P(InteropStoreTest, OperatorTypingAndNameOnTheChat) {
