@@ -115,10 +115,6 @@ class ForwardingStore : public Store {
     const auto held = enter();
     return m_real->queue();
   }
-  void set_chat_network(ChatId chat, const std::string& network) override {
-    const auto held = enter();
-    m_real->set_chat_network(chat, network);
-  }
   int chats_created_within(Millis window, const std::string& network) override {
     const auto held = enter();
     return m_real->chats_created_within(window, network);

@@ -247,10 +247,11 @@ class PgStore final : public Store {
     Tx tx(*this);
     const auto rows = m_db.exec(
         "INSERT INTO chats (state, visitor_name, opening_message, page, token_hash, created_at, "
-        "visitor_seen_at, email, language) VALUES ('waiting', $1, $2, $3, $4, $5, $5, $6, $7) "
-        "RETURNING id",
+        "visitor_seen_at, email, language, network) VALUES ('waiting', $1, $2, $3, $4, $5, $5, "
+        "$6, $7, $8) RETURNING id",
         {param(chat.visitor_name), param(chat.opening_message), param(chat.page),
-         param(chat.token_hash), param(now), param(chat.email), param(chat.language)});
+         param(chat.token_hash), param(now), param(chat.email), param(chat.language),
+         param(chat.network)});
     const ChatId id = rows.int_at(0, 0);
     touch(id);
     if (!chat.opening_message.empty()) {
@@ -401,11 +402,6 @@ class PgStore final : public Store {
     return ids;
   }
 
-  void set_chat_network(ChatId chat, const std::string& network) override {
-    Tx tx(*this);
-    m_db.exec("UPDATE chats SET network = $2 WHERE id = $1", {param(chat), param(network)});
-    tx.commit();
-  }
   void set_chat_details(ChatId chat, const ChatDetails& details) override {
     Tx tx(*this);
     m_db.exec(

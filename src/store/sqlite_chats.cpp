@@ -50,9 +50,8 @@ ChatTable::ChatTable(Database& db)
     : m_db(db),
       m_insert(db,
                "INSERT INTO chats (state, visitor_name, opening_message, page, token_hash, "
-               "created_at, visitor_seen_at, email, language) VALUES ('waiting', ?1, ?2, ?3, ?4, "
-               "?5, ?5, "
-               "?6, ?7)"),
+               "created_at, visitor_seen_at, email, language, network) VALUES ('waiting', ?1, ?2, "
+               "?3, ?4, ?5, ?5, ?6, ?7, ?8)"),
       m_find(db, "SELECT " + k_columns + " FROM chats WHERE id = ?1"),
       m_state_of(db, "SELECT state FROM chats WHERE id = ?1"),
       m_live(db, "SELECT " + k_columns + " FROM chats WHERE " + k_live + " ORDER BY id"),
@@ -128,7 +127,8 @@ ChatId ChatTable::insert(const NewChat& chat, Millis now) {
       .bind(4, chat.token_hash)
       .bind(5, now)
       .bind(6, chat.email)
-      .bind(7, chat.language);
+      .bind(7, chat.language)
+      .bind(8, chat.network);
   query.run();
   return m_db.last_insert_rowid();
 }

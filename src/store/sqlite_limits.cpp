@@ -19,19 +19,12 @@ int count(Query& query) {
 
 LimitTable::LimitTable(Database& db)
     : m_path(db.path()),
-      m_set_network(db, "UPDATE chats SET network = ?2 WHERE id = ?1"),
       m_chats_all(db, "SELECT count(*) FROM chats WHERE created_at >= ?1"),
       m_chats_network(db, "SELECT count(*) FROM chats WHERE network = ?2 AND created_at >= ?1"),
       m_record_send(db, "INSERT INTO visitor_sends (network, at) VALUES (?1, ?2)"),
       m_forget_sends(db, "DELETE FROM visitor_sends WHERE at < ?1"),
       m_sends(db, "SELECT count(*) FROM visitor_sends WHERE network = ?2 AND at >= ?1"),
       m_visitor_count(db, "SELECT visitor_count FROM chats WHERE id = ?1") {}
-
-void LimitTable::set_network(ChatId chat, const std::string& network) {
-  Query query(m_set_network);
-  query.bind(1, chat).bind(2, network);
-  query.run();
-}
 
 int LimitTable::chats_since(Millis since, const std::string& network) {
   if (network.empty()) {

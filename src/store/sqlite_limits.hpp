@@ -18,7 +18,6 @@ class LimitTable {
  public:
   explicit LimitTable(Database& db);
 
-  void set_network(ChatId chat, const std::string& network);
   // Chats created at or after `since`; network "" counts every chat.
   [[nodiscard]] int chats_since(Millis since, const std::string& network);
   // Records one visitor message from `network`; forgets records older than a minute, at most
@@ -31,7 +30,6 @@ class LimitTable {
 
  private:
   std::string m_path;
-  Statement m_set_network;
   Statement m_chats_all;
   Statement m_chats_network;
   Statement m_record_send;

@@ -191,11 +191,6 @@ class SqliteStore final : public Store {
   int free_operators() override { return m_operators.count_free(); }
   std::vector<ChatId> queue() override { return m_chats.queue(); }
 
-  void set_chat_network(ChatId chat, const std::string& network) override {
-    Transaction transaction(m_db);
-    m_limits.set_network(chat, network);
-    transaction.commit();
-  }
   void set_chat_details(ChatId chat, const ChatDetails& details) override {
     Transaction transaction(m_db);
     m_details.set(chat, details);

@@ -93,6 +93,7 @@ struct NewChat {
   std::string token_hash;
   std::string email{};     // the visitor's address, checked (visitors::check_email); may be empty
   std::string language{};  // BCP 47 tag of the visitor's language; empty when not known
+  std::string network{};   // the visitor's /24 or /64, for the limits per network; may be empty
 };
 
 // What the visitor's browser said about them when the chat started (!INFO, !BLOCK); kept in a
@@ -282,8 +283,7 @@ class Store {
   [[nodiscard]] virtual std::vector<ChatId> queue() = 0;
 
   // --- limits against floods, counted here so that they hold across gateways ---
-  // Records the network (network_of the visitor's address) a new chat came from.
-  virtual void set_chat_network(ChatId chat, const std::string& network) = 0;
+  // (A new chat's network comes with it: NewChat::network.)
   // Chats created in the last `window` ms; network "" counts every chat.
   [[nodiscard]] virtual int chats_created_within(Millis window, const std::string& network) = 0;
   // One visitor message from `network` (records are kept a minute), and how many there were

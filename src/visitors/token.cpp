@@ -2,7 +2,7 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/rand.h>
+#include <sys/random.h>
 
 #include <array>
 
@@ -37,7 +37,11 @@ std::string base64url(std::span<const unsigned char> bytes) {
 
 std::optional<std::string> make_token() {
   std::array<unsigned char, k_token_bytes> bytes{};
-  if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) return std::nullopt;
+  // The kernel's generator, which seeds OpenSSL's too, in one system call (whole up to 256
+  // bytes): RAND_bytes ran 6.7k instructions of OpenSSL's provider code, 50-175 us found cold
+  // on a new chat's way (bench/rounds.md, "a new chat's way, step by step").
+  if (getrandom(bytes.data(), bytes.size(), 0) != static_cast<ssize_t>(bytes.size()))
+    return std::nullopt;
   auto token = base64url(bytes);
   OPENSSL_cleanse(bytes.data(), bytes.size());
   return token;

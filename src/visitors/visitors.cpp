@@ -95,9 +95,9 @@ Result<Ticket> Visitors::start(std::string_view name, std::string_view message,
   chat.email = std::move(checked_email).value();
   chat.language = std::move(checked_language).value();
   chat.token_hash = hash_token(*token);
+  chat.network = std::string(network);
   try {
     const auto id = m_store.create_chat(chat);
-    if (!network.empty()) m_store.set_chat_network(id, std::string(network));
     if (details != store::ChatDetails{}) m_store.set_chat_details(id, details);
     m_last_touch[id] = m_clock();  // the store records creation as the visitor's first sign
     publish(id);
