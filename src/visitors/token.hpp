@@ -1,7 +1,7 @@
 #pragma once
-// Chat tokens: the visitor's only key to a chat. 32 random bytes from OpenSSL, base64url
-// without padding (43 characters). The store keeps only the SHA-256 of the token's text, in
-// lower-case hex; checks compare digests in constant time.
+// Chat tokens: the visitor's only key to a chat. 32 random bytes from the kernel's generator
+// (getrandom), base64url without padding (43 characters). The store keeps only the SHA-256 of
+// the token's text, in lower-case hex; checks compare digests in constant time.
 
 #include <optional>
 #include <span>

@@ -7,7 +7,7 @@
 // both must outlive it. Like the Store, it is used from one thread at a time (it keeps small
 // per-chat state for rate limits). Database failures are returned as Error::unavailable.
 //
-// Tokens: start() makes 32 random bytes (OpenSSL RAND_bytes) into a base64url token (43
+// Tokens: start() makes 32 random bytes (the kernel's, getrandom) into a base64url token (43
 // characters, no padding) that it returns once; the store keeps only its SHA-256 (hex). Every
 // other operation checks the token: none given -> missing_token; the chat unknown ->
 // no_such_chat; otherwise a constant-time comparison of digests -> wrong_token on mismatch.
