@@ -283,7 +283,6 @@ class Store {
   [[nodiscard]] virtual std::vector<ChatId> queue() = 0;
 
   // --- limits against floods, counted here so that they hold across gateways ---
-  // (A new chat's network comes with it: NewChat::network.)
   // Chats created in the last `window` ms; network "" counts every chat.
   [[nodiscard]] virtual int chats_created_within(Millis window, const std::string& network) = 0;
   // One visitor message from `network` (records are kept a minute), and how many there were
