@@ -156,6 +156,8 @@ std::vector<double> cpu_snapshot(const std::vector<int>& watched) {
   return result;
 }
 
+constexpr const char* k_waited = " waited";
+
 // CPU seconds a thread ran, from its schedstat (nanoseconds; stat counts 10 ms ticks, a quarter
 // of a thread's share of a 4,000-message burst); from stat where schedstat is missing.
 double task_cpu_seconds(const std::filesystem::path& task) {
@@ -164,35 +166,55 @@ double task_cpu_seconds(const std::filesystem::path& task) {
   return stat_cpu_seconds(task / "stat");
 }
 
+// Seconds a thread waited runnable for a CPU (schedstat's second field): where the XMPP server
+// loses its share of the cores in a burst (bench/rounds.md). 0 without schedstat.
+double task_wait_seconds(const std::filesystem::path& task) {
+  std::ifstream schedstat(task / "schedstat");
+  double ran = 0;
+  double waited = 0;
+  if (schedstat >> ran >> waited) return waited / 1e9;
+  return 0;
+}
+
 // CPU seconds of every thread of `pid` ("tid name" -> seconds), read from /proc/PID/task/*:
-// target f sums a process's threads over exactly the burst.
+// target f sums a process's threads over exactly the burst. The sum of their waits for a CPU
+// goes under the key " waited".
 std::map<std::string, double> thread_cpu(int pid) {
   std::map<std::string, double> result;
   std::error_code error;
   const std::filesystem::path tasks = "/proc/" + std::to_string(pid) + "/task";
+  double waited = 0;
   for (const auto& task : std::filesystem::directory_iterator(tasks, error)) {
     std::ifstream comm(task.path() / "comm");
     std::string name;
     std::getline(comm, name);
     result[task.path().filename().string() + " " + name] = task_cpu_seconds(task.path());
+    waited += task_wait_seconds(task.path());
   }
+  result[k_waited] = waited;
   return result;
 }
 
-// Per watched pid: {"total": s, "threads": {"tid name": s}} over the burst.
+// Per watched pid: {"total": s, "threads": {"tid name": s}, "waited": s} over the burst.
 nlohmann::json thread_cpu_delta(const std::vector<int>& watched,
                                 const std::vector<std::map<std::string, double>>& before) {
   nlohmann::json result = nlohmann::json::object();
   for (std::size_t i = 0; i < watched.size(); ++i) {
     double total = 0;
     nlohmann::json threads = nlohmann::json::object();
+    double waited = 0;
     for (const auto& [task, seconds] : thread_cpu(watched[i])) {
       const auto was = before[i].find(task);
       const double used = seconds - (was == before[i].end() ? 0.0 : was->second);
+      if (task == k_waited) {
+        waited = used;
+        continue;
+      }
       total += used;
       if (used > 0) threads[task] = used;
     }
-    result[std::to_string(watched[i])] = {{"total", total}, {"threads", threads}};
+    result[std::to_string(watched[i])] = {
+        {"total", total}, {"threads", threads}, {"waited", waited}};
   }
   return result;
 }

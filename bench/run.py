@@ -800,6 +800,24 @@ def burst_f(pids, burst_cpus, received):
     return middle, [ratio(*b) for b in per_burst]
 
 
+def server_share(pids, burst_cpus, rates, received):
+    """Where a one-threaded XMPP server's time went in a scenario's bursts, as percentages of
+    their time together: (ran, waited runnable for a CPU, neither: slept); None for a server of
+    several threads, or before the load generator read the waits. What the relay loses against
+    the fan-out floor on two shared cores shows in the second (bench/rounds.md, 2026-12-06)."""
+    ran = waited = elapsed = 0.0
+    for cpu, rate in zip(burst_cpus, rates):
+        server = cpu.get(str(pids["xmpp"]), {})
+        if "waited" not in server or len(server.get("threads", {})) != 1 or rate <= 0:
+            return None
+        ran += server["total"]
+        waited += server["waited"]
+        elapsed += received / rate
+    if elapsed <= 0:
+        return None
+    return (ran / elapsed * 100, waited / elapsed * 100, max(0.0, 100 - (ran + waited) / elapsed * 100))
+
+
 def row(name, figure, floor, ratio_text, target, met, value, unit):
     """One line of the table; `value` in `unit` is what the spread across runs shows."""
     return {"name": name, "figure": figure, "floor": floor, "ratio": ratio_text, "target": target,
@@ -993,6 +1011,14 @@ def notes(args, r):
             lines.append(f"{label}: the XMPP server's CPU per message in e's bursts: relay "
                          f"{xmpp_us:.1f} us, "
                          + ", ".join(f"{name} {us:.1f} us" for name, us in floors_us))
+        shares = [(name, server_share(x["pids"], x[key]["burst_cpus"], x[key]["rates"],
+                                      x[key]["burst_received"]))
+                  for key, name in (("relay", "relay"), ("fanout", "the fan-out floor"))
+                  if x.get(key, {}).get("burst_cpus")]
+        if shares and all(share for _, share in shares):
+            lines.append(f"{label}: the XMPP server in e's bursts, ran / waited for a CPU / slept: "
+                         + ", ".join(f"{name} {ran:.0f} / {waited:.0f} / {slept:.0f}%"
+                                     for name, (ran, waited, slept) in shares))
     lines.append(
         f"loadgen CPU: direct {direct['cpu_s']:.1f} s, "
         + (f"notify {notify['cpu_s']:.1f} s, " if notify else "")
