@@ -156,61 +156,51 @@ std::vector<double> cpu_snapshot(const std::vector<int>& watched) {
   return result;
 }
 
-constexpr const char* k_waited = " waited";
-
-// CPU seconds a thread ran, from its schedstat (nanoseconds; stat counts 10 ms ticks, a quarter
-// of a thread's share of a 4,000-message burst); from stat where schedstat is missing.
-double task_cpu_seconds(const std::filesystem::path& task) {
-  std::ifstream schedstat(task / "schedstat");
-  if (double ns = 0; schedstat >> ns) return ns / 1e9;
-  return stat_cpu_seconds(task / "stat");
-}
-
-// Seconds a thread waited runnable for a CPU (schedstat's second field): where the XMPP server
-// loses its share of the cores in a burst (bench/rounds.md). 0 without schedstat.
-double task_wait_seconds(const std::filesystem::path& task) {
-  std::ifstream schedstat(task / "schedstat");
+// What a thread ran and how long it waited runnable for a CPU, in seconds, from its schedstat
+// (nanoseconds; stat counts 10 ms ticks, a quarter of a thread's share of a 4,000-message
+// burst). The wait shows where the XMPP server loses its share of the cores in a burst
+// (bench/rounds.md); where schedstat is missing, the CPU comes from stat and the wait is 0.
+struct TaskTimes {
   double ran = 0;
   double waited = 0;
-  if (schedstat >> ran >> waited) return waited / 1e9;
-  return 0;
+};
+
+TaskTimes task_times(const std::filesystem::path& task) {
+  std::ifstream schedstat(task / "schedstat");
+  double ran = 0;
+  if (double waited = 0; schedstat >> ran >> waited) return {ran / 1e9, waited / 1e9};
+  return {stat_cpu_seconds(task / "stat"), 0};
 }
 
-// CPU seconds of every thread of `pid` ("tid name" -> seconds), read from /proc/PID/task/*:
-// target f sums a process's threads over exactly the burst. The sum of their waits for a CPU
-// goes under the key " waited".
-std::map<std::string, double> thread_cpu(int pid) {
-  std::map<std::string, double> result;
+// The times of every thread of `pid` ("tid name" -> times), read from /proc/PID/task/*: target
+// f sums a process's threads over exactly the burst.
+std::map<std::string, TaskTimes> thread_cpu(int pid) {
+  std::map<std::string, TaskTimes> result;
   std::error_code error;
   const std::filesystem::path tasks = "/proc/" + std::to_string(pid) + "/task";
-  double waited = 0;
   for (const auto& task : std::filesystem::directory_iterator(tasks, error)) {
     std::ifstream comm(task.path() / "comm");
     std::string name;
     std::getline(comm, name);
-    result[task.path().filename().string() + " " + name] = task_cpu_seconds(task.path());
-    waited += task_wait_seconds(task.path());
+    result[task.path().filename().string() + " " + name] = task_times(task.path());
   }
-  result[k_waited] = waited;
   return result;
 }
 
 // Per watched pid: {"total": s, "threads": {"tid name": s}, "waited": s} over the burst.
 nlohmann::json thread_cpu_delta(const std::vector<int>& watched,
-                                const std::vector<std::map<std::string, double>>& before) {
+                                const std::vector<std::map<std::string, TaskTimes>>& before) {
   nlohmann::json result = nlohmann::json::object();
   for (std::size_t i = 0; i < watched.size(); ++i) {
     double total = 0;
-    nlohmann::json threads = nlohmann::json::object();
     double waited = 0;
-    for (const auto& [task, seconds] : thread_cpu(watched[i])) {
+    nlohmann::json threads = nlohmann::json::object();
+    for (const auto& [task, times] : thread_cpu(watched[i])) {
       const auto was = before[i].find(task);
-      const double used = seconds - (was == before[i].end() ? 0.0 : was->second);
-      if (task == k_waited) {
-        waited = used;
-        continue;
-      }
+      const TaskTimes start = was == before[i].end() ? TaskTimes{} : was->second;
+      const double used = times.ran - start.ran;
       total += used;
+      waited += times.waited - start.waited;
       if (used > 0) threads[task] = used;
     }
     result[std::to_string(watched[i])] = {
@@ -223,7 +213,7 @@ nlohmann::json thread_cpu_delta(const std::vector<int>& watched,
 // gets the CPU time of each watched process's threads in it.
 double run_burst(Shared& shared, int expected, const std::vector<int>& watched,
                  const std::function<void()>& start, nlohmann::json& threads) {
-  std::vector<std::map<std::string, double>> threads_before;
+  std::vector<std::map<std::string, TaskTimes>> threads_before;
   for (const int pid : watched) threads_before.push_back(thread_cpu(pid));
   const auto cpu_before = cpu_snapshot(watched);
   const auto begin = monotonic_ns();

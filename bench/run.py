@@ -815,7 +815,8 @@ def server_share(pids, burst_cpus, rates, received):
         elapsed += received / rate
     if elapsed <= 0:
         return None
-    return (ran / elapsed * 100, waited / elapsed * 100, max(0.0, 100 - (ran + waited) / elapsed * 100))
+    ran, waited = ran / elapsed * 100, waited / elapsed * 100
+    return ran, waited, max(0.0, 100 - ran - waited)
 
 
 def row(name, figure, floor, ratio_text, target, met, value, unit):
