@@ -22,7 +22,7 @@ store::Millis wall_clock_millis() {
 
 DbWorker::DbWorker(const StoreFactory& open_store, store::ChangeFeed& feed, visitors::Limits limits,
                    std::size_t max_queue, std::shared_ptr<const core::texts::VisitorTexts> texts,
-                   std::chrono::milliseconds rest)
+                   std::chrono::milliseconds rest, BatchPace pace)
     : m_feed(feed),
       m_collect(m_uncommitted.subscribe(
           [this](core::ChatId chat) { m_changed.push_back(chat); },
@@ -34,6 +34,7 @@ DbWorker::DbWorker(const StoreFactory& open_store, store::ChangeFeed& feed, visi
       m_presence(*m_store),
       m_max_queue(max_queue),
       m_rest(rest),
+      m_pace(pace),
       m_thread([this, texts = std::move(texts)]() mutable {
         m_visitors.set_texts(std::move(texts));
         run();
@@ -62,8 +63,9 @@ bool DbWorker::submit(Job job) {
     }
   }
   m_jobs.push_back(std::move(job));
+  const bool wake = !m_gathering || m_jobs.size() >= m_pace.full;
   lock.unlock();
-  m_ready.notify_one();
+  if (wake) m_ready.notify_one();
   return true;
 }
 
@@ -100,6 +102,8 @@ void DbWorker::run() {
       m_ready.wait_until(lock, m_refresh_at,
                          [this] { return m_stopping || !m_jobs.empty() || !m_counts.empty(); });
       if (m_stopping && m_jobs.empty()) break;  // everything queued is done
+      gather(lock);
+      m_last_batch = m_jobs.size();
       jobs.swap(m_jobs);
       counts.swap(m_counts);
     }
@@ -110,6 +114,15 @@ void DbWorker::run() {
   }
   std::lock_guard use(m_store_use);
   m_presence.let_go_all(wall_clock_millis());
+}
+
+// Under load, the jobs queued so far wait a little for others to share their commit.
+void DbWorker::gather(std::unique_lock<std::mutex>& lock) {
+  if (m_last_batch < m_pace.busy || m_jobs.empty() || m_jobs.size() >= m_pace.full) return;
+  m_gathering = true;
+  m_ready.wait_for(lock, m_pace.gather,
+                   [this] { return m_stopping || m_jobs.size() >= m_pace.full; });
+  m_gathering = false;
 }
 
 // After the batch: its answers do not wait for presence, which nobody waits for.
