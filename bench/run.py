@@ -383,10 +383,15 @@ def main():
     parser.add_argument("--idle-per-process", type=int, default=None,
                         help="with --spread-idle: idle visitors per process at most (default: "
                              "what the descriptor limit allows)")
+    parser.add_argument("--message-limit", type=int, default=0, metavar="N",
+                        help="seshat's messages_per_minute_per_network (README's default 600); "
+                             "0, the default here, leaves it off as the other caps against abuse. "
+                             "The load's visitors share a /24, so each line pays for the count")
     parser.add_argument("--store-compare", action="store_true",
                         help="ingest (d) and relay (e, and a's latencies) on SQLite, on PostgreSQL "
                              "with one gateway and with two gateways and a broker, in one run")
     args = parser.parse_args()
+    SESHAT_EXTRA["messages_per_minute_per_network"] = args.message_limit
     if args.store_compare:
         return store_compare(args)
     if args.smoke:
@@ -1031,6 +1036,8 @@ def notes(args, r):
     lines.append(f"Prosody: {'Nagle on (default)' if args.prosody_nagle else 'nagle = false'}, "
                  f"{'incremental GC (default)' if args.prosody_incremental_gc else 'generational GC'}; "
                  f"visitors over {args.transport}"
+                 + (f"; at most {args.message_limit} messages a minute per network"
+                    if args.message_limit else "")
                  + (f"; Prosody pinned to CPU {args.prosody_cpu}, the rest to the other CPUs"
                     if args.prosody_cpu is not None else ""))
     lines.append(f"machine: {os.cpu_count()} cores, "
@@ -1254,10 +1261,7 @@ def store_compare(args):
                 results["hop"] = hop_of(direct)["v2o"]  # two clients: alike both ways
         results["direct_rates"] = rates
         results["nginx_rps"] = nginx_floor(workdir, args.wrk_seconds)
-        extra = {"visitor_timeout": 3600, "accept_timeout": 3600,
-                 "max_connections_per_address": 0, "chats_per_minute": 0,
-                 "chats_per_minute_per_network": 0, "messages_per_minute_per_network": 0,
-                 "max_messages_per_chat": 0, "min_free_disk_mb": 0}
+        extra = dict(SESHAT_EXTRA)
         for index, (kind, _) in enumerate(STORE_SETUPS):
             gateways, running = start_setup(args, kind, server, [server.jid(u) for u in operators],
                                             cluster, extra)

@@ -226,6 +226,19 @@ CREATE TABLE visitor_holds (
 );
 CREATE INDEX visitor_holds_gateway ON visitor_holds(gateway_id);
 )sql"},
+    // SQLite's migration of the same name: a row per network and second, not per message.
+    Migration{"visitor sends counted per network and second", R"sql(
+CREATE TABLE visitor_send_counts (
+  network   text   NOT NULL,
+  at_second bigint NOT NULL,  -- Unix seconds
+  sends     int    NOT NULL,
+  PRIMARY KEY (network, at_second)
+);
+CREATE INDEX visitor_send_counts_second ON visitor_send_counts(at_second);
+INSERT INTO visitor_send_counts (network, at_second, sends)
+  SELECT network, at / 1000, count(*) FROM visitor_sends GROUP BY network, at / 1000;
+DROP TABLE visitor_sends;
+)sql"},
 };
 
 }  // namespace

@@ -481,16 +481,22 @@ class PgStore final : public Store {
     const auto now = now_millis();
     Tx tx(*this);
     if (now - m_forgot_at >= k_forget_every_ms) {
-      m_db.exec("DELETE FROM visitor_sends WHERE at < $1", {param(now - k_send_memory_ms)});
+      m_db.exec("DELETE FROM visitor_send_counts WHERE at_second < $1",
+                {param((now - k_send_memory_ms) / 1000)});
       m_forgot_at = now;
     }
-    m_db.exec("INSERT INTO visitor_sends (network, at) VALUES ($1, $2)",
-              {param(network), param(now)});
+    m_db.exec(
+        "INSERT INTO visitor_send_counts (network, at_second, sends) VALUES ($1, $2, 1) ON "
+        "CONFLICT (network, at_second) DO UPDATE SET sends = visitor_send_counts.sends + 1",
+        {param(network), param(now / 1000)});
     tx.commit();
   }
+  // Counted per second, as in SQLite (sqlite_limits.cpp).
   int visitor_sends_within(Millis window, const std::string& network) override {
-    return count_of(m_db.exec("SELECT count(*) FROM visitor_sends WHERE network = $2 AND at >= $1",
-                              {param(now_millis() - window), param(network)}));
+    return count_of(
+        m_db.exec("SELECT coalesce(sum(sends), 0) FROM visitor_send_counts WHERE network = $2 AND "
+                  "at_second >= $1",
+                  {param((now_millis() - window) / 1000), param(network)}));
   }
   int visitor_messages(ChatId chat) override {
     return count_of(m_db.exec("SELECT visitor_count FROM chats WHERE id = $1", {param(chat)}));

@@ -115,7 +115,7 @@ UPDATE chats SET visitor_count =
 CREATE INDEX chats_created ON chats(created_at);
 CREATE INDEX chats_network_created ON chats(network, created_at);
 CREATE TABLE visitor_sends (
-  network TEXT    NOT NULL,
+  network   TEXT    NOT NULL,
   at      INTEGER NOT NULL
 );
 CREATE INDEX visitor_sends_network_at ON visitor_sends(network, at);
@@ -316,6 +316,24 @@ CREATE UNIQUE INDEX messages_client_id ON messages(chat_id, client_id) WHERE cli
     // the prefix that tells an operator's chats apart when they hold several: counted here.
     Migration{"index open chats by operator", R"sql(
 CREATE INDEX IF NOT EXISTS chats_open_by_operator ON chats(operator_jid) WHERE state = 'open';
+)sql"},
+    // The per-network message limit kept a row per message and its count read every row of the
+    // last minute: the more a network sent, the more each of its lines cost (a minute at 100 a
+    // second, 0.2 ms a line). Now a row per network and second: a count sums at most 61 rows.
+    // Runs again harmlessly on a database already moved to the counts.
+    Migration{"visitor sends counted per network and second", R"sql(
+CREATE TABLE IF NOT EXISTS visitor_send_counts (
+  network   TEXT    NOT NULL,
+  at_second INTEGER NOT NULL,  -- Unix seconds
+  sends     INTEGER NOT NULL,
+  PRIMARY KEY (network, at_second)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS visitor_send_counts_second ON visitor_send_counts(at_second);
+CREATE TABLE IF NOT EXISTS visitor_sends (network TEXT NOT NULL, at INTEGER NOT NULL);
+INSERT INTO visitor_send_counts (network, at_second, sends)
+  SELECT network, at / 1000, count(*) FROM visitor_sends WHERE true GROUP BY network, at / 1000
+  ON CONFLICT (network, at_second) DO UPDATE SET sends = sends + excluded.sends;
+DROP TABLE visitor_sends;
 )sql"},
 };
 

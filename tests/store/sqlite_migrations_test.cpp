@@ -1,6 +1,8 @@
 // Opening databases: creation, re-opening, refusing what this build cannot read.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <chrono>
 #include <fstream>
 #include <stdexcept>
 #include <string>
@@ -64,11 +66,13 @@ TEST_F(MigrationsTest, CreatesAMissingDatabaseAtTheCurrentVersion) {
   Database db(m_path);
   EXPECT_EQ(pragma_text(db, "user_version"), std::to_string(sqlite::schema_version()));
   EXPECT_EQ(pragma_text(db, "journal_mode"), "wal");  // persistent in the file
-  const std::vector<std::string> expected{"blocks",        "chat_changes", "chat_details",
-                                          "chats",         "gateways",     "mail",
-                                          "mail_site",     "messages",     "operator_stanzas",
-                                          "operators",     "outbox",       "sqlite_sequence",
-                                          "visitor_holds", "visitor_sends"};
+  const std::vector<std::string> expected{"blocks",           "chat_changes",
+                                          "chat_details",     "chats",
+                                          "gateways",         "mail",
+                                          "mail_site",        "messages",
+                                          "operator_stanzas", "operators",
+                                          "outbox",           "sqlite_sequence",
+                                          "visitor_holds",    "visitor_send_counts"};
   EXPECT_EQ(tables(db), expected);
 }
 
@@ -166,6 +170,27 @@ TEST_F(MigrationsTest, MessagesKeepEverythingWhenRebuiltInTheOrderWritten) {
   EXPECT_EQ(store->add_message(chat, core::Author::visitor, "four").seq, 4);
 
   EXPECT_EQ(table_sql(m_path, "messages").find("WITHOUT ROWID"), std::string::npos);
+}
+
+TEST_F(MigrationsTest, VisitorSendsKeepTheirCountWhenCountedPerSecond) {
+  (void)open_sqlite_store(m_path);
+  // A row per message, as older versions kept them: three in the last second, one older.
+  const auto now = std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                      std::chrono::system_clock::now().time_since_epoch())
+                                      .count());
+  rewind_before(m_path, "visitor sends counted per network and second",
+                "DROP TABLE visitor_send_counts; CREATE TABLE visitor_sends (network TEXT NOT "
+                "NULL, at INTEGER NOT NULL); INSERT INTO visitor_sends VALUES ('10.0.0.0/24', " +
+                    now + "), ('10.0.0.0/24', " + now + "), ('10.0.0.0/24', " + now +
+                    " - 1), ('10.0.1.0/24', " + now + " - 120000);");
+  auto store = open_sqlite_store(m_path);
+  EXPECT_EQ(store->visitor_sends_within(60'000, "10.0.0.0/24"), 3);
+  EXPECT_EQ(store->visitor_sends_within(60'000, "10.0.1.0/24"), 0);
+  store->record_visitor_send("10.0.0.0/24");
+  EXPECT_EQ(store->visitor_sends_within(60'000, "10.0.0.0/24"), 4);
+  Database db(m_path);
+  const auto names = tables(db);
+  EXPECT_EQ(std::count(names.begin(), names.end(), "visitor_sends"), 0);
 }
 
 TEST_F(MigrationsTest, RefusesANewerSchemaWithAClearMessage) {

@@ -668,6 +668,16 @@ TEST_P(StoreTest, LeftMessagesAndQueuePositions) {
                               core::DeferOffer{"j", second}, core::MarkDropped{first, true}}));
 }
 
+TEST_P(StoreTest, CountsEachNetworksSendsForAMinute) {
+  for (int i = 0; i < 3; ++i) m_store->record_visitor_send("10.0.0.0/24");
+  m_store->record_visitor_send("10.0.1.0/24");
+  auto other = m_db.open();  // another gateway's count is the same
+  other->record_visitor_send("10.0.0.0/24");
+  EXPECT_EQ(m_store->visitor_sends_within(60'000, "10.0.0.0/24"), 4);
+  EXPECT_EQ(other->visitor_sends_within(60'000, "10.0.1.0/24"), 1);
+  EXPECT_EQ(m_store->visitor_sends_within(60'000, "10.0.2.0/24"), 0);
+}
+
 TEST_P(StoreTest, DataVersionChangesOnlyForOtherConnectionsCommits) {
   if (GetParam() != testing::Backend::sqlite) {
     GTEST_SKIP() << "SQLite's data_version; PostgreSQL's processes learn of commits by "
@@ -804,6 +814,24 @@ TEST(SqliteBatch, AVisitorLineThatFailsAfterItsFirstWriteRollsTheBatchBack) {
   // Alone, the line takes the seq that was not kept.
   EXPECT_EQ(store->add_visitor_message_once(chat, "fails", "c-2").seq, 2);
   EXPECT_EQ(store->add_visitor_message_once(other, "before it", "c-1").seq, 2);
+}
+
+// A network's sends are counted in a row per second, not a row each: a count reads at most a
+// minute's seconds however much the network sent (the count was a third of a line's cost at
+// 600 a minute).
+TEST(SqliteLimits, ANetworksSendsTakeARowPerSecond) {
+  testing::TempDir dir;
+  const auto path = dir.file("seshat.db");
+  auto store = open_sqlite_store(path);
+  const auto started = now_millis();
+  for (int i = 0; i < 500; ++i) store->record_visitor_send("10.0.0.0/24");
+  const auto seconds = now_millis() / 1000 - started / 1000 + 1;
+  EXPECT_EQ(store->visitor_sends_within(60'000, "10.0.0.0/24"), 500);
+  sqlite::Database db(path);
+  sqlite::Statement rows(db, "SELECT count(*) FROM visitor_send_counts");
+  sqlite::Query query(rows);
+  ASSERT_TRUE(query.step());
+  EXPECT_LE(query.int_at(0), seconds);
 }
 
 }  // namespace
