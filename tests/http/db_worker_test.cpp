@@ -20,6 +20,9 @@ namespace {
 
 using namespace std::chrono_literals;
 
+// Under load (a batch of 2) the next batch waits for 4 jobs, as long as it takes.
+constexpr BatchPace k_small_pace{.busy = 2, .full = 4, .gather = std::chrono::hours(1)};
+
 // Counts the batches the worker begins.
 class CountingStore : public testing::ForwardingStore {
  public:
@@ -119,8 +122,7 @@ TEST_F(DbWorkerTest, AJobAtRestThatWouldWaitForAnotherWriterRunsOnTheDatabaseThr
 }
 
 TEST_F(DbWorkerTest, UnderLoadAJobWaitsForOthersToShareItsCommit) {
-  DbWorker worker(counting_factory(), m_feed, {}, 64, nullptr, std::chrono::hours(1),
-                  {.busy = 2, .full = 4, .gather = std::chrono::hours(1)});
+  DbWorker worker(counting_factory(), m_feed, {}, 64, nullptr, std::chrono::hours(1), k_small_pace);
   (void)submit_message(worker).get();  // at rest
   load(worker, 3);                     // a batch of 3: requests queue
   const int before = m_batches;
@@ -136,8 +138,7 @@ TEST_F(DbWorkerTest, UnderLoadAJobWaitsForOthersToShareItsCommit) {
 }
 
 TEST_F(DbWorkerTest, AQuietDesksJobDoesNotWaitForOthers) {
-  DbWorker worker(counting_factory(), m_feed, {}, 64, nullptr, std::chrono::hours(1),
-                  {.busy = 2, .full = 4, .gather = std::chrono::hours(1)});
+  DbWorker worker(counting_factory(), m_feed, {}, 64, nullptr, std::chrono::hours(1), k_small_pace);
   for (int i = 0; i < 3; ++i) {  // each alone: the first at rest, the others on the thread
     ASSERT_EQ(submit_message(worker).wait_for(30s), std::future_status::ready);
   }
@@ -147,8 +148,7 @@ TEST_F(DbWorkerTest, AQuietDesksJobDoesNotWaitForOthers) {
 TEST_F(DbWorkerTest, StopCommitsTheJobsThatWaitForOthers) {
   std::future<std::thread::id> waiting;
   {
-    DbWorker worker(factory(), m_feed, {}, 64, nullptr, std::chrono::hours(1),
-                    {.busy = 2, .full = 4, .gather = std::chrono::hours(1)});
+    DbWorker worker(factory(), m_feed, {}, 64, nullptr, std::chrono::hours(1), k_small_pace);
     (void)submit_message(worker).get();
     load(worker, 3);
     waiting = submit_message(worker);
