@@ -226,17 +226,17 @@ CREATE TABLE visitor_holds (
 );
 CREATE INDEX visitor_holds_gateway ON visitor_holds(gateway_id);
 )sql"},
-    // SQLite's migration of the same name: a row per network and second, not per message.
-    Migration{"visitor sends counted per network and second", R"sql(
+    // SQLite's migration of the same name: a row per network and step, not per message.
+    Migration{"visitor sends counted per network in 10-second steps", R"sql(
 CREATE TABLE visitor_send_counts (
   network   text   NOT NULL,
-  at_second bigint NOT NULL,  -- Unix seconds
+  at_step   bigint NOT NULL,  -- Unix time in steps of 10 s (k_send_step_ms)
   sends     int    NOT NULL,
-  PRIMARY KEY (network, at_second)
+  PRIMARY KEY (network, at_step)
 );
-CREATE INDEX visitor_send_counts_second ON visitor_send_counts(at_second);
-INSERT INTO visitor_send_counts (network, at_second, sends)
-  SELECT network, at / 1000, count(*) FROM visitor_sends GROUP BY network, at / 1000;
+CREATE INDEX visitor_send_counts_step ON visitor_send_counts(at_step);
+INSERT INTO visitor_send_counts (network, at_step, sends)
+  SELECT network, at / 10000, count(*) FROM visitor_sends GROUP BY network, at / 10000;
 DROP TABLE visitor_sends;
 )sql"},
 };

@@ -38,7 +38,7 @@ using pg::Rows;
 
 constexpr std::int64_t k_writers_lock = 0x5e5a7002;
 constexpr Millis k_send_memory_ms = 60'000;
-constexpr Millis k_forget_every_ms = 1'000;
+constexpr Millis k_forget_every_ms = k_send_step_ms;  // a count's rows move on by steps
 constexpr int k_expired_chats_per_pass = 50;
 constexpr std::size_t k_max_payload = 7000;  // NOTIFY payloads must stay under 8000 bytes
 
@@ -481,22 +481,22 @@ class PgStore final : public Store {
     const auto now = now_millis();
     Tx tx(*this);
     if (now - m_forgot_at >= k_forget_every_ms) {
-      m_db.exec("DELETE FROM visitor_send_counts WHERE at_second < $1",
-                {param((now - k_send_memory_ms) / 1000)});
+      m_db.exec("DELETE FROM visitor_send_counts WHERE at_step < $1",
+                {param((now - k_send_memory_ms) / k_send_step_ms)});
       m_forgot_at = now;
     }
     m_db.exec(
-        "INSERT INTO visitor_send_counts (network, at_second, sends) VALUES ($1, $2, 1) ON "
-        "CONFLICT (network, at_second) DO UPDATE SET sends = visitor_send_counts.sends + 1",
-        {param(network), param(now / 1000)});
+        "INSERT INTO visitor_send_counts (network, at_step, sends) VALUES ($1, $2, 1) ON "
+        "CONFLICT (network, at_step) DO UPDATE SET sends = visitor_send_counts.sends + 1",
+        {param(network), param(now / k_send_step_ms)});
     tx.commit();
   }
-  // Counted per second, as in SQLite (sqlite_limits.cpp).
+  // Counted in steps, as in SQLite (sqlite_limits.cpp).
   int visitor_sends_within(Millis window, const std::string& network) override {
     return count_of(
         m_db.exec("SELECT coalesce(sum(sends), 0) FROM visitor_send_counts WHERE network = $2 AND "
-                  "at_second >= $1",
-                  {param((now_millis() - window) / 1000), param(network)}));
+                  "at_step >= $1",
+                  {param((now_millis() - window) / k_send_step_ms), param(network)}));
   }
   int visitor_messages(ChatId chat) override {
     return count_of(m_db.exec("SELECT visitor_count FROM chats WHERE id = $1", {param(chat)}));

@@ -8,12 +8,11 @@ namespace seshat::store::sqlite {
 namespace {
 
 constexpr Millis k_send_memory_ms = 60'000;
-constexpr Millis k_forget_every_ms = 1'000;
+constexpr Millis k_forget_every_ms = k_send_step_ms;  // a count's rows move on by steps
 
-// The second a time falls in: a count takes the whole of its window's first second, so it may
-// count up to a second more than the window (never less).
-Millis second_of(Millis at) {
-  return at / 1000;
+// The step a time falls in (Store::record_visitor_send).
+Millis step_of(Millis at) {
+  return at / k_send_step_ms;
 }
 
 int count(Query& query) {
@@ -27,14 +26,13 @@ LimitTable::LimitTable(Database& db)
     : m_path(db.path()),
       m_chats_all(db, "SELECT count(*) FROM chats WHERE created_at >= ?1"),
       m_chats_network(db, "SELECT count(*) FROM chats WHERE network = ?2 AND created_at >= ?1"),
-      m_record_send(
-          db,
-          "INSERT INTO visitor_send_counts (network, at_second, sends) VALUES (?1, ?2, 1) "
-          "ON CONFLICT (network, at_second) DO UPDATE SET sends = sends + 1"),
-      m_forget_sends(db, "DELETE FROM visitor_send_counts WHERE at_second < ?1"),
+      m_record_send(db,
+                    "INSERT INTO visitor_send_counts (network, at_step, sends) VALUES (?1, ?2, 1) "
+                    "ON CONFLICT (network, at_step) DO UPDATE SET sends = sends + 1"),
+      m_forget_sends(db, "DELETE FROM visitor_send_counts WHERE at_step < ?1"),
       m_sends(db,
               "SELECT coalesce(sum(sends), 0) FROM visitor_send_counts WHERE network = ?2 AND "
-              "at_second >= ?1"),
+              "at_step >= ?1"),
       m_visitor_count(db, "SELECT visitor_count FROM chats WHERE id = ?1") {}
 
 int LimitTable::chats_since(Millis since, const std::string& network) {
@@ -51,18 +49,18 @@ int LimitTable::chats_since(Millis since, const std::string& network) {
 void LimitTable::record_send(const std::string& network, Millis now) {
   if (now - m_forgot_at >= k_forget_every_ms) {
     Query forget(m_forget_sends);
-    forget.bind(1, second_of(now - k_send_memory_ms));
+    forget.bind(1, step_of(now - k_send_memory_ms));
     forget.run();
     m_forgot_at = now;
   }
   Query query(m_record_send);
-  query.bind(1, network).bind(2, second_of(now));
+  query.bind(1, network).bind(2, step_of(now));
   query.run();
 }
 
 int LimitTable::sends_since(Millis since, const std::string& network) {
   Query query(m_sends);
-  query.bind(1, second_of(since)).bind(2, network);
+  query.bind(1, step_of(since)).bind(2, network);
   return count(query);
 }
 

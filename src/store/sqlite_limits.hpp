@@ -1,9 +1,9 @@
 #pragma once
 // The SQL of the limits against floods, counted in the database so that they hold across
 // gateways (design.md): chats created per minute (in total and per network), visitor messages
-// per minute per network (visitor_send_counts: a row per network and second, kept a minute), and
-// visitor messages stored per chat (chats.visitor_count, kept by ChatTable). Also the free
-// space on the database's file system.
+// per minute per network (visitor_send_counts: a row per network and 10-second step, kept a
+// minute), and visitor messages stored per chat (chats.visitor_count, kept by ChatTable). Also the
+// free space on the database's file system.
 
 #include <cstdint>
 #include <optional>

@@ -319,20 +319,20 @@ CREATE INDEX IF NOT EXISTS chats_open_by_operator ON chats(operator_jid) WHERE s
 )sql"},
     // The per-network message limit kept a row per message and its count read every row of the
     // last minute: the more a network sent, the more each of its lines cost (a minute at 100 a
-    // second, 0.2 ms a line). Now a row per network and second: a count sums at most 61 rows.
+    // second, 0.2 ms a line). Now a row per network and 10-second step: a count sums at most 7.
     // Runs again harmlessly on a database already moved to the counts.
-    Migration{"visitor sends counted per network and second", R"sql(
+    Migration{"visitor sends counted per network in 10-second steps", R"sql(
 CREATE TABLE IF NOT EXISTS visitor_send_counts (
   network   TEXT    NOT NULL,
-  at_second INTEGER NOT NULL,  -- Unix seconds
+  at_step   INTEGER NOT NULL,  -- Unix time in steps of 10 s (k_send_step_ms)
   sends     INTEGER NOT NULL,
-  PRIMARY KEY (network, at_second)
+  PRIMARY KEY (network, at_step)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS visitor_send_counts_second ON visitor_send_counts(at_second);
+CREATE INDEX IF NOT EXISTS visitor_send_counts_step ON visitor_send_counts(at_step);
 CREATE TABLE IF NOT EXISTS visitor_sends (network TEXT NOT NULL, at INTEGER NOT NULL);
-INSERT INTO visitor_send_counts (network, at_second, sends)
-  SELECT network, at / 1000, count(*) FROM visitor_sends WHERE true GROUP BY network, at / 1000
-  ON CONFLICT (network, at_second) DO UPDATE SET sends = sends + excluded.sends;
+INSERT INTO visitor_send_counts (network, at_step, sends)
+  SELECT network, at / 10000, count(*) FROM visitor_sends WHERE true GROUP BY network, at / 10000
+  ON CONFLICT (network, at_step) DO UPDATE SET sends = sends + excluded.sends;
 DROP TABLE visitor_sends;
 )sql"},
 };

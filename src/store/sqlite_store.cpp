@@ -217,8 +217,10 @@ class SqliteStore final : public Store {
   int chats_created_within(Millis window, const std::string& network) override {
     return m_limits.chats_since(now_millis() - window, network);
   }
+  // Never refused, so no savepoint inside a batch: a failure rolls the batch back, whose jobs
+  // then run one by one.
   void record_visitor_send(const std::string& network) override {
-    Transaction transaction(m_db);
+    Transaction transaction(m_db, sqlite::Inside::whole_batch);
     m_limits.record_send(network, now_millis());
     transaction.commit();
   }

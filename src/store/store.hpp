@@ -43,6 +43,10 @@ constexpr Millis k_held = 9'999'999'999'999;  // 2286-11-20
 constexpr Millis k_gateway_refresh_ms = 2'000;
 constexpr Millis k_gateway_stale_ms = 10'000;
 
+// Visitor messages per network are counted in steps of this (Store::record_visitor_send): a
+// count of the last minute sums at most seven rows, however much the network sent.
+constexpr Millis k_send_step_ms = 10'000;
+
 struct ChatRecord {
   core::Chat chat;         // id, state, visitor name, opening message, page, email, operator
   std::string token_hash;  // what the visitor's token hashes to (never the token itself)
@@ -285,8 +289,9 @@ class Store {
   // --- limits against floods, counted here so that they hold across gateways ---
   // Chats created in the last `window` ms; network "" counts every chat.
   [[nodiscard]] virtual int chats_created_within(Millis window, const std::string& network) = 0;
-  // One visitor message from `network` (records are kept a minute), and how many there were
-  // in the last `window` ms.
+  // One visitor message from `network` (records are kept a minute, counted per network in steps
+  // of k_send_step_ms), and how many there were in the last `window` ms: the steps that overlap
+  // it, so up to a step more than the window (never less).
   virtual void record_visitor_send(const std::string& network) = 0;
   [[nodiscard]] virtual int visitor_sends_within(Millis window, const std::string& network) = 0;
   // Visitor messages stored in `chat` (0 for an unknown chat).

@@ -172,13 +172,13 @@ TEST_F(MigrationsTest, MessagesKeepEverythingWhenRebuiltInTheOrderWritten) {
   EXPECT_EQ(table_sql(m_path, "messages").find("WITHOUT ROWID"), std::string::npos);
 }
 
-TEST_F(MigrationsTest, VisitorSendsKeepTheirCountWhenCountedPerSecond) {
+TEST_F(MigrationsTest, VisitorSendsKeepTheirCountWhenCountedInSteps) {
   (void)open_sqlite_store(m_path);
-  // A row per message, as older versions kept them: three in the last second, one older.
+  // A row per message, as older versions kept them: three just now, one two minutes ago.
   const auto now = std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
                                       std::chrono::system_clock::now().time_since_epoch())
                                       .count());
-  rewind_before(m_path, "visitor sends counted per network and second",
+  rewind_before(m_path, "visitor sends counted per network in 10-second steps",
                 "DROP TABLE visitor_send_counts; CREATE TABLE visitor_sends (network TEXT NOT "
                 "NULL, at INTEGER NOT NULL); INSERT INTO visitor_sends VALUES ('10.0.0.0/24', " +
                     now + "), ('10.0.0.0/24', " + now + "), ('10.0.0.0/24', " + now +
