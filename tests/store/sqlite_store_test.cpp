@@ -816,6 +816,29 @@ TEST(SqliteBatch, AVisitorLineThatFailsAfterItsFirstWriteRollsTheBatchBack) {
   EXPECT_EQ(store->add_visitor_message_once(other, "before it", "c-1").seq, 2);
 }
 
+// A send's count takes no savepoint inside a batch either: when it fails, the batch is rolled
+// back (its jobs then run one by one); alone, its failure leaves the line it counts stored.
+TEST(SqliteBatch, ACountOfASendThatFailsRollsTheBatchBack) {
+  testing::TempDir dir;
+  const auto path = dir.file("seshat.db");
+  auto store = open_sqlite_store(path);
+  const auto chat = store->create_chat(NewChat{"Ann", "Hello?", "/", "hash", ""});
+  sqlite::Database(path).exec(
+      "CREATE TRIGGER refuse_count BEFORE INSERT ON visitor_send_counts BEGIN SELECT "
+      "RAISE(ABORT, 'refused by the test'); END");
+  {
+    auto batch = store->begin_batch();
+    ASSERT_EQ(store->add_visitor_message_once(chat, "counted", "c-1").seq, 2);
+    EXPECT_THROW(store->record_visitor_send("10.0.0.0/24"), StoreError);
+    EXPECT_FALSE(batch->intact());
+    EXPECT_THROW(batch->commit(), StoreError);
+  }
+  EXPECT_EQ(store->messages_after(chat, 0, 10).size(), 1u);
+  ASSERT_EQ(store->add_visitor_message_once(chat, "counted", "c-1").seq, 2);
+  EXPECT_THROW(store->record_visitor_send("10.0.0.0/24"), StoreError);
+  EXPECT_EQ(store->messages_after(chat, 0, 10).size(), 2u) << "alone, the line stays";
+}
+
 // A network's sends are counted in a row per 10-second step, not a row each: a count reads at
 // most a minute's steps however much the network sent (with a row each, 6,000 sends in the last
 // minute cost 0.2 ms a count).
