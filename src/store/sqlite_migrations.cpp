@@ -115,7 +115,7 @@ UPDATE chats SET visitor_count =
 CREATE INDEX chats_created ON chats(created_at);
 CREATE INDEX chats_network_created ON chats(network, created_at);
 CREATE TABLE visitor_sends (
-  network   TEXT    NOT NULL,
+  network TEXT    NOT NULL,
   at      INTEGER NOT NULL
 );
 CREATE INDEX visitor_sends_network_at ON visitor_sends(network, at);
