@@ -37,8 +37,6 @@ using pg::param;
 using pg::Rows;
 
 constexpr std::int64_t k_writers_lock = 0x5e5a7002;
-constexpr Millis k_send_memory_ms = 60'000;
-constexpr Millis k_forget_every_ms = k_send_step_ms;  // a count's rows move on by steps
 constexpr int k_expired_chats_per_pass = 50;
 constexpr std::size_t k_max_payload = 7000;  // NOTIFY payloads must stay under 8000 bytes
 
@@ -480,15 +478,15 @@ class PgStore final : public Store {
   void record_visitor_send(const std::string& network) override {
     const auto now = now_millis();
     Tx tx(*this);
-    if (now - m_forgot_at >= k_forget_every_ms) {
+    if (now - m_forgot_at >= k_send_step_ms) {
       m_db.exec("DELETE FROM visitor_send_counts WHERE at_step < $1",
-                {param((now - k_send_memory_ms) / k_send_step_ms)});
+                {param(send_step_of(now - k_send_memory_ms))});
       m_forgot_at = now;
     }
     m_db.exec(
         "INSERT INTO visitor_send_counts (network, at_step, sends) VALUES ($1, $2, 1) ON "
         "CONFLICT (network, at_step) DO UPDATE SET sends = visitor_send_counts.sends + 1",
-        {param(network), param(now / k_send_step_ms)});
+        {param(network), param(send_step_of(now))});
     tx.commit();
   }
   // Counted in steps, as in SQLite (sqlite_limits.cpp).
@@ -496,7 +494,7 @@ class PgStore final : public Store {
     return count_of(
         m_db.exec("SELECT coalesce(sum(sends), 0) FROM visitor_send_counts WHERE network = $2 AND "
                   "at_step >= $1",
-                  {param((now_millis() - window) / k_send_step_ms), param(network)}));
+                  {param(send_step_of(now_millis() - window)), param(network)}));
   }
   int visitor_messages(ChatId chat) override {
     return count_of(m_db.exec("SELECT visitor_count FROM chats WHERE id = $1", {param(chat)}));

@@ -7,14 +7,6 @@
 namespace seshat::store::sqlite {
 namespace {
 
-constexpr Millis k_send_memory_ms = 60'000;
-constexpr Millis k_forget_every_ms = k_send_step_ms;  // a count's rows move on by steps
-
-// The step a time falls in (Store::record_visitor_send).
-Millis step_of(Millis at) {
-  return at / k_send_step_ms;
-}
-
 int count(Query& query) {
   if (!query.step()) return 0;
   return static_cast<int>(query.int_at(0));
@@ -47,20 +39,20 @@ int LimitTable::chats_since(Millis since, const std::string& network) {
 }
 
 void LimitTable::record_send(const std::string& network, Millis now) {
-  if (now - m_forgot_at >= k_forget_every_ms) {
+  if (now - m_forgot_at >= k_send_step_ms) {
     Query forget(m_forget_sends);
-    forget.bind(1, step_of(now - k_send_memory_ms));
+    forget.bind(1, send_step_of(now - k_send_memory_ms));
     forget.run();
     m_forgot_at = now;
   }
   Query query(m_record_send);
-  query.bind(1, network).bind(2, step_of(now));
+  query.bind(1, network).bind(2, send_step_of(now));
   query.run();
 }
 
 int LimitTable::sends_since(Millis since, const std::string& network) {
   Query query(m_sends);
-  query.bind(1, step_of(since)).bind(2, network);
+  query.bind(1, send_step_of(since)).bind(2, network);
   return count(query);
 }
 

@@ -44,8 +44,13 @@ constexpr Millis k_gateway_refresh_ms = 2'000;
 constexpr Millis k_gateway_stale_ms = 10'000;
 
 // Visitor messages per network are counted in steps of this (Store::record_visitor_send): a
-// count of the last minute sums at most seven rows, however much the network sent.
+// count of the last minute sums at most seven rows, however much the network sent. Steps older
+// than k_send_memory_ms are forgotten, at most once a step (a count's rows move on by steps).
 constexpr Millis k_send_step_ms = 10'000;
+constexpr Millis k_send_memory_ms = 60'000;
+[[nodiscard]] constexpr Millis send_step_of(Millis at) {
+  return at / k_send_step_ms;
+}
 
 struct ChatRecord {
   core::Chat chat;         // id, state, visitor name, opening message, page, email, operator

@@ -848,7 +848,7 @@ TEST(SqliteLimits, ANetworksSendsTakeARowPerStep) {
   auto store = open_sqlite_store(path);
   const auto started = now_millis();
   for (int i = 0; i < 500; ++i) store->record_visitor_send("10.0.0.0/24");
-  const auto steps = now_millis() / k_send_step_ms - started / k_send_step_ms + 1;
+  const auto steps = send_step_of(now_millis()) - send_step_of(started) + 1;
   EXPECT_EQ(store->visitor_sends_within(60'000, "10.0.0.0/24"), 500);
   sqlite::Database db(path);
   sqlite::Statement rows(db, "SELECT count(*) FROM visitor_send_counts");
