@@ -228,7 +228,9 @@ def relay_run(args, common, label, idle=0, base=30, duration=None):
 
 
 def run_loadgen(args, extra, label, allow_failure=False):
-    command = [args.loadgen] + extra
+    # From a burst on the load generator yields the cores to the servers it measures (floors and
+    # relay alike): it stands in for the clients' own machines (bench/rounds.md).
+    command = [args.loadgen] + extra + ["--burst-nice", str(getattr(args, "burst_nice", 0))]
     print(f"--- {label}: {' '.join(os.path.basename(c) if c == args.loadgen else c for c in command)}",
           flush=True)
     done = subprocess.run(command, capture_output=True, text=True, timeout=600)
@@ -387,6 +389,11 @@ def main():
                         help="seshat's messages_per_minute_per_network (README's default 600); "
                              "0, the default here, leaves it off as the other caps against abuse. "
                              "The load's visitors share a /24, so each line pays for the count")
+    parser.add_argument("--burst-nice", type=int, default=19, metavar="N",
+                        help="the load generator's nice value in e's bursts, the floors' and the "
+                             "relay's (default 19: it yields the two cores to the servers, as the "
+                             "clients' own machines would; 0 leaves it as it was before "
+                             "2026-12-06, night)")
     parser.add_argument("--store-compare", action="store_true",
                         help="ingest (d) and relay (e, and a's latencies) on SQLite, on PostgreSQL "
                              "with one gateway and with two gateways and a broker, in one run")
@@ -1038,6 +1045,8 @@ def notes(args, r):
                  f"visitors over {args.transport}"
                  + (f"; at most {args.message_limit} messages a minute per network"
                     if args.message_limit else "")
+                 + (f"; the load generator at nice {args.burst_nice} in e's bursts"
+                    if args.burst_nice else "")
                  + (f"; Prosody pinned to CPU {args.prosody_cpu}, the rest to the other CPUs"
                     if args.prosody_cpu is not None else ""))
     lines.append(f"machine: {os.cpu_count()} cores, "
