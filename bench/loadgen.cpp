@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -234,6 +236,18 @@ void yield_cores(int nice) {
   }
 }
 
+// The lowest nice value among this process's threads: after a burst, what yield_cores left.
+int lowest_nice() {
+  int lowest = 19;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    const auto tid = static_cast<id_t>(std::stol(task.path().filename().string()));
+    errno = 0;
+    const int nice = getpriority(PRIO_PROCESS, tid);
+    if (errno == 0) lowest = std::min(lowest, nice);
+  }
+  return lowest;
+}
+
 // The burst: `expected` timed messages; returns messages per second as received. `threads`
 // gets the CPU time of each watched process's threads in it.
 double run_burst(Shared& shared, int expected, const std::vector<int>& watched, int nice,
@@ -309,6 +323,7 @@ int run_direct(const Options& options, nlohmann::json& result) {
   const auto rate =
       run_burst(shared, options.xmpp.burst, options.watched, options.burst_nice, nullptr, threads);
   result["burst_cpu"] = threads;
+  result["burst_nice"] = lowest_nice();
   shared.phase = static_cast<int>(Phase::stop);
   clients.join();
   write_samples(options, shared);
@@ -502,6 +517,7 @@ int run_relay(const Options& options, nlohmann::json& result) {
                                               [&] { visitors.start_burst(options.burst); }, threads)
                                         : 0;
   result["burst_cpu"] = threads;
+  if (options.burst > 0) result["burst_nice"] = lowest_nice();
   const long rss_end = rss_kb(options.seshat_pid);
   shared.phase = static_cast<int>(Phase::stop);
   operators.join();

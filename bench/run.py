@@ -588,6 +588,7 @@ def check_smoke_relay(args, relay, seshat_pid, idle):
     assert relay["burst_received"] == relay["burst_expected"], relay
     assert relay["idle"] == idle, relay
     assert str(seshat_pid) in relay["burst_cpu"], relay  # f's per-thread CPU was read
+    assert relay["burst_nice"] >= args.burst_nice, relay  # the load generator yielded in e's burst
 
 
 def port_of(common, option):
