@@ -223,24 +223,29 @@ void trust_only(const std::string& ca_file) {
   ::setenv("SSL_CERT_DIR", "/nonexistent", 1);
 }
 
+// The ids of this process's threads.
+std::vector<id_t> own_threads() {
+  std::vector<id_t> tids;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task"))
+    tids.push_back(static_cast<id_t>(std::stol(task.path().filename().string())));
+  return tids;
+}
+
 // From the burst on, every thread of this process at `nice` (0: as it was). The load generator
 // stands in for a hundred operators' machines and visitors' browsers, yet shares the two cores
-// with the servers it measures: in e's bursts its threads took more CPU than seshat's, and
+// with the servers it measures: in e's bursts its threads took as much CPU as seshat's, and
 // Prosody waited for a CPU mostly behind them (bench/rounds.md, "the load generator yields").
 // The floors' bursts and the relay's alike.
 void yield_cores(int nice) {
   if (nice == 0) return;
-  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
-    const auto tid = static_cast<id_t>(std::stol(task.path().filename().string()));
+  for (const auto tid : own_threads())
     if (setpriority(PRIO_PROCESS, tid, nice) != 0) std::perror("loadgen: setpriority");
-  }
 }
 
 // The lowest nice value among this process's threads: after a burst, what yield_cores left.
 int lowest_nice() {
   int lowest = 19;
-  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
-    const auto tid = static_cast<id_t>(std::stol(task.path().filename().string()));
+  for (const auto tid : own_threads()) {
     errno = 0;
     const int nice = getpriority(PRIO_PROCESS, tid);
     if (errno == 0) lowest = std::min(lowest, nice);
