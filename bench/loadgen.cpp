@@ -26,6 +26,7 @@
 #include <iterator>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -123,16 +124,37 @@ std::string op_password(const Options& options, int i) {
   return options.op_prefix + std::to_string(i) + "-secret";
 }
 
-// Steady phase of `duration_s` starting shortly, then a drain of `drain_s`.
-void run_steady(Shared& shared, const Options& options, const std::function<void()>& start) {
+// Milliseconds the hypervisor gave the machine's CPUs to others while they had work (steal,
+// every CPU summed, from /proc/stat; 0 where it is not counted). A run's slowest lines come
+// with it: 3 s of it in a's 10 s once, a's p99 10 ms (bench/rounds.md, 2026-12-07).
+double steal_ms() {
+  std::ifstream stat("/proc/stat");
+  std::string cpu;
+  long long field = 0;
+  long long steal = 0;
+  stat >> cpu;
+  for (int i = 1; i <= 8 && stat >> field; ++i) {
+    if (i == 8) steal = field;  // user nice system idle iowait irq softirq steal
+  }
+  return static_cast<double>(steal) * 1000.0 / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+// Steady phase of `duration_s` starting shortly, then a drain of `drain_s`. Returns the host's
+// steal over the phase (steal_ms).
+double run_steady(Shared& shared, const Options& options, const std::function<void()>& start) {
   const auto begin = monotonic_ns() + 200'000'000;
   shared.steady_start_ns = begin;
   shared.steady_end_ns = begin + static_cast<std::int64_t>(options.duration_s * 1e9);
   shared.phase = static_cast<int>(Phase::steady);
   if (start) start();
+  std::this_thread::sleep_for(std::chrono::nanoseconds(begin - monotonic_ns()));
+  const double steal_before = steal_ms();
+  std::optional<double> steal;
   while (monotonic_ns() < shared.steady_end_ns.load() + 1'500'000'000) {
+    if (!steal && monotonic_ns() >= shared.steady_end_ns.load()) steal = steal_ms() - steal_before;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
+  return steal.value_or(steal_ms() - steal_before);
 }
 
 // CPU seconds (user + system) from a /proc/.../stat file; 0 if it cannot be read.
@@ -323,7 +345,7 @@ int run_direct(const Options& options, nlohmann::json& result) {
     std::fprintf(stderr, "loadgen: the direct clients did not log in\n");
     return 1;
   }
-  run_steady(shared, options, nullptr);
+  result["steady_steal_ms"] = run_steady(shared, options, nullptr);
   nlohmann::json threads;
   const auto rate =
       run_burst(shared, options.xmpp.burst, options.watched, options.burst_nice, nullptr, threads);
@@ -514,7 +536,7 @@ int run_relay(const Options& options, nlohmann::json& result) {
     report_errors(shared, result);
     return 1;
   }
-  run_steady(shared, options, [&] { visitors.start_steady(); });
+  result["steady_steal_ms"] = run_steady(shared, options, [&] { visitors.start_steady(); });
   const int expected = options.visitors * options.burst;
   nlohmann::json threads = nlohmann::json::object();
   const double rate = options.burst > 0 ? run_burst(

@@ -838,6 +838,18 @@ def row(name, figure, floor, ratio_text, target, met, value, unit):
             "met": met, "value": value, "unit": unit}
 
 
+def steal_row(rows, scenario, args, measured, floor):
+    """Context: how long the hypervisor kept the CPUs from the run while they had work, in the
+    steady phase of the scenario and of its floor (the load generator's steal_ms). Slow lines
+    come with it (bench/rounds.md, 2026-12-07); results of older runs have none."""
+    if "steady_steal_ms" not in measured or "steady_steal_ms" not in (floor or {}):
+        return
+    mine, its = measured["steady_steal_ms"], floor["steady_steal_ms"]
+    rows.append(row(f"{scenario} the host's steal in the steady phase, seshat / floor",
+                    f"{mine:.0f} / {its:.0f} ms", f"of {os.cpu_count() * args.duration:.0f} CPU-s",
+                    "", "(context: the host's)", None, mine, "ms"))
+
+
 def xmpp_rows(args, r, label, prefix, f_target):
     """a, e and f against one XMPP server (`label`), with that server's floors."""
     direct, relay = r["direct"], r["relay"]
@@ -867,6 +879,7 @@ def xmpp_rows(args, r, label, prefix, f_target):
         rows.append(row(f"{prefix}a. floor in a's shape p50, v->op / op->v", both_ways(hop, "p50"),
                         f"{alone['p50']:.2f} ms", "", "(context: two clients alone)", None,
                         hop["v2o"]["p50"], "ms"))
+        steal_row(rows, f"{prefix}a.", args, relay, r["hop"])
     rate, floor = median(relay["rates"]), median(direct["rates"])
     fanout = median(r["fanout"]["rates"])
     rows.append(row(f"{prefix}e. relay vs direct 1->{c} fan-out", f"{rate:.0f}/s", f"{fanout:.0f}/s",
@@ -941,6 +954,8 @@ def table_rows(args, r):
         c_rows.append(row(f"c. +{c} chats among {n} idle {name} p99", f"{value:.2f} ms",
                           f"{floor:.2f} ms", f"{ratio(value, floor):.1f}x",
                           f"added {value - floor:.2f} ms <= 2 ms", value - floor <= 2, value, "ms"))
+    if not idle.get("active_failed"):
+        steal_row(c_rows, "c.", args, idle, idle.get("hop_among") or idle.get("hop_after"))
     ingest, nginx = r["ingest"]["per_s"], r["nginx_rps"]
     sqlite = r["sqlite"]["commits_per_s"]
     backend = r["sqlite"].get("backend", "SQLite")
