@@ -1088,7 +1088,7 @@ def spread_rows(runs):
         found = [x for run in runs for x in run["rows"] if x["name"] == name]
         values = [x["value"] for x in found if x["value"] == x["value"]]  # NaN: failed
         unit = found[0]["unit"]
-        digits = 1 if unit == "MB" else 2
+        digits = 1 if unit == "MB" else 0 if "steal" in name else 2
         gap = "" if unit == "x" else " "
         spread = (f"{min(values):.{digits}f} - {max(values):.{digits}f}{gap}{unit}" if values
                   else "failed")
