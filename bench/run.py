@@ -589,6 +589,7 @@ def check_smoke_relay(args, relay, seshat_pid, idle):
     assert relay["idle"] == idle, relay
     assert str(seshat_pid) in relay["burst_cpu"], relay  # f's per-thread CPU was read
     assert relay["burst_nice"] >= args.burst_nice, relay  # the load generator yielded in e's burst
+    assert relay["steady_steal_ms"] >= 0, relay  # the host's steal in a's phase was read
 
 
 def port_of(common, option):
