@@ -14,6 +14,7 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -26,7 +27,6 @@
 #include <iterator>
 #include <map>
 #include <nlohmann/json.hpp>
-#include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -130,13 +130,10 @@ std::string op_password(const Options& options, int i) {
 double steal_ms() {
   std::ifstream stat("/proc/stat");
   std::string cpu;
-  long long field = 0;
-  long long steal = 0;
+  std::array<long long, 8> ticks{};  // user nice system idle iowait irq softirq steal
   stat >> cpu;
-  for (int i = 1; i <= 8 && stat >> field; ++i) {
-    if (i == 8) steal = field;  // user nice system idle iowait irq softirq steal
-  }
-  return static_cast<double>(steal) * 1000.0 / static_cast<double>(sysconf(_SC_CLK_TCK));
+  for (auto& field : ticks) stat >> field;
+  return static_cast<double>(ticks[7]) * 1000.0 / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 // Steady phase of `duration_s` starting shortly, then a drain of `drain_s`. Returns the host's
@@ -147,14 +144,15 @@ double run_steady(Shared& shared, const Options& options, const std::function<vo
   shared.steady_end_ns = begin + static_cast<std::int64_t>(options.duration_s * 1e9);
   shared.phase = static_cast<int>(Phase::steady);
   if (start) start();
-  std::this_thread::sleep_for(std::chrono::nanoseconds(begin - monotonic_ns()));
+  const auto sleep_until = [](std::int64_t ns) {
+    std::this_thread::sleep_for(std::chrono::nanoseconds(ns - monotonic_ns()));
+  };
+  sleep_until(begin);
   const double steal_before = steal_ms();
-  std::optional<double> steal;
-  while (monotonic_ns() < shared.steady_end_ns.load() + 1'500'000'000) {
-    if (!steal && monotonic_ns() >= shared.steady_end_ns.load()) steal = steal_ms() - steal_before;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return steal.value_or(steal_ms() - steal_before);
+  sleep_until(shared.steady_end_ns);
+  const double steal = steal_ms() - steal_before;
+  sleep_until(shared.steady_end_ns + 1'500'000'000);
+  return steal;
 }
 
 // CPU seconds (user + system) from a /proc/.../stat file; 0 if it cannot be read.

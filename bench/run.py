@@ -833,10 +833,11 @@ def server_share(pids, burst_cpus, rates, received):
     return ran, waited, max(0.0, 100 - ran - waited)
 
 
-def row(name, figure, floor, ratio_text, target, met, value, unit):
-    """One line of the table; `value` in `unit` is what the spread across runs shows."""
+def row(name, figure, floor, ratio_text, target, met, value, unit, digits=None):
+    """One line of the table; `value` in `unit` is what the spread across runs shows, with
+    `digits` decimals (by default 1 for MB, else 2)."""
     return {"name": name, "figure": figure, "floor": floor, "ratio": ratio_text, "target": target,
-            "met": met, "value": value, "unit": unit}
+            "met": met, "value": value, "unit": unit, "digits": digits}
 
 
 def steal_row(rows, scenario, args, measured, floor):
@@ -848,7 +849,7 @@ def steal_row(rows, scenario, args, measured, floor):
     mine, its = measured["steady_steal_ms"], floor["steady_steal_ms"]
     rows.append(row(f"{scenario} the host's steal in the steady phase, seshat / floor",
                     f"{mine:.0f} / {its:.0f} ms", f"of {os.cpu_count() * args.duration:.0f} CPU-s",
-                    "", "(context: the host's)", None, mine, "ms"))
+                    "", "(context: the host's)", None, mine, "ms", digits=0))
 
 
 def xmpp_rows(args, r, label, prefix, f_target):
@@ -1089,7 +1090,9 @@ def spread_rows(runs):
         found = [x for run in runs for x in run["rows"] if x["name"] == name]
         values = [x["value"] for x in found if x["value"] == x["value"]]  # NaN: failed
         unit = found[0]["unit"]
-        digits = 1 if unit == "MB" else 0 if "steal" in name else 2
+        digits = found[0].get("digits")
+        if digits is None:
+            digits = 1 if unit == "MB" else 2
         gap = "" if unit == "x" else " "
         spread = (f"{min(values):.{digits}f} - {max(values):.{digits}f}{gap}{unit}" if values
                   else "failed")
