@@ -27,6 +27,7 @@
 #include <iterator>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -58,6 +59,10 @@ struct Options {
   std::vector<int> watched;  // processes whose CPU use in a burst is printed
   int burst_nice = 0;        // every thread's nice value from the burst on
   std::string transport = "sse";
+  // relay: the direct hop in a's shape (accounts <paired_hop><i>) in the same process, its
+  // steady sending in the blocks between the relay's (a's floor, paired: bench/README.md).
+  std::string paired_hop;
+  int block_ms = 100;
 };
 
 double cpu_seconds() {
@@ -136,22 +141,35 @@ double steal_ms() {
   return static_cast<double>(ticks[7]) * 1000.0 / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
-// Steady phase of `duration_s` starting shortly, then a drain of `drain_s`. Returns the host's
-// steal over the phase (steal_ms).
-double run_steady(Shared& shared, const Options& options, const std::function<void()>& start) {
+// Steady phase of `duration_s` of sending for each side starting shortly (with a paired floor
+// in alternate blocks of `block_ms`, so twice as long), then a drain of 1.5 s. Returns the
+// host's steal over the phase (steal_ms).
+double run_steady(const std::vector<Shared*>& sides, const Options& options,
+                  const std::function<void()>& start) {
   const auto begin = monotonic_ns() + 200'000'000;
-  shared.steady_start_ns = begin;
-  shared.steady_end_ns = begin + static_cast<std::int64_t>(options.duration_s * 1e9);
-  shared.phase = static_cast<int>(Phase::steady);
+  const auto active = static_cast<std::int64_t>(options.duration_s * 1e9);
+  const std::int64_t block = sides.size() > 1 ? options.block_ms * 1'000'000LL : 0;
+  const auto end = block == 0 ? begin + active
+                              : begin + (active + block - 1) / block * block *
+                                            static_cast<std::int64_t>(sides.size());
+  for (std::size_t turn = 0; turn < sides.size(); ++turn) {
+    Shared& side = *sides[turn];
+    side.steady_start_ns = begin;
+    side.steady_end_ns = end;
+    side.steady_active_ns = active;
+    side.block_ns = block;
+    side.block_turn = static_cast<int>(turn);
+    side.phase = static_cast<int>(Phase::steady);
+  }
   if (start) start();
   const auto sleep_until = [](std::int64_t ns) {
     std::this_thread::sleep_for(std::chrono::nanoseconds(ns - monotonic_ns()));
   };
   sleep_until(begin);
   const double steal_before = steal_ms();
-  sleep_until(shared.steady_end_ns);
+  sleep_until(end);
   const double steal = steal_ms() - steal_before;
-  sleep_until(shared.steady_end_ns + 1'500'000'000);
+  sleep_until(end + 1'500'000'000);
   return steal;
 }
 
@@ -300,15 +318,15 @@ double run_burst(Shared& shared, int expected, const std::vector<int>& watched, 
 
 // Every latency sample as "direction phase arrival_ns latency_ns": to find when the slow ones
 // came, against the other processes' events (bench/rounds.md, "How the slow 1% was found").
-void write_samples(const Options& options, const Shared& shared) {
+void write_samples(const Options& options, const Shared& shared, const std::string& side = {}) {
   if (options.samples_out.empty()) return;
-  std::ofstream out(options.samples_out);
+  std::ofstream out(options.samples_out, side.empty() ? std::ios::trunc : std::ios::app);
   for (std::size_t phase = 0; phase < static_cast<std::size_t>(k_phases); ++phase) {
     for (const auto& [direction, samples] : {std::pair{"to_operator", &shared.to_operator[phase]},
                                              {"to_visitor", &shared.to_visitor[phase]},
                                              {"accepted", &shared.accepted[phase]}}) {
       for (const auto& [arrival, latency] : samples->timeline())
-        out << direction << ' ' << phase << ' ' << arrival << ' ' << latency << '\n';
+        out << side << direction << ' ' << phase << ' ' << arrival << ' ' << latency << '\n';
     }
   }
 }
@@ -343,7 +361,7 @@ int run_direct(const Options& options, nlohmann::json& result) {
     std::fprintf(stderr, "loadgen: the direct clients did not log in\n");
     return 1;
   }
-  result["steady_steal_ms"] = run_steady(shared, options, nullptr);
+  result["steady_steal_ms"] = run_steady({&shared}, options, nullptr);
   nlohmann::json threads;
   const auto rate =
       run_burst(shared, options.xmpp.burst, options.watched, options.burst_nice, nullptr, threads);
@@ -469,6 +487,25 @@ int run_relay(const Options& options, nlohmann::json& result) {
                  options.visitors);
     return 1;
   }
+  // a's floor in the same process: the hop in a's shape between the same number of clients,
+  // sending in the blocks between the relay's.
+  Shared hop_shared(1);
+  std::optional<Operators> hop;
+  if (!options.paired_hop.empty()) {
+    Options floor = options;
+    floor.op_prefix = options.paired_hop;
+    floor.xmpp.a_shape = true;
+    floor.xmpp.direct_rate = options.visitors;
+    floor.xmpp.burst = 0;
+    const auto hop_specs = sender_and_receivers(floor, options.visitors, true);
+    hop.emplace(floor.xmpp, hop_specs, hop_shared);
+    hop->start();
+    if (!wait_for([&] { return hop_shared.operators_online.load() == options.visitors + 1; },
+                  120)) {
+      std::fprintf(stderr, "loadgen: the paired hop's clients did not log in\n");
+      return 1;
+    }
+  }
   Visitors visitors(options.http, shared);
   visitors.start();
 
@@ -534,7 +571,24 @@ int run_relay(const Options& options, nlohmann::json& result) {
     report_errors(shared, result);
     return 1;
   }
-  result["steady_steal_ms"] = run_steady(shared, options, [&] { visitors.start_steady(); });
+  std::vector<Shared*> sides{&shared};
+  if (hop) sides.push_back(&hop_shared);
+  result["steady_steal_ms"] = run_steady(sides, options, [&] { visitors.start_steady(); });
+  if (hop) {
+    hop_shared.phase = static_cast<int>(Phase::stop);
+    hop->join();
+    const auto a_to_b = hop_shared.to_operator[1].summary();
+    const auto b_to_a = hop_shared.to_visitor[1].summary();
+    print("paired hop A->receivers (steady)", a_to_b);
+    print("paired hop receivers->A (steady)", b_to_a);
+    result["hop"] = {{"a_to_b", to_json(a_to_b)},
+                     {"b_to_a", to_json(b_to_a)},
+                     {"a_shape", true},
+                     {"paired", true},
+                     {"block_ms", options.block_ms},
+                     {"steady_steal_ms", result["steady_steal_ms"]}};
+    report_errors(hop_shared, result["hop"]);
+  }
   const int expected = options.visitors * options.burst;
   nlohmann::json threads = nlohmann::json::object();
   const double rate = options.burst > 0 ? run_burst(
@@ -550,6 +604,7 @@ int run_relay(const Options& options, nlohmann::json& result) {
 
   write_tokens(options, visitors);
   write_samples(options, shared);
+  if (hop) write_samples(options, hop_shared, "hop_");
   constexpr auto k_steady = static_cast<std::size_t>(Phase::steady);
   constexpr auto k_first = static_cast<std::size_t>(Phase::first);
   const auto v2o = shared.to_operator[k_steady].summary();
@@ -661,6 +716,11 @@ int main(int argc, char** argv) {
                  "every thread's nice value from the burst on (0: unchanged)");
   app.add_option("--tokens-out", options.tokens_out,
                  "relay: write the idle chats' 'id token' lines");
+  app.add_option("--paired-hop", options.paired_hop,
+                 "relay: also the direct hop in a's shape between accounts <PREFIX><i>, its "
+                 "steady phase in the blocks between the relay's (a's floor, paired)");
+  app.add_option("--block-ms", options.block_ms,
+                 "relay with --paired-hop: the length of each side's block");
   app.add_option("--samples-out", options.samples_out,
                  "write every latency sample: direction phase arrival_ns latency_ns");
   CLI11_PARSE(app, argc, argv);

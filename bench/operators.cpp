@@ -38,8 +38,8 @@ struct Operators::Client {
   xmpp_conn_t* conn = nullptr;
   bool online = false;
   bool accept_sent = false;
-  bool chatting = false;  // relay: accepted; direct: always once online
-  std::int64_t next_send_ns = 0;
+  bool chatting = false;             // relay: accepted; direct: always once online
+  std::int64_t next_offset_ns = -1;  // the next steady send, into the side's sending time
   std::int64_t seq = 0;
   bool burst_sent = false;
   int rounds_sent = 0;      // notify floor
@@ -288,24 +288,23 @@ void Operators::send_due(Client& client, std::int64_t now) {
     send_text(ctx, client.conn, to, timed_text(static_cast<int>(Phase::first), 0));
   }
   if (phase == Phase::steady) {
-    const auto start = m_shared.steady_start_ns.load();
-    const auto end = m_shared.steady_end_ns.load();
+    const auto active = m_shared.steady_active_ns.load();
     const bool fast = direct && (client.spec.floods || !m_settings.a_shape);
     const auto interval = fast ? k_second_ns / m_settings.direct_rate : k_second_ns;
-    if (client.next_send_ns == 0) {
+    if (client.next_offset_ns < 0) {
       // Spread the senders over the interval so that they do not all fire at once.
-      client.next_send_ns = start + (client.spec.index * 7919LL * 1'000'003LL) % interval;
+      client.next_offset_ns = (client.spec.index * 7919LL * 1'000'003LL) % interval;
     }
     // In a's shape A writes to its receivers in turn, as the broker writes to a's operators.
     const bool in_turn = direct && client.spec.floods && m_settings.a_shape;
-    while (now >= client.next_send_ns && client.next_send_ns < end) {
+    while (client.next_offset_ns < active && now >= m_shared.steady_at(client.next_offset_ns)) {
       const auto& peer =
           in_turn
               ? client.spec.peers[static_cast<std::size_t>(client.seq) % client.spec.peers.size()]
               : to;
       send_text(ctx, client.conn, peer, timed_text(static_cast<int>(Phase::steady), client.seq++),
                 id());
-      client.next_send_ns += interval;
+      client.next_offset_ns += interval;
     }
   } else if (phase == Phase::round && client.spec.floods) {
     // Like the broker's notices of one new chat: one message to each, in one write.

@@ -176,14 +176,18 @@ def spread_idle(args, app, server, operators, database, idle, per_process, commo
               f"chats in within {intake_s:.0f} s; seshat RSS summed {rss_before} -> {rss_idle} kB "
               f"(the gateways' start {started_kb - rss_before} kB of it), PSS summed {pss_before} "
               f"-> {pss_idle} kB (the gateways' start {started_pss_kb - pss_before} kB)", flush=True)
+        # The floor of c's latency rows: the direct hop on the same machine, among the same held
+        # visitors (paired with c's steady phase, or right after it with --hop-apart). Their
+        # heartbeats and the load generators' reads take the two cores for every process, XMPP
+        # clients included; the quiet hop of a's floors is printed beside it.
         result = run_loadgen(args, common + [
             "--mode", "relay", "--visitors", str(args.chats), "--idle", "0",
-            "--duration", str(args.duration), "--burst", "0", "--address-base", "40"],
-            f"c: open chats among {streams} idle SSE visitors", allow_failure=True)
-        # The floor of c's latency rows: the direct hop on the same machine, among the same held
-        # visitors. Their heartbeats and the load generators' reads take the two cores for every
-        # process, XMPP clients included; the quiet hop of a's floors is printed beside it.
-        if not result.get("active_failed"):
+            "--duration", str(args.duration), "--burst", "0", "--address-base", "40"]
+            + paired_hop(args), f"c: open chats among {streams} idle SSE visitors",
+            allow_failure=True)
+        if "hop" in result:
+            result["hop_among"] = result.pop("hop")
+        elif not result.get("active_failed"):
             result["hop_among"] = steady_hop(
                 args, common, f"c: direct XMPP hop among {streams} idle SSE visitors")
         result.update({"idle": streams, "rss_before_kb": rss_before, "rss_idle_kb": rss_idle,
@@ -207,7 +211,8 @@ def spread_idle(args, app, server, operators, database, idle, per_process, commo
 
 
 def steady_hop(args, common, label):
-    """a's and c's floor, the direct XMPP hop in a's shape: the relay without the broker. Client A
+    """a's and c's floor run apart (--hop-apart), the direct XMPP hop in a's shape: the relay
+    without the broker; paired with the relay by default (paired_hop). Client A
     writes to 100 receivers in turn, 100 messages a second in all, as the broker does with a's
     visitors' lines; each receiver writes to A once a second, as each operator does. So the
     server and the load generator do per message what they do in a (a connection that is busy
@@ -218,13 +223,23 @@ def steady_hop(args, common, label):
         "--duration", str(args.duration), "--direct-rate", str(args.chats), "--burst", "0"], label)
 
 
-def relay_run(args, common, label, idle=0, base=30, duration=None):
+def relay_run(args, common, label, idle=0, base=30, duration=None, paired=False):
     """a's steady phase (`duration` s, a's by default), then one burst of e: the relay's open
-    chats (and `idle` idle visitors)."""
+    chats (and `idle` idle visitors). `paired`: with a's floor, the hop in a's shape, in the same
+    phase (its result under "hop"), unless --hop-apart."""
     return run_loadgen(args, common + [
         "--mode", "relay", "--visitors", str(args.chats), "--idle", str(idle),
         "--duration", str(duration or args.duration), "--burst", str(args.burst),
-        "--address-base", str(base)], label)
+        "--address-base", str(base)] + paired_hop(args, paired), label)
+
+
+def paired_hop(args, paired=True):
+    """The load generator's options for a's floor paired with the relay's steady phase: the hop's
+    clients (accounts f<i>) send in the 100 ms blocks between the relay's, so that the relay and
+    its floor meet the same host's minutes and the same server's passes (bench/rounds.md, "a's
+    floor paired with the relay"). Run apart (--hop-apart), one run's floor could meet a quiet
+    minute and the relay a loud one, or the reverse."""
+    return ["--paired-hop", "f", "--block-ms", "100"] if paired and not args.hop_apart else []
 
 
 def run_loadgen(args, extra, label, allow_failure=False):
@@ -361,6 +376,10 @@ def main():
     parser.add_argument("--prosody-incremental-gc", action="store_true",
                         help="keep Prosody's default garbage collector (Lua's incremental mode) "
                              "instead of gc = { mode = \"generational\" }: what it does to the tails")
+    parser.add_argument("--hop-apart", action="store_true",
+                        help="measure a's and c's floor (the hop in a's shape) in a run of its own "
+                             "before a (after c) instead of paired with the relay's steady phase, "
+                             "as until 2026-12-07")
     parser.add_argument("--prosody-cpu", type=int, metavar="CPU",
                         help="pin Prosody to this CPU and the rest of the run to the others: "
                              "the figures with the XMPP server on a core of its own (context)")
@@ -494,8 +513,13 @@ def run_once(args, idle, full=True):
         results["pids"] = {"seshat": app.pid, "xmpp": server._process.pid}
 
         if args.smoke:
-            relay = relay_run(args, common, "smoke", idle=args.idle)
+            relay = relay_run(args, common, "smoke", idle=args.idle, paired=True)
             check_smoke_relay(args, relay, app.pid, args.idle)
+            # a's floor paired with the relay: every message of the hop measured, in its blocks.
+            hop = relay["hop"]
+            assert hop["paired"] and hop["errors"] == 0, hop
+            assert hop["a_to_b"]["count"] >= args.chats * args.duration, hop
+            assert hop["b_to_a"]["count"] >= args.chats * args.duration, hop
             # b's floor: every round reached all three receivers.
             floor = run_loadgen(args, common + ["--mode", "notify-floor", "--op-prefix", "f",
                                                 "--operators", "3", "--notify-chats", "2",
@@ -536,17 +560,18 @@ def run_once(args, idle, full=True):
             results["idle"] = spread_idle(args, app, server, [server.jid(u) for u in operators],
                                           database, idle, args.idle_per_process, common, tokens)
         else:
+            # c's latency rows are judged against the hop paired with c's own steady phase,
+            # among the same held visitors, on the XMPP server as a and e left it (after e's
+            # bursts Prosody spends more CPU per message: bench/rounds.md, "c against the hop
+            # after it"). Run apart (--hop-apart), the hop right after c.
             results["idle"] = run_loadgen(args, common + [
                 "--mode", "relay", "--visitors", str(args.chats), "--idle", str(idle),
                 "--duration", str(args.duration), "--burst", "0", "--address-base", "40",
-                "--tokens-out", tokens], f"c: {idle} idle SSE visitors + open chats",
-                allow_failure=True)
-            # The floor of c's latency rows: the direct hop right after c, the XMPP server as a,
-            # e and c left it. After e's bursts Prosody spends more CPU per message (its heap
-            # grown by two thirds) and its own hop's tail is longer; a's quiet hop, measured before
-            # them, would count that against seshat (bench/rounds.md, "c against the hop after
-            # it"). The quiet hop is printed beside it.
-            if not results["idle"].get("active_failed"):
+                "--tokens-out", tokens] + paired_hop(args),
+                f"c: {idle} idle SSE visitors + open chats", allow_failure=True)
+            if "hop" in results["idle"]:
+                results["idle"]["hop_among"] = results["idle"].pop("hop")
+            elif not results["idle"].get("active_failed"):
                 results["idle"]["hop_after"] = steady_hop(
                     args, common, "c's floor: the direct XMPP hop after c")
 
@@ -628,7 +653,8 @@ def floors_and_relay(args, common, results, bursts=3, name="prosody"):
     """a and e against one XMPP server: the direct floors (a's hop, two clients alone with the 1->1
     bursts, the 1->N bursts), the relay's steady phase and three bursts; e and its floors are each
     the median of three bursts."""
-    results["hop"] = steady_hop(args, common, "a's floor: the direct XMPP hop in a's shape")
+    if args.hop_apart:
+        results["hop"] = steady_hop(args, common, "a's floor: the direct XMPP hop in a's shape")
     results["direct"] = run_loadgen(args, common + [
         "--mode", "direct", "--op-prefix", "d", "--duration", str(args.duration),
         "--direct-rate", str(args.chats), "--burst", str(args.chats * args.burst)], "direct XMPP floor")
@@ -643,9 +669,12 @@ def floors_and_relay(args, common, results, bursts=3, name="prosody"):
                                            "direct XMPP fan-out, bodies only")
     capture = Capture(args, common, name)
     try:
-        results["relay"] = relay_run(args, common, "a+e: open chats, burst")
+        results["relay"] = relay_run(args, common, "a+e: open chats and a's floor, burst",
+                                     paired=True)
     finally:
         legs_found = capture.stop()  # tcpdump never outlives a failed run
+    if "hop" in results["relay"]:
+        results["hop"] = results["relay"].pop("hop")
     results["relay"]["legs"] = legs_found
     results["relay"]["burst_cpus"] = [results["relay"]["burst_cpu"]]
     # One burst of 0.2-0.5 s moves by a fifth from run to run (it is the XMPP server that sets
@@ -847,6 +876,12 @@ def steal_row(rows, scenario, args, measured, floor):
     if "steady_steal_ms" not in measured or "steady_steal_ms" not in (floor or {}):
         return
     mine, its = measured["steady_steal_ms"], floor["steady_steal_ms"]
+    if floor.get("paired"):  # one phase, both sides' blocks in it
+        rows.append(row(f"{scenario} the host's steal in the steady phase (seshat's and its "
+                        f"floor's blocks)", f"{mine:.0f} ms",
+                        f"of {os.cpu_count() * args.duration * 2:.0f} CPU-s", "",
+                        "(context: the host's)", None, mine, "ms", digits=0))
+        return
     rows.append(row(f"{scenario} the host's steal in the steady phase, seshat / floor",
                     f"{mine:.0f} / {its:.0f} ms", f"of {os.cpu_count() * args.duration:.0f} CPU-s",
                     "", "(context: the host's)", None, mine, "ms", digits=0))
@@ -1001,7 +1036,10 @@ def notes(args, r):
     sqlite = r["sqlite"]["commits_per_s"]
     backend = r["sqlite"].get("backend", "SQLite")
     lines = [
-        f"floors: a's, the direct XMPP hop in a's shape, v->op / op->v p50 {both_ways(hop, 'p50')} "
+        f"floors: a's, the direct XMPP hop in a's shape"
+        + (", paired with the relay's steady phase (alternate blocks of "
+           f"{r['hop']['block_ms']} ms)" if r.get("hop", {}).get("paired") else ", run apart")
+        + f", v->op / op->v p50 {both_ways(hop, 'p50')} "
         f"p99 {both_ways(hop, 'p99')}; two clients alone p50 {alone['p50']:.2f} ms p99 "
         f"{alone['p99']:.2f} ms ({args.chats} msg/s each way); {backend} {sqlite:.0f} commits/s "
         + ("(pgbench, 8 clients, one-row INSERT per transaction, fsync on)"

@@ -26,8 +26,22 @@ struct Shared {
         created_ns(std::make_unique<std::atomic<std::int64_t>[]>(visitors)) {}
 
   std::atomic<int> phase{static_cast<int>(Phase::setup)};
+  // The steady phase: from steady_start_ns, `steady_active_ns` of sending; with a paired floor
+  // (--paired-hop) that time comes in blocks of `block_ns`, this side's in every other one
+  // (`block_turn` 0 or 1) and the floor's in between, so both meet the same host's minutes.
   std::atomic<std::int64_t> steady_start_ns{0};
-  std::atomic<std::int64_t> steady_end_ns{0};
+  std::atomic<std::int64_t> steady_end_ns{0};  // the last block's end
+  std::atomic<std::int64_t> steady_active_ns{0};
+  std::atomic<std::int64_t> block_ns{0};  // 0: one block, the whole phase
+  std::atomic<int> block_turn{0};
+
+  // When a send due `offset` ns into this side's sending time falls on the clock.
+  [[nodiscard]] std::int64_t steady_at(std::int64_t offset) const {
+    const auto block = block_ns.load();
+    if (block == 0) return steady_start_ns.load() + offset;
+    return steady_start_ns.load() + (offset / block * 2 + block_turn.load()) * block +
+           offset % block;
+  }
   // Relay: operator i sends its !ACCEPT no earlier than this + i * 10 ms (0: not yet), so that
   // the 100 accepts and the first messages after them come at a chat's pace, not all at once.
   std::atomic<std::int64_t> accepts_start_ns{0};

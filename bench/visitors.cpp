@@ -364,10 +364,11 @@ awaitable<void> send_steady(const HttpSettings& settings, Shared& shared,
     timer.expires_after(std::chrono::milliseconds(1));
     co_await timer.async_wait(use_awaitable);
   }
-  const auto end = shared.steady_end_ns.load();
-  auto next = shared.steady_start_ns.load() + (visitor->index * 104'729LL * 1'000'003LL) % k_second;
-  for (std::int64_t seq = 0; next < end; ++seq, next += k_second) {
-    timer.expires_at(std::chrono::steady_clock::time_point(std::chrono::nanoseconds(next)));
+  const auto active = shared.steady_active_ns.load();
+  auto offset = (visitor->index * 104'729LL * 1'000'003LL) % k_second;
+  for (std::int64_t seq = 0; offset < active; ++seq, offset += k_second) {
+    timer.expires_at(
+        std::chrono::steady_clock::time_point(std::chrono::nanoseconds(shared.steady_at(offset))));
     co_await timer.async_wait(use_awaitable);
     co_await post_timed(settings, shared, *visitor, Phase::steady, seq);
   }
