@@ -236,9 +236,10 @@ def relay_run(args, common, label, idle=0, base=30, duration=None, paired=False)
 def paired_hop(args, paired=True):
     """The load generator's options for a's floor paired with the relay's steady phase: the hop's
     clients (accounts f<i>) send in the 100 ms blocks between the relay's, so that the relay and
-    its floor meet the same host's minutes and the same server's passes (bench/rounds.md, "a's
-    floor paired with the relay"). Run apart (--hop-apart), one run's floor could meet a quiet
-    minute and the relay a loud one, or the reverse."""
+    its floor meet the same minutes of the host and of the server. Run apart (--hop-apart), one
+    run's floor could meet a quiet minute and the relay a loud one, or the reverse; paired, a
+    single long pause still falls in one side's block (bench/rounds.md, "a's and c's floor
+    paired with the relay")."""
     return ["--paired-hop", "f", "--block-ms", "100"] if paired and not args.hop_apart else []
 
 
@@ -974,9 +975,9 @@ def table_rows(args, r):
         c_rows.append(row(f"c. {n} idle SSE{where}: RSS summed", f"{rss_mb:.1f} MB",
                           f"{idle['gateways_started_kb'] / 1024:.0f} MB start", "", "(context)",
                           None, rss_mb, "MB"))
-    # Held apart from a's (--spread-idle), c's visitors are judged against the direct hop among
-    # them; held by the relay's own load generator, against the hop right after c (results of
-    # older runs: a's quiet hop).
+    # c's chats are judged against the direct hop among the held visitors (paired with c's
+    # steady phase; with --hop-apart right after c, or after a among them with --spread-idle;
+    # results of older runs: a's quiet hop).
     among, where = c_floor(idle, n)
     if among:
         c_rows.append(row(f"c. direct hop {where} p99, v->op / op->v", both_ways(among, "p99"),
