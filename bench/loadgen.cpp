@@ -155,7 +155,6 @@ double run_steady(const std::vector<Shared*>& sides, const Options& options,
   for (std::size_t turn = 0; turn < sides.size(); ++turn) {
     Shared& side = *sides[turn];
     side.steady_start_ns = begin;
-    side.steady_end_ns = end;
     side.steady_active_ns = active;
     side.block_ns = block;
     side.block_turn = static_cast<int>(turn);

@@ -223,13 +223,16 @@ def steady_hop(args, common, label):
         "--duration", str(args.duration), "--direct-rate", str(args.chats), "--burst", "0"], label)
 
 
-def relay_run(args, common, label, idle=0, base=30, duration=None, paired=False):
-    """a's steady phase (`duration` s, a's by default), then one burst of e: the relay's open
-    chats (and `idle` idle visitors). `paired`: with a's floor, the hop in a's shape, in the same
-    phase (its result under "hop"), unless --hop-apart."""
+def relay_run(args, common, label, idle=0, base=30, duration=None, paired=False, burst=None):
+    """a's steady phase (`duration` s, a's by default), then one burst of e (`burst` messages a
+    chat, e's by default; 0: none): the relay's open chats (and `idle` idle visitors). `paired`:
+    with a's floor, the hop in a's shape, in the same phase (its result under "hop"), unless
+    --hop-apart. A chat takes 60 messages a minute (README): a's phase and a burst of 40 in the
+    same chats fit only while the phase is under 20 s."""
     return run_loadgen(args, common + [
         "--mode", "relay", "--visitors", str(args.chats), "--idle", str(idle),
-        "--duration", str(duration or args.duration), "--burst", str(args.burst),
+        "--duration", str(duration or args.duration),
+        "--burst", str(args.burst if burst is None else burst),
         "--address-base", str(base)] + paired_hop(args, paired), label)
 
 
@@ -368,7 +371,10 @@ def main():
                              "as Debian ships it: Nagle on, the incremental collector); also "
                              "component: seshat in component mode on the harness's Prosody")
     parser.add_argument("--out", help="write table.md, results.json and the SVG pictures here")
-    parser.add_argument("--duration", type=float, default=10, help="steady phase, seconds")
+    parser.add_argument("--duration", type=float, default=30,
+                        help="a's and c's steady phase, seconds of sending each side (paired with the "
+                             "floor: twice as long); 30 s holds about 3,100 lines a direction, so "
+                             "that a few long pauses do not decide a p99")
     parser.add_argument("--burst", type=int, default=40, help="messages per chat in scenario e (<= 50)")
     parser.add_argument("--transport", default="sse", choices=["sse", "long-poll"])
     parser.add_argument("--wrk-seconds", type=int, default=5)
@@ -651,9 +657,9 @@ class Capture:
 
 
 def floors_and_relay(args, common, results, bursts=3, name="prosody"):
-    """a and e against one XMPP server: the direct floors (a's hop, two clients alone with the 1->1
-    bursts, the 1->N bursts), the relay's steady phase and three bursts; e and its floors are each
-    the median of three bursts."""
+    """a and e against one XMPP server: the direct floors (two clients alone with the 1->1
+    bursts, the 1->N bursts), the relay's steady phase with a's floor paired, and three bursts of
+    the relay, each in chats of its own; e and its floors are each the median of three bursts."""
     if args.hop_apart:
         results["hop"] = steady_hop(args, common, "a's floor: the direct XMPP hop in a's shape")
     results["direct"] = run_loadgen(args, common + [
@@ -670,14 +676,13 @@ def floors_and_relay(args, common, results, bursts=3, name="prosody"):
                                            "direct XMPP fan-out, bodies only")
     capture = Capture(args, common, name)
     try:
-        results["relay"] = relay_run(args, common, "a+e: open chats and a's floor, burst",
-                                     paired=True)
+        results["relay"] = relay_run(args, common, "a: open chats and a's floor", paired=True,
+                                     burst=0)
     finally:
         legs_found = capture.stop()  # tcpdump never outlives a failed run
     if "hop" in results["relay"]:
         results["hop"] = results["relay"].pop("hop")
     results["relay"]["legs"] = legs_found
-    results["relay"]["burst_cpus"] = [results["relay"]["burst_cpu"]]
     # One burst of 0.2-0.5 s moves by a fifth from run to run (it is the XMPP server that sets
     # the pace): e and its floors are each the median of three bursts.
     floors = (("direct", "d", "1", []), ("fanout", "f", str(args.chats), []),
@@ -685,20 +690,23 @@ def floors_and_relay(args, common, results, bursts=3, name="prosody"):
     for key, _, _, _ in floors:
         results[key]["rates"] = [results[key]["rate"]]
         results[key]["burst_cpus"] = [results[key]["burst_cpu"]]
-    results["relay"]["rates"] = [results["relay"]["rate"]]
-    for extra in range(bursts - 1):
-        for key, prefix, receivers, more in floors:
+    relay = results["relay"]
+    relay["rates"], relay["burst_cpus"] = [], []
+    for burst in range(bursts):
+        for key, prefix, receivers, more in floors if burst > 0 else ():
             again = run_loadgen(args, common + [
                 "--mode", "direct", "--op-prefix", prefix, "--duration", "1",
                 "--receivers", receivers, "--burst", str(args.chats * args.burst)] + more,
-                f"{key} floor, burst {extra + 2}")
+                f"{key} floor, burst {burst + 1}")
             results[key]["rates"].append(again["rate"])
             results[key]["burst_cpus"].append(again["burst_cpu"])
             results[key]["errors"] += again["errors"]
-        again = relay_run(args, common, f"e: burst {extra + 2}", base=33 + 3 * extra, duration=1)
-        results["relay"]["rates"].append(again["rate"])
-        results["relay"]["burst_cpus"].append(again["burst_cpu"])
-        results["relay"]["errors"] += again["errors"]
+        again = relay_run(args, common, f"e: burst {burst + 1}", base=30 + 3 * burst, duration=1)
+        relay["rates"].append(again["rate"])
+        relay["burst_cpus"].append(again["burst_cpu"])
+        relay["errors"] += again["errors"]
+        relay["burst_received"], relay["burst_expected"] = (again["burst_received"],
+                                                            again["burst_expected"])
 
 
 # The servers after the first (Prosody as the harness sets it up): results key, label in the
@@ -1252,9 +1260,11 @@ def measure_setup(args, kind, server, gateways, cluster, workdir, base):
     if len(gateways) > 1:
         common += ["--http-port2", str(gateways[1].port)]
     out = {}
-    # a (steady, 1 msg/s each way per chat) and the first burst of e.
+    # a (steady, 1 msg/s each way per chat, at most 10 s: the first burst of e follows in the
+    # same chats, and a chat takes 60 messages a minute) and the first burst of e.
     out["relay"], out["relay_pg"] = counted(
-        counters, database, lambda: relay_run(args, common, f"{kind}: a+e", base=base))
+        counters, database, lambda: relay_run(args, common, f"{kind}: a+e", base=base,
+                                              duration=min(args.duration, 10)))
     rates = [out["relay"]["rate"]]
     for extra in range(2):
         again, _ = counted(None, None, lambda: relay_run(

@@ -27,10 +27,9 @@ struct Shared {
 
   std::atomic<int> phase{static_cast<int>(Phase::setup)};
   // The steady phase: from steady_start_ns, `steady_active_ns` of sending; with a paired floor
-  // (--paired-hop) that time comes in blocks of `block_ns`, this side's in every other one
-  // (`block_turn` 0 or 1) and the floor's in between, so both meet the same host's minutes.
+  // (--paired-hop) that time comes in blocks of `block_ns`, the relay's (`block_turn` 0) and the
+  // floor's (1) in turn, so both meet the same minutes of the host.
   std::atomic<std::int64_t> steady_start_ns{0};
-  std::atomic<std::int64_t> steady_end_ns{0};  // the last block's end
   std::atomic<std::int64_t> steady_active_ns{0};
   std::atomic<std::int64_t> block_ns{0};  // 0: one block, the whole phase
   std::atomic<int> block_turn{0};
