@@ -144,15 +144,14 @@ double steal_ms() {
 // Steady phase of `duration_s` of sending for each side starting shortly (with a paired floor
 // in alternate blocks of `block_ms`, so twice as long), then a drain of 1.5 s. Returns the
 // host's steal over the phase (steal_ms).
-double run_steady(const std::vector<Shared*>& sides, const Options& options,
+double run_steady(Shared& shared, Shared* paired_floor, const Options& options,
                   const std::function<void()>& start) {
   const auto begin = monotonic_ns() + 200'000'000;
   const auto active = static_cast<std::int64_t>(options.duration_s * 1e9);
-  const std::int64_t block = sides.size() > 1 ? options.block_ms * 1'000'000LL : 0;
-  const auto end = block == 0 ? begin + active
-                              : begin + (active + block - 1) / block * block *
-                                            static_cast<std::int64_t>(sides.size());
-  for (std::size_t turn = 0; turn < sides.size(); ++turn) {
+  const std::int64_t block = paired_floor ? options.block_ms * 1'000'000LL : 0;
+  const auto end = block == 0 ? begin + active : begin + (active + block - 1) / block * block * 2;
+  const std::array<Shared*, 2> sides{&shared, paired_floor};
+  for (std::size_t turn = 0; turn < sides.size() && sides[turn]; ++turn) {
     Shared& side = *sides[turn];
     side.steady_start_ns = begin;
     side.steady_active_ns = active;
@@ -360,7 +359,7 @@ int run_direct(const Options& options, nlohmann::json& result) {
     std::fprintf(stderr, "loadgen: the direct clients did not log in\n");
     return 1;
   }
-  result["steady_steal_ms"] = run_steady({&shared}, options, nullptr);
+  result["steady_steal_ms"] = run_steady(shared, nullptr, options, nullptr);
   nlohmann::json threads;
   const auto rate =
       run_burst(shared, options.xmpp.burst, options.watched, options.burst_nice, nullptr, threads);
@@ -570,9 +569,8 @@ int run_relay(const Options& options, nlohmann::json& result) {
     report_errors(shared, result);
     return 1;
   }
-  std::vector<Shared*> sides{&shared};
-  if (hop) sides.push_back(&hop_shared);
-  result["steady_steal_ms"] = run_steady(sides, options, [&] { visitors.start_steady(); });
+  result["steady_steal_ms"] =
+      run_steady(shared, hop ? &hop_shared : nullptr, options, [&] { visitors.start_steady(); });
   if (hop) {
     hop_shared.phase = static_cast<int>(Phase::stop);
     hop->join();

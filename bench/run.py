@@ -243,7 +243,7 @@ def paired_hop(args, paired=True):
     run's floor could meet a quiet minute and the relay a loud one, or the reverse; paired, a
     single long pause still falls in one side's block (bench/rounds.md, "a's and c's floor
     paired with the relay")."""
-    return ["--paired-hop", "f", "--block-ms", "100"] if paired and not args.hop_apart else []
+    return ["--paired-hop", "f"] if paired and not args.hop_apart else []
 
 
 def run_loadgen(args, extra, label, allow_failure=False):
