@@ -277,6 +277,8 @@ void Gateway::start_listening() {
   const int threads = std::max(1, shared.settings.io_threads);
   impl.io.emplace(threads);
   impl.keep_running.emplace(impl.io->get_executor());
+  shared.beats = std::make_unique<BeatPacer>(
+      [&io = *impl.io](std::function<void()> pass) { net::post(io, std::move(pass)); });
   auto acceptor = open_acceptor(*impl.io, shared.settings);
   impl.port = acceptor.local_endpoint().port();
   shared.db =

@@ -13,6 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "http/beat_pacer.hpp"
 #include "http/connection_limits.hpp"
 #include "http/db_worker.hpp"
 #include "http/gateway.hpp"
@@ -75,7 +76,8 @@ struct SharedState {
   WidgetFiles files;
   std::string openapi;  // the OpenAPI document, for this prefix
   Metrics& metrics;
-  std::unique_ptr<DbWorker> db;  // set by start()
+  std::unique_ptr<DbWorker> db;      // set by start()
+  std::unique_ptr<BeatPacer> beats;  // set by start(): the event streams' heartbeats
   WaiterRegistry waiters;
   RateLimiter wrong_tokens;  // token guessing per address: wrong tokens spend it
   ConnectionLimits connections;
