@@ -1,6 +1,8 @@
 #include "http/beat_pacer.hpp"
 
 #include <algorithm>
+#include <cstddef>
+#include <iterator>
 #include <utility>
 
 namespace seshat::http {
@@ -37,7 +39,9 @@ void BeatPacer::pass() {
   try {
     for (auto& beat : m_batch) beat();
   } catch (...) {
-    next_pass();  // the other beats still go (the io thread logs what was thrown)
+    // The queued beats still go (the io thread logs what was thrown); this pass's others wait
+    // for their streams' next beat, a period later.
+    next_pass();
     throw;
   }
   next_pass();
