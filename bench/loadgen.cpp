@@ -695,6 +695,9 @@ int main(int argc, char** argv) {
                  "visitors connect from 127.<base..base+2>.x.y");
   app.add_option("--idle-window", options.http.idle_window,
                  "relay: idle visitors connecting at once (default 32)");
+  app.add_option("--idle-low-water", options.http.idle_low_water,
+                 "relay, hold: an idle stream is read once this many bytes wait, not for each "
+                 "heartbeat (default 4096; 0: every heartbeat read)");
   app.add_option("--visitors", options.visitors, "relay: open chats (and as many operators)");
   app.add_option("--idle", options.idle, "relay: idle visitors");
   app.add_option("--duration", options.duration_s, "steady phase, seconds");

@@ -129,7 +129,7 @@ def spread_idle(args, app, server, operators, database, idle, per_process, commo
             command = [args.loadgen, "--mode", "hold", "--xmpp-port", str(server.port),
                        "--http-port", str(gateway.port),
                        "--transport", args.transport, "--idle", str(share),
-                       "--address-base", str(50 + 3 * index)]
+                       "--address-base", str(50 + 3 * index)] + idle_reads(args)
             if index == 0:
                 command += ["--tokens-out", tokens]
             holders.append(subprocess.Popen(command, stdin=subprocess.PIPE,
@@ -246,10 +246,19 @@ def paired_hop(args, paired=True):
     return ["--paired-hop", "f"] if paired and not args.hop_apart else []
 
 
+def idle_reads(args):
+    """The load generator's option for its idle streams: by default it is not woken for their
+    heartbeats (a browser reads them on a machine of its own; here each wake-up took a turn on
+    the two cores under test, behind the thread that sent it: bench/rounds.md, "the held
+    streams' readers"); --idle-reads-beats reads every one, as until 2026-12-07."""
+    return ["--idle-low-water", "0"] if getattr(args, "idle_reads_beats", False) else []
+
+
 def run_loadgen(args, extra, label, allow_failure=False):
     # From a burst on the load generator yields the cores to the servers it measures (floors and
     # relay alike): it stands in for the clients' own machines (bench/rounds.md).
-    command = [args.loadgen] + extra + ["--burst-nice", str(getattr(args, "burst_nice", 0))]
+    command = ([args.loadgen] + extra + ["--burst-nice", str(getattr(args, "burst_nice", 0))]
+               + idle_reads(args))
     print(f"--- {label}: {' '.join(os.path.basename(c) if c == args.loadgen else c for c in command)}",
           flush=True)
     done = subprocess.run(command, capture_output=True, text=True, timeout=600)
@@ -420,6 +429,10 @@ def main():
                              "relay's (default 19: it yields the two cores to the servers, as the "
                              "clients' own machines would; 0 leaves it as it was before "
                              "2026-12-06, night)")
+    parser.add_argument("--idle-reads-beats", action="store_true",
+                        help="the load generator reads every heartbeat of c's idle streams (as "
+                             "until 2026-12-07): each wakes it on the cores under test. By "
+                             "default a held stream is read only once 4 KB wait or it ends")
     parser.add_argument("--store-compare", action="store_true",
                         help="ingest (d) and relay (e, and a's latencies) on SQLite, on PostgreSQL "
                              "with one gateway and with two gateways and a broker, in one run")

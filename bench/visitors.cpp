@@ -9,6 +9,7 @@
 #include <boost/asio/write.hpp>
 
 #include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <chrono>
 #include <cstdio>
@@ -79,6 +80,10 @@ class HttpConnection {
     m_socket.set_option(tcp::no_delay(true));
     co_await m_socket.async_connect(
         tcp::endpoint(net::ip::make_address(settings.host), settings.port), use_awaitable);
+  }
+
+  void set_low_water(int bytes) {
+    setsockopt(m_socket.native_handle(), SOL_SOCKET, SO_RCVLOWAT, &bytes, sizeof bytes);
   }
 
   awaitable<void> send(std::string_view method, const std::string& target, const std::string& body,
@@ -282,7 +287,10 @@ awaitable<void> read_sse(const HttpSettings& settings, Shared& shared,
   if (head.status != 200 || !head.chunked)
     throw std::runtime_error("SSE answered " + std::to_string(head.status));
   // Held from here on: the server may send nothing more until a heartbeat or an event.
-  if (visitor->kind == Kind::idle) shared.idle_ready++;
+  if (visitor->kind == Kind::idle) {
+    shared.idle_ready++;
+    if (settings.idle_low_water > 0) connection.set_low_water(settings.idle_low_water);
+  }
   std::string events;
   for (;;) {
     auto chunk = co_await connection.read_chunk();

@@ -30,6 +30,11 @@ struct HttpSettings {
   unsigned short second_port = 0;  // a second gateway: visitors with an odd index use it
   // Idle visitors being connected at once (POST /chats, then the stream).
   int idle_window = 32;
+  // An idle visitor's held stream is not read until this many bytes wait (SO_RCVLOWAT), so a
+  // heartbeat does not wake the load generator: a browser reads it on a machine of its own, and
+  // here its wake-up would take a turn on the cores under test (bench/rounds.md, "the held
+  // streams' readers"). Its end still wakes it. 0: every heartbeat is read.
+  int idle_low_water = 4096;
 };
 
 struct Ticket {
