@@ -63,6 +63,9 @@ struct Options {
   // steady sending in the blocks between the relay's (a's floor, paired: bench/README.md).
   std::string paired_hop;
   int block_ms = 100;
+  // relay: e's floor in the same process, the fan-out from account <paired_fanout>0 to
+  // <paired_fanout>1..visitors, one burst of it right before the relay's and one right after.
+  std::string paired_fanout;
 };
 
 double cpu_seconds() {
@@ -298,6 +301,8 @@ double run_burst(Shared& shared, int expected, const std::vector<int>& watched, 
   for (const int pid : watched) threads_before.push_back(thread_cpu(pid));
   const auto cpu_before = cpu_snapshot(watched);
   const auto begin = monotonic_ns();
+  shared.burst_received = 0;
+  shared.bursts_called++;
   shared.phase = static_cast<int>(Phase::burst);
   if (start) start();
   if (!wait_for([&] { return shared.burst_received.load() >= expected; }, 60)) {
@@ -504,6 +509,22 @@ int run_relay(const Options& options, nlohmann::json& result) {
       return 1;
     }
   }
+  // e's floor in the same process: its bursts bracket the relay's, within a second of it.
+  Shared fanout_shared(1);
+  std::optional<Operators> fanout;
+  Options fanout_options = options;
+  if (!options.paired_fanout.empty()) {
+    fanout_options.op_prefix = options.paired_fanout;
+    fanout_options.xmpp.burst = options.visitors * options.burst;
+    const auto fanout_specs = sender_and_receivers(fanout_options, options.visitors, false);
+    fanout.emplace(fanout_options.xmpp, fanout_specs, fanout_shared);
+    fanout->start();
+    if (!wait_for([&] { return fanout_shared.operators_online.load() == options.visitors + 1; },
+                  120)) {
+      std::fprintf(stderr, "loadgen: the paired fan-out's clients did not log in\n");
+      return 1;
+    }
+  }
   Visitors visitors(options.http, shared);
   visitors.start();
 
@@ -587,11 +608,33 @@ int run_relay(const Options& options, nlohmann::json& result) {
     report_errors(hop_shared, result["hop"]);
   }
   const int expected = options.visitors * options.burst;
+  // The paired fan-out's bursts, the floor of the relay's burst between them: each a rate and
+  // the watched processes' CPU in it, as a floor's own run reports them.
+  nlohmann::json fanout_result{{"rates", nlohmann::json::array()},
+                               {"burst_cpus", nlohmann::json::array()}};
+  const auto fanout_burst = [&] {
+    nlohmann::json cpu;
+    fanout_result["rates"].push_back(
+        run_burst(fanout_shared, expected, options.watched, options.burst_nice, nullptr, cpu));
+    fanout_result["burst_cpus"].push_back(cpu);
+  };
+  if (fanout && options.burst > 0) fanout_burst();
   nlohmann::json threads = nlohmann::json::object();
   const double rate = options.burst > 0 ? run_burst(
                                               shared, expected, options.watched, options.burst_nice,
                                               [&] { visitors.start_burst(options.burst); }, threads)
                                         : 0;
+  if (fanout && options.burst > 0) fanout_burst();
+  if (fanout) {
+    fanout_shared.phase = static_cast<int>(Phase::stop);
+    fanout->join();
+    fanout_result["burst_received"] = fanout_shared.burst_received.load();
+    std::printf("paired fan-out rate, before and after the relay's burst: %.0f, %.0f msg/s\n",
+                fanout_result["rates"].size() == 2 ? fanout_result["rates"][0].get<double>() : 0.0,
+                fanout_result["rates"].size() == 2 ? fanout_result["rates"][1].get<double>() : 0.0);
+    report_errors(fanout_shared, fanout_result);
+    result["fanout"] = fanout_result;
+  }
   result["burst_cpu"] = threads;
   if (options.burst > 0) result["burst_nice"] = lowest_nice();
   const long rss_end = rss_kb(options.seshat_pid);
@@ -719,6 +762,9 @@ int main(int argc, char** argv) {
   app.add_option("--paired-hop", options.paired_hop,
                  "relay: also the direct hop in a's shape between accounts <PREFIX><i>, its "
                  "steady phase in the blocks between the relay's (a's floor, paired)");
+  app.add_option("--paired-fanout", options.paired_fanout,
+                 "relay: also e's floor, the burst from account <PREFIX>0 round robin to "
+                 "<PREFIX>1..visitors, right before and right after the relay's (paired)");
   app.add_option("--block-ms", options.block_ms,
                  "relay with --paired-hop: the length of each side's block");
   app.add_option("--samples-out", options.samples_out,

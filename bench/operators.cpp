@@ -41,7 +41,7 @@ struct Operators::Client {
   bool chatting = false;             // relay: accepted; direct: always once online
   std::int64_t next_offset_ns = -1;  // the next steady send, into the side's sending time
   std::int64_t seq = 0;
-  bool burst_sent = false;
+  int bursts_sent = 0;
   int rounds_sent = 0;      // notify floor
   bool first_sent = false;  // relay: the first message after its !ACCEPT was answered
   std::int64_t accept_retry_ns = 0;
@@ -312,8 +312,9 @@ void Operators::send_due(Client& client, std::int64_t now) {
       const auto text = timed_text(static_cast<int>(Phase::round), client.rounds_sent++);
       for (const auto& peer : client.spec.peers) send_text(ctx, client.conn, peer, text, id());
     }
-  } else if (phase == Phase::burst && client.spec.floods && !client.burst_sent) {
-    client.burst_sent = true;
+  } else if (phase == Phase::burst && client.spec.floods &&
+             client.bursts_sent < m_shared.bursts_called.load()) {
+    client.bursts_sent++;
     for (int i = 0; i < m_settings.burst; ++i) {
       const auto& peer =
           direct ? client.spec.peers[static_cast<std::size_t>(i) % client.spec.peers.size()] : to;

@@ -58,6 +58,7 @@ struct Shared {
   std::atomic<int> notifications{0};  // notify: every notice; notify floor: every round's message
   std::atomic<int> rounds_due{0};     // notify floor: rounds the main thread has called
   std::atomic<int> errors{0};
+  std::atomic<int> bursts_called{0};  // a flooding client sends one burst for each call
   std::atomic<int> burst_received{0};
   std::atomic<std::int64_t> burst_last_ns{0};
 
