@@ -476,6 +476,19 @@ void write_tokens(const Options& options, const Visitors& visitors) {
     out << ticket.id << ' ' << ticket.token << '\n';
 }
 
+// A floor paired with the relay in its process (a's hop, e's fan-out): account 0 of
+// `floor.op_prefix` and as many receivers as the relay has visitors, logged in; false if they
+// did not all log in.
+bool start_paired(const Options& floor, bool answers, Shared& shared,
+                  std::optional<Operators>& clients, const char* what) {
+  clients.emplace(floor.xmpp, sender_and_receivers(floor, floor.visitors, answers), shared);
+  clients->start();
+  if (wait_for([&] { return shared.operators_online.load() == floor.visitors + 1; }, 120))
+    return true;
+  std::fprintf(stderr, "loadgen: the paired %s's clients did not log in\n", what);
+  return false;
+}
+
 int run_relay(const Options& options, nlohmann::json& result) {
   Shared shared(static_cast<std::size_t>(options.visitors));
   std::vector<OperatorSpec> specs;
@@ -500,30 +513,16 @@ int run_relay(const Options& options, nlohmann::json& result) {
     floor.xmpp.a_shape = true;
     floor.xmpp.direct_rate = options.visitors;
     floor.xmpp.burst = 0;
-    const auto hop_specs = sender_and_receivers(floor, options.visitors, true);
-    hop.emplace(floor.xmpp, hop_specs, hop_shared);
-    hop->start();
-    if (!wait_for([&] { return hop_shared.operators_online.load() == options.visitors + 1; },
-                  120)) {
-      std::fprintf(stderr, "loadgen: the paired hop's clients did not log in\n");
-      return 1;
-    }
+    if (!start_paired(floor, true, hop_shared, hop, "hop")) return 1;
   }
   // e's floor in the same process: its bursts bracket the relay's, within a second of it.
   Shared fanout_shared(1);
   std::optional<Operators> fanout;
   if (!options.paired_fanout.empty()) {
-    Options fanout_options = options;
-    fanout_options.op_prefix = options.paired_fanout;
-    fanout_options.xmpp.burst = options.visitors * options.burst;
-    const auto fanout_specs = sender_and_receivers(fanout_options, options.visitors, false);
-    fanout.emplace(fanout_options.xmpp, fanout_specs, fanout_shared);
-    fanout->start();
-    if (!wait_for([&] { return fanout_shared.operators_online.load() == options.visitors + 1; },
-                  120)) {
-      std::fprintf(stderr, "loadgen: the paired fan-out's clients did not log in\n");
-      return 1;
-    }
+    Options floor = options;
+    floor.op_prefix = options.paired_fanout;
+    floor.xmpp.burst = options.visitors * options.burst;
+    if (!start_paired(floor, false, fanout_shared, fanout, "fan-out")) return 1;
   }
   Visitors visitors(options.http, shared);
   visitors.start();
