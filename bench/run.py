@@ -724,11 +724,8 @@ def floors_and_relay(args, common, results, bursts=3, name="prosody"):
         # spread twice as wide (bench/rounds.md, "e's floor paired with the relay's burst").
         again = relay_run(args, common, f"e: burst {burst + 1}", base=30 + 3 * burst, duration=1,
                           fanout=True)
-        paired = results.setdefault("fanout_paired", {"rates": [], "burst_cpus": [], "pairs": [],
-                                                      "errors": 0})
-        before, after = again["fanout"]["rates"]
-        paired["rates"] += [before, after]
-        paired["pairs"].append(2 / (1 / before + 1 / after) if before > 0 and after > 0 else 0)
+        paired = results.setdefault("fanout_paired", {"rates": [], "burst_cpus": [], "errors": 0})
+        paired["rates"] += again["fanout"]["rates"]
         paired["burst_cpus"] += again["fanout"]["burst_cpus"]
         paired["burst_received"] = again["fanout"]["burst_received"]
         paired["errors"] += again["fanout"]["errors"]
@@ -860,12 +857,18 @@ def both_ways(hop, key):
     return f"{hop['v2o'][key]:.2f} / {hop['o2v'][key]:.2f} ms"
 
 
+def paired_floors(r):
+    """Per relay burst, the rate of the fan-out's two bursts paired with it (right before and
+    right after: their messages over their time together); [] for runs before the pairing."""
+    rates = r.get("fanout_paired", {}).get("rates", [])
+    return [2 / (1 / b + 1 / a) if a > 0 and b > 0 else 0 for b, a in zip(rates[::2], rates[1::2])]
+
+
 def e_burst(r):
     """Target e as (relay rate, its floor): of the relay's bursts, the one whose ratio to the
-    fan-out paired with it (its bursts right before and after, their rate together) is the
-    median. Results of runs before the pairing: the medians of the relay's bursts and of the
-    fan-out's own runs."""
-    relay, paired = r["relay"]["rates"], r.get("fanout_paired", {}).get("pairs")
+    fan-out paired with it is the median. Results of runs before the pairing: the medians of the
+    relay's bursts and of the fan-out's own runs."""
+    relay, paired = r["relay"]["rates"], paired_floors(r)
     if not paired:
         return median(relay), median(r["fanout"]["rates"])
     return sorted(zip(relay, paired), key=lambda b: ratio(*b))[len(paired) // 2]
@@ -1123,7 +1126,7 @@ def notes(args, r):
                         "burst) " + ", ".join(f"{b:.0f} / {a:.0f}" for b, a in zip(
                             x["fanout_paired"]["rates"][::2], x["fanout_paired"]["rates"][1::2]))
                         + " (e: " + ", ".join(f"{ratio(v, p):.2f}x" for v, p in zip(
-                            x["relay"]["rates"], x["fanout_paired"]["pairs"]))
+                            x["relay"]["rates"], paired_floors(x)))
                         + "; the row: the median burst)"
                         if "fanout_paired" in x else ""))
         seshat_us, xmpp_us, threads = burst_cpu(x["pids"], x["relay"]["burst_cpus"],
